@@ -1,0 +1,52 @@
+import type { Deps } from "../shared/deps.ts";
+import { depsFromEnv } from "../shared/deps.ts";
+import { ValidationError } from "../shared/errors.ts";
+import type { HttpEvent } from "../shared/http.ts";
+import { header, html, json, parseBody, rawBody, redirect, validate, wantsJson } from "../shared/http.ts";
+import { httpFunction, lazyHandler } from "../shared/handler.ts";
+import { withIdempotency } from "../shared/idempotency.ts";
+import { captureLead } from "../shared/leads.ts";
+import { assertOriginAllowed, safeNext } from "../shared/origins.ts";
+import { formErrorPage } from "../shared/pages.ts";
+import { LeadInput } from "../shared/schemas.ts";
+
+/** POST /v1/leads: web forms and scripts post leads here. */
+export function makeHandler(deps: Deps) {
+  return httpFunction(
+    "capture",
+    {
+      captureLead: async (event) => {
+        assertOriginAllowed(event, deps.config.allowedOrigins);
+        const browser = !wantsJson(event);
+        try {
+          const body = await parseBody(event);
+          const lead = validate(LeadInput, body.fields);
+          const next = safeNext(lead._next, deps.config.allowedOrigins);
+          const run = async () => {
+            const result = await captureLead(deps, lead, submissionContext(event));
+            if (browser) return redirect(next ?? `${deps.config.publicBaseUrl}/v1/thanks`);
+            return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
+          };
+          const key = header(event, "idempotency-key");
+          return key === undefined ? await run() : await withIdempotency(deps, { key, scope: event.routeKey, body: rawBody(event) }, run);
+        } catch (err) {
+          if (browser && err instanceof ValidationError) return html(400, formErrorPage(err.fields, referer(event)));
+          throw err;
+        }
+      },
+    },
+    deps,
+  );
+}
+
+function referer(event: HttpEvent): string | undefined {
+  const value = header(event, "referer");
+  return value && /^https?:\/\//.test(value) ? value : undefined;
+}
+
+function submissionContext(event: HttpEvent) {
+  const page = referer(event)?.split(/[?#]/)[0];
+  return { ip: event.requestContext.http.sourceIp, userAgent: header(event, "user-agent"), ...(page ? { page } : {}) };
+}
+
+export const handler = lazyHandler(() => makeHandler(depsFromEnv()));

@@ -1,0 +1,28 @@
+import type { Deps } from "../shared/deps.ts";
+import { depsFromEnv } from "../shared/deps.ts";
+import { recordEvent } from "../shared/events.ts";
+import { header, json, parseBody, rawBody, validate } from "../shared/http.ts";
+import { httpFunction, lazyHandler } from "../shared/handler.ts";
+import { withIdempotency } from "../shared/idempotency.ts";
+import { EventInput } from "../shared/schemas.ts";
+
+/** Admin: record purchases and other interactions (webhooks from shops, helpdesks, calendars). */
+export function makeHandler(deps: Deps) {
+  return httpFunction(
+    "events",
+    {
+      recordEvent: async (event, { principal }) => {
+        const input = validate(EventInput, (await parseBody(event)).fields);
+        const run = async () => {
+          const result = await recordEvent(deps, input);
+          return json(result.duplicate ? 200 : 201, result);
+        };
+        const key = header(event, "idempotency-key");
+        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${principal!.keyId}`, body: rawBody(event) }, run);
+      },
+    },
+    deps,
+  );
+}
+
+export const handler = lazyHandler(() => makeHandler(depsFromEnv()));

@@ -1,0 +1,22 @@
+import type { Deps } from "../shared/deps.ts";
+import { depsFromEnv } from "../shared/deps.ts";
+import { html, json } from "../shared/http.ts";
+import { httpFunction, lazyHandler } from "../shared/handler.ts";
+import { openApiDocument } from "../shared/openapi.ts";
+import { thankYouPage } from "../shared/pages.ts";
+
+/** Public pages and metadata: health, the OpenAPI document, the thank-you page. */
+export function makeHandler(deps: Deps) {
+  let document: unknown;
+  return httpFunction(
+    "public",
+    {
+      health: async () => json(200, { status: "ok" }),
+      openapi: async () => json(200, (document ??= openApiDocument(deps.config.publicBaseUrl)), { "cache-control": "public, max-age=300" }),
+      thankYouPage: async () => html(200, thankYouPage()),
+    },
+    deps,
+  );
+}
+
+export const handler = lazyHandler(() => makeHandler(depsFromEnv()));

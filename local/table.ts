@@ -1,0 +1,37 @@
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
+import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/table.ts";
+
+/** Creates the single table in DynamoDB Local with the same keys and indexes as the CDK stack. */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (err) {
+    if ((err as Error).name !== "ResourceNotFoundException") throw err;
+  }
+  const attributes = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
+  for (const gsi of GLOBAL_INDEXES) attributes.add(gsi.partitionKey).add(gsi.sortKey);
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+      KeySchema: [
+        { AttributeName: TABLE_KEYS.partitionKey, KeyType: "HASH" },
+        { AttributeName: TABLE_KEYS.sortKey, KeyType: "RANGE" },
+      ],
+      GlobalSecondaryIndexes: GLOBAL_INDEXES.map((gsi) => ({
+        IndexName: gsi.name,
+        KeySchema: [
+          { AttributeName: gsi.partitionKey, KeyType: "HASH" },
+          { AttributeName: gsi.sortKey, KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      })),
+    }),
+  );
+  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
+  client.destroy();
+}

@@ -1,0 +1,44 @@
+import { type AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+
+export interface DbOptions {
+  region: string;
+  /** DynamoDB Local's URL; omitted on AWS. */
+  endpoint?: string;
+}
+
+/** The document client every domain function receives. Built only by composition roots. */
+export function createDocumentClient(options: DbOptions): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint
+      ? { endpoint: options.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+      : {}),
+    maxAttempts: 5,
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}
+
+/** True for the error DynamoDB gives when a condition expression does not hold. */
+export function isConditionFailed(err: unknown): boolean {
+  return err instanceof Error && err.name === "ConditionalCheckFailedException";
+}
+
+/**
+ * The item a failed conditional write returned (ReturnValuesOnConditionCheckFailure: ALL_OLD).
+ * The document client does not unmarshall error payloads, so it is done here.
+ */
+export function itemOfFailedCondition<T = Record<string, unknown>>(err: unknown): T | undefined {
+  const raw = (err as { Item?: Record<string, AttributeValue> }).Item;
+  return raw ? (unmarshall(raw) as T) : undefined;
+}
+
+/** Per-item cancellation reasons of a failed TransactWriteItems, in request order. */
+export function cancellationCodes(err: unknown): (string | undefined)[] | null {
+  if (!(err instanceof Error) || err.name !== "TransactionCanceledException") return null;
+  const reasons = (err as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((r) => (r.Code === "None" ? undefined : r.Code));
+}

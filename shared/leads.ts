@@ -1,0 +1,64 @@
+import type { Deps } from "./deps.ts";
+import type { ConsentRecord, Profile } from "./customers.ts";
+import { timelineItem, upsertContact } from "./customers.ts";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { newCustomerId } from "./ids.ts";
+import type { LeadInput } from "./schemas.ts";
+import { PROFILE_FIELD_NAMES } from "./schemas.ts";
+
+/** Where a submission came from, as the HTTP layer saw it. */
+export interface SubmissionContext {
+  ip?: string;
+  userAgent?: string;
+  /** The page the form was on (Referer), without its query string. */
+  page?: string;
+}
+
+export interface LeadResult {
+  customerId: string;
+  created: boolean;
+  /** True when the honeypot was filled: the caller answers as if stored, and nothing was. */
+  discarded: boolean;
+}
+
+const ATTRIBUTION_FIELDS = ["source", "utm_source", "utm_medium", "utm_campaign"] as const;
+
+/**
+ * Turns a form submission into one customer with one more timeline entry.
+ *
+ * A new email creates the customer; a known one merges the non-empty fields (never wiping
+ * data) and adds tags. The submission itself, its attribution and any consent statement (with
+ * time, source, wording version and client IP: the consent ledger) go on the timeline entry.
+ * Three round trips: claim email, merge profile, write the entry.
+ */
+export async function captureLead(deps: Deps, lead: LeadInput, context: SubmissionContext): Promise<LeadResult> {
+  if (lead._gotcha) return { customerId: newCustomerId(deps.clock), created: true, discarded: true };
+  const at = deps.clock.now().toISOString();
+  const profile: Profile = {};
+  for (const field of PROFILE_FIELD_NAMES) if (lead[field]) profile[field] = lead[field];
+  const attribution: Record<string, string> = {};
+  for (const field of ATTRIBUTION_FIELDS) if (lead[field]) attribution[field] = lead[field];
+  if (context.page) attribution.page = context.page;
+  const source = lead.source ?? context.page ?? "api";
+  const consent: ConsentRecord | undefined =
+    lead.consent === undefined
+      ? undefined
+      : { granted: lead.consent, at, source, version: deps.config.consentVersion, ...(context.ip ? { ip: context.ip } : {}) };
+
+  const { customerId, created, before } = await upsertContact(deps, { email: lead.email, profile, tags: lead.tags, consent, attribution, at });
+
+  const consentChanged = consent !== undefined && (before?.consentMarketing ?? false) !== consent.granted;
+  const data: Record<string, unknown> = {
+    fields: profile,
+    ...(lead.message ? { message: lead.message } : {}),
+    ...(Object.keys(attribution).length ? { attribution } : {}),
+    ...(lead.tags?.length ? { tags: lead.tags } : {}),
+    ...(consent ? { consent: { ...consent, changed: consentChanged } } : {}),
+    ...(context.userAgent ? { userAgent: context.userAgent.slice(0, 200) } : {}),
+  };
+  const summary = created ? `Lead captured from ${source}` : `Form submitted again from ${source}`;
+  await deps.db.send(
+    new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }),
+  );
+  return { customerId, created, discarded: false };
+}

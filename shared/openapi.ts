@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { routes } from "./routes.ts";
+
+type JsonSchema = Record<string, unknown>;
+
+function schemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
+  return rest;
+}
+
+/**
+ * The OpenAPI 3.1 document, generated from the route table and the very zod schemas that
+ * validate requests, so the document cannot drift from what the API accepts.
+ */
+export function openApiDocument(serverUrl = ""): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const parameters: unknown[] = [];
+    for (const [name, schema] of Object.entries(route.request?.params ?? {})) {
+      parameters.push({ name, in: "path", required: true, schema: schemaOf(schema, "input") });
+    }
+    const query = route.request?.query;
+    if (query instanceof z.ZodObject) {
+      const json = schemaOf(query, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
+      for (const [name, schema] of Object.entries(json.properties ?? {})) {
+        parameters.push({ name, in: "query", required: json.required?.includes(name) ?? false, schema });
+      }
+    }
+    if (route.operationId === "captureLead" || route.operationId === "recordEvent") {
+      parameters.push({ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 } });
+    }
+    const body = route.request?.body;
+    const operation: Record<string, unknown> = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: route.tags,
+      ...(parameters.length ? { parameters } : {}),
+      ...(body
+        ? {
+            requestBody: {
+              required: true,
+              content: Object.fromEntries((route.request?.bodyTypes ?? ["application/json"]).map((type) => [type, { schema: schemaOf(body, "input") }])),
+            },
+          }
+        : {}),
+      responses: Object.fromEntries(
+        Object.entries(route.responses).map(([status, spec]) => [
+          status,
+          {
+            description: spec.description,
+            ...(spec.schema ? { content: { [spec.contentType ?? "application/json"]: { schema: schemaOf(spec.schema, "output") } } } : spec.contentType ? { content: { [spec.contentType]: {} } } : {}),
+          },
+        ]),
+      ),
+      ...(route.auth ? { security: [{ apiKey: [route.auth] }] } : { security: [] }),
+    };
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Rapport API",
+      version: "1",
+      description: "Lead capture, customer records and retention for small businesses. Admin routes take `Authorization: Bearer <api key>`.",
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A Rapport API key (rapport keys create)" } } },
+    paths,
+  };
+}

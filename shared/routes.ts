@@ -1,0 +1,175 @@
+import type { z } from "zod";
+import * as s from "./schemas.ts";
+
+/**
+ * The route table: the one source of truth read by the CDK stack (infra/), the local server
+ * (local/server.ts) and the OpenAPI generator (shared/openapi.ts). Nothing else lists routes.
+ */
+export type FunctionName = "capture" | "public" | "customers" | "events";
+export type Scope = "admin" | "leads:write";
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface Route {
+  method: Method;
+  /** API Gateway path template, e.g. `/v1/customers/{id}`. */
+  path: string;
+  operationId: string;
+  /** Which Lambda function serves it; one function per concern. */
+  fn: FunctionName;
+  /** `null`: public. Otherwise the scope the caller's API key must hold. */
+  auth: Scope | null;
+  summary: string;
+  tags: string[];
+  request?: { body?: z.ZodType; bodyTypes?: string[]; query?: z.ZodType; params?: Record<string, z.ZodType> };
+  responses: Record<number, ResponseSpec>;
+}
+
+const FORM_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
+const validation = { description: "Invalid input; each bad field is named", schema: s.ValidationErrorBody };
+const unauthorized = { description: "No API key, or an unknown or revoked one", schema: s.ErrorBody };
+const forbidden = { description: "The API key lacks the route's scope", schema: s.ErrorBody };
+const notFound = { description: "No such customer", schema: s.ErrorBody };
+const idParam = { id: s.CustomerIdParam };
+
+export const routes: Route[] = [
+  {
+    method: "POST",
+    path: "/v1/leads",
+    operationId: "captureLead",
+    fn: "capture",
+    auth: null,
+    summary: "Capture a lead from a web form or a script",
+    tags: ["leads"],
+    request: { body: s.LeadInput, bodyTypes: FORM_TYPES },
+    responses: {
+      200: { description: "The email already existed; the profile was merged", schema: s.LeadAccepted },
+      201: { description: "A new contact", schema: s.LeadAccepted },
+      303: { description: "A browser form post: redirect to `_next` or the thank-you page" },
+      400: validation,
+      403: { description: "The request's Origin is not an allowed origin", schema: s.ErrorBody },
+      409: { description: "A request with the same Idempotency-Key is still in progress", schema: s.ErrorBody },
+      413: { description: "Body over 16 KiB", schema: s.ErrorBody },
+      415: { description: "Unknown content type", schema: s.ErrorBody },
+      422: { description: "Idempotency-Key reused with a different body", schema: s.ErrorBody },
+    },
+  },
+  {
+    method: "GET",
+    path: "/v1/thanks",
+    operationId: "thankYouPage",
+    fn: "public",
+    auth: null,
+    summary: "The built-in thank-you page a form post is redirected to",
+    tags: ["leads"],
+    responses: { 200: { description: "HTML page", contentType: "text/html" } },
+  },
+  {
+    method: "GET",
+    path: "/v1/health",
+    operationId: "health",
+    fn: "public",
+    auth: null,
+    summary: "Liveness",
+    tags: ["meta"],
+    responses: { 200: { description: "OK", schema: s.Health } },
+  },
+  {
+    method: "GET",
+    path: "/v1/openapi.json",
+    operationId: "openapi",
+    fn: "public",
+    auth: null,
+    summary: "This document",
+    tags: ["meta"],
+    responses: { 200: { description: "OpenAPI 3.1 document" } },
+  },
+  {
+    method: "GET",
+    path: "/v1/customers",
+    operationId: "listCustomers",
+    fn: "customers",
+    auth: "admin",
+    summary: "A page of customers, most recently active first",
+    tags: ["customers"],
+    request: { query: s.ListCustomersQuery },
+    responses: { 200: { description: "A page", schema: s.CustomerPage }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "GET",
+    path: "/v1/customers/{id}",
+    operationId: "getCustomer",
+    fn: "customers",
+    auth: "admin",
+    summary: "The 360° view of one customer",
+    tags: ["customers"],
+    request: { params: idParam },
+    responses: { 200: { description: "The customer", schema: s.Customer360 }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
+  },
+  {
+    method: "PATCH",
+    path: "/v1/customers/{id}",
+    operationId: "patchCustomer",
+    fn: "customers",
+    auth: "admin",
+    summary: "Edit profile fields, tags, owner or next contact date",
+    tags: ["customers"],
+    request: { params: idParam, body: s.CustomerPatch, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The updated customer", schema: s.Customer360 },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: notFound,
+      409: { description: "The new email belongs to another customer", schema: s.ErrorBody },
+    },
+  },
+  {
+    method: "GET",
+    path: "/v1/customers/{id}/timeline",
+    operationId: "getTimeline",
+    fn: "customers",
+    auth: "admin",
+    summary: "The customer's timeline, newest first",
+    tags: ["customers"],
+    request: { params: idParam, query: s.TimelineQuery },
+    responses: { 200: { description: "A page of entries", schema: s.TimelinePage }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
+  },
+  {
+    method: "POST",
+    path: "/v1/events",
+    operationId: "recordEvent",
+    fn: "events",
+    auth: "admin",
+    summary: "Record an interaction (purchase, call, note, ...) for a customer; idempotent on externalId",
+    tags: ["events"],
+    request: { body: s.EventInput, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "Already recorded (same externalId)", schema: s.EventRecorded },
+      201: { description: "Recorded", schema: s.EventRecorded },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: notFound,
+    },
+  },
+];
+
+/** `METHOD /path` as API Gateway names a route (`event.routeKey`). */
+export function routeKey(route: Pick<Route, "method" | "path">): string {
+  return `${route.method} ${route.path}`;
+}
+
+export function routesOf(fn: FunctionName): Route[] {
+  return routes.filter((r) => r.fn === fn);
+}
+
+/** Does the key's scope list satisfy what the route asks for? `admin` implies every scope. */
+export function scopeAllows(granted: string[], needed: Scope): boolean {
+  return granted.includes(needed) || granted.includes("admin");
+}
