@@ -34,43 +34,42 @@ const isRealDate = (s: string) => {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 };
 
-export const BirthdayField = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be YYYY-MM-DD" })
-  .refine(isRealDate, { error: "is not a real date" })
-  .refine((s) => s >= "1900-01-01" && s <= new Date().toISOString().slice(0, 10), { error: "must be in the past" });
+/** Checks a non-empty string; an empty one passes as "not given". Each field reports one message. */
+function checkedText(max: number, check: (s: string) => string | null) {
+  return z
+    .string()
+    .trim()
+    .max(max, { error: `at most ${max} characters` })
+    .superRefine((s, ctx) => {
+      const problem = s === "" ? null : check(s);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+}
 
-export const LocaleField = z
-  .string()
-  .trim()
-  .max(35)
-  .transform((raw, ctx) => {
-    try {
-      const [canonical] = Intl.getCanonicalLocales(raw);
-      if (canonical) return canonical;
-    } catch {
-      // fall through to the issue below
-    }
-    ctx.addIssue({ code: "custom", message: "is not a BCP 47 language tag such as en-US" });
-    return z.NEVER;
-  });
+export const BirthdayField = checkedText(10, (s) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return "must be YYYY-MM-DD";
+  if (!isRealDate(s)) return "is not a real date";
+  if (s < "1900-01-01" || s > new Date().toISOString().slice(0, 10)) return "must be in the past";
+  return null;
+});
 
-export const TimezoneField = z
-  .string()
-  .trim()
-  .max(64)
-  .refine(
-    (tz) => {
-      try {
-        new Intl.DateTimeFormat("en", { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { error: "is not an IANA time zone such as Europe/Oslo" },
-  );
+/** A BCP 47 language tag, stored in canonical form (`en-us` → `en-US`). */
+export const LocaleField = checkedText(35, (s) => {
+  try {
+    return Intl.getCanonicalLocales(s).length === 1 ? null : "is not a BCP 47 language tag such as en-US";
+  } catch {
+    return "is not a BCP 47 language tag such as en-US";
+  }
+}).transform((s) => (s === "" ? s : Intl.getCanonicalLocales(s)[0]!));
+
+export const TimezoneField = checkedText(64, (s) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: s });
+    return null;
+  } catch {
+    return "is not an IANA time zone such as Europe/Oslo";
+  }
+});
 
 const TRUE_WORDS = ["true", "on", "yes", "1"];
 const FALSE_WORDS = ["false", "off", "no", "0"];
@@ -103,9 +102,9 @@ export const ProfileFields = {
   region: optionalText(100),
   postalCode: optionalText(20),
   country: optionalText(100),
-  birthday: BirthdayField.optional().or(z.literal("").transform(() => undefined)),
-  locale: LocaleField.optional().or(z.literal("").transform(() => undefined)),
-  timezone: TimezoneField.optional().or(z.literal("").transform(() => undefined)),
+  birthday: BirthdayField.optional().transform((v) => v || undefined),
+  locale: LocaleField.optional().transform((v) => v || undefined),
+  timezone: TimezoneField.optional().transform((v) => v || undefined),
   linkedin: optionalText(300).refine((v) => v === undefined || URL_OR_HANDLE.test(v), { error: "must be a URL or a handle" }),
   twitter: optionalText(300).refine((v) => v === undefined || URL_OR_HANDLE.test(v), { error: "must be a URL or a handle" }),
 };

@@ -1,0 +1,291 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { useStack } from "./support/stack.ts";
+
+const stack = useStack({ allowedOrigins: ["https://shop.example.com"] });
+
+async function postForm(fields: Record<string, string>, headers: Record<string, string> = {}) {
+  const res = await fetch(`${stack.url}/v1/leads`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(fields).toString(),
+    redirect: "manual",
+  });
+  return { status: res.status, location: res.headers.get("location"), text: await res.text(), headers: res.headers };
+}
+
+async function customerByEmail(email: string) {
+  const res = await stack.api(`/v1/customers?email=${encodeURIComponent(email)}`, { key: stack.adminKey });
+  expect(res.status).toBe(200);
+  return res.body.items as { id: string }[];
+}
+
+async function fullTimeline(id: string) {
+  const items: { type: string; data?: Record<string, any> }[] = [];
+  let cursor: string | null = null;
+  do {
+    const res = await stack.api(`/v1/customers/${id}/timeline?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { key: stack.adminKey });
+    expect(res.status).toBe(200);
+    items.push(...res.body.items);
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+describe("POST /v1/leads with JSON", () => {
+  it("a new email answers 201 with the customer id; the same email again answers 200 and merges", async () => {
+    const first = await stack.api("/v1/leads", { body: { email: "grace@example.com", firstName: "Grace", company: "Navy" } });
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ customerId: expect.stringMatching(/^cus_[0-9A-Z]{26}$/), created: true });
+
+    const again = await stack.api("/v1/leads", { body: { email: "GRACE@example.com", lastName: "Hopper", company: "" } });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ customerId: first.body.customerId, created: false });
+
+    const view = await stack.api(`/v1/customers/${first.body.customerId}`, { key: stack.adminKey });
+    expect(view.body.profile).toEqual({ firstName: "Grace", lastName: "Hopper", company: "Navy" });
+    expect(view.body.recentTimeline.map((e: { type: string }) => e.type)).toEqual(["form_submitted", "form_submitted"]);
+  });
+
+  it("a repeat submission merges new fields and keeps old ones, and adds tags without losing any", async () => {
+    const a = await stack.api("/v1/leads", { body: { email: "merge@example.com", firstName: "Ann", phone: "+47 912 34 567", tags: "webinar, pricing" } });
+    await stack.api("/v1/leads", { body: { email: "merge@example.com", city: "Bergen", tags: ["newsletter", "pricing"] } });
+    const view = await stack.api(`/v1/customers/${a.body.customerId}`, { key: stack.adminKey });
+    expect(view.body.profile).toEqual({ firstName: "Ann", phone: "+47 912 34 567", city: "Bergen" });
+    expect(view.body.tags).toEqual(["newsletter", "pricing", "webinar"]);
+  });
+
+  it("stores source and UTM attribution with each submission and keeps first-touch attribution on the record", async () => {
+    const first = await stack.api("/v1/leads", {
+      body: { email: "utm@example.com", source: "pricing-page", utm_source: "google", utm_medium: "cpc", utm_campaign: "spring" },
+      headers: { referer: "https://shop.example.com/pricing?ref=1" },
+    });
+    await stack.api("/v1/leads", { body: { email: "utm@example.com", utm_source: "newsletter" } });
+    const view = await stack.api(`/v1/customers/${first.body.customerId}`, { key: stack.adminKey });
+    expect(view.body.attribution).toEqual({ source: "pricing-page", utm_source: "google", utm_medium: "cpc", utm_campaign: "spring", page: "https://shop.example.com/pricing" });
+    const [latest, earliest] = view.body.recentTimeline;
+    expect(latest.data.attribution).toEqual({ utm_source: "newsletter" });
+    expect(earliest.data.attribution.utm_campaign).toBe("spring");
+  });
+
+  it("records consent as a ledger entry with time, source, wording version and client IP", async () => {
+    const res = await stack.api("/v1/leads", { body: { email: "consent@example.com", consent: "yes", source: "footer-form" } });
+    const view = await stack.api(`/v1/customers/${res.body.customerId}`, { key: stack.adminKey });
+    expect(view.body.consent).toMatchObject({ marketing: true, version: "v1", source: "footer-form" });
+    const entry = view.body.recentTimeline[0];
+    expect(entry.data.consent).toEqual({ granted: true, changed: true, at: entry.at, source: "footer-form", version: "v1", ip: "127.0.0.1" });
+
+    await stack.api("/v1/leads", { body: { email: "consent@example.com", consent: false, source: "preferences" } });
+    const after = await stack.api(`/v1/customers/${res.body.customerId}`, { key: stack.adminKey });
+    expect(after.body.consent).toMatchObject({ marketing: false, source: "preferences" });
+    expect(after.body.recentTimeline[0].data.consent).toMatchObject({ granted: false, changed: true, source: "preferences" });
+  });
+
+  it("a form without a consent field leaves earlier consent alone", async () => {
+    const res = await stack.api("/v1/leads", { body: { email: "keeps@example.com", consent: true } });
+    await stack.api("/v1/leads", { body: { email: "keeps@example.com", firstName: "Kim" } });
+    const view = await stack.api(`/v1/customers/${res.body.customerId}`, { key: stack.adminKey });
+    expect(view.body.consent.marketing).toBe(true);
+  });
+});
+
+describe("POST /v1/leads from a browser form", () => {
+  it("a url-encoded post without Accept: application/json is redirected (303) to the thank-you page", async () => {
+    const res = await postForm({ email: "form@example.com", firstName: "Form" });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe(`${stack.url}/v1/thanks`);
+    const page = await fetch(res.location!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Thank you");
+    expect(await customerByEmail("form@example.com")).toHaveLength(1);
+  });
+
+  it("redirects to _next when it is on an allowed origin", async () => {
+    const res = await postForm({ email: "next@example.com", _next: "https://shop.example.com/thanks?x=1" });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe("https://shop.example.com/thanks?x=1");
+  });
+
+  it("refuses a _next on another origin (no open redirect) and stores nothing", async () => {
+    const json = await stack.api("/v1/leads", { body: { email: "evil@example.com", _next: "https://evil.example.net/" } });
+    expect(json.status).toBe(400);
+    expect(json.body.fields).toEqual([{ field: "_next", message: expect.stringContaining("allowed origin") }]);
+    const page = await postForm({ email: "evil@example.com", _next: "javascript:alert(1)" });
+    expect(page.status).toBe(400);
+    expect(page.text).toContain("_next");
+    expect(await customerByEmail("evil@example.com")).toHaveLength(0);
+  });
+
+  it("a bad browser form gets a page that says what to fix", async () => {
+    const res = await postForm({ email: "not-an-email", birthday: "1990-02-30" }, { referer: "https://shop.example.com/contact" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(res.text).toContain("email");
+    expect(res.text).toContain("birthday");
+    expect(res.text).toContain('href="https://shop.example.com/contact"');
+  });
+
+  it("accepts multipart/form-data", async () => {
+    const form = new FormData();
+    form.set("email", "multi@example.com");
+    form.set("firstName", "Bjørn");
+    form.set("lastName", "Ås");
+    form.set("attachment", new Blob(["ignored"]), "cv.txt");
+    const res = await fetch(`${stack.url}/v1/leads`, { method: "POST", body: form, headers: { accept: "application/json" } });
+    expect(res.status).toBe(201);
+    const { customerId } = (await res.json()) as { customerId: string };
+    const view = await stack.api(`/v1/customers/${customerId}`, { key: stack.adminKey });
+    expect(view.body.profile).toEqual({ firstName: "Bjørn", lastName: "Ås" });
+  });
+
+  it("CORS: an allowed origin gets Access-Control-Allow-Origin and a preflight answer; another origin is refused", async () => {
+    const pre = await fetch(`${stack.url}/v1/leads`, { method: "OPTIONS", headers: { origin: "https://shop.example.com", "access-control-request-method": "POST" } });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+    expect(pre.headers.get("access-control-allow-headers")).toContain("idempotency-key");
+
+    const ok = await stack.api("/v1/leads", { body: { email: "cors@example.com" }, headers: { origin: "https://shop.example.com" } });
+    expect(ok.status).toBe(201);
+    expect(ok.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+
+    const denied = await stack.api("/v1/leads", { body: { email: "cors2@example.com" }, headers: { origin: "https://other.example.org" } });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get("access-control-allow-origin")).toBeNull();
+    expect(await customerByEmail("cors2@example.com")).toHaveLength(0);
+  });
+});
+
+describe("POST /v1/leads refuses bad input with a 4xx naming the problem", () => {
+  it("400 names every bad field", async () => {
+    const res = await stack.api("/v1/leads", { body: { firstName: "x".repeat(101), birthday: "31.12.1990", locale: "???", timezone: "Mars/Olympus", consent: "maybe" } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe("validation");
+    expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(["birthday", "consent", "email", "firstName", "locale", "timezone"]);
+  });
+
+  it("400 for an invalid email, and for JSON that is not an object", async () => {
+    for (const email of ["a@b", "@example.com", "two@@example.com", "sp ace@example.com", "a@-x.com"]) {
+      const res = await stack.api("/v1/leads", { body: { email } });
+      expect(res.status, email).toBe(400);
+      expect(res.body.fields).toEqual([{ field: "email", message: "is not a valid email address" }]);
+    }
+    const broken = await stack.api("/v1/leads", { body: "{not json" });
+    expect(broken.status).toBe(400);
+    expect(broken.body.fields).toEqual([{ field: "body", message: "is not valid JSON" }]);
+    const array = await stack.api("/v1/leads", { body: [] });
+    expect(array.body.fields[0].field).toBe("body");
+  });
+
+  it("413 over 16 KiB", async () => {
+    const res = await stack.api("/v1/leads", { body: { email: "big@example.com", message: "x".repeat(17 * 1024) } });
+    expect(res.status).toBe(413);
+    expect(await customerByEmail("big@example.com")).toHaveLength(0);
+  });
+
+  it("415 for a content type it does not read", async () => {
+    const res = await stack.api("/v1/leads", { body: "email=a@example.com", headers: { "content-type": "text/plain" } });
+    expect(res.status).toBe(415);
+    expect(res.body.error).toBe("unsupported_media_type");
+  });
+
+  it("the honeypot answers like a success and stores nothing", async () => {
+    const json = await stack.api("/v1/leads", { body: { email: "bot@example.com", _gotcha: "http://spam" } });
+    expect(json.status).toBe(201);
+    expect(json.body.created).toBe(true);
+    const form = await postForm({ email: "bot@example.com", _gotcha: "x" });
+    expect(form.status).toBe(303);
+    expect(await customerByEmail("bot@example.com")).toHaveLength(0);
+  });
+});
+
+describe("one person is one customer", () => {
+  it("50 concurrent posts of one email in different spellings give exactly one customer and 50 timeline entries", async () => {
+    const spellings = ["dup@example.com", "DUP@EXAMPLE.COM", "  Dup@Example.com ", "dup@example.com.", "dUp@eXample.Com\t"];
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => stack.api("/v1/leads", { body: { email: spellings[i % spellings.length], firstName: `N${i}` } })),
+    );
+    expect(results.map((r) => r.status).filter((s) => s !== 200 && s !== 201)).toEqual([]);
+    expect(results.filter((r) => r.body.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.body.customerId)).size).toBe(1);
+    const found = await customerByEmail("dup@example.com");
+    expect(found).toHaveLength(1);
+    const timeline = await fullTimeline(found[0]!.id);
+    expect(timeline.filter((e) => e.type === "form_submitted")).toHaveLength(50);
+    const all = await stack.api("/v1/customers?limit=100", { key: stack.adminKey });
+    expect(all.body.items.filter((c: { email: string }) => c.email === "dup@example.com")).toHaveLength(1);
+  });
+
+  it("names in any script round-trip unchanged", async () => {
+    const people: Record<string, string>[] = [
+      { email: "zhang.wei@example.com", firstName: "偉", lastName: "張" },
+      { email: "bjorn@example.no", firstName: "Bjørn", lastName: "Ås", city: "Tromsø" },
+      { email: "sjoerd@example.nl", firstName: "Sjoerd", lastName: "Fryslân" },
+      { email: "zoe@example.fr", firstName: "Zoë", lastName: "Ðặng", company: "Café 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 🚀" },
+    ];
+    for (const person of people) {
+      const res = person.email!.endsWith(".no")
+        ? await postForm(person, { accept: "application/json" }).then((r) => ({ status: r.status, body: JSON.parse(r.text) }))
+        : await stack.api("/v1/leads", { body: person });
+      expect(res.status).toBe(201);
+      const view = await stack.api(`/v1/customers/${res.body.customerId}`, { key: stack.adminKey });
+      const { email, ...profile } = person as { email: string };
+      expect(view.body.email).toBe(email);
+      expect(view.body.profile).toEqual(profile);
+    }
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("a repeated key replays the first answer and records the submission once", async () => {
+    const body = { email: "idem@example.com", message: "hello" };
+    const first = await stack.api("/v1/leads", { body, headers: { "idempotency-key": "k-123" } });
+    const second = await stack.api("/v1/leads", { body, headers: { "idempotency-key": "k-123" } });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(await fullTimeline(first.body.customerId)).toHaveLength(1);
+  });
+
+  it("the same key with another body is refused with 422", async () => {
+    await stack.api("/v1/leads", { body: { email: "idem2@example.com" }, headers: { "idempotency-key": "k-456" } });
+    const res = await stack.api("/v1/leads", { body: { email: "idem3@example.com" }, headers: { "idempotency-key": "k-456" } });
+    expect(res.status).toBe(422);
+    expect(await customerByEmail("idem3@example.com")).toHaveLength(0);
+  });
+
+  it("concurrent requests with one key run the work once", async () => {
+    const body = { email: "idem-race@example.com" };
+    const results = await Promise.all(Array.from({ length: 10 }, () => stack.api("/v1/leads", { body, headers: { "idempotency-key": "race-1" } })));
+    for (const r of results) expect([201, 409]).toContain(r.status);
+    const [found] = await customerByEmail("idem-race@example.com");
+    expect(await fullTimeline(found!.id)).toHaveLength(1);
+  });
+});
+
+const asText = (v: unknown) => (v !== null && typeof v === "object" ? JSON.stringify(v) : String(v));
+
+describe("no input gives a 5xx", () => {
+  it("a few hundred random bodies, of every content type, get 2xx/3xx/4xx and never 5xx", async () => {
+    const value = fc.oneof(fc.string(), fc.string({ unit: "grapheme", maxLength: 40 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string()));
+    const key = fc.oneof(
+      fc.constantFrom("email", "firstName", "lastName", "phone", "birthday", "locale", "timezone", "consent", "tags", "_gotcha", "_next", "message", "country", "linkedin", "__proto__", "constructor"),
+      fc.string({ maxLength: 10 }),
+    );
+    const body = fc.dictionary(key, value, { maxKeys: 8 });
+    const contentType = fc.constantFrom("application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz", "text/plain", "", "application/json; charset=utf-8");
+    await fc.assert(
+      fc.asyncProperty(body, contentType, fc.boolean(), async (fields, type, withValidEmail) => {
+        if (withValidEmail) fields.email = "fuzz@example.com";
+        let payload: string;
+        if (type.startsWith("application/x-www-form-urlencoded")) payload = new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, asText(v)])).toString();
+        else if (type.startsWith("multipart")) payload = Object.entries(fields).map(([k, v]) => `--xyz\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${asText(v)}\r\n`).join("") + "--xyz--\r\n";
+        else payload = JSON.stringify(fields);
+        const res = await fetch(`${stack.url}/v1/leads`, { method: "POST", headers: { ...(type ? { "content-type": type } : {}), accept: "application/json" }, body: payload, redirect: "manual" });
+        await res.arrayBuffer();
+        expect(res.status, `${type} ${payload}`).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
