@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Deps } from "../shared/deps.ts";
 import { depsFromEnv } from "../shared/deps.ts";
 import { getCustomer360, getTimeline, listCustomers, patchCustomer } from "../shared/customers.ts";
@@ -39,7 +40,9 @@ export function makeHandler(deps: Deps) {
 }
 
 function customerId(event: HttpEvent): string {
-  return validate(CustomerIdParam, event.pathParameters?.id);
+  return validate(PathWithId, event.pathParameters ?? {}).id;
 }
+
+const PathWithId = z.object({ id: CustomerIdParam });
 
 export const handler = lazyHandler(() => makeHandler(depsFromEnv()));

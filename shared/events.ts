@@ -94,9 +94,10 @@ function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: str
     const orders = current.orders + (input.type === "purchase" ? 1 : 0);
     const spend = Math.max(0, current.spendMinor + (input.type === "purchase" ? delta : -delta));
     stage = deriveStage({ orders, lifetimeSpend: fromMinor(spend, currency), current: current.stage }, deps.config.lifecycle);
-    Object.assign(values, { ":newOrders": orders, ":newSpend": spend, ":at": at });
+    Object.assign(values, { ":newOrders": orders, ":newSpend": spend });
     sets.push("orders = :newOrders", "spendMinor = :newSpend");
     if (input.type === "purchase") {
+      values[":at"] = at;
       sets.push("firstPurchaseAt = if_not_exists(firstPurchaseAt, :at)");
       if (!current.lastPurchaseAt || at > current.lastPurchaseAt) sets.push("lastPurchaseAt = :at");
     }

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { normalizeEmail } from "../shared/email.ts";
+import { deriveStage } from "../shared/lifecycle.ts";
+import { fromMinor, toMinor } from "../shared/money.ts";
+import { openApiDocument } from "../shared/openapi.ts";
+import { routes } from "../shared/routes.ts";
+import { LeadInput } from "../shared/schemas.ts";
+import { ulid } from "../shared/ids.ts";
+import { fixedClock } from "../shared/clock.ts";
+
+describe("normalizeEmail", () => {
+  it("one address, whatever the case, surrounding space or trailing dot of the domain", () => {
+    for (const raw of ["Ada@Example.com", "  ada@example.COM\t", "ada@example.com.", "ADA@EXAMPLE.COM.."]) expect(normalizeEmail(raw)).toBe("ada@example.com");
+  });
+  it("keeps the local part's dots and plus tags (they can be different mailboxes)", () => {
+    expect(normalizeEmail("first.last+crm@example.com")).toBe("first.last+crm@example.com");
+  });
+  it("turns an internationalised domain into its ASCII form", () => {
+    expect(normalizeEmail("jørn@BLÅBÆR.no")).toBe("jørn@xn--blbr-roah.no");
+    expect(normalizeEmail("jørn@xn--blbr-roah.no")).toBe("jørn@xn--blbr-roah.no");
+  });
+  it("refuses what is not an address", () => {
+    for (const raw of ["", "a", "a@", "@b.com", "a@b", "a b@c.com", "a..b@c.com", ".a@c.com", "a@c..com", "a@-c.com", "a@c.123", `${"x".repeat(65)}@c.com`]) expect(normalizeEmail(raw), raw).toBeNull();
+  });
+});
+
+describe("deriveStage", () => {
+  const thresholds = { loyalOrders: 3, loyalSpend: 500 };
+  it("lead without purchases, customer with one, loyal with three or with spend over the threshold", () => {
+    expect(deriveStage({ orders: 0, lifetimeSpend: 0 }, thresholds)).toBe("lead");
+    expect(deriveStage({ orders: 1, lifetimeSpend: 10 }, thresholds)).toBe("customer");
+    expect(deriveStage({ orders: 2, lifetimeSpend: 499.99 }, thresholds)).toBe("customer");
+    expect(deriveStage({ orders: 3, lifetimeSpend: 30 }, thresholds)).toBe("loyal");
+    expect(deriveStage({ orders: 1, lifetimeSpend: 500 }, thresholds)).toBe("loyal");
+  });
+  it("an advocate stays an advocate while they are a buyer; a purchase brings back an at-risk or churned customer", () => {
+    expect(deriveStage({ orders: 4, lifetimeSpend: 90, current: "advocate" }, thresholds)).toBe("advocate");
+    expect(deriveStage({ orders: 2, lifetimeSpend: 90, current: "at_risk" }, thresholds)).toBe("customer");
+    expect(deriveStage({ orders: 5, lifetimeSpend: 90, current: "churned" }, thresholds)).toBe("loyal");
+  });
+});
+
+describe("money", () => {
+  it("keeps exact minor units per currency", () => {
+    expect(toMinor(19.99, "USD")).toBe(1999);
+    expect(toMinor(0.1 + 0.2, "USD")).toBe(30);
+    expect(toMinor(1500, "JPY")).toBe(1500);
+    expect(fromMinor(1999, "USD")).toBe(19.99);
+  });
+});
+
+describe("ulid", () => {
+  it("sorts by creation time", () => {
+    const a = ulid(fixedClock("2026-01-01T00:00:00Z"));
+    const b = ulid(fixedClock("2026-01-01T00:00:00.001Z"));
+    expect(a < b).toBe(true);
+    expect(a).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+  });
+});
+
+describe("LeadInput", () => {
+  it("reads form spellings: consent words, comma-separated tags, empty fields as absent", () => {
+    const lead = LeadInput.parse({ email: "A@B.co", consent: "on", tags: "VIP, webinar,,", firstName: "", locale: "nb-no", birthday: "" });
+    expect(lead).toMatchObject({ email: "a@b.co", consent: true, tags: ["vip", "webinar"], locale: "nb-NO" });
+    expect(lead.firstName).toBeUndefined();
+    expect(lead.birthday).toBeUndefined();
+    expect(LeadInput.parse({ email: "a@b.co", consent: "no" }).consent).toBe(false);
+  });
+});
+
+describe("OpenAPI document", () => {
+  it("has every route of the route table, with its request schema and security", () => {
+    const doc = openApiDocument("http://localhost:3000") as { openapi: string; paths: Record<string, Record<string, any>> };
+    expect(doc.openapi).toBe("3.1.0");
+    for (const route of routes) {
+      const op = doc.paths[route.path]?.[route.method.toLowerCase()];
+      expect(op, `${route.method} ${route.path}`).toBeDefined();
+      expect(op.security).toEqual(route.auth ? [{ apiKey: [route.auth] }] : []);
+    }
+    const lead = doc.paths["/v1/leads"]!.post.requestBody.content;
+    expect(Object.keys(lead)).toEqual(["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]);
+    expect(lead["application/json"].schema.required).toEqual(["email"]);
+    const list = doc.paths["/v1/customers"]!.get.parameters.map((p: { name: string }) => p.name);
+    expect(list).toEqual(["stage", "tag", "email", "limit", "cursor"]);
+  });
+});
