@@ -59,8 +59,8 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
       onError: (request) => {
         const mapped = errorResponse(request.error);
         if (!mapped) {
-          // Name and message only: SDK errors carry no item data, and bodies are never logged.
-          deps.logger.error("request failed", { routeKey: request.event.routeKey, error: request.error?.name, message: request.error?.message });
+          // Name and a redacted message only; bodies are never logged.
+          deps.logger.error("request failed", { routeKey: request.event.routeKey, error: request.error?.name, message: redact(request.error?.message) });
         }
         request.response = mapped ? json(mapped.status, mapped.body) : json(500, { error: "internal", message: "something went wrong on our side; retry later" });
         logRequest(deps, request.event, request.response.statusCode, request.internal);
@@ -77,6 +77,13 @@ function logRequest(deps: Deps, event: HttpEvent, status: number, internal: Reco
     status,
     ms: started === undefined ? undefined : Math.round(performance.now() - started),
   });
+}
+
+const EMAIL_LIKE = /[^\s@"'<>,:;]+@[^\s@"'<>,:;]+/g;
+
+/** Error messages can quote input (an SDK validation message, say): addresses never reach the log. */
+export function redact(message: string | undefined): string | undefined {
+  return message?.replace(EMAIL_LIKE, "[email]").slice(0, 500);
 }
 
 /** A handler built on first use from the environment: the Lambda entry point of every function. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { normalizeEmail } from "./email.ts";
 import { CUSTOMER_ID_PATTERN } from "./ids.ts";
 

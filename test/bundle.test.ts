@@ -1,0 +1,65 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { ESBUILD_OPTIONS } from "../infra/bundling.ts";
+import { PROJECT_ROOT } from "../infra/functions.ts";
+import { ensureTable } from "../local/table.ts";
+
+/** The deployed artefacts, built exactly as the CDK stack builds them, must run on their own. */
+const dir = mkdtempSync(path.join(tmpdir(), "rapport-bundle-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function bundle(entry: string, name: string): Promise<string> {
+  const outfile = path.join(dir, `${name}.mjs`);
+  await build({ ...ESBUILD_OPTIONS, sourcemap: false, entryPoints: [entry], outfile, logLevel: "silent" });
+  return outfile;
+}
+
+function runNode(script: string, env: Record<string, string>): string {
+  const file = path.join(dir, `run-${randomBytes(4).toString("hex")}.mjs`);
+  writeFileSync(file, script);
+  return execFileSync(process.execPath, [file], { env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", cwd: dir });
+}
+
+describe("the Lambda bundles", () => {
+  let capture: string;
+  beforeAll(async () => {
+    capture = await bundle(path.join(PROJECT_ROOT, "functions/capture.ts"), "capture");
+  });
+
+  it("a bundled function takes Lambda's credentials from the environment (the provider chain is not bundled)", async () => {
+    const entry = path.join(dir, "creds-entry.ts");
+    writeFileSync(entry, `import { createDocumentClient } from ${JSON.stringify(path.join(PROJECT_ROOT, "shared/db.ts"))};\nconst c = createDocumentClient({ region: "eu-north-1" });\nconst creds = await c.config.credentials();\nconsole.log(creds.accessKeyId);\n`);
+    const out = await bundle(entry, "creds");
+    expect(readFileSync(out, "utf8")).not.toContain("credential-provider-ini");
+    const printed = runNode(`await import(${JSON.stringify(out)});`, { AWS_ACCESS_KEY_ID: "AKIDLAMBDAROLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token" });
+    expect(printed.trim()).toBe("AKIDLAMBDAROLE");
+  });
+
+  it("the bundled capture function stores a lead when invoked with an API Gateway event", async () => {
+    const endpoint = inject("dynamodbEndpoint");
+    const table = `bundle-${randomBytes(4).toString("hex")}`;
+    await ensureTable(endpoint, table);
+    const event = {
+      version: "2.0",
+      routeKey: "POST /v1/leads",
+      rawPath: "/v1/leads",
+      rawQueryString: "",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      requestContext: { requestId: "r1", http: { method: "POST", path: "/v1/leads", sourceIp: "203.0.113.9", userAgent: "test" } },
+      body: JSON.stringify({ email: "bundled@example.com", firstName: "Bundle" }),
+      isBase64Encoded: false,
+    };
+    const printed = runNode(
+      `const { handler } = await import(${JSON.stringify(capture)});\nconst res = await handler(${JSON.stringify(event)}, {});\nconsole.log(JSON.stringify(res));`,
+      { TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1", LOG_LEVEL: "ERROR" },
+    );
+    const res = JSON.parse(printed.trim().split("\n").pop()!);
+    expect(res.statusCode).toBe(201);
+    expect(JSON.parse(res.body)).toMatchObject({ created: true, customerId: expect.stringMatching(/^cus_/) });
+  });
+});
