@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     port: env.apiPort,
     host: "0.0.0.0",
     allowedOrigins: (process.env.ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
-    env: { SES_ENDPOINT: env.sesEndpoint },
+    // The same settings a deployment takes from cdk.json context, here from the shell.
+    env: { SES_ENDPOINT: env.sesEndpoint, ...pick(process.env, ["CONSENT_VERSION", "CURRENCY", "LOYAL_ORDERS", "LOYAL_SPEND", "LOG_LEVEL"]) },
     logLevel: (process.env.LOG_LEVEL as "INFO" | undefined) ?? "WARN",
   });
   stops.push(() => api.close());
@@ -97,6 +98,10 @@ async function firstStartAdminKey(api: LocalApi, dataDir: string): Promise<{ key
   const { key } = await createApiKey(api.deps, { scopes: ["admin"], name: "local admin (npm start)" });
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   return { key, created: true, file };
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((n) => (env[n] ? [[n, env[n]!]] : [])));
 }
 
 main().catch(async (err: unknown) => {

@@ -6,9 +6,13 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
+    client.destroy();
     return;
   } catch (err) {
-    if ((err as Error).name !== "ResourceNotFoundException") throw err;
+    if ((err as Error).name !== "ResourceNotFoundException") {
+      client.destroy();
+      throw err;
+    }
   }
   const attributes = new Set<string>([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey]);
   for (const gsi of GLOBAL_INDEXES) attributes.add(gsi.partitionKey).add(gsi.sortKey);
