@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { Deps } from "../shared/deps.ts";
 import { depsFromEnv } from "../shared/deps.ts";
 import { getCustomer360, getTimeline, listCustomers, patchCustomer } from "../shared/customers.ts";

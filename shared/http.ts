@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import * as z from "zod";
+import * as z from "zod/mini";
 import {
   Conflict,
   Forbidden,
@@ -94,7 +94,7 @@ function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
 }
 
 /** Validates with a zod schema; every problem becomes a named field in a ValidationError. */
-export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+export function validate<S extends z.ZodMiniType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new ValidationError(

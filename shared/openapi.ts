@@ -1,9 +1,9 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { routes } from "./routes.ts";
 
 type JsonSchema = Record<string, unknown>;
 
-function schemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+function schemaOf(schema: z.ZodMiniType, io: "input" | "output"): JsonSchema {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as JsonSchema;
   return rest;
 }
@@ -20,7 +20,7 @@ export function openApiDocument(serverUrl = ""): Record<string, unknown> {
       parameters.push({ name, in: "path", required: true, schema: schemaOf(schema, "input") });
     }
     const query = route.request?.query;
-    if (query instanceof z.ZodObject) {
+    if (query instanceof z.ZodMiniObject) {
       const json = schemaOf(query, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
       for (const [name, schema] of Object.entries(json.properties ?? {})) {
         parameters.push({ name, in: "query", required: json.required?.includes(name) ?? false, schema });

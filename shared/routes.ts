@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import * as s from "./schemas.ts";
 
 /**
@@ -11,7 +11,7 @@ export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface ResponseSpec {
   description: string;
-  schema?: z.ZodType;
+  schema?: z.ZodMiniType;
   contentType?: string;
 }
 
@@ -26,7 +26,7 @@ export interface Route {
   auth: Scope | null;
   summary: string;
   tags: string[];
-  request?: { body?: z.ZodType; bodyTypes?: string[]; query?: z.ZodType; params?: Record<string, z.ZodType> };
+  request?: { body?: z.ZodMiniType; bodyTypes?: string[]; query?: z.ZodMiniType; params?: Record<string, z.ZodMiniType> };
   responses: Record<number, ResponseSpec>;
 }
 
