@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startDynamo } from "../../local/dynamo.ts";
+import { JavaMissingError, startDynamo } from "../../local/dynamo.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,7 +9,12 @@ declare module "vitest" {
 
 /** One in-memory DynamoDB Local for the whole run; every test file creates its own table in it. */
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamo();
+  const dynamo = await startDynamo().catch((err: unknown) => {
+    if (!(err instanceof JavaMissingError)) throw err;
+    // Say it plainly, without a stack trace: this is a missing install, not a failing test.
+    process.stderr.write(`\n${err.message}\n\n`);
+    process.exit(1);
+  });
   project.provide("dynamodbEndpoint", dynamo.endpoint);
   return async () => {
     await dynamo.stop();
