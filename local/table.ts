@@ -1,11 +1,22 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/table.ts";
 
 /** Creates the single table in DynamoDB Local with the same keys and indexes as the CDK stack. */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table made by an older version (kept in .rapport/) gets the indexes added since.
+    const have = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+    for (const gsi of GLOBAL_INDEXES.filter((g) => !have.has(g.name))) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [gsi.partitionKey, gsi.sortKey].map((name) => ({ AttributeName: name, AttributeType: "S" })),
+          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: gsi.name, KeySchema: [{ AttributeName: gsi.partitionKey, KeyType: "HASH" }, { AttributeName: gsi.sortKey, KeyType: "RANGE" }], Projection: { ProjectionType: gsi.projection } } }],
+        }),
+      );
+    }
     client.destroy();
     return;
   } catch (err) {
@@ -31,7 +42,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           { AttributeName: gsi.partitionKey, KeyType: "HASH" },
           { AttributeName: gsi.sortKey, KeyType: "RANGE" },
         ],
-        Projection: { ProjectionType: "ALL" },
+        Projection: { ProjectionType: gsi.projection },
       })),
     }),
   );

@@ -9,6 +9,44 @@ export interface LifecycleThresholds {
   loyalSpend: number;
 }
 
+/** How and when the retention engine sends (issue #3). Env names in brackets. */
+export interface RetentionConfig {
+  /** The business's name as customers know it, for emails and pages [BUSINESS_NAME]. */
+  businessName: string;
+  /** The verified SES identity mail is sent from [SENDER_EMAIL]. */
+  senderEmail: string;
+  /** Where replies go, if not the sender [REPLY_TO_EMAIL]. */
+  replyToEmail?: string;
+  /** Who gets lead follow-up alerts when a lead has no owner [SALES_EMAIL]; unset: only owned leads alert. */
+  salesEmail?: string;
+  /** SES configuration set whose event destination feeds bounces, complaints, opens and clicks back [SES_CONFIGURATION_SET]. */
+  configurationSet?: string;
+  /** SES endpoint, local stack only [SES_ENDPOINT]. */
+  sesEndpoint?: string;
+  /** EventBridge bus for domain events [EVENT_BUS_NAME]; unset locally (events stay in process). */
+  eventBusName?: string;
+  /** SQS queue between sweep and sender [SEND_QUEUE_URL]; unset locally (in-process queue). */
+  sendQueueUrl?: string;
+  /** HMAC key for links in emails [TOKEN_SECRET], or a Secrets Manager secret holding it [TOKEN_SECRET_ARN]. */
+  tokenSecret?: string;
+  tokenSecretArn?: string;
+  /** Days an unsubscribe or feedback link stays valid [TOKEN_TTL_DAYS]. */
+  tokenTtlDays: number;
+  /** Partitions of the due index, so a large sweep spreads over partitions [DUE_SHARDS]. */
+  dueShards: number;
+  /** At most one marketing email per this many days per customer [FREQUENCY_CAP_DAYS]. */
+  frequencyCapDays: number;
+  /** Marketing goes out only between these local hours [SEND_WINDOW, e.g. 09:00-20:00]. */
+  sendWindow: { startMinute: number; endMinute: number };
+  /** Time zone for customers who gave none [DEFAULT_TIMEZONE]. */
+  defaultTimezone: string;
+  /** No activity for this many days: at_risk; for churnDays: churned [AT_RISK_DAYS, CHURN_DAYS]. */
+  atRiskDays: number;
+  churnDays: number;
+  /** Double opt-in: consent from a form takes effect when the emailed link is clicked [DOUBLE_OPT_IN=true]. */
+  doubleOptIn: boolean;
+}
+
 export interface RuntimeConfig {
   tableName: string;
   region: string;
@@ -21,8 +59,19 @@ export interface RuntimeConfig {
   /** The currency lifetime spend is kept in (ISO 4217). */
   currency: string;
   lifecycle: LifecycleThresholds;
-  /** Where the API is reachable, for links (thank-you page, form action). */
+  /** Where the API is reachable, for links (thank-you page, form action, links in emails). */
   publicBaseUrl: string;
+  retention: RetentionConfig;
+}
+
+function sendWindowFrom(raw: string | undefined): RetentionConfig["sendWindow"] {
+  const value = raw || "09:00-20:00";
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/.exec(value);
+  if (!m) throw new Error(`SEND_WINDOW must look like 09:00-20:00, got "${value}"`);
+  const startMinute = Number(m[1]) * 60 + Number(m[2]);
+  const endMinute = Number(m[3]) * 60 + Number(m[4]);
+  if (endMinute <= startMinute) throw new Error(`SEND_WINDOW must end after it starts, got "${value}"`);
+  return { startMinute, endMinute };
 }
 
 function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -51,5 +100,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       loyalSpend: numberFrom(env, "LOYAL_SPEND", 500),
     },
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? "").replace(/\/+$/, ""),
+    retention: {
+      businessName: env.BUSINESS_NAME || "Rapport Demo Shop",
+      senderEmail: env.SENDER_EMAIL || "hello@example.com",
+      replyToEmail: env.REPLY_TO_EMAIL || undefined,
+      salesEmail: env.SALES_EMAIL || undefined,
+      configurationSet: env.SES_CONFIGURATION_SET || undefined,
+      sesEndpoint: env.SES_ENDPOINT || undefined,
+      eventBusName: env.EVENT_BUS_NAME || undefined,
+      sendQueueUrl: env.SEND_QUEUE_URL || undefined,
+      tokenSecret: env.TOKEN_SECRET || undefined,
+      tokenSecretArn: env.TOKEN_SECRET_ARN || undefined,
+      tokenTtlDays: numberFrom(env, "TOKEN_TTL_DAYS", 60),
+      dueShards: Math.max(1, Math.floor(numberFrom(env, "DUE_SHARDS", 8))),
+      frequencyCapDays: numberFrom(env, "FREQUENCY_CAP_DAYS", 3),
+      sendWindow: sendWindowFrom(env.SEND_WINDOW),
+      defaultTimezone: env.DEFAULT_TIMEZONE || "UTC",
+      atRiskDays: numberFrom(env, "AT_RISK_DAYS", 90),
+      churnDays: numberFrom(env, "CHURN_DAYS", 180),
+      doubleOptIn: env.DOUBLE_OPT_IN === "true",
+    },
   };
 }

@@ -42,6 +42,26 @@ export interface CustomerItem extends Profile {
   attribution?: Record<string, string>;
   createdAt: string;
   updatedAt: string;
+  /** Retention engine state (issue #3). */
+  /** The event id of the latest purchase (the feedback campaign's occurrence). */
+  lastPurchaseId?: string;
+  latestFeedbackAt?: string;
+  /** Whether mail may go to this address at all. Suppression items are the authority; this is the record's view. */
+  emailStatus?: "ok" | "unsubscribed" | "bounced" | "complained";
+  unsubscribedAt?: string;
+  /** Double opt-in: a consent grant waiting for its confirmation link. */
+  consentPending?: { at: string; source: string; version: string; ip?: string };
+  /** Per campaign: the last occurrence sent and when. The send ledger is the authority; this is the sweep's cheap view. */
+  sent?: Record<string, { occurrence: string; at: string }>;
+  /** When the last marketing email went out (frequency cap). */
+  lastMarketingAt?: string;
+  /** When the customer last got a low score follow-up or became at risk (occurrence keys). */
+  atRiskSince?: string;
+  lowFeedbackAt?: string;
+  /** The due index (GSI2): the earliest time something may be due. Absent: nothing due. */
+  nextDueAt?: string;
+  GSI2PK?: string;
+  GSI2SK?: string;
 }
 
 export interface TimelineItem {

@@ -5,6 +5,8 @@ import { systemClock } from "./clock.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { configFromEnv } from "./config.ts";
 import { createDocumentClient } from "./db.ts";
+import { EventBridgeBus, LogOnlyBus } from "./adapters/eventbridge-bus.ts";
+import type { DomainEvent, EventBus } from "./ports.ts";
 
 /** What domain code is handed: the table, the clock, configuration and a logger. */
 export interface Deps {
@@ -13,17 +15,37 @@ export interface Deps {
   clock: Clock;
   config: RuntimeConfig;
   logger: Logger;
+  /** Domain events (CONTRACT.md): EventBridge on AWS, in process locally. */
+  bus: EventBus;
 }
 
 /** The composition root for a Lambda function or the local server: everything from the environment. */
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Deps> = {}): Deps {
   const config = configFromEnv(env);
+  const logger = overrides.logger ?? new Logger({ serviceName: "rapport", logLevel: (env.LOG_LEVEL as "INFO" | undefined) ?? "INFO" });
   return {
     db: createDocumentClient({ region: config.region, endpoint: config.dynamodbEndpoint }),
     table: config.tableName,
     clock: systemClock,
     config,
-    logger: new Logger({ serviceName: "rapport", logLevel: (env.LOG_LEVEL as "INFO" | undefined) ?? "INFO" }),
+    logger,
+    bus: config.retention.eventBusName
+      ? new EventBridgeBus(config.retention.eventBusName, config.region)
+      : new LogOnlyBus((message, extra) => logger.debug(message, extra)),
     ...overrides,
   };
+}
+
+/**
+ * Publishes after the fact is stored. A bus failure must not turn a stored lead or purchase into
+ * an error for the caller (who would retry and, without an idempotency key, store it twice), so
+ * it is logged (ids only) and the request succeeds.
+ */
+export async function publishEvents(deps: Pick<Deps, "bus" | "logger">, events: DomainEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  try {
+    await deps.bus.publish(events);
+  } catch (err) {
+    deps.logger.error("publishing domain events failed", { types: events.map((e) => e.type).join(","), error: (err as Error).name, message: (err as Error).message });
+  }
 }

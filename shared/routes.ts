@@ -1,11 +1,12 @@
 import type * as z from "zod/mini";
 import * as s from "./schemas.ts";
+import { CampaignId, CampaignInput } from "./campaigns/schema.ts";
 
 /**
  * The route table: the one source of truth read by the CDK stack (infra/), the local server
  * (local/server.ts) and the OpenAPI generator (shared/openapi.ts). Nothing else lists routes.
  */
-export type FunctionName = "capture" | "public" | "customers" | "events";
+export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep";
 export type Scope = "admin" | "leads:write";
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -159,6 +160,118 @@ export const routes: Route[] = [
     },
   },
 ];
+
+routes.push(
+  {
+    method: "GET",
+    path: "/v1/campaigns",
+    operationId: "listCampaigns",
+    fn: "campaigns",
+    auth: "admin",
+    summary: "Every campaign: the shipped defaults and your own, with your edits",
+    tags: ["campaigns"],
+    responses: { 200: { description: "The campaigns" }, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "GET",
+    path: "/v1/campaigns/{id}",
+    operationId: "getCampaign",
+    fn: "campaigns",
+    auth: "admin",
+    summary: "One campaign's definition",
+    tags: ["campaigns"],
+    request: { params: { id: CampaignId } },
+    responses: { 200: { description: "The campaign" }, 400: validation, 401: unauthorized, 403: forbidden, 404: { description: "No such campaign", schema: s.ErrorBody } },
+  },
+  {
+    method: "PUT",
+    path: "/v1/campaigns/{id}",
+    operationId: "putCampaign",
+    fn: "campaigns",
+    auth: "admin",
+    summary: "Create or replace a campaign (a default's id edits that default)",
+    tags: ["campaigns"],
+    request: { params: { id: CampaignId }, body: CampaignInput, bodyTypes: ["application/json"] },
+    responses: { 200: { description: "Saved" }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "POST",
+    path: "/v1/sweeps",
+    operationId: "runSweep",
+    fn: "sweep",
+    auth: "admin",
+    summary: "Run a retention sweep now (or, on the local stack, as of `at`)",
+    tags: ["campaigns"],
+    request: { body: s.SweepBody, bodyTypes: ["application/json"] },
+    responses: { 200: { description: "What the sweep did", schema: s.SweepResult }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "GET",
+    path: "/v1/unsubscribe",
+    operationId: "unsubscribePage",
+    fn: "links",
+    auth: null,
+    summary: "The page an unsubscribe link opens: confirm with one button",
+    tags: ["links"],
+    request: { query: s.TokenQuery },
+    responses: { 200: { description: "HTML page", contentType: "text/html" }, 400: { description: "Missing or malformed token (HTML page)", contentType: "text/html" }, 403: { description: "Forged, altered or expired token (HTML page)", contentType: "text/html" } },
+  },
+  {
+    method: "POST",
+    path: "/v1/unsubscribe",
+    operationId: "unsubscribe",
+    fn: "links",
+    auth: null,
+    summary: "Unsubscribe at once (RFC 8058 one-click: body List-Unsubscribe=One-Click, token in the query or the body)",
+    tags: ["links"],
+    request: { query: s.OptionalTokenQuery, body: s.UnsubscribeBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
+    responses: { 200: { description: "Unsubscribed (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
+  },
+  {
+    method: "POST",
+    path: "/v1/resubscribe",
+    operationId: "resubscribe",
+    fn: "links",
+    auth: null,
+    summary: "Undo an unsubscribe made by mistake (the unsubscribe page's button)",
+    tags: ["links"],
+    request: { body: s.TokenQuery, bodyTypes: ["application/x-www-form-urlencoded", "application/json"] },
+    responses: { 200: { description: "Subscribed again" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
+  },
+  {
+    method: "GET",
+    path: "/v1/confirm",
+    operationId: "confirmConsent",
+    fn: "links",
+    auth: null,
+    summary: "Double opt-in: the link in the confirmation email makes marketing consent take effect",
+    tags: ["links"],
+    request: { query: s.TokenQuery },
+    responses: { 200: { description: "HTML page", contentType: "text/html" }, 400: { description: "Bad token (HTML page)", contentType: "text/html" }, 403: { description: "Forged, altered or expired token (HTML page)", contentType: "text/html" } },
+  },
+  {
+    method: "GET",
+    path: "/v1/feedback",
+    operationId: "feedbackFromLink",
+    fn: "links",
+    auth: null,
+    summary: "A 0-10 score link from a feedback email: records the score, shows a thank-you page with a comment box",
+    tags: ["links"],
+    request: { query: s.FeedbackQuery },
+    responses: { 200: { description: "HTML page", contentType: "text/html" }, 400: { description: "Bad score or token (HTML page)", contentType: "text/html" }, 403: { description: "Forged, altered or expired token (HTML page)", contentType: "text/html" } },
+  },
+  {
+    method: "POST",
+    path: "/v1/feedback",
+    operationId: "feedback",
+    fn: "links",
+    auth: null,
+    summary: "Record a score with an optional comment",
+    tags: ["links"],
+    request: { body: s.FeedbackBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
+    responses: { 200: { description: "Recorded (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
+  },
+);
 
 /** `METHOD /path` as API Gateway names a route (`event.routeKey`). */
 export function routeKey(route: Pick<Route, "method" | "path">): string {

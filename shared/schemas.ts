@@ -304,3 +304,27 @@ export const Customer360 = z.object({
 export const CustomerPage = z.object({ items: z.array(CustomerSummary), nextCursor: z.nullable(z.string()) });
 export const TimelinePage = z.object({ items: z.array(TimelineEntry), nextCursor: z.nullable(z.string()) });
 export const Health = z.object({ status: z.literal("ok") });
+
+/** A signed link token from an email (shared/tokens.ts checks signature, purpose and expiry). */
+const Token = z.string().check(z.minLength(10, { error: "is missing or too short" }), z.maxLength(1000, { error: "is too long" }));
+const Score = z.pipe(
+  z.union([z.number(), z.string().check(z.regex(/^\d{1,2}$/, { error: "must be a whole number from 0 to 10" }))]),
+  z.pipe(z.transform((v: number | string) => Number(v)), z.int().check(z.minimum(0, { error: "must be 0 to 10" }), z.maximum(10, { error: "must be 0 to 10" }))),
+);
+
+export const TokenQuery = z.object({ t: Token });
+export const UnsubscribeBody = z.object({ t: z.optional(Token), "List-Unsubscribe": z.optional(z.string()) });
+export const FeedbackQuery = z.object({ t: Token, score: Score });
+export const FeedbackBody = z.object({ t: Token, score: Score, comment: z.optional(z.string().check(z.trim(), z.maxLength(2000, { error: "at most 2000 characters" }))) });
+
+export const SweepBody = z.object({
+  at: z.optional(describe(z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }), "Run the sweep as of this instant (local stack only; on AWS a sweep always runs as of now).")),
+});
+export const SweepResult = z.object({
+  at: z.string(),
+  due: z.number(),
+  enqueued: z.number(),
+  stageChanges: z.number(),
+  deferred: z.number(),
+});
+export const OptionalTokenQuery = z.object({ t: z.optional(Token) });

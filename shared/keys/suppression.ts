@@ -1,0 +1,14 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Keys of the suppression list (access pattern 8: suppression by email). Keyed by the SHA-256 of
+ * the normalized address, and storing nothing else that identifies the person, so an erased
+ * customer's address stays suppressed without the address being kept.
+ */
+export function suppressionKey(normalizedEmail: string): { PK: string; SK: string } {
+  return { PK: `SUPPRESS#${emailHash(normalizedEmail)}`, SK: "SUPPRESS" };
+}
+
+export function emailHash(normalizedEmail: string): string {
+  return createHash("sha256").update(normalizedEmail, "utf8").digest("hex");
+}
