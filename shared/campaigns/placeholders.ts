@@ -1,0 +1,30 @@
+/* Kept apart from the zod schema so the renderer, which every sender bundle carries, needs no zod. */
+
+/**
+ * The placeholders a template may use, and what the sender fills them with. `{{name}}` or
+ * `{{name|fallback}}` (the fallback shows when the value is missing or empty). The renderer
+ * (shared/campaigns/render.ts) HTML-escapes every value in HTML; a PUT naming any other
+ * placeholder is refused, so a typo never reaches a customer as an empty gap.
+ */
+export const PLACEHOLDERS = {
+  firstName: "The customer's first name",
+  lastName: "The customer's last name",
+  fullName: "First and last name, as far as known",
+  email: "The customer's email address",
+  phone: "The customer's phone number",
+  company: "The customer's company",
+  source: "Where the lead came from (form source or utm_source)",
+  businessName: "Your business's name (BUSINESS_NAME)",
+  milestone: "spend_milestone: the amount reached, formatted in your currency (e.g. $500)",
+  score: "low_feedback: the score the customer gave (0-10)",
+  comment: "low_feedback: the customer's comment",
+  scoreLinks: "The 11 signed feedback links for scores 0-10: a row of links in HTML, one line per score in text",
+  unsubscribeUrl: "Signed one-click unsubscribe link (customer emails)",
+  confirmUrl: "double_opt_in: signed link that confirms marketing consent",
+  customerUrl: "Owner alerts: the customer's record in the API",
+} as const satisfies Record<string, string>;
+export type PlaceholderName = keyof typeof PLACEHOLDERS;
+
+/** `{{name}}` or `{{name|fallback}}`; anything between a `{{` and the next `}}` is one placeholder. */
+export const PLACEHOLDER_PATTERN = /\{\{([^{}|]*)(?:\|([^{}]*))?\}\}/g;
+

@@ -1,0 +1,57 @@
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Deps } from "../deps.ts";
+import { NotFound } from "../errors.ts";
+import { CAMPAIGN_PARTITION, campaignKey } from "../keys/campaign.ts";
+import { DEFAULT_CAMPAIGN_IDS, DEFAULT_CAMPAIGNS, defaultCampaign } from "./defaults.ts";
+import type { Campaign, CampaignInput } from "./schema.ts";
+
+type StoredCampaign = CampaignInput & { PK: string; SK: string; id: string; updatedAt: string; updatedBy: string };
+
+/**
+ * Every campaign: the shipped defaults, each replaced by its stored edit if there is one, and the
+ * campaigns created through the API; sorted by id. One Query on the campaign partition (it only
+ * pages past 1 MB of definitions), so the sweep can call it once per run.
+ */
+export async function listCampaigns(deps: Pick<Deps, "db" | "table">): Promise<Campaign[]> {
+  const byId = new Map<string, Campaign>(DEFAULT_CAMPAIGNS.map((c) => [c.id, structuredClone(c)]));
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.table,
+        KeyConditionExpression: "PK = :pk",
+        ExpressionAttributeValues: { ":pk": CAMPAIGN_PARTITION },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of (page.Items ?? []) as StoredCampaign[]) byId.set(item.id, fromItem(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** One campaign: its stored definition, else the shipped default; NotFound if neither. */
+export async function getCampaign(deps: Pick<Deps, "db" | "table">, id: string): Promise<Campaign> {
+  const { Item } = await deps.db.send(new GetCommand({ TableName: deps.table, Key: campaignKey(id), ConsistentRead: true }));
+  if (Item) return fromItem(Item as StoredCampaign);
+  const shipped = defaultCampaign(id);
+  if (!shipped) throw new NotFound(`no campaign ${id}`);
+  return structuredClone(shipped);
+}
+
+/**
+ * Creates or replaces a campaign with a whole, validated definition. On a default's id this
+ * stores an edited copy that overrides the shipped one from then on.
+ *
+ * @param actor who saved it (the API key id), kept as `updatedBy`.
+ */
+export async function putCampaign(deps: Pick<Deps, "db" | "table" | "clock">, id: string, input: CampaignInput, actor: string): Promise<Campaign> {
+  const item: StoredCampaign = { ...input, ...campaignKey(id), id, updatedAt: deps.clock.now().toISOString(), updatedBy: actor };
+  await deps.db.send(new PutCommand({ TableName: deps.table, Item: item }));
+  return fromItem(item);
+}
+
+function fromItem(item: StoredCampaign): Campaign {
+  const { PK: _pk, SK: _sk, ...campaign } = item;
+  return { ...campaign, isDefault: DEFAULT_CAMPAIGN_IDS.has(campaign.id) };
+}
