@@ -22,6 +22,7 @@ import * as esbuild from "esbuild";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ESBUILD_OPTIONS } from "../infra/bundling.ts";
 import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
+import { startSesLocal } from "../local/ses.ts";
 import { startLocalApi, type LocalApi } from "../local/stack.ts";
 import { depsFromEnv } from "../shared/deps.ts";
 
@@ -299,12 +300,14 @@ const started = performance.now();
 
 let dynamo: RunningDynamo | undefined;
 let api: LocalApi | undefined;
+let ses: { url: string; close(): Promise<void> } | undefined;
 let bundleDir: string | undefined;
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await api?.close().catch(() => {});
+    await ses?.close().catch(() => {});
     await dynamo?.stop().catch(() => {});
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   })();
@@ -333,7 +336,8 @@ async function leadFigures(): Promise<void> {
   };
   const deps = depsFromEnv(env);
   const meter = instrument(deps.db);
-  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR" });
+  ses = await startSesLocal();
+  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url });
 
   // Warm up connections and lazy initialisation so the first sample is like the others.
   await postLead(api, leadForm(newEmail()));

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Deps } from "../shared/deps.ts";
@@ -22,8 +24,8 @@ export async function connect(options: TargetOptions): Promise<Deps> {
   // Powertools writes INFO to stdout; a CLI keeps stdout for results, so only warnings (stderr) by default.
   const logger = new Logger({ serviceName: "rapport-cli", logLevel: (options.env.LOG_LEVEL as "WARN" | undefined) ?? "WARN" });
   if (options.stack) {
-    const { tableName, region } = await stackTable(options.stack, options.region ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION);
-    return depsFromEnv({ ...options.env, TABLE_NAME: tableName, AWS_REGION: region, DYNAMODB_ENDPOINT: "" }, { logger });
+    const { tableName, region, outputs } = await stackTable(options.stack, options.region ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION);
+    return depsFromEnv({ ...options.env, TABLE_NAME: tableName, AWS_REGION: region, DYNAMODB_ENDPOINT: "", SEND_QUEUE_URL: outputs.SendQueueUrl ?? "", EVENT_BUS_NAME: outputs.EventBusName ?? "" }, { logger });
   }
   if (options.region) throw new UsageError("--region only applies with --stack");
   let local;
@@ -35,7 +37,17 @@ export async function connect(options: TargetOptions): Promise<Deps> {
   const endpoint = options.env.DYNAMODB_ENDPOINT || local.dynamodbEndpoint;
   const tableName = options.env.RAPPORT_TABLE || local.tableName;
   await assertLocalTable(endpoint, tableName);
-  return depsFromEnv({ ...options.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1" }, { logger });
+  // What `npm start` gives its handlers, so a sweep run from here sends the same mail with working links.
+  let tokenSecret = "";
+  try {
+    tokenSecret = readFileSync(join(local.dataDir, "token-secret"), "utf8").trim();
+  } catch {
+    // No secret yet: npm start makes one; commands that sign links say so when they need it.
+  }
+  return depsFromEnv(
+    { PUBLIC_BASE_URL: local.apiUrl, SES_ENDPOINT: local.sesEndpoint, TOKEN_SECRET: tokenSecret, ...options.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1" },
+    { logger },
+  );
 }
 
 /** One quick DescribeTable, so "nothing is running" is one line instead of five retries and a stack trace. */
@@ -60,7 +72,7 @@ async function assertLocalTable(endpoint: string, tableName: string): Promise<vo
 }
 
 /** Reads the table name from the stack's `TableName` output, with the default AWS credential chain. */
-async function stackTable(stackName: string, region: string | undefined): Promise<{ tableName: string; region: string }> {
+async function stackTable(stackName: string, region: string | undefined): Promise<{ tableName: string; region: string; outputs: Record<string, string> }> {
   // Loaded only for --stack, so local commands start fast.
   const { CloudFormationClient, DescribeStacksCommand } = await import("@aws-sdk/client-cloudformation");
   const client = new CloudFormationClient(region ? { region } : {});
@@ -82,7 +94,8 @@ async function stackTable(stackName: string, region: string | undefined): Promis
     }
     const tableName = stack?.Outputs?.find((o) => o.OutputKey === "TableName")?.OutputValue;
     if (!tableName) throw new CliFailure(`stack "${stackName}" in ${resolvedRegion} has no TableName output: is it a Rapport stack?`);
-    return { tableName, region: resolvedRegion };
+    const outputs = Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
+    return { tableName, region: resolvedRegion, outputs };
   } finally {
     client.destroy();
   }

@@ -10,10 +10,12 @@ import type { Command, CommandContext } from "./cli.ts";
 import { CliFailure, commandHelp, groupHelp, mainHelp, parseCall, UsageError } from "./cli.ts";
 import { keysCreate, keysList, keysRevoke } from "./commands/keys.ts";
 import { seed } from "./commands/seed.ts";
+import { sweep } from "./commands/sweep.ts";
+import { campaignsList } from "./commands/campaigns.ts";
 import { connect } from "./connect.ts";
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, seed];
+export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, seed, sweep, campaignsList];
 
 const ENVIRONMENT: [string, string][] = [
   ["PORT", "API port of the local stack (default 3000)"],

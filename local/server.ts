@@ -14,6 +14,9 @@ import { makeHandler as makeCapture } from "../functions/capture.ts";
 import { makeHandler as makeCustomers } from "../functions/customers.ts";
 import { makeHandler as makeEvents } from "../functions/events.ts";
 import { makeHandler as makePublic } from "../functions/public.ts";
+import { makeHandler as makeCampaigns } from "../functions/campaigns.ts";
+import { makeHandler as makeLinks } from "../functions/links.ts";
+import { makeHandler as makeSweep, type SweepWiring } from "../functions/sweep.ts";
 
 /** API Gateway refuses bodies over 10 MB; the local server stops reading at 1 MiB (handlers cap forms at 16 KiB). */
 const MAX_READ_BYTES = 1024 * 1024;
@@ -40,12 +43,15 @@ const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|[\w.+-]*\+json)|t
  * deployed stack would deliver, runs the admin authorizer for protected routes, and calls the very
  * same function handlers, picked from the same route table the CDK stack reads.
  */
-export function createApiServer(deps: Deps): Server {
+export function createApiServer(deps: Deps, sweepWiring: SweepWiring): Server {
   const handlers: Record<FunctionName, HttpHandler> = {
     capture: makeCapture(deps),
     public: makePublic(deps),
     customers: makeCustomers(deps),
     events: makeEvents(deps),
+    campaigns: makeCampaigns(deps),
+    links: makeLinks(deps),
+    sweep: makeSweep(deps, sweepWiring),
   };
   const authorize = makeAuthorizer(deps);
   const compiled = routes.map(compile);

@@ -4,6 +4,11 @@ import type { Deps } from "../shared/deps.ts";
 import { depsFromEnv } from "../shared/deps.ts";
 import { freePort } from "./dynamo.ts";
 import { createApiServer } from "./server.ts";
+import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
+import { SesMailer } from "../shared/adapters/ses-mailer.ts";
+import { fixedClock } from "../shared/clock.ts";
+import type { Mailer } from "../shared/ports.ts";
+import { runSweep } from "../shared/retention/sweep.ts";
 import { ensureTable } from "./table.ts";
 
 export interface LocalApiOptions {
@@ -19,6 +24,14 @@ export interface LocalApiOptions {
   env?: Record<string, string>;
   deps?: Partial<Deps>;
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  /** SES local's endpoint, where the sender delivers. */
+  sesEndpoint: string;
+  /** The mailer the sender uses; defaults to SES at `sesEndpoint` (tests swap in failing ones). */
+  mailer?: Mailer;
+  /** Run the sweep on this schedule, as the EventBridge rule does; 0 or absent: only on request. */
+  sweepIntervalMinutes?: number;
+  /** Wait between a failed send batch and its retry. */
+  retryDelayMs?: number;
 }
 
 export interface LocalApi {
@@ -26,6 +39,9 @@ export interface LocalApi {
   port: number;
   deps: Deps;
   server: Server;
+  /** The in-process send queue (SQS locally) and the event bus, for tests and the CLI. */
+  queue: InProcessQueue;
+  bus: LocalBus;
   close(): Promise<void>;
 }
 
@@ -45,11 +61,27 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     AWS_REGION: "us-east-1",
     ALLOWED_ORIGINS: [...new Set([...ownOrigins, ...(options.allowedOrigins ?? [])])].join(","),
     PUBLIC_BASE_URL: url,
+    SES_ENDPOINT: options.sesEndpoint,
     ...options.env,
   };
   const logger = new Logger({ serviceName: "rapport", logLevel: options.logLevel ?? "WARN" });
-  const deps = depsFromEnv(env, { logger, ...options.deps });
-  const server = createApiServer(deps);
+  const bus = new LocalBus();
+  const deps = depsFromEnv(env, { logger, bus, ...options.deps });
+  const mailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });
+  const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs });
+  bus.queue = queue;
+  const wiring = { queue, allowSimulatedTime: true, afterSweep: (at: Date) => queue.drain(fixedClock(at)) };
+  const server = createApiServer(deps, wiring);
+  const stopScheduler = options.sweepIntervalMinutes
+    ? startScheduler(
+        options.sweepIntervalMinutes,
+        async () => {
+          await runSweep(deps, queue, deps.clock.now());
+          await queue.drain();
+        },
+        (err) => logger.error("scheduled sweep failed", { error: (err as Error).name, message: (err as Error).message }),
+      )
+    : () => undefined;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
@@ -59,8 +91,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     port,
     deps,
     server,
+    queue,
+    bus,
     close: () =>
       new Promise<void>((resolve) => {
+        stopScheduler();
         server.closeAllConnections();
         server.close(() => resolve());
         deps.db.destroy();

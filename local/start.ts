@@ -1,7 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import type { Server } from "node:http";
 import { join } from "node:path";
-import sesLocalModule from "aws-ses-v2-local";
+import { startSesLocal } from "./ses.ts";
 import { createApiKey, listApiKeys, verifyAuthorization } from "../shared/apikeys.ts";
 import { JavaMissingError, startDynamo, type RunningDynamo } from "./dynamo.ts";
 import { localEnv } from "./env.ts";
@@ -42,10 +42,8 @@ async function main(): Promise<void> {
   }
   stops.push(() => dynamo.stop());
 
-  // A CommonJS module: its default export arrives as `.default` under Node's ESM interop.
-  const sesLocal = (sesLocalModule as unknown as { default: (config: { host: string; port: number }) => Promise<Server> }).default;
-  const ses: Server = await sesLocal({ host: "127.0.0.1", port: env.sesPort });
-  stops.push(() => new Promise((resolve) => ses.close(() => resolve())));
+  const ses = await startSesLocal(env.sesPort);
+  stops.push(() => ses.close());
 
   const api: LocalApi = await startLocalApi({
     dynamodbEndpoint: dynamo.endpoint,
@@ -53,8 +51,16 @@ async function main(): Promise<void> {
     port: env.apiPort,
     host: "0.0.0.0",
     allowedOrigins: (process.env.ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
+    sesEndpoint: env.sesEndpoint,
+    sweepIntervalMinutes: Number(process.env.SWEEP_INTERVAL_MINUTES ?? 60),
     // The same settings a deployment takes from cdk.json context, here from the shell.
-    env: { SES_ENDPOINT: env.sesEndpoint, ...pick(process.env, ["CONSENT_VERSION", "CURRENCY", "LOYAL_ORDERS", "LOYAL_SPEND", "LOG_LEVEL"]) },
+    env: {
+      TOKEN_SECRET: await localSecret(env.dataDir),
+      ...pick(process.env, [
+        "CONSENT_VERSION", "CURRENCY", "LOYAL_ORDERS", "LOYAL_SPEND", "LOG_LEVEL", "SENDER_EMAIL", "REPLY_TO_EMAIL", "SALES_EMAIL",
+        "BUSINESS_NAME", "FREQUENCY_CAP_DAYS", "SEND_WINDOW", "DEFAULT_TIMEZONE", "AT_RISK_DAYS", "CHURN_DAYS", "DOUBLE_OPT_IN", "DUE_SHARDS", "TOKEN_TTL_DAYS",
+      ]),
+    },
     logLevel: (process.env.LOG_LEVEL as "INFO" | undefined) ?? "WARN",
   });
   stops.push(() => api.close());
@@ -69,6 +75,7 @@ async function main(): Promise<void> {
     `  API                  ${env.apiUrl}/v1`,
     `  OpenAPI document     ${env.apiUrl}/v1/openapi.json`,
     `  Health               ${env.apiUrl}/v1/health`,
+    `  Sweeps               every ${Number(process.env.SWEEP_INTERVAL_MINUTES ?? 60)} min, or now: npx rapport sweep [--at ISO]`,
     `  SES mail viewer      http://localhost:${env.sesPort}`,
     `  DynamoDB Local       ${dynamo.endpoint}  (table "${env.tableName}", data in ${join(env.dataDir, "dynamodb")})`,
     "",
@@ -98,6 +105,16 @@ async function firstStartAdminKey(api: LocalApi, dataDir: string): Promise<{ key
   const { key } = await createApiKey(api.deps, { scopes: ["admin"], name: "local admin (npm start)" });
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   return { key, created: true, file };
+}
+
+/** The HMAC key for links in emails, made once and kept in the data folder (AWS keeps it in Secrets Manager). */
+async function localSecret(dataDir: string): Promise<string> {
+  const file = join(dataDir, "token-secret");
+  const saved = await readFile(file, "utf8").then((s) => s.trim(), () => "");
+  if (saved.length >= 32) return saved;
+  const secret = randomBytes(32).toString("base64url");
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
 }
 
 function pick(env: NodeJS.ProcessEnv, names: string[]): Record<string, string> {

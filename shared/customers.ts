@@ -1,16 +1,18 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "./deps.ts";
+import { publishEvents } from "./deps.ts";
 import { cancellationCodes, isConditionFailed, itemOfFailedCondition } from "./db.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { Conflict, NotFound } from "./errors.ts";
 import { newCustomerId, ulid } from "./ids.ts";
 import { customerKey, customerPk, stagePartition, stageSortKey } from "./keys/customer.ts";
+import { dueIndexKey } from "./keys/due.ts";
 import { emailKey } from "./keys/email.ts";
 import { SEND_PREFIX } from "./keys/send.ts";
 import { TIMELINE_PREFIX, timelineKey } from "./keys/timeline.ts";
 import { fromMinor } from "./money.ts";
 import type { CustomerPatch, Stage } from "./schemas.ts";
-import { PROFILE_FIELD_NAMES, STAGES } from "./schemas.ts";
+import { PROFILE_FIELD_NAMES, STAGES } from "./fields.ts";
 import { GSI1 } from "./table.ts";
 
 export type ProfileField = (typeof PROFILE_FIELD_NAMES)[number];
@@ -51,8 +53,14 @@ export interface CustomerItem extends Profile {
   unsubscribedAt?: string;
   /** Double opt-in: a consent grant waiting for its confirmation link. */
   consentPending?: { at: string; source: string; version: string; ip?: string };
-  /** Per campaign: the last occurrence sent and when. The send ledger is the authority; this is the sweep's cheap view. */
-  sent?: Record<string, { occurrence: string; at: string }>;
+  /**
+   * Per campaign (`sent#<campaignId>`): the last occurrence sent and when. The send ledger is the
+   * authority; this is the sweep's cheap view. Flat attributes, so one can be set without the
+   * others existing.
+   */
+  [sentAttribute: `sent#${string}`]: { occurrence: string; at: string } | undefined;
+  /** When the lead last got a follow-up (call, meeting, note, email reply). */
+  lastFollowUpAt?: string;
   /** When the last marketing email went out (frequency cap). */
   lastMarketingAt?: string;
   /** When the customer last got a low score follow-up or became at risk (occurrence keys). */
@@ -89,6 +97,10 @@ export interface ContactInput {
   /** First-touch attribution, kept from the first submission only. */
   attribution?: Record<string, string>;
   at: string;
+  /** Double opt-in: the consent grant waits for its confirmation link instead of taking effect. */
+  pendingConsent?: ConsentRecord;
+  /** Put a new customer in the due index at this time (a repeat's entry is left alone). */
+  dueIfNew?: string;
 }
 
 /**
@@ -141,6 +153,16 @@ export async function upsertContact(deps: Deps, input: ContactInput): Promise<{ 
       ":cs": input.consent.source,
     });
     sets.push("consentMarketing = :cg", "consentAt = :now", "consentVersion = :cv", "consentSource = :cs");
+  }
+  if (input.pendingConsent) {
+    const { granted: _granted, ...pending } = input.pendingConsent;
+    values[":pending"] = pending;
+    sets.push("consentPending = :pending");
+  }
+  if (input.dueIfNew) {
+    const due = dueIndexKey(customerId, input.dueIfNew, deps.config.retention.dueShards);
+    Object.assign(values, { ":due": input.dueIfNew, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK });
+    sets.push("nextDueAt = if_not_exists(nextDueAt, :due)", "GSI2PK = if_not_exists(GSI2PK, :duePk)", "GSI2SK = if_not_exists(GSI2SK, :dueSk)");
   }
   if (input.attribution && Object.keys(input.attribution).length > 0) {
     values[":attr"] = input.attribution;
@@ -385,6 +407,12 @@ export async function patchCustomer(deps: Deps, customerId: string, patch: Custo
     changed.push("email");
   }
   if (changed.length === 0) return getCustomer360(deps, customerId);
+  // An owner, a birthday or tags can make a campaign due (or no longer due): look again now.
+  if (changed.some((f) => f === "owner" || f === "birthday" || f === "tags" || f === "timezone")) {
+    const due = dueIndexKey(customerId, now, deps.config.retention.dueShards);
+    Object.assign(values, { ":due": now, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK });
+    sets.push("nextDueAt = :due", "GSI2PK = :duePk", "GSI2SK = :dueSk");
+  }
   const update = {
     Update: {
       TableName: deps.table,
@@ -410,5 +438,6 @@ export async function patchCustomer(deps: Deps, customerId: string, patch: Custo
     if (codes && codes[emailChange ? 2 : 0] === "ConditionalCheckFailed") throw new NotFound(`no customer ${customerId}`);
     throw err;
   }
+  await publishEvents(deps, [{ type: "CustomerUpdated", customerId, at: now, data: { fields: changed.join(",") } }]);
   return getCustomer360(deps, customerId);
 }

@@ -1,11 +1,13 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "./deps.ts";
+import { publishEvents } from "./deps.ts";
 import type { CustomerItem } from "./customers.ts";
 import { findCustomerIdByEmail, getCustomerItem, timelineItem, upsertContact } from "./customers.ts";
 import { cancellationCodes } from "./db.ts";
 import { NotFound, ValidationError } from "./errors.ts";
 import { ulid } from "./ids.ts";
 import { customerKey, stageIndexKey } from "./keys/customer.ts";
+import { dueIndexKey } from "./keys/due.ts";
 import { externalEventKey } from "./keys/external-event.ts";
 import { deriveStage } from "./lifecycle.ts";
 import { fromMinor, toMinor } from "./money.ts";
@@ -19,7 +21,7 @@ export interface EventResult {
 }
 
 /** Attempts before giving up when concurrent events for one customer keep moving its counters. */
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 25;
 
 /**
  * Records an interaction on a customer's timeline. A purchase (or refund) also moves the order
@@ -42,7 +44,7 @@ export async function recordEvent(deps: Deps, input: EventInput): Promise<EventR
     const current = await getCustomerItem(deps, customerId, true);
     if (!current) throw new NotFound(`no customer ${customerId}`);
     const eventId = ulid(deps.clock);
-    const plan = planEvent(deps, current, input, at, currency);
+    const plan = planEvent(deps, current, input, at, currency, eventId);
     const marker = input.externalId
       ? [{ Put: { TableName: deps.table, Item: { ...externalEventKey(input.externalId), type: "external", customerId, eventId, kind: input.type, at }, ConditionExpression: "attribute_not_exists(PK)" } }]
       : [];
@@ -60,6 +62,10 @@ export async function recordEvent(deps: Deps, input: EventInput): Promise<EventR
           ],
         }),
       );
+      await publishEvents(deps, [
+        ...(input.type === "purchase" ? [{ type: "PurchaseRecorded" as const, customerId, at, data: { eventId, amount: input.amount ?? 0, currency } }] : []),
+        ...(plan.stage !== current.stage ? [{ type: "StageChanged" as const, customerId, at: now, data: { from: current.stage, to: plan.stage } }] : []),
+      ]);
       return { eventId, customerId, duplicate: false, stage: plan.stage };
     } catch (err) {
       const codes = cancellationCodes(err);
@@ -70,6 +76,8 @@ export async function recordEvent(deps: Deps, input: EventInput): Promise<EventR
       }
       const contended = codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
       if (!contended || attempt >= MAX_ATTEMPTS) throw err;
+      // Jittered backoff, so racing writers for one customer spread out instead of colliding again.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * attempt)));
     }
   }
 }
@@ -84,33 +92,56 @@ async function resolveCustomer(deps: Deps, input: EventInput): Promise<string> {
   return (await upsertContact(deps, { email, profile: {}, attribution: { source: `event:${input.type}` }, at })).customerId;
 }
 
-function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: string, currency: string) {
+/** Interactions that count as a sales follow-up of a lead. */
+const FOLLOW_UPS = new Set(["call", "meeting", "note", "email_reply"]);
+
+function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: string, currency: string, eventId: string) {
   const lastActivityAt = at > current.lastActivityAt ? at : current.lastActivityAt;
+  const now = deps.clock.now().toISOString();
   const values: Record<string, unknown> = { ":orders": current.orders, ":spend": current.spendMinor, ":last": lastActivityAt };
-  const sets = ["lastActivityAt = :last"];
-  let stage: Stage = current.stage;
+  const sets = ["lastActivityAt = :last", "updatedAt = :now"];
+  values[":now"] = now;
+  // Activity brings an at-risk or churned customer back to the stage their purchases call for.
+  let stage: Stage =
+    current.stage === "at_risk" || current.stage === "churned"
+      ? deriveStage({ orders: current.orders, lifetimeSpend: fromMinor(current.spendMinor, currency) }, deps.config.lifecycle)
+      : current.stage;
   if (input.type === "purchase" || input.type === "refund") {
     const delta = toMinor(input.amount!, currency);
     const orders = current.orders + (input.type === "purchase" ? 1 : 0);
     const spend = Math.max(0, current.spendMinor + (input.type === "purchase" ? delta : -delta));
-    stage = deriveStage({ orders, lifetimeSpend: fromMinor(spend, currency), current: current.stage }, deps.config.lifecycle);
+    stage = deriveStage({ orders, lifetimeSpend: fromMinor(spend, currency), current: stage }, deps.config.lifecycle);
     Object.assign(values, { ":newOrders": orders, ":newSpend": spend });
     sets.push("orders = :newOrders", "spendMinor = :newSpend");
     if (input.type === "purchase") {
       values[":at"] = at;
       sets.push("firstPurchaseAt = if_not_exists(firstPurchaseAt, :at)");
-      if (!current.lastPurchaseAt || at > current.lastPurchaseAt) sets.push("lastPurchaseAt = :at");
+      if (!current.lastPurchaseAt || at > current.lastPurchaseAt) {
+        values[":purchaseId"] = eventId;
+        sets.push("lastPurchaseAt = :at", "lastPurchaseId = :purchaseId");
+      }
+      // Thank-you, feedback and milestone campaigns may now be due: the sweep looks at once and
+      // then keeps the entry at the next real due time.
+      const due = dueIndexKey(current.id, now, deps.config.retention.dueShards);
+      Object.assign(values, { ":due": now, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK });
+      sets.push("nextDueAt = :due", "GSI2PK = :duePk", "GSI2SK = :dueSk");
     }
+  }
+  if (FOLLOW_UPS.has(input.type)) {
+    values[":followUp"] = at;
+    sets.push("lastFollowUpAt = :followUp");
   }
   const index = stageIndexKey(stage, lastActivityAt, current.id);
   Object.assign(values, { ":stage": stage, ":gpk": index.GSI1PK, ":gsk": index.GSI1SK });
   sets.push("stage = :stage", "GSI1PK = :gpk", "GSI1SK = :gsk");
+  let expression = `SET ${sets.join(", ")}`;
+  if (stage !== "at_risk" && current.atRiskSince) expression += " REMOVE atRiskSince";
   return {
     stage,
     update: {
       TableName: deps.table,
       Key: customerKey(current.id),
-      UpdateExpression: `SET ${sets.join(", ")}`,
+      UpdateExpression: expression,
       // Optimistic concurrency: the counters must still be what this plan was computed from.
       ConditionExpression: "orders = :orders AND spendMinor = :spend AND lastActivityAt <= :last",
       ExpressionAttributeValues: values,

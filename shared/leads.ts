@@ -2,6 +2,8 @@ import type { Deps } from "./deps.ts";
 import type { ConsentRecord, Profile } from "./customers.ts";
 import { timelineItem, upsertContact } from "./customers.ts";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { publishEvents } from "./deps.ts";
+import { scheduleDue } from "./due.ts";
 import { newCustomerId } from "./ids.ts";
 import type { LeadInput } from "./schemas.ts";
 import { PROFILE_FIELD_NAMES } from "./schemas.ts";
@@ -45,7 +47,24 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
       ? undefined
       : { granted: lead.consent, at, source, version: deps.config.consentVersion, ...(context.ip ? { ip: context.ip } : {}) };
 
-  const { customerId, created, before } = await upsertContact(deps, { email: lead.email, profile, tags: lead.tags, consent, attribution, at });
+  // Double opt-in: a grant from a form waits for the emailed link; a withdrawal counts at once.
+  const pending = deps.config.retention.doubleOptIn && consent?.granted ? consent : undefined;
+  const immediate = pending ? undefined : consent;
+  // Only what can make a campaign due for a new lead puts it in the due index (a birthday, a
+  // follow-up alert someone can receive, a confirmation to send); the sweep then finds the real time.
+  const followUpPossible = deps.config.retention.salesEmail !== undefined;
+  const dueIfNew = lead.birthday || pending || followUpPossible ? at : undefined;
+  const { customerId, created, before } = await upsertContact(deps, {
+    email: lead.email,
+    profile,
+    tags: lead.tags,
+    consent: immediate,
+    pendingConsent: pending,
+    dueIfNew,
+    attribution,
+    at,
+  });
+  if (!created && ((lead.birthday && lead.birthday !== before?.birthday) || pending)) await scheduleDue(deps, customerId, at);
 
   const consentChanged = consent !== undefined && (before?.consentMarketing ?? false) !== consent.granted;
   const data: Record<string, unknown> = {
@@ -53,12 +72,13 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
     ...(lead.message ? { message: lead.message } : {}),
     ...(Object.keys(attribution).length ? { attribution } : {}),
     ...(lead.tags?.length ? { tags: lead.tags } : {}),
-    ...(consent ? { consent: { ...consent, changed: consentChanged } } : {}),
+    ...(consent ? { consent: { ...consent, changed: pending ? false : consentChanged, ...(pending ? { pending: true } : {}) } } : {}),
     ...(context.userAgent ? { userAgent: context.userAgent.slice(0, 200) } : {}),
   };
   const summary = created ? `Lead captured from ${source}` : `Form submitted again from ${source}`;
   await deps.db.send(
     new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }),
   );
+  await publishEvents(deps, [{ type: "LeadCaptured", customerId, at, data: { created, consentPending: pending !== undefined } }]);
   return { customerId, created, discarded: false };
 }

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { normalizeEmail } from "./email.ts";
 import { CUSTOMER_ID_PATTERN } from "./ids.ts";
+import { PROFILE_FIELD_NAMES, STAGES, type ProfileFieldName } from "./fields.ts";
 
 /**
  * One zod schema per request and response shape: it validates, gives the TypeScript type and
@@ -132,7 +133,10 @@ export const ProfileFields = {
   twitter: optionalChecked(300, (v) => URL_OR_HANDLE.test(v), "must be a URL or a handle"),
 };
 
-export const PROFILE_FIELD_NAMES = Object.keys(ProfileFields) as (keyof typeof ProfileFields)[];
+// The field list lives in fields.ts (zod-free); this fails to compile if the two ever differ.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const PROFILE_FIELDS_MATCH: Same<keyof typeof ProfileFields, ProfileFieldName> = true;
+export { PROFILE_FIELD_NAMES };
 
 export const LeadInput = z.object({
   email: EmailField,
@@ -163,7 +167,7 @@ export const ErrorBody = z.object({ error: z.string(), message: z.optional(z.str
 
 export const CustomerIdParam = z.string().check(z.regex(CUSTOMER_ID_PATTERN, { error: "is not a customer id" }));
 
-export const STAGES = ["lead", "customer", "loyal", "advocate", "at_risk", "churned"] as const;
+export { STAGES };
 export const Stage = z.enum(STAGES);
 export type Stage = z.infer<typeof Stage>;
 

@@ -11,6 +11,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { readConfig } from "../infra/config.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
+import type { FunctionId } from "../infra/stack.ts";
 import { RapportStack } from "../infra/stack.ts";
 import { routeKey, routes } from "../shared/routes.ts";
 
@@ -32,6 +33,19 @@ const NO_BUNDLING = { "aws:cdk:bundling-stacks": [] };
 
 const logicalId = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
+/** The IAM statements attached to one role. */
+function statementsOf(resources: Resources, roleId: string): any[] {
+  return Object.values(resources)
+    .filter((r) => r.Type === "AWS::IAM::Policy" && r.Properties.Roles.some((role: any) => role.Ref === roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as any[]);
+}
+
+const actionsOf = (statements: any[]) => [...new Set(statements.flatMap((s) => [s.Action].flat() as string[]))].sort();
+const byService = (statements: any[], service: string) => statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith(`${service}:`)));
+
+/** The functions that publish domain events (CONTRACT.md), and so may put events on the custom bus. */
+const PUBLISHERS: FunctionId[] = ["capture", "customers", "events", "links", "sweep", "sender", "ses-events"];
+
 describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   let app: App;
   let stack: RapportStack;
@@ -45,20 +59,24 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     resources = template.toJSON().Resources as Resources;
   }, 60_000);
 
-  it("creates one function per route table function plus the authorizer, all Node.js 24 on arm64", () => {
+  it("creates one function per route table function plus the authorizer, the sender and ses-events, all Node.js 24 on arm64", () => {
     const functionNames = new Set(routes.map((r) => r.fn));
     const functions = ofType("AWS::Lambda::Function");
-    expect(functions).toHaveLength(functionNames.size + 1);
-    for (const [, fn] of functions) {
+    expect(functions).toHaveLength(functionNames.size + 3);
+    expect(Object.keys(stack.functions).sort()).toEqual([...functionNames, "authorizer", "sender", "ses-events"].sort());
+    // The sweep may outlast an API request when run by the schedule; the sender retries throttling.
+    const longer: Record<string, number> = { [logicalId(stack, stack.functions.sweep.fn)]: 300, [logicalId(stack, stack.functions.sender.fn)]: 60 };
+    for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
       expect(fn.Properties.Architectures).toEqual(["arm64"]);
-      expect(fn.Properties.Timeout).toBe(10);
+      expect(fn.Properties.Timeout, id).toBe(longer[id] ?? 10);
       expect(fn.Properties.Handler).toBe("index.handler");
       expect(fn.Properties.Environment.Variables).toMatchObject({ NODE_OPTIONS: "--enable-source-maps", POWERTOOLS_SERVICE_NAME: "rapport" });
       expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
     }
     expect(resources[logicalId(stack, stack.functions.authorizer.fn)]!.Properties.MemorySize).toBe(128);
     expect(resources[logicalId(stack, stack.functions.capture.fn)]!.Properties.MemorySize).toBe(256);
+    expect(resources[logicalId(stack, stack.functions.sweep.fn)]!.Properties.MemorySize).toBe(512);
   });
 
   it("bundles each function as minified ESM with a `require` shim and a source map, SDK included", () => {
@@ -75,10 +93,12 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     }
   });
 
-  it("gives every function the runtime configuration from context", () => {
+  it("gives every function the runtime configuration from context, retention settings and resource names included", () => {
     const tableRef = { Ref: logicalId(stack, stack.table.table) };
-    for (const [, fn] of ofType("AWS::Lambda::Function")) {
-      expect(fn.Properties.Environment.Variables).toMatchObject({
+    const apiEndpoint = { "Fn::GetAtt": [logicalId(stack, stack.api.httpApi), "ApiEndpoint"] };
+    for (const [id, fn] of ofType("AWS::Lambda::Function")) {
+      const env = fn.Properties.Environment.Variables;
+      expect(env, id).toMatchObject({
         TABLE_NAME: tableRef,
         ALLOWED_ORIGINS: "https://example.com",
         CONSENT_VERSION: "v1",
@@ -86,7 +106,26 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         LOYAL_ORDERS: "3",
         LOYAL_SPEND: "500",
         LOG_LEVEL: "INFO",
+        BUSINESS_NAME: "Rapport Demo Shop",
+        SENDER_EMAIL: "hello@example.com",
+        SES_CONFIGURATION_SET: { Ref: logicalId(stack, stack.mail.configurationSet) },
+        EVENT_BUS_NAME: { Ref: logicalId(stack, stack.bus.bus) },
+        SEND_QUEUE_URL: { Ref: logicalId(stack, stack.pipeline.queue) },
+        TOKEN_SECRET_ARN: { Ref: logicalId(stack, stack.tokenSecret.secret) },
+        TOKEN_TTL_DAYS: "60",
+        DUE_SHARDS: "8",
+        FREQUENCY_CAP_DAYS: "3",
+        SEND_WINDOW: "09:00-20:00",
+        DEFAULT_TIMEZONE: "UTC",
+        AT_RISK_DAYS: "90",
+        CHURN_DAYS: "180",
+        DOUBLE_OPT_IN: "false",
       });
+      // Optional addresses are left out rather than set empty.
+      expect(env.REPLY_TO_EMAIL, id).toBeUndefined();
+      expect(env.SALES_EMAIL, id).toBeUndefined();
+      // Links in pages and emails are absolute; the authorizer renders none.
+      if (id !== logicalId(stack, stack.functions.authorizer.fn)) expect(env.PUBLIC_BASE_URL, id).toEqual(apiEndpoint);
     }
   });
 
@@ -105,7 +144,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
           { AttributeName: "PK", KeyType: "HASH" },
           { AttributeName: "SK", KeyType: "RANGE" },
         ],
-        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: "GSI1", Projection: { ProjectionType: "ALL" } })],
+        GlobalSecondaryIndexes: [
+          { IndexName: "GSI1", KeySchema: [{ AttributeName: "GSI1PK", KeyType: "HASH" }, { AttributeName: "GSI1SK", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+          // The due index: the sweep reads ids only, so a profile edit never writes it.
+          { IndexName: "GSI2", KeySchema: [{ AttributeName: "GSI2PK", KeyType: "HASH" }, { AttributeName: "GSI2SK", KeyType: "RANGE" }], Projection: { ProjectionType: "KEYS_ONLY" } },
+        ],
       }),
     });
   });
@@ -161,43 +204,302 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     });
   });
 
-  it("gives each function exactly the table actions its code performs, on the table (and GSI1 only for customers)", () => {
-    const expected = {
-      capture: ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-      public: [],
-      customers: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
-      events: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-      authorizer: ["dynamodb:GetItem"],
+  it("gives each function exactly the table actions its code performs on the table, and Query on the indexes it reads", () => {
+    const expected: Record<FunctionId, { actions: string[]; indexes: string[] }> = {
+      capture: { actions: ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
+      public: { actions: [], indexes: [] },
+      customers: {
+        actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        indexes: ["GSI1"],
+      },
+      events: { actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
+      campaigns: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], indexes: [] },
+      links: { actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
+      sweep: {
+        actions: ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        indexes: ["GSI2"],
+      },
+      sender: {
+        actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        indexes: [],
+      },
+      "ses-events": { actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
+      authorizer: { actions: ["dynamodb:GetItem"], indexes: [] },
     };
+    expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
-    for (const [name, actions] of Object.entries(expected)) {
-      const roleId = logicalId(stack, stack.functions[name as keyof typeof expected].role);
-      const statements = ofType("AWS::IAM::Policy")
-        .filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
-        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
-      const dynamo = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith("dynamodb:")));
-      expect([...new Set(dynamo.flatMap((s) => [s.Action].flat()))].sort(), name).toEqual(actions);
-      for (const statement of dynamo) {
-        const resources = [statement.Resource].flat();
-        expect(resources[0], name).toEqual(tableArn);
-        expect(resources.slice(1), name).toEqual(name === "customers" ? [{ "Fn::Join": ["", [tableArn, "/index/GSI1"]] }] : []);
-      }
-      // The rest is writing to the function's own log group.
-      const others = statements.filter((s) => !dynamo.includes(s));
-      expect(others.flatMap((s) => [s.Action].flat()).sort(), name).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
+    for (const [name, want] of Object.entries(expected) as [FunctionId, (typeof expected)[FunctionId]][]) {
+      const dynamo = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "dynamodb");
+      const onTable = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn));
+      expect(actionsOf(onTable), name).toEqual(want.actions);
+      // An index ARN authorizes nothing but Query, so nothing else is granted there.
+      const onIndexes = dynamo.filter((s) => !onTable.includes(s));
+      expect(actionsOf(onIndexes), name).toEqual(want.indexes.length ? ["dynamodb:Query"] : []);
+      expect(onIndexes.flatMap((s) => [s.Resource].flat()), name).toEqual(want.indexes.map((index) => ({ "Fn::Join": ["", [tableArn, `/index/${index}`]] })));
     }
   });
 
-  it("grants no Scan, no wildcard action or resource and no managed policy anywhere", () => {
-    const statements = ofType("AWS::IAM::Policy").flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
-    for (const statement of statements) {
-      for (const action of [statement.Action].flat()) {
-        expect(action).not.toContain("*");
-        expect(action).not.toMatch(/Scan|Batch/);
+  it("gives each function nothing beyond its own log group, its table actions and what its job needs", () => {
+    const extra: Record<FunctionId, string[]> = {
+      capture: ["events:PutEvents"],
+      public: [],
+      customers: ["events:PutEvents"],
+      events: ["events:PutEvents"],
+      campaigns: [],
+      links: ["events:PutEvents", "secretsmanager:GetSecretValue"],
+      sweep: ["events:PutEvents", "sqs:SendMessage"],
+      sender: [
+        "events:PutEvents",
+        "secretsmanager:GetSecretValue",
+        "ses:SendEmail",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage",
+      ],
+      "ses-events": ["events:PutEvents"],
+      authorizer: [],
+    };
+    const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
+    for (const [name, fn] of Object.entries(stack.functions) as [FunctionId, RapportStack["functions"][FunctionId]][]) {
+      const statements = statementsOf(resources, logicalId(stack, fn.role));
+      const others = statements.filter((s) => !byService(statements, "dynamodb").includes(s));
+      expect(actionsOf(others), name).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", ...extra[name]].sort());
+      expect(byService(statements, "logs").map((s) => s.Resource), name).toEqual([{ "Fn::GetAtt": [logicalId(stack, fn.logGroup), "Arn"] }]);
+      for (const statement of byService(statements, "sqs")) expect(statement.Resource, name).toEqual(queueArn);
+    }
+  });
+
+  it("lets the sender send email only as the configured address, from its identity, with the configuration set", () => {
+    const ses = byService(statementsOf(resources, logicalId(stack, stack.functions.sender.role)), "ses");
+    const arn = (...resource: unknown[]) => ({
+      "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":ses:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ...resource]],
+    });
+    expect(ses).toHaveLength(1);
+    expect(ses[0].Action).toBe("ses:SendEmail");
+    expect(ses[0].Condition).toEqual({ StringEquals: { "ses:FromAddress": "hello@example.com" } });
+    expect(new Set(ses[0].Resource)).toEqual(
+      new Set([arn(":identity/example.com"), arn(":identity/hello@example.com"), arn(":configuration-set/", { Ref: logicalId(stack, stack.mail.configurationSet) })]),
+    );
+    expect(ses[0].Resource).toHaveLength(3);
+    // Nobody else may send mail, or touch SES at all.
+    const withSes = ofType("AWS::IAM::Policy").filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('"ses:'));
+    expect(withSes.map(([, p]) => p.Properties.Roles)).toEqual([[{ Ref: logicalId(stack, stack.functions.sender.role) }]]);
+  });
+
+  it("lets only the functions that publish domain events put events, and only on the custom bus", () => {
+    const busArn = { "Fn::GetAtt": [logicalId(stack, stack.bus.bus), "Arn"] };
+    for (const [name, fn] of Object.entries(stack.functions) as [FunctionId, RapportStack["functions"][FunctionId]][]) {
+      const statements = byService(statementsOf(resources, logicalId(stack, fn.role)), "events");
+      expect(statements.map((s) => [s.Action, s.Resource]), name).toEqual(PUBLISHERS.includes(name) ? [["events:PutEvents", busArn]] : []);
+    }
+  });
+
+  it("lets only the links and sender functions read the link-signing key, and nothing else in Secrets Manager", () => {
+    const readers = ofType("AWS::IAM::Policy")
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes("secretsmanager:"))
+      .flatMap(([, p]) => p.Properties.Roles.map((r: any) => r.Ref as string))
+      .sort();
+    expect(readers).toEqual([logicalId(stack, stack.functions.links.role), logicalId(stack, stack.functions.sender.role)].sort());
+    for (const name of ["links", "sender"] as const) {
+      const statements = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "secretsmanager");
+      expect(statements.map((s) => [s.Action, s.Resource]), name).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.tokenSecret.secret) }]]);
+    }
+  });
+
+  it("generates the link-signing key at deploy time (48 letters and digits), never rotates it and keeps it when the stack goes", () => {
+    template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+    template.hasResource("AWS::SecretsManager::Secret", {
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: Match.objectLike({ GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false } }),
+    });
+    template.resourceCountIs("AWS::SecretsManager::RotationSchedule", 0);
+  });
+
+  it("grants no Scan, no batch write, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep", () => {
+    const sweepRole = logicalId(stack, stack.functions.sweep.role);
+    for (const [, policy] of ofType("AWS::IAM::Policy")) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as any[]) {
+        for (const action of [statement.Action].flat() as string[]) {
+          expect(action).not.toContain("*");
+          expect(action).not.toMatch(/Scan|BatchWrite/);
+          if (action.includes("Batch")) expect(policy.Properties.Roles).toEqual([{ Ref: sweepRole }]);
+        }
+        expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }
-      expect(JSON.stringify(statement.Resource)).not.toContain("*");
     }
     for (const [, role] of ofType("AWS::IAM::Role")) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it("has a custom domain event bus named after the stack, archived for 30 days for replay", () => {
+    template.resourceCountIs("AWS::Events::EventBus", 1);
+    template.hasResourceProperties("AWS::Events::EventBus", { Name: "rapport-Rapport" });
+    template.hasResourceProperties("AWS::Events::Archive", {
+      SourceArn: { "Fn::GetAtt": [logicalId(stack, stack.bus.bus), "Arn"] },
+      EventPattern: { source: ["rapport"] },
+      RetentionDays: 30,
+    });
+  });
+
+  it("queues sends on an encrypted, TLS-only queue that parks a request in a dead-letter queue after 5 receives", () => {
+    const queueId = logicalId(stack, stack.pipeline.queue);
+    const dlqId = logicalId(stack, stack.pipeline.deadLetterQueue);
+    template.resourceCountIs("AWS::SQS::Queue", 2);
+    expect(resources[queueId]!.Properties).toEqual({
+      SqsManagedSseEnabled: true,
+      // Six times the sender's 60 s timeout.
+      VisibilityTimeout: 360,
+      RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [dlqId, "Arn"] }, maxReceiveCount: 5 },
+    });
+    expect(resources[dlqId]!.Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    for (const id of [queueId, dlqId]) {
+      template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            { Action: "sqs:*", Condition: { Bool: { "aws:SecureTransport": "false" } }, Effect: "Deny", Principal: { AWS: "*" }, Resource: { "Fn::GetAtt": [id, "Arn"] } },
+          ]),
+        },
+      });
+    }
+  });
+
+  it("feeds the sender from the queue in batches of 10, with partial batch failures and a concurrency ceiling", () => {
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] },
+      FunctionName: { Ref: logicalId(stack, stack.functions.sender.fn) },
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it("runs the sweep on the configured schedule", () => {
+    const sweepArn = { "Fn::GetAtt": [logicalId(stack, stack.functions.sweep.fn), "Arn"] };
+    const schedules = ofType("AWS::Events::Rule").filter(([, r]) => r.Properties.ScheduleExpression);
+    expect(schedules).toHaveLength(1);
+    const [ruleId, rule] = schedules[0]!;
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: "rate(1 hour)", State: "ENABLED", Targets: [{ Arn: sweepArn, Id: "Target0" }] });
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      FunctionName: sweepArn,
+      Principal: "events.amazonaws.com",
+      SourceArn: { "Fn::GetAtt": [ruleId, "Arn"] },
+    });
+  });
+
+  it("queues the double opt-in confirmation as soon as a lead with pending consent is captured, in the sender's message shape", () => {
+    const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
+    const ruleId = logicalId(stack, stack.pipeline.consentRule);
+    const rule = resources[ruleId]!.Properties;
+    expect(rule.EventBusName).toEqual({ Ref: logicalId(stack, stack.bus.bus) });
+    expect(rule.EventPattern).toEqual({ source: ["rapport"], "detail-type": ["LeadCaptured"], detail: { consentPending: [true] } });
+    expect(rule.Targets).toHaveLength(1);
+    const target = rule.Targets[0];
+    expect(target.Arn).toEqual(queueArn);
+    expect(target.InputTransformer.InputPathsMap).toEqual({ "detail-customerId": "$.detail.customerId", "detail-at": "$.detail.at" });
+    // What EventBridge does with the template: each unquoted <name> becomes the JSON value at its path.
+    const detail: Record<string, unknown> = { customerId: "cus_01JD0000000000000000000000", at: "2027-01-15T09:00:00.000Z", consentPending: true };
+    const paths = target.InputTransformer.InputPathsMap as Record<string, string>;
+    const body = (target.InputTransformer.InputTemplate as string).replace(/<([\w-]+)>/g, (_, name: string) => JSON.stringify(detail[paths[name]!.replace("$.detail.", "")]));
+    expect(JSON.parse(body)).toEqual({
+      customerId: "cus_01JD0000000000000000000000",
+      campaignId: "consent-confirmation",
+      occurrence: "2027-01-15T09:00:00.000Z",
+      dueAt: "2027-01-15T09:00:00.000Z",
+    });
+    // The queue lets EventBridge send to it, for this rule only.
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      Queues: [{ Ref: logicalId(stack, stack.pipeline.queue) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(["sqs:SendMessage"]),
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Condition: { ArnEquals: { "aws:SourceArn": { "Fn::GetAtt": [ruleId, "Arn"] } } },
+            Resource: queueArn,
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("sends with an SES configuration set (reputation metrics, TLS required) whose events go to the default EventBridge bus", () => {
+    template.resourceCountIs("AWS::SES::ConfigurationSet", 1);
+    template.hasResourceProperties("AWS::SES::ConfigurationSet", {
+      Name: "rapport-Rapport",
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: { TlsPolicy: "REQUIRE" },
+    });
+    template.resourceCountIs("AWS::SES::ConfigurationSetEventDestination", 1);
+    template.hasResourceProperties("AWS::SES::ConfigurationSetEventDestination", {
+      ConfigurationSetName: { Ref: logicalId(stack, stack.mail.configurationSet) },
+      EventDestination: {
+        Enabled: true,
+        EventBridgeDestination: {
+          EventBusArn: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":events:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":event-bus/default"]] },
+        },
+        MatchingEventTypes: ["send", "delivery", "bounce", "complaint", "open", "click", "reject", "renderingFailure"],
+      },
+    });
+    // The sending identity is the owner's to verify; the stack does not create one.
+    template.resourceCountIs("AWS::SES::EmailIdentity", 0);
+  });
+
+  it("hands this configuration set's SES events, and no one else's, to the ses-events function", () => {
+    const fnArn = { "Fn::GetAtt": [logicalId(stack, stack.functions["ses-events"].fn), "Arn"] };
+    const rules = ofType("AWS::Events::Rule").filter(([, r]) => r.Properties.EventPattern?.source?.[0] === "aws.ses");
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0]!;
+    expect(rule.Properties.EventBusName).toBe("default");
+    expect(rule.Properties.EventPattern).toEqual({
+      source: ["aws.ses"],
+      "detail-type": ["Email Sent", "Email Delivered", "Email Bounced", "Email Complaint Received", "Email Opened", "Email Clicked", "Email Rejected", "Email Rendering Failed"],
+      detail: { mail: { tags: { "ses:configuration-set": [{ Ref: logicalId(stack, stack.mail.configurationSet) }] } } },
+    });
+    expect(rule.Properties.Targets).toEqual([{ Arn: fnArn, Id: "Target0" }]);
+    template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      FunctionName: fnArn,
+      Principal: "events.amazonaws.com",
+      SourceArn: { "Fn::GetAtt": [ruleId, "Arn"] },
+    });
+  });
+
+  it("alarms on every function's errors, the API's 5xx, any dead-lettered send and the SES bounce and complaint rates", () => {
+    const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 1 + 2);
+    for (const [name, fn] of Object.entries(stack.functions)) {
+      expect(
+        alarms.some((a) => a.MetricName === "Errors" && a.Dimensions?.[0]?.Value?.Ref === logicalId(stack, fn.fn)),
+        name,
+      ).toBe(true);
+    }
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(stack, stack.pipeline.deadLetterQueue), "QueueName"] } }],
+        Statistic: "Maximum",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      }),
+    );
+    for (const [metric, threshold] of [
+      ["Reputation.BounceRate", 0.05],
+      ["Reputation.ComplaintRate", 0.001],
+    ] as const) {
+      const alarm = alarms.find((a) => a.MetricName === metric);
+      expect(alarm, metric).toMatchObject({ Namespace: "AWS/SES", Threshold: threshold, Statistic: "Maximum", ComparisonOperator: "GreaterThanOrEqualToThreshold" });
+      // Account-level metrics: no dimensions.
+      expect(alarm!.Dimensions, metric).toBeUndefined();
+    }
+    // Without rapport:alarmEmail there is nowhere to send them.
+    template.resourceCountIs("AWS::SNS::Topic", 0);
   });
 
   it("gives every function and the access log its own log group with the configured retention", () => {
@@ -206,13 +508,72 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     for (const [, group] of logGroups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
-  it("outputs the API URL, the table name and the leads endpoint", () => {
+  it("outputs the API URL, the table name, the leads endpoint, the bus, the send queue and the configuration set", () => {
     const apiEndpoint = { "Fn::GetAtt": [logicalId(stack, stack.api.httpApi), "ApiEndpoint"] };
     template.hasOutput("ApiUrl", { Value: apiEndpoint });
     template.hasOutput("TableName", { Value: { Ref: logicalId(stack, stack.table.table) } });
     template.hasOutput("LeadsEndpoint", { Value: { "Fn::Join": ["", [apiEndpoint, "/v1/leads"]] } });
+    template.hasOutput("EventBusName", { Value: { Ref: logicalId(stack, stack.bus.bus) } });
+    template.hasOutput("SendQueueUrl", { Value: { Ref: logicalId(stack, stack.pipeline.queue) } });
+    template.hasOutput("ConfigurationSetName", { Value: { Ref: logicalId(stack, stack.mail.configurationSet) } });
   });
 });
+
+describe("the Rapport stack with retention settings from context", () => {
+  let template: Template;
+
+  beforeAll(() => {
+    const { stack } = synthStack({
+      ...NO_BUNDLING,
+      "rapport:senderEmail": "News@Mail.Shop.example",
+      "rapport:replyToEmail": "care@shop.example",
+      "rapport:salesEmail": "sales@shop.example",
+      "rapport:sweepSchedule": "cron(0 8 * * ? *)",
+      "rapport:senderMaxConcurrency": "5",
+      "rapport:doubleOptIn": "true",
+      "rapport:defaultTimezone": "Europe/Oslo",
+      "rapport:bounceRateAlarm": 0.02,
+      "rapport:alarmEmail": "ops@example.com",
+    });
+    template = Template.fromStack(stack);
+  });
+
+  it("uses the schedule, the sender concurrency, the thresholds and the addresses given", () => {
+    template.hasResourceProperties("AWS::Events::Rule", { ScheduleExpression: "cron(0 8 * * ? *)" });
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", { ScalingConfig: { MaximumConcurrency: 5 } });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", { MetricName: "Reputation.BounceRate", Threshold: 0.02 });
+    for (const fn of Object.values(template.findResources("AWS::Lambda::Function"))) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        SENDER_EMAIL: "News@Mail.Shop.example",
+        REPLY_TO_EMAIL: "care@shop.example",
+        SALES_EMAIL: "sales@shop.example",
+        DOUBLE_OPT_IN: "true",
+        DEFAULT_TIMEZONE: "Europe/Oslo",
+      });
+    }
+  });
+
+  it("scopes sending to the sender's domain identity and the exact From address", () => {
+    const [statement] = Object.values(template.findResources("AWS::IAM::Policy"))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as any[])
+      .filter((s) => s.Action === "ses:SendEmail");
+    expect(statement.Condition).toEqual({ StringEquals: { "ses:FromAddress": "News@Mail.Shop.example" } });
+    const resources = JSON.stringify(statement.Resource);
+    expect(resources).toContain(":identity/mail.shop.example");
+    expect(resources).toContain(":identity/News@Mail.Shop.example");
+  });
+
+  it("mails every alarm and its recovery to rapport:alarmEmail", () => {
+    template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "ops@example.com" });
+    const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm"));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toHaveLength(1);
+    }
+  });
+});
+
 
 describe("configuration from context", () => {
   it("has the same defaults in code as in cdk.json", () => {
@@ -226,12 +587,47 @@ describe("configuration from context", () => {
       "rapport:loyalOrders": "5",
       "rapport:currency": "eur",
       "rapport:authCacheTtlSeconds": "0",
+      "rapport:doubleOptIn": "TRUE",
+      "rapport:dueShards": "16",
+      "rapport:complaintRateAlarm": "0.002",
+      "rapport:sendWindow": "08:30-24:00",
+      "rapport:sweepSchedule": "rate(15 minutes)",
+      "rapport:defaultTimezone": "America/Argentina/Buenos_Aires",
     });
     expect(config.allowedOrigins).toEqual(["https://shop.example.com", "http://localhost:5173"]);
     expect(config.loyalOrders).toBe(5);
     expect(config.currency).toBe("EUR");
     expect(config.authCacheTtlSeconds).toBe(0);
+    expect(config.doubleOptIn).toBe(true);
+    expect(config.dueShards).toBe(16);
+    expect(config.complaintRateAlarm).toBe(0.002);
+    expect(config.sendWindow).toBe("08:30-24:00");
+    expect(config.sweepSchedule).toBe("rate(15 minutes)");
+    expect(config.defaultTimezone).toBe("America/Argentina/Buenos_Aires");
   });
+
+  it("has the documented defaults for the retention settings, and none for the optional addresses", () => {
+    const config = readConfig({});
+    expect(config).toMatchObject({
+      senderEmail: "hello@example.com",
+      businessName: "Rapport Demo Shop",
+      sweepSchedule: "rate(1 hour)",
+      senderMaxConcurrency: 2,
+      frequencyCapDays: 3,
+      sendWindow: "09:00-20:00",
+      defaultTimezone: "UTC",
+      atRiskDays: 90,
+      churnDays: 180,
+      doubleOptIn: false,
+      dueShards: 8,
+      tokenTtlDays: 60,
+      bounceRateAlarm: 0.05,
+      complaintRateAlarm: 0.001,
+    });
+    expect(config.replyToEmail).toBeUndefined();
+    expect(config.salesEmail).toBeUndefined();
+  });
+
 
   it.each([
     ["rapport:allowedOrigins", "not a url", /Invalid context rapport:allowedOrigins: must be a list of origins like https:\/\/example\.com/],
@@ -243,7 +639,30 @@ describe("configuration from context", () => {
     ["rapport:currency", "dollars", /Invalid context rapport:currency: must be an ISO 4217 currency code/],
     ["rapport:alarmEmail", "ops", /Invalid context rapport:alarmEmail: must be an email address/],
     ["rapport:stackName", "my stack", /Invalid context rapport:stackName/],
-  ])("refuses %s = %j with an error naming the key and what it expects", (key, value, message) => {
+    ["rapport:senderEmail", "shop.example.com", /Invalid context rapport:senderEmail: must be the email address campaigns are sent from/],
+    ["rapport:replyToEmail", "reply", /Invalid context rapport:replyToEmail: must be an email address/],
+    ["rapport:salesEmail", "@sales", /Invalid context rapport:salesEmail: must be an email address/],
+    ["rapport:businessName", "  ", /Invalid context rapport:businessName: must be the business's name/],
+    ["rapport:sweepSchedule", "every hour", /Invalid context rapport:sweepSchedule: must be an EventBridge schedule expression: rate\(/],
+    ["rapport:sweepSchedule", "rate(1 hours)", /Invalid context rapport:sweepSchedule/],
+    ["rapport:sweepSchedule", "rate(2 hour)", /Invalid context rapport:sweepSchedule/],
+    ["rapport:sweepSchedule", "cron(0 8 * * *)", /Invalid context rapport:sweepSchedule/],
+    ["rapport:sweepSchedule", "cron(0 8 * * MON *)", /Invalid context rapport:sweepSchedule/],
+    ["rapport:senderMaxConcurrency", 1, /Invalid context rapport:senderMaxConcurrency: must be .* from 2 \(the SQS event source minimum\)/],
+    ["rapport:frequencyCapDays", -1, /Invalid context rapport:frequencyCapDays: must be a whole number of days/],
+    ["rapport:sendWindow", "9-17", /Invalid context rapport:sendWindow: must be local hours .* HH:MM-HH:MM/],
+    ["rapport:sendWindow", "20:00-09:00", /Invalid context rapport:sendWindow: .*end after the start/],
+    ["rapport:defaultTimezone", "Mars/Olympus_Mons", /Invalid context rapport:defaultTimezone: must be an IANA time zone name/],
+    ["rapport:defaultTimezone", "+02:00", /Invalid context rapport:defaultTimezone/],
+    ["rapport:atRiskDays", 0, /Invalid context rapport:atRiskDays: must be a whole number of days/],
+    ["rapport:churnDays", 60, /Invalid context rapport:churnDays: must be more than rapport:atRiskDays \(got 60, at risk after 90\)/],
+    ["rapport:doubleOptIn", "yes", /Invalid context rapport:doubleOptIn: must be true .* or false/],
+    ["rapport:dueShards", 0, /Invalid context rapport:dueShards: must be a whole number of due index partitions from 1 to 64/],
+    ["rapport:tokenTtlDays", 1.5, /Invalid context rapport:tokenTtlDays: must be a whole number of days/],
+    ["rapport:bounceRateAlarm", 5, /Invalid context rapport:bounceRateAlarm: must be .* a fraction greater than 0 and at most 1/],
+    ["rapport:complaintRateAlarm", 0, /Invalid context rapport:complaintRateAlarm: must be .* a fraction/],
+  ])
+("refuses %s = %j with an error naming the key and what it expects", (key, value, message) => {
     expect(() => synthStack({ ...NO_BUNDLING, [key]: value })).toThrow(message);
   });
 
@@ -278,7 +697,40 @@ describe("cdk-nag AWS Solutions checks", () => {
     expect(() => app.synth()).not.toThrow();
   });
 
+  it("find nothing unacknowledged with every optional retention setting on", () => {
+    const { stack } = synthStack({
+      ...NO_BUNDLING,
+      "rapport:replyToEmail": "care@example.com",
+      "rapport:salesEmail": "sales@example.com",
+      "rapport:doubleOptIn": true,
+      "rapport:sweepSchedule": "cron(0/30 * * * ? *)",
+    });
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(", ")}`)).toEqual([]);
+  });
+
+  it("are acknowledged only on the construct each exception is about, each with a reason", () => {
+    const { stack } = synthStack(NO_BUNDLING);
+    const acknowledged = new Map<string, string[]>();
+    for (const construct of stack.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [key, reason] of Object.entries(entry.data as Record<string, string>)) {
+          const id = key.replace(/^Annotation::/, "");
+          expect(reason.length, `${id} at ${construct.node.path}`).toBeGreaterThan(40);
+          acknowledged.set(id, [...(acknowledged.get(id) ?? []), construct.node.path]);
+        }
+      }
+    }
+    expect(acknowledged.get("AwsSolutions-SQS3")).toEqual([stack.pipeline.deadLetterQueue.node.path]);
+    expect(acknowledged.get("AwsSolutions-SMG4")).toEqual([stack.tokenSecret.secret.node.path]);
+    // Public routes only: one per route without auth.
+    expect(acknowledged.get("AwsSolutions-APIG4")).toHaveLength(routes.filter((r) => r.auth === null).length);
+    expect([...acknowledged.keys()].sort()).toEqual(["AwsSolutions-APIG4", "AwsSolutions-SMG4", "AwsSolutions-SQS3"]);
+  });
+
   it("do run: an unauthenticated route nobody acknowledged is reported", () => {
+
     const app = new App();
     const stack = new Stack(app, "Bare");
     new apigwv2.HttpApi(stack, "Api").addRoutes({ path: "/open", integration: new HttpUrlIntegration("Url", "https://example.com") });

@@ -3,8 +3,16 @@ import { afterAll, beforeAll, inject } from "vitest";
 import { createApiKey } from "../../shared/apikeys.ts";
 import type { LocalApi, LocalApiOptions } from "../../local/stack.ts";
 import { startLocalApi } from "../../local/stack.ts";
+import { startSesLocal } from "../../local/ses.ts";
+
+/** The HMAC key test stacks sign links with (tests sign their own tokens with it). */
+export const TEST_TOKEN_SECRET = "test-token-secret-0123456789abcdef";
 
 export interface TestStack extends LocalApi {
+  /** SES local's base URL: `GET /store` lists the mails sent. */
+  sesUrl: string;
+  /** The mails SES local holds for one address. */
+  mailsTo(address: string): Promise<StoredMail[]>;
   adminKey: string;
   leadsKey: string;
   /** fetch against the API with JSON in and out. */
@@ -15,18 +23,42 @@ export interface TestStack extends LocalApi {
  * Gives a test file its own table (in the run's shared DynamoDB Local) and its own API server,
  * with an admin key and a leads:write key. Call at the top level of a test file.
  */
+export interface StoredMail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  headers?: { name: string; value: string }[];
+  at: number;
+}
+
 export function useStack(options: Partial<LocalApiOptions> = {}): TestStack {
   const stack = {} as TestStack;
   beforeAll(async () => {
+    const ses = await startSesLocal();
+    stack.sesUrl = ses.url;
     const local = await startLocalApi({
       dynamodbEndpoint: inject("dynamodbEndpoint"),
       tableName: `test-${randomBytes(6).toString("hex")}`,
       logLevel: "SILENT",
+      sesEndpoint: ses.url,
+      retryDelayMs: 0,
       ...options,
+      env: { TOKEN_SECRET: TEST_TOKEN_SECRET, ...options.env },
     });
+    const close = local.close;
+    local.close = async () => {
+      await close();
+      await ses.close();
+    };
     Object.assign(stack, local);
     stack.adminKey = (await createApiKey(local.deps, { scopes: ["admin"], name: "test admin" })).key;
     stack.leadsKey = (await createApiKey(local.deps, { scopes: ["leads:write"], name: "test leads" })).key;
+    stack.mailsTo = async (address) => {
+      const store = (await (await fetch(`${ses.url}/store`)).json()) as { emails: StoredMail[] };
+      return store.emails.filter((m) => m.destination.to.includes(address));
+    };
     stack.api = async (path, init = {}) => {
       const headers: Record<string, string> = { accept: "application/json", ...init.headers };
       if (init.body !== undefined) headers["content-type"] ??= "application/json";

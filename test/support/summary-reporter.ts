@@ -7,7 +7,10 @@ export default class SummaryReporter implements Reporter {
     let failed = unhandledErrors.length;
     let skipped = 0;
     for (const mod of testModules) {
-      if (mod.state() === "failed" && [...mod.children.allTests()].length === 0) failed++;
+      // A file that failed outside its tests (an import error, a failing beforeAll) counts as a
+      // failure, even though its tests were only skipped.
+      const tests = [...mod.children.allTests()];
+      if (mod.state() === "failed" && !tests.some((t) => t.result().state === "failed")) failed++;
       for (const test of mod.children.allTests()) {
         const state = test.result().state;
         if (state === "passed") passed++;

@@ -1,0 +1,25 @@
+/**
+ * Names shared by the schemas (zod) and by code that must stay free of zod because every bundle
+ * carries it (the sender, the customer repository).
+ */
+export const STAGES = ["lead", "customer", "loyal", "advocate", "at_risk", "churned"] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Profile fields a form or an admin may set; the customer record keeps them. */
+export const PROFILE_FIELD_NAMES = [
+  "firstName",
+  "lastName",
+  "phone",
+  "company",
+  "street",
+  "city",
+  "region",
+  "postalCode",
+  "country",
+  "birthday",
+  "locale",
+  "timezone",
+  "linkedin",
+  "twitter",
+] as const;
+export type ProfileFieldName = (typeof PROFILE_FIELD_NAMES)[number];

@@ -1,0 +1,225 @@
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { formatAmount, pickTemplate, renderTemplate, type RenderContext } from "../campaigns/render.ts";
+import type { Campaign } from "../campaigns/schema.ts";
+import type { CustomerItem } from "../customers.ts";
+import { getCustomerItem, timelineItem } from "../customers.ts";
+import { isConditionFailed, itemOfFailedCondition } from "../db.ts";
+import type { Deps } from "../deps.ts";
+import { publishEvents } from "../deps.ts";
+import { scheduleDue } from "../due.ts";
+import { customerKey } from "../keys/customer.ts";
+import { sendKey } from "../keys/send.ts";
+import type { Mailer, OutgoingMail, SendRequest } from "../ports.ts";
+import { isSuppressed } from "../suppression.ts";
+import { issueToken, linkAttribution } from "../tokens.ts";
+import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
+
+export type SendOutcome =
+  | { status: "sent"; messageId: string }
+  | { status: "duplicate" }
+  | { status: "skipped"; reason: string }
+  | { status: "deferred"; until: string };
+
+/** A claim older than this whose send never reported back is treated as possibly sent: never resent. */
+const CLAIM_STALE_MS = 10 * 60 * 1000;
+/** SES throttling: retried here with backoff before the queue's own retry takes over. */
+const THROTTLE_ATTEMPTS = 4;
+
+/** A send that is being handled by another worker right now: the queue should retry it later. */
+export class SendInProgress extends Error {
+  override name = "SendInProgress";
+}
+
+function isThrottle(err: unknown): boolean {
+  const name = (err as Error)?.name ?? "";
+  return name === "ThrottlingException" || name === "TooManyRequestsException" || name === "LimitExceededException" || (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429;
+}
+
+/**
+ * Delivers one due send, exactly once per (customer, campaign, occurrence):
+ * 1. re-reads the customer (consistent) and re-checks every guardrail at send time: audience,
+ *    suppression, consent for marketing, the frequency cap and the send window (deferring to the
+ *    due index instead of dropping);
+ * 2. claims the ledger item with a conditional write ("sending"); a claim already "sent" is a
+ *    duplicate and sends nothing;
+ * 3. sends through SES, retrying throttling with backoff; a failure marks the claim "failed" so the
+ *    queue's retry can claim it again and send — still once;
+ * 4. marks the claim "sent" and records the send on the customer and the timeline, atomically.
+ * A worker that dies between SES accepting the mail and step 4 leaves a "sending" claim: after
+ * ten minutes it is marked "unknown" and never resent (at most once beats twice).
+ */
+export async function deliver(deps: Deps, mailer: Mailer, campaigns: Map<string, Campaign>, request: SendRequest): Promise<SendOutcome> {
+  const campaign = campaigns.get(request.campaignId);
+  if (!campaign || !campaign.enabled) return { status: "skipped", reason: "campaign missing or disabled" };
+  const customer = await getCustomerItem(deps, request.customerId, true);
+  if (!customer) return { status: "skipped", reason: "customer gone" };
+  if (sentOf(customer, campaign.id)?.occurrence === request.occurrence) return { status: "duplicate" };
+
+  const owner = customer.owner ?? deps.config.retention.salesEmail;
+  const blocked = blockedReason(campaign, customer, owner) ?? (inAudience(campaign, customer) ? undefined : "not in audience");
+  if (blocked) return { status: "skipped", reason: blocked };
+  if (campaign.recipient === "customer" && (await isSuppressed(deps, customer.email))) return { status: "skipped", reason: "address suppressed" };
+  const now = deps.clock.now();
+  const earliest = earliestSendTime(campaign, customer, now, deps.config.retention);
+  if (earliest > now) {
+    await scheduleDue(deps, customer.id, earliest.toISOString());
+    return { status: "deferred", until: earliest.toISOString() };
+  }
+
+  const claimed = await claim(deps, request, campaign, now);
+  if (claimed !== "claimed") return claimed;
+
+  const mail = await compose(deps, campaign, customer, request, owner!);
+  let messageId: string;
+  try {
+    messageId = (await sendWithBackoff(mailer, mail)).messageId;
+  } catch (err) {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: sendKey(request.customerId, request.campaignId, request.occurrence),
+        UpdateExpression: "SET #status = :failed, lastError = :error",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":failed": "failed", ":error": (err as Error).name || "Error" },
+      }),
+    );
+    throw err;
+  }
+  await recordSent(deps, campaign, customer, request, messageId, mail.subject);
+  return { status: "sent", messageId };
+}
+
+async function claim(deps: Deps, request: SendRequest, campaign: Campaign, now: Date): Promise<"claimed" | SendOutcome> {
+  const key = sendKey(request.customerId, request.campaignId, request.occurrence);
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.table,
+        Item: { ...key, type: "send", campaignId: campaign.id, occurrence: request.occurrence, kind: campaign.kind, recipient: campaign.recipient, status: "sending", claimedAt: now.toISOString(), dueAt: request.dueAt },
+        ConditionExpression: "attribute_not_exists(PK) OR #status = :failed",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":failed": "failed" },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      }),
+    );
+    return "claimed";
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+    const existing = itemOfFailedCondition<{ status?: string; claimedAt?: string }>(err);
+    if (existing?.status !== "sending") return { status: "duplicate" };
+    if (now.getTime() - Date.parse(existing.claimedAt ?? "") < CLAIM_STALE_MS) throw new SendInProgress(`${request.campaignId} for ${request.customerId} is being sent`);
+    await deps.db.send(
+      new UpdateCommand({ TableName: deps.table, Key: key, UpdateExpression: "SET #status = :unknown", ConditionExpression: "#status = :sending", ExpressionAttributeNames: { "#status": "status" }, ExpressionAttributeValues: { ":unknown": "unknown", ":sending": "sending" } }),
+    ).catch(() => undefined);
+    return { status: "skipped", reason: "an earlier attempt may have sent it" };
+  }
+}
+
+async function sendWithBackoff(mailer: Mailer, mail: OutgoingMail): Promise<{ messageId: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await mailer.send(mail);
+    } catch (err) {
+      if (!isThrottle(err) || attempt >= THROTTLE_ATTEMPTS) throw err;
+      // Full jitter: 100 ms, 200 ms, 400 ms caps.
+      await new Promise((r) => setTimeout(r, Math.random() * 100 * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+/** The email for this send: template by the customer's locale, placeholders, signed links, headers. */
+async function compose(deps: Deps, campaign: Campaign, customer: CustomerItem, request: SendRequest, owner: string): Promise<OutgoingMail> {
+  const base = deps.config.publicBaseUrl;
+  const retention = deps.config.retention;
+  const attribution = linkAttribution(campaign.id, request.occurrence);
+  const unsubscribe = await issueToken(deps, { c: customer.id, p: "unsubscribe", k: attribution });
+  const unsubscribeUrl = `${base}/v1/unsubscribe?t=${unsubscribe}`;
+  const locale = campaign.recipient === "owner" ? "en" : (customer.locale ?? "en");
+  const template = pickTemplate(campaign, locale);
+  const context: RenderContext = {
+    firstName: customer.firstName,
+    lastName: customer.lastName,
+    fullName: [customer.firstName, customer.lastName].filter(Boolean).join(" ") || undefined,
+    company: customer.company,
+    phone: customer.phone,
+    email: customer.email,
+    businessName: retention.businessName,
+    source: customer.attribution?.source,
+    customerUrl: `${base}/v1/customers/${customer.id}`,
+    unsubscribeUrl,
+    score: customer.latestFeedbackScore === undefined ? undefined : String(customer.latestFeedbackScore),
+  };
+  if (campaign.trigger.type === "spend_milestone") context.milestone = formatAmount(Number(request.occurrence), customer.currency, template.language);
+  if (campaign.trigger.type === "purchase" || template.text.includes("scoreLinks") || template.html.includes("scoreLinks")) {
+    const feedback = await issueToken(deps, { c: customer.id, p: "feedback", k: attribution });
+    context.scoreLinks = Array.from({ length: 11 }, (_, score) => `${base}/v1/feedback?t=${feedback}&score=${score}`);
+  }
+  if (campaign.trigger.type === "double_opt_in") context.confirmUrl = `${base}/v1/confirm?t=${await issueToken(deps, { c: customer.id, p: "confirm", k: attribution })}`;
+  const rendered = renderTemplate(template, context, template.language);
+  const toCustomer = campaign.recipient === "customer";
+  return {
+    from: retention.senderEmail,
+    to: toCustomer ? customer.email : owner,
+    ...(retention.replyToEmail ? { replyTo: retention.replyToEmail } : {}),
+    subject: rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    headers: toCustomer
+      ? {
+          "List-Unsubscribe": `<${unsubscribeUrl}>, <mailto:${retention.replyToEmail ?? retention.senderEmail}?subject=unsubscribe>`,
+          ...(campaign.kind === "marketing" ? { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : {}),
+        }
+      : {},
+    tags: { campaign: campaign.id, customer: customer.id, occurrence: request.occurrence },
+  };
+}
+
+async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem, request: SendRequest, messageId: string, subject: string): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  const sentAttribute = `sent#${campaign.id}`;
+  const marketing = campaign.kind === "marketing" && campaign.recipient === "customer";
+  await deps.db.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: deps.table,
+            Key: sendKey(request.customerId, request.campaignId, request.occurrence),
+            UpdateExpression: "SET #status = :sent, sentAt = :at, messageId = :mid, subject = :subject",
+            ConditionExpression: "#status = :sending",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":sent": "sent", ":sending": "sending", ":at": at, ":mid": messageId, ":subject": subject },
+          },
+        },
+        {
+          Update: {
+            TableName: deps.table,
+            Key: customerKey(customer.id),
+            UpdateExpression: `SET #sent = :record${marketing ? ", lastMarketingAt = :at" : ""}`,
+            ConditionExpression: "attribute_exists(PK)",
+            ExpressionAttributeNames: { "#sent": sentAttribute },
+            ExpressionAttributeValues: { ":record": { occurrence: request.occurrence, at }, ...(marketing ? { ":at": at } : {}) },
+          },
+        },
+        {
+          Put: {
+            TableName: deps.table,
+            Item: timelineItem(deps, customer.id, {
+              at,
+              type: "email_sent",
+              summary: `${campaign.name}: ${subject}`,
+              data: { campaignId: campaign.id, occurrence: request.occurrence, kind: campaign.kind, recipient: campaign.recipient, messageId },
+            }),
+          },
+        },
+      ],
+    }),
+  );
+  await publishEvents(deps, [{ type: "EmailSent", customerId: customer.id, at, data: { campaignId: campaign.id, occurrence: request.occurrence, messageId, recipient: campaign.recipient } }]);
+}
+
+/** The ledger item of a send (for tests and the 360 view). */
+export async function getSendRecord(deps: Deps, request: Pick<SendRequest, "customerId" | "campaignId" | "occurrence">) {
+  const result = await deps.db.send(new GetCommand({ TableName: deps.table, Key: sendKey(request.customerId, request.campaignId, request.occurrence), ConsistentRead: true }));
+  return result.Item;
+}

@@ -1,0 +1,153 @@
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { listCampaigns } from "../campaigns/store.ts";
+import type { CustomerItem } from "../customers.ts";
+import { timelineItem } from "../customers.ts";
+import { cancellationCodes, isConditionFailed } from "../db.ts";
+import type { Deps } from "../deps.ts";
+import { publishEvents } from "../deps.ts";
+import { customerKey, stageIndexKey } from "../keys/customer.ts";
+import { dueIndexKey, duePartition, dueUntil } from "../keys/due.ts";
+import type { DomainEvent, SendQueue } from "../ports.ts";
+import { GSI2 } from "../table.ts";
+import { evaluate } from "./evaluate.ts";
+
+export interface SweepResult {
+  at: string;
+  /** Customers whose due entry had come due. */
+  due: number;
+  /** Sends handed to the queue. */
+  enqueued: number;
+  stageChanges: number;
+  /** Sends that are due but wait for a send window or the frequency cap. */
+  deferred: number;
+}
+
+/** BatchGetItem reads at most 100 keys a call. */
+const BATCH_GET = 100;
+
+/**
+ * One retention sweep as of `at`: reads only the due entries of the sparse, sharded due index
+ * (never a Scan), evaluates each due customer against the campaigns, hands due sends to the queue,
+ * applies inactivity stage changes with timeline entries, and moves each customer's entry to their
+ * next due time (or out of the index).
+ *
+ * Sends are enqueued before the entry moves. A crash in between makes the next sweep enqueue them
+ * again, and the sender's ledger claim turns the repeat into a no-op: a retry never sends twice.
+ * An entry that changed while the sweep looked (a purchase just came in) is left for the next sweep.
+ */
+export async function runSweep(deps: Deps, queue: SendQueue, at: Date): Promise<SweepResult> {
+  const now = at.toISOString();
+  const campaigns = (await listCampaigns(deps)).filter((c) => c.enabled);
+  const ids = await dueCustomerIds(deps, now);
+  const result: SweepResult = { at: now, due: ids.length, enqueued: 0, stageChanges: 0, deferred: 0 };
+  for (let i = 0; i < ids.length; i += BATCH_GET) {
+    const customers = await readCustomers(deps, ids.slice(i, i + BATCH_GET));
+    const plans = customers.map((customer) => ({ customer, evaluation: evaluate(customer, campaigns, at, deps.config.retention) }));
+    const sends = plans.flatMap((p) => p.evaluation.sends);
+    if (sends.length > 0) await queue.enqueue(sends);
+    result.enqueued += sends.length;
+    const events: DomainEvent[] = [];
+    await Promise.all(
+      plans.map(async ({ customer, evaluation }) => {
+        result.deferred += evaluation.deferred;
+        const changed = await applyEvaluation(deps, customer, evaluation, now);
+        if (changed && evaluation.stageChange) {
+          result.stageChanges++;
+          events.push({ type: "StageChanged", customerId: customer.id, at: now, data: { from: evaluation.stageChange.from, to: evaluation.stageChange.to } });
+        }
+      }),
+    );
+    await publishEvents(deps, events);
+  }
+  deps.logger.info("sweep", { ...result, campaigns: campaigns.length });
+  return result;
+}
+
+async function dueCustomerIds(deps: Deps, now: string): Promise<string[]> {
+  const shards = Array.from({ length: deps.config.retention.dueShards }, (_, i) => i);
+  const perShard = await Promise.all(
+    shards.map(async (shard) => {
+      const ids: string[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await deps.db.send(
+          new QueryCommand({
+            TableName: deps.table,
+            IndexName: GSI2.name,
+            KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
+            ExpressionAttributeValues: { ":pk": duePartition(shard), ":until": dueUntil(now) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) ids.push(String(item.GSI2SK).split("#").pop()!);
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return ids;
+    }),
+  );
+  return perShard.flat();
+}
+
+/** Eventually consistent reads (half the cost): the sender re-reads with a consistent read before it sends. */
+async function readCustomers(deps: Deps, ids: string[]): Promise<CustomerItem[]> {
+  const out: CustomerItem[] = [];
+  let keys: Record<string, unknown>[] = ids.map(customerKey);
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    const result = await deps.db.send(new BatchGetCommand({ RequestItems: { [deps.table]: { Keys: keys } } }));
+    out.push(...((result.Responses?.[deps.table] ?? []) as CustomerItem[]));
+    keys = (result.UnprocessedKeys?.[deps.table]?.Keys ?? []) as Record<string, unknown>[];
+    if (keys.length > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+  }
+  return out;
+}
+
+/**
+ * Moves the customer's due entry and applies an inactivity stage change, only if the entry is
+ * still the one the sweep evaluated. Returns whether it was applied.
+ */
+async function applyEvaluation(deps: Deps, customer: CustomerItem, evaluation: ReturnType<typeof evaluate>, now: string): Promise<boolean> {
+  const values: Record<string, unknown> = { ":seen": customer.nextDueAt };
+  const sets: string[] = [];
+  const removes: string[] = [];
+  if (evaluation.nextDueAt) {
+    const due = dueIndexKey(customer.id, evaluation.nextDueAt, deps.config.retention.dueShards);
+    Object.assign(values, { ":due": evaluation.nextDueAt, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK });
+    sets.push("nextDueAt = :due", "GSI2PK = :duePk", "GSI2SK = :dueSk");
+  } else {
+    removes.push("nextDueAt", "GSI2PK", "GSI2SK");
+  }
+  const change = evaluation.stageChange;
+  if (change) {
+    const index = stageIndexKey(change.to, customer.lastActivityAt, customer.id);
+    Object.assign(values, { ":stage": change.to, ":gpk": index.GSI1PK, ":gsk": index.GSI1SK, ":now": now });
+    sets.push("stage = :stage", "GSI1PK = :gpk", "GSI1SK = :gsk", "updatedAt = :now");
+    if (change.to === "at_risk") {
+      values[":since"] = change.since;
+      sets.push("atRiskSince = :since");
+    }
+  }
+  const update = {
+    TableName: deps.table,
+    Key: customerKey(customer.id),
+    UpdateExpression: [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].join(" ").trim(),
+    ConditionExpression: "nextDueAt = :seen",
+    ExpressionAttributeValues: values,
+  };
+  try {
+    if (!change) {
+      await deps.db.send(new UpdateCommand(update));
+      return true;
+    }
+    const entry = timelineItem(deps, customer.id, {
+      at: now,
+      type: "stage_changed",
+      summary: `${change.from} → ${change.to}`,
+      data: { from: change.from, to: change.to, reason: "inactivity", inactiveSince: customer.lastActivityAt },
+    });
+    await deps.db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, { Put: { TableName: deps.table, Item: entry } }] }));
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err) || cancellationCodes(err)?.[0] === "ConditionalCheckFailed") return false;
+    throw err;
+  }
+}
