@@ -4,19 +4,29 @@ import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as sns from "aws-cdk-lib/aws-sns";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 
 export interface AlarmsProps {
   functions: Record<string, lambda.IFunction>;
   stage: apigwv2.IHttpStage;
+  /** Queues where a message means something failed for good (the send queue's DLQ). */
+  deadLetterQueues: Record<string, sqs.IQueue>;
+  /**
+   * SES account reputation (fractions, e.g. 0.05): SES reviews, then pauses, an account whose
+   * bounce or complaint rate stays high, which would stop every email, transactional included.
+   */
+  sesReputation: { bounceRate: number; complaintRate: number };
   /** Where alarm notifications go; without it the alarms are only visible in the console. */
   email?: string;
 }
 
 /**
  * Tells the operator when users are likely seeing failures: any function error and any 5xx from
- * the API, over five minutes. With `rapport:alarmEmail` set, each alarm and its recovery is mailed.
+ * the API over five minutes, any send request parked in a dead-letter queue, and an SES bounce
+ * or complaint rate approaching the level where SES pauses the account. With
+ * `rapport:alarmEmail` set, each alarm and its recovery is mailed.
  */
 export class Alarms extends Construct {
   readonly topic?: sns.Topic;
@@ -48,6 +58,19 @@ export class Alarms extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
+      ...Object.entries(props.deadLetterQueues).map(
+        ([name, queue]) =>
+          new cloudwatch.Alarm(this, `${name}-messages`, {
+            alarmDescription: `Messages are waiting in ${name}: they failed every retry; find out why, then redrive them`,
+            metric: queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+            threshold: 1,
+            evaluationPeriods: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+      ),
+      sesReputationAlarm(this, "ses-bounce-rate", "Reputation.BounceRate", props.sesReputation.bounceRate, "bounce"),
+      sesReputationAlarm(this, "ses-complaint-rate", "Reputation.ComplaintRate", props.sesReputation.complaintRate, "complaint"),
     ];
     if (this.topic) {
       const action = new actions.SnsAction(this.topic);
@@ -57,4 +80,16 @@ export class Alarms extends Construct {
       }
     }
   }
+}
+
+/** SES publishes these for the whole account (no dimensions), over a moving window of recent sends. */
+function sesReputationAlarm(scope: Construct, id: string, metricName: string, threshold: number, what: string): cloudwatch.Alarm {
+  return new cloudwatch.Alarm(scope, id, {
+    alarmDescription: `The SES account's ${what} rate reached ${threshold}: SES may put the account under review or pause sending`,
+    metric: new cloudwatch.Metric({ namespace: "AWS/SES", metricName, period: Duration.minutes(15), statistic: cloudwatch.Stats.MAXIMUM }),
+    threshold,
+    evaluationPeriods: 1,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
 }

@@ -39,6 +39,47 @@ function isOrigin(value: string): boolean {
   }
 }
 
+function boolean(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const v = value.trim().toLowerCase();
+  return v === "true" ? true : v === "false" ? false : value;
+}
+
+/**
+ * What EventBridge accepts as a schedule: `rate(1 hour)` (singular unit for 1, plural otherwise)
+ * or `cron(minutes hours day-of-month month day-of-week year)` with `?` in exactly one of the
+ * two day fields.
+ */
+function isScheduleExpression(value: string): boolean {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(value);
+  if (rate) {
+    const n = Number(rate[1]);
+    return n >= 1 && rate[2]!.endsWith("s") === (n !== 1);
+  }
+  const cron = /^cron\((\S+) (\S+) (\S+) (\S+) (\S+) (\S+)\)$/.exec(value);
+  return cron !== null && (cron[3] === "?") !== (cron[5] === "?");
+}
+
+/** `09:00-20:00`: the same rule the functions apply to SEND_WINDOW (shared/config.ts). */
+function isSendWindow(value: string): boolean {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/.exec(value);
+  if (!m) return false;
+  const start = Number(m[1]) * 60 + Number(m[2]);
+  const end = Number(m[3]) * 60 + Number(m[4]);
+  return end > start && end <= 24 * 60;
+}
+
+/** A zone name the runtime's Intl knows (`UTC`, `Europe/Oslo`, `America/Argentina/Buenos_Aires`); not a bare offset. */
+function isIanaTimeZone(value: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.preprocess(numeric, z.number().int().min(min).max(max));
 
 /** Each setting: its context key, what a valid value looks like (for the error), its schema with default. */
@@ -109,6 +150,86 @@ const settings = {
     expected: "an email address to send alarms to, or absent for none",
     schema: z.email().optional(),
   },
+  senderEmail: {
+    key: "rapport:senderEmail",
+    expected: "the email address campaigns are sent from, on a domain verified in SES, like hello@example.com",
+    schema: z.email().default("hello@example.com"),
+  },
+  replyToEmail: {
+    key: "rapport:replyToEmail",
+    expected: "an email address replies should go to, or absent to reply to the sender",
+    schema: z.email().optional(),
+  },
+  salesEmail: {
+    key: "rapport:salesEmail",
+    expected: "an email address that gets follow-up alerts for leads without an owner, or absent for none",
+    schema: z.email().optional(),
+  },
+  businessName: {
+    key: "rapport:businessName",
+    expected: "the business's name as customers know it, 1 to 100 characters",
+    schema: z.string().trim().min(1).max(100).default("Rapport Demo Shop"),
+  },
+  sweepSchedule: {
+    key: "rapport:sweepSchedule",
+    expected: "an EventBridge schedule expression: rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>), like rate(1 hour)",
+    schema: z.string().trim().refine(isScheduleExpression).default("rate(1 hour)"),
+  },
+  senderMaxConcurrency: {
+    key: "rapport:senderMaxConcurrency",
+    expected: "a whole number of concurrent sender invocations from 2 (the SQS event source minimum) to 1000",
+    schema: int(2, 1000).default(2),
+  },
+  frequencyCapDays: {
+    key: "rapport:frequencyCapDays",
+    expected: "a whole number of days between two marketing emails to one customer, 0 (no cap) to 365",
+    schema: int(0, 365).default(3),
+  },
+  sendWindow: {
+    key: "rapport:sendWindow",
+    expected: "local hours marketing mail may go out, HH:MM-HH:MM with the end after the start, like 09:00-20:00",
+    schema: z.string().trim().refine(isSendWindow).default("09:00-20:00"),
+  },
+  defaultTimezone: {
+    key: "rapport:defaultTimezone",
+    expected: "an IANA time zone name like UTC or Europe/Oslo",
+    schema: z.string().trim().refine(isIanaTimeZone).default("UTC"),
+  },
+  atRiskDays: {
+    key: "rapport:atRiskDays",
+    expected: "a whole number of days without activity after which a customer is at risk, 1 or more",
+    schema: int(1, 3650).default(90),
+  },
+  churnDays: {
+    key: "rapport:churnDays",
+    expected: "a whole number of days without activity after which a customer has churned, more than rapport:atRiskDays",
+    schema: int(1, 3650).default(180),
+  },
+  doubleOptIn: {
+    key: "rapport:doubleOptIn",
+    expected: "true (marketing consent from a form takes effect when the emailed link is clicked) or false",
+    schema: z.preprocess(boolean, z.boolean()).default(false),
+  },
+  dueShards: {
+    key: "rapport:dueShards",
+    expected: "a whole number of due index partitions from 1 to 64 (changing it on a deployed stack strands due entries)",
+    schema: int(1, 64).default(8),
+  },
+  tokenTtlDays: {
+    key: "rapport:tokenTtlDays",
+    expected: "a whole number of days unsubscribe and feedback links stay valid, 1 to 3650",
+    schema: int(1, 3650).default(60),
+  },
+  bounceRateAlarm: {
+    key: "rapport:bounceRateAlarm",
+    expected: "the SES account bounce rate that raises an alarm, a fraction greater than 0 and at most 1, like 0.05",
+    schema: z.preprocess(numeric, z.number().positive().max(1)).default(0.05),
+  },
+  complaintRateAlarm: {
+    key: "rapport:complaintRateAlarm",
+    expected: "the SES account complaint rate that raises an alarm, a fraction greater than 0 and at most 1, like 0.001",
+    schema: z.preprocess(numeric, z.number().positive().max(1)).default(0.001),
+  },
 } as const;
 
 type Settings = typeof settings;
@@ -140,6 +261,10 @@ export function readConfig(source: Node | Readonly<Record<string, unknown>>): Ra
     const parsed = setting.schema.safeParse(raw === null ? undefined : raw);
     if (parsed.success) config[field] = parsed.data;
     else problems.push(`Invalid context ${setting.key}: must be ${setting.expected} (got ${JSON.stringify(raw)})`);
+  }
+  // Relations between keys, once each key is valid on its own.
+  if (problems.length === 0 && (config.churnDays as number) <= (config.atRiskDays as number)) {
+    problems.push(`Invalid context rapport:churnDays: must be more than rapport:atRiskDays (got ${String(config.churnDays)}, at risk after ${String(config.atRiskDays)})`);
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));
   return config as RapportConfig;

@@ -8,21 +8,33 @@ import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/table.ts";
  * The item-level DynamoDB actions a function may be granted. Deliberately no Scan, no
  * BatchWriteItem and no wildcard: access patterns are keyed reads and writes. TransactWriteItems
  * has no IAM action of its own; it is authorized per item (PutItem, UpdateItem, DeleteItem,
- * ConditionCheckItem).
+ * ConditionCheckItem). BatchGetItem is keyed reads too (the sweep reads the customers the due
+ * index named, a hundred at a time).
  */
 export type TableAction =
   | "dynamodb:GetItem"
+  | "dynamodb:BatchGetItem"
   | "dynamodb:Query"
   | "dynamodb:PutItem"
   | "dynamodb:UpdateItem"
   | "dynamodb:DeleteItem"
   | "dynamodb:ConditionCheckItem";
 
+export type IndexName = (typeof GLOBAL_INDEXES)[number]["name"];
+
 export interface TableAccess {
   actions: readonly TableAction[];
-  /** Also on each global index (`<table>/index/<name>`, never `index/*`); only for functions that query one. */
-  indexes?: boolean;
+  /**
+   * The global indexes the function queries: `actions` are granted on `<table>/index/<name>` too
+   * (never `index/*`). Only the read actions matter there; the index ARN only ever authorizes Query.
+   */
+  indexes?: readonly IndexName[];
 }
+
+const PROJECTIONS: Record<(typeof GLOBAL_INDEXES)[number]["projection"], dynamodb.ProjectionType> = {
+  ALL: dynamodb.ProjectionType.ALL,
+  KEYS_ONLY: dynamodb.ProjectionType.KEYS_ONLY,
+};
 
 /**
  * The one table that holds everything (customers, timelines, API keys, idempotency records),
@@ -50,7 +62,7 @@ export class CustomerTable extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
         sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: PROJECTIONS[index.projection],
       });
     }
   }
@@ -59,11 +71,18 @@ export class CustomerTable extends Construct {
     return this.table.tableName;
   }
 
-  /** Grants exactly `access.actions` on the table (and its indexes if asked); nothing when empty. */
+  /**
+   * Grants exactly `access.actions` on the table, and Query on each index in `access.indexes`;
+   * nothing when empty.
+   */
   grant(grantee: iam.IGrantable, access: TableAccess): void {
     if (access.actions.length === 0) return;
-    const indexArns = access.indexes ? GLOBAL_INDEXES.map((index) => `${this.table.tableArn}/index/${index.name}`) : [];
-    const resources = [this.table.tableArn, ...indexArns];
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...access.actions], resources }));
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...access.actions], resources: [this.table.tableArn] }));
+    const indexes = access.indexes ?? [];
+    if (indexes.length === 0) return;
+    if (!access.actions.includes("dynamodb:Query")) throw new Error("an index grant needs dynamodb:Query: an index serves nothing else");
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ["dynamodb:Query"], resources: indexes.map((name) => `${this.table.tableArn}/index/${name}`) }),
+    );
   }
 }

@@ -18,6 +18,8 @@ export interface RapportFunctionProps {
   logRetention: logs.RetentionDays;
   /** @default 256 */
   memorySize?: number;
+  /** @default 10 seconds */
+  timeout?: Duration;
 }
 
 /**
@@ -54,7 +56,7 @@ export class RapportFunction extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
       role: this.role,
       logGroup: this.logGroup,
       environment: { ...props.environment, NODE_OPTIONS: "--enable-source-maps" },

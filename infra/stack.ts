@@ -7,17 +7,36 @@ import { Api } from "./api.ts";
 import type { RapportConfig } from "./config.ts";
 import type { TableAccess } from "./customer-table.ts";
 import { CustomerTable } from "./customer-table.ts";
+import { EventBus } from "./event-bus.ts";
 import { RapportFunction } from "./functions.ts";
+import { Mail } from "./mail.ts";
+import { RetentionPipeline } from "./retention-pipeline.ts";
+import { LinkTokenSecret } from "./token-secret.ts";
 
-/** Every function of the stack: one per route table `fn`, plus the API key authorizer. */
-type FunctionId = FunctionName | "authorizer";
+/**
+ * Every function of the stack: one per route table `fn`, the API key authorizer, and the ones
+ * driven by events rather than HTTP: the sender (send queue) and ses-events (SES events). The
+ * sweep is both: `POST /v1/sweeps` and the schedule.
+ */
+export type FunctionId = FunctionName | "authorizer" | "sender" | "ses-events";
 
 interface FunctionSpec {
   description: string;
   /** Exactly the table actions the function's code performs, and nothing else. */
   access: TableAccess;
+  /** Publishes domain events: `events:PutEvents` on the custom bus. */
+  publishes?: boolean;
+  /** Signs or verifies links in emails: reads the token secret. */
+  readsTokenSecret?: boolean;
   memorySize?: number;
+  timeout?: Duration;
 }
+
+/**
+ * The sender's timeout: a batch of ten emails, each retried with backoff when SES throttles.
+ * The send queue's visibility timeout is six times this.
+ */
+const SENDER_TIMEOUT = Duration.seconds(60);
 
 /**
  * Least privilege, per function. Written out by hand (rather than `table.grantReadWriteData`,
@@ -26,9 +45,11 @@ interface FunctionSpec {
 const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   capture: {
     description: "POST /v1/leads: web forms and scripts post leads here",
-    // Claim the email, merge the profile, append the timeline entry; idempotency records are
-    // put, completed, and deleted when the work failed.
+    // Claim the email, merge the profile, append the timeline entry, schedule the lead's
+    // follow-up in the due index; idempotency records are put, completed, and deleted when the
+    // work failed.
     access: { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] },
+    publishes: true,
   },
   public: {
     description: "Health, the OpenAPI document and the thank-you page",
@@ -37,15 +58,70 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   },
   customers: {
     description: "Admin: list, read and edit customers",
-    // Listing by stage queries GSI1; an email change moves the email claim in a transaction.
+    // Listing by stage queries GSI1; an email change moves the email claim in a transaction;
+    // a birthday or next-contact change moves the customer's entry in the due index (UpdateItem).
     access: {
       actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
-      indexes: true,
+      indexes: ["GSI1"],
     },
+    publishes: true,
   },
   events: {
     description: "Admin: record purchases and other interactions",
+    // A purchase also schedules the thank-you and feedback request in the due index (UpdateItem).
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
+    publishes: true,
+  },
+  campaigns: {
+    description: "Admin: list, read and edit campaign definitions",
+    // Campaigns live in one partition: Query lists them, GetItem reads one, PutItem saves one.
+    access: { actions: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"] },
+  },
+  links: {
+    description: "The pages behind links in emails: unsubscribe (one-click too), resubscribe, consent confirmation, feedback",
+    // Verifies the signed token, then updates consent and the suppression list and appends to
+    // the timeline in a transaction.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
+    publishes: true,
+    readsTokenSecret: true,
+  },
+  sweep: {
+    description: "The retention sweep (schedule and POST /v1/sweeps): who is due, and for which campaign",
+    // Queries each shard of the due index (GSI2, keys only), reads those customers in batches,
+    // reads the campaigns (one partition), applies at_risk/churned with timeline entries and
+    // moves each entry to its next due time; send requests go to the queue.
+    access: {
+      actions: [
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:PutItem",
+        "dynamodb:ConditionCheckItem",
+      ],
+      indexes: ["GSI2"],
+    },
+    publishes: true,
+    memorySize: 512,
+    // The schedule can take longer than an API request could (API Gateway stops waiting at 30 s).
+    timeout: Duration.minutes(5),
+  },
+  sender: {
+    description: "Takes send requests off the queue: claims the ledger entry, renders, sends through SES",
+    // The ledger claim is a conditional PutItem; a send that failed after the claim releases it
+    // (DeleteItem) or marks it (UpdateItem); Query reads the customer's recent sends for the
+    // frequency cap.
+    access: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
+    },
+    publishes: true,
+    readsTokenSecret: true,
+    timeout: SENDER_TIMEOUT,
+  },
+  "ses-events": {
+    description: "SES events (bounces, complaints, deliveries, opens, clicks) into suppression and the timeline",
+    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
+    publishes: true,
   },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key to its id and scopes",
@@ -55,22 +131,43 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   },
 };
 
+/** The functions serving HTTP routes (the route table's `fn`s). */
+const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep"] as const satisfies readonly FunctionName[];
+
 export interface RapportStackProps extends StackProps {
   config: RapportConfig;
 }
 
-/** Rapport on AWS: the table, one function per concern, the HTTP API in front, alarms. */
+/**
+ * Rapport on AWS: the table, one function per concern, the HTTP API in front, the retention
+ * pipeline (schedule, sweep, send queue, sender), SES with its events coming back, the domain
+ * event bus, the link-signing key, alarms.
+ */
 export class RapportStack extends Stack {
   readonly table: CustomerTable;
   readonly api: Api;
+  readonly bus: EventBus;
+  readonly mail: Mail;
+  readonly pipeline: RetentionPipeline;
+  readonly tokenSecret: LinkTokenSecret;
   readonly functions: Record<FunctionId, RapportFunction>;
 
   constructor(scope: Construct, id: string, props: RapportStackProps) {
     super(scope, id, props);
     const { config } = props;
     this.table = new CustomerTable(this, "Customers");
+    this.bus = new EventBus(this, "EventBus");
+    this.mail = new Mail(this, "Mail", { senderEmail: config.senderEmail });
+    this.tokenSecret = new LinkTokenSecret(this, "LinkTokens");
+    this.pipeline = new RetentionPipeline(this, "RetentionPipeline", {
+      senderTimeout: SENDER_TIMEOUT,
+      bus: this.bus.bus,
+      sweepSchedule: config.sweepSchedule,
+      senderMaxConcurrency: config.senderMaxConcurrency,
+    });
 
-    const environment = {
+    // One block for every function (shared/config.ts reads it); access is granted per function.
+    const environment: Record<string, string> = {
       TABLE_NAME: this.table.tableName,
       ALLOWED_ORIGINS: config.allowedOrigins.join(","),
       CONSENT_VERSION: config.consentVersion,
@@ -79,6 +176,22 @@ export class RapportStack extends Stack {
       LOYAL_SPEND: String(config.loyalSpend),
       LOG_LEVEL: config.logLevel,
       POWERTOOLS_SERVICE_NAME: "rapport",
+      BUSINESS_NAME: config.businessName,
+      SENDER_EMAIL: config.senderEmail,
+      ...(config.replyToEmail ? { REPLY_TO_EMAIL: config.replyToEmail } : {}),
+      ...(config.salesEmail ? { SALES_EMAIL: config.salesEmail } : {}),
+      SES_CONFIGURATION_SET: this.mail.configurationSetName,
+      EVENT_BUS_NAME: this.bus.eventBusName,
+      SEND_QUEUE_URL: this.pipeline.queue.queueUrl,
+      TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
+      TOKEN_TTL_DAYS: String(config.tokenTtlDays),
+      DUE_SHARDS: String(config.dueShards),
+      FREQUENCY_CAP_DAYS: String(config.frequencyCapDays),
+      SEND_WINDOW: config.sendWindow,
+      DEFAULT_TIMEZONE: config.defaultTimezone,
+      AT_RISK_DAYS: String(config.atRiskDays),
+      CHURN_DAYS: String(config.churnDays),
+      DOUBLE_OPT_IN: String(config.doubleOptIn),
     };
     const functions = {} as Record<FunctionId, RapportFunction>;
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionId, FunctionSpec][]) {
@@ -88,43 +201,54 @@ export class RapportStack extends Stack {
         environment,
         logRetention: config.logRetentionDays,
         ...(spec.memorySize ? { memorySize: spec.memorySize } : {}),
+        ...(spec.timeout ? { timeout: spec.timeout } : {}),
       });
       this.table.grant(fn.role, spec.access);
+      if (spec.publishes) this.bus.grantPublish(fn.role);
+      if (spec.readsTokenSecret) this.tokenSecret.grantRead(fn.role);
       functions[name] = fn;
     }
     this.functions = functions;
 
+    this.pipeline.connect({ sweep: functions.sweep.fn, sender: functions.sender.fn });
+    this.mail.grantSend(functions.sender.role);
+    this.mail.deliverEventsTo(functions["ses-events"].fn);
+
     this.api = new Api(this, "Api", {
-      functions: {
-        capture: functions.capture.fn,
-        public: functions.public.fn,
-        customers: functions.customers.fn,
-        events: functions.events.fn,
-      },
+      functions: Object.fromEntries(HTTP_FUNCTIONS.map((name) => [name, functions[name].fn])) as Record<FunctionName, RapportFunction["fn"]>,
       authorizer: functions.authorizer.fn,
       allowedOrigins: config.allowedOrigins,
       throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
       authCacheTtl: Duration.seconds(config.authCacheTtlSeconds),
       logRetention: config.logRetentionDays,
     });
-    // Absolute links (thank-you redirect, OpenAPI servers). No cycle: the API resource itself
-    // does not depend on the functions, only its integrations do.
-    for (const name of ["capture", "public", "customers", "events"] as const) {
+    // Absolute links (thank-you redirect, OpenAPI servers, links in emails). No cycle: the API
+    // resource itself does not depend on the functions, only its integrations do.
+    for (const name of [...HTTP_FUNCTIONS, "sender", "ses-events"] as const) {
       functions[name].fn.addEnvironment("PUBLIC_BASE_URL", this.api.url);
     }
 
     new Alarms(this, "Alarms", {
       functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),
       stage: this.api.stage,
+      deadLetterQueues: { "send-dlq": this.pipeline.deadLetterQueue },
+      sesReputation: { bounceRate: config.bounceRateAlarm, complaintRate: config.complaintRateAlarm },
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
     });
 
     new CfnOutput(this, "ApiUrl", { value: this.api.url, description: "Base URL of the HTTP API" });
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: "The DynamoDB table holding all data" });
     new CfnOutput(this, "LeadsEndpoint", { value: `${this.api.url}/v1/leads`, description: "Point web forms' action here (POST)" });
+    new CfnOutput(this, "EventBusName", { value: this.bus.eventBusName, description: "Domain events (source rapport): add your own rules here" });
+    new CfnOutput(this, "SendQueueUrl", { value: this.pipeline.queue.queueUrl, description: "Send requests from the sweep to the sender" });
+    new CfnOutput(this, "ConfigurationSetName", { value: this.mail.configurationSetName, description: "The SES configuration set every email is sent with" });
   }
 }
 
+/** `ses-events` → `SesEvents`: construct ids (and so logical ids) stay alphanumeric. */
 function pascal(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
+  return name
+    .split("-")
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join("");
 }
