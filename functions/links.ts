@@ -39,9 +39,15 @@ export function makeHandler(deps: Deps) {
           const result = await resubscribe(deps, t);
           return wantsJson(event) ? json(200, { resubscribed: true, ...result }) : html(200, pages.resubscribedPage(business, result.marketingConsent));
         }),
-      confirmConsent: (event) =>
+      confirmPage: (event) =>
         respond(event, async () => {
           const { t } = validate(TokenQuery, query(event));
+          await verifyLink(deps, t, "confirm");
+          return wantsJson(event) ? json(200, { valid: true, confirmWith: "POST /v1/confirm" }) : html(200, pages.confirmConsentPage(business, url("/v1/confirm"), t));
+        }),
+      confirmConsent: (event) =>
+        respond(event, async () => {
+          const { t } = validate(TokenQuery, (await parseBody(event)).fields);
           const result = await confirmConsent(deps, t);
           return wantsJson(event) ? json(200, result) : html(200, pages.consentConfirmedPage(business, result.confirmed));
         }),

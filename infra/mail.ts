@@ -1,4 +1,5 @@
-import { Stack } from "aws-cdk-lib";
+import { Duration, Stack, Validations } from "aws-cdk-lib";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -69,8 +70,21 @@ export class Mail extends Construct {
     });
   }
 
-  /** The rule on the default bus handing this configuration set's events (and no one else's) to `handler`. */
+  /**
+   * The rule on the default bus handing this configuration set's events (and no one else's) to
+   * `handler`. EventBridge retries a failing invocation for a day, then parks the event in a
+   * dead-letter queue (alarmed) instead of dropping a bounce or complaint without a trace.
+   */
   deliverEventsTo(handler: lambda.IFunction): events.Rule {
+    this.eventsDeadLetterQueue = new sqs.Queue(this, "SesEventsDeadLetterQueue", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.eventsDeadLetterQueue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "This is the dead-letter queue of the SES events rule; a dead-letter queue of its own would only move the same events again.",
+    });
     return new events.Rule(this, "SesEventsRule", {
       description: "SES events of Rapport's configuration set to the ses-events function",
       eventBus: this.defaultBus,
@@ -81,9 +95,12 @@ export class Mail extends Construct {
         // the account stay out.
         detail: { mail: { tags: { "ses:configuration-set": [this.configurationSet.configurationSetName] } } },
       },
-      targets: [new targets.LambdaFunction(handler)],
+      targets: [new targets.LambdaFunction(handler, { deadLetterQueue: this.eventsDeadLetterQueue, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
     });
   }
+
+  /** Where SES events go that the handler failed on for a day (set by deliverEventsTo). */
+  eventsDeadLetterQueue?: sqs.Queue;
 
   get configurationSetName(): string {
     return this.configurationSet.configurationSetName;

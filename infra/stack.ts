@@ -231,7 +231,7 @@ export class RapportStack extends Stack {
     new Alarms(this, "Alarms", {
       functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),
       stage: this.api.stage,
-      deadLetterQueues: { "send-dlq": this.pipeline.deadLetterQueue },
+      deadLetterQueues: { "send-dlq": this.pipeline.deadLetterQueue, "ses-events-dlq": this.mail.eventsDeadLetterQueue! },
       sesReputation: { bounceRate: config.bounceRateAlarm, complaintRate: config.complaintRateAlarm },
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
     });

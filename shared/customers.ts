@@ -53,6 +53,8 @@ export interface CustomerItem extends Profile {
   unsubscribedAt?: string;
   /** Double opt-in: a consent grant waiting for its confirmation link. */
   consentPending?: { at: string; source: string; version: string; ip?: string };
+  /** When a double opt-in grant was confirmed through its link. */
+  consentConfirmedAt?: string;
   /**
    * Per campaign (`sent#<campaignId>`): the last occurrence sent and when. The send ledger is the
    * authority; this is the sweep's cheap view. Flat attributes, so one can be set without the

@@ -81,7 +81,20 @@ ${consent}`,
   );
 }
 
-/** GET /v1/confirm: the double opt-in link. */
+/** GET /v1/confirm: the double opt-in link asks for one click, so a mail scanner's prefetch confirms nothing. */
+export function confirmConsentPage(business: string, action: string, token: string): string {
+  return page(
+    "Confirm your subscription",
+    `<h1>Confirm your subscription</h1>
+<p>Press the button to get news and offers from ${escapeHtml(business)} at this address. You can unsubscribe at any time with the link in every email.</p>
+<form method="post" action="${escapeHtml(action)}">
+  ${hidden("t", token)}
+  <button type="submit">Confirm</button>
+</form>`,
+  );
+}
+
+/** POST /v1/confirm: the result. */
 export function consentConfirmedPage(business: string, confirmed: boolean): string {
   return confirmed
     ? page("Subscription confirmed", `<h1>Thank you, you are subscribed</h1><p>You will get news and offers from ${escapeHtml(business)}. Every email has a link to unsubscribe.</p>`)

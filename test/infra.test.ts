@@ -346,7 +346,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("queues sends on an encrypted, TLS-only queue that parks a request in a dead-letter queue after 5 receives", () => {
     const queueId = logicalId(stack, stack.pipeline.queue);
     const dlqId = logicalId(stack, stack.pipeline.deadLetterQueue);
-    template.resourceCountIs("AWS::SQS::Queue", 2);
+    template.resourceCountIs("AWS::SQS::Queue", 3); // send queue, its DLQ, the SES events rule's DLQ
     expect(resources[queueId]!.Properties).toEqual({
       SqsManagedSseEnabled: true,
       // Six times the sender's 60 s timeout.
@@ -461,7 +461,15 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       "detail-type": ["Email Sent", "Email Delivered", "Email Bounced", "Email Complaint Received", "Email Opened", "Email Clicked", "Email Rejected", "Email Rendering Failed"],
       detail: { mail: { tags: { "ses:configuration-set": [{ Ref: logicalId(stack, stack.mail.configurationSet) }] } } },
     });
-    expect(rule.Properties.Targets).toEqual([{ Arn: fnArn, Id: "Target0" }]);
+    // Retried for a day, then parked in a dead-letter queue: a bounce is never dropped silently.
+    expect(rule.Properties.Targets).toEqual([
+      {
+        Arn: fnArn,
+        Id: "Target0",
+        DeadLetterConfig: { Arn: { "Fn::GetAtt": [logicalId(stack, stack.mail.eventsDeadLetterQueue!), "Arn"] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+      },
+    ]);
     template.hasResourceProperties("AWS::Lambda::Permission", {
       Action: "lambda:InvokeFunction",
       FunctionName: fnArn,
@@ -472,7 +480,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
 
   it("alarms on every function's errors, the API's 5xx, any dead-lettered send and the SES bounce and complaint rates", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
-    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 1 + 2);
+    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 2 + 2); // functions, API 5xx, two DLQs, SES rates
     for (const [name, fn] of Object.entries(stack.functions)) {
       expect(
         alarms.some((a) => a.MetricName === "Errors" && a.Dimensions?.[0]?.Value?.Ref === logicalId(stack, fn.fn)),
@@ -722,7 +730,7 @@ describe("cdk-nag AWS Solutions checks", () => {
         }
       }
     }
-    expect(acknowledged.get("AwsSolutions-SQS3")).toEqual([stack.pipeline.deadLetterQueue.node.path]);
+    expect(acknowledged.get("AwsSolutions-SQS3")?.sort()).toEqual([stack.mail.eventsDeadLetterQueue!.node.path, stack.pipeline.deadLetterQueue.node.path].sort());
     expect(acknowledged.get("AwsSolutions-SMG4")).toEqual([stack.tokenSecret.secret.node.path]);
     // Public routes only: one per route without auth.
     expect(acknowledged.get("AwsSolutions-APIG4")).toHaveLength(routes.filter((r) => r.auth === null).length);

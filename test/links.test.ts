@@ -318,6 +318,7 @@ describe("refused links change nothing", () => {
       expect((await stack.api("/v1/feedback", { body: { t, score: 1, comment: "x" } })).status).toBe(403);
     }
     expect((await browser(`/v1/confirm?t=${token(c.id, "confirm", { expiresAt: new Date(Date.now() - 1000) })}`)).status).toBe(403);
+    expect((await browser("/v1/confirm", { form: { t: token(c.id, "confirm", { expiresAt: new Date(Date.now() - 1000) }) } })).status).toBe(403);
     expect(await everything(c.id)).toEqual(before);
   });
 
@@ -516,7 +517,7 @@ describe("feedback links: GET with a score, POST with a comment", () => {
   });
 });
 
-describe("GET /v1/confirm: double opt-in", () => {
+describe("/v1/confirm: double opt-in", () => {
   async function pendingCustomer() {
     const res = await stack.api("/v1/leads", { body: { email: `doi-${++counter}-${Date.now()}@example.com` } });
     const id = res.body.customerId as string;
@@ -528,9 +529,15 @@ describe("GET /v1/confirm: double opt-in", () => {
   it("the link makes the pending grant take effect with its source, version and time; the ledger entry keeps the IP", async () => {
     const { id, pending } = await pendingCustomer();
     expect((await customer(id)).consentMarketing).toBeUndefined();
-    const page = await browser(`/v1/confirm?t=${token(id, "confirm", { k: "consent-confirmation:x" })}`);
+    const t = token(id, "confirm", { k: "consent-confirmation:x" });
+    // The link opens a page with one button; opening it (or a scanner prefetching it) changes nothing.
+    const page = await browser(`/v1/confirm?t=${t}`);
     expect(page.status).toBe(200);
-    expect(page.text).toContain("you are subscribed");
+    expect(page.text).toContain('method="post"');
+    expect((await customer(id)).consentMarketing).toBeUndefined();
+    const done = await browser("/v1/confirm", { form: { t } });
+    expect(done.status).toBe(200);
+    expect(done.text).toContain("you are subscribed");
 
     const after = await customer(id);
     expect(after).toMatchObject({ consentMarketing: true, consentAt: pending.at, consentSource: pending.source, consentVersion: pending.version });
@@ -546,8 +553,8 @@ describe("GET /v1/confirm: double opt-in", () => {
   it("is idempotent: a second click confirms nothing new and still shows the confirmation", async () => {
     const { id } = await pendingCustomer();
     const t = token(id, "confirm");
-    await browser(`/v1/confirm?t=${t}`);
-    const again = await stack.api(`/v1/confirm?t=${t}`);
+    await browser("/v1/confirm", { form: { t } });
+    const again = await stack.api("/v1/confirm", { body: { t } });
     expect(again).toMatchObject({ status: 200, body: { changed: false, confirmed: true } });
     expect(await ofType(id, "consent_confirmed")).toHaveLength(1);
   });
@@ -556,9 +563,9 @@ describe("GET /v1/confirm: double opt-in", () => {
     const { id } = await pendingCustomer();
     await oneClick(token(id, "unsubscribe"));
     expect((await customer(id)).consentPending).toBeUndefined();
-    const res = await stack.api(`/v1/confirm?t=${token(id, "confirm")}`);
+    const res = await stack.api("/v1/confirm", { body: { t: token(id, "confirm") } });
     expect(res.body).toEqual({ changed: false, confirmed: false });
-    expect((await browser(`/v1/confirm?t=${token(id, "confirm")}`)).text).toContain("Nothing to confirm");
+    expect((await browser("/v1/confirm", { form: { t: token(id, "confirm") } })).text).toContain("Nothing to confirm");
     expect((await customer(id)).consentMarketing).toBe(false);
   });
 
@@ -570,7 +577,7 @@ describe("GET /v1/confirm: double opt-in", () => {
     expect(await isSuppressed(stack.deps, email)).toBe(true);
     const pending = { at: new Date().toISOString(), source: "newsletter-form", version: "v3" };
     await stack.deps.db.send(new UpdateCommand({ TableName: stack.deps.table, Key: customerKey(id), UpdateExpression: "SET consentPending = :p", ExpressionAttributeValues: { ":p": pending } }));
-    expect((await stack.api(`/v1/confirm?t=${token(id, "confirm")}`)).body).toEqual({ changed: true, confirmed: true });
+    expect((await stack.api("/v1/confirm", { body: { t: token(id, "confirm") } })).body).toEqual({ changed: true, confirmed: true });
     const after = await customer(id);
     expect(after).toMatchObject({ consentMarketing: true, emailStatus: "ok" });
     expect(after.unsubscribedAt).toBeUndefined();

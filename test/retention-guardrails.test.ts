@@ -160,7 +160,11 @@ describe("double opt-in", () => {
     let view = (await stack.api(`/v1/customers/${id}`, { key: stack.adminKey })).body;
     expect(view.consent.marketing).toBe(false);
     const link = /(http[^\s"<>]+\/v1\/confirm\?t=[A-Za-z0-9._-]+)/.exec(mail!.body.text ?? mail!.body.html ?? "")![1]!;
-    const res = await fetch(link.replaceAll("&amp;", "&"));
+    const page = await fetch(link.replaceAll("&amp;", "&"));
+    expect(page.status).toBe(200);
+    expect((await stack.api(`/v1/customers/${id}`, { key: stack.adminKey })).body.consent.marketing).toBe(false);
+    const t = new URL(link.replaceAll("&amp;", "&")).searchParams.get("t")!;
+    const res = await fetch(`${stack.url}/v1/confirm`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ t }).toString() });
     expect(res.status).toBe(200);
     view = (await stack.api(`/v1/customers/${id}`, { key: stack.adminKey })).body;
     expect(view.consent.marketing).toBe(true);

@@ -170,7 +170,8 @@ async function compose(deps: Deps, campaign: Campaign, customer: CustomerItem, r
           ...(campaign.kind === "marketing" ? { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : {}),
         }
       : {},
-    tags: { campaign: campaign.id, customer: customer.id, occurrence: request.occurrence },
+    // SES events come back with these tags; `recipient` tells an owner's bounce from the customer's.
+    tags: { campaign: campaign.id, customer: customer.id, occurrence: request.occurrence, recipient: campaign.recipient },
   };
 }
 
