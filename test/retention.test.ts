@@ -113,5 +113,12 @@ describe("120 days of retention campaigns", () => {
     expect(after).toEqual(before);
     expect(stack.queue.deadLetters).toEqual([]);
 
+    // The domain events of all this, as they went on the bus: ids and facts, never an address or a name.
+    const types = new Set(stack.bus.events.map((e) => e.type));
+    for (const type of ["LeadCaptured", "PurchaseRecorded", "StageChanged", "EmailSent", "Unsubscribed"]) expect(types, type).toContain(type);
+    const published = JSON.stringify(stack.bus.events);
+    expect(published).not.toMatch(/@|Ada|Citra|宝/);
+    expect(stack.bus.events.every((e) => /^cus_/.test(e.customerId))).toBe(true);
+
   });
 });
