@@ -203,3 +203,46 @@ describe("seedDemo", () => {
     }
   });
 });
+
+describe("rapport sweep and campaigns list", () => {
+  it("sweep --at finds who is due as of that instant and delivers to SES local; a second run sends nothing", async () => {
+    const { startSesLocal } = await import("../local/ses.ts");
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { recordEvent } = await import("../shared/events.ts");
+    const ses = await startSesLocal();
+    const dataDir = mkdtempSync(join(tmpdir(), "rapport-cli-"));
+    writeFileSync(join(dataDir, "token-secret"), "cli-test-token-secret-0123456789abcdef\n");
+    try {
+      const buyer = await recordEvent({ ...deps, clock: fixedClock("2027-03-01T09:00:00Z") }, { type: "purchase", email: "cli-buyer@example.com", amount: 42, at: "2027-03-01T09:00:00Z" });
+      const env = { SES_PORT: ses.url.split(":").pop()!, RAPPORT_DATA_DIR: dataDir };
+      const first = await rapport(["sweep", "--at", "2027-03-01T10:00:00Z"], env);
+      expect(first.code, first.stderr).toBe(0);
+      const result = JSON.parse(lines(first.stdout).pop()!);
+      expect(result).toMatchObject({ at: "2027-03-01T10:00:00.000Z", enqueued: 1 });
+      expect(first.stderr).toContain("1 sent or queued");
+      const store = (await (await fetch(`${ses.url}/store`)).json()) as { emails: { destination: { to: string[] }; subject: string }[] };
+      expect(store.emails.filter((m) => m.destination.to.includes("cli-buyer@example.com"))).toHaveLength(1);
+      const again = await rapport(["sweep", "--at", "2027-03-01T10:00:00Z"], env);
+      expect(JSON.parse(lines(again.stdout).pop()!).enqueued).toBe(0);
+      const customer = await getCustomerItem(deps, buyer.customerId, true);
+      expect(customer?.["sent#thank-you"]).toMatchObject({ occurrence: "first" });
+    } finally {
+      await ses.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("--at is refused when it is not an instant", async () => {
+    const bad = await rapport(["sweep", "--at", "next tuesday"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--at");
+  });
+
+  it("campaigns list shows the eight defaults", async () => {
+    const listed = await rapport(["campaigns", "list"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    for (const id of ["thank-you", "feedback-request", "spend-milestone", "birthday", "win-back", "lead-follow-up", "detractor-alert", "consent-confirmation"]) expect(listed.stdout).toContain(id);
+  });
+});
