@@ -332,3 +332,10 @@ export const SweepResult = z.object({
   deferred: z.number(),
 });
 export const OptionalTokenQuery = z.object({ t: z.optional(Token) });
+
+/** Held (quarantined) lead submissions. */
+export const QuarantineId = z.string().check(z.regex(/^q_[0-9A-HJKMNP-TV-Z]{26}$/, { error: "is not a quarantine id" }));
+export const QuarantineQuery = z.object({
+  limit: limit(25),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
+});
