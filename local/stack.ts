@@ -8,7 +8,8 @@ import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
 import { SesMailer } from "../shared/adapters/ses-mailer.ts";
 import { fixedClock } from "../shared/clock.ts";
 import type { Mailer } from "../shared/ports.ts";
-import { runSweep } from "../shared/retention/sweep.ts";
+import { makeScheduledHandler } from "../functions/sweep.ts";
+import type { ScheduledEvent } from "aws-lambda";
 import { ensureTable } from "./table.ts";
 
 export interface LocalApiOptions {
@@ -72,11 +73,13 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   bus.queue = queue;
   const wiring = { queue, allowSimulatedTime: true, afterSweep: (at: Date) => queue.drain(fixedClock(at)) };
   const server = createApiServer(deps, wiring);
+  const scheduled = makeScheduledHandler(deps, wiring);
   const stopScheduler = options.sweepIntervalMinutes
     ? startScheduler(
         options.sweepIntervalMinutes,
         async () => {
-          await runSweep(deps, queue, deps.clock.now());
+          // The same handler and event shape the EventBridge schedule rule delivers on AWS.
+          await scheduled(scheduledEvent(deps.clock.now()));
           await queue.drain();
         },
         (err) => logger.error("scheduled sweep failed", { error: (err as Error).name, message: (err as Error).message }),
@@ -100,5 +103,20 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         server.close(() => resolve());
         deps.db.destroy();
       }),
+  };
+}
+
+/** An EventBridge "Scheduled Event", as the schedule rule sends it. */
+function scheduledEvent(at: Date): ScheduledEvent {
+  return {
+    version: "0",
+    id: crypto.randomUUID(),
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: "000000000000",
+    time: at.toISOString().replace(/\.\d{3}Z$/, "Z"),
+    region: "local",
+    resources: ["arn:aws:events:local:000000000000:rule/rapport-sweep"],
+    detail: {},
   };
 }

@@ -171,3 +171,16 @@ describe("double opt-in", () => {
     expect(stack.bus.events.filter((e) => e.type === "LeadCaptured").map((e) => e.data?.consentPending)).toEqual([true]);
   });
 });
+
+describe("the local scheduler", () => {
+  // Sweeps every 0.6 s here; `npm start` sweeps hourly, as the EventBridge rule does.
+  const stack = useStack({ sweepIntervalMinutes: 0.01 });
+
+  it("sweeps on its own, handing the sweep handler the schedule rule's event, and the thank-you arrives without anyone asking", async () => {
+    const id = await lead(stack, { email: "scheduled@example.com", firstName: "Sam" });
+    await stack.api("/v1/events", { key: stack.adminKey, body: { type: "purchase", customerId: id, amount: 12 } });
+    const deadline = Date.now() + 10_000;
+    while ((await stack.mailsTo("scheduled@example.com")).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect((await sends(stack, id)).map((s) => `${s.campaignId}:${s.status}`)).toEqual(["thank-you:sent"]);
+  });
+});
