@@ -9,6 +9,9 @@
  *  - Cold import: fresh-process import time of the bundles, and of the slowest one against the
  *    same entry with the AWS SDK left in node_modules, run alternately.
  *  - Latency and throughput of lead capture on the local stack (loopback only).
+ *  - Retention sweep (bench/sweep.ts): read units of one sweep over 1,000 and 10,000 customers
+ *    with 100 due in both (per due customer, and growth with table size), and sends per second
+ *    through the local pipeline (in-process queue → real sender → SES local).
  *
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
  */
@@ -19,12 +22,13 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import * as esbuild from "esbuild";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { ESBUILD_OPTIONS } from "../infra/bundling.ts";
 import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
 import { startSesLocal } from "../local/ses.ts";
 import { startLocalApi, type LocalApi } from "../local/stack.ts";
 import { depsFromEnv } from "../shared/deps.ts";
+import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
+import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -43,85 +47,13 @@ const BUDGETS: Record<string, number> = {
   "lead.repeat.wru": 5,
   "lead.new.calls": 3,
   "coldImport.ratio": 0.6,
+  ...SWEEP_BUDGETS,
 };
+/** Figures that must come out exactly so (a count of mails, of dead letters). */
+const EXPECTED: Record<string, number> = { ...SWEEP_EXPECTED };
 const BUNDLE_BUDGET = 400_000;
 
 const execFileP = promisify(execFile);
-
-// ---------------------------------------------------------------------------------------------
-// Consumed-capacity meter
-// ---------------------------------------------------------------------------------------------
-
-/** Commands that accept ReturnConsumedCapacity. */
-const DATA_COMMANDS = new Set(
-  ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"].map((c) => `${c}Command`),
-);
-const WRITE_COMMANDS = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand", "BatchWriteItemCommand", "TransactWriteItemsCommand"]);
-
-interface Capacity {
-  CapacityUnits?: number;
-  ReadCapacityUnits?: number;
-  WriteCapacityUnits?: number;
-}
-
-interface CallRecord {
-  command: string;
-  ok: boolean;
-  error?: string;
-  /** HTTP attempts the SDK made (retries included). */
-  attempts: number;
-  rcu: number;
-  wcu: number;
-  /** False when the response carried no ConsumedCapacity at all. */
-  reported: boolean;
-  raw?: unknown;
-}
-
-interface Meter {
-  calls: CallRecord[];
-  /** TOTAL for the figures; INDEXES to see the table / index split in the breakdown. */
-  mode: "TOTAL" | "INDEXES";
-}
-
-function splitCapacity(command: string, consumed: unknown): { rcu: number; wcu: number; reported: boolean } {
-  if (consumed === undefined || consumed === null) return { rcu: 0, wcu: 0, reported: false };
-  let rcu = 0;
-  let wcu = 0;
-  for (const c of (Array.isArray(consumed) ? consumed : [consumed]) as Capacity[]) {
-    if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
-      rcu += c.ReadCapacityUnits ?? 0;
-      wcu += c.WriteCapacityUnits ?? 0;
-    } else if (WRITE_COMMANDS.has(command)) {
-      wcu += c.CapacityUnits ?? 0;
-    } else {
-      rcu += c.CapacityUnits ?? 0;
-    }
-  }
-  return { rcu, wcu, reported: true };
-}
-
-/** Adds the counting middleware to the document client's stack; every command it sends is recorded. */
-function instrument(db: DynamoDBDocumentClient): Meter {
-  const meter: Meter = { calls: [], mode: "TOTAL" };
-  db.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = context.commandName ?? "unknown";
-      const input = DATA_COMMANDS.has(command) ? { ...(args.input as object), ReturnConsumedCapacity: meter.mode } : args.input;
-      try {
-        const result = await next({ ...args, input: input as typeof args.input });
-        const output = result.output as { ConsumedCapacity?: unknown; $metadata?: { attempts?: number } };
-        meter.calls.push({ command, ok: true, attempts: output.$metadata?.attempts ?? 1, ...splitCapacity(command, output.ConsumedCapacity), raw: output.ConsumedCapacity });
-        return result;
-      } catch (err) {
-        const e = err as Error & { ConsumedCapacity?: unknown; CancellationReasons?: unknown; $metadata?: { attempts?: number } };
-        meter.calls.push({ command, ok: false, error: e.name, attempts: e.$metadata?.attempts ?? 1, ...splitCapacity(command, e.ConsumedCapacity), raw: e.ConsumedCapacity });
-        throw err;
-      }
-    },
-    { step: "initialize", name: "rapportBenchConsumedCapacity" },
-  );
-  return meter;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Lead posts
@@ -302,6 +234,7 @@ let dynamo: RunningDynamo | undefined;
 let api: LocalApi | undefined;
 let ses: { url: string; close(): Promise<void> } | undefined;
 let bundleDir: string | undefined;
+const sweepResources: SweepResources = {};
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
@@ -309,6 +242,8 @@ function cleanup(): Promise<void> {
     await api?.close().catch(() => {});
     await ses?.close().catch(() => {});
     await dynamo?.stop().catch(() => {});
+    await sweepResources.ses?.close().catch(() => {});
+    await sweepResources.dynamo?.stop().catch(() => {});
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -478,9 +413,11 @@ function printTable(): void {
   const rows: [string, string, string, string, string][] = [];
   for (const [figure, value] of Object.entries(results)) {
     const budget = figure.startsWith("bundle.") ? BUNDLE_BUDGET : BUDGETS[figure];
+    const expected = EXPECTED[figure];
     const checked = checkedValue[figure] ?? value;
-    const status = budget === undefined ? "" : checked <= budget ? "PASS" : "FAIL";
-    rows.push([figure, fmt(value), budget === undefined ? "—" : `≤ ${fmt(budget)}`, status, notes[figure] ?? ""]);
+    const status = expected !== undefined ? (value === expected ? "PASS" : "FAIL") : budget === undefined ? "" : checked <= budget ? "PASS" : "FAIL";
+    const limit = expected !== undefined ? `= ${fmt(expected)}` : budget === undefined ? "—" : `≤ ${fmt(budget)}`;
+    rows.push([figure, fmt(value), limit, status, notes[figure] ?? ""]);
   }
   const header: [string, string, string, string, string] = ["figure", "value", "budget", "status", "note"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -495,6 +432,7 @@ function printTable(): void {
 try {
   await leadFigures();
   await bundleFigures();
+  await sweepFigures({ results, notes, breakdown, log }, sweepResources);
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   printTable();
   console.log(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE} in ${fmt(round((performance.now() - started) / 1000, 1))} s`);
