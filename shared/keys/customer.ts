@@ -31,3 +31,15 @@ export function stagePartition(stage: string): string {
 export function stageSortKey(lastActivityAt: string, customerId: string): string {
   return `${lastActivityAt}#${customerId}`;
 }
+
+/**
+ * The tombstone of an erased customer (issue #5, GDPR art. 17): `PK = CUST#<id>, SK = ERASED`
+ * (GetItem). It replaces the profile under its own sort key rather than in place, so every reader
+ * and conditional writer of `SK = PROFILE` sees an erased customer as absent: nothing written for
+ * the old profile (a late purchase, a feedback click, a send) can land on the tombstone.
+ */
+export const ERASED_SK = "ERASED";
+
+export function erasedCustomerKey(customerId: string): { PK: string; SK: string } {
+  return { PK: customerPk(customerId), SK: ERASED_SK };
+}
