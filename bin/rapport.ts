@@ -12,10 +12,12 @@ import { keysCreate, keysList, keysRevoke } from "./commands/keys.ts";
 import { seed } from "./commands/seed.ts";
 import { sweep } from "./commands/sweep.ts";
 import { campaignsList } from "./commands/campaigns.ts";
+import { exportCommand } from "./commands/export.ts";
+import { importCommand } from "./commands/import.ts";
 import { connect } from "./connect.ts";
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, seed, sweep, campaignsList];
+export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, seed, sweep, campaignsList, importCommand, exportCommand];
 
 const ENVIRONMENT: [string, string][] = [
   ["PORT", "API port of the local stack (default 3000)"],

@@ -5,7 +5,7 @@ import type { HttpEvent } from "../shared/http.ts";
 import { header, html, json, parseBody, rawBody, redirect, validate, wantsJson } from "../shared/http.ts";
 import { httpFunction, lazyHandler } from "../shared/handler.ts";
 import { withIdempotency } from "../shared/idempotency.ts";
-import { captureLead } from "../shared/leads.ts";
+import { submitLead } from "../shared/bot-protection.ts";
 import { assertOriginAllowed, safeNext } from "../shared/origins.ts";
 import { formErrorPage } from "../shared/pages.ts";
 import { LeadInput } from "../shared/schemas.ts";
@@ -23,7 +23,7 @@ export function makeHandler(deps: Deps) {
           const lead = validate(LeadInput, body.fields);
           const next = safeNext(lead._next, deps.config.allowedOrigins);
           const run = async () => {
-            const result = await captureLead(deps, lead, submissionContext(event));
+            const result = await submitLead(deps, lead, submissionContext(event));
             if (browser) return redirect(next ?? `${deps.config.publicBaseUrl}/v1/thanks`);
             return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
           };

@@ -8,6 +8,10 @@ import { httpFunction, lazyHandler } from "../shared/handler.ts";
 import { CustomerIdParam, CustomerPatch, ListCustomersQuery, TimelineQuery } from "../shared/schemas.ts";
 import { normalizeEmail } from "../shared/email.ts";
 import { ValidationError } from "../shared/errors.ts";
+import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/quarantine.ts";
+import { QuarantineId, QuarantineQuery } from "../shared/schemas.ts";
+import { eraseCustomer, unlessErased } from "../shared/erasure.ts";
+import { exportCustomer } from "../shared/access-export.ts";
 
 /** Admin: read and edit customers. */
 export function makeHandler(deps: Deps) {
@@ -23,7 +27,10 @@ export function makeHandler(deps: Deps) {
         }
         return json(200, await listCustomers(deps, { ...query, email }));
       },
-      getCustomer: async (event) => json(200, await getCustomer360(deps, customerId(event))),
+      getCustomer: async (event) => {
+        const id = customerId(event);
+        return json(200, await unlessErased(deps, id, () => getCustomer360(deps, id)));
+      },
       patchCustomer: async (event, { principal }) => {
         const id = customerId(event);
         const patch = validate(CustomerPatch, (await parseBody(event)).fields);
@@ -33,6 +40,23 @@ export function makeHandler(deps: Deps) {
         const id = customerId(event);
         const query = validate(TimelineQuery, event.queryStringParameters ?? {});
         return json(200, await getTimeline(deps, id, query.limit, query.cursor));
+      },
+      listQuarantine: async (event) => {
+        const query = validate(QuarantineQuery, event.queryStringParameters ?? {});
+        return json(200, await listQuarantine(deps, query.limit, query.cursor));
+      },
+      releaseQuarantined: async (event) => {
+        const { customerId, created } = await releaseQuarantined(deps, heldId(event));
+        return json(200, { customerId, created });
+      },
+      dropQuarantined: async (event) => {
+        await dropQuarantined(deps, heldId(event));
+        return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
+      },
+      eraseCustomer: async (event, { principal }) => json(200, await eraseCustomer(deps, customerId(event), principal!.keyId)),
+      exportCustomer: async (event) => {
+        const id = customerId(event);
+        return json(200, await exportCustomer(deps, id), { "content-disposition": `attachment; filename="customer-${id}.json"` });
       },
     },
     deps,
@@ -44,5 +68,11 @@ function customerId(event: HttpEvent): string {
 }
 
 const PathWithId = z.object({ id: CustomerIdParam });
+
+function heldId(event: HttpEvent): string {
+  return validate(PathWithHeldId, event.pathParameters ?? {}).id;
+}
+
+const PathWithHeldId = z.object({ id: QuarantineId });
 
 export const handler = lazyHandler(() => makeHandler(depsFromEnv()));

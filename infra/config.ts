@@ -230,6 +230,21 @@ const settings = {
     expected: "the SES account complaint rate that raises an alarm, a fraction greater than 0 and at most 1, like 0.001",
     schema: z.preprocess(numeric, z.number().positive().max(1)).default(0.001),
   },
+  captchaProvider: {
+    key: "rapport:captchaProvider",
+    expected: "turnstile or hcaptcha (forms must then carry that widget's token), or absent for no captcha",
+    schema: z.enum(["turnstile", "hcaptcha"]).optional(),
+  },
+  captchaSecretArn: {
+    key: "rapport:captchaSecretArn",
+    expected: "the ARN of a Secrets Manager secret holding the captcha provider's secret key, like arn:aws:secretsmanager:us-east-1:123456789012:secret:rapport-captcha-AbCdEf",
+    schema: z.string().trim().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/).optional(),
+  },
+  minSubmitSeconds: {
+    key: "rapport:minSubmitSeconds",
+    expected: "a whole number of seconds from 0 (off) to 3600: forms posted sooner after they rendered are held for review",
+    schema: int(0, 3600).default(0),
+  },
 } as const;
 
 type Settings = typeof settings;
@@ -265,6 +280,12 @@ export function readConfig(source: Node | Readonly<Record<string, unknown>>): Ra
   // Relations between keys, once each key is valid on its own.
   if (problems.length === 0 && (config.churnDays as number) <= (config.atRiskDays as number)) {
     problems.push(`Invalid context rapport:churnDays: must be more than rapport:atRiskDays (got ${String(config.churnDays)}, at risk after ${String(config.atRiskDays)})`);
+  }
+  if (problems.length === 0 && config.captchaProvider !== undefined && config.captchaSecretArn === undefined) {
+    problems.push(`Invalid context rapport:captchaSecretArn: must be set when rapport:captchaProvider is (the ARN of a Secrets Manager secret holding the ${String(config.captchaProvider)} secret key)`);
+  }
+  if (problems.length === 0 && config.captchaSecretArn !== undefined && config.captchaProvider === undefined) {
+    problems.push("Invalid context rapport:captchaProvider: must be turnstile or hcaptcha when rapport:captchaSecretArn is set");
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));
   return config as RapportConfig;

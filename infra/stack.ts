@@ -1,5 +1,6 @@
 import type { StackProps } from "aws-cdk-lib";
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
 import type { FunctionName } from "../shared/routes.ts";
 import { Alarms } from "./alarms.ts";
@@ -28,6 +29,8 @@ interface FunctionSpec {
   publishes?: boolean;
   /** Signs or verifies links in emails: reads the token secret. */
   readsTokenSecret?: boolean;
+  /** Verifies captcha tokens on forms: reads the captcha secret, when `rapport:captchaSecretArn` is set. */
+  readsCaptchaSecret?: boolean;
   memorySize?: number;
   timeout?: Duration;
 }
@@ -48,8 +51,10 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // Claim the email, merge the profile, append the timeline entry, schedule the lead's
     // follow-up in the due index; idempotency records are put, completed, and deleted when the
     // work failed.
+    // A submission held as a suspected bot is one PutItem in the quarantine partition.
     access: { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] },
     publishes: true,
+    readsCaptchaSecret: true,
   },
   public: {
     description: "Health, the OpenAPI document and the thank-you page",
@@ -60,6 +65,8 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     description: "Admin: list, read and edit customers",
     // Listing by stage queries GSI1; an email change moves the email claim in a transaction;
     // a birthday or next-contact change moves the customer's entry in the due index (UpdateItem).
+    // The quarantine: Query lists it, a release claims the held item (UpdateItem), captures it
+    // as the capture function would (PutItem, UpdateItem) and deletes it (DeleteItem).
     access: {
       actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
       indexes: ["GSI1"],
@@ -192,6 +199,8 @@ export class RapportStack extends Stack {
       AT_RISK_DAYS: String(config.atRiskDays),
       CHURN_DAYS: String(config.churnDays),
       DOUBLE_OPT_IN: String(config.doubleOptIn),
+      MIN_SUBMIT_SECONDS: String(config.minSubmitSeconds),
+      ...(config.captchaProvider && config.captchaSecretArn ? { CAPTCHA_PROVIDER: config.captchaProvider, CAPTCHA_SECRET_ARN: config.captchaSecretArn } : {}),
     };
     const functions = {} as Record<FunctionId, RapportFunction>;
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionId, FunctionSpec][]) {
@@ -206,6 +215,9 @@ export class RapportStack extends Stack {
       this.table.grant(fn.role, spec.access);
       if (spec.publishes) this.bus.grantPublish(fn.role);
       if (spec.readsTokenSecret) this.tokenSecret.grantRead(fn.role);
+      if (spec.readsCaptchaSecret && config.captchaSecretArn) {
+        fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["secretsmanager:GetSecretValue"], resources: [config.captchaSecretArn] }));
+      }
       functions[name] = fn;
     }
     this.functions = functions;

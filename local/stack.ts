@@ -25,6 +25,8 @@ export interface LocalApiOptions {
   env?: Record<string, string>;
   deps?: Partial<Deps>;
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  /** The logger every handler gets, instead of one at `logLevel` on stdout (tests capture logs this way). */
+  logger?: Logger;
   /** SES local's endpoint, where the sender delivers. */
   sesEndpoint: string;
   /** The mailer the sender uses; defaults to SES at `sesEndpoint` (tests swap in failing ones). */
@@ -65,7 +67,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     SES_ENDPOINT: options.sesEndpoint,
     ...options.env,
   };
-  const logger = new Logger({ serviceName: "rapport", logLevel: options.logLevel ?? "WARN" });
+  const logger = options.logger ?? new Logger({ serviceName: "rapport", logLevel: options.logLevel ?? "WARN" });
   const bus = new LocalBus();
   const deps = depsFromEnv(env, { logger, bus, ...options.deps });
   const mailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });

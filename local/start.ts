@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       ...pick(process.env, [
         "CONSENT_VERSION", "CURRENCY", "LOYAL_ORDERS", "LOYAL_SPEND", "LOG_LEVEL", "SENDER_EMAIL", "REPLY_TO_EMAIL", "SALES_EMAIL",
         "BUSINESS_NAME", "FREQUENCY_CAP_DAYS", "SEND_WINDOW", "DEFAULT_TIMEZONE", "AT_RISK_DAYS", "CHURN_DAYS", "DOUBLE_OPT_IN", "DUE_SHARDS", "TOKEN_TTL_DAYS",
+        "CAPTCHA_PROVIDER", "CAPTCHA_SECRET", "MIN_SUBMIT_SECONDS",
       ]),
     },
     logLevel: (process.env.LOG_LEVEL as "INFO" | undefined) ?? "WARN",

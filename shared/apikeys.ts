@@ -46,6 +46,14 @@ export async function createApiKey(deps: Deps, options: { scopes: Scope[]; name?
 /**
  * The principal an `Authorization: Bearer <key>` header stands for, or null for a missing,
  * malformed, unknown or revoked key. The lookup is by hash, so no key is ever compared in code.
+ *
+ * Why that is timing-safe without `timingSafeEqual`: the only comparison is DynamoDB finding the
+ * item whose sort key equals SHA-256(presented key). How long that takes can at best tell an
+ * attacker how much of a stored *hash* their guess's hash matches, and knowing part of a hash
+ * does not help to find a key that produces it (SHA-256 is preimage-resistant; keys are 256
+ * random bits). Byte-by-byte leaks of the kind `===` on the key itself would have are therefore
+ * useless, and the shape check before the lookup depends only on the input, never on a secret.
+ * test/security.test.ts checks that the key itself never reaches the table.
  */
 export async function verifyAuthorization(deps: Deps, authorization: string | undefined): Promise<Principal | null> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");

@@ -47,6 +47,27 @@ export interface RetentionConfig {
   doubleOptIn: boolean;
 }
 
+/** The captcha services whose tokens POST /v1/leads can verify. */
+export const CAPTCHA_PROVIDERS = ["turnstile", "hcaptcha"] as const;
+export type CaptchaProvider = (typeof CAPTCHA_PROVIDERS)[number];
+
+/**
+ * Bot protection for forms posted to POST /v1/leads (issue #5). Everything is off unless
+ * configured; a suspect submission is held in the quarantine instead of becoming a customer.
+ * Env names in brackets.
+ */
+export interface BotProtectionConfig {
+  /** The captcha a form must carry a token of [CAPTCHA_PROVIDER = turnstile | hcaptcha]; unset: no captcha. */
+  captchaProvider?: CaptchaProvider;
+  /** The provider's secret key [CAPTCHA_SECRET], or a Secrets Manager secret holding it [CAPTCHA_SECRET_ARN]. */
+  captchaSecret?: string;
+  captchaSecretArn?: string;
+  /** Replaces the provider's siteverify URL: tests only, never set on AWS [CAPTCHA_VERIFY_URL]. */
+  captchaVerifyUrl?: string;
+  /** A form posted sooner than this after it was rendered (its `_ts` field) is held [MIN_SUBMIT_SECONDS]; 0: off. */
+  minSubmitSeconds: number;
+}
+
 export interface RuntimeConfig {
   tableName: string;
   region: string;
@@ -62,6 +83,7 @@ export interface RuntimeConfig {
   /** Where the API is reachable, for links (thank-you page, form action, links in emails). */
   publicBaseUrl: string;
   retention: RetentionConfig;
+  botProtection: BotProtectionConfig;
 }
 
 function sendWindowFrom(raw: string | undefined): RetentionConfig["sendWindow"] {
@@ -80,6 +102,23 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
   return n;
+}
+
+function botProtectionFrom(env: NodeJS.ProcessEnv): BotProtectionConfig {
+  const provider = env.CAPTCHA_PROVIDER || undefined;
+  if (provider !== undefined && !(CAPTCHA_PROVIDERS as readonly string[]).includes(provider)) {
+    throw new Error(`CAPTCHA_PROVIDER must be one of ${CAPTCHA_PROVIDERS.join(", ")}, got "${provider}"`);
+  }
+  const captchaSecret = env.CAPTCHA_SECRET || undefined;
+  const captchaSecretArn = env.CAPTCHA_SECRET_ARN || undefined;
+  if (provider && !captchaSecret && !captchaSecretArn) throw new Error("CAPTCHA_PROVIDER is set: set CAPTCHA_SECRET (local) or CAPTCHA_SECRET_ARN (a Secrets Manager secret) too");
+  return {
+    ...(provider ? { captchaProvider: provider as CaptchaProvider } : {}),
+    ...(captchaSecret ? { captchaSecret } : {}),
+    ...(captchaSecretArn ? { captchaSecretArn } : {}),
+    ...(env.CAPTCHA_VERIFY_URL ? { captchaVerifyUrl: env.CAPTCHA_VERIFY_URL } : {}),
+    minSubmitSeconds: numberFrom(env, "MIN_SUBMIT_SECONDS", 0),
+  };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -120,5 +159,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       churnDays: numberFrom(env, "CHURN_DAYS", 180),
       doubleOptIn: env.DOUBLE_OPT_IN === "true",
     },
+    botProtection: botProtectionFrom(env),
   };
 }

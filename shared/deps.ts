@@ -6,6 +6,8 @@ import type { RuntimeConfig } from "./config.ts";
 import { configFromEnv } from "./config.ts";
 import { createDocumentClient } from "./db.ts";
 import { EventBridgeBus, LogOnlyBus } from "./adapters/eventbridge-bus.ts";
+import { captchaVerifierFromConfig } from "./adapters/siteverify.ts";
+import type { CaptchaVerifier } from "./bot-protection.ts";
 import type { DomainEvent, EventBus } from "./ports.ts";
 
 /** What domain code is handed: the table, the clock, configuration and a logger. */
@@ -17,6 +19,8 @@ export interface Deps {
   logger: Logger;
   /** Domain events (CONTRACT.md): EventBridge on AWS, in process locally. */
   bus: EventBus;
+  /** Checks captcha tokens on POST /v1/leads when `config.botProtection.captchaProvider` is set. */
+  captcha?: CaptchaVerifier;
 }
 
 /** The composition root for a Lambda function or the local server: everything from the environment. */
@@ -32,6 +36,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Par
     bus: config.retention.eventBusName
       ? new EventBridgeBus(config.retention.eventBusName, config.region)
       : new LogOnlyBus((message, extra) => logger.debug(message, extra)),
+    captcha: captchaVerifierFromConfig(config),
     ...overrides,
   };
 }

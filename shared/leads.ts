@@ -14,13 +14,20 @@ export interface SubmissionContext {
   userAgent?: string;
   /** The page the form was on (Referer), without its query string. */
   page?: string;
+  /** When the form was posted, for a held submission released later (shared/quarantine.ts). */
+  submittedAt?: string;
 }
 
 export interface LeadResult {
   customerId: string;
   created: boolean;
-  /** True when the honeypot was filled: the caller answers as if stored, and nothing was. */
+  /**
+   * True when it did not become a customer (honeypot filled, or held as a suspected bot): the
+   * caller answers as if stored, and `customerId` is made up.
+   */
   discarded: boolean;
+  /** The quarantine id, when it was held for review (shared/bot-protection.ts). */
+  heldAs?: string;
 }
 
 const ATTRIBUTION_FIELDS = ["source", "utm_source", "utm_medium", "utm_campaign"] as const;
@@ -42,10 +49,12 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
   for (const field of ATTRIBUTION_FIELDS) if (lead[field]) attribution[field] = lead[field];
   if (context.page) attribution.page = context.page;
   const source = lead.source ?? context.page ?? "api";
+  // A released submission's consent was given when the form was posted, not when it was released.
+  const consentAt = context.submittedAt ?? at;
   const consent: ConsentRecord | undefined =
     lead.consent === undefined
       ? undefined
-      : { granted: lead.consent, at, source, version: deps.config.consentVersion, ...(context.ip ? { ip: context.ip } : {}) };
+      : { granted: lead.consent, at: consentAt, source, version: deps.config.consentVersion, ...(context.ip ? { ip: context.ip } : {}) };
 
   // Double opt-in: a grant from a form waits for the emailed link; a withdrawal counts at once.
   const pending = deps.config.retention.doubleOptIn && consent?.granted ? consent : undefined;
@@ -74,6 +83,7 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
     ...(lead.tags?.length ? { tags: lead.tags } : {}),
     ...(consent ? { consent: { ...consent, changed: pending ? false : consentChanged, ...(pending ? { pending: true } : {}) } } : {}),
     ...(context.userAgent ? { userAgent: context.userAgent.slice(0, 200) } : {}),
+    ...(context.submittedAt ? { submittedAt: context.submittedAt, releasedFromQuarantine: true } : {}),
   };
   const summary = created ? `Lead captured from ${source}` : `Form submitted again from ${source}`;
   await deps.db.send(

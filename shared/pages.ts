@@ -1,7 +1,10 @@
 import type { FieldIssue } from "./errors.ts";
 import { escapeHtml } from "./http.ts";
 
-/** Small server-rendered pages for people who post a plain HTML form. No scripts, no trackers. */
+/**
+ * Small server-rendered pages for people who post a plain HTML form. No trackers, and no scripts
+ * but the lead form's one line that stamps when it was rendered (`_ts`, for bot protection).
+ */
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -57,6 +60,12 @@ export function leadFormHtml(action: string): string {
   <label class="check"><input type="checkbox" name="consent" value="yes"> Send me news and offers. I can unsubscribe at any time.</label>
   <input type="hidden" name="source" value="website-contact-form">
   <div class="hp" aria-hidden="true"><label for="_gotcha">Leave this empty</label><input id="_gotcha" name="_gotcha" tabindex="-1" autocomplete="off"></div>
+  <input type="hidden" name="_ts"><script>document.currentScript.previousElementSibling.value = Date.now()</script>
+  <!-- Optional captcha (CAPTCHA_PROVIDER): Cloudflare Turnstile
+  <div class="cf-turnstile" data-sitekey="YOUR-SITE-KEY"></div><script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>
+  or hCaptcha
+  <div class="h-captcha" data-sitekey="YOUR-SITE-KEY"></div><script src="https://js.hcaptcha.com/1/api.js" async defer></script>
+  -->
   <button type="submit">Send</button>
 </form>`;
 }

@@ -1,6 +1,7 @@
 import type * as z from "zod/mini";
 import * as s from "./schemas.ts";
 import { CampaignId, CampaignInput } from "./campaigns/schema.ts";
+import { CustomerErasure, CustomerExport } from "./privacy-schemas.ts";
 
 /**
  * The route table: the one source of truth read by the CDK stack (infra/), the local server
@@ -281,6 +282,83 @@ routes.push(
     tags: ["links"],
     request: { body: s.FeedbackBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
     responses: { 200: { description: "Recorded (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
+  },
+);
+
+// The quarantine: lead submissions held as suspected bots (shared/bot-protection.ts).
+const heldNotFound = { description: "No such held submission: released, dropped or expired", schema: s.ErrorBody };
+routes.push(
+  {
+    method: "GET",
+    path: "/v1/quarantine",
+    operationId: "listQuarantine",
+    fn: "customers",
+    auth: "admin",
+    summary: "Lead submissions held as suspected bots (captcha missing or failed, posted too fast), newest first",
+    tags: ["quarantine"],
+    request: { query: s.QuarantineQuery },
+    responses: { 200: { description: "A page", schema: s.QuarantinePage }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "POST",
+    path: "/v1/quarantine/{id}/release",
+    operationId: "releaseQuarantined",
+    fn: "customers",
+    auth: "admin",
+    summary: "Capture a held submission as if it had passed: it becomes (or merges into) a customer, and leaves the quarantine",
+    tags: ["quarantine"],
+    request: { params: { id: s.QuarantineId } },
+    responses: {
+      200: { description: "Captured", schema: s.LeadAccepted },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: heldNotFound,
+      409: { description: "Another release of it is in progress", schema: s.ErrorBody },
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/v1/quarantine/{id}",
+    operationId: "dropQuarantined",
+    fn: "customers",
+    auth: "admin",
+    summary: "Drop a held submission for good",
+    tags: ["quarantine"],
+    request: { params: { id: s.QuarantineId } },
+    responses: { 204: { description: "Dropped" }, 400: validation, 401: unauthorized, 403: forbidden, 404: heldNotFound },
+  },
+);
+
+// GDPR: erasure (art. 17) and access (art. 15) for one customer (shared/erasure.ts, shared/access-export.ts).
+routes.push(
+  {
+    method: "DELETE",
+    path: "/v1/customers/{id}",
+    operationId: "eraseCustomer",
+    fn: "customers",
+    auth: "admin",
+    summary: "Erase a customer: personal data removed from every item, counts kept on a tombstone, the address stays suppressed if it was; idempotent",
+    tags: ["customers"],
+    request: { params: idParam },
+    responses: {
+      200: { description: "Erased, or already erased (`alreadyErased: true`)", schema: CustomerErasure },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: notFound,
+    },
+  },
+  {
+    method: "GET",
+    path: "/v1/customers/{id}/export",
+    operationId: "exportCustomer",
+    fn: "customers",
+    auth: "admin",
+    summary: "Everything held about a customer, as one JSON document (an attachment)",
+    tags: ["customers"],
+    request: { params: idParam },
+    responses: { 200: { description: "The export", schema: CustomerExport }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
   },
 );
 

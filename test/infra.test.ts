@@ -746,3 +746,69 @@ describe("cdk-nag AWS Solutions checks", () => {
     expect(report.violations.map((v) => v.ruleName)).toContain("AwsSolutions-APIG4");
   });
 });
+
+describe("bot protection from context", () => {
+  const captchaArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rapport-turnstile-AbCdEf";
+  let stack: RapportStack;
+  let resources: Resources;
+
+  beforeAll(() => {
+    ({ stack } = synthStack({
+      ...NO_BUNDLING,
+      "rapport:captchaProvider": "turnstile",
+      "rapport:captchaSecretArn": captchaArn,
+      "rapport:minSubmitSeconds": "3",
+    }));
+    resources = Template.fromStack(stack).toJSON().Resources as Resources;
+  });
+
+  it("is off by default: no captcha settings in any function, no minimum time to submit", () => {
+    const config = readConfig({});
+    expect(config.captchaProvider).toBeUndefined();
+    expect(config.captchaSecretArn).toBeUndefined();
+    expect(config.minSubmitSeconds).toBe(0);
+    const { stack: plain } = synthStack(NO_BUNDLING);
+    for (const fn of Object.values(Template.fromStack(plain).findResources("AWS::Lambda::Function"))) {
+      const env = fn.Properties.Environment.Variables;
+      expect(env.MIN_SUBMIT_SECONDS).toBe("0");
+      expect(env.CAPTCHA_PROVIDER).toBeUndefined();
+      expect(env.CAPTCHA_SECRET_ARN).toBeUndefined();
+    }
+  });
+
+  it("gives every function the provider, the secret's ARN and the minimum time, as shared/config.ts reads them", () => {
+    const functions = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Function");
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({ CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET_ARN: captchaArn, MIN_SUBMIT_SECONDS: "3" });
+      // The secret itself never appears in the template.
+      expect(fn.Properties.Environment.Variables.CAPTCHA_SECRET).toBeUndefined();
+    }
+  });
+
+  it("lets only the capture function read the captcha secret, and only that secret", () => {
+    for (const [name, fn] of Object.entries(stack.functions) as [FunctionId, RapportStack["functions"][FunctionId]][]) {
+      const statements = byService(statementsOf(resources, logicalId(stack, fn.role)), "secretsmanager");
+      const onCaptcha = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(captchaArn));
+      expect(onCaptcha.map((s) => s.Action), name).toEqual(name === "capture" ? ["secretsmanager:GetSecretValue"] : []);
+    }
+    const capture = byService(statementsOf(resources, logicalId(stack, stack.functions.capture.role)), "secretsmanager");
+    expect(capture.map((s) => [s.Action, s.Resource])).toEqual([["secretsmanager:GetSecretValue", captchaArn]]);
+  });
+
+  it("leaves cdk-nag nothing to report", () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(", ")}`)).toEqual([]);
+  });
+
+  it.each([
+    [{ "rapport:captchaProvider": "recaptcha", "rapport:captchaSecretArn": captchaArn }, /Invalid context rapport:captchaProvider: must be turnstile or hcaptcha/],
+    [{ "rapport:captchaProvider": "turnstile" }, /Invalid context rapport:captchaSecretArn: must be set when rapport:captchaProvider is/],
+    [{ "rapport:captchaSecretArn": captchaArn }, /Invalid context rapport:captchaProvider: must be turnstile or hcaptcha when rapport:captchaSecretArn is set/],
+    [{ "rapport:captchaProvider": "hcaptcha", "rapport:captchaSecretArn": "my-secret" }, /Invalid context rapport:captchaSecretArn: must be the ARN of a Secrets Manager secret/],
+    [{ "rapport:minSubmitSeconds": -1 }, /Invalid context rapport:minSubmitSeconds: must be a whole number of seconds from 0 \(off\) to 3600/],
+    [{ "rapport:minSubmitSeconds": "2.5" }, /Invalid context rapport:minSubmitSeconds/],
+  ])("refuses %j with an error naming the key", (context, message) => {
+    expect(() => synthStack({ ...NO_BUNDLING, ...context })).toThrow(message);
+  });
+});

@@ -34,10 +34,10 @@ class Sha256 {
  * bundles (npm run bench). Credentials are the function role's, which Lambda passes in the
  * environment. `AWS_ENDPOINT_URL_SECRETS_MANAGER` overrides the endpoint, as it does for the SDK.
  */
-export async function getSecretString(secretId: string, region: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function getSecretString(secretId: string, region: string, env: NodeJS.ProcessEnv = process.env, what = "the link-signing secret"): Promise<string> {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) throw new Error("no AWS credentials in the environment to read the link-signing secret with");
+  if (!accessKeyId || !secretAccessKey) throw new Error(`no AWS credentials in the environment to read ${what} with`);
   const endpoint = new URL(env.AWS_ENDPOINT_URL_SECRETS_MANAGER || `https://secretsmanager.${region}.amazonaws.com`);
   const body = JSON.stringify({ SecretId: secretId });
   const signer = new SignatureV4({
@@ -70,7 +70,7 @@ export async function getSecretString(secretId: string, region: string, env: Nod
     // Throttling and server errors are worth one more try; anything else is a configuration problem.
     if (attempt >= 3 || (res.status !== 429 && res.status < 500)) {
       const type = (/"__type"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? "").split("#").pop();
-      throw new Error(`Secrets Manager answered ${res.status}${type ? ` ${type}` : ""} for the link-signing secret`);
+      throw new Error(`Secrets Manager answered ${res.status}${type ? ` ${type}` : ""} for ${what}`);
     }
     await new Promise((r) => setTimeout(r, 100 * attempt));
   }
