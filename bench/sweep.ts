@@ -12,6 +12,7 @@
  *  - Pipeline: 500 due customers, one sweep into the in-process queue, and the real sender
  *    through SES local; the drain's wall time gives sends per second.
  */
+import { mulberry32 } from "../local/seed.ts";
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
@@ -145,17 +146,8 @@ async function buildTemplates(dynamo: RunningDynamo, table: string): Promise<Tem
 // Populations
 // ---------------------------------------------------------------------------------------------
 
-/** A small deterministic PRNG (mulberry32), so every run builds the same population shape. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG, so every run builds the same population shape. */
+const prng = mulberry32;
 
 const PEOPLE: { firstName: string; lastName: string; locale: string; timezone: string; country: string; city: string }[] = [
   { firstName: "Maria", lastName: "Okafor-Lindqvist", locale: "nb", timezone: "Europe/Oslo", country: "NO", city: "Bergen" },

@@ -1,4 +1,5 @@
 import { escapeHtml } from "./http.ts";
+import { page as shell } from "./pages.ts";
 
 /**
  * The pages the links in emails open: unsubscribe (confirm, done, undone), double opt-in
@@ -8,32 +9,15 @@ import { escapeHtml } from "./http.ts";
  *
  * Every action is a form POST: a GET never unsubscribes (mail scanners prefetch links).
  */
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
+const LINK_HEAD = `<meta name="robots" content="noindex">
 <meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)}</title>
-<style>
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; color: #1a1a1a; }
-  h1 { font-size: 1.5rem; }
-  a { color: #0b57d0; }
-  label { display: block; margin-top: .75rem; font-weight: 600; }
-  textarea { width: 100%; padding: .5rem; font: inherit; box-sizing: border-box; border: 1px solid #767676; border-radius: 4px; }
-  button { margin-top: 1rem; padding: .6rem 1.2rem; font: inherit; background: #0b57d0; color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
-  button.secondary { background: #fff; color: #0b57d0; border: 1px solid #0b57d0; }
+`;
+const LINK_STYLE = `  button.secondary { background: #fff; color: #0b57d0; border: 1px solid #0b57d0; }
   .note { color: #555; font-size: .9rem; }
-</style>
-</head>
-<body>
-<main>
-${body}
-</main>
-</body>
-</html>`;
+`;
+
+function page(title: string, body: string): string {
+  return shell(title, `<main>\n${body}\n</main>`, { head: LINK_HEAD, style: LINK_STYLE });
 }
 
 function hidden(name: string, value: string): string {

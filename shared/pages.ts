@@ -5,13 +5,21 @@ import { escapeHtml } from "./http.ts";
  * Small server-rendered pages for people who post a plain HTML form. No trackers, and no scripts
  * but the lead form's one line that stamps when it was rendered (`_ts`, for bot protection).
  */
-function page(title: string, body: string): string {
+export interface PageOptions {
+  /** Extra `<head>` lines, e.g. noindex for pages a link with a token opens. */
+  head?: string;
+  /** Extra CSS rules. */
+  style?: string;
+}
+
+/** The one page shell of every server-rendered page (forms, thank-you, links in emails). */
+export function page(title: string, body: string, options: PageOptions = {}): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+${options.head ?? ""}<title>${escapeHtml(title)}</title>
 <style>
   body { font: 16px/1.5 system-ui, sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem; color: #1a1a1a; }
   h1 { font-size: 1.5rem; }
@@ -23,7 +31,7 @@ function page(title: string, body: string): string {
   .check input { width: auto; margin-top: .35rem; }
   button { margin-top: 1rem; padding: .6rem 1.2rem; font: inherit; background: #0b57d0; color: #fff; border: 0; border-radius: 4px; cursor: pointer; }
   .hp { position: absolute; left: -10000px; }
-</style>
+${options.style ?? ""}</style>
 </head>
 <body>
 ${body}
