@@ -1,10 +1,13 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { SesMailer } from "../shared/adapters/ses-mailer.ts";
 import { listCampaigns } from "../shared/campaigns/store.ts";
+import type { Campaign } from "../shared/campaigns/schema.ts";
 import type { Deps } from "../shared/deps.ts";
 import { depsFromEnv } from "../shared/deps.ts";
 import type { Mailer, SendRequest } from "../shared/ports.ts";
 import { deliver } from "../shared/retention/send.ts";
+
+const CAMPAIGN_CACHE_MS = 60_000;
 
 function parseRequest(body: string): SendRequest | undefined {
   try {
@@ -22,8 +25,17 @@ function parseRequest(body: string): SendRequest | undefined {
  * failures, so SQS retries just those and, after five receives, moves them to the DLQ.
  */
 export function makeSender(deps: Deps, mailer: Mailer) {
+  // One campaign list per container for a minute, not one Query per batch of ten: an edit takes
+  // effect within a minute (wall time, whatever a simulated clock says).
+  let cached: { loadedAt: number; campaigns: Map<string, Campaign> } | undefined;
+  const campaignsNow = async () => {
+    if (!cached || Date.now() - cached.loadedAt > CAMPAIGN_CACHE_MS) {
+      cached = { loadedAt: Date.now(), campaigns: new Map((await listCampaigns(deps)).map((c) => [c.id, c])) };
+    }
+    return cached.campaigns;
+  };
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const campaigns = new Map((await listCampaigns(deps)).map((c) => [c.id, c]));
+    const campaigns = await campaignsNow();
     const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
     await Promise.all(
       event.Records.map(async (record) => {
