@@ -14,10 +14,11 @@ import { sweep } from "./commands/sweep.ts";
 import { campaignsList } from "./commands/campaigns.ts";
 import { exportCommand } from "./commands/export.ts";
 import { importCommand } from "./commands/import.ts";
+import { reportCommands } from "./commands/reports.ts";
 import { connect } from "./connect.ts";
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, seed, sweep, campaignsList, importCommand, exportCommand];
+export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, seed, sweep, campaignsList, importCommand, exportCommand, ...reportCommands];
 
 const ENVIRONMENT: [string, string][] = [
   ["PORT", "API port of the local stack (default 3000)"],

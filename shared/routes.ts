@@ -2,12 +2,13 @@ import type * as z from "zod/mini";
 import * as s from "./schemas.ts";
 import { CampaignId, CampaignInput } from "./campaigns/schema.ts";
 import { CustomerErasure, CustomerExport } from "./privacy-schemas.ts";
+import { FormatQuery, PeriodQuery, RevenueQuery, SegmentsQuery } from "./reports/schema.ts";
 
 /**
  * The route table: the one source of truth read by the CDK stack (infra/), the local server
  * (local/server.ts) and the OpenAPI generator (shared/openapi.ts). Nothing else lists routes.
  */
-export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep";
+export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app";
 export type Scope = "admin" | "leads:write";
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -359,6 +360,91 @@ routes.push(
     tags: ["customers"],
     request: { params: idParam },
     responses: { 200: { description: "The export", schema: CustomerExport }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
+  },
+);
+
+// Reports (shared/reports/): a handful of counter reads each, whatever the number of customers.
+// The answers' shapes are in shared/reports/types.ts.
+routes.push(
+  {
+    method: "GET",
+    path: "/v1/reports/funnel",
+    operationId: "funnelReport",
+    fn: "reports",
+    auth: "admin",
+    summary: "Count and % per stage now and at the period's start, and conversion between consecutive stages over the period",
+    tags: ["reports"],
+    request: { query: PeriodQuery },
+    responses: { 200: { description: "The funnel" }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "GET",
+    path: "/v1/reports/retention",
+    operationId: "retentionReport",
+    fn: "reports",
+    auth: "admin",
+    summary: "Churn rate for the period and per month, and monthly cohorts by first purchase",
+    tags: ["reports"],
+    request: { query: PeriodQuery },
+    responses: { 200: { description: "Churn and cohorts" }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "GET",
+    path: "/v1/reports/revenue",
+    operationId: "revenueReport",
+    fn: "reports",
+    auth: "admin",
+    summary: "Purchases, revenue, new contacts and new customers per day or month",
+    tags: ["reports"],
+    request: { query: RevenueQuery },
+    responses: { 200: { description: "Revenue rows" }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "GET",
+    path: "/v1/reports/campaigns",
+    operationId: "campaignsReport",
+    fn: "reports",
+    auth: "admin",
+    summary: "Per campaign: sent, delivered, opened, clicked, bounced, complained, unsubscribed, feedback and NPS",
+    tags: ["reports"],
+    request: { query: FormatQuery },
+    responses: { 200: { description: "Campaign performance" }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "GET",
+    path: "/v1/reports/segments",
+    operationId: "segmentsReport",
+    fn: "reports",
+    auth: "admin",
+    summary: "RFM scores and value segments (champions, loyal, new, potential, at risk, hibernating) with revenue share and average lifetime value",
+    tags: ["reports"],
+    request: { query: SegmentsQuery },
+    responses: { 200: { description: "Segments" }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+);
+
+// The dashboard (app/, functions/app.ts): static files, public like any web page; the app signs
+// in to the admin routes above with an API key it keeps in the browser session.
+routes.push(
+  {
+    method: "GET",
+    path: "/app",
+    operationId: "appIndex",
+    fn: "app",
+    auth: null,
+    summary: "The dashboard, a single-page app (sign in with an admin API key)",
+    tags: ["dashboard"],
+    responses: { 200: { description: "HTML page", contentType: "text/html" }, 304: { description: "Not modified (ETag)" } },
+  },
+  {
+    method: "GET",
+    path: "/app/{proxy+}",
+    operationId: "appFile",
+    fn: "app",
+    auth: null,
+    summary: "The dashboard's scripts, styles and icons (hashed names are cached for a year)",
+    tags: ["dashboard"],
+    responses: { 200: { description: "A static file" }, 304: { description: "Not modified (ETag)" }, 404: { description: "No such file", schema: s.ErrorBody } },
   },
 );
 

@@ -1,0 +1,60 @@
+import type { Deps } from "../shared/deps.ts";
+import { depsFromEnv } from "../shared/deps.ts";
+import type { HttpEvent, HttpResult } from "../shared/http.ts";
+import { json, validate } from "../shared/http.ts";
+import { httpFunction, lazyHandler } from "../shared/handler.ts";
+import type { ReportTable } from "../shared/reports/csv.ts";
+import { campaignsTable, funnelTable, retentionTable, revenueTable, segmentsTable, toCsv } from "../shared/reports/csv.ts";
+import { campaignsReport, funnelReport, retentionReport, revenueReport, segmentsReport } from "../shared/reports/read.ts";
+import { FormatQuery, PeriodQuery, RevenueQuery, SegmentsQuery } from "../shared/reports/schema.ts";
+
+/**
+ * Admin: the reports (`GET /v1/reports/...`), read from the counters the stream consumer keeps
+ * (functions/reports-stream.ts). JSON by default; `?format=csv` gives the same figures as one CSV
+ * table for spreadsheets and BI tools.
+ */
+export function makeHandler(deps: Deps) {
+  return httpFunction(
+    "reports",
+    {
+      funnelReport: async (event) => {
+        const query = validate(PeriodQuery, params(event));
+        return answer(query.format, await funnelReport(deps, query), funnelTable, "funnel");
+      },
+      retentionReport: async (event) => {
+        const query = validate(PeriodQuery, params(event));
+        return answer(query.format, await retentionReport(deps, query), retentionTable, "retention");
+      },
+      revenueReport: async (event) => {
+        const query = validate(RevenueQuery, params(event));
+        return answer(query.format, await revenueReport(deps, query), revenueTable, "revenue");
+      },
+      campaignsReport: async (event) => {
+        const query = validate(FormatQuery, params(event));
+        return answer(query.format, await campaignsReport(deps), campaignsTable, "campaigns");
+      },
+      segmentsReport: async (event) => {
+        const query = validate(SegmentsQuery, params(event));
+        return answer(query.format, await segmentsReport(deps, query), segmentsTable, "segments");
+      },
+    },
+    deps,
+  );
+}
+
+function params(event: HttpEvent): Record<string, string | undefined> {
+  return event.queryStringParameters ?? {};
+}
+
+function answer<R>(format: "json" | "csv" | undefined, report: R, asTable: (r: R) => ReportTable, name: string): HttpResult {
+  // Reports change with every write; a proxy or browser must not serve yesterday's.
+  const cache = { "cache-control": "no-store" };
+  if (format !== "csv") return json(200, report, cache);
+  return {
+    statusCode: 200,
+    headers: { ...cache, "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="rapport-${name}.csv"` },
+    body: toCsv(asTable(report)),
+  };
+}
+
+export const handler = lazyHandler(() => makeHandler(depsFromEnv()));

@@ -1,0 +1,395 @@
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { listCampaigns } from "../campaigns/store.ts";
+import type { Deps } from "../deps.ts";
+import { ValidationError } from "../errors.ts";
+import type { Stage } from "../fields.ts";
+import { STAGES } from "../fields.ts";
+import { CAMPAIGN_PARTITION, COHORT_PARTITION, DAY_PARTITION, RFM_PARTITION, RFM_SPEND_KEY, STAGES_KEY } from "../keys/report.ts";
+import { fromMinor } from "../money.ts";
+import { COHORT_MONTHS, monthsBetween, SEND_OUTCOMES } from "./contributions.ts";
+import type { PeriodQuery, RevenueQuery, SegmentsQuery } from "./schema.ts";
+import type { CampaignsReport, FunnelReport, Period, RetentionReport, RevenueReport, Segment, SegmentsReport } from "./types.ts";
+import { SEGMENTS } from "./types.ts";
+
+/**
+ * The reports, computed from the counters (shared/reports/contributions.ts) with a handful of
+ * reads: one GetItem and a Query over day items for the funnel; day and cohort Queries for
+ * retention; one Query per campaign partition; one Query of the RFM partition. None reads a
+ * customer, so the cost does not grow with the number of customers (`npm run bench` measures it).
+ *
+ * Every formula is a pure function of the counter items below the loaders, unit-tested on a
+ * population whose figures are worked out by hand (test/reports.test.ts).
+ */
+
+type Attrs = Record<string, number>;
+const DAY_MS = 86_400_000;
+const MAX_PERIOD_DAYS = 3660;
+const FUNNEL: Stage[] = ["lead", "customer", "loyal", "advocate"];
+const ACTIVE: Stage[] = ["customer", "loyal", "advocate", "at_risk"];
+
+// ---------- loaders ----------
+
+async function getAttrs(deps: Deps, key: { PK: string; SK: string }): Promise<Attrs> {
+  const result = await deps.db.send(new GetCommand({ TableName: deps.table, Key: key }));
+  return numbers(result.Item);
+}
+
+/** Items of a counter partition with `from ≤ SK ≤ to` (either end open), as SK → attributes. */
+async function range(deps: Deps, pk: string, from?: string, to?: string): Promise<Map<string, Attrs>> {
+  const items = new Map<string, Attrs>();
+  const condition = from && to ? "PK = :pk AND SK BETWEEN :from AND :to" : from ? "PK = :pk AND SK >= :from" : to ? "PK = :pk AND SK <= :to" : "PK = :pk";
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.table,
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: { ":pk": pk, ...(from ? { ":from": from } : {}), ...(to ? { ":to": to } : {}) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) items.set(String(item.SK), numbers(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+function numbers(item: Record<string, unknown> | undefined): Attrs {
+  const attrs: Attrs = {};
+  for (const [k, v] of Object.entries(item ?? {})) if (typeof v === "number") attrs[k] = v;
+  return attrs;
+}
+
+// ---------- periods ----------
+
+export function resolvePeriod(query: { from?: string | undefined; to?: string | undefined }, now: Date, defaultDays: number): Period {
+  const to = query.to ?? now.toISOString().slice(0, 10);
+  const from = query.from ?? addDays(to, -(defaultDays - 1));
+  if (from > to) throw ValidationError.field("from", "must not be after to");
+  if (daysBetween(from, to) >= MAX_PERIOD_DAYS) throw ValidationError.field("from", `a period spans at most ${MAX_PERIOD_DAYS} days`);
+  return { from, to };
+}
+
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+function addMonths(month: string, n: number): string {
+  const total = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + n;
+  return `${String(Math.floor(total / 12)).padStart(4, "0")}-${String((total % 12) + 1).padStart(2, "0")}`;
+}
+
+function lastDayOfMonth(month: string): string {
+  return addDays(`${addMonths(month, 1)}-01`, -1);
+}
+
+/** ratio × 100 with one decimal; null when there is nothing to divide by. */
+export function percent(part: number, whole: number): number | null {
+  return whole === 0 ? null : Math.round((part / whole) * 1000) / 10;
+}
+
+// ---------- stage history ----------
+
+/** How the number of contacts in `stage` changed on one day: new, moves in and out, erasures. */
+export function netChange(day: Attrs, stage: Stage): number {
+  let net = stage === "lead" ? (day.new ?? 0) : 0;
+  for (const [attr, n] of Object.entries(day)) {
+    if (!attr.startsWith("move#")) continue;
+    const [, from, to] = attr.split("#");
+    if (to === stage) net += n;
+    if (from === stage) net -= n;
+  }
+  return net - (day[`erased#${stage}`] ?? 0);
+}
+
+/** Moves into `stage` on one day (new contacts enter `lead`). */
+function entries(day: Attrs, stage: Stage): number {
+  let n = stage === "lead" ? (day.new ?? 0) : 0;
+  for (const [attr, count] of Object.entries(day)) if (attr.startsWith("move#") && attr.split("#")[2] === stage) n += count;
+  return n;
+}
+
+/**
+ * Contacts per stage at the start of `day`: today's count minus every change from that day on
+ * (days after today included: a sweep run "as of" a future instant dates its moves then).
+ */
+export function countsAtStart(now: Attrs, days: Map<string, Attrs>, day: string): Record<Stage, number> {
+  const counts = Object.fromEntries(STAGES.map((s) => [s, now[s] ?? 0])) as Record<Stage, number>;
+  for (const [d, attrs] of days) if (d >= day) for (const s of STAGES) counts[s] -= netChange(attrs, s);
+  return counts;
+}
+
+function sumDays(days: Map<string, Attrs>, period: Period, f: (attrs: Attrs) => number): number {
+  let total = 0;
+  for (const [d, attrs] of days) if (d >= period.from && d <= period.to) total += f(attrs);
+  return total;
+}
+
+// ---------- funnel ----------
+
+export function funnelFrom(now: Attrs, days: Map<string, Attrs>, period: Period, asOf: string): FunnelReport {
+  const total = STAGES.reduce((sum, s) => sum + (now[s] ?? 0), 0);
+  const atStart = countsAtStart(now, days, period.from);
+  const entered = (s: Stage) => sumDays(days, period, (a) => entries(a, s));
+  const conversions = FUNNEL.slice(0, -1).map((from, i) => {
+    const later = FUNNEL.slice(i + 1);
+    const moved = sumDays(days, period, (a) => later.reduce((n, to) => n + (a[`move#${from}#${to}`] ?? 0), 0));
+    const eligible = atStart[from] + entered(from);
+    return { from, to: FUNNEL[i + 1]!, moved, eligible, rate: percent(moved, eligible) };
+  });
+  return {
+    asOf,
+    period,
+    total,
+    stages: STAGES.map((stage) => ({ stage, count: now[stage] ?? 0, percent: percent(now[stage] ?? 0, total), atStart: atStart[stage], entered: entered(stage) })),
+    conversions,
+    newContacts: sumDays(days, period, (a) => a.new ?? 0),
+  };
+}
+
+export async function funnelReport(deps: Deps, query: PeriodQuery): Promise<FunnelReport> {
+  const now = deps.clock.now();
+  const period = resolvePeriod(query, now, 30);
+  const [stages, days] = await Promise.all([getAttrs(deps, STAGES_KEY), range(deps, DAY_PARTITION, period.from)]);
+  return funnelFrom(stages, days, period, now.toISOString());
+}
+
+// ---------- retention ----------
+
+function churnFor(now: Attrs, days: Map<string, Attrs>, period: Period) {
+  const atStart = countsAtStart(now, days, period.from);
+  const activeAtStart = ACTIVE.reduce((n, s) => n + atStart[s], 0);
+  const churned = sumDays(days, period, (a) => entries(a, "churned"));
+  return { churned, activeAtStart, rate: percent(churned, activeAtStart) };
+}
+
+export function retentionFrom(now: Attrs, days: Map<string, Attrs>, cohorts: Map<string, Attrs>, period: Period, asOf: string): RetentionReport {
+  const toMonth = period.to.slice(0, 7);
+  const currentMonth = asOf.slice(0, 7);
+  const trend = Array.from({ length: 12 }, (_, i) => {
+    const month = addMonths(toMonth, i - 11);
+    return { month, ...churnFor(now, days, { from: `${month}-01`, to: lastDayOfMonth(month) }) };
+  });
+  const cohortRows = Array.from({ length: 12 }, (_, i) => addMonths(toMonth, i - 11)).map((cohort) => {
+    const attrs = cohorts.get(cohort) ?? {};
+    const size = attrs.size ?? 0;
+    const begun = Math.min(COHORT_MONTHS, Math.max(0, monthsBetween(cohort, currentMonth)));
+    const retained = Array.from({ length: begun }, (_, k) => {
+      const count = attrs[`r${k + 1}`] ?? 0;
+      return { month: k + 1, count, share: percent(count, size) };
+    });
+    return { cohort, size, retained };
+  });
+  return { asOf, period, churn: churnFor(now, days, period), trend, cohorts: cohortRows };
+}
+
+export async function retentionReport(deps: Deps, query: PeriodQuery): Promise<RetentionReport> {
+  const now = deps.clock.now();
+  const period = resolvePeriod(query, now, 30);
+  const trendStart = `${addMonths(period.to.slice(0, 7), -11)}-01`;
+  const firstDay = period.from < trendStart ? period.from : trendStart;
+  const [stages, days, cohorts] = await Promise.all([
+    getAttrs(deps, STAGES_KEY),
+    range(deps, DAY_PARTITION, firstDay),
+    range(deps, COHORT_PARTITION, addMonths(period.to.slice(0, 7), -11), period.to.slice(0, 7)),
+  ]);
+  return retentionFrom(stages, days, cohorts, period, now.toISOString());
+}
+
+// ---------- revenue ----------
+
+export function revenueFrom(days: Map<string, Attrs>, period: Period, interval: "day" | "month", currency: string, asOf: string): RevenueReport {
+  const keys: string[] = [];
+  if (interval === "day") for (let d = period.from; d <= period.to; d = addDays(d, 1)) keys.push(d);
+  else for (let m = period.from.slice(0, 7); m <= period.to.slice(0, 7); m = addMonths(m, 1)) keys.push(m);
+  const rows = new Map(keys.map((k) => [k, { period: k, purchases: 0, revenueMinor: 0, newContacts: 0, newCustomers: 0 }]));
+  for (const [d, attrs] of days) {
+    if (d < period.from || d > period.to) continue;
+    const row = rows.get(interval === "day" ? d : d.slice(0, 7));
+    if (!row) continue;
+    row.purchases += attrs.purchases ?? 0;
+    row.revenueMinor += attrs.revenue ?? 0;
+    row.newContacts += attrs.new ?? 0;
+    row.newCustomers += attrs.newCustomers ?? 0;
+  }
+  const out = [...rows.values()].map(({ revenueMinor, ...r }) => ({ ...r, revenue: fromMinor(revenueMinor, currency) }));
+  const totalMinor = [...rows.values()].reduce((n, r) => n + r.revenueMinor, 0);
+  return {
+    asOf,
+    period,
+    interval,
+    currency,
+    rows: out,
+    totals: {
+      purchases: out.reduce((n, r) => n + r.purchases, 0),
+      revenue: fromMinor(totalMinor, currency),
+      newContacts: out.reduce((n, r) => n + r.newContacts, 0),
+      newCustomers: out.reduce((n, r) => n + r.newCustomers, 0),
+    },
+  };
+}
+
+export async function revenueReport(deps: Deps, query: RevenueQuery): Promise<RevenueReport> {
+  const now = deps.clock.now();
+  const interval = query.interval ?? "month";
+  const today = now.toISOString().slice(0, 10);
+  const defaults = interval === "month" && !query.from ? { from: `${addMonths((query.to ?? today).slice(0, 7), -11)}-01` } : {};
+  const period = resolvePeriod({ ...query, ...defaults }, now, 30);
+  const days = await range(deps, DAY_PARTITION, period.from, period.to);
+  return revenueFrom(days, period, interval, deps.config.currency, now.toISOString());
+}
+
+// ---------- campaigns ----------
+
+type CampaignRow = CampaignsReport["campaigns"][number];
+
+export function campaignRow(id: string, name: string, kind: CampaignRow["kind"], a: Attrs): CampaignRow {
+  const scores = Array.from({ length: 11 }, (_, s) => a[`fb#${s}`] ?? 0);
+  const count = scores.reduce((n, x) => n + x, 0);
+  const promoters = scores[9]! + scores[10]!;
+  const passives = scores[7]! + scores[8]!;
+  const detractors = count - promoters - passives;
+  const sum = scores.reduce((n, x, s) => n + x * s, 0);
+  const outcome = Object.fromEntries(SEND_OUTCOMES.map((o) => [o, a[o] ?? 0])) as Record<(typeof SEND_OUTCOMES)[number], number>;
+  const sent = a.sent ?? 0;
+  const unsubscribed = a.unsubscribed ?? 0;
+  return {
+    id,
+    name,
+    kind,
+    sent,
+    ...outcome,
+    unsubscribed,
+    rates: {
+      delivery: percent(outcome.delivered, sent),
+      open: percent(outcome.opened, outcome.delivered),
+      click: percent(outcome.clicked, outcome.delivered),
+      unsubscribe: percent(unsubscribed, outcome.delivered),
+    },
+    feedback: {
+      count,
+      promoters,
+      passives,
+      detractors,
+      nps: count === 0 ? null : Math.round(((promoters - detractors) / count) * 1000) / 10,
+      average: count === 0 ? null : Math.round((sum / count) * 10) / 10,
+    },
+  };
+}
+
+export async function campaignsReport(deps: Deps): Promise<CampaignsReport> {
+  const [campaigns, counters] = await Promise.all([listCampaigns(deps), range(deps, CAMPAIGN_PARTITION)]);
+  const rows = campaigns.map((c) => campaignRow(c.id, c.name, c.kind, counters.get(c.id) ?? {}));
+  // Counters of a campaign since deleted still show, under its id.
+  for (const [id, attrs] of counters) if (!campaigns.some((c) => c.id === id)) rows.push(campaignRow(id, id, "marketing", attrs));
+  return { asOf: deps.clock.now().toISOString(), campaigns: rows };
+}
+
+// ---------- segments (RFM) ----------
+
+/** One RFM cell: customers whose last purchase was on `day` with `orders` orders. */
+export interface RfmCell {
+  day: string;
+  orders: number;
+  customers: number;
+  spendMinor: number;
+}
+
+/** RFM items (`YYYY-MM` → `n#DD#F`, `m#DD#F`) as cells, up to `lastDay`. */
+export function rfmCells(items: Map<string, Attrs>, lastDay: string): RfmCell[] {
+  const cells = new Map<string, RfmCell>();
+  for (const [month, attrs] of items) {
+    if (!/^\d{4}-\d{2}$/.test(month)) continue;
+    for (const [attr, n] of Object.entries(attrs)) {
+      const [kind, dd, f] = attr.split("#");
+      if ((kind !== "n" && kind !== "m") || !dd || !f) continue;
+      const day = `${month}-${dd}`;
+      if (day > lastDay) continue;
+      const id = `${day}#${f}`;
+      const cell = cells.get(id) ?? { day, orders: Number(f), customers: 0, spendMinor: 0 };
+      if (kind === "n") cell.customers += n;
+      else cell.spendMinor += n;
+      cells.set(id, cell);
+    }
+  }
+  return [...cells.values()].filter((c) => c.customers > 0);
+}
+
+/**
+ * Scores 1–5 by rank: 1 + ⌊5 × (customers strictly below ÷ all)⌋. `values` are (value, customers)
+ * pairs; a higher value is better.
+ */
+export function rankScores(values: { value: number; customers: number }[]): (value: number) => number {
+  const total = values.reduce((n, v) => n + v.customers, 0);
+  const sorted = [...values].sort((a, b) => a.value - b.value);
+  const below = new Map<number, number>();
+  let running = 0;
+  for (const v of sorted) {
+    if (!below.has(v.value)) below.set(v.value, running);
+    running += v.customers;
+  }
+  return (value) => (total === 0 ? 0 : Math.min(5, 1 + Math.floor((5 * (below.get(value) ?? 0)) / total)));
+}
+
+export function segmentOf(r: number, f: number): Segment {
+  if (r >= 4 && f >= 4) return "champions";
+  if (r >= 3 && f >= 3) return "loyal";
+  if (r >= 4 && f === 1) return "new";
+  if (r <= 2 && f >= 3) return "at_risk";
+  if (r <= 2 && f <= 2) return "hibernating";
+  return "potential";
+}
+
+export function segmentsFrom(cells: RfmCell[], spendHistogram: Attrs, currency: string, asOf: string): SegmentsReport {
+  const dayValue = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+  const recency = rankScores(cells.map((c) => ({ value: dayValue(c.day), customers: c.customers })));
+  const frequency = rankScores(cells.map((c) => ({ value: c.orders, customers: c.customers })));
+  const buckets = Object.entries(spendHistogram)
+    .filter(([k]) => k.startsWith("n#"))
+    .map(([k, n]) => ({ value: Number(k.slice(2)), customers: n }))
+    .filter((b) => b.customers > 0);
+  const monetary = rankScores(buckets);
+
+  const customers = cells.reduce((n, c) => n + c.customers, 0);
+  const revenueMinor = cells.reduce((n, c) => n + c.spendMinor, 0);
+  const bySegment = new Map<Segment, { count: number; spendMinor: number }>(SEGMENTS.map((s) => [s, { count: 0, spendMinor: 0 }]));
+  const scores = { recency: [0, 0, 0, 0, 0], frequency: [0, 0, 0, 0, 0], monetary: [0, 0, 0, 0, 0] };
+  for (const c of cells) {
+    const r = recency(dayValue(c.day));
+    const f = frequency(c.orders);
+    const s = bySegment.get(segmentOf(r, f))!;
+    s.count += c.customers;
+    s.spendMinor += c.spendMinor;
+    scores.recency[r - 1]! += c.customers;
+    scores.frequency[f - 1]! += c.customers;
+  }
+  for (const b of buckets) scores.monetary[monetary(b.value) - 1]! += b.customers;
+  return {
+    asOf,
+    currency,
+    customers,
+    revenue: fromMinor(revenueMinor, currency),
+    segments: SEGMENTS.map((segment) => {
+      const s = bySegment.get(segment)!;
+      return {
+        segment,
+        count: s.count,
+        share: percent(s.count, customers),
+        revenue: fromMinor(s.spendMinor, currency),
+        revenueShare: percent(s.spendMinor, revenueMinor),
+        averageLifetimeValue: s.count === 0 ? null : fromMinor(Math.round(s.spendMinor / s.count), currency),
+      };
+    }),
+    scores,
+  };
+}
+
+export async function segmentsReport(deps: Deps, query: SegmentsQuery): Promise<SegmentsReport> {
+  const asOf = query.at ? new Date(query.at) : deps.clock.now();
+  const items = await range(deps, RFM_PARTITION);
+  return segmentsFrom(rfmCells(items, asOf.toISOString().slice(0, 10)), items.get(RFM_SPEND_KEY.SK) ?? {}, deps.config.currency, asOf.toISOString());
+}

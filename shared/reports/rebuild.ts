@@ -1,0 +1,114 @@
+import { BatchWriteCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import type { Deps } from "../deps.ts";
+import { CUSTOMER_PREFIX } from "../keys/customer.ts";
+import { COUNTER_PARTITIONS, itemId, parseItemId } from "../keys/report.ts";
+import type { Counts } from "./contributions.ts";
+import { add, contributions, emptyCounts, merge } from "./contributions.ts";
+
+/**
+ * Recomputing the report counters from the items (`rapport reports rebuild`): for an upgrade that
+ * adds a counter, or after a restore. It reads the whole table once (a parallel Scan: the one
+ * place Rapport scans, run by hand, never by a request) and sums what every customer item
+ * contributes (shared/reports/contributions.ts, the same function the stream consumer applies).
+ *
+ * Writes made while it runs may be counted twice or not at all (the consumer applies them to the
+ * counters this replaces): run it when the table is quiet, or run it again.
+ */
+
+const SCAN_SEGMENTS = 4;
+
+export interface RebuildProgress {
+  scanned: number;
+}
+
+/** The counters the table's items add up to. */
+export async function computeCounters(deps: Deps, onProgress?: (p: RebuildProgress) => void): Promise<Counts> {
+  const totals = emptyCounts();
+  const cfg = { currency: deps.config.currency };
+  let scanned = 0;
+  await Promise.all(
+    Array.from({ length: SCAN_SEGMENTS }, async (_, segment) => {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await deps.db.send(
+          new ScanCommand({ TableName: deps.table, Segment: segment, TotalSegments: SCAN_SEGMENTS, ExclusiveStartKey: start }),
+        );
+        for (const item of page.Items ?? []) {
+          if (typeof item.PK !== "string" || !item.PK.startsWith(CUSTOMER_PREFIX)) continue;
+          const c = contributions(item, cfg);
+          merge(totals, c.state);
+          merge(totals, c.history);
+        }
+        scanned += page.Items?.length ?? 0;
+        onProgress?.({ scanned });
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }),
+  );
+  return totals;
+}
+
+/** The counters as stored now (every counter partition; zero attributes left out). */
+export async function readCounters(deps: Deps): Promise<Counts> {
+  const counts = emptyCounts();
+  for (const pk of COUNTER_PARTITIONS) {
+    for await (const item of partition(deps, pk)) {
+      const key = { PK: String(item.PK), SK: String(item.SK) };
+      for (const [attr, value] of Object.entries(item)) if (attr !== "PK" && attr !== "SK" && typeof value === "number") add(counts, key, attr, value);
+    }
+  }
+  return counts;
+}
+
+/**
+ * Replaces the stored counters with `counts`: every counter item is written whole (a counter item
+ * holds nothing but counts), and counter items that are not in `counts` are deleted.
+ */
+export async function writeCounters(deps: Deps, counts: Counts): Promise<{ written: number; deleted: number }> {
+  const stale: { PK: string; SK: string }[] = [];
+  for (const pk of COUNTER_PARTITIONS) {
+    for await (const item of partition(deps, pk)) {
+      const key = { PK: String(item.PK), SK: String(item.SK) };
+      if (!counts.has(itemId(key))) stale.push(key);
+    }
+  }
+  const puts = [...counts].map(([id, attrs]) => ({ PutRequest: { Item: { ...parseItemId(id), ...Object.fromEntries(attrs) } } }));
+  const deletes = stale.map((Key) => ({ DeleteRequest: { Key } }));
+  await batchWrite(deps, [...puts, ...deletes]);
+  return { written: puts.length, deleted: deletes.length };
+}
+
+export async function rebuildReports(deps: Deps, onProgress?: (p: RebuildProgress) => void): Promise<{ scanned: number; written: number; deleted: number }> {
+  let scanned = 0;
+  const counts = await computeCounters(deps, (p) => {
+    scanned = p.scanned;
+    onProgress?.(p);
+  });
+  return { scanned, ...(await writeCounters(deps, counts)) };
+}
+
+async function* partition(deps: Deps, pk: string): AsyncGenerator<Record<string, unknown>> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({ TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": pk }, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    yield* page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: { PK: string; SK: string } } };
+
+/** BatchWriteItem in 25s, retrying what DynamoDB hands back unprocessed. */
+async function batchWrite(deps: Deps, requests: WriteRequest[]): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending: WriteRequest[] = requests.slice(i, i + 25);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)));
+      const result = await deps.db.send(new BatchWriteCommand({ RequestItems: { [deps.table]: pending } }));
+      pending = (result.UnprocessedItems?.[deps.table] ?? []) as WriteRequest[];
+      if (attempt > 10 && pending.length) throw new Error("DynamoDB kept refusing the counter writes; run the rebuild again");
+    }
+  }
+}
