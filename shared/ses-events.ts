@@ -1,5 +1,5 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import { PutCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CustomerItem } from "./customers.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "./customers.ts";
 import { cancellationCodes, isConditionFailed } from "./db.ts";
@@ -8,6 +8,7 @@ import { publishEvents } from "./deps.ts";
 import { normalizeEmail } from "./email.ts";
 import { CUSTOMER_ID_PATTERN } from "./ids.ts";
 import { customerKey } from "./keys/customer.ts";
+import { sendKey } from "./keys/send.ts";
 import { deterministicEntryId, timelineKey } from "./keys/timeline.ts";
 import type { SuppressionReason } from "./suppression.ts";
 import { suppress } from "./suppression.ts";
@@ -62,7 +63,11 @@ interface Plan {
   recipients: string[];
   /** When it happened, by SES's clock: part of the entry's key, so a redelivery finds the same key. */
   at: string;
+  /** What it says about the message, kept once on its send-ledger entry (the campaign report's unique counts). */
+  outcome?: SendOutcome;
 }
+
+type SendOutcome = "delivered" | "opened" | "clicked" | "bounced" | "complained";
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
@@ -83,6 +88,7 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
   if (plan.suppress) for (const email of recipients) await suppress(deps, email, plan.suppress, plan.at);
 
   const tags = event.mail.tags ?? {};
+  if (plan.outcome) await markSend(deps, tags, plan.outcome, plan.at);
   const customer = await customerFor(deps, tags.customer?.[0], recipients);
   if (!customer) return plan.suppress ? "suppressed_only" : "no_customer";
 
@@ -116,6 +122,32 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
   return "recorded";
 }
 
+/**
+ * Notes the outcome on the message's send-ledger entry (found by the sender's `customer`,
+ * `campaign` and `occurrence` tags), the first time only: the campaign report counts messages
+ * delivered, opened and clicked, not events (a message opened five times is one open). An
+ * entry that is gone (the customer was erased) or already has the outcome is left alone.
+ * Idempotent, so it runs before the timeline write that detects redeliveries.
+ */
+async function markSend(deps: Deps, tags: Record<string, string[] | undefined>, outcome: SendOutcome, at: string): Promise<void> {
+  const [customerId, campaignId, occurrence] = [tags.customer?.[0], tags.campaign?.[0], tags.occurrence?.[0]];
+  if (!customerId || !CUSTOMER_ID_PATTERN.test(customerId) || !campaignId || !occurrence) return;
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: sendKey(customerId, campaignId, occurrence),
+        UpdateExpression: "SET #outcome = :at",
+        ConditionExpression: "attribute_exists(PK) AND attribute_not_exists(#outcome)",
+        ExpressionAttributeNames: { "#outcome": `${outcome}At` },
+        ExpressionAttributeValues: { ":at": at },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
+}
+
 function planFor(event: SesEvent, receivedAt: string): Plan | undefined {
   const type = event.eventType ?? event.notificationType;
   const destination = event.mail.destination ?? [];
@@ -127,22 +159,22 @@ function planFor(event: SesEvent, receivedAt: string): Plan | undefined {
       const recipients = bounce.bouncedRecipients?.map((r) => r.emailAddress) ?? destination;
       const data = { bounceType: bounce.bounceType ?? "Undetermined", ...(bounce.bounceSubType ? { bounceSubType: bounce.bounceSubType } : {}) };
       return permanent
-        ? { kind: "email_bounced", summary: "Email bounced permanently: no more email to this address", data, suppress: "bounced", status: "bounced", recipients, at: at(bounce.timestamp) }
+        ? { kind: "email_bounced", summary: "Email bounced permanently: no more email to this address", data, suppress: "bounced", status: "bounced", recipients, at: at(bounce.timestamp), outcome: "bounced" }
         : { kind: "email_bounced", summary: "Email bounced temporarily", data, recipients, at: at(bounce.timestamp) };
     }
     case "Complaint": {
       const complaint = event.complaint ?? {};
       const recipients = complaint.complainedRecipients?.map((r) => r.emailAddress) ?? destination;
       const data = complaint.complaintFeedbackType ? { feedbackType: complaint.complaintFeedbackType } : {};
-      return { kind: "email_complained", summary: "Reported the email as spam: no more email to this address", data, suppress: "complained", status: "complained", recipients, at: at(complaint.timestamp) };
+      return { kind: "email_complained", summary: "Reported the email as spam: no more email to this address", data, suppress: "complained", status: "complained", recipients, at: at(complaint.timestamp), outcome: "complained" };
     }
     case "Delivery":
-      return { kind: "email_delivered", summary: "Email delivered", data: {}, recipients: destination, at: at(event.delivery?.timestamp) };
+      return { kind: "email_delivered", summary: "Email delivered", data: {}, recipients: destination, at: at(event.delivery?.timestamp), outcome: "delivered" };
     case "Open":
-      return { kind: "email_opened", summary: "Email opened", data: {}, recipients: destination, at: at(event.open?.timestamp) };
+      return { kind: "email_opened", summary: "Email opened", data: {}, recipients: destination, at: at(event.open?.timestamp), outcome: "opened" };
     case "Click": {
       const link = safeLink(event.click?.link);
-      return { kind: "email_clicked", summary: link ? `Clicked ${link}` : "Clicked a link", data: link ? { link } : {}, recipients: destination, at: at(event.click?.timestamp) };
+      return { kind: "email_clicked", summary: link ? `Clicked ${link}` : "Clicked a link", data: link ? { link } : {}, recipients: destination, at: at(event.click?.timestamp), outcome: "clicked" };
     }
     default:
       return undefined;
