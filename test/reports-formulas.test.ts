@@ -134,19 +134,21 @@ describe("campaigns", () => {
 });
 
 describe("segments (RFM)", () => {
-  // 10 customers in 6 cells (last purchase day, orders, customers, spend in cents).
+  // 10 customers in 6 cells (month of the last purchase, orders, customers, spend in cents).
   const items = days({
-    "2026-11": { "n#20#5": 1, "m#20#5": 50_000, "n#18#4": 1, "m#18#4": 30_000, "n#15#1": 2, "m#15#1": 4_000 },
-    "2026-10": { "n#01#3": 2, "m#01#3": 20_000 },
-    "2026-06": { "n#01#1": 3, "m#01#1": 3_000 },
-    "2026-03": { "n#01#2": 1, "m#01#2": 3_000 },
+    "2026-11": { "n#5": 1, "m#5": 50_000 },
+    "2026-10": { "n#4": 1, "m#4": 30_000 },
+    "2026-09": { "n#1": 2, "m#1": 4_000 },
+    "2026-07": { "n#3": 2, "m#3": 20_000 },
+    "2026-06": { "n#1": 3, "m#1": 3_000 },
+    "2026-03": { "n#2": 1, "m#2": 3_000 },
   });
   const spend = { "n#81": 4, "n#121": 3, "n#161": 2, "n#201": 1 };
-  const report = segmentsFrom(rfmCells(items, "2026-11-23"), spend, "EUR", "2026-11-23T00:00:00.000Z");
+  const report = segmentsFrom(rfmCells(items, "2026-11"), spend, "EUR", "2026-11-23T00:00:00.000Z");
 
   it("scores by rank: 1 + ⌊5 × below ÷ all⌋", () => {
-    // Recency (later is better), customers with an earlier last purchase below each:
-    // 03-01: 0 → 1; 06-01: 1 → 1 + ⌊0.5⌋ = 1; 10-01: 4 → 3; 11-15: 6 → 4; 11-18: 8 → 5; 11-20: 9 → 1 + ⌊4.5⌋ = 5.
+    // Recency (a later month is better), customers with an earlier last purchase below each:
+    // March: 0 → 1; June: 1 → 1 + ⌊0.5⌋ = 1; July: 4 → 3; September: 6 → 4; October: 8 → 5; November: 9 → 1 + ⌊4.5⌋ = 5.
     // R counts: score 1: 1 + 3 = 4, 3: 2, 4: 2, 5: 1 + 1 = 2.
     expect(report.scores.recency).toEqual([4, 0, 2, 2, 2]);
     // Frequency: 1 order: 5 customers, below 0 → 1; 2: below 5 → 3; 3: below 6 → 4; 4: below 8 → 5; 5: below 9 → 5.
@@ -157,9 +159,9 @@ describe("segments (RFM)", () => {
   });
 
   it("segments with count, revenue share and average lifetime value", () => {
-    // 11-20 (R5,F5) and 11-18 (R5,F5): champions, 2 customers, 800.00 of 1,100.00 = 72.7 %, 400.00 each.
-    // 10-01 ×2 (R3,F4): loyal, 200.00 = 18.2 %, 100.00. 11-15 ×2 (R4,F1): new, 40.00 = 3.6 %, 20.00.
-    // 03-01 (R1,F3): at risk, 30.00 = 2.7 %. 06-01 ×3 (R1,F1): hibernating, 30.00 = 2.7 %, 10.00.
+    // November (R5,F5) and October (R5,F5): champions, 2 customers, 800.00 of 1,100.00 = 72.7 %, 400.00 each.
+    // July ×2 (R3,F4): loyal, 200.00 = 18.2 %, 100.00. September ×2 (R4,F1): new, 40.00 = 3.6 %, 20.00.
+    // March (R1,F3): at risk, 30.00 = 2.7 %. June ×3 (R1,F1): hibernating, 30.00 = 2.7 %, 10.00.
     expect(report.customers).toBe(10);
     expect(report.revenue).toBe(1100);
     expect(report.segments).toEqual([
@@ -172,8 +174,8 @@ describe("segments (RFM)", () => {
     ]);
   });
 
-  it("leaves out purchases after the as-of day", () => {
-    expect(rfmCells(items, "2026-11-16").reduce((n, c) => n + c.customers, 0)).toBe(8);
+  it("leaves out purchases after the as-of month", () => {
+    expect(rfmCells(items, "2026-10").reduce((n, c) => n + c.customers, 0)).toBe(9);
   });
 });
 
@@ -190,7 +192,7 @@ describe("contributions", () => {
       "REPORT#STAGES|NOW": { customer: 1 },
       // First purchase January, last activity April: active 1, 2 and 3 months later.
       "REPORT#COHORT|2026-01": { size: 1, r1: 1, r2: 1, r3: 1 },
-      "REPORT#RFM|2026-04": { "n#02#2": 1, "m#02#2": 12_345 },
+      "REPORT#RFM|2026-04": { "n#2": 1, "m#2": 12_345 },
       "REPORT#RFM|SPEND": { [`n#${spendBucket(12_345)}`]: 1 },
     });
     expect(Object.fromEntries([...c.history].map(([k, v]) => [k, Object.fromEntries(v)]))).toEqual({

@@ -10,10 +10,10 @@
  * | per UTC day: new contacts, stage moves, erasures, purchases, revenue, new customers, emails sent | `REPORT#DAY` / `<YYYY-MM-DD>` | Query on a range of days |
  * | per campaign: sent, delivered, opened, clicked, bounced, complained, unsubscribed, feedback scores | `REPORT#CAMPAIGN` / `<campaignId>` | Query of the partition |
  * | per first-purchase month: cohort size, retained after k months | `REPORT#COHORT` / `<YYYY-MM>` | Query on a range of months |
- * | RFM: customers and spend per (last-purchase day, order count), per month of last purchase; spend histogram | `REPORT#RFM` / `<YYYY-MM>`, `REPORT#RFM` / `M` | Query of the partition |
+ * | RFM: customers and spend per order count, per month of last purchase; spend histogram | `REPORT#RFM` / `<YYYY-MM>`, `REPORT#RFM` / `M` | Query of the partition |
  * | applied stream chunks (idempotency of the consumer) | `REPORT#APPLIED` / `<first eventID>` | GetItem |
  *
- * Counter attributes are flat names (`move#lead#customer`, `n#03#2`) so one UpdateItem can ADD to
+ * Counter attributes are flat names (`move#lead#customer`, `n#2`) so one UpdateItem can ADD to
  * any of them without the others existing. None of the partitions starts with `CUST#`, so the
  * consumer's own writes never come back to it through the stream filter.
  */

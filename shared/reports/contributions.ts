@@ -122,9 +122,9 @@ function profile(item: Item, { state, history }: Contributions): void {
   const last = str(item.lastPurchaseAt);
   if (orders >= 1 && last && day(last)) {
     const spend = num(item.spendMinor);
-    const cell = `${last.slice(8, 10)}#${Math.min(orders, MAX_FREQUENCY)}`;
-    add(state, rfmMonthKey(last.slice(0, 7)), `n#${cell}`, 1);
-    add(state, rfmMonthKey(last.slice(0, 7)), `m#${cell}`, spend);
+    const f = Math.min(orders, MAX_FREQUENCY);
+    add(state, rfmMonthKey(last.slice(0, 7)), `n#${f}`, 1);
+    add(state, rfmMonthKey(last.slice(0, 7)), `m#${f}`, spend);
     add(state, RFM_SPEND_KEY, `n#${spendBucket(spend)}`, 1);
   }
 }

@@ -291,26 +291,28 @@ export async function campaignsReport(deps: Deps): Promise<CampaignsReport> {
 
 // ---------- segments (RFM) ----------
 
-/** One RFM cell: customers whose last purchase was on `day` with `orders` orders. */
+/**
+ * One RFM cell: customers whose last purchase was in `month` with `orders` orders. Recency is kept
+ * by month, so the RFM items stay a bounded handful (months × order counts) however many customers
+ * there are: the report reads the same few kilobytes at 1,000 customers as at 1,000,000.
+ */
 export interface RfmCell {
-  day: string;
+  month: string;
   orders: number;
   customers: number;
   spendMinor: number;
 }
 
-/** RFM items (`YYYY-MM` → `n#DD#F`, `m#DD#F`) as cells, up to `lastDay`. */
-export function rfmCells(items: Map<string, Attrs>, lastDay: string): RfmCell[] {
+/** RFM items (`YYYY-MM` → `n#F`, `m#F`) as cells, up to `lastMonth`. */
+export function rfmCells(items: Map<string, Attrs>, lastMonth: string): RfmCell[] {
   const cells = new Map<string, RfmCell>();
   for (const [month, attrs] of items) {
-    if (!/^\d{4}-\d{2}$/.test(month)) continue;
+    if (!/^\d{4}-\d{2}$/.test(month) || month > lastMonth) continue;
     for (const [attr, n] of Object.entries(attrs)) {
-      const [kind, dd, f] = attr.split("#");
-      if ((kind !== "n" && kind !== "m") || !dd || !f) continue;
-      const day = `${month}-${dd}`;
-      if (day > lastDay) continue;
-      const id = `${day}#${f}`;
-      const cell = cells.get(id) ?? { day, orders: Number(f), customers: 0, spendMinor: 0 };
+      const [kind, f] = attr.split("#");
+      if ((kind !== "n" && kind !== "m") || !f) continue;
+      const id = `${month}#${f}`;
+      const cell = cells.get(id) ?? { month, orders: Number(f), customers: 0, spendMinor: 0 };
       if (kind === "n") cell.customers += n;
       else cell.spendMinor += n;
       cells.set(id, cell);
@@ -345,8 +347,8 @@ export function segmentOf(r: number, f: number): Segment {
 }
 
 export function segmentsFrom(cells: RfmCell[], spendHistogram: Attrs, currency: string, asOf: string): SegmentsReport {
-  const dayValue = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
-  const recency = rankScores(cells.map((c) => ({ value: dayValue(c.day), customers: c.customers })));
+  const monthValue = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7));
+  const recency = rankScores(cells.map((c) => ({ value: monthValue(c.month), customers: c.customers })));
   const frequency = rankScores(cells.map((c) => ({ value: c.orders, customers: c.customers })));
   const buckets = Object.entries(spendHistogram)
     .filter(([k]) => k.startsWith("n#"))
@@ -359,7 +361,7 @@ export function segmentsFrom(cells: RfmCell[], spendHistogram: Attrs, currency: 
   const bySegment = new Map<Segment, { count: number; spendMinor: number }>(SEGMENTS.map((s) => [s, { count: 0, spendMinor: 0 }]));
   const scores = { recency: [0, 0, 0, 0, 0], frequency: [0, 0, 0, 0, 0], monetary: [0, 0, 0, 0, 0] };
   for (const c of cells) {
-    const r = recency(dayValue(c.day));
+    const r = recency(monthValue(c.month));
     const f = frequency(c.orders);
     const s = bySegment.get(segmentOf(r, f))!;
     s.count += c.customers;
@@ -391,5 +393,5 @@ export function segmentsFrom(cells: RfmCell[], spendHistogram: Attrs, currency: 
 export async function segmentsReport(deps: Deps, query: SegmentsQuery): Promise<SegmentsReport> {
   const asOf = query.at ? new Date(query.at) : deps.clock.now();
   const items = await range(deps, RFM_PARTITION);
-  return segmentsFrom(rfmCells(items, asOf.toISOString().slice(0, 10)), items.get(RFM_SPEND_KEY.SK) ?? {}, deps.config.currency, asOf.toISOString());
+  return segmentsFrom(rfmCells(items, asOf.toISOString().slice(0, 7)), items.get(RFM_SPEND_KEY.SK) ?? {}, deps.config.currency, asOf.toISOString());
 }
