@@ -1,11 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "./deps.ts";
 import { publishEvents } from "./deps.ts";
 import { cancellationCodes, isConditionFailed, itemOfFailedCondition } from "./db.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { Conflict, NotFound } from "./errors.ts";
 import { newCustomerId, ulid } from "./ids.ts";
-import { customerKey, customerPk, stagePartition, stageSortKey } from "./keys/customer.ts";
+import { customerKey, customerPk, erasedCustomerKey, stagePartition, stageSortKey } from "./keys/customer.ts";
 import { dueIndexKey } from "./keys/due.ts";
 import { emailKey } from "./keys/email.ts";
 import { SEND_PREFIX } from "./keys/send.ts";
@@ -115,7 +115,35 @@ export interface ContactInput {
  * for the request whose update brought the profile into existence: exactly one of them.
  */
 export async function upsertContact(deps: Deps, input: ContactInput): Promise<{ customerId: string; created: boolean; before?: CustomerItem }> {
-  const customerId = await claimEmail(deps, input.email);
+  for (let attempt = 1; ; attempt++) {
+    const { customerId, claimed } = await claimEmail(deps, input.email);
+    const result = await mergeProfile(deps, customerId, input);
+    // The lookup named a customer whose profile did not exist: either a racing request's new
+    // customer not written yet (fine: this update made it) or a customer erased since the lookup
+    // was read. An erased id must not come back to life with the new data and no email lookup.
+    if (!result.created || claimed || attempt > 3 || !(await isErased(deps, customerId, input.email))) return result;
+  }
+}
+
+/**
+ * True when `customerId` was erased. Then the profile this request just recreated is deleted, and
+ * so is an email lookup still naming the erased id, and the caller claims the email afresh.
+ */
+async function isErased(deps: Deps, customerId: string, email: string): Promise<boolean> {
+  const tombstone = await deps.db.send(new GetCommand({ TableName: deps.table, Key: erasedCustomerKey(customerId), ConsistentRead: true }));
+  if (!tombstone.Item) return false;
+  await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: customerKey(customerId) }));
+  try {
+    await deps.db.send(
+      new DeleteCommand({ TableName: deps.table, Key: emailKey(email), ConditionExpression: "customerId = :id", ExpressionAttributeValues: { ":id": customerId } }),
+    );
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
+  return true;
+}
+
+async function mergeProfile(deps: Deps, customerId: string, input: ContactInput): Promise<{ customerId: string; created: boolean; before?: CustomerItem }> {
   const names: Record<string, string> = { "#type": "type" };
   const values: Record<string, unknown> = {
     ":id": customerId,
@@ -190,7 +218,7 @@ export async function upsertContact(deps: Deps, input: ContactInput): Promise<{ 
 }
 
 /** Claims the email for a new customer id, or answers the id that already holds it. */
-async function claimEmail(deps: Deps, email: string): Promise<string> {
+async function claimEmail(deps: Deps, email: string): Promise<{ customerId: string; claimed: boolean }> {
   const candidate = newCustomerId(deps.clock);
   try {
     await deps.db.send(
@@ -201,10 +229,10 @@ async function claimEmail(deps: Deps, email: string): Promise<string> {
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
     );
-    return candidate;
+    return { customerId: candidate, claimed: true };
   } catch (err) {
     const existing = itemOfFailedCondition<{ customerId?: string }>(err)?.customerId;
-    if (isConditionFailed(err) && existing) return existing;
+    if (isConditionFailed(err) && existing) return { customerId: existing, claimed: false };
     throw err;
   }
 }

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { listCampaigns } from "../shared/campaigns/store.ts";
 import { customerKey, customerPk, erasedCustomerKey, stagePartition } from "../shared/keys/customer.ts";
 import { duePartition } from "../shared/keys/due.ts";
+import { emailKey } from "../shared/keys/email.ts";
 import { externalEventKey } from "../shared/keys/external-event.ts";
 import { timelineKey } from "../shared/keys/timeline.ts";
 import type { Mailer } from "../shared/ports.ts";
@@ -406,5 +407,25 @@ describe("GET /v1/customers/{id}/export: everything held, as one document", () =
     expect((await stack.api(`/v1/customers/${id}/export`, { key: stack.leadsKey })).status).toBe(403);
     expect((await stack.api(`/v1/customers/${id}`, { method: "DELETE" })).status).toBe(401);
     expect((await stack.api(`/v1/customers/${id}`, { method: "DELETE", key: stack.leadsKey })).status).toBe(403);
+  });
+});
+
+describe("erasure racing a form post", () => {
+  it("a lead that read the email lookup before the erasure does not bring the erased customer back", async () => {
+    const email = "race-erase@example.com";
+    const erased = await lead({ email, firstName: "Rita", consent: "yes" });
+    expect((await stack.api(`/v1/customers/${erased}`, { method: "DELETE", key: stack.adminKey })).status).toBe(200);
+    // The state a concurrent post sees when it read the lookup just before the erasure's transaction:
+    // the lookup still names the erased id.
+    await stack.deps.db.send(new BatchWriteCommand({ RequestItems: { [stack.deps.table]: [{ PutRequest: { Item: { ...emailKey(email), type: "email", customerId: erased } } }] } }));
+
+    const res = await stack.api("/v1/leads", { body: { email, firstName: "Rita", consent: "yes" } });
+    expect([200, 201]).toContain(res.status);
+    const fresh = res.body.customerId as string;
+    expect(fresh).not.toBe(erased);
+    // The erased id holds nothing but its tombstone; the address leads to the new customer.
+    const left = await partition(erased);
+    expect(left.map((i) => i.SK)).toEqual(["ERASED"]);
+    expect((await stack.api(`/v1/customers?email=${encodeURIComponent(email)}`, { key: stack.adminKey })).body.items.map((c: { id: string }) => c.id)).toEqual([fresh]);
   });
 });
