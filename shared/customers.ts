@@ -181,8 +181,10 @@ async function mergeProfile(deps: Deps, customerId: string, input: ContactInput)
       ":cg": input.consent.granted,
       ":cv": input.consent.version,
       ":cs": input.consent.source,
+      // When the person gave it (a released quarantined post, an imported row), not when it was written.
+      ":ca": input.consent.at,
     });
-    sets.push("consentMarketing = :cg", "consentAt = :now", "consentVersion = :cv", "consentSource = :cs");
+    sets.push("consentMarketing = :cg", "consentAt = :ca", "consentVersion = :cv", "consentSource = :cs");
   }
   if (input.pendingConsent) {
     const { granted: _granted, ...pending } = input.pendingConsent;
