@@ -11,6 +11,9 @@ import type { Mailer } from "../shared/ports.ts";
 import { makeScheduledHandler } from "../functions/sweep.ts";
 import type { ScheduledEvent } from "aws-lambda";
 import { ensureTable } from "./table.ts";
+import { makeHandler as makeReportsStream } from "../functions/reports-stream.ts";
+import type { StreamPoller } from "./streams.ts";
+import { startStreamPoller } from "./streams.ts";
 
 export interface LocalApiOptions {
   /** DynamoDB Local's endpoint. */
@@ -35,6 +38,11 @@ export interface LocalApiOptions {
   sweepIntervalMinutes?: number;
   /** Wait between a failed send batch and its retry. */
   retryDelayMs?: number;
+  /**
+   * Keep the report counters from the table's stream, as the deployed reports-stream function
+   * does; default true. `false` leaves the stream unread (counters stay as they are).
+   */
+  reportCounters?: boolean;
 }
 
 export interface LocalApi {
@@ -45,6 +53,14 @@ export interface LocalApi {
   /** The in-process send queue (SQS locally) and the event bus, for tests and the CLI. */
   queue: InProcessQueue;
   bus: LocalBus;
+  /** The table's stream poller feeding the report counters (local/streams.ts); absent with `reportCounters: false`. */
+  streams?: StreamPoller;
+  /**
+   * Resolves once every change acknowledged before the call has reached the report counters
+   * (reports are updated a moment after a write, not in the request); rejects if a batch failed
+   * for good.
+   */
+  settleReports(options?: { timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,7 +69,7 @@ export interface LocalApi {
  * benchmark all run. The handlers get the same environment variables Lambda would give them.
  */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
-  await ensureTable(options.dynamodbEndpoint, options.tableName);
+  const table = await ensureTable(options.dynamodbEndpoint, options.tableName);
   const port = options.port || (await freePort());
   const host = options.host ?? "127.0.0.1";
   const url = `http://${host === "0.0.0.0" ? "localhost" : host}:${port}`;
@@ -75,6 +91,14 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   bus.queue = queue;
   const wiring = { queue, allowSimulatedTime: true, afterSweep: (at: Date) => queue.drain(fixedClock(at)) };
   const server = createApiServer(deps, wiring);
+  if (table.streamAdded) {
+    logger.warn(`The table ${options.tableName} was made before report counters: only changes from now on are counted. Count what is already there with: npx rapport reports rebuild`);
+  }
+  // The deployed stack's event source mapping, locally: the same handler, the same filter.
+  const streams =
+    options.reportCounters === false
+      ? undefined
+      : startStreamPoller({ endpoint: options.dynamodbEndpoint, tableName: options.tableName, handler: makeReportsStream(deps), logger });
   const scheduled = makeScheduledHandler(deps, wiring);
   const stopScheduler = options.sweepIntervalMinutes
     ? startScheduler(
@@ -98,13 +122,21 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     server,
     queue,
     bus,
-    close: () =>
-      new Promise<void>((resolve) => {
-        stopScheduler();
+    streams,
+    settleReports: async (settleOptions) => {
+      if (!streams) throw new Error("report counters are off (reportCounters: false)");
+      await streams.settle(settleOptions);
+    },
+    close: async () => {
+      stopScheduler();
+      // Before the table client goes: a batch being handled finishes first.
+      await streams?.stop();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
         deps.db.destroy();
-      }),
+      });
+    },
   };
 }
 

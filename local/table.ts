@@ -1,8 +1,26 @@
+import type { StreamSpecification } from "@aws-sdk/client-dynamodb";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/table.ts";
 
-/** Creates the single table in DynamoDB Local with the same keys and indexes as the CDK stack. */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+/** The stream the CDK stack gives the table (infra/customer-table.ts): the report counters' consumer needs both images. */
+export const STREAM_SPECIFICATION = { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } as const;
+
+export interface EnsuredTable {
+  /** The table did not exist and was made now. */
+  created: boolean;
+  /**
+   * The table existed without the stream (made by a version before report counters) and has it
+   * now. Only changes from now on reach the counters: the items already there are counted by
+   * `npx rapport reports rebuild`.
+   */
+  streamAdded: boolean;
+}
+
+/**
+ * Creates the single table in DynamoDB Local with the same keys, indexes and stream as the CDK
+ * stack; a table kept from an older version (in .rapport/) gets what was added since.
+ */
+export async function ensureTable(endpoint: string, tableName: string): Promise<EnsuredTable> {
   const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
   try {
     const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -17,8 +35,9 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
         }),
       );
     }
+    const streamAdded = await ensureStream(client, tableName, described.Table?.StreamSpecification);
     client.destroy();
-    return;
+    return { created: false, streamAdded };
   } catch (err) {
     if ((err as Error).name !== "ResourceNotFoundException") {
       client.destroy();
@@ -44,9 +63,23 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
         ],
         Projection: { ProjectionType: gsi.projection },
       })),
+      StreamSpecification: STREAM_SPECIFICATION,
     }),
   );
   await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
   await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
   client.destroy();
+  return { created: true, streamAdded: false };
+}
+
+/**
+ * Turns the table's stream on with both images. DynamoDB refuses to change the view type of an
+ * enabled stream, so one of another type is disabled first (which starts a new stream, with a
+ * new ARN: the poller follows `LatestStreamArn`).
+ */
+async function ensureStream(client: DynamoDBClient, tableName: string, current: StreamSpecification | undefined): Promise<boolean> {
+  if (current?.StreamEnabled && current.StreamViewType === STREAM_SPECIFICATION.StreamViewType) return false;
+  if (current?.StreamEnabled) await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }));
+  await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM_SPECIFICATION }));
+  return true;
 }
