@@ -12,6 +12,11 @@
  *  - Retention sweep (bench/sweep.ts): read units of one sweep over 1,000 and 10,000 customers
  *    with 100 due in both (per due customer, and growth with table size), and sends per second
  *    through the local pipeline (in-process queue → real sender → SES local).
+ *  - Reports (bench/reports.ts): latency and read units of every report at 1,000 and 100,000
+ *    customers (`reports.latency.ratio` ≤ 1.5), the stream consumer's units per batch, rebuild rate.
+ *  - Cost sheet (bench/cost-measure.ts, bench/cost.ts, prices in bench/prices.ts): a month at
+ *    10,000 and 1,000,000 contacts, `cost.month.10k` and `cost.month.1m` (USD) with a key per
+ *    service, from operations measured here and the cold-import figures above.
  *
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
  */
@@ -27,8 +32,10 @@ import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
 import { startSesLocal } from "../local/ses.ts";
 import { startLocalApi, type LocalApi } from "../local/stack.ts";
 import { depsFromEnv } from "../shared/deps.ts";
+import { costFigures, type CostResources, stopCostResources } from "./cost-measure.ts";
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";
+import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -48,6 +55,7 @@ const BUDGETS: Record<string, number> = {
   "lead.new.calls": 3,
   "coldImport.ratio": 0.6,
   ...SWEEP_BUDGETS,
+  ...REPORT_BUDGETS,
 };
 /** Figures that must come out exactly so (a count of mails, of dead letters). */
 const EXPECTED: Record<string, number> = { ...SWEEP_EXPECTED };
@@ -235,6 +243,8 @@ let api: LocalApi | undefined;
 let ses: { url: string; close(): Promise<void> } | undefined;
 let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
+const reportResources: ReportResources = {};
+const costResources: CostResources = {};
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
@@ -244,6 +254,8 @@ function cleanup(): Promise<void> {
     await dynamo?.stop().catch(() => {});
     await sweepResources.ses?.close().catch(() => {});
     await sweepResources.dynamo?.stop().catch(() => {});
+    await reportResources.dynamo?.stop().catch(() => {});
+    await stopCostResources(costResources);
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -409,6 +421,11 @@ async function bundleFigures(): Promise<void> {
   rmSync(externalDir, { recursive: true, force: true });
 }
 
+/** `coldImport.<function>.ms` of the bundle section, by function. */
+function coldImportByFunction(): Record<string, number> {
+  return Object.fromEntries(functionNames().flatMap((name) => (results[`coldImport.${name}.ms`] === undefined ? [] : [[name, results[`coldImport.${name}.ms`]!]])));
+}
+
 function printTable(): void {
   const rows: [string, string, string, string, string][] = [];
   for (const [figure, value] of Object.entries(results)) {
@@ -433,6 +450,8 @@ try {
   await leadFigures();
   await bundleFigures();
   await sweepFigures({ results, notes, breakdown, log }, sweepResources);
+  await reportFigures({ results, notes, breakdown, log }, reportResources);
+  await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
   writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
   printTable();
   console.log(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE} in ${fmt(round((performance.now() - started) / 1000, 1))} s`);

@@ -107,3 +107,107 @@ export function instrument(db: DynamoDBDocumentClient): Meter {
   );
   return meter;
 }
+
+// ---------------------------------------------------------------------------------------------
+// What AWS would bill for a recorded call (the cost sheet, bench/cost.ts)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Read and write units AWS bills for one call, where DynamoDB Local under-reports:
+ *  - a read always costs at least one 4 KB unit, even when it finds nothing (Local answers 0 for
+ *    an empty Query or a GetItem of a missing key): 0.5 eventually consistent, 1 strongly
+ *    consistent, 2 transactional; BatchGetItem and TransactGetItems per key;
+ *  - a conditional write that fails is billed (at least 1 WCU, based on the existing item) but its
+ *    error carries no ConsumedCapacity; a cancelled transaction is counted at 2 WCU per write item,
+ *    an upper bound.
+ * Otherwise the reported figures stand.
+ */
+export function billedUnits(call: CallRecord): { rru: number; wru: number; corrected: boolean } {
+  const input = call.input ?? {};
+  const consistent = input.ConsistentRead === true;
+  const floorOf = (keys: number, perKey: number) => keys * perKey;
+  let floorRru = 0;
+  let floorWru = 0;
+  switch (call.command) {
+    case "GetItemCommand":
+    case "QueryCommand":
+    case "ScanCommand":
+      floorRru = consistent ? 1 : 0.5;
+      break;
+    case "BatchGetItemCommand": {
+      const tables = (input.RequestItems ?? {}) as Record<string, { Keys?: unknown[]; ConsistentRead?: boolean }>;
+      floorRru = Object.values(tables).reduce((n, t) => n + floorOf(t.Keys?.length ?? 0, t.ConsistentRead ? 1 : 0.5), 0);
+      break;
+    }
+    case "TransactGetItemsCommand":
+      floorRru = floorOf(((input.TransactItems ?? []) as unknown[]).length, 2);
+      break;
+    case "PutItemCommand":
+    case "UpdateItemCommand":
+    case "DeleteItemCommand":
+      if (!call.ok && call.error === "ConditionalCheckFailedException") floorWru = 1;
+      break;
+    case "TransactWriteItemsCommand":
+      if (!call.ok && call.error === "TransactionCanceledException") floorWru = floorOf(writeItemsOf(input), 2);
+      break;
+  }
+  const rru = Math.max(call.rcu, floorRru);
+  const wru = Math.max(call.wcu, floorWru);
+  return { rru, wru, corrected: rru !== call.rcu || wru !== call.wcu };
+}
+
+function writeItemsOf(input: Record<string, unknown>): number {
+  return ((input.TransactItems ?? []) as Record<string, unknown>[]).filter((t) => t.Put || t.Update || t.Delete).length;
+}
+
+/**
+ * Items a successful call wrote: what a DynamoDB stream would carry as records (one per item
+ * changed; a write that changes nothing makes none, so this is an upper bound).
+ */
+export function itemWrites(call: CallRecord): number {
+  if (!call.ok) return 0;
+  const input = call.input ?? {};
+  switch (call.command) {
+    case "PutItemCommand":
+    case "UpdateItemCommand":
+    case "DeleteItemCommand":
+      return 1;
+    case "TransactWriteItemsCommand":
+      return writeItemsOf(input);
+    case "BatchWriteItemCommand":
+      return Object.values((input.RequestItems ?? {}) as Record<string, unknown[]>).reduce((n, r) => n + r.length, 0);
+    default:
+      return 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item size by DynamoDB's rules: names and values in UTF-8; numbers about a byte per two
+// significant digits plus one; maps and lists 3 bytes plus 1 per element. (The same rules as
+// bench/sweep.ts uses for the customer item's size.)
+// ---------------------------------------------------------------------------------------------
+
+type Attr = { S?: string; N?: string; B?: Uint8Array; BOOL?: boolean; NULL?: boolean; M?: Record<string, Attr>; L?: Attr[]; SS?: string[]; NS?: string[]; BS?: Uint8Array[] };
+
+function numberSize(n: string): number {
+  const digits = n.replace(/^-/, "").replace(/e.*$/i, "").replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
+  return Math.ceil(Math.max(1, digits.length) / 2) + 1;
+}
+
+function attrSize(a: Attr): number {
+  if (a.S !== undefined) return Buffer.byteLength(a.S);
+  if (a.N !== undefined) return numberSize(a.N);
+  if (a.B !== undefined) return a.B.length;
+  if (a.BOOL !== undefined || a.NULL !== undefined) return 1;
+  if (a.SS) return a.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);
+  if (a.NS) return a.NS.reduce((n, s) => n + numberSize(s), 0);
+  if (a.BS) return a.BS.reduce((n, b) => n + b.length, 0);
+  if (a.L) return 3 + a.L.reduce((n, v) => n + 1 + attrSize(v), 0);
+  if (a.M) return 3 + Object.entries(a.M).reduce((n, [k, v]) => n + 1 + Buffer.byteLength(k) + attrSize(v), 0);
+  return 0;
+}
+
+/** Bytes of an item in DynamoDB's low-level (marshalled) form, as DynamoDB sizes it. */
+export function marshalledItemSize(item: Record<string, Attr>): number {
+  return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + attrSize(v), 0);
+}
