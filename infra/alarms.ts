@@ -8,11 +8,22 @@ import type * as sqs from "aws-cdk-lib/aws-sqs";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
 
+/**
+ * A stream consumer this far behind is stuck, not busy: with a 5-second batching window and
+ * batches of 100 it keeps up with thousands of changes a minute.
+ */
+export const MAX_ITERATOR_AGE = Duration.minutes(5);
+
 export interface AlarmsProps {
   functions: Record<string, lambda.IFunction>;
   stage: apigwv2.IHttpStage;
-  /** Queues where a message means something failed for good (the send queue's DLQ). */
+  /** Queues where a message means something failed for good (the send queue's DLQ, the stream consumer's). */
   deadLetterQueues: Record<string, sqs.IQueue>;
+  /**
+   * Functions fed by a DynamoDB stream: their iterator age (how old the last record handed to
+   * them was) says how far behind they are.
+   */
+  streamConsumers?: Record<string, lambda.IFunction>;
   /**
    * SES account reputation (fractions, e.g. 0.05): SES reviews, then pauses, an account whose
    * bounce or complaint rate stays high, which would stop every email, transactional included.
@@ -24,9 +35,10 @@ export interface AlarmsProps {
 
 /**
  * Tells the operator when users are likely seeing failures: any function error and any 5xx from
- * the API over five minutes, any send request parked in a dead-letter queue, and an SES bounce
- * or complaint rate approaching the level where SES pauses the account. With
- * `rapport:alarmEmail` set, each alarm and its recovery is mailed.
+ * the API over five minutes, anything parked in a dead-letter queue, a stream consumer more than
+ * five minutes behind (reports going stale), and an SES bounce or complaint rate approaching the
+ * level where SES pauses the account. With `rapport:alarmEmail` set, each alarm and its recovery
+ * is mailed.
  */
 export class Alarms extends Construct {
   readonly topic?: sns.Topic;
@@ -66,6 +78,17 @@ export class Alarms extends Construct {
             threshold: 1,
             evaluationPeriods: 1,
             comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+      ),
+      ...Object.entries(props.streamConsumers ?? {}).map(
+        ([name, fn]) =>
+          new cloudwatch.Alarm(this, `${name}-iterator-age`, {
+            alarmDescription: `The ${name} function is more than ${MAX_ITERATOR_AGE.toMinutes()} minutes behind the table's stream: reports are stale (failing batches being retried, or throttled)`,
+            metric: fn.metric("IteratorAge", { period, statistic: cloudwatch.Stats.MAXIMUM }),
+            threshold: MAX_ITERATOR_AGE.toMilliseconds(),
+            evaluationPeriods: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
           }),
       ),

@@ -25,6 +25,12 @@ export type IndexName = (typeof GLOBAL_INDEXES)[number]["name"];
 export interface TableAccess {
   actions: readonly TableAction[];
   /**
+   * Only items whose partition key matches one of these (`StringLike`: `*` is any run of
+   * characters) may be touched: a `dynamodb:LeadingKeys` condition on the table statement. For
+   * functions that work on a few partitions of their own, so they cannot read customer data.
+   */
+  partitions?: readonly string[];
+  /**
    * The global indexes the function queries: `actions` are granted on `<table>/index/<name>` too
    * (never `index/*`). Only the read actions matter there; the index ARN only ever authorizes Query.
    */
@@ -56,6 +62,9 @@ export class CustomerTable extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // Both images: the report counters' consumer (infra/reports-stream.ts) counts the change
+      // from the old item to the new one. Local: local/table.ts enables the same.
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     });
     for (const index of GLOBAL_INDEXES) {
       this.table.addGlobalSecondaryIndex({
@@ -71,18 +80,43 @@ export class CustomerTable extends Construct {
     return this.table.tableName;
   }
 
+  get tableStreamArn(): string {
+    return this.table.tableStreamArn!;
+  }
+
   /**
    * Grants exactly `access.actions` on the table, and Query on each index in `access.indexes`;
    * nothing when empty.
    */
   grant(grantee: iam.IGrantable, access: TableAccess): void {
     if (access.actions.length === 0) return;
-    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...access.actions], resources: [this.table.tableArn] }));
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...access.actions],
+        resources: [this.table.tableArn],
+        ...(access.partitions ? { conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...access.partitions] } } } : {}),
+      }),
+    );
     const indexes = access.indexes ?? [];
     if (indexes.length === 0) return;
     if (!access.actions.includes("dynamodb:Query")) throw new Error("an index grant needs dynamodb:Query: an index serves nothing else");
+    if (access.partitions) throw new Error("an index's partition keys are not the table's: a partition-restricted grant cannot include indexes");
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ["dynamodb:Query"], resources: indexes.map((name) => `${this.table.tableArn}/index/${name}`) }),
+    );
+  }
+
+  /**
+   * What a Lambda event source mapping needs to read the table's stream, on this stream's ARN
+   * only (CDK's `grantStreamRead` also grants `ListStreams` on `*`). `ListStreams` is granted on
+   * the stream ARN as the DynamoDB guide's Lambda example does.
+   */
+  grantStreamRead(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+        resources: [this.tableStreamArn],
+      }),
     );
   }
 }

@@ -2,6 +2,8 @@ import type { StackProps } from "aws-cdk-lib";
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
+import { CAMPAIGN_PARTITION } from "../shared/keys/campaign.ts";
+import { REPORT_PREFIX } from "../shared/keys/report.ts";
 import type { FunctionName } from "../shared/routes.ts";
 import { Alarms } from "./alarms.ts";
 import { Api } from "./api.ts";
@@ -11,15 +13,16 @@ import { CustomerTable } from "./customer-table.ts";
 import { EventBus } from "./event-bus.ts";
 import { RapportFunction } from "./functions.ts";
 import { Mail } from "./mail.ts";
+import { ReportsStream } from "./reports-stream.ts";
 import { RetentionPipeline } from "./retention-pipeline.ts";
 import { LinkTokenSecret } from "./token-secret.ts";
 
 /**
  * Every function of the stack: one per route table `fn`, the API key authorizer, and the ones
- * driven by events rather than HTTP: the sender (send queue) and ses-events (SES events). The
- * sweep is both: `POST /v1/sweeps` and the schedule.
+ * driven by events rather than HTTP: the sender (send queue), ses-events (SES events) and
+ * reports-stream (the table's stream). The sweep is both: `POST /v1/sweeps` and the schedule.
  */
-export type FunctionId = FunctionName | "authorizer" | "sender" | "ses-events";
+export type FunctionId = FunctionName | "authorizer" | "sender" | "ses-events" | "reports-stream";
 
 interface FunctionSpec {
   description: string;
@@ -130,6 +133,21 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
     publishes: true,
   },
+  reports: {
+    description: "Admin: the reports (funnel, retention, revenue, campaigns, segments), read from the report counters",
+    // A handful of GetItem/Query on the counter partitions, and one Query of the campaign
+    // definitions (for the campaigns report's names). Nothing else: it cannot read a customer.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:Query"], partitions: [`${REPORT_PREFIX}*`, CAMPAIGN_PARTITION] },
+  },
+  "reports-stream": {
+    description: "The table's stream consumer: keeps the report counters from the changes to customer partitions",
+    // Per chunk of records: a consistent GetItem of its applied marker, then one transaction that
+    // puts the marker (a conditional Put: PutItem) and ADDs to the counters (UpdateItem). Only
+    // in the report partitions. Its stream read access and dead-letter queue: infra/reports-stream.ts.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: [`${REPORT_PREFIX}*`] },
+    // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
+    timeout: Duration.seconds(60),
+  },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key to its id and scopes",
     // One consistent read of the key's hash.
@@ -156,6 +174,7 @@ export class RapportStack extends Stack {
   readonly bus: EventBus;
   readonly mail: Mail;
   readonly pipeline: RetentionPipeline;
+  readonly reportsStream: ReportsStream;
   readonly tokenSecret: LinkTokenSecret;
   readonly functions: Record<FunctionId, RapportFunction>;
 
@@ -225,6 +244,7 @@ export class RapportStack extends Stack {
     this.pipeline.connect({ sweep: functions.sweep.fn, sender: functions.sender.fn });
     this.mail.grantSend(functions.sender.role);
     this.mail.deliverEventsTo(functions["ses-events"].fn);
+    this.reportsStream = new ReportsStream(this, "ReportsStream", { table: this.table, consumer: functions["reports-stream"].fn });
 
     this.api = new Api(this, "Api", {
       functions: Object.fromEntries(HTTP_FUNCTIONS.map((name) => [name, functions[name].fn])) as Record<FunctionName, RapportFunction["fn"]>,
@@ -243,7 +263,8 @@ export class RapportStack extends Stack {
     new Alarms(this, "Alarms", {
       functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),
       stage: this.api.stage,
-      deadLetterQueues: { "send-dlq": this.pipeline.deadLetterQueue, "ses-events-dlq": this.mail.eventsDeadLetterQueue! },
+      deadLetterQueues: { "send-dlq": this.pipeline.deadLetterQueue, "ses-events-dlq": this.mail.eventsDeadLetterQueue!, "reports-stream-dlq": this.reportsStream.deadLetterQueue },
+      streamConsumers: { "reports-stream": functions["reports-stream"].fn },
       sesReputation: { bounceRate: config.bounceRateAlarm, complaintRate: config.complaintRateAlarm },
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
     });

@@ -13,6 +13,7 @@ import { readConfig } from "../infra/config.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
 import type { FunctionId } from "../infra/stack.ts";
 import { RapportStack } from "../infra/stack.ts";
+import { REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
 import { routeKey, routes } from "../shared/routes.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped */
@@ -59,13 +60,18 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     resources = template.toJSON().Resources as Resources;
   }, 60_000);
 
-  it("creates one function per route table function plus the authorizer, the sender and ses-events, all Node.js 24 on arm64", () => {
+  it("creates one function per route table function plus the authorizer, the sender, ses-events and reports-stream, all Node.js 24 on arm64", () => {
     const functionNames = new Set(routes.map((r) => r.fn));
     const functions = ofType("AWS::Lambda::Function");
-    expect(functions).toHaveLength(functionNames.size + 3);
-    expect(Object.keys(stack.functions).sort()).toEqual([...functionNames, "authorizer", "sender", "ses-events"].sort());
-    // The sweep may outlast an API request when run by the schedule; the sender retries throttling.
-    const longer: Record<string, number> = { [logicalId(stack, stack.functions.sweep.fn)]: 300, [logicalId(stack, stack.functions.sender.fn)]: 60 };
+    expect(functions).toHaveLength(functionNames.size + 4);
+    expect(Object.keys(stack.functions).sort()).toEqual([...functionNames, "authorizer", "sender", "ses-events", "reports-stream"].sort());
+    // The sweep may outlast an API request when run by the schedule; the sender retries throttling;
+    // the stream consumer retries counter transactions that conflict.
+    const longer: Record<string, number> = {
+      [logicalId(stack, stack.functions.sweep.fn)]: 300,
+      [logicalId(stack, stack.functions.sender.fn)]: 60,
+      [logicalId(stack, stack.functions["reports-stream"].fn)]: 60,
+    };
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
       expect(fn.Properties.Architectures).toEqual(["arm64"]);
@@ -124,12 +130,12 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Optional addresses are left out rather than set empty.
       expect(env.REPLY_TO_EMAIL, id).toBeUndefined();
       expect(env.SALES_EMAIL, id).toBeUndefined();
-      // Links in pages and emails are absolute; the authorizer renders none.
-      if (id !== logicalId(stack, stack.functions.authorizer.fn)) expect(env.PUBLIC_BASE_URL, id).toEqual(apiEndpoint);
+      // Links in pages and emails are absolute; the authorizer and the stream consumer render none.
+      if (![stack.functions.authorizer, stack.functions["reports-stream"]].some((f) => logicalId(stack, f.fn) === id)) expect(env.PUBLIC_BASE_URL, id).toEqual(apiEndpoint);
     }
   });
 
-  it("keeps the table: on-demand, point-in-time recovery, deletion protection, retained, TTL, encrypted", () => {
+  it("keeps the table: on-demand, point-in-time recovery, deletion protection, retained, TTL, encrypted, with a stream of both images", () => {
     template.resourceCountIs("AWS::DynamoDB::Table", 1);
     template.hasResource("AWS::DynamoDB::Table", {
       DeletionPolicy: "Retain",
@@ -140,6 +146,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         DeletionProtectionEnabled: true,
         SSESpecification: { SSEEnabled: true },
         TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+        // The report counters' consumer counts old image → new image.
+        StreamSpecification: { StreamViewType: "NEW_AND_OLD_IMAGES" },
         KeySchema: [
           { AttributeName: "PK", KeyType: "HASH" },
           { AttributeName: "SK", KeyType: "RANGE" },
@@ -204,8 +212,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     });
   });
 
-  it("gives each function exactly the table actions its code performs on the table, and Query on the indexes it reads", () => {
-    const expected: Record<FunctionId, { actions: string[]; indexes: string[] }> = {
+  it("gives each function exactly the table actions its code performs on the table, only on its partitions where it has few, and Query on the indexes it reads", () => {
+    const expected: Record<FunctionId, { actions: string[]; indexes: string[]; partitions?: string[] }> = {
       capture: { actions: ["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
       public: { actions: [], indexes: [] },
       customers: {
@@ -225,15 +233,26 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       },
       "ses-events": { actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
       authorizer: { actions: ["dynamodb:GetItem"], indexes: [] },
+      // Counters and campaign names only: the reports cannot read a customer.
+      reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
+      // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk.
+      "reports-stream": { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*"] },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
+    const streamArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "StreamArn"] };
     for (const [name, want] of Object.entries(expected) as [FunctionId, (typeof expected)[FunctionId]][]) {
       const dynamo = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "dynamodb");
       const onTable = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn));
       expect(actionsOf(onTable), name).toEqual(want.actions);
+      for (const statement of onTable) {
+        expect(statement.Condition, name).toEqual(want.partitions ? { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": want.partitions } } : undefined);
+      }
+      // The stream: only its consumer reads it (next test).
+      const onStream = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(streamArn));
+      expect(actionsOf(onStream), name).toEqual(name === "reports-stream" ? ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"] : []);
       // An index ARN authorizes nothing but Query, so nothing else is granted there.
-      const onIndexes = dynamo.filter((s) => !onTable.includes(s));
+      const onIndexes = dynamo.filter((s) => !onTable.includes(s) && !onStream.includes(s));
       expect(actionsOf(onIndexes), name).toEqual(want.indexes.length ? ["dynamodb:Query"] : []);
       expect(onIndexes.flatMap((s) => [s.Resource].flat()), name).toEqual(want.indexes.map((index) => ({ "Fn::Join": ["", [tableArn, `/index/${index}`]] })));
     }
@@ -260,14 +279,18 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       ],
       "ses-events": ["events:PutEvents"],
       authorizer: [],
+      reports: [],
+      // Lambda sends a batch that failed every retry to the on-failure queue with this role.
+      "reports-stream": ["sqs:SendMessage"],
     };
     const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
+    const reportsDlqArn = { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "Arn"] };
     for (const [name, fn] of Object.entries(stack.functions) as [FunctionId, RapportStack["functions"][FunctionId]][]) {
       const statements = statementsOf(resources, logicalId(stack, fn.role));
       const others = statements.filter((s) => !byService(statements, "dynamodb").includes(s));
       expect(actionsOf(others), name).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", ...extra[name]].sort());
       expect(byService(statements, "logs").map((s) => s.Resource), name).toEqual([{ "Fn::GetAtt": [logicalId(stack, fn.logGroup), "Arn"] }]);
-      for (const statement of byService(statements, "sqs")) expect(statement.Resource, name).toEqual(queueArn);
+      for (const statement of byService(statements, "sqs")) expect(statement.Resource, name).toEqual(name === "reports-stream" ? reportsDlqArn : queueArn);
     }
   });
 
@@ -346,7 +369,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("queues sends on an encrypted, TLS-only queue that parks a request in a dead-letter queue after 5 receives", () => {
     const queueId = logicalId(stack, stack.pipeline.queue);
     const dlqId = logicalId(stack, stack.pipeline.deadLetterQueue);
-    template.resourceCountIs("AWS::SQS::Queue", 3); // send queue, its DLQ, the SES events rule's DLQ
+    template.resourceCountIs("AWS::SQS::Queue", 4); // send queue, its DLQ, the SES events rule's DLQ, the reports stream's DLQ
     expect(resources[queueId]!.Properties).toEqual({
       SqsManagedSseEnabled: true,
       // Six times the sender's 60 s timeout.
@@ -367,13 +390,56 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   });
 
   it("feeds the sender from the queue in batches of 10, with partial batch failures and a concurrency ceiling", () => {
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2); // the send queue's, the table stream's
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] },
       FunctionName: { Ref: logicalId(stack, stack.functions.sender.fn) },
       BatchSize: 10,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       ScalingConfig: { MaximumConcurrency: 2 },
+    });
+  });
+
+  it("feeds the reports-stream function the table's customer changes, in order, off the request path", () => {
+    const mappings = ofType("AWS::Lambda::EventSourceMapping").filter(([, m]) => JSON.stringify(m.Properties.EventSourceArn).includes("StreamArn"));
+    expect(mappings).toHaveLength(1);
+    const [mappingId, mapping] = mappings[0]!;
+    const dlqArn = { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "Arn"] };
+    expect(mapping.Properties).toEqual({
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.table.table), "StreamArn"] },
+      FunctionName: { Ref: logicalId(stack, stack.functions["reports-stream"].fn) },
+      // Everything the stream still holds when the mapping is created.
+      StartingPosition: "TRIM_HORIZON",
+      BatchSize: 100,
+      // Up to 5 s to fill a batch: a burst of writes becomes a few full batches.
+      MaximumBatchingWindowInSeconds: 5,
+      // Bounded: then the batch's whereabouts go to the dead-letter queue and the shard moves on.
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      // Never split: the consumer's idempotency keys on where a batch starts; one batch per shard at a time.
+      BisectBatchOnFunctionError: false,
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: dlqArn } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(REPORTS_STREAM_FILTER) }] },
+    });
+    // Only customer partitions invoke it, never the counters it writes itself.
+    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ dynamodb: { Keys: { PK: { S: [{ prefix: "CUST#" }] } } } });
+    // Lambda checks the role can read the stream when the mapping is created: the policy comes first.
+    const policies = ofType("AWS::IAM::Policy").filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === logicalId(stack, stack.functions["reports-stream"].role)));
+    const dependsOn = (id: string) => [(template.toJSON().Resources[id] as { DependsOn?: string[] }).DependsOn ?? []].flat();
+    const fnId = logicalId(stack, stack.functions["reports-stream"].fn);
+    expect(policies.length).toBeGreaterThan(0);
+    for (const [policyId] of policies) expect([...dependsOn(mappingId), ...dependsOn(fnId)], policyId).toContain(policyId);
+    // Its dead-letter queue: encrypted, TLS only, kept 14 days.
+    const dlqId = logicalId(stack, stack.reportsStream.deadLetterQueue);
+    expect(resources[dlqId]!.Properties).toEqual({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      Queues: [{ Ref: dlqId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Action: "sqs:*", Condition: { Bool: { "aws:SecureTransport": "false" } }, Effect: "Deny", Principal: { AWS: "*" }, Resource: dlqArn },
+        ]),
+      },
     });
   });
 
@@ -478,9 +544,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     });
   });
 
-  it("alarms on every function's errors, the API's 5xx, any dead-lettered send and the SES bounce and complaint rates", () => {
+  it("alarms on every function's errors, the API's 5xx, anything dead-lettered, a stream consumer falling behind and the SES bounce and complaint rates", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
-    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 2 + 2); // functions, API 5xx, two DLQs, SES rates
+    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 3 + 1 + 2); // functions, API 5xx, three DLQs, iterator age, SES rates
     for (const [name, fn] of Object.entries(stack.functions)) {
       expect(
         alarms.some((a) => a.MetricName === "Errors" && a.Dimensions?.[0]?.Value?.Ref === logicalId(stack, fn.fn)),
@@ -497,6 +563,28 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         ComparisonOperator: "GreaterThanOrEqualToThreshold",
       }),
     );
+    // A batch of stream records given up on: the report counters are off until rebuilt.
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "QueueName"] } }],
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      }),
+    );
+    // Reports going stale: the consumer's oldest record handed over is more than 5 minutes old.
+    expect(alarms.filter((a) => a.MetricName === "IteratorAge")).toEqual([
+      expect.objectContaining({
+        Namespace: "AWS/Lambda",
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(stack, stack.functions["reports-stream"].fn) } }],
+        Statistic: "Maximum",
+        Period: 300,
+        Threshold: 5 * 60_000,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
+      }),
+    ]);
     for (const [metric, threshold] of [
       ["Reputation.BounceRate", 0.05],
       ["Reputation.ComplaintRate", 0.001],
@@ -730,7 +818,9 @@ describe("cdk-nag AWS Solutions checks", () => {
         }
       }
     }
-    expect(acknowledged.get("AwsSolutions-SQS3")?.sort()).toEqual([stack.mail.eventsDeadLetterQueue!.node.path, stack.pipeline.deadLetterQueue.node.path].sort());
+    expect(acknowledged.get("AwsSolutions-SQS3")?.sort()).toEqual(
+      [stack.mail.eventsDeadLetterQueue!.node.path, stack.pipeline.deadLetterQueue.node.path, stack.reportsStream.deadLetterQueue.node.path].sort(),
+    );
     expect(acknowledged.get("AwsSolutions-SMG4")).toEqual([stack.tokenSecret.secret.node.path]);
     // Public routes only: one per route without auth.
     expect(acknowledged.get("AwsSolutions-APIG4")).toHaveLength(routes.filter((r) => r.auth === null).length);
