@@ -112,8 +112,10 @@ export interface Measured {
 }
 
 /**
- * Figures for code that does not exist yet. Each says what it assumes; `npm run bench` prints
- * them as estimates and counts their share of the total.
+ * Defaults that were estimates before the report code existed. The bench now measures a report
+ * read and a stream batch (bench/cost-measure.ts: the `reports` handler over real counters, the
+ * `reports-stream` handler over the round's own writes in batches of 20); what remains assumed is
+ * `recordsPerBatch`, how full the stream's batches are at each size, and the function names.
  */
 export const ESTIMATES = {
   /**
