@@ -17,6 +17,7 @@ import { makeHandler as makePublic } from "../functions/public.ts";
 import { makeHandler as makeCampaigns } from "../functions/campaigns.ts";
 import { makeHandler as makeLinks } from "../functions/links.ts";
 import { makeHandler as makeSweep, type SweepWiring } from "../functions/sweep.ts";
+import { makeHandler as makeApp } from "../functions/app.ts";
 
 /** API Gateway refuses bodies over 10 MB; the local server stops reading at 1 MiB (handlers cap forms at 16 KiB). */
 const MAX_READ_BYTES = 1024 * 1024;
@@ -29,9 +30,10 @@ interface CompiledRoute {
 
 function compile(route: Route): CompiledRoute {
   const params: string[] = [];
-  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (_m, name: string) => {
+  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)(\\\+)?\}/g, (_m, name: string, greedy?: string) => {
     params.push(name);
-    return "([^/]+)";
+    // `{proxy+}` (escaped to `{proxy\+}` above): API Gateway's greedy variable, the rest of the path.
+    return greedy ? "(.*)" : "([^/]+)";
   });
   return { route, pattern: new RegExp(`^${source}$`), params };
 }
@@ -52,6 +54,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring): Server {
     campaigns: makeCampaigns(deps),
     links: makeLinks(deps),
     sweep: makeSweep(deps, sweepWiring),
+    app: makeApp(deps),
   };
   const authorize = makeAuthorizer(deps);
   const compiled = routes.map(compile);

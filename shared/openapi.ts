@@ -19,6 +19,10 @@ export function openApiDocument(serverUrl = ""): Record<string, unknown> {
     for (const [name, schema] of Object.entries(route.request?.params ?? {})) {
       parameters.push({ name, in: "path", required: true, schema: schemaOf(schema, "input") });
     }
+    // API Gateway's greedy `{proxy+}` (the rest of the path) has no OpenAPI spelling: a string parameter named as written.
+    for (const [, name] of route.path.matchAll(/\{(\w+\+)\}/g)) {
+      parameters.push({ name, in: "path", required: true, description: "The rest of the path, slashes included", schema: { type: "string" } });
+    }
     const query = route.request?.query;
     if (query instanceof z.ZodMiniObject) {
       const json = schemaOf(query, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
