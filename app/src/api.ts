@@ -1,0 +1,98 @@
+import { apiKey, signOut } from "./session.ts";
+
+/** One bad field of a 400 answer (`{"error":"validation","fields":[...]}`), as the API names it. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** A non-2xx answer, or no answer at all (`status` 0). */
+export class ApiError extends Error {
+  override name = "ApiError";
+  status: number;
+  fields: FieldError[];
+  constructor(status: number, message: string, fields: FieldError[] = []) {
+    super(message);
+    this.status = status;
+    this.fields = fields;
+  }
+}
+
+/** The key was refused (or there is none): the app has gone back to the sign-in page. */
+export class SignedOut extends Error {
+  override name = "SignedOut";
+}
+
+export interface RequestOptions {
+  method?: "GET" | "PUT" | "POST" | "PATCH";
+  body?: unknown;
+  signal?: AbortSignal;
+  /** The key to use instead of the session's (the sign-in page checks a key before keeping it). */
+  key?: string;
+}
+
+/** Where the sign-in page is, with the page to come back to. */
+export function signInHash(next?: string): string {
+  return next && next !== "#/signin" && !next.startsWith("#/signin?") ? `#/signin?next=${encodeURIComponent(next)}` : "#/signin";
+}
+
+/**
+ * Calls the API on this origin with the session's key. A 401 or 403 means the key no longer works
+ * for the dashboard (unknown, revoked, or without the admin scope every page needs): the key is
+ * forgotten and the app goes to the sign-in page with a message saying why.
+ */
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const key = options.key ?? apiKey();
+  if (!key) {
+    location.hash = signInHash(location.hash);
+    throw new SignedOut("not signed in");
+  }
+  const headers: Record<string, string> = { accept: "application/json", authorization: `Bearer ${key}` };
+  if (options.body !== undefined) headers["content-type"] = "application/json";
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: options.method ?? "GET",
+      headers,
+      cache: "no-store",
+      credentials: "omit",
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (err) {
+    if ((err as Error).name === "AbortError") throw err;
+    throw new ApiError(0, "The API could not be reached. Check your connection and try again.");
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (res.ok) return body as T;
+
+  const answer = (body ?? {}) as { error?: string; message?: string; fields?: FieldError[] };
+  if ((res.status === 401 || res.status === 403) && !options.key) {
+    signOut(
+      res.status === 401
+        ? "Your API key was not accepted (it may have been revoked). Sign in again."
+        : "Your API key lacks the admin scope the dashboard needs. Sign in with an admin key.",
+    );
+    location.hash = signInHash(location.hash);
+    throw new SignedOut(answer.message ?? "signed out");
+  }
+  const message =
+    res.status === 400 && answer.fields?.length
+      ? "Some fields need fixing."
+      : answer.message ?? (res.status >= 500 ? "The API had a problem answering. Try again in a moment." : `The API answered ${res.status}.`);
+  throw new ApiError(res.status, message, answer.fields ?? []);
+}
+
+/** `?a=1&b=2` from the defined, non-empty values. */
+export function query(params: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") search.set(k, String(v));
+  const s = search.toString();
+  return s ? `?${s}` : "";
+}

@@ -1,0 +1,351 @@
+import { STAGES } from "../../../shared/fields.ts";
+import { PLACEHOLDERS } from "../../../shared/campaigns/placeholders.ts";
+import { api, ApiError, SignedOut, type FieldError } from "../api.ts";
+import { h, replace, type Child } from "../dom.ts";
+import * as f from "../format.ts";
+import type { Campaign, CampaignsReport, Trigger } from "../types.ts";
+import type { PageContext } from "../ui.ts";
+import { announce, errorBox, facts, loadInto, loading, pageHeading, section } from "../ui.ts";
+import { triggerText } from "./campaigns.ts";
+
+type TriggerType = Trigger["type"];
+
+/** The trigger kinds, and the fields each one has (CampaignInput's `trigger`, shared/campaigns/schema.ts). */
+const TRIGGERS: { type: TriggerType; label: string; fields: { name: string; label: string; help: string; kind: "int" | "amounts" | "time" }[] }[] = [
+  { type: "first_purchase", label: "After the first purchase", fields: [{ name: "delayHours", label: "Delay in hours", help: "0 sends it at the next sweep", kind: "int" }] },
+  { type: "purchase", label: "After each purchase", fields: [{ name: "delayDays", label: "Delay in days", help: "Days after each purchase", kind: "int" }] },
+  { type: "spend_milestone", label: "Lifetime spend milestone", fields: [{ name: "amounts", label: "Amounts", help: "Comma-separated, in your currency, e.g. 500, 1000", kind: "amounts" }] },
+  { type: "birthday", label: "Birthday", fields: [{ name: "localTime", label: "Local time", help: "In the customer's time zone (HH:MM)", kind: "time" }] },
+  { type: "at_risk", label: "Customer becomes at risk", fields: [] },
+  { type: "lead_no_follow_up", label: "Lead not followed up", fields: [{ name: "afterHours", label: "After hours", help: "Hours after capture with no call, meeting, note or reply", kind: "int" }] },
+  { type: "low_feedback", label: "Low feedback score (0–6)", fields: [] },
+  { type: "double_opt_in", label: "Double opt-in (confirm consent)", fields: [] },
+];
+
+function languageName(tag: string): string {
+  try {
+    const name = new Intl.DisplayNames(["en"], { type: "language" }).of(tag);
+    return name && name !== tag ? `${name} (${tag})` : tag;
+  } catch {
+    return tag;
+  }
+}
+
+/** A number the API can judge: a number when it is one, the text as typed otherwise (so the API names what is wrong). */
+function numeric(raw: string): number | string | undefined {
+  const text = raw.trim();
+  if (text === "") return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : text;
+}
+
+const list = (raw: string) =>
+  raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/**
+ * Edit one campaign: its definition as a form, saved with PUT /v1/campaigns/{id}. The API is the
+ * one judge of what is valid (the form does not second-guess it): a 400 puts each of its field
+ * messages next to that field and in a summary at the top that links to them.
+ */
+export async function campaignEditPage(ctx: PageContext): Promise<void> {
+  const id = ctx.params.id ?? "";
+  ctx.title("Campaign");
+  const body = h("div");
+  replace(ctx.main, h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/campaigns" }, "Campaigns")), body);
+  const report = api<CampaignsReport>("/v1/reports/campaigns", { signal: ctx.signal });
+  report.catch(() => undefined);
+  await loadInto(
+    body,
+    ctx,
+    "Loading the campaign…",
+    () => api<Campaign>(`/v1/campaigns/${encodeURIComponent(id)}`, { signal: ctx.signal }),
+    (campaign) => {
+      ctx.title(`Edit ${campaign.name}`);
+      const performance = h("div");
+      void loadInto(performance, ctx, "Loading performance…", () => report, (r) => performanceView(r.campaigns.find((p) => p.id === campaign.id)));
+      return [
+        pageHeading(campaign.name, h("p", { class: "subtitle" }, `${triggerText(campaign.trigger)} · ${f.label(campaign.kind)} · id `, h("code", null, campaign.id))),
+        h("div", { class: "grid-edit" }, h("div", null, editForm(campaign, ctx)), section("Performance", { class: "side" }, performance)),
+      ];
+    },
+  );
+}
+
+function performanceView(p: CampaignsReport["campaigns"][number] | undefined): Child {
+  if (!p) return h("p", { class: "empty" }, "No figures for this campaign yet.");
+  return facts([
+    ["Sent", f.count(p.sent)],
+    ["Delivered", `${f.count(p.delivered)} (${f.percent(p.rates.delivery)})`],
+    ["Opened", `${f.count(p.opened)} (${f.percent(p.rates.open)})`],
+    ["Clicked", `${f.count(p.clicked)} (${f.percent(p.rates.click)})`],
+    ["Bounced", f.count(p.bounced)],
+    ["Marked as spam", f.count(p.complained)],
+    ["Unsubscribed", `${f.count(p.unsubscribed)} (${f.percent(p.rates.unsubscribe)})`],
+    ["Feedback answers", f.count(p.feedback.count)],
+    ["NPS", p.feedback.nps === null ? f.NOT_AVAILABLE : f.number(p.feedback.nps)],
+    ["Average score", p.feedback.average === null ? f.NOT_AVAILABLE : f.number(p.feedback.average)],
+  ]);
+}
+
+interface FieldSlot {
+  control: HTMLElement;
+  error: HTMLElement;
+  label: string;
+}
+
+function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
+  /** API field path (`trigger.delayDays`, `templates.en.subject`) → its control and error line. */
+  const slots = new Map<string, FieldSlot>();
+
+  /** `summaryLabel`: how the error summary names the field when `labelText` alone is ambiguous. */
+  function field(path: string, labelText: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, help?: string, summaryLabel = labelText): HTMLElement {
+    const id = `campaign-${path.replace(/[^A-Za-z0-9-]+/g, "-")}`;
+    control.id = id;
+    const error = h("p", { class: "field-error", id: `${id}-error`, hidden: true });
+    const helpLine = help ? h("p", { class: "help", id: `${id}-help` }, help) : null;
+    control.setAttribute("aria-describedby", [helpLine ? `${id}-help` : "", `${id}-error`].filter(Boolean).join(" "));
+    slots.set(path, { control, error, label: summaryLabel });
+    const isCheckbox = control instanceof HTMLInputElement && control.type === "checkbox";
+    return h(
+      "div",
+      { class: `field${isCheckbox ? " field-check" : ""}` },
+      isCheckbox ? [control, h("label", { for: id }, labelText)] : [h("label", { for: id }, labelText), control],
+      helpLine,
+      error,
+    );
+  }
+
+  const name = h("input", { type: "text", value: campaign.name, autocomplete: "off" });
+  const description = h("textarea", { rows: "2" });
+  description.value = campaign.description ?? "";
+  const enabled = h("input", { type: "checkbox", checked: campaign.enabled });
+  const kind = h("select", null, ["transactional", "marketing"].map((k) => h("option", { value: k, selected: campaign.kind === k }, f.label(k))));
+  const recipient = h(
+    "select",
+    null,
+    h("option", { value: "customer", selected: campaign.recipient === "customer" }, "The customer"),
+    h("option", { value: "owner", selected: campaign.recipient === "owner" }, "The customer's owner (internal alert)"),
+  );
+
+  // Trigger: its own fields per type; values typed for one type are kept if the reader switches back.
+  const triggerValues: Record<string, string> = {};
+  for (const [k, v] of Object.entries(campaign.trigger)) if (k !== "type") triggerValues[k] = Array.isArray(v) ? v.join(", ") : String(v);
+  const triggerType = h("select", null, TRIGGERS.map((t) => h("option", { value: t.type, selected: campaign.trigger.type === t.type }, t.label)));
+  const triggerFields = h("div", { class: "trigger-fields" });
+  const triggerInputs = new Map<string, HTMLInputElement>();
+  function renderTriggerFields(): void {
+    for (const key of [...slots.keys()]) if (key.startsWith("trigger.")) slots.delete(key);
+    triggerInputs.clear();
+    const spec = TRIGGERS.find((t) => t.type === triggerType.value)!;
+    replace(
+      triggerFields,
+      spec.fields.length === 0 ? h("p", { class: "help" }, "No settings for this trigger.") : null,
+      spec.fields.map((fs) => {
+        const input = h("input", {
+          type: fs.kind === "time" ? "time" : "text",
+          inputmode: fs.kind === "int" ? "numeric" : fs.kind === "amounts" ? "decimal" : null,
+          value: triggerValues[fs.name] ?? "",
+          autocomplete: "off",
+        });
+        input.addEventListener("input", () => (triggerValues[fs.name] = input.value));
+        triggerInputs.set(fs.name, input);
+        return field(`trigger.${fs.name}`, fs.label, input, fs.help);
+      }),
+    );
+  }
+  triggerType.addEventListener("change", renderTriggerFields);
+  renderTriggerFields();
+
+  const stageBoxes = STAGES.map((s) => h("input", { type: "checkbox", id: `campaign-stage-${s}`, value: s, checked: campaign.audience.stages?.includes(s) ?? false }));
+  const stagesError = h("p", { class: "field-error", id: "campaign-audience-stages-error", hidden: true });
+  const stagesFieldset = h(
+    "fieldset",
+    { class: "checks", "aria-describedby": "campaign-audience-stages-help campaign-audience-stages-error" },
+    h("legend", null, "Stages"),
+    h("div", { class: "check-row" }, stageBoxes.map((box, i) => h("div", { class: "field-check" }, box, h("label", { for: box.id }, f.label(STAGES[i]!))))),
+    h("p", { class: "help", id: "campaign-audience-stages-help" }, "None ticked: every stage."),
+    stagesError,
+  );
+  slots.set("audience.stages", { control: stageBoxes[0]!, error: stagesError, label: "Stages" });
+  const tags = h("input", { type: "text", value: (campaign.audience.tags ?? []).join(", "), autocomplete: "off" });
+  const excludeTags = h("input", { type: "text", value: (campaign.audience.excludeTags ?? []).join(", "), autocomplete: "off" });
+  const minDays = h("input", { type: "text", inputmode: "numeric", value: String(campaign.minDaysBetween), autocomplete: "off" });
+
+  const languages = Object.keys(campaign.templates).sort((a, b) => (a === "en" ? -1 : b === "en" ? 1 : a.localeCompare(b)));
+  const templateInputs = new Map<string, { subject: HTMLInputElement; text: HTMLTextAreaElement; html: HTMLTextAreaElement }>();
+  const templates = languages.map((lang) => {
+    const t = campaign.templates[lang]!;
+    const subject = h("input", { type: "text", value: t.subject, autocomplete: "off" });
+    const text = h("textarea", { rows: "8", class: "mono" });
+    text.value = t.text;
+    const html = h("textarea", { rows: "8", class: "mono", spellcheck: "false" });
+    html.value = t.html;
+    templateInputs.set(lang, { subject, text, html });
+    return h(
+      "details",
+      { class: "template", open: lang === "en", "data-lang": lang },
+      h("summary", null, languageName(lang), lang === "en" ? " — the fallback for every other language" : ""),
+      field(`templates.${lang}.subject`, "Subject", subject, undefined, `Subject (${languageName(lang)})`),
+      field(`templates.${lang}.text`, "Plain text", text, undefined, `Plain text (${languageName(lang)})`),
+      field(`templates.${lang}.html`, "HTML", html, undefined, `HTML (${languageName(lang)})`),
+    );
+  });
+
+  const summary = h("div", { class: "error-summary", tabindex: "-1", role: "alert", hidden: true });
+  const status = h("p", { class: "save-status", role: "status" });
+  const save = h("button", { type: "submit", class: "button button-primary" }, "Save campaign");
+
+  function read(): Record<string, unknown> {
+    const trigger: Record<string, unknown> = { type: triggerType.value };
+    for (const fs of TRIGGERS.find((t) => t.type === triggerType.value)!.fields) {
+      const raw = triggerInputs.get(fs.name)?.value ?? "";
+      trigger[fs.name] = fs.kind === "int" ? numeric(raw) : fs.kind === "amounts" ? list(raw).map((a) => numeric(a)) : raw;
+    }
+    return {
+      name: name.value,
+      description: description.value,
+      enabled: enabled.checked,
+      kind: kind.value,
+      recipient: recipient.value,
+      trigger,
+      audience: {
+        stages: stageBoxes.filter((b) => b.checked).map((b) => b.value),
+        tags: list(tags.value),
+        excludeTags: list(excludeTags.value),
+      },
+      minDaysBetween: numeric(minDays.value),
+      templates: Object.fromEntries([...templateInputs].map(([lang, t]) => [lang, { subject: t.subject.value, text: t.text.value, html: t.html.value }])),
+    };
+  }
+
+  function clearErrors(): void {
+    summary.hidden = true;
+    replace(summary);
+    for (const slot of slots.values()) {
+      slot.error.hidden = true;
+      slot.error.textContent = "";
+      slot.control.removeAttribute("aria-invalid");
+    }
+  }
+
+  /** The slot for an API field path: the exact one, else the nearest parent (`audience.tags.0` → `audience.tags`). */
+  function slotFor(path: string): FieldSlot | undefined {
+    const parts = path.split(".");
+    while (parts.length) {
+      const slot = slots.get(parts.join("."));
+      if (slot) return slot;
+      parts.pop();
+    }
+    return undefined;
+  }
+
+  function showErrors(fields: FieldError[]): void {
+    const items: HTMLElement[] = [];
+    const messages = new Map<FieldSlot, string[]>();
+    for (const { field: path, message } of fields) {
+      const slot = slotFor(path);
+      if (slot) messages.set(slot, [...(messages.get(slot) ?? []), message]);
+      const where = slot ? slot.label : path;
+      items.push(
+        h(
+          "li",
+          null,
+          slot
+            ? h(
+                "a",
+                {
+                  href: `#${slot.control.id}`,
+                  onclick: (event: Event) => {
+                    // The route lives in the hash: move focus instead of following the link.
+                    event.preventDefault();
+                    const details = slot.control.closest("details");
+                    if (details) details.open = true;
+                    slot.control.focus();
+                  },
+                },
+                `${where}: ${message}`,
+              )
+            : `${where}: ${message}`,
+        ),
+      );
+    }
+    for (const [slot, list] of messages) {
+      slot.error.textContent = list.join("; ");
+      slot.error.hidden = false;
+      slot.control.setAttribute("aria-invalid", "true");
+      const details = slot.control.closest("details");
+      if (details) details.open = true;
+    }
+    replace(summary, h("h2", null, fields.length === 1 ? "One field needs fixing" : `${fields.length} fields need fixing`), h("ul", null, items));
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  async function submit(event: Event): Promise<void> {
+    event.preventDefault();
+    clearErrors();
+    save.disabled = true;
+    replace(status, loading("Saving…"));
+    try {
+      const saved = await api<Campaign>(`/v1/campaigns/${encodeURIComponent(campaign.id)}`, { method: "PUT", body: read(), signal: ctx.signal });
+      replace(status, `Saved ${f.dateTime(saved.updatedAt)}.`);
+      announce("Campaign saved.");
+    } catch (err) {
+      if (err instanceof SignedOut || ctx.signal.aborted) return;
+      replace(status);
+      if (err instanceof ApiError && err.status === 400 && err.fields.length) showErrors(err.fields);
+      else {
+        replace(summary, errorBox(err));
+        summary.hidden = false;
+        summary.focus();
+      }
+    } finally {
+      save.disabled = false;
+    }
+  }
+
+  return h(
+    "form",
+    { class: "campaign-form", novalidate: true, "aria-label": "Campaign definition", onsubmit: (event: Event) => void submit(event) },
+    summary,
+    h(
+      "fieldset",
+      { class: "panel" },
+      h("legend", null, "Basics"),
+      field("name", "Name", name),
+      field("description", "Description", description, "For your team; customers never see it."),
+      field("enabled", "Enabled (the sweep sends it)", enabled),
+      h(
+        "div",
+        { class: "field-row" },
+        field("kind", "Kind", kind, "Marketing needs consent, obeys quiet hours and the frequency cap."),
+        field("recipient", "Recipient", recipient),
+      ),
+    ),
+    h("fieldset", { class: "panel" }, h("legend", null, "Trigger"), field("trigger", "When", triggerType), triggerFields),
+    h(
+      "fieldset",
+      { class: "panel" },
+      h("legend", null, "Audience and frequency"),
+      stagesFieldset,
+      h(
+        "div",
+        { class: "field-row" },
+        field("audience.tags", "Only customers tagged", tags, "Comma-separated; all of them"),
+        field("audience.excludeTags", "Never customers tagged", excludeTags, "Comma-separated; any of them"),
+      ),
+      field("minDaysBetween", "Minimum days between two sends to one customer", minDays, "0: no limit"),
+    ),
+    h(
+      "fieldset",
+      { class: "panel" },
+      h("legend", null, "Emails"),
+      h("p", { class: "help" }, "Placeholders: ", Object.keys(PLACEHOLDERS).map((p, i) => [i ? ", " : "", h("code", null, `{{${p}}}`)]), ". A fallback goes after a bar: ", h("code", null, "{{firstName|there}}"), "."),
+      templates,
+    ),
+    h("div", { class: "form-actions" }, save, h("a", { href: "#/campaigns", class: "button button-quiet" }, "Back to campaigns"), status),
+  );
+}
