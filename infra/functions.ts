@@ -20,7 +20,16 @@ export interface RapportFunctionProps {
   memorySize?: number;
   /** @default 10 seconds */
   timeout?: Duration;
+  /**
+   * Static files shipped in the bundle next to the handler, never inlined into it (the handler
+   * stays small): after esbuild, `node <script> <bundle>/<dir>` builds them there. The dashboard:
+   * scripts/build-app.ts into `app/`, which functions/app.ts serves.
+   */
+  staticFiles?: { script: string; dir: string };
 }
+
+/** A path as one shell word (bundling hooks run in a shell). */
+const shellWord = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
 /**
  * One Lambda function of the app: Node.js 24 on arm64, bundled by the local esbuild (minified
@@ -71,7 +80,21 @@ export class RapportFunction extends Construct {
         banner: ESBUILD_OPTIONS.banner.js,
         esbuildArgs: Object.fromEntries(Object.entries(ESBUILD_OPTIONS.alias).map(([from, to]) => [`--alias:${from}`, to])),
         forceDockerBundling: false,
+        ...(props.staticFiles ? { commandHooks: staticFilesHooks(props.staticFiles) } : {}),
       },
     });
   }
+}
+
+/**
+ * Builds the static files straight into the bundle's folder, so it holds exactly this build (no
+ * earlier build's leftovers, which would also change the asset hash). Runs with the Node running
+ * the synth (Node 24, which runs the TypeScript script as it is), not whatever `node` is on PATH.
+ */
+function staticFilesHooks(files: { script: string; dir: string }): nodejs.ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => [`${shellWord(process.execPath)} ${shellWord(path.join(inputDir, files.script))} ${shellWord(path.join(outputDir, files.dir))}`],
+  };
 }

@@ -36,6 +36,8 @@ interface FunctionSpec {
   readsCaptchaSecret?: boolean;
   memorySize?: number;
   timeout?: Duration;
+  /** Ships the dashboard's built files (app/) in its bundle, next to the handler. */
+  servesDashboard?: boolean;
 }
 
 /**
@@ -148,6 +150,13 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
     timeout: Duration.seconds(60),
   },
+  app: {
+    description: "The dashboard at /app: the single-page app's static files (it signs in to the admin routes with an API key)",
+    // Serves files from its own bundle; never touches the table.
+    access: { actions: [] },
+    memorySize: 128,
+    servesDashboard: true,
+  },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key to its id and scopes",
     // One consistent read of the key's hash.
@@ -157,7 +166,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
 };
 
 /** The functions serving HTTP routes (the route table's `fn`s). */
-const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep"] as const satisfies readonly FunctionName[];
+const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app"] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {
   config: RapportConfig;
@@ -230,6 +239,7 @@ export class RapportStack extends Stack {
         logRetention: config.logRetentionDays,
         ...(spec.memorySize ? { memorySize: spec.memorySize } : {}),
         ...(spec.timeout ? { timeout: spec.timeout } : {}),
+        ...(spec.servesDashboard ? { staticFiles: { script: "scripts/build-app.ts", dir: "app" } } : {}),
       });
       this.table.grant(fn.role, spec.access);
       if (spec.publishes) this.bus.grantPublish(fn.role);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -83,6 +83,27 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     expect(resources[logicalId(stack, stack.functions.authorizer.fn)]!.Properties.MemorySize).toBe(128);
     expect(resources[logicalId(stack, stack.functions.capture.fn)]!.Properties.MemorySize).toBe(256);
     expect(resources[logicalId(stack, stack.functions.sweep.fn)]!.Properties.MemorySize).toBe(512);
+    expect(resources[logicalId(stack, stack.functions.app.fn)]!.Properties.MemorySize).toBe(128);
+  });
+
+  it("ships the dashboard's built files in the app function's bundle, next to a handler that stays small", () => {
+    template.toJSON();
+    const bundles = readdirSync(app.outdir)
+      .filter((entry) => entry.startsWith("asset."))
+      .map((entry) => path.join(app.outdir, entry));
+    // Only the app function's bundle carries them.
+    const withApp = bundles.filter((dir) => existsSync(path.join(dir, "app", "index.html")));
+    expect(withApp).toHaveLength(1);
+    const dir = withApp[0]!;
+    const html = readFileSync(path.join(dir, "app", "index.html"), "utf8");
+    const assets = [...html.matchAll(/\/app\/((?:main|styles)-[A-Z0-9]{8}\.(?:js|css))/g)].map((m) => m[1]!);
+    expect(assets).toHaveLength(2);
+    for (const asset of assets) expect(existsSync(path.join(dir, "app", asset)), asset).toBe(true);
+    // Exactly this build: no leftovers of an earlier one.
+    expect(readdirSync(path.join(dir, "app")).filter((f) => /^(main|styles)-/.test(f)).sort()).toEqual([...assets].sort());
+    // The files sit next to the handler, not inside it (the bench's budget is 400,000 bytes per bundle).
+    expect(statSync(path.join(dir, "index.mjs")).size).toBeLessThan(150_000);
+    expect(readFileSync(path.join(dir, "index.mjs"), "utf8")).not.toContain("esbuild");
   });
 
   it("bundles each function as minified ESM with a `require` shim and a source map, SDK included", () => {
@@ -237,6 +258,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk.
       "reports-stream": { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*"] },
+      // The dashboard's static files come from its own bundle.
+      app: { actions: [], indexes: [] },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
@@ -282,6 +305,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       reports: [],
       // Lambda sends a batch that failed every retry to the on-failure queue with this role.
       "reports-stream": ["sqs:SendMessage"],
+      app: [],
     };
     const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
     const reportsDlqArn = { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "Arn"] };
