@@ -36,7 +36,8 @@ export function loading(text: string): HTMLElement {
 
 /** An error with what to do about it; `retry` adds a "Try again" button. */
 export function errorBox(err: unknown, retry?: () => void): HTMLElement {
-  const message = err instanceof ApiError ? err.message : "Something went wrong while showing this. Try again.";
+  const raw = err instanceof ApiError ? err.message : "Something went wrong while showing this. Try again.";
+  const message = raw.charAt(0).toUpperCase() + raw.slice(1);
   const detail = err instanceof ApiError && err.status === 404 ? "It may have been deleted, or this part of the API is not deployed yet." : null;
   return h(
     "div",

@@ -25,6 +25,16 @@ const PROFILE_LABELS: Record<string, string> = {
   twitter: "X / Twitter",
 };
 
+/** Where the lead came from (the form's `source`, UTM parameters, the page). */
+const ATTRIBUTION_LABELS: Record<string, string> = {
+  source: "Lead source",
+  utm_source: "UTM source",
+  utm_medium: "UTM medium",
+  utm_campaign: "UTM campaign",
+  page: "Form page",
+  referrer: "Referrer",
+};
+
 /** One customer's 360° view: who they are, what they agreed to, what they did and what we sent them. */
 export async function customerPage(ctx: PageContext): Promise<void> {
   const id = ctx.params.id ?? "";
@@ -70,7 +80,7 @@ function view(c: Customer360, ctx: PageContext) {
           ["Next contact", c.nextContactAt ? f.dateTime(c.nextContactAt) : ""],
           ["Customer since", f.dateTime(c.createdAt)],
           ["Updated", f.dateTime(c.updatedAt)],
-          ...Object.entries(c.attribution ?? {}).map(([k, v]): [string, string] => [`Came from (${f.label(k)})`, v]),
+          ...Object.entries(c.attribution ?? {}).map(([k, v]): [string, string] => [ATTRIBUTION_LABELS[k] ?? f.label(k), v]),
         ]),
       ),
       h(
