@@ -22,6 +22,8 @@ export interface EventResult {
 
 /** Attempts before giving up when concurrent events for one customer keep moving its counters. */
 const MAX_ATTEMPTS = 25;
+/** Short waits (50, 100, … 300 ms) for a profile whose email lookup a concurrent request just claimed. */
+const PROFILE_WAITS = 6;
 
 /**
  * Records an interaction on a customer's timeline. A purchase (or refund) also moves the order
@@ -40,9 +42,18 @@ export async function recordEvent(deps: Deps, input: EventInput): Promise<EventR
   if (money && currency !== deps.config.currency) {
     throw ValidationError.field("currency", `must be ${deps.config.currency}, the currency this CRM keeps lifetime spend in`);
   }
+  let waitedForProfile = 0;
   for (let attempt = 1; ; attempt++) {
     const current = await getCustomerItem(deps, customerId, true);
-    if (!current) throw new NotFound(`no customer ${customerId}`);
+    if (!current) {
+      if (input.customerId) throw new NotFound(`no customer ${customerId}`);
+      // Found by email, but the profile is not there yet: a form post for the same address holds
+      // the email lookup and writes the profile next. Wait for it; if it never comes (that
+      // request died between its two writes), write it here: upsertContact is safe to race.
+      if (++waitedForProfile <= PROFILE_WAITS) await new Promise((r) => setTimeout(r, 50 * waitedForProfile));
+      else await upsertContact(deps, { email: input.email!, profile: {}, attribution: { source: `event:${input.type}` }, at: now });
+      continue;
+    }
     const eventId = ulid(deps.clock);
     const plan = planEvent(deps, current, input, at, currency, eventId);
     const marker = input.externalId
