@@ -3,7 +3,7 @@ import { formatAmount, pickTemplate, renderTemplate, type RenderContext } from "
 import type { Campaign } from "../campaigns/schema.ts";
 import type { CustomerItem } from "../customers.ts";
 import { getCustomerItem, timelineItem } from "../customers.ts";
-import { isConditionFailed, itemOfFailedCondition } from "../db.ts";
+import { cancellationCodes, isConditionFailed, itemOfFailedCondition } from "../db.ts";
 import type { Deps } from "../deps.ts";
 import { publishEvents } from "../deps.ts";
 import { scheduleDue } from "../due.ts";
@@ -74,14 +74,17 @@ export async function deliver(deps: Deps, mailer: Mailer, campaigns: Map<string,
   try {
     messageId = (await sendWithBackoff(mailer, mail)).messageId;
   } catch (err) {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: sendKey(request.customerId, request.campaignId, request.occurrence),
-        UpdateExpression: "SET #status = :failed, lastError = :error",
-        ExpressionAttributeNames: { "#status": "status" },
-        ExpressionAttributeValues: { ":failed": "failed", ":error": (err as Error).name || "Error" },
-      }),
+    // Releasing the claim must land, or the queue's retry finds it "sending" and the mail is never sent.
+    await untilWritten(() =>
+      deps.db.send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: sendKey(request.customerId, request.campaignId, request.occurrence),
+          UpdateExpression: "SET #status = :failed, lastError = :error",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":failed": "failed", ":error": (err as Error).name || "Error" },
+        }),
+      ),
     );
     throw err;
   }
@@ -112,6 +115,36 @@ async function claim(deps: Deps, request: SendRequest, campaign: Campaign, now: 
       new UpdateCommand({ TableName: deps.table, Key: key, UpdateExpression: "SET #status = :unknown", ConditionExpression: "#status = :sending", ExpressionAttributeNames: { "#status": "status" }, ExpressionAttributeValues: { ":unknown": "unknown", ":sending": "sending" } }),
     ).catch(() => undefined);
     return { status: "skipped", reason: "an earlier attempt may have sent it" };
+  }
+}
+
+/** Attempts of a write that must land (each one already the SDK's own retries), with backoff between. */
+const WRITE_ATTEMPTS = 8;
+
+/** Throttling, a transaction conflict, a timeout or a server error: worth another attempt. */
+function isTransient(err: unknown): boolean {
+  const e = err as Error & { $retryable?: unknown; $fault?: string };
+  if (isThrottle(err) || e?.$retryable || e?.$fault === "server") return true;
+  if (["ProvisionedThroughputExceededException", "RequestLimitExceeded", "InternalServerError", "TimeoutError"].includes(e?.name)) return true;
+  const codes = cancellationCodes(err);
+  return codes !== null && codes.some((c) => c === "ThrottlingError" || c === "TransactionConflict" || c === "ProvisionedThroughputExceeded");
+}
+
+/**
+ * Runs a write until it lands, for the writes whose loss would break exactly-once: retries
+ * transient failures (beyond the SDK's own retries) with capped, jittered backoff. `applied`
+ * answers whether a retry's failed condition means an earlier attempt did land.
+ */
+async function untilWritten(write: () => Promise<unknown>, applied?: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (attempt > 1 && applied && (isConditionFailed(err) || cancellationCodes(err)?.includes("ConditionalCheckFailed")) && (await applied())) return;
+      if (!isTransient(err) || attempt >= WRITE_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 100 * 2 ** attempt)));
+    }
   }
 }
 
@@ -179,42 +212,53 @@ async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem
   const at = deps.clock.now().toISOString();
   const sentAttribute = `sent#${campaign.id}`;
   const marketing = campaign.kind === "marketing" && campaign.recipient === "customer";
-  await deps.db.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: deps.table,
-            Key: sendKey(request.customerId, request.campaignId, request.occurrence),
-            UpdateExpression: "SET #status = :sent, sentAt = :at, messageId = :mid, subject = :subject",
-            ConditionExpression: "#status = :sending",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":sent": "sent", ":sending": "sending", ":at": at, ":mid": messageId, ":subject": subject },
-          },
-        },
-        {
-          Update: {
-            TableName: deps.table,
-            Key: customerKey(customer.id),
-            UpdateExpression: `SET #sent = :record${marketing ? ", lastMarketingAt = :at" : ""}`,
-            ConditionExpression: "attribute_exists(PK)",
-            ExpressionAttributeNames: { "#sent": sentAttribute },
-            ExpressionAttributeValues: { ":record": { occurrence: request.occurrence, at }, ...(marketing ? { ":at": at } : {}) },
-          },
-        },
-        {
-          Put: {
-            TableName: deps.table,
-            Item: timelineItem(deps, customer.id, {
-              at,
-              type: "email_sent",
-              summary: `${campaign.name}: ${subject}`,
-              data: { campaignId: campaign.id, occurrence: request.occurrence, kind: campaign.kind, recipient: campaign.recipient, messageId },
-            }),
-          },
-        },
-      ],
-    }),
+  const ledgerKey = sendKey(request.customerId, request.campaignId, request.occurrence);
+  // SES has taken the mail: this record must land, or the ledger says "sending" for a mail that
+  // went out. Throttling past the SDK's retries is retried here; an attempt whose answer was lost
+  // but which was applied shows as a failed condition on a ledger item already "sent" with this message.
+  await untilWritten(
+    () =>
+      deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: deps.table,
+                Key: ledgerKey,
+                UpdateExpression: "SET #status = :sent, sentAt = :at, messageId = :mid, subject = :subject",
+                ConditionExpression: "#status = :sending",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: { ":sent": "sent", ":sending": "sending", ":at": at, ":mid": messageId, ":subject": subject },
+              },
+            },
+            {
+              Update: {
+                TableName: deps.table,
+                Key: customerKey(customer.id),
+                UpdateExpression: `SET #sent = :record${marketing ? ", lastMarketingAt = :at" : ""}`,
+                ConditionExpression: "attribute_exists(PK)",
+                ExpressionAttributeNames: { "#sent": sentAttribute },
+                ExpressionAttributeValues: { ":record": { occurrence: request.occurrence, at }, ...(marketing ? { ":at": at } : {}) },
+              },
+            },
+            {
+              Put: {
+                TableName: deps.table,
+                Item: timelineItem(deps, customer.id, {
+                  at,
+                  type: "email_sent",
+                  summary: `${campaign.name}: ${subject}`,
+                  data: { campaignId: campaign.id, occurrence: request.occurrence, kind: campaign.kind, recipient: campaign.recipient, messageId },
+                }),
+              },
+            },
+          ],
+        }),
+      ),
+    async () => {
+      const ledger = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: ledgerKey, ConsistentRead: true }))).Item;
+      return ledger?.status === "sent" && ledger.messageId === messageId;
+    },
   );
   await publishEvents(deps, [{ type: "EmailSent", customerId: customer.id, at, data: { campaignId: campaign.id, occurrence: request.occurrence, messageId, recipient: campaign.recipient } }]);
 }
