@@ -1,0 +1,147 @@
+import type { FinalizeRequestMiddleware, InitializeMiddleware, MiddlewareStack } from "@smithy/types";
+
+/**
+ * Faults injected into the REAL AWS SDK clients the stack uses (DynamoDB Local, SES local): a
+ * middleware placed just after the SDK's retry middleware throws a throttling error on some
+ * attempts before they are sent. The SDK's own retry strategy (backoff, retry quota) and the
+ * project's retry code then run exactly as they would against a throttling AWS service, and
+ * every attempt that is let through reaches the real emulator.
+ */
+
+/** A seeded PRNG (mulberry32): the same seed gives the same sequence of decisions. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface AnyClient {
+  middlewareStack: MiddlewareStack<any, any>;
+}
+
+export interface ThrottleStats {
+  /** Attempts that reached the injector (let through or throttled). */
+  attempts: number;
+  /** Attempts answered with a throttling error instead of being sent. */
+  throttled: number;
+  /** Commands throttled on more attempts than the SDK makes: the error reaches our code. */
+  exhausted: number;
+  /** Per SDK command name, how many attempts were throttled. */
+  byCommand: Record<string, number>;
+}
+
+export interface ThrottleOptions {
+  seed: number;
+  /** Fraction of commands whose first attempts are throttled. */
+  rate: number;
+  /** A throttled command is throttled on 1..maxConsecutive attempts in a row (then let through). */
+  maxConsecutive: number;
+  /** Fraction of commands throttled on every attempt the SDK makes, so the error surfaces. */
+  exhaustRate?: number;
+  /** The error to throw for a command: its name. */
+  errorName: (commandName: string, random: () => number) => string;
+  /** Only commands whose name passes this are touched (default: all). */
+  commands?: (commandName: string) => boolean;
+  /**
+   * Picks particular commands by name and request body (a JSON string for DynamoDB and SES v2):
+   * returns how many attempts of this command to throttle (Infinity: all of them), or undefined
+   * to leave it to chance. Asked once per command, at its first attempt.
+   */
+  forced?: (commandName: string, body: string) => number | undefined;
+}
+
+function bodyText(body: unknown): string {
+  if (typeof body === "string") return body;
+  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
+  return "";
+}
+
+/** The error a throttling AWS service answers with, shaped as the SDK's deserializer makes it. */
+export function throttlingError(name: string, status = 400): Error {
+  return Object.assign(new Error(name === "TooManyRequestsException" ? "Maximum sending rate exceeded." : "Rate of requests exceeds the allowed throughput."), {
+    name,
+    $fault: "client" as const,
+    $retryable: { throttling: true },
+    $metadata: { httpStatusCode: status, requestId: `injected-${Math.random().toString(36).slice(2)}`, attempts: 1, totalRetryDelay: 0 },
+  });
+}
+
+/**
+ * Throttles a fraction of a client's commands. Returns live statistics and a switch: `enabled`
+ * can be flipped at any time (the middleware stays in the client's stack).
+ */
+export function injectThrottling(client: AnyClient, options: ThrottleOptions): ThrottleStats & { enabled: boolean; options: ThrottleOptions } {
+  const random = seededRandom(options.seed);
+  const control = { enabled: true, options, attempts: 0, throttled: 0, exhausted: 0, byCommand: {} as Record<string, number> };
+  /** Per command invocation (the SDK's invocation id header): how many more attempts to throttle. */
+  const plans = new Map<string, number>();
+  const middleware: FinalizeRequestMiddleware<any, any> = (next, context) => async (args) => {
+    const request = args.request as { headers?: Record<string, string> };
+    const invocation = request.headers?.["amz-sdk-invocation-id"];
+    const commandName = String(context.commandName ?? "");
+    if (!control.enabled || !invocation || (control.options.commands && !control.options.commands(commandName))) return next(args);
+    control.attempts++;
+    let remaining = plans.get(invocation);
+    const forced = remaining === undefined && control.options.forced ? control.options.forced(commandName, bodyText((request as { body?: unknown }).body)) : undefined;
+    if (forced !== undefined) {
+      remaining = forced;
+      if (forced === Number.POSITIVE_INFINITY) control.exhausted++;
+    } else if (remaining === undefined) {
+      const r = random();
+      const { rate, maxConsecutive, exhaustRate = 0 } = control.options;
+      if (r < exhaustRate) {
+        remaining = Number.POSITIVE_INFINITY;
+        control.exhausted++;
+      } else if (r < exhaustRate + rate) remaining = 1 + Math.floor(random() * maxConsecutive);
+      else remaining = 0;
+    }
+    if (remaining > 0) {
+      plans.set(invocation, remaining - 1);
+      control.throttled++;
+      control.byCommand[commandName] = (control.byCommand[commandName] ?? 0) + 1;
+      const name = control.options.errorName(commandName, random);
+      throw throttlingError(name, name === "TooManyRequestsException" ? 429 : 400);
+    }
+    plans.delete(invocation);
+    return next(args);
+  };
+  client.middlewareStack.addRelativeTo(middleware, { name: `injectThrottling-${options.seed}`, relation: "after", toMiddleware: "retryMiddleware", override: true });
+  return control;
+}
+
+/**
+ * DynamoDB under load answers BatchGetItem with only some of the keys and the rest in
+ * UnprocessedKeys. This makes every BatchGetItem with more than one key do that: the first half
+ * of the keys go to DynamoDB Local, the rest come back unprocessed for the caller to retry.
+ * Works on the document client's (unmarshalled) input and output.
+ */
+export function splitBatchGets(client: AnyClient): { enabled: boolean; split: number } {
+  const control = { enabled: true, split: 0 };
+  const middleware: InitializeMiddleware<any, any> = (next, context) => async (args) => {
+    const input = args.input as { RequestItems?: Record<string, { Keys?: unknown[] }> };
+    if (!control.enabled || context.commandName !== "BatchGetItemCommand" || !input.RequestItems) return next(args);
+    const sent: Record<string, { Keys?: unknown[] }> = {};
+    const held: Record<string, { Keys: unknown[] }> = {};
+    for (const [table, request] of Object.entries(input.RequestItems)) {
+      const keys = request.Keys ?? [];
+      const half = Math.ceil(keys.length / 2);
+      sent[table] = { ...request, Keys: keys.slice(0, half) };
+      if (keys.length > half) held[table] = { ...request, Keys: keys.slice(half) };
+    }
+    if (Object.keys(held).length === 0) return next(args);
+    control.split++;
+    const result = await next({ ...args, input: { ...input, RequestItems: sent } });
+    const output = result.output as { UnprocessedKeys?: Record<string, { Keys?: unknown[] }> };
+    const unprocessed = { ...output.UnprocessedKeys };
+    for (const [table, request] of Object.entries(held)) unprocessed[table] = { ...request, Keys: [...(unprocessed[table]?.Keys ?? []), ...request.Keys] };
+    output.UnprocessedKeys = unprocessed;
+    return result;
+  };
+  client.middlewareStack.add(middleware, { step: "initialize", name: "splitBatchGets", override: true });
+  return control;
+}
