@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { Deps } from "../shared/deps.ts";
 import { depsFromEnv } from "../shared/deps.ts";
+import { createDocumentClient } from "../shared/db.ts";
 import { freePort } from "./dynamo.ts";
 import { createApiServer } from "./server.ts";
 import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
@@ -43,6 +44,12 @@ export interface LocalApiOptions {
    * does; default true. `false` leaves the stream unread (counters stay as they are).
    */
   reportCounters?: boolean;
+  /**
+   * What the stream consumer gets instead of the handlers' dependencies. By default it shares
+   * them but has a table client of its own, as the deployed function does: what a metered or
+   * fault-injecting `deps.db` sees is then the requests' work only.
+   */
+  reportsDeps?: Partial<Deps>;
 }
 
 export interface LocalApi {
@@ -95,10 +102,17 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     logger.warn(`The table ${options.tableName} was made before report counters: only changes from now on are counted. Count what is already there with: npx rapport reports rebuild`);
   }
   // The deployed stack's event source mapping, locally: the same handler, the same filter.
+  const reportsDb =
+    options.reportCounters === false || options.reportsDeps?.db ? undefined : createDocumentClient({ region: deps.config.region, endpoint: options.dynamodbEndpoint });
   const streams =
     options.reportCounters === false
       ? undefined
-      : startStreamPoller({ endpoint: options.dynamodbEndpoint, tableName: options.tableName, handler: makeReportsStream(deps), logger });
+      : startStreamPoller({
+          endpoint: options.dynamodbEndpoint,
+          tableName: options.tableName,
+          handler: makeReportsStream({ ...deps, ...(reportsDb ? { db: reportsDb } : {}), ...options.reportsDeps }),
+          logger,
+        });
   const scheduled = makeScheduledHandler(deps, wiring);
   const stopScheduler = options.sweepIntervalMinutes
     ? startScheduler(
@@ -131,6 +145,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       stopScheduler();
       // Before the table client goes: a batch being handled finishes first.
       await streams?.stop();
+      reportsDb?.destroy();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());

@@ -418,6 +418,9 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
           },
         });
       });
+      // It may be rejected (no stream, stopped) while the marker is being written, before the
+      // caller holds it: marked as handled here, the caller still gets the rejection.
+      settled.catch(() => undefined);
       try {
         await db.send(new PutItemCommand({ TableName: options.tableName, Item: { ...SETTLE_KEY, token: { S: token } } }));
       } catch (err) {

@@ -34,6 +34,8 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           GlobalSecondaryIndexUpdates: [{ Create: { IndexName: gsi.name, KeySchema: [{ AttributeName: gsi.partitionKey, KeyType: "HASH" }, { AttributeName: gsi.sortKey, KeyType: "RANGE" }], Projection: { ProjectionType: gsi.projection } } }],
         }),
       );
+      // One index at a time: DynamoDB (Local too) refuses a second while the first is building.
+      await waitUntilActive(client, tableName);
     }
     const streamAdded = await ensureStream(client, tableName, described.Table?.StreamSpecification);
     client.destroy();
@@ -70,6 +72,17 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }));
   client.destroy();
   return { created: true, streamAdded: false };
+}
+
+/** Waits until the table and every index on it are ACTIVE (an index being built is CREATING). */
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === "ACTIVE" && (Table.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === "ACTIVE")) return;
+    if (Date.now() > deadline) throw new Error(`table ${tableName} is still updating after 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
