@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import type { Clock } from "../shared/clock.ts";
 import type { Deps } from "../shared/deps.ts";
@@ -14,15 +15,26 @@ interface Pending {
   receives: number;
 }
 
+/** One line of the queue's journal: a message queued, handled (sent, skipped or a duplicate), or dead-lettered. */
+type JournalLine = { op: "add"; id: string; request: SendRequest } | { op: "done"; id: string } | { op: "dead"; id: string; request: SendRequest };
+
 /**
  * The local stand-in for the SQS send queue and its Lambda consumer: hands the very same sender
  * handler the same SQS event shape, ten records at a time, retries what it reports as batch item
  * failures, and moves a message that failed five times to a dead-letter list, as the redrive
  * policy does on AWS.
+ *
+ * In memory by default (tests). `npm start` keeps it in a journal file (`persistTo`), because SQS
+ * is durable: the sweep moves a customer's due entry once their sends are enqueued, so a queued
+ * send lost with the process would never be sent. After a restart, every message not yet handled
+ * (queued, or in flight when the process died) is delivered again; the ledger claim makes a
+ * repeat of one that did go out a no-op.
  */
 export class InProcessQueue implements SendQueue {
   readonly deadLetters: SendRequest[] = [];
   private pending: Pending[] = [];
+  /** The journal file, once `persistTo` was called. */
+  private journal: string | undefined;
   private draining: Promise<void> | undefined;
   private readonly deps: Deps;
   private readonly mailer: Mailer;
@@ -36,7 +48,62 @@ export class InProcessQueue implements SendQueue {
   }
 
   async enqueue(requests: SendRequest[]): Promise<void> {
-    this.pending.push(...requests.map((request) => ({ id: randomUUID(), request, receives: 0 })));
+    const messages = requests.map((request) => ({ id: randomUUID(), request, receives: 0 }));
+    // Written before the caller goes on (the sweep then moves the due entries), as SendMessage returns once stored.
+    this.record(messages.map((m): JournalLine => ({ op: "add", id: m.id, request: m.request })));
+    this.pending.push(...messages);
+  }
+
+  /**
+   * Keeps the queue in `file` from now on: loads what an earlier process left there (messages
+   * queued or in flight, and dead letters), rewrites the file with just those and what is queued
+   * now, and starts delivering the loaded messages.
+   */
+  persistTo(file: string): void {
+    const live = new Map<string, JournalLine>();
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+    for (const line of text.split("\n")) {
+      let entry: JournalLine;
+      try {
+        entry = JSON.parse(line) as JournalLine;
+      } catch {
+        continue; // an empty line, or the last one, cut short by a crash: its enqueue never returned
+      }
+      if (entry.op === "done") live.delete(entry.id);
+      else live.set(entry.id, entry);
+    }
+    const restored: Pending[] = [];
+    for (const entry of live.values()) {
+      if (entry.op === "dead") this.deadLetters.push(entry.request);
+      else if (entry.op === "add" && !this.pending.some((p) => p.id === entry.id)) restored.push({ id: entry.id, request: entry.request, receives: 0 });
+    }
+    this.pending.unshift(...restored);
+    this.journal = file;
+    this.compact();
+    if (restored.length > 0) {
+      this.deps.logger.info("send queue restored", { messages: restored.length });
+      void this.drain();
+    }
+  }
+
+  /** Rewrites the journal with only what is still live: the dead letters and the queued messages. */
+  private compact(): void {
+    if (!this.journal) return;
+    const lines: JournalLine[] = [
+      ...this.deadLetters.map((request): JournalLine => ({ op: "dead", id: randomUUID(), request })),
+      ...this.pending.map((p): JournalLine => ({ op: "add", id: p.id, request: p.request })),
+    ];
+    writeFileSync(`${this.journal}.tmp`, lines.map((l) => `${JSON.stringify(l)}\n`).join(""), { mode: 0o600 });
+    renameSync(`${this.journal}.tmp`, this.journal);
+  }
+
+  private record(lines: JournalLine[]): void {
+    if (this.journal && lines.length > 0) appendFileSync(this.journal, lines.map((l) => `${JSON.stringify(l)}\n`).join(""));
   }
 
   /** How many messages wait (not counting dead letters). */
@@ -70,12 +137,18 @@ export class InProcessQueue implements SendQueue {
       }
       const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
       const retry = batch.filter((p) => failed.has(p.id));
+      const handled: JournalLine[] = batch.filter((p) => !failed.has(p.id)).map((p) => ({ op: "done", id: p.id }));
       for (const p of retry) {
-        if (p.receives >= MAX_RECEIVES) this.deadLetters.push(p.request);
-        else this.pending.push(p);
+        if (p.receives >= MAX_RECEIVES) {
+          this.deadLetters.push(p.request);
+          handled.push({ op: "dead", id: p.id, request: p.request });
+        } else this.pending.push(p);
       }
+      this.record(handled);
       if (retry.length > 0 && this.retryDelayMs > 0) await new Promise((r) => setTimeout(r, this.retryDelayMs));
     }
+    // Empty now: the journal need not keep the history of what was delivered.
+    this.compact();
   }
 }
 

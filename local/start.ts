@@ -42,8 +42,13 @@ async function main(): Promise<void> {
   }
   stops.push(() => dynamo.stop());
 
-  const ses = await startSesLocal(env.sesPort);
-  stops.push(() => ses.close());
+  // RAPPORT_SES_ENDPOINT: deliver to an SES endpoint that is already running (one that outlives
+  // this process, as the restart test needs) instead of starting SES local here.
+  const sesEndpoint = process.env.RAPPORT_SES_ENDPOINT || env.sesEndpoint;
+  if (!process.env.RAPPORT_SES_ENDPOINT) {
+    const ses = await startSesLocal(env.sesPort);
+    stops.push(() => ses.close());
+  }
 
   const api: LocalApi = await startLocalApi({
     dynamodbEndpoint: dynamo.endpoint,
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
     port: env.apiPort,
     host: "0.0.0.0",
     allowedOrigins: (process.env.ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
-    sesEndpoint: env.sesEndpoint,
+    sesEndpoint,
     sweepIntervalMinutes: Number(process.env.SWEEP_INTERVAL_MINUTES ?? 60),
     // The same settings a deployment takes from cdk.json context, here from the shell.
     env: {
@@ -65,6 +70,8 @@ async function main(): Promise<void> {
     logLevel: (process.env.LOG_LEVEL as "INFO" | undefined) ?? "WARN",
   });
   stops.push(() => api.close());
+  // SQS keeps queued sends through a crash; locally the journal does (a restart delivers them).
+  api.queue.persistTo(join(env.dataDir, "send-queue.jsonl"));
 
   const adminKey = await firstStartAdminKey(api, env.dataDir);
 
@@ -77,7 +84,7 @@ async function main(): Promise<void> {
     `  OpenAPI document     ${env.apiUrl}/v1/openapi.json`,
     `  Health               ${env.apiUrl}/v1/health`,
     `  Sweeps               every ${Number(process.env.SWEEP_INTERVAL_MINUTES ?? 60)} min, or now: npx rapport sweep [--at ISO]`,
-    `  SES mail viewer      http://localhost:${env.sesPort}`,
+    `  SES mail viewer      ${process.env.RAPPORT_SES_ENDPOINT ? sesEndpoint : `http://localhost:${env.sesPort}`}`,
     `  DynamoDB Local       ${dynamo.endpoint}  (table "${env.tableName}", data in ${join(env.dataDir, "dynamodb")})`,
     "",
     adminKey.created
