@@ -56,8 +56,9 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // Claim the email, merge the profile, append the timeline entry, schedule the lead's
     // follow-up in the due index; idempotency records are put, completed, and deleted when the
     // work failed.
-    // A submission held as a suspected bot is one PutItem in the quarantine partition.
-    access: { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] },
+    // A submission held as a suspected bot is one PutItem in the quarantine partition. In the rare
+    // race with an erasure, a GetItem of the tombstone and two DeleteItems undo a recreated profile.
+    access: { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:GetItem"] },
     publishes: true,
     readsCaptchaSecret: true,
   },

@@ -18,6 +18,7 @@ import { makeHandler as makeCampaigns } from "../functions/campaigns.ts";
 import { makeHandler as makeLinks } from "../functions/links.ts";
 import { makeHandler as makeSweep, type SweepWiring } from "../functions/sweep.ts";
 import { makeHandler as makeApp } from "../functions/app.ts";
+import { makeHandler as makeReports } from "../functions/reports.ts";
 
 /** API Gateway refuses bodies over 10 MB; the local server stops reading at 1 MiB (handlers cap forms at 16 KiB). */
 const MAX_READ_BYTES = 1024 * 1024;
@@ -54,6 +55,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring): Server {
     campaigns: makeCampaigns(deps),
     links: makeLinks(deps),
     sweep: makeSweep(deps, sweepWiring),
+    reports: makeReports(deps),
     app: makeApp(deps),
   };
   const authorize = makeAuthorizer(deps);
