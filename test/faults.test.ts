@@ -5,7 +5,7 @@ import { SesMailer } from "../shared/adapters/ses-mailer.ts";
 import { normalizeEmail } from "../shared/email.ts";
 import { deriveStage } from "../shared/lifecycle.ts";
 import type { Mailer } from "../shared/ports.ts";
-import { injectThrottling, seededRandom, splitBatchGets } from "./support/faults.ts";
+import { FailureCountingLogger, injectThrottling, seededRandom, splitBatchGets, THROTTLING_ERRORS } from "./support/faults.ts";
 import { useStack, type StoredMail, type TestStack } from "./support/stack.ts";
 
 /**
@@ -19,8 +19,9 @@ import { useStack, type StoredMail, type TestStack } from "./support/stack.ts";
 let mailer: SesMailer | undefined;
 const lazyMailer: Mailer = { send: (mail) => mailer!.send(mail) };
 /** Two stacks, so the two scenarios run side by side, each with its own clients (and SDK retry quota). */
-const leadsStack = useStack();
-const stack = useStack({ mailer: lazyMailer, retryDelayMs: 20 });
+const leadsLog = new FailureCountingLogger();
+const leadsStack = useStack({ logger: leadsLog });
+const stack = useStack({ mailer: lazyMailer, retryDelayMs: 200 });
 
 /** SES local, throttled: the SES client the sender gets, configured as the real one (no SDK retries). */
 let sesThrottle: ReturnType<typeof injectThrottling>;
@@ -158,7 +159,10 @@ describe.concurrent("DynamoDB throttling on lead capture and purchases", () => {
 
     // Phase 1: throttling the SDK's own retries absorb (at most 2 throttles in a row; it makes 5 attempts).
     await round("a");
-    expect(serverErrors.count, "throttling the SDK retries must never reach the client").toBe(0);
+    // A 5xx can have another cause on a busy machine (the local server gives a request 10 s, as
+    // Lambda would); a throttle must never be one.
+    const surfaced = (log: FailureCountingLogger) => THROTTLING_ERRORS.reduce((n, name) => n + (log.failures[name] ?? 0), 0);
+    expect(surfaced(leadsLog), `throttling the SDK retries must never reach the client (failures: ${JSON.stringify(leadsLog.failures)})`).toBe(0);
     const phase1 = { attempts: dynamo.attempts, throttled: dynamo.throttled };
     expect(phase1.throttled / phase1.attempts).toBeGreaterThan(0.15);
     expect(phase1.throttled / phase1.attempts).toBeLessThan(0.45);
@@ -168,6 +172,7 @@ describe.concurrent("DynamoDB throttling on lead capture and purchases", () => {
     dynamo.options.exhaustRate = 0.01;
     await round("b");
     expect(dynamo.exhausted).toBeGreaterThan(0);
+    expect(surfaced(leadsLog), "throttles past the SDK's retries answered 5xx (and the clients retried)").toBeGreaterThan(0);
     dynamo.enabled = false;
     process.stderr.write(
       `faults: ${dynamo.attempts} DynamoDB attempts, ${dynamo.throttled} throttled (${Object.entries(dynamo.byCommand).map(([c, n]) => `${c} ${n}`).join(", ")}), ${dynamo.exhausted} past the SDK's retries, ${serverErrors.count} 5xx retried by the client\n`,
@@ -195,7 +200,7 @@ describe.concurrent("DynamoDB throttling on lead capture and purchases", () => {
     const markers = items.filter((i) => i.type === "external");
     expect(markers.length).toBe([...orders.values()].reduce((n, m) => n + m.size, 0));
     expect(items.filter((i) => i.PK.startsWith("EMAIL#")).length).toBe(emails.size);
-  }, 120_000);
+  }, 240_000);
 });
 
 describe.concurrent("a retention sweep and the sender under DynamoDB and SES throttling", () => {
@@ -256,10 +261,15 @@ describe.concurrent("a retention sweep and the sender under DynamoDB and SES thr
     // and its inline delivery outlast the 10 s the local server gives a function (the work goes on).
     expect(serverErrors.count).toBeGreaterThanOrEqual(1);
     expect([...stubborn.values()].every((left) => left === 0), "the stubborn addresses went through the queue's retry").toBe(true);
-    expect(stack.queue.deadLetters).toEqual([]);
 
     const store = (await (await fetch(`${stack.sesUrl}/store`)).json()) as { emails: StoredMail[] };
     const items = await scanAll(stack);
+    // A dead letter may only be a second copy of a send that went out: one that kept finding the
+    // first copy's claim in progress (a sweep that timed out locally and was run again enqueues twice).
+    for (const dead of stack.queue.deadLetters) {
+      const claim = items.find((i) => i.PK === `CUST#${dead.customerId}` && i.SK === `SEND#${dead.campaignId}#${dead.occurrence}`);
+      expect(claim?.status, `dead letter ${JSON.stringify(dead)}`).toBe("sent");
+    }
     for (const p of people) {
       const id = ids.get(p.email)!;
       const expected = ["feedback-request", "thank-you", ...(p.amount >= 250 ? ["spend-milestone"] : [])].sort();
@@ -275,5 +285,5 @@ describe.concurrent("a retention sweep and the sender under DynamoDB and SES thr
       for (const l of ledger) expect(customer[`sent#${l.campaignId}`]?.occurrence, `${p.email} ${l.campaignId}`).toBe(l.occurrence);
     }
     expect(store.emails.filter((m) => m.destination.to.some((to) => to.endsWith("@sweep.example.com"))).length).toBe(people.length * 2 + people.filter((p) => p.amount >= 250).length);
-  }, 120_000);
+  }, 240_000);
 });

@@ -1,7 +1,7 @@
 import { Agent, request } from "node:http";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "./support/faults.ts";
+import { FailureCountingLogger, seededRandom } from "./support/faults.ts";
 import { useStack } from "./support/stack.ts";
 
 /**
@@ -16,7 +16,9 @@ const CLIENTS = 20;
 const IN_FLIGHT = 10;
 const HOT = 12;
 
-const stack = useStack();
+/** Counts the server's failures by error name, to say what a 5xx was. */
+const log = new FailureCountingLogger();
+const stack = useStack({ logger: log });
 
 interface Post {
   /** The address as the test generated it; the variants below are other spellings of it. */
@@ -126,9 +128,10 @@ describe("200 concurrent lead posts from 20 clients", () => {
       const latencies = posts.map((p) => p.ms).sort((a, b) => a - b);
       process.stderr.write(
         `load: ${posts.length} posts in ${seconds.toFixed(1)} s from ${CLIENTS} clients × ${IN_FLIGHT} in flight = ${(posts.length / seconds).toFixed(0)} posts/s; ` +
-          `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms; statuses ${JSON.stringify(statuses)}\n`,
+          `p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms, max ${latencies.at(-1)?.toFixed(0)} ms; statuses ${JSON.stringify(statuses)}` +
+          `${Object.keys(log.failures).length ? `; server failures ${JSON.stringify(log.failures)}` : ""}\n`,
       );
-      expect(failures, "every post answered 200/201 (JSON) or 303 (form)").toEqual([]);
+      expect(failures, `every post answered 200/201 (JSON) or 303 (form); server failures: ${JSON.stringify(log.failures)}`).toEqual([]);
       expect(posts.filter((p) => p.status >= 500).length, "5xx answers").toBe(0);
       expect(accepted.length).toBe(posts.length);
 

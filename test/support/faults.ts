@@ -1,3 +1,4 @@
+import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
 import type { FinalizeRequestMiddleware, InitializeMiddleware, MiddlewareStack } from "@smithy/types";
 
 /**
@@ -145,3 +146,23 @@ export function splitBatchGets(client: AnyClient): { enabled: boolean; split: nu
   client.middlewareStack.add(middleware, { step: "initialize", name: "splitBatchGets", override: true });
   return control;
 }
+
+/**
+ * A Powertools logger for a test stack that prints nothing and counts, by error name, the
+ * requests that failed (what the handlers and the local server log at ERROR): it tells a throttle
+ * that got past every retry from a 5xx with another cause.
+ */
+export class FailureCountingLogger extends Logger {
+  readonly failures: Record<string, number> = {};
+  constructor() {
+    super({ serviceName: "rapport", logLevel: "ERROR" });
+  }
+  protected override printLog(_level: number, log: LogItem): void {
+    const attributes = log.getAttributes() as { error?: unknown };
+    const name = typeof attributes.error === "string" ? attributes.error : "unknown";
+    this.failures[name] = (this.failures[name] ?? 0) + 1;
+  }
+}
+
+/** Error names AWS uses for throttling. */
+export const THROTTLING_ERRORS = ["ProvisionedThroughputExceededException", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"];
