@@ -161,6 +161,22 @@ describe("the local stream poller on DynamoDB Local", () => {
     });
   });
 
+  it("hands over the first record of a table that stayed empty while other tables wrote, without claiming anything expired", async () => {
+    const table = await freshTable();
+    const other = await freshTable();
+    const warnings: string[] = [];
+    const seen = recorder();
+    const poller = poll(table, seen.handler, { logger: { warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) } as never });
+    // Give the poller time to make its iterator on the empty shard (its first read comes at once;
+    // if it came later, the test would pass without making the case), then write elsewhere.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    for (let i = 0; i < 10; i++) await put(other, `${CUSTOMER_PREFIX}elsewhere${i}`, "PROFILE");
+    await put(table, `${CUSTOMER_PREFIX}first`, "PROFILE");
+    await poller.settle();
+    expect(seen.records().map(pk)).toEqual([`${CUSTOMER_PREFIX}first`]);
+    expect(warnings).toEqual([]);
+  });
+
   it("redelivers a failing batch whole, with the same records, until the handler takes it", async () => {
     const table = await freshTable();
     let failures = 0;

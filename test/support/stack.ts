@@ -4,6 +4,7 @@ import { createApiKey } from "../../shared/apikeys.ts";
 import type { LocalApi, LocalApiOptions } from "../../local/stack.ts";
 import { startLocalApi } from "../../local/stack.ts";
 import { startSesLocal } from "../../local/ses.ts";
+import { startDynamo } from "../../local/dynamo.ts";
 
 /** The HMAC key test stacks sign links with (tests sign their own tokens with it). */
 export const TEST_TOKEN_SECRET = "test-token-secret-0123456789abcdef";
@@ -22,6 +23,9 @@ export interface TestStack extends LocalApi {
 /**
  * Gives a test file its own table (in the run's shared DynamoDB Local) and its own API server,
  * with an admin key and a leads:write key. Call at the top level of a test file.
+ *
+ * Report counters follow writes through the table's stream, a moment later, as on AWS: call
+ * `await stack.settleReports()` after writing and before reading `/v1/reports/...`.
  */
 export interface StoredMail {
   messageId: string;
@@ -33,13 +37,23 @@ export interface StoredMail {
   at: number;
 }
 
-export function useStack(options: Partial<LocalApiOptions> = {}): TestStack {
+export interface UseStackOptions extends Partial<LocalApiOptions> {
+  /**
+   * A DynamoDB Local of this file's own (a fresh JVM) instead of the run's shared one: for a file
+   * that saturates it (the load test), so it neither slows the others nor inherits the streams
+   * and tables every other file left in the shared one.
+   */
+  ownDynamo?: boolean;
+}
+
+export function useStack({ ownDynamo, ...options }: UseStackOptions = {}): TestStack {
   const stack = {} as TestStack;
   beforeAll(async () => {
     const ses = await startSesLocal();
     stack.sesUrl = ses.url;
+    const dynamo = ownDynamo ? await startDynamo() : undefined;
     const local = await startLocalApi({
-      dynamodbEndpoint: inject("dynamodbEndpoint"),
+      dynamodbEndpoint: dynamo?.endpoint ?? inject("dynamodbEndpoint"),
       tableName: `test-${randomBytes(6).toString("hex")}`,
       logLevel: "SILENT",
       sesEndpoint: ses.url,
@@ -51,6 +65,7 @@ export function useStack(options: Partial<LocalApiOptions> = {}): TestStack {
     local.close = async () => {
       await close();
       await ses.close();
+      await dynamo?.stop();
     };
     Object.assign(stack, local);
     stack.adminKey = (await createApiKey(local.deps, { scopes: ["admin"], name: "test admin" })).key;
