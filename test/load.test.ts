@@ -18,7 +18,7 @@ const HOT = 12;
 
 /** Counts the server's failures by error name, to say what a 5xx was. */
 const log = new FailureCountingLogger();
-const stack = useStack({ logger: log });
+const stack = useStack({ logger: log, ownDynamo: true });
 
 interface Post {
   /** The address as the test generated it; the variants below are other spellings of it. */
