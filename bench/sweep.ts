@@ -34,7 +34,7 @@ import type { Mailer, SendQueue, SendRequest } from "../shared/ports.ts";
 import { evaluate } from "../shared/retention/evaluate.ts";
 import { runSweep, type SweepResult } from "../shared/retention/sweep.ts";
 import { GSI2 } from "../shared/table.ts";
-import { type CallRecord, instrument, type Meter, READ_COMMANDS } from "./meter.ts";
+import { type CallRecord, instrument, marshalledItemSize, type Meter, READ_COMMANDS } from "./meter.ts";
 
 /** The instant every sweep runs as of (a Tuesday afternoon, inside any send window). */
 export const SWEEP_AT = new Date("2026-03-10T14:00:00.000Z");
@@ -279,29 +279,8 @@ async function dueIndexCount(db: DynamoDBDocumentClient, deps: Deps): Promise<nu
 // maps and lists 3 bytes plus 1 per element)
 // ---------------------------------------------------------------------------------------------
 
-type Attr = { S?: string; N?: string; B?: Uint8Array; BOOL?: boolean; NULL?: boolean; M?: Record<string, Attr>; L?: Attr[]; SS?: string[]; NS?: string[]; BS?: Uint8Array[] };
-
-function numberSize(n: string): number {
-  const digits = n.replace(/^-/, "").replace(/e.*$/i, "").replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
-  return Math.ceil(Math.max(1, digits.length) / 2) + 1;
-}
-
-function attrSize(a: Attr): number {
-  if (a.S !== undefined) return Buffer.byteLength(a.S);
-  if (a.N !== undefined) return numberSize(a.N);
-  if (a.B !== undefined) return a.B.length;
-  if (a.BOOL !== undefined || a.NULL !== undefined) return 1;
-  if (a.SS) return a.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);
-  if (a.NS) return a.NS.reduce((n, s) => n + numberSize(s), 0);
-  if (a.BS) return a.BS.reduce((n, b) => n + b.length, 0);
-  if (a.L) return 3 + a.L.reduce((n, v) => n + 1 + attrSize(v), 0);
-  if (a.M) return 3 + Object.entries(a.M).reduce((n, [k, v]) => n + 1 + Buffer.byteLength(k) + attrSize(v), 0);
-  return 0;
-}
-
 function itemSize(item: object): number {
-  const m = marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: true }) as Record<string, Attr>;
-  return Object.entries(m).reduce((n, [k, v]) => n + Buffer.byteLength(k) + attrSize(v), 0);
+  return marshalledItemSize(marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: true }) as Parameters<typeof marshalledItemSize>[0]);
 }
 
 // ---------------------------------------------------------------------------------------------

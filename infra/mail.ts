@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
@@ -6,6 +6,7 @@ import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as ses from "aws-cdk-lib/aws-ses";
 import { Construct } from "constructs";
+import { deadLetterQueue as makeDeadLetterQueue } from "./dead-letter-queue.ts";
 
 /** The SES events Rapport acts on (suppression, engagement on the timeline) or counts. */
 export const SES_EVENTS: readonly ses.EmailSendingEvent[] = [
@@ -76,15 +77,7 @@ export class Mail extends Construct {
    * dead-letter queue (alarmed) instead of dropping a bounce or complaint without a trace.
    */
   deliverEventsTo(handler: lambda.IFunction): events.Rule {
-    this.eventsDeadLetterQueue = new sqs.Queue(this, "SesEventsDeadLetterQueue", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.eventsDeadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This is the dead-letter queue of the SES events rule; a dead-letter queue of its own would only move the same events again.",
-    });
+    this.eventsDeadLetterQueue = makeDeadLetterQueue(this, "SesEventsDeadLetterQueue", "the dead-letter queue of the SES events rule");
     return new events.Rule(this, "SesEventsRule", {
       description: "SES events of Rapport's configuration set to the ses-events function",
       eventBus: this.defaultBus,

@@ -1,10 +1,11 @@
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { CustomerTable } from "./customer-table.ts";
 import { REPORTS_STREAM_FILTER } from "./stream-filter.ts";
+import { deadLetterQueue as makeDeadLetterQueue } from "./dead-letter-queue.ts";
 
 /** Records per invocation, at most: one shard's, in order. The local poller uses the same. */
 export const REPORTS_BATCH_SIZE = 100;
@@ -61,16 +62,7 @@ export class ReportsStream extends Construct {
 
   constructor(scope: Construct, id: string, props: ReportsStreamProps) {
     super(scope, id);
-    this.deadLetterQueue = new sqs.Queue(this, "DeadLetterQueue", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The longest SQS keeps anything: time to find out why, then rebuild the counters.
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This is the reports stream consumer's on-failure destination; a dead-letter queue of its own would only move the same messages again.",
-    });
+    this.deadLetterQueue = makeDeadLetterQueue(this, "DeadLetterQueue", "the reports stream consumer's on-failure destination");
 
     props.table.grantStreamRead(props.consumer);
     const deadLetterQueue = this.deadLetterQueue;

@@ -1,4 +1,4 @@
-import { Duration, Validations } from "aws-cdk-lib";
+import { Duration } from "aws-cdk-lib";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -7,6 +7,7 @@ import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { DOMAIN_EVENT_SOURCE } from "./event-bus.ts";
+import { deadLetterQueue as makeDeadLetterQueue } from "./dead-letter-queue.ts";
 
 /** Receives before a send request is parked in the dead-letter queue (issue #3). */
 export const MAX_RECEIVE_COUNT = 5;
@@ -53,16 +54,7 @@ export class RetentionPipeline extends Construct {
   constructor(scope: Construct, id: string, props: RetentionPipelineProps) {
     super(scope, id);
     this.props = props;
-    this.deadLetterQueue = new sqs.Queue(this, "DeadLetterQueue", {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The longest SQS keeps anything: time to find out why a send failed, fix it and redrive.
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "This is the send queue's dead-letter queue; a dead-letter queue of its own would only move the same messages again.",
-    });
+    this.deadLetterQueue = makeDeadLetterQueue(this, "DeadLetterQueue", "the send queue's dead-letter queue");
     this.queue = new sqs.Queue(this, "SendQueue", {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -1,5 +1,6 @@
 import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
 import type { FinalizeRequestMiddleware, InitializeMiddleware, MiddlewareStack } from "@smithy/types";
+import { mulberry32 } from "../../local/seed.ts";
 
 /**
  * Faults injected into the REAL AWS SDK clients the stack uses (DynamoDB Local, SES local): a
@@ -9,17 +10,8 @@ import type { FinalizeRequestMiddleware, InitializeMiddleware, MiddlewareStack }
  * every attempt that is let through reaches the real emulator.
  */
 
-/** A seeded PRNG (mulberry32): the same seed gives the same sequence of decisions. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG: the same seed gives the same sequence of decisions (the demo seed's mulberry32). */
+export const seededRandom = mulberry32;
 
 interface AnyClient {
   middlewareStack: MiddlewareStack<any, any>;
