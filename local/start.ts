@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     "",
     "Rapport is running.",
     "",
+    `  Dashboard            ${env.apiUrl}/app  (sign in with the admin key below)`,
     `  Lead form (try it)   ${env.apiUrl}/`,
     `  API                  ${env.apiUrl}/v1`,
     `  OpenAPI document     ${env.apiUrl}/v1/openapi.json`,
