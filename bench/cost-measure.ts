@@ -448,7 +448,7 @@ const MESSAGE = "Hello! We run three bakeries in town and would like to hear abo
 
 async function runRound(setup: Setup, table: string, customers: number): Promise<Round> {
   const { inst, clock, shape } = setup;
-  await ensureTable(setup.dynamo.endpoint, table);
+  await ensureTable(setup.dynamo.endpoint, table, { stream: false });
   const deps: Deps = { ...setup.deps, table };
   const ctx = (fn: string) => lambdaContext(fn, shape.memoryMb[fn] ?? 256);
   const capture = makeCapture(deps);

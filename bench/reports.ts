@@ -162,7 +162,7 @@ export async function reportFigures(report: Report, resources: ReportResources):
 
   for (const size of SIZES) {
     const table = `rapport-bench-reports-${size}`;
-    await ensureTable(dynamo.endpoint, table);
+    await ensureTable(dynamo.endpoint, table, { stream: false });
     const deps = depsFromEnv(envFor(dynamo, table));
     deps.clock = fixedClock(NOW);
     const random = mulberry32(size);
@@ -223,12 +223,23 @@ export async function reportFigures(report: Report, resources: ReportResources):
 
   // The stream consumer: a batch of 100 new leads, and one of 100 purchases (entry + profile change).
   const table = "rapport-bench-reports-stream";
-  await ensureTable(dynamo.endpoint, table);
+  await ensureTable(dynamo.endpoint, table, { stream: false });
   const deps = depsFromEnv(envFor(dynamo, table));
   deps.clock = fixedClock(NOW);
   const meter = instrument(deps.db);
   const random = mulberry32(7);
-  const profiles: Record<string, unknown>[] = Array.from({ length: 100 }, (_, n) => customerItems(1_000_000 + n, random).at(-1)!).map((p) => ({ ...p, stage: "lead", orders: 0, spendMinor: 0, firstPurchaseAt: undefined, lastPurchaseAt: undefined }));
+  const profiles: Record<string, unknown>[] = Array.from({ length: 100 }, (_, n) => customerItems(1_000_000 + n, random).at(-1)!).map((p) => ({
+    ...p,
+    // New leads of one batch arrive within seconds of each other: created today.
+    stage: "lead",
+    orders: 0,
+    spendMinor: 0,
+    createdAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    lastActivityAt: NOW.toISOString(),
+    firstPurchaseAt: undefined,
+    lastPurchaseAt: undefined,
+  }));
   let before = meter.calls.length;
   await applyStreamRecords(deps, insertRecords(profiles, 1_000n));
   const leads = unitsSince(meter, before);

@@ -108,7 +108,7 @@ interface Templates {
 const nullMailer: Mailer = { send: async () => ({ messageId: `bench-${ulid(fixedClock(new Date()))}` }) };
 
 async function buildTemplates(dynamo: RunningDynamo, table: string): Promise<Templates> {
-  await ensureTable(dynamo.endpoint, table);
+  await ensureTable(dynamo.endpoint, table, { stream: false });
   const base = depsFromEnv(envFor(dynamo, table));
   const leadAt = new Date("2025-06-02T09:15:27.412Z");
   const purchaseAt = new Date("2025-07-01T10:03:51.208Z");
@@ -357,7 +357,7 @@ export async function sweepFigures(report: Report, resources: SweepResources): P
   // Warm the client, the code paths and DynamoDB Local with a full sweep (due customers read,
   // evaluated and moved) on a table of its own, so the first measured sweep is like the second.
   const warmTable = "rapport-bench-sweep-warmup";
-  await ensureTable(dynamo.endpoint, warmTable);
+  await ensureTable(dynamo.endpoint, warmTable, { stream: false });
   await writeAll(loader, warmTable, population(templates, warmTable, DUE, DUE, sweepDeps, 999).items);
   const warmed = await meteredSweep({ ...sweepDeps, table: warmTable }, meter, SWEEP_AT);
   if (warmed.result.enqueued !== DUE) throw new Error(`warm-up sweep enqueued ${warmed.result.enqueued} of ${DUE}`);
@@ -368,7 +368,7 @@ export async function sweepFigures(report: Report, resources: SweepResources): P
   for (const [n, size] of POPULATIONS.entries()) {
     const key = size >= 1000 ? `${size / 1000}k` : String(size);
     const table = `rapport-bench-sweep-${key}`;
-    await ensureTable(dynamo.endpoint, table);
+    await ensureTable(dynamo.endpoint, table, { stream: false });
     const deps: Deps = { ...sweepDeps, table };
     const pop = population(templates, table, size, DUE, deps, 1000 + n);
     populationBytes += sum(pop.items.map(itemSize));
@@ -447,7 +447,7 @@ export async function sweepFigures(report: Report, resources: SweepResources): P
 async function pipelineFigures(report: Report, resources: SweepResources, dynamo: RunningDynamo, templates: Templates): Promise<void> {
   const { results, notes, log } = report;
   const table = "rapport-bench-pipeline";
-  await ensureTable(dynamo.endpoint, table);
+  await ensureTable(dynamo.endpoint, table, { stream: false });
   const ses = await startSesLocal(await freePort());
   resources.ses = ses;
   await fetch(`${ses.url}/clear-store`, { method: "POST" }).then((r) => r.arrayBuffer());

@@ -94,18 +94,6 @@ export function percent(part: number, whole: number): number | null {
 
 // ---------- stage history ----------
 
-/** How the number of contacts in `stage` changed on one day: new, moves in and out, erasures. */
-export function netChange(day: Attrs, stage: Stage): number {
-  let net = stage === "lead" ? (day.new ?? 0) : 0;
-  for (const [attr, n] of Object.entries(day)) {
-    if (!attr.startsWith("move#")) continue;
-    const [, from, to] = attr.split("#");
-    if (to === stage) net += n;
-    if (from === stage) net -= n;
-  }
-  return net - (day[`erased#${stage}`] ?? 0);
-}
-
 /** Moves into `stage` on one day (new contacts enter `lead`). */
 function entries(day: Attrs, stage: Stage): number {
   let n = stage === "lead" ? (day.new ?? 0) : 0;
@@ -118,9 +106,53 @@ function entries(day: Attrs, stage: Stage): number {
  * (days after today included: a sweep run "as of" a future instant dates its moves then).
  */
 export function countsAtStart(now: Attrs, days: Map<string, Attrs>, day: string): Record<Stage, number> {
-  const counts = Object.fromEntries(STAGES.map((s) => [s, now[s] ?? 0])) as Record<Stage, number>;
-  for (const [d, attrs] of days) if (d >= day) for (const s of STAGES) counts[s] -= netChange(attrs, s);
-  return counts;
+  return new StageHistory(now, days).atStart(day);
+}
+
+/**
+ * The stage counts at the start of any day, from one pass over the day items: each day's net
+ * change per stage is worked out once, then summed from the latest day back, so asking for
+ * thirteen period starts costs no more than asking for one.
+ */
+class StageHistory {
+  /** Days, oldest first, with the sum of net changes from that day on (inclusive). */
+  private readonly from: { day: string; net: Record<Stage, number> }[] = [];
+  private readonly now: Record<Stage, number>;
+
+  constructor(now: Attrs, days: Map<string, Attrs>) {
+    this.now = Object.fromEntries(STAGES.map((s) => [s, now[s] ?? 0])) as Record<Stage, number>;
+    const sorted = [...days.keys()].sort();
+    const running = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
+    for (let i = sorted.length - 1; i >= 0; i--) {
+      const attrs = days.get(sorted[i]!)!;
+      const net = netChanges(attrs);
+      for (const s of STAGES) running[s] += net[s];
+      this.from.unshift({ day: sorted[i]!, net: { ...running } });
+    }
+  }
+
+  atStart(day: string): Record<Stage, number> {
+    // The first stored day on or after `day` carries every change from `day` on.
+    const first = this.from.find((d) => d.day >= day);
+    return Object.fromEntries(STAGES.map((s) => [s, this.now[s] - (first?.net[s] ?? 0)])) as Record<Stage, number>;
+  }
+}
+
+/** How the number of contacts in each stage changed on one day: new contacts (into `lead`), moves in and out, erasures. */
+function netChanges(day: Attrs): Record<Stage, number> {
+  const net = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
+  net.lead += day.new ?? 0;
+  for (const [attr, n] of Object.entries(day)) {
+    if (attr.startsWith("move#")) {
+      const [, from, to] = attr.split("#") as [string, Stage, Stage];
+      if (to in net) net[to] += n;
+      if (from in net) net[from] -= n;
+    } else if (attr.startsWith("erased#")) {
+      const stage = attr.slice(7) as Stage;
+      if (stage in net) net[stage] -= n;
+    }
+  }
+  return net;
 }
 
 function sumDays(days: Map<string, Attrs>, period: Period, f: (attrs: Attrs) => number): number {
@@ -160,8 +192,8 @@ export async function funnelReport(deps: Deps, query: PeriodQuery): Promise<Funn
 
 // ---------- retention ----------
 
-function churnFor(now: Attrs, days: Map<string, Attrs>, period: Period) {
-  const atStart = countsAtStart(now, days, period.from);
+function churnFor(history: StageHistory, days: Map<string, Attrs>, period: Period) {
+  const atStart = history.atStart(period.from);
   const activeAtStart = ACTIVE.reduce((n, s) => n + atStart[s], 0);
   const churned = sumDays(days, period, (a) => entries(a, "churned"));
   return { churned, activeAtStart, rate: percent(churned, activeAtStart) };
@@ -170,9 +202,10 @@ function churnFor(now: Attrs, days: Map<string, Attrs>, period: Period) {
 export function retentionFrom(now: Attrs, days: Map<string, Attrs>, cohorts: Map<string, Attrs>, period: Period, asOf: string): RetentionReport {
   const toMonth = period.to.slice(0, 7);
   const currentMonth = asOf.slice(0, 7);
+  const history = new StageHistory(now, days);
   const trend = Array.from({ length: 12 }, (_, i) => {
     const month = addMonths(toMonth, i - 11);
-    return { month, ...churnFor(now, days, { from: `${month}-01`, to: lastDayOfMonth(month) }) };
+    return { month, ...churnFor(history, days, { from: `${month}-01`, to: lastDayOfMonth(month) }) };
   });
   const cohortRows = Array.from({ length: 12 }, (_, i) => addMonths(toMonth, i - 11)).map((cohort) => {
     const attrs = cohorts.get(cohort) ?? {};
@@ -184,7 +217,7 @@ export function retentionFrom(now: Attrs, days: Map<string, Attrs>, cohorts: Map
     });
     return { cohort, size, retained };
   });
-  return { asOf, period, churn: churnFor(now, days, period), trend, cohorts: cohortRows };
+  return { asOf, period, churn: churnFor(history, days, period), trend, cohorts: cohortRows };
 }
 
 export async function retentionReport(deps: Deps, query: PeriodQuery): Promise<RetentionReport> {
