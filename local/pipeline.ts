@@ -57,9 +57,9 @@ export class InProcessQueue implements SendQueue {
   /**
    * Keeps the queue in `file` from now on: loads what an earlier process left there (messages
    * queued or in flight, and dead letters), rewrites the file with just those and what is queued
-   * now, and starts delivering the loaded messages.
+   * now, and starts delivering the loaded messages. Answers how many it loaded.
    */
-  persistTo(file: string): void {
+  persistTo(file: string): number {
     const live = new Map<string, JournalLine>();
     let text = "";
     try {
@@ -89,6 +89,7 @@ export class InProcessQueue implements SendQueue {
       this.deps.logger.info("send queue restored", { messages: restored.length });
       void this.drain();
     }
+    return restored.length;
   }
 
   /** Rewrites the journal with only what is still live: the dead letters and the queued messages. */

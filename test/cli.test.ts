@@ -234,6 +234,33 @@ describe("rapport sweep and campaigns list", () => {
     }
   });
 
+  it("sends that an interrupted sweep had queued are delivered by the next one", async () => {
+    const { startSesLocal } = await import("../local/ses.ts");
+    const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { recordEvent } = await import("../shared/events.ts");
+    const ses = await startSesLocal();
+    const dataDir = mkdtempSync(join(tmpdir(), "rapport-cli-"));
+    writeFileSync(join(dataDir, "token-secret"), "cli-test-token-secret-0123456789abcdef\n");
+    try {
+      const buyer = await recordEvent({ ...deps, clock: fixedClock("2027-04-01T09:00:00Z") }, { type: "purchase", email: "cli-interrupted@example.com", amount: 42, at: "2027-04-01T09:00:00Z" });
+      // What a sweep killed during its drain leaves: a queued send for the buyer's thank-you.
+      const request = { customerId: buyer.customerId, campaignId: "thank-you", occurrence: "first", dueAt: "2027-04-01T09:00:00.000Z" };
+      writeFileSync(join(dataDir, "cli-send-queue.jsonl"), `${JSON.stringify({ op: "add", id: "left-1", request })}\n`);
+      const env = { SES_PORT: ses.url.split(":").pop()!, RAPPORT_DATA_DIR: dataDir };
+      const run = await rapport(["sweep", "--at", "2027-04-01T08:00:00Z"], env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toContain("Delivered 1 sends an interrupted sweep had queued");
+      const store = (await (await fetch(`${ses.url}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
+      expect(store.emails.filter((m) => m.destination.to.includes("cli-interrupted@example.com"))).toHaveLength(1);
+      expect(readFileSync(join(dataDir, "cli-send-queue.jsonl"), "utf8")).toBe("");
+    } finally {
+      await ses.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it("--at is refused when it is not an instant", async () => {
     const bad = await rapport(["sweep", "--at", "next tuesday"]);
     expect(bad.code).toBe(2);

@@ -2,6 +2,9 @@ import { SesMailer } from "../../shared/adapters/ses-mailer.ts";
 import { SqsQueue } from "../../shared/adapters/sqs-queue.ts";
 import { fixedClock } from "../../shared/clock.ts";
 import { runSweep } from "../../shared/retention/sweep.ts";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { localEnv } from "../../local/env.ts";
 import { InProcessQueue } from "../../local/pipeline.ts";
 import type { Command } from "../cli.ts";
 import { CliFailure, UsageError } from "../cli.ts";
@@ -36,6 +39,14 @@ export const sweep: Command = {
     }
     const sesEndpoint = deps.config.retention.sesEndpoint!;
     const queue = new InProcessQueue(deps, new SesMailer({ region: deps.config.region, endpoint: sesEndpoint }), { retryDelayMs: 100 });
+    // Journaled like npm start's queue (its own file: two processes must not share one): the sweep
+    // moves each customer's due entry once their sends are queued, so sends lost to a Ctrl-C
+    // during the drain would never go. What an interrupted run left is delivered first.
+    const dataDir = localEnv(process.env).dataDir;
+    mkdirSync(dataDir, { recursive: true });
+    const leftover = queue.persistTo(join(dataDir, "cli-send-queue.jsonl"));
+    await queue.drain();
+    if (leftover > 0) ctx.err(`Delivered ${leftover} sends an interrupted sweep had queued.`);
     const result = await runSweep(deps, queue, instant);
     await queue.drain(fixedClock(instant));
     ctx.err(`Sweep as of ${result.at}: ${result.due} due, ${result.enqueued} sent or queued, ${result.deferred} waiting for a send window or the frequency cap, ${result.stageChanges} stage changes.`);
