@@ -4,6 +4,7 @@ import type { Deps } from "./deps.ts";
 import { Forbidden, Unauthorized } from "./errors.ts";
 import type { HttpEvent, HttpResult, Principal } from "./http.ts";
 import { errorResponse, json } from "./http.ts";
+import { isThrottling } from "./aws-errors.ts";
 import type { FunctionName, Route } from "./routes.ts";
 import { routeKey, routesOf, scopeAllows } from "./routes.ts";
 
@@ -62,7 +63,12 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
           // Name and a redacted message only; bodies are never logged.
           deps.logger.error("request failed", { routeKey: request.event.routeKey, error: request.error?.name, message: redact(request.error?.message) });
         }
-        request.response = mapped ? json(mapped.status, mapped.body) : json(500, { error: "internal", message: "something went wrong on our side; retry later" });
+        request.response = mapped
+          ? json(mapped.status, mapped.body)
+          : isThrottling(request.error)
+            ? // AWS throttled past the SDK's retries: nothing was lost, and a retry in a moment will do.
+              json(503, { error: "busy", message: "too many requests right now; retry in a second" }, { "retry-after": "1" })
+            : json(500, { error: "internal", message: "something went wrong on our side; retry later" });
         logRequest(deps, request.event, request.response.statusCode, request.internal);
       },
     })

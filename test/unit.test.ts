@@ -84,3 +84,32 @@ describe("OpenAPI document", () => {
     expect(list).toEqual(["stage", "tag", "email", "limit", "cursor"]);
   });
 });
+
+describe("AWS throttling past the SDK's retries", () => {
+  it("answers 503 with Retry-After, not 500, and logs the error's name", async () => {
+    const { mockClient } = await import("aws-sdk-client-mock");
+    const { makeHandler } = await import("../functions/capture.ts");
+    const { depsFromEnv } = await import("../shared/deps.ts");
+    const { FailureCountingLogger } = await import("./support/faults.ts");
+    const logger = new FailureCountingLogger();
+    const deps = depsFromEnv({ TABLE_NAME: "t", AWS_REGION: "us-east-1", DYNAMODB_ENDPOINT: "http://127.0.0.1:9", LOG_LEVEL: "ERROR" }, { logger });
+    const throttle = Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException", $fault: "client", $metadata: {} });
+    mockClient(deps.db).onAnyCommand().rejects(throttle);
+    const res = await makeHandler(deps)(
+      {
+        version: "2.0",
+        routeKey: "POST /v1/leads",
+        rawPath: "/v1/leads",
+        rawQueryString: "",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        requestContext: { requestId: "r1", http: { method: "POST", path: "/v1/leads", sourceIp: "203.0.113.9", userAgent: "test" } },
+        body: JSON.stringify({ email: "busy@example.com" }),
+        isBase64Encoded: false,
+      } as never,
+      {} as never,
+    );
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.["retry-after"]).toBe("1");
+    expect(logger.failures.ProvisionedThroughputExceededException).toBe(1);
+  });
+});

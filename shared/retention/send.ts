@@ -13,6 +13,7 @@ import type { Mailer, OutgoingMail, SendRequest } from "../ports.ts";
 import { isSuppressed } from "../suppression.ts";
 import { issueToken, linkAttribution } from "../tokens.ts";
 import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
+import { isThrottling } from "../aws-errors.ts";
 
 export type SendOutcome =
   | { status: "sent"; messageId: string }
@@ -30,10 +31,6 @@ export class SendInProgress extends Error {
   override name = "SendInProgress";
 }
 
-function isThrottle(err: unknown): boolean {
-  const name = (err as Error)?.name ?? "";
-  return name === "ThrottlingException" || name === "TooManyRequestsException" || name === "LimitExceededException" || (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 429;
-}
 
 /**
  * Delivers one due send, exactly once per (customer, campaign, occurrence):
@@ -124,7 +121,7 @@ const WRITE_ATTEMPTS = 8;
 /** Throttling, a transaction conflict, a timeout or a server error: worth another attempt. */
 function isTransient(err: unknown): boolean {
   const e = err as Error & { $retryable?: unknown; $fault?: string };
-  if (isThrottle(err) || e?.$retryable || e?.$fault === "server") return true;
+  if (isThrottling(err) || e?.$retryable || e?.$fault === "server") return true;
   if (["ProvisionedThroughputExceededException", "RequestLimitExceeded", "InternalServerError", "TimeoutError"].includes(e?.name)) return true;
   const codes = cancellationCodes(err);
   return codes !== null && codes.some((c) => c === "ThrottlingError" || c === "TransactionConflict" || c === "ProvisionedThroughputExceeded");
@@ -153,7 +150,7 @@ async function sendWithBackoff(mailer: Mailer, mail: OutgoingMail): Promise<{ me
     try {
       return await mailer.send(mail);
     } catch (err) {
-      if (!isThrottle(err) || attempt >= THROTTLE_ATTEMPTS) throw err;
+      if (!isThrottling(err) || attempt >= THROTTLE_ATTEMPTS) throw err;
       // Full jitter: 100 ms, 200 ms, 400 ms caps.
       await new Promise((r) => setTimeout(r, Math.random() * 100 * 2 ** (attempt - 1)));
     }
