@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { contributions, recordDelta, spendBucket } from "../shared/reports/contributions.ts";
-import { campaignRow, countsAtStart, funnelFrom, rankScores, retentionFrom, revenueFrom, rfmCells, segmentsFrom } from "../shared/reports/read.ts";
+import { campaignRow, countsAtStart, frequencyScore, funnelFrom, rankScores, recencyScore, retentionFrom, revenueFrom, rfmCells, segmentsFrom } from "../shared/reports/read.ts";
 
 /**
  * Every report formula on a small population whose figures are worked out by hand in the
@@ -146,32 +146,39 @@ describe("segments (RFM)", () => {
   const spend = { "n#81": 4, "n#121": 3, "n#161": 2, "n#201": 1 };
   const report = segmentsFrom(rfmCells(items, "2026-11"), spend, "EUR", "2026-11-23T00:00:00.000Z");
 
-  it("scores by rank: 1 + ⌊5 × below ÷ all⌋", () => {
-    // Recency (a later month is better), customers with an earlier last purchase below each:
-    // March: 0 → 1; June: 1 → 1 + ⌊0.5⌋ = 1; July: 4 → 3; September: 6 → 4; October: 8 → 5; November: 9 → 1 + ⌊4.5⌋ = 5.
-    // R counts: score 1: 1 + 3 = 4, 3: 2, 4: 2, 5: 1 + 1 = 2.
-    expect(report.scores.recency).toEqual([4, 0, 2, 2, 2]);
-    // Frequency: 1 order: 5 customers, below 0 → 1; 2: below 5 → 3; 3: below 6 → 4; 4: below 8 → 5; 5: below 9 → 5.
-    expect(report.scores.frequency).toEqual([5, 0, 1, 2, 2]);
-    // Spend buckets: 4 below none → 1; 3 below 4 → 3; 2 below 7 → 1 + ⌊3.5⌋ = 4; 1 below 9 → 5.
+  it("recency and frequency on fixed steps, monetary by rank", () => {
+    // Months since the last purchase as of November: Nov 0 → R5; Oct 1, Sep 2 → R4; Jul 4, Jun 5 → R3; Mar 8 → R2.
+    // R counts: 5: 1; 4: 1 + 2 = 3; 3: 2 + 3 = 5; 2: 1.
+    expect(report.scores.recency).toEqual([0, 1, 5, 3, 1]);
+    // Orders: 1 → F1 (2 + 3 = 5 customers); 2 → F2 (1); 3 and 4 → F3 (2 + 1 = 3); 5 → F4 (1).
+    expect(report.scores.frequency).toEqual([5, 1, 3, 1, 0]);
+    // Spend buckets by rank: 4 with nothing below → 1; 3 with 4 below → 1 + ⌊2⌋ = 3; 2 with 7 below → 1 + ⌊3.5⌋ = 4; 1 with 9 below → 5.
     expect(report.scores.monetary).toEqual([4, 0, 3, 2, 1]);
     expect(rankScores([])(3)).toBe(0);
+    expect([0, 1, 2, 3, 5, 6, 11, 12, 40].map(recencyScore)).toEqual([5, 4, 4, 3, 3, 2, 2, 1, 1]);
+    expect([1, 2, 3, 4, 5, 9, 10, 250].map(frequencyScore)).toEqual([1, 2, 3, 3, 4, 4, 5, 5]);
   });
 
   it("segments with count, revenue share and average lifetime value", () => {
-    // November (R5,F5) and October (R5,F5): champions, 2 customers, 800.00 of 1,100.00 = 72.7 %, 400.00 each.
-    // July ×2 (R3,F4): loyal, 200.00 = 18.2 %, 100.00. September ×2 (R4,F1): new, 40.00 = 3.6 %, 20.00.
-    // March (R1,F3): at risk, 30.00 = 2.7 %. June ×3 (R1,F1): hibernating, 30.00 = 2.7 %, 10.00.
+    // November (R5, F4): champions, 1 customer, 500.00 of 1,100.00 = 45.5 %.
+    // October (R4, F3) and July ×2 (R3, F3): loyal, 3 customers, 300.00 + 200.00 = 500.00 = 45.5 %, 166.67 each.
+    // September ×2 (R4, F1): new, 40.00 = 3.6 %, 20.00. June ×3 (R3, F1): potential, 30.00 = 2.7 %, 10.00.
+    // March (R2, F2): hibernating, 30.00 = 2.7 %. Nobody at risk (R ≤ 2 with F ≥ 3).
     expect(report.customers).toBe(10);
     expect(report.revenue).toBe(1100);
     expect(report.segments).toEqual([
-      { segment: "champions", count: 2, share: 20, revenue: 800, revenueShare: 72.7, averageLifetimeValue: 400 },
-      { segment: "loyal", count: 2, share: 20, revenue: 200, revenueShare: 18.2, averageLifetimeValue: 100 },
+      { segment: "champions", count: 1, share: 10, revenue: 500, revenueShare: 45.5, averageLifetimeValue: 500 },
+      { segment: "loyal", count: 3, share: 30, revenue: 500, revenueShare: 45.5, averageLifetimeValue: 166.67 },
       { segment: "new", count: 2, share: 20, revenue: 40, revenueShare: 3.6, averageLifetimeValue: 20 },
-      { segment: "potential", count: 0, share: 0, revenue: 0, revenueShare: 0, averageLifetimeValue: null },
-      { segment: "at_risk", count: 1, share: 10, revenue: 30, revenueShare: 2.7, averageLifetimeValue: 30 },
-      { segment: "hibernating", count: 3, share: 30, revenue: 30, revenueShare: 2.7, averageLifetimeValue: 10 },
+      { segment: "potential", count: 3, share: 30, revenue: 30, revenueShare: 2.7, averageLifetimeValue: 10 },
+      { segment: "at_risk", count: 0, share: 0, revenue: 0, revenueShare: 0, averageLifetimeValue: null },
+      { segment: "hibernating", count: 1, share: 10, revenue: 30, revenueShare: 2.7, averageLifetimeValue: 30 },
     ]);
+  });
+
+  it("the only buyer, who bought this month, is new, not hibernating", () => {
+    const one = segmentsFrom(rfmCells(days({ "2026-11": { "n#1": 1, "m#1": 4_250 } }), "2026-11"), { "n#146": 1 }, "USD", "2026-11-23T00:00:00.000Z");
+    expect(one.segments.find((s) => s.count > 0)!.segment).toBe("new");
   });
 
   it("leaves out purchases after the as-of month", () => {

@@ -370,6 +370,22 @@ export function rankScores(values: { value: number; customers: number }[]): (val
   return (value) => (total === 0 ? 0 : Math.min(5, 1 + Math.floor((5 * (below.get(value) ?? 0)) / total)));
 }
 
+/**
+ * Recency and frequency scores on fixed steps, so a score means the same in a shop with twelve
+ * buyers as in one with a million (ranking them would call the only buyer, who bought today,
+ * "hibernating"): recency by calendar months since the month of the last purchase, 0 → 5,
+ * 1–2 → 4, 3–5 → 3, 6–11 → 2, 12 or more → 1 (about 30, 90, 180 and 365 days); frequency by
+ * orders, 1 → 1, 2 → 2, 3–4 → 3, 5–9 → 4, 10 or more → 5. Monetary has no universal scale (a
+ * bakery is not a furniture shop), so it is ranked.
+ */
+export function recencyScore(monthsSince: number): number {
+  return monthsSince <= 0 ? 5 : monthsSince <= 2 ? 4 : monthsSince <= 5 ? 3 : monthsSince <= 11 ? 2 : 1;
+}
+
+export function frequencyScore(orders: number): number {
+  return orders >= 10 ? 5 : orders >= 5 ? 4 : orders >= 3 ? 3 : orders >= 2 ? 2 : 1;
+}
+
 export function segmentOf(r: number, f: number): Segment {
   if (r >= 4 && f >= 4) return "champions";
   if (r >= 3 && f >= 3) return "loyal";
@@ -380,9 +396,7 @@ export function segmentOf(r: number, f: number): Segment {
 }
 
 export function segmentsFrom(cells: RfmCell[], spendHistogram: Attrs, currency: string, asOf: string): SegmentsReport {
-  const monthValue = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7));
-  const recency = rankScores(cells.map((c) => ({ value: monthValue(c.month), customers: c.customers })));
-  const frequency = rankScores(cells.map((c) => ({ value: c.orders, customers: c.customers })));
+  const recency = (month: string) => recencyScore(monthsBetween(month, asOf.slice(0, 7)));
   const buckets = Object.entries(spendHistogram)
     .filter(([k]) => k.startsWith("n#"))
     .map(([k, n]) => ({ value: Number(k.slice(2)), customers: n }))
@@ -394,8 +408,8 @@ export function segmentsFrom(cells: RfmCell[], spendHistogram: Attrs, currency: 
   const bySegment = new Map<Segment, { count: number; spendMinor: number }>(SEGMENTS.map((s) => [s, { count: 0, spendMinor: 0 }]));
   const scores = { recency: [0, 0, 0, 0, 0], frequency: [0, 0, 0, 0, 0], monetary: [0, 0, 0, 0, 0] };
   for (const c of cells) {
-    const r = recency(monthValue(c.month));
-    const f = frequency(c.orders);
+    const r = recency(c.month);
+    const f = frequencyScore(c.orders);
     const s = bySegment.get(segmentOf(r, f))!;
     s.count += c.customers;
     s.spendMinor += c.spendMinor;

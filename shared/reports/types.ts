@@ -110,11 +110,11 @@ export type Segment = (typeof SEGMENTS)[number];
 
 /**
  * `GET /v1/reports/segments?at=`: RFM over customers with at least one purchase, as of `at`
- * (default now). Each customer gets R, F, M scores 1–5 by rank: score = 1 + ⌊5 × (customers
- * ranked strictly below ÷ customers)⌋, so equal values share a score (recency ranks fewer days
- * since the last purchase higher). Segments, from the (R, F) grid:
- * champions R≥4 F≥4; loyal R≥3 F≥3 (not champions); new R≥4 F=1; at_risk R≤2 F≥3;
- * hibernating R≤2 F≤2; potential: everyone else.
+ * (default now). Recency: calendar months since the month of the last purchase, 0 → 5, 1–2 → 4,
+ * 3–5 → 3, 6–11 → 2, 12+ → 1. Frequency: orders 1 → 1, 2 → 2, 3–4 → 3, 5–9 → 4, 10+ → 5.
+ * Monetary (lifetime spend, buckets about 6 % wide) by rank: 1 + ⌊5 × (customers with less ÷
+ * customers)⌋. Segments, from the (R, F) grid: champions R≥4 F≥4; loyal R≥3 F≥3 (not
+ * champions); new R≥4 F=1; at_risk R≤2 F≥3; hibernating R≤2 F≤2; potential: everyone else.
  */
 export interface SegmentsReport {
   asOf: string;
