@@ -7,10 +7,11 @@
  *     × a documented monthly activity per contact count (ACTIVITY below, one reason per line)
  *     = usage per AWS price dimension → USD per service.
  *
- * Two inputs cannot be measured yet and are marked as estimates wherever they show: the report
- * reads (GET /v1/reports/*, issue #4) and the DynamoDB Streams consumer that maintains the report
- * counters (`reports-stream`). Their figures are in ESTIMATES; replace them with measured ones
- * once the code exists (cost-measure.ts then fills `measured.reportRead` / `measured.streamBatch`).
+ * The report reads (GET /v1/reports/*) and the DynamoDB Streams consumer that maintains the report
+ * counters (`reports-stream`) are measured like every other operation (cost-measure.ts); an input
+ * that is only estimated carries an `estimate` note, is marked wherever it shows and is summed in
+ * `cost.month.*.estimated` (none is, at present). How full the stream's batches are is assumed
+ * (ESTIMATES.streamBatch.recordsPerBatch).
  *
  * Lambda time: each handler is run warm, in process, against DynamoDB Local (median of N). The
  * process's CPU time and the wall time are taken separately, and the billed duration at the
@@ -88,7 +89,7 @@ export interface Measured {
   /** Sender invocations with 1 and with 10 sends (SQS batch size); footprint per send. */
   senderBatch1: OpMeasure;
   senderBatch10: OpMeasure;
-  /** The streams consumer, per batch of records (estimate until it exists). */
+  /** The streams consumer, per batch of records. */
   streamBatch: OpMeasure & { recordsPerBatch: { "10k": number; "1m": number } };
   /** Stored bytes per item kind (item + 100 B overhead + index copies) and items per operation. */
   storage: {
