@@ -46,7 +46,7 @@ import type { HttpEvent, HttpResult } from "../shared/http.ts";
 import type { DomainEvent, EventBus, Mailer, OutgoingMail, SendQueue, SendRequest } from "../shared/ports.ts";
 import { routeKey, routes } from "../shared/routes.ts";
 import type { SesEvent } from "../shared/ses-events.ts";
-import { ESTIMATES, type Footprint, type Measured, monthCost, formatSheet, type OpMeasure, type OpName, SERVICES, type Size, SIZES, type Timing } from "./cost.ts";
+import { STREAM_BATCH_FILL, type Footprint, type Measured, monthCost, formatSheet, type OpMeasure, type OpName, SERVICES, type Size, SIZES, type Timing } from "./cost.ts";
 import { billedUnits, type CallRecord, instrument, itemWrites, marshalledItemSize } from "./meter.ts";
 import type { Report } from "./sweep.ts";
 
@@ -413,8 +413,6 @@ export function stackShape(): StackShape {
     memoryMb[name] = Number(/memorySize: (\d+)/.exec(body)?.[1] ?? fallback);
     if (/readsTokenSecret: true/.test(body)) secretReaders.push(name);
   });
-  memoryMb[ESTIMATES.streamBatch.fn] ??= fallback;
-  memoryMb[ESTIMATES.reportRead.fn] ??= fallback;
   const dlqs = /deadLetterQueues: \{([^}]*)\}/.exec(stack)?.[1]?.split(",").filter((s) => s.includes(":")).length ?? 0;
   return { memoryMb, alarms: entries.length + 1 + dlqs + 2, secretReaders };
 }
@@ -690,7 +688,6 @@ function measuredInputs(round: Round, shape: StackShape, earlier: EarlierFigures
     tableBytesPerItem[kind] = mean(sizes.map((x) => x.table));
   }
 
-  const e = ESTIMATES.streamBatch;
   return {
     ops,
     sweepIdle: { invocations: [{ fn: "sweep", timing: idleTiming }], footprint: idleFp, apiRequests: 0, samples: idle.length },
@@ -698,7 +695,7 @@ function measuredInputs(round: Round, shape: StackShape, earlier: EarlierFigures
     senderBatch1: sender(need("send1"), 1),
     senderBatch10: sender(batch10, 10),
     // Measured on batches of STREAM_BATCH records; at 10k contacts batches are smaller (fewer counter items each), so this is an upper bound there.
-    streamBatch: { ...single("streamBatch", "reports-stream", 0), recordsPerBatch: { ...e.recordsPerBatch } },
+    streamBatch: { ...single("streamBatch", "reports-stream", 0), recordsPerBatch: { ...STREAM_BATCH_FILL } },
     storage: { bytesPerItem, tableBytesPerItem, itemsPerOp },
     coldImportMs: earlier.coldImportMs,
     nodeStartMs,
@@ -806,7 +803,7 @@ export async function costFigures(report: Report, resources: CostResources, earl
     for (const s of SERVICES) results[`${key}.${s}`] = round2(c.byService[s], 4);
     results[`${key}.withFreeTier`] = round2(c.withFreeTier);
     results[`${key}.estimated`] = round2(c.estimated, 4);
-    notes[key] = `USD/month at ${c.contacts.toLocaleString("en-US")} contacts, us-east-1 list prices (bench/prices.ts); ${round2(c.estimated, 2)} of it rests on estimates (report reads, streams consumer)`;
+    notes[key] = `USD/month at ${c.contacts.toLocaleString("en-US")} contacts, us-east-1 list prices (bench/prices.ts); ${round2(c.estimated, 2)} of it rests on estimated inputs`;
   }
   results["cost.storage.bytesPerContact"] = Math.round(months[0]!.volumes.bytesPerContact!);
   results["cost.email.bytes"] = Math.round(measured.emailBytes);

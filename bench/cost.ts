@@ -11,7 +11,7 @@
  * counters (`reports-stream`) are measured like every other operation (cost-measure.ts); an input
  * that is only estimated carries an `estimate` note, is marked wherever it shows and is summed in
  * `cost.month.*.estimated` (none is, at present). How full the stream's batches are is assumed
- * (ESTIMATES.streamBatch.recordsPerBatch).
+ * (STREAM_BATCH_FILL).
  *
  * Lambda time: each handler is run warm, in process, against DynamoDB Local (median of N). The
  * process's CPU time and the wall time are taken separately, and the billed duration at the
@@ -113,29 +113,12 @@ export interface Measured {
 }
 
 /**
- * Defaults that were estimates before the report code existed. The bench now measures a report
- * read and a stream batch (bench/cost-measure.ts: the `reports` handler over real counters, the
- * `reports-stream` handler over the round's own writes in batches of 20); what remains assumed is
- * `recordsPerBatch`, how full the stream's batches are at each size, and the function names.
+ * How full the stream's batches are (records per invocation of `reports-stream`), the one input
+ * of the report counters' cost that is assumed rather than measured: Lambda polls a stream shard
+ * about 4 times a second and waits up to 5 s to fill a batch, so sparse traffic makes small
+ * batches (2 at 10k contacts) and the sweep's and sender's bursts fill them (20 at 1M).
  */
-export const ESTIMATES = {
-  /**
-   * One GET /v1/reports/* (issue #4): "a handful of counter reads, whatever the number of
-   * customers" (shared/routes.ts). Assumed: 4 eventually consistent reads of ≤ 4 KB counter items
-   * (2 RRU), 60 ms billed at 256 MB, a 3 KB JSON answer, one log line.
-   */
-  reportRead: { fn: "reports", rru: 2, billedMs: 60, responseBytes: 3_000, logBytes: 180, logLines: 1 },
-  /**
-   * One invocation of the streams consumer `reports-stream` (issue #4): per batch, 1 GetItem
-   * (strongly consistent, ≤ 4 KB: 1 RRU) and 1 TransactWriteItems over the counters the batch
-   * touches (assumed 4 items ≤ 1 KB: 8 WRU), 40 ms billed at 256 MB. Records per batch: Lambda
-   * polls a stream shard about 4 times a second, so sparse traffic makes small batches: assumed 2
-   * at 10k contacts, 20 at 1M (sweep and sender bursts fill batches). Its own counter writes are
-   * stream records too; the event source mapping must filter them out (filtered records are not
-   * invocations).
-   */
-  streamBatch: { fn: "reports-stream", rru: 1, wru: 8, billedMs: 40, logBytes: 180, logLines: 1, recordsPerBatch: { "10k": 2, "1m": 20 } },
-} as const;
+export const STREAM_BATCH_FILL = { "10k": 2, "1m": 20 } as const;
 
 // ---------------------------------------------------------------------------------------------
 // The month: activity per contact count
@@ -210,7 +193,7 @@ interface Usage {
   quantity: number;
   service: Service;
   what: string;
-  /** Part of `quantity` that rests on ESTIMATES. */
+  /** Part of `quantity` that rests on an estimate. */
   estimated: number;
 }
 
@@ -224,7 +207,7 @@ export interface MonthCost {
   /** Only the free tiers that never expire, applied once to this workload alone. */
   withFreeTier: number;
   byService: Record<Service, number>;
-  /** USD resting on ESTIMATES (report reads, the streams consumer). */
+  /** USD resting on an input marked as an estimate (none at present). */
   estimated: number;
   lines: { service: Service; what: string; quantity: number; unit: string; usd: number; estimated: boolean }[];
   /** Volumes the month implies, for the printed sheet. */

@@ -42,3 +42,10 @@ export function cancellationCodes(err: unknown): (string | undefined)[] | null {
   const reasons = (err as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
   return reasons.map((r) => (r.Code === "None" ? undefined : r.Code));
 }
+
+/** The item a failed TransactWriteItems returned for its `index`th request (ReturnValuesOnConditionCheckFailure: ALL_OLD). */
+export function cancelledItem<T = Record<string, unknown>>(err: unknown, index: number): T | undefined {
+  const reasons = (err as { CancellationReasons?: { Item?: Record<string, AttributeValue> }[] }).CancellationReasons;
+  const raw = reasons?.[index]?.Item;
+  return raw ? (unmarshall(raw) as T) : undefined;
+}

@@ -1,9 +1,9 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
-import { cancellationCodes } from "../db.ts";
+import { cancellationCodes, cancelledItem } from "../db.ts";
 import type { Deps } from "../deps.ts";
 import { CUSTOMER_PREFIX } from "../keys/customer.ts";
 import { appliedKey, parseItemId } from "../keys/report.ts";
@@ -24,8 +24,9 @@ import { emptyCounts, merge, recordDelta } from "./contributions.ts";
  * expression's size), so any batch size works. Markers expire after two days (a stream keeps
  * records for one).
  *
- * Cost: one consistent GetItem (the marker) and one transaction per chunk, i.e. per batch of up
- * to 100 records in practice; transactions bill two units per item written.
+ * Cost: one transaction per chunk, i.e. per batch of up to 100 records in practice (transactions
+ * bill two units per item written); a redelivered chunk's failed condition returns the marker, so
+ * no read is needed to know what to skip.
  */
 
 /** Counter items per transaction, besides the marker. */
@@ -50,16 +51,6 @@ export async function applyStreamRecords(deps: Deps, records: DynamoDBRecord[]):
 
   let i = 0;
   while (i < relevant.length) {
-    const first = relevant[i]!;
-    const marker = await deps.db.send(new GetCommand({ TableName: deps.table, Key: appliedKey(first.eventID!), ConsistentRead: true }));
-    if (marker.Item) {
-      const lastSeq = BigInt(String(marker.Item.lastSeq));
-      const start = i;
-      while (i < relevant.length && BigInt(sequenceOf(relevant[i]!)) <= lastSeq) i++;
-      result.skipped += i - start;
-      continue;
-    }
-
     const deltas = emptyCounts();
     let j = i;
     for (; j < relevant.length; j++) {
@@ -74,11 +65,16 @@ export async function applyStreamRecords(deps: Deps, records: DynamoDBRecord[]):
       i = j;
       continue;
     }
-    const written = await writeChunk(deps, chunk, deltas);
-    if (written) result.applied += chunk.length;
-    // Not written: a concurrent delivery wrote this chunk's marker first; the loop reads it and skips.
-    else continue;
-    i = j;
+    const outcome = await writeChunk(deps, chunk, deltas);
+    if (outcome.written) {
+      result.applied += chunk.length;
+      i = j;
+      continue;
+    }
+    // An earlier delivery wrote a chunk starting here: skip what its marker covers, go on after it.
+    const start = i;
+    while (i < relevant.length && BigInt(sequenceOf(relevant[i]!)) <= outcome.lastSeq) i++;
+    result.skipped += i - start;
   }
   return result;
 }
@@ -109,8 +105,12 @@ function fits(chunk: Counts, delta: Counts): boolean {
 
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
-/** Writes one chunk's deltas and its marker atomically. False when the marker already exists. */
-async function writeChunk(deps: Deps, chunk: DynamoDBRecord[], deltas: Counts): Promise<boolean> {
+/**
+ * Writes one chunk's deltas and its marker atomically. When the marker already exists (a
+ * redelivery), nothing is written and the existing marker's last sequence number comes back with
+ * the failed condition, so the common case (a first delivery) costs no read at all.
+ */
+async function writeChunk(deps: Deps, chunk: DynamoDBRecord[], deltas: Counts): Promise<{ written: true } | { written: false; lastSeq: bigint }> {
   const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
   const first = chunk[0]!;
   const last = chunk.at(-1)!;
@@ -127,6 +127,7 @@ async function writeChunk(deps: Deps, chunk: DynamoDBRecord[], deltas: Counts): 
           [TTL_ATTRIBUTE]: nowSeconds + MARKER_DAYS * 86_400,
         },
         ConditionExpression: "attribute_not_exists(PK)",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       },
     },
     ...[...deltas].map(([id, attrs]) => ({ Update: addUpdate(deps.table, id, attrs) })),
@@ -134,10 +135,11 @@ async function writeChunk(deps: Deps, chunk: DynamoDBRecord[], deltas: Counts): 
   for (let attempt = 1; ; attempt++) {
     try {
       await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
+      return { written: true };
     } catch (err) {
       const codes = cancellationCodes(err);
-      if (codes?.[0] === "ConditionalCheckFailed") return false;
+      const marker = codes?.[0] === "ConditionalCheckFailed" ? cancelledItem(err, 0) : undefined;
+      if (marker) return { written: false, lastSeq: BigInt(String(marker.lastSeq)) };
       // Two shards' consumers updating the same counter at once conflict; wait and try again.
       const retry = codes?.some((c) => c === "TransactionConflict" || c === "ThrottlingError" || c === "ProvisionedThroughputExceeded") ?? false;
       if (!retry || attempt >= MAX_ATTEMPTS) throw err;
