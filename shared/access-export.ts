@@ -1,4 +1,3 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { CustomerItem } from "./customers.ts";
 import { getCustomerItem } from "./customers.ts";
 import type { Deps } from "./deps.ts";
@@ -10,6 +9,7 @@ import { TIMELINE_PREFIX } from "./keys/timeline.ts";
 import { fromMinor } from "./money.ts";
 import type { CustomerExport } from "./privacy-schemas.ts";
 import { getSuppression } from "./suppression.ts";
+import { queryAll } from "./db.ts";
 
 /** Items per Query page while reading the customer's partition. */
 const PAGE_SIZE = 100;
@@ -166,19 +166,6 @@ function plain(value: unknown): unknown {
 }
 
 /** Every item of the customer's partition, in sort key order, a Query page at a time. */
-async function* partitionItems(deps: Deps, customerId: string): AsyncGenerator<Record<string, unknown>> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: "PK = :pk",
-        ExpressionAttributeValues: { ":pk": customerPk(customerId) },
-        Limit: PAGE_SIZE,
-        ExclusiveStartKey: start,
-      }),
-    );
-    yield* (page.Items ?? []) as Record<string, unknown>[];
-    start = page.LastEvaluatedKey;
-  } while (start);
+function partitionItems(deps: Deps, customerId: string): AsyncGenerator<Record<string, unknown>> {
+  return queryAll(deps.db, { TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": customerPk(customerId) }, Limit: PAGE_SIZE });
 }

@@ -1,6 +1,6 @@
 import { type AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 
 export interface DbOptions {
   region: string;
@@ -48,4 +48,14 @@ export function cancelledItem<T = Record<string, unknown>>(err: unknown, index: 
   const reasons = (err as { CancellationReasons?: { Item?: Record<string, AttributeValue> }[] }).CancellationReasons;
   const raw = reasons?.[index]?.Item;
   return raw ? (unmarshall(raw) as T) : undefined;
+}
+
+/** Every item a Query matches, following `LastEvaluatedKey` (DynamoDB answers at most 1 MB a call). */
+export async function* queryAll(db: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Record<string, unknown>> {
+  let start = input.ExclusiveStartKey;
+  do {
+    const page = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    yield* (page.Items ?? []) as Record<string, unknown>[];
+    start = page.LastEvaluatedKey;
+  } while (start);
 }

@@ -2,7 +2,7 @@ import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CustomerItem } from "./customers.ts";
 import { getCustomerItem } from "./customers.ts";
-import { cancellationCodes, isConditionFailed } from "./db.ts";
+import { cancellationCodes, isConditionFailed, queryAll } from "./db.ts";
 import type { Deps } from "./deps.ts";
 import { publishEvents } from "./deps.ts";
 import { normalizeEmail } from "./email.ts";
@@ -275,24 +275,16 @@ async function anonymiseMarkers(deps: Deps, customerId: string, items: Record<st
  * number of customers.
  */
 export async function heldSubmissionsFrom(deps: Pick<Deps, "db" | "table">, email: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: "PK = :pk",
-        FilterExpression: "#lead.#email = :email",
-        ExpressionAttributeNames: { "#lead": "lead", "#email": "email" },
-        ExpressionAttributeValues: { ":pk": QUARANTINE_PARTITION, ":email": email },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...((page.Items ?? []) as Record<string, unknown>[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
+  const held: Record<string, unknown>[] = [];
+  for await (const item of queryAll(deps.db, {
+      TableName: deps.table,
+      KeyConditionExpression: "PK = :pk",
+      FilterExpression: "#lead.#email = :email",
+      ExpressionAttributeNames: { "#lead": "lead", "#email": "email" },
+      ExpressionAttributeValues: { ":pk": QUARANTINE_PARTITION, ":email": email },
+      ConsistentRead: true,
+    })) held.push(item);
+  return held;
 }
 
 /** Drops every held submission from the address (a release of one in progress finds it gone: NotFound). */

@@ -1,9 +1,10 @@
-import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../deps.ts";
 import { NotFound } from "../errors.ts";
 import { CAMPAIGN_PARTITION, campaignKey } from "../keys/campaign.ts";
 import { DEFAULT_CAMPAIGN_IDS, DEFAULT_CAMPAIGNS, defaultCampaign } from "./defaults.ts";
 import type { Campaign, CampaignInput } from "./schema.ts";
+import { queryAll } from "../db.ts";
 
 type StoredCampaign = CampaignInput & { PK: string; SK: string; id: string; updatedAt: string; updatedBy: string };
 
@@ -14,19 +15,9 @@ type StoredCampaign = CampaignInput & { PK: string; SK: string; id: string; upda
  */
 export async function listCampaigns(deps: Pick<Deps, "db" | "table">): Promise<Campaign[]> {
   const byId = new Map<string, Campaign>(DEFAULT_CAMPAIGNS.map((c) => [c.id, structuredClone(c)]));
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: "PK = :pk",
-        ExpressionAttributeValues: { ":pk": CAMPAIGN_PARTITION },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of (page.Items ?? []) as StoredCampaign[]) byId.set(item.id, fromItem(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  for await (const item of queryAll(deps.db, { TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": CAMPAIGN_PARTITION } })) {
+    byId.set((item as StoredCampaign).id, fromItem(item as StoredCampaign));
+  }
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

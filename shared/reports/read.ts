@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { listCampaigns } from "../campaigns/store.ts";
 import type { Deps } from "../deps.ts";
 import { ValidationError } from "../errors.ts";
@@ -10,6 +10,7 @@ import { COHORT_MONTHS, monthsBetween, SEND_OUTCOMES } from "./contributions.ts"
 import type { PeriodQuery, RevenueQuery, SegmentsQuery } from "./schema.ts";
 import type { CampaignsReport, FunnelReport, Period, RetentionReport, RevenueReport, Segment, SegmentsReport } from "./types.ts";
 import { SEGMENTS } from "./types.ts";
+import { queryAll } from "../db.ts";
 
 /**
  * The reports, computed from the counters (shared/reports/contributions.ts) with a handful of
@@ -36,21 +37,14 @@ async function getAttrs(deps: Deps, key: { PK: string; SK: string }): Promise<At
 
 /** Items of a counter partition with `from ≤ SK ≤ to` (either end open), as SK → attributes. */
 async function range(deps: Deps, pk: string, from?: string, to?: string): Promise<Map<string, Attrs>> {
-  const items = new Map<string, Attrs>();
   const condition = from && to ? "PK = :pk AND SK BETWEEN :from AND :to" : from ? "PK = :pk AND SK >= :from" : to ? "PK = :pk AND SK <= :to" : "PK = :pk";
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: condition,
-        ExpressionAttributeValues: { ":pk": pk, ...(from ? { ":from": from } : {}), ...(to ? { ":to": to } : {}) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) items.set(String(item.SK), numbers(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = new Map<string, Attrs>();
+  const query = {
+    TableName: deps.table,
+    KeyConditionExpression: condition,
+    ExpressionAttributeValues: { ":pk": pk, ...(from ? { ":from": from } : {}), ...(to ? { ":to": to } : {}) },
+  };
+  for await (const item of queryAll(deps.db, query)) items.set(String(item.SK), numbers(item));
   return items;
 }
 

@@ -1,9 +1,10 @@
-import { BatchWriteCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../deps.ts";
 import { CUSTOMER_PREFIX } from "../keys/customer.ts";
 import { COUNTER_PARTITIONS, itemId, parseItemId } from "../keys/report.ts";
 import type { Counts } from "./contributions.ts";
 import { add, contributions, emptyCounts, merge } from "./contributions.ts";
+import { queryAll } from "../db.ts";
 
 /**
  * Recomputing the report counters from the items (`rapport reports rebuild`): for an upgrade that
@@ -87,15 +88,8 @@ export async function rebuildReports(deps: Deps, onProgress?: (p: RebuildProgres
   return { scanned, ...(await writeCounters(deps, counts)) };
 }
 
-async function* partition(deps: Deps, pk: string): AsyncGenerator<Record<string, unknown>> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({ TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": pk }, ExclusiveStartKey: start, ConsistentRead: true }),
-    );
-    yield* page.Items ?? [];
-    start = page.LastEvaluatedKey;
-  } while (start);
+function partition(deps: Deps, pk: string): AsyncGenerator<Record<string, unknown>> {
+  return queryAll(deps.db, { TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": pk }, ConsistentRead: true });
 }
 
 type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: { PK: string; SK: string } } };

@@ -1,8 +1,8 @@
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { listCampaigns } from "../campaigns/store.ts";
 import type { CustomerItem } from "../customers.ts";
 import { timelineItem } from "../customers.ts";
-import { cancellationCodes, isConditionFailed } from "../db.ts";
+import { cancellationCodes, isConditionFailed, queryAll } from "../db.ts";
 import type { Deps } from "../deps.ts";
 import { publishEvents } from "../deps.ts";
 import { customerKey, stageIndexKey } from "../keys/customer.ts";
@@ -68,20 +68,13 @@ async function dueCustomerIds(deps: Deps, now: string): Promise<string[]> {
   const perShard = await Promise.all(
     shards.map(async (shard) => {
       const ids: string[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await deps.db.send(
-          new QueryCommand({
-            TableName: deps.table,
-            IndexName: GSI2.name,
-            KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
-            ExpressionAttributeValues: { ":pk": duePartition(shard), ":until": dueUntil(now) },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) ids.push(String(item.GSI2SK).split("#").pop()!);
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const due = queryAll(deps.db, {
+        TableName: deps.table,
+        IndexName: GSI2.name,
+        KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
+        ExpressionAttributeValues: { ":pk": duePartition(shard), ":until": dueUntil(now) },
+      });
+      for await (const item of due) ids.push(String(item.GSI2SK).split("#").pop()!);
       return ids;
     }),
   );
