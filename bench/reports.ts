@@ -17,7 +17,6 @@
  * rebuild and the stream consumer make (test/reports.test.ts proves them equal): writing the
  * 350,000 timeline entries to DynamoDB Local as well would add four minutes and change no read.
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { startDynamo, type RunningDynamo } from "../local/dynamo.ts";
@@ -32,7 +31,7 @@ import { campaignsReport, funnelReport, retentionReport, revenueReport, segments
 import { rebuildReports, writeCounters } from "../shared/reports/rebuild.ts";
 import { contributions, emptyCounts, merge } from "../shared/reports/contributions.ts";
 import { billedUnits, instrument, type Meter } from "./meter.ts";
-import type { Report } from "./sweep.ts";
+import { type Report, writeAll } from "./sweep.ts";
 
 const NOW = new Date("2026-11-01T12:00:00.000Z");
 const DAY = 86_400_000;
@@ -40,7 +39,6 @@ const HISTORY_DAYS = 730;
 const SIZES = [1_000, 100_000] as const;
 const RUNS = 15;
 const WARMUP = 3;
-const WRITES_IN_FLIGHT = 24;
 
 export const REPORT_BUDGETS: Record<string, number> = { "reports.latency.ratio": 1.5 };
 
@@ -110,24 +108,6 @@ function customerItems(n: number, random: () => number): Record<string, unknown>
   return items;
 }
 
-async function writeAll(db: DynamoDBDocumentClient, table: string, items: Record<string, unknown>[]): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: WRITES_IN_FLIGHT }, async () => {
-      while (next < items.length) {
-        const start = next;
-        next += 25;
-        let requests = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-        for (let attempt = 0; requests.length > 0; attempt++) {
-          if (attempt > 10) throw new Error(`BatchWriteItem kept ${requests.length} items unprocessed`);
-          const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
-          requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;
-          if (requests.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-        }
-      }
-    }),
-  );
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;

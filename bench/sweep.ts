@@ -239,7 +239,7 @@ function population(templates: Templates, table: string, customers: number, due:
 }
 
 /** BatchWriteItem, 25 items a call, many calls in flight; unprocessed items are retried. */
-async function writeAll(db: DynamoDBDocumentClient, table: string, items: object[]): Promise<void> {
+export async function writeAll(db: DynamoDBDocumentClient, table: string, items: object[]): Promise<void> {
   const chunks: object[][] = [];
   for (let i = 0; i < items.length; i += WRITE_BATCH) chunks.push(items.slice(i, i + WRITE_BATCH));
   let next = 0;

@@ -1,6 +1,6 @@
 import { ERASED_SK, PROFILE_SK } from "../keys/customer.ts";
 import type { Key } from "../keys/report.ts";
-import { campaignCounterKey, cohortKey, dayKey, itemId, parseItemId, rfmMonthKey, RFM_SPEND_KEY, STAGES_KEY } from "../keys/report.ts";
+import { campaignCounterKey, cohortKey, dayKey, itemId, rfmMonthKey, RFM_SPEND_KEY, STAGES_KEY } from "../keys/report.ts";
 import { SEND_PREFIX } from "../keys/send.ts";
 import { TIMELINE_PREFIX } from "../keys/timeline.ts";
 import { toMinor } from "../money.ts";
@@ -57,8 +57,11 @@ export function emptyCounts(): Counts {
 }
 
 export function add(counts: Counts, key: Key, attr: string, n: number): void {
+  addTo(counts, itemId(key), attr, n);
+}
+
+function addTo(counts: Counts, id: string, attr: string, n: number): void {
   if (n === 0 || !Number.isFinite(n)) return;
-  const id = itemId(key);
   let attrs = counts.get(id);
   if (!attrs) counts.set(id, (attrs = new Map()));
   const sum = (attrs.get(attr) ?? 0) + n;
@@ -69,10 +72,7 @@ export function add(counts: Counts, key: Key, attr: string, n: number): void {
 
 /** Adds `from` × `sign` into `into`. */
 export function merge(into: Counts, from: Counts, sign = 1): void {
-  for (const [id, attrs] of from) {
-    const key = parseItemId(id);
-    for (const [attr, n] of attrs) add(into, key, attr, n * sign);
-  }
+  for (const [id, attrs] of from) for (const [attr, n] of attrs) addTo(into, id, attr, n * sign);
 }
 
 export function contributions(item: Item | undefined, cfg: ContributionConfig): Contributions {
