@@ -31,7 +31,7 @@ import { ESBUILD_OPTIONS } from "../infra/bundling.ts";
 import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
 import { startSesLocal } from "../local/ses.ts";
 import { startLocalApi, type LocalApi } from "../local/stack.ts";
-import { depsFromEnv } from "../shared/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
 import { costFigures, type CostResources, stopCostResources } from "./cost-measure.ts";
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";

@@ -11,7 +11,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { csvLine } from "../local/csv.ts";
+import { csvLine } from "../shared/import-export/csv-read.ts";
 import { startDynamo } from "../local/dynamo.ts";
 import { ensureTable } from "../local/table.ts";
 

@@ -10,7 +10,7 @@
  *    cost sheet; and the time `rapport reports rebuild` takes over the 100k table.
  *
  * The populations: customer profiles, purchase entries and stage-change entries as the real code
- * writes them (the shapes shared/customers.ts and shared/events.ts produce), spread over two years
+ * writes them (the shapes shared/customers/customers.ts and shared/interactions/record.ts produce), spread over two years
  * by a seeded PRNG. The 1k table gets every item and its counters from `rebuildReports` (timed).
  * The 100k table gets the 100,000 profiles (so a report that read customers would show it) and
  * the counters of all 450,000 items summed with `contributions()` in memory, the very sum the
@@ -20,12 +20,12 @@
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { startDynamo, type RunningDynamo } from "../local/dynamo.ts";
-import { mulberry32 } from "../local/seed.ts";
+import { mulberry32 } from "../shared/demo/seed.ts";
 import { ensureTable } from "../local/table.ts";
-import { fixedClock } from "../shared/clock.ts";
-import { type Deps, depsFromEnv } from "../shared/deps.ts";
-import { customerKey, PROFILE_SK, stageIndexKey } from "../shared/keys/customer.ts";
-import { timelineKey } from "../shared/keys/timeline.ts";
+import { fixedClock } from "../shared/core/clock.ts";
+import { type Deps, depsFromEnv } from "../shared/core/deps.ts";
+import { customerKey, PROFILE_SK, stageIndexKey } from "../shared/entities/customer.ts";
+import { timelineKey } from "../shared/entities/timeline.ts";
 import { applyStreamRecords } from "../shared/reports/apply.ts";
 import { campaignsReport, funnelReport, retentionReport, revenueReport, segmentsReport } from "../shared/reports/read.ts";
 import { rebuildReports, writeCounters } from "../shared/reports/rebuild.ts";

@@ -12,28 +12,28 @@
  *  - Pipeline: 500 due customers, one sweep into the in-process queue, and the real sender
  *    through SES local; the drain's wall time gives sends per second.
  */
-import { mulberry32 } from "../local/seed.ts";
+import { mulberry32 } from "../shared/demo/seed.ts";
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
 import { InProcessQueue } from "../local/pipeline.ts";
 import { startSesLocal } from "../local/ses.ts";
 import { ensureTable } from "../local/table.ts";
-import { SesMailer } from "../shared/adapters/ses-mailer.ts";
+import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { DEFAULT_CAMPAIGNS } from "../shared/campaigns/defaults.ts";
 import { listCampaigns, putCampaign } from "../shared/campaigns/store.ts";
-import { fixedClock } from "../shared/clock.ts";
-import { type CustomerItem, getCustomerItem, upsertContact } from "../shared/customers.ts";
-import { createDocumentClient } from "../shared/db.ts";
-import { type Deps, depsFromEnv } from "../shared/deps.ts";
-import { recordEvent } from "../shared/events.ts";
-import { ulid } from "../shared/ids.ts";
-import { CAMPAIGN_PARTITION, campaignKey } from "../shared/keys/campaign.ts";
-import { dueIndexKey, duePartition } from "../shared/keys/due.ts";
-import type { Mailer, SendQueue, SendRequest } from "../shared/ports.ts";
+import { fixedClock } from "../shared/core/clock.ts";
+import { type CustomerItem, getCustomerItem, upsertContact } from "../shared/customers/customers.ts";
+import { createDocumentClient } from "../shared/aws/db.ts";
+import { type Deps, depsFromEnv } from "../shared/core/deps.ts";
+import { recordEvent } from "../shared/interactions/record.ts";
+import { ulid } from "../shared/core/ids.ts";
+import { CAMPAIGN_PARTITION, campaignKey } from "../shared/entities/campaign.ts";
+import { dueIndexKey, duePartition } from "../shared/entities/due.ts";
+import type { Mailer, SendQueue, SendRequest } from "../shared/core/ports.ts";
 import { evaluate } from "../shared/retention/evaluate.ts";
 import { runSweep, type SweepResult } from "../shared/retention/sweep.ts";
-import { GSI2 } from "../shared/table.ts";
+import { GSI2 } from "../shared/entities/table.ts";
 import { type CallRecord, instrument, marshalledItemSize, type Meter, READ_COMMANDS } from "./meter.ts";
 
 /** The instant every sweep runs as of (a Tuesday afternoon, inside any send window). */
@@ -114,7 +114,7 @@ async function buildTemplates(dynamo: RunningDynamo, table: string): Promise<Tem
   const purchaseAt = new Date("2025-07-01T10:03:51.208Z");
   const at = (d: Date): Deps => ({ ...base, clock: fixedClock(d) });
 
-  // A lead from the contact form, as shared/leads.ts hands it to upsertContact.
+  // A lead from the contact form, as shared/leads/capture.ts hands it to upsertContact.
   const { customerId } = await upsertContact(at(leadAt), {
     email: "maria.okafor-lindqvist@example-mail.test",
     profile: { firstName: "Maria", lastName: "Okafor-Lindqvist", company: "Crumb & Co Bakeries", phone: "+47 912 34 567", city: "Bergen", country: "NO", birthday: "1988-11-23", locale: "nb", timezone: "Europe/Oslo" },

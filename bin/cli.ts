@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { Deps } from "../shared/deps.ts";
+import type { Deps } from "../shared/core/deps.ts";
 
 /**
  * The small framework `bin/rapport.ts` is built on: a command is a name ("keys create"), its

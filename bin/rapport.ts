@@ -4,8 +4,8 @@
  * one (`--stack NAME`). Results go to stdout, everything for the person at the terminal to
  * stderr. Exit codes: 0 ok, 1 failure, 2 usage error. A command is one entry in COMMANDS.
  */
-import type { Deps } from "../shared/deps.ts";
-import { NotFound, ValidationError } from "../shared/errors.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { NotFound, ValidationError } from "../shared/core/errors.ts";
 import type { Command, CommandContext } from "./cli.ts";
 import { CliFailure, commandHelp, groupHelp, mainHelp, parseCall, UsageError } from "./cli.ts";
 import { keysCreate, keysList, keysRevoke } from "./commands/keys.ts";

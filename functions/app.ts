@@ -4,10 +4,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { Deps } from "../shared/deps.ts";
-import type { HttpEvent, HttpResult } from "../shared/http.ts";
-import { header, json } from "../shared/http.ts";
-import { httpFunction, lazyHandler } from "../shared/handler.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
+import { header, json } from "../shared/http/http.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { ensureAppBuilt } from "../scripts/build-app.ts";
 
 /**

@@ -1,7 +1,7 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
-import { verifyAuthorization } from "../shared/apikeys.ts";
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
+import { verifyAuthorization } from "../shared/auth/api-keys.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
 
 export interface AuthorizerResult {
   isAuthorized: boolean;
@@ -11,7 +11,7 @@ export interface AuthorizerResult {
 /**
  * The HTTP API's Lambda authorizer (simple responses): resolves the bearer key to its id and
  * scopes. It lets every request with an Authorization header through with that context (an empty
- * one for a bad key), and the function's route guard (shared/handler.ts) answers 401 or 403 from
+ * one for a bad key), and the function's route guard (shared/http/handler.ts) answers 401 or 403 from
  * it: an HTTP API authorizer can only deny with 403, and the contract promises 401 for a bad key.
  * API Gateway itself answers 401 when the header is missing.
  */

@@ -1,11 +1,11 @@
 import * as z from "zod/mini";
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
 import { CampaignId, CampaignInput } from "../shared/campaigns/schema.ts";
 import { getCampaign, listCampaigns, putCampaign } from "../shared/campaigns/store.ts";
-import type { HttpEvent } from "../shared/http.ts";
-import { json, parseBody, validate } from "../shared/http.ts";
-import { httpFunction, lazyHandler } from "../shared/handler.ts";
+import type { HttpEvent } from "../shared/http/http.ts";
+import { json, parseBody, validate } from "../shared/http/http.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 
 /**
  * A campaign with HTML templates in several languages outgrows the 16 KiB form limit quickly; this

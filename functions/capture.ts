@@ -1,14 +1,14 @@
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
-import { ValidationError } from "../shared/errors.ts";
-import type { HttpEvent } from "../shared/http.ts";
-import { header, html, json, parseBody, rawBody, redirect, validate, wantsJson } from "../shared/http.ts";
-import { httpFunction, lazyHandler } from "../shared/handler.ts";
-import { withIdempotency } from "../shared/idempotency.ts";
-import { submitLead } from "../shared/bot-protection.ts";
-import { assertOriginAllowed, safeNext } from "../shared/origins.ts";
-import { formErrorPage } from "../shared/pages.ts";
-import { LeadInput } from "../shared/schemas.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import { ValidationError } from "../shared/core/errors.ts";
+import type { HttpEvent } from "../shared/http/http.ts";
+import { header, html, json, parseBody, rawBody, redirect, validate, wantsJson } from "../shared/http/http.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import { withIdempotency } from "../shared/http/idempotency.ts";
+import { submitLead } from "../shared/leads/bot-protection.ts";
+import { assertOriginAllowed, safeNext } from "../shared/leads/origins.ts";
+import { formErrorPage } from "../shared/http/pages.ts";
+import { LeadInput } from "../shared/customers/schema.ts";
 
 /** POST /v1/leads: web forms and scripts post leads here. */
 export function makeHandler(deps: Deps) {

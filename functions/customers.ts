@@ -1,17 +1,17 @@
 import * as z from "zod/mini";
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
-import { getCustomer360, getTimeline, listCustomers, patchCustomer } from "../shared/customers.ts";
-import type { HttpEvent } from "../shared/http.ts";
-import { json, parseBody, validate } from "../shared/http.ts";
-import { httpFunction, lazyHandler } from "../shared/handler.ts";
-import { CustomerIdParam, CustomerPatch, ListCustomersQuery, TimelineQuery } from "../shared/schemas.ts";
-import { normalizeEmail } from "../shared/email.ts";
-import { ValidationError } from "../shared/errors.ts";
-import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/quarantine.ts";
-import { QuarantineId, QuarantineQuery } from "../shared/schemas.ts";
-import { eraseCustomer, unlessErased } from "../shared/erasure.ts";
-import { exportCustomer } from "../shared/access-export.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import { getCustomer360, getTimeline, listCustomers, patchCustomer } from "../shared/customers/customers.ts";
+import type { HttpEvent } from "../shared/http/http.ts";
+import { json, parseBody, validate } from "../shared/http/http.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import { CustomerIdParam, CustomerPatch, ListCustomersQuery, TimelineQuery } from "../shared/customers/schema.ts";
+import { normalizeEmail } from "../shared/customers/email.ts";
+import { ValidationError } from "../shared/core/errors.ts";
+import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
+import { QuarantineId, QuarantineQuery } from "../shared/customers/schema.ts";
+import { eraseCustomer, unlessErased } from "../shared/privacy/erasure.ts";
+import { exportCustomer } from "../shared/privacy/access.ts";
 
 /** Admin: read and edit customers. */
 export function makeHandler(deps: Deps) {

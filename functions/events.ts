@@ -1,10 +1,10 @@
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
-import { recordEvent } from "../shared/events.ts";
-import { header, json, parseBody, rawBody, validate } from "../shared/http.ts";
-import { httpFunction, lazyHandler } from "../shared/handler.ts";
-import { withIdempotency } from "../shared/idempotency.ts";
-import { EventInput } from "../shared/schemas.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import { recordEvent } from "../shared/interactions/record.ts";
+import { header, json, parseBody, rawBody, validate } from "../shared/http/http.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import { withIdempotency } from "../shared/http/idempotency.ts";
+import { EventInput } from "../shared/customers/schema.ts";
 
 /** Admin: record purchases and other interactions (webhooks from shops, helpdesks, calendars). */
 export function makeHandler(deps: Deps) {

@@ -1,12 +1,12 @@
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
-import { ValidationError } from "../shared/errors.ts";
-import type { HttpEvent, HttpResult } from "../shared/http.ts";
-import { errorResponse, html, json, parseBody, validate, wantsJson } from "../shared/http.ts";
-import { httpFunction, lazyHandler } from "../shared/handler.ts";
-import * as pages from "../shared/link-pages.ts";
-import { confirmConsent, recordFeedback, resubscribe, unsubscribe, verifyLink } from "../shared/links.ts";
-import { FeedbackBody, FeedbackQuery, OptionalTokenQuery, TokenQuery, UnsubscribeBody } from "../shared/schemas.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import { ValidationError } from "../shared/core/errors.ts";
+import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
+import { errorResponse, html, json, parseBody, validate, wantsJson } from "../shared/http/http.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import * as pages from "../shared/email-links/pages.ts";
+import { confirmConsent, recordFeedback, resubscribe, unsubscribe, verifyLink } from "../shared/email-links/actions.ts";
+import { FeedbackBody, FeedbackQuery, OptionalTokenQuery, TokenQuery, UnsubscribeBody } from "../shared/customers/schema.ts";
 
 /**
  * The links in emails: unsubscribe (GET page, POST one-click per RFC 8058), resubscribe, double

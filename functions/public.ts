@@ -1,9 +1,9 @@
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
-import { html, json } from "../shared/http.ts";
-import { httpFunction, lazyHandler } from "../shared/handler.ts";
-import { openApiDocument } from "../shared/openapi.ts";
-import { thankYouPage } from "../shared/pages.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import { html, json } from "../shared/http/http.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import { openApiDocument } from "../shared/http/openapi.ts";
+import { thankYouPage } from "../shared/http/pages.ts";
 
 /** Public pages and metadata: health, the OpenAPI document, the thank-you page. */
 export function makeHandler(deps: Deps) {

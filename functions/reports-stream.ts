@@ -1,6 +1,6 @@
 import type { DynamoDBStreamEvent } from "aws-lambda";
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
 import { applyStreamRecords } from "../shared/reports/apply.ts";
 
 /**

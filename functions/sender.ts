@@ -1,10 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { SesMailer } from "../shared/adapters/ses-mailer.ts";
+import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { listCampaigns } from "../shared/campaigns/store.ts";
 import type { Campaign } from "../shared/campaigns/schema.ts";
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
-import type { Mailer, SendRequest } from "../shared/ports.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import type { Mailer, SendRequest } from "../shared/core/ports.ts";
 import { deliver } from "../shared/retention/send.ts";
 
 const CAMPAIGN_CACHE_MS = 60_000;

@@ -1,8 +1,8 @@
 import type { EventBridgeEvent } from "aws-lambda";
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
-import type { SesEvent, SesOutcome } from "../shared/ses-events.ts";
-import { applySesEvent } from "../shared/ses-events.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import type { SesEvent, SesOutcome } from "../shared/mail-feedback/outcomes.ts";
+import { applySesEvent } from "../shared/mail-feedback/outcomes.ts";
 
 export type SesEventBridgeEvent = EventBridgeEvent<string, SesEvent>;
 
@@ -30,7 +30,7 @@ export function makeHandler(deps: Deps) {
   };
 }
 
-/** Error messages can quote input; addresses never reach the log. (Not shared/handler.ts's: that would bundle middy and the routes into this function.) */
+/** Error messages can quote input; addresses never reach the log. (Not shared/http/handler.ts's: that would bundle middy and the routes into this function.) */
 const EMAIL_LIKE = /[^\s@"'<>,:;]+@[^\s@"'<>,:;]+/g;
 
 let built: ReturnType<typeof makeHandler> | undefined;

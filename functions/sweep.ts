@@ -1,14 +1,14 @@
 import type { ScheduledEvent } from "aws-lambda";
-import { SqsQueue } from "../shared/adapters/sqs-queue.ts";
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
-import { ValidationError } from "../shared/errors.ts";
-import type { HttpEvent } from "../shared/http.ts";
-import { json, parseBody, validate } from "../shared/http.ts";
-import { httpFunction } from "../shared/handler.ts";
-import type { SendQueue } from "../shared/ports.ts";
+import { SqsQueue } from "../shared/aws/sqs-queue.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import { ValidationError } from "../shared/core/errors.ts";
+import type { HttpEvent } from "../shared/http/http.ts";
+import { json, parseBody, validate } from "../shared/http/http.ts";
+import { httpFunction } from "../shared/http/handler.ts";
+import type { SendQueue } from "../shared/core/ports.ts";
 import { runSweep } from "../shared/retention/sweep.ts";
-import { SweepBody } from "../shared/schemas.ts";
+import { SweepBody } from "../shared/customers/schema.ts";
 
 export interface SweepWiring {
   queue: SendQueue;

@@ -6,9 +6,9 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { corsPolicy } from "../shared/cors.ts";
-import type { FunctionName } from "../shared/routes.ts";
-import { routeKey, routes } from "../shared/routes.ts";
+import { corsPolicy } from "../shared/http/cors.ts";
+import type { FunctionName } from "../shared/http/routes.ts";
+import { routeKey, routes } from "../shared/http/routes.ts";
 
 export interface ApiProps {
   /** The function serving each route table entry's `fn`. */
@@ -40,7 +40,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 );
 
 /**
- * The public HTTP API: every entry of the route table (shared/routes.ts) becomes a route on the
+ * The public HTTP API: every entry of the route table (shared/http/routes.ts) becomes a route on the
  * function it names, so the AWS stack and the local server serve the very same routes. Routes
  * with a scope go through the API key authorizer; the handlers then answer 401/403 from the
  * principal it resolved. The `$default` stage is throttled, CORS is limited to the configured

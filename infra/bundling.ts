@@ -14,9 +14,9 @@ export const REQUIRE_BANNER = "import { createRequire } from 'module'; const req
  * (NodejsFunction `bundling`) and `npm run bench` both read this, so the benchmark measures the
  * bundles that get deployed.
  */
-/** Lambda-only replacements for dependencies (see shared/lambda-credentials.ts for why). */
+/** Lambda-only replacements for dependencies (see shared/aws/lambda-credentials.ts for why). */
 export const ALIASES: Record<string, string> = {
-  "@aws-sdk/credential-provider-node": path.join(path.resolve(import.meta.dirname, ".."), "shared", "lambda-credentials.ts"),
+  "@aws-sdk/credential-provider-node": path.join(path.resolve(import.meta.dirname, ".."), "shared", "aws", "lambda-credentials.ts"),
 };
 
 export const ESBUILD_OPTIONS = {

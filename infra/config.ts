@@ -60,7 +60,7 @@ function isScheduleExpression(value: string): boolean {
   return cron !== null && (cron[3] === "?") !== (cron[5] === "?");
 }
 
-/** `09:00-20:00`: the same rule the functions apply to SEND_WINDOW (shared/config.ts). */
+/** `09:00-20:00`: the same rule the functions apply to SEND_WINDOW (shared/core/config.ts). */
 function isSendWindow(value: string): boolean {
   const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/.exec(value);
   if (!m) return false;

@@ -2,7 +2,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
-import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/table.ts";
+import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/entities/table.ts";
 
 /**
  * The item-level DynamoDB actions a function may be granted. Deliberately no Scan, no
@@ -44,7 +44,7 @@ const PROJECTIONS: Record<(typeof GLOBAL_INDEXES)[number]["projection"], dynamod
 
 /**
  * The one table that holds everything (customers, timelines, API keys, idempotency records),
- * with the physical shape shared with the local stack (shared/table.ts). It holds the business's
+ * with the physical shape shared with the local stack (shared/entities/table.ts). It holds the business's
  * customer data, so it is never deleted with the stack: point-in-time recovery, deletion
  * protection and RETAIN.
  */

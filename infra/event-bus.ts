@@ -3,7 +3,7 @@ import * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
 
-/** Every domain event carries this source (shared/adapters/eventbridge-bus.ts). */
+/** Every domain event carries this source (shared/aws/eventbridge-bus.ts). */
 export const DOMAIN_EVENT_SOURCE = "rapport";
 
 export interface EventBusProps {

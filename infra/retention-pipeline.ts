@@ -43,7 +43,7 @@ export interface PipelineFunctions {
  * Double opt-in is event-driven: a LeadCaptured event whose consent is pending puts the
  * confirmation email's send request on the same queue at once, instead of waiting for the next
  * sweep. The message is built by an input transformer in exactly the shape the sweep writes
- * (`SendRequest` in shared/ports.ts).
+ * (`SendRequest` in shared/core/ports.ts).
  */
 export class RetentionPipeline extends Construct {
   readonly queue: sqs.Queue;

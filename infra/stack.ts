@@ -2,9 +2,9 @@ import type { StackProps } from "aws-cdk-lib";
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
-import { CAMPAIGN_PARTITION } from "../shared/keys/campaign.ts";
-import { REPORT_PREFIX } from "../shared/keys/report.ts";
-import type { FunctionName } from "../shared/routes.ts";
+import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
+import { REPORT_PREFIX } from "../shared/entities/report.ts";
+import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
 import { Api } from "./api.ts";
 import type { RapportConfig } from "./config.ts";
@@ -202,7 +202,7 @@ export class RapportStack extends Stack {
       senderMaxConcurrency: config.senderMaxConcurrency,
     });
 
-    // One block for every function (shared/config.ts reads it); access is granted per function.
+    // One block for every function (shared/core/config.ts reads it); access is granted per function.
     const environment: Record<string, string> = {
       TABLE_NAME: this.table.tableName,
       ALLOWED_ORIGINS: config.allowedOrigins.join(","),

@@ -1,4 +1,4 @@
-import { CUSTOMER_PREFIX } from "../shared/keys/customer.ts";
+import { CUSTOMER_PREFIX } from "../shared/entities/customer.ts";
 
 /**
  * Which table changes reach the report counters' stream consumer: only items whose partition key

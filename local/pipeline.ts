@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { Clock } from "../shared/clock.ts";
-import type { Deps } from "../shared/deps.ts";
-import type { DomainEvent, EventBus, Mailer, SendQueue, SendRequest } from "../shared/ports.ts";
+import type { Clock } from "../shared/core/clock.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import type { DomainEvent, EventBus, Mailer, SendQueue, SendRequest } from "../shared/core/ports.ts";
 import { makeSender } from "../functions/sender.ts";
 
 /** SQS's redrive policy on AWS: after this many receives a message goes to the DLQ. */

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startSesLocal } from "./ses.ts";
-import { createApiKey, listApiKeys, verifyAuthorization } from "../shared/apikeys.ts";
+import { createApiKey, listApiKeys, verifyAuthorization } from "../shared/auth/api-keys.ts";
 import { JavaMissingError, startDynamo, type RunningDynamo } from "./dynamo.ts";
 import { localEnv } from "./env.ts";
 import { startLocalApi, type LocalApi } from "./stack.ts";

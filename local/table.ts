@@ -1,6 +1,6 @@
 import type { StreamSpecification } from "@aws-sdk/client-dynamodb";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
-import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/table.ts";
+import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/entities/table.ts";
 
 /** The stream the CDK stack gives the table (infra/customer-table.ts): the report counters' consumer needs both images. */
 export const STREAM_SPECIFICATION = { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } as const;

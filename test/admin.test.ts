@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createApiKey, revokeApiKey } from "../shared/apikeys.ts";
-import { routes } from "../shared/routes.ts";
+import { createApiKey, revokeApiKey } from "../shared/auth/api-keys.ts";
+import { routes } from "../shared/http/routes.ts";
 import { useStack } from "./support/stack.ts";
 
 const stack = useStack();

@@ -4,13 +4,13 @@ import { fileURLToPath } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../local/dynamo.ts";
-import { planDemo, seedDemo } from "../local/seed.ts";
+import { planDemo, seedDemo } from "../shared/demo/seed.ts";
 import { ensureTable } from "../local/table.ts";
-import { listApiKeys, verifyAuthorization } from "../shared/apikeys.ts";
-import { fixedClock } from "../shared/clock.ts";
-import { getCustomerItem, listCustomers } from "../shared/customers.ts";
-import type { Deps } from "../shared/deps.ts";
-import { depsFromEnv } from "../shared/deps.ts";
+import { listApiKeys, verifyAuthorization } from "../shared/auth/api-keys.ts";
+import { fixedClock } from "../shared/core/clock.ts";
+import { getCustomerItem, listCustomers } from "../shared/customers/customers.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const endpoint = inject("dynamodbEndpoint");
@@ -210,7 +210,7 @@ describe("rapport sweep and campaigns list", () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
-    const { recordEvent } = await import("../shared/events.ts");
+    const { recordEvent } = await import("../shared/interactions/record.ts");
     const ses = await startSesLocal();
     const dataDir = mkdtempSync(join(tmpdir(), "rapport-cli-"));
     writeFileSync(join(dataDir, "token-secret"), "cli-test-token-secret-0123456789abcdef\n");
@@ -239,7 +239,7 @@ describe("rapport sweep and campaigns list", () => {
     const { mkdtempSync, writeFileSync, readFileSync, rmSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
-    const { recordEvent } = await import("../shared/events.ts");
+    const { recordEvent } = await import("../shared/interactions/record.ts");
     const ses = await startSesLocal();
     const dataDir = mkdtempSync(join(tmpdir(), "rapport-cli-"));
     writeFileSync(join(dataDir, "token-secret"), "cli-test-token-secret-0123456789abcdef\n");

@@ -1,20 +1,20 @@
 import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listCampaigns } from "../shared/campaigns/store.ts";
-import { customerKey, customerPk, erasedCustomerKey, stagePartition } from "../shared/keys/customer.ts";
-import { duePartition } from "../shared/keys/due.ts";
-import { emailKey } from "../shared/keys/email.ts";
-import { externalEventKey } from "../shared/keys/external-event.ts";
-import { timelineKey } from "../shared/keys/timeline.ts";
-import type { Mailer } from "../shared/ports.ts";
-import { holdLead } from "../shared/quarantine.ts";
-import type { LeadInput } from "../shared/schemas.ts";
+import { customerKey, customerPk, erasedCustomerKey, stagePartition } from "../shared/entities/customer.ts";
+import { duePartition } from "../shared/entities/due.ts";
+import { emailKey } from "../shared/entities/email.ts";
+import { externalEventKey } from "../shared/entities/external-event.ts";
+import { timelineKey } from "../shared/entities/timeline.ts";
+import type { Mailer } from "../shared/core/ports.ts";
+import { holdLead } from "../shared/leads/quarantine.ts";
+import type { LeadInput } from "../shared/customers/schema.ts";
 import { deliver } from "../shared/retention/send.ts";
-import { applySesEvent } from "../shared/ses-events.ts";
-import { getSuppression, isSuppressed, suppress } from "../shared/suppression.ts";
-import { GSI1, GSI2 } from "../shared/table.ts";
-import type { TokenPurpose } from "../shared/tokens.ts";
-import { linkAttribution, signToken } from "../shared/tokens.ts";
+import { applySesEvent } from "../shared/mail-feedback/outcomes.ts";
+import { getSuppression, isSuppressed, suppress } from "../shared/mail-feedback/suppression.ts";
+import { GSI1, GSI2 } from "../shared/entities/table.ts";
+import type { TokenPurpose } from "../shared/email-links/tokens.ts";
+import { linkAttribution, signToken } from "../shared/email-links/tokens.ts";
 import { TEST_TOKEN_SECRET, useStack } from "./support/stack.ts";
 
 /**

@@ -1,10 +1,10 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SesMailer } from "../shared/adapters/ses-mailer.ts";
-import { normalizeEmail } from "../shared/email.ts";
-import { deriveStage } from "../shared/lifecycle.ts";
-import type { Mailer } from "../shared/ports.ts";
+import { SesMailer } from "../shared/aws/ses-mailer.ts";
+import { normalizeEmail } from "../shared/customers/email.ts";
+import { deriveStage } from "../shared/customers/lifecycle.ts";
+import type { Mailer } from "../shared/core/ports.ts";
 import { FailureCountingLogger, injectThrottling, seededRandom, splitBatchGets, THROTTLING_ERRORS } from "./support/faults.ts";
 import { useStack, type StoredMail, type TestStack } from "./support/stack.ts";
 

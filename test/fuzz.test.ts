@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { routes } from "../shared/routes.ts";
+import { routes } from "../shared/http/routes.ts";
 import { useStack } from "./support/stack.ts";
 
 const stack = useStack();

@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from "../infra/functions.ts";
 import type { FunctionId } from "../infra/stack.ts";
 import { RapportStack } from "../infra/stack.ts";
 import { REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
-import { routeKey, routes } from "../shared/routes.ts";
+import { routeKey, routes } from "../shared/http/routes.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped */
 type Resources = Record<string, { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
@@ -890,7 +890,7 @@ describe("bot protection from context", () => {
     }
   });
 
-  it("gives every function the provider, the secret's ARN and the minimum time, as shared/config.ts reads them", () => {
+  it("gives every function the provider, the secret's ARN and the minimum time, as shared/core/config.ts reads them", () => {
     const functions = Object.values(resources).filter((r) => r.Type === "AWS::Lambda::Function");
     expect(functions.length).toBeGreaterThan(0);
     for (const fn of functions) {

@@ -2,16 +2,16 @@ import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { fixedClock } from "../shared/clock.ts";
-import { configFromEnv } from "../shared/config.ts";
-import type { CustomerItem } from "../shared/customers.ts";
-import { getCustomerItem } from "../shared/customers.ts";
-import { customerKey, customerPk } from "../shared/keys/customer.ts";
-import { duePartition, dueShard } from "../shared/keys/due.ts";
-import { getSuppression, isSuppressed, suppress } from "../shared/suppression.ts";
-import { GSI2 } from "../shared/table.ts";
-import type { TokenPurpose } from "../shared/tokens.ts";
-import { issueToken, linkAttribution, parseAttribution, signToken, tokenSecret, verifyToken } from "../shared/tokens.ts";
+import { fixedClock } from "../shared/core/clock.ts";
+import { configFromEnv } from "../shared/core/config.ts";
+import type { CustomerItem } from "../shared/customers/customers.ts";
+import { getCustomerItem } from "../shared/customers/customers.ts";
+import { customerKey, customerPk } from "../shared/entities/customer.ts";
+import { duePartition, dueShard } from "../shared/entities/due.ts";
+import { getSuppression, isSuppressed, suppress } from "../shared/mail-feedback/suppression.ts";
+import { GSI2 } from "../shared/entities/table.ts";
+import type { TokenPurpose } from "../shared/email-links/tokens.ts";
+import { issueToken, linkAttribution, parseAttribution, signToken, tokenSecret, verifyToken } from "../shared/email-links/tokens.ts";
 import { useStack } from "./support/stack.ts";
 
 const SECRET = "test-secret-links-6f1c0e9a2b7d4e35";
@@ -20,7 +20,7 @@ const stack = useStack({ env: { TOKEN_SECRET: SECRET, BUSINESS_NAME: "Fjord Coff
 const NOW = new Date("2027-01-15T09:00:00Z");
 const DAY = 86_400_000;
 
-describe("link tokens (shared/tokens.ts)", () => {
+describe("link tokens (shared/email-links/tokens.ts)", () => {
   const payload = { c: "cus_01HZZZZZZZZZZZZZZZZZZZZZZZ", p: "unsubscribe" as const, k: linkAttribution("win-back", "2027-01-10") };
   const token = signToken(SECRET, payload, new Date(NOW.getTime() + 30 * DAY));
 

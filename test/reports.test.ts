@@ -6,12 +6,12 @@ import type { DynamoDBRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
 import { makeHandler as makeSesEvents } from "../functions/ses-events.ts";
-import { customerPk } from "../shared/keys/customer.ts";
+import { customerPk } from "../shared/entities/customer.ts";
 import { applyStreamRecords } from "../shared/reports/apply.ts";
 import { computeCounters, readCounters } from "../shared/reports/rebuild.ts";
 import type { Counts } from "../shared/reports/contributions.ts";
 import type { CampaignsReport, FunnelReport, RevenueReport } from "../shared/reports/types.ts";
-import { linkAttribution, signToken } from "../shared/tokens.ts";
+import { linkAttribution, signToken } from "../shared/email-links/tokens.ts";
 import { TEST_TOKEN_SECRET, useStack, type TestStack } from "./support/stack.ts";
 
 /**

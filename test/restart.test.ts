@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDocumentClient } from "../shared/db.ts";
+import { createDocumentClient } from "../shared/aws/db.ts";
 import { freePort } from "../local/dynamo.ts";
 import { startSesLocal } from "../local/ses.ts";
 import { startChildStack, type ChildStack } from "./support/child-stack.ts";

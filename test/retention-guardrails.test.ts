@@ -2,8 +2,8 @@ import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { SesMailer } from "../shared/adapters/ses-mailer.ts";
-import { customerPk } from "../shared/keys/customer.ts";
+import { SesMailer } from "../shared/aws/ses-mailer.ts";
+import { customerPk } from "../shared/entities/customer.ts";
 import { useStack, type TestStack } from "./support/stack.ts";
 
 async function lead(s: TestStack, body: Record<string, unknown>): Promise<string> {

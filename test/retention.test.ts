@@ -1,6 +1,6 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { customerPk } from "../shared/keys/customer.ts";
+import { customerPk } from "../shared/entities/customer.ts";
 import { useStack, type StoredMail, type TestStack } from "./support/stack.ts";
 
 /**

@@ -6,16 +6,16 @@ import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createApiKey, hashKey, revokeApiKey, verifyAuthorization } from "../shared/apikeys.ts";
-import { SiteverifyCaptchaVerifier } from "../shared/adapters/siteverify.ts";
-import type { CaptchaOutcome, CaptchaVerifier } from "../shared/bot-protection.ts";
-import type { Deps } from "../shared/deps.ts";
-import { QUARANTINE_PARTITION } from "../shared/keys/quarantine.ts";
-import { customerPk } from "../shared/keys/customer.ts";
-import type { Mailer, OutgoingMail } from "../shared/ports.ts";
-import { routeKey, routes } from "../shared/routes.ts";
-import { signToken, verifyToken } from "../shared/tokens.ts";
-import { SesMailer } from "../shared/adapters/ses-mailer.ts";
+import { createApiKey, hashKey, revokeApiKey, verifyAuthorization } from "../shared/auth/api-keys.ts";
+import { SiteverifyCaptchaVerifier } from "../shared/leads/siteverify.ts";
+import type { CaptchaOutcome, CaptchaVerifier } from "../shared/leads/bot-protection.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { QUARANTINE_PARTITION } from "../shared/entities/quarantine.ts";
+import { customerPk } from "../shared/entities/customer.ts";
+import type { Mailer, OutgoingMail } from "../shared/core/ports.ts";
+import { routeKey, routes } from "../shared/http/routes.ts";
+import { signToken, verifyToken } from "../shared/email-links/tokens.ts";
+import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { TEST_TOKEN_SECRET, useStack, type TestStack } from "./support/stack.ts";
 
 /**

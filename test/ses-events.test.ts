@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
 import { makeHandler } from "../functions/ses-events.ts";
-import type { CustomerItem } from "../shared/customers.ts";
-import { getCustomerItem } from "../shared/customers.ts";
-import type { SesEvent } from "../shared/ses-events.ts";
-import { safeLink } from "../shared/ses-events.ts";
-import { getSuppression, isSuppressed } from "../shared/suppression.ts";
+import type { CustomerItem } from "../shared/customers/customers.ts";
+import { getCustomerItem } from "../shared/customers/customers.ts";
+import type { SesEvent } from "../shared/mail-feedback/outcomes.ts";
+import { safeLink } from "../shared/mail-feedback/outcomes.ts";
+import { getSuppression, isSuppressed } from "../shared/mail-feedback/suppression.ts";
 import { useStack } from "./support/stack.ts";
 
 const stack = useStack();

@@ -12,8 +12,8 @@ import { startDynamo } from "../local/dynamo.ts";
 import type { StreamPoller, StreamPollerOptions } from "../local/streams.ts";
 import { startStreamPoller } from "../local/streams.ts";
 import { ensureTable } from "../local/table.ts";
-import { CUSTOMER_PREFIX } from "../shared/keys/customer.ts";
-import { GLOBAL_INDEXES } from "../shared/table.ts";
+import { CUSTOMER_PREFIX } from "../shared/entities/customer.ts";
+import { GLOBAL_INDEXES } from "../shared/entities/table.ts";
 import { useStack } from "./support/stack.ts";
 
 /**

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { normalizeEmail } from "../shared/email.ts";
-import { deriveStage } from "../shared/lifecycle.ts";
-import { fromMinor, toMinor } from "../shared/money.ts";
-import { openApiDocument } from "../shared/openapi.ts";
-import { routes } from "../shared/routes.ts";
-import { LeadInput } from "../shared/schemas.ts";
-import { ulid } from "../shared/ids.ts";
-import { fixedClock } from "../shared/clock.ts";
+import { normalizeEmail } from "../shared/customers/email.ts";
+import { deriveStage } from "../shared/customers/lifecycle.ts";
+import { fromMinor, toMinor } from "../shared/core/money.ts";
+import { openApiDocument } from "../shared/http/openapi.ts";
+import { routes } from "../shared/http/routes.ts";
+import { LeadInput } from "../shared/customers/schema.ts";
+import { ulid } from "../shared/core/ids.ts";
+import { fixedClock } from "../shared/core/clock.ts";
 
 describe("normalizeEmail", () => {
   it("one address, whatever the case, surrounding space or trailing dot of the domain", () => {
@@ -89,7 +89,7 @@ describe("AWS throttling past the SDK's retries", () => {
   it("answers 503 with Retry-After, not 500, and logs the error's name", async () => {
     const { mockClient } = await import("aws-sdk-client-mock");
     const { makeHandler } = await import("../functions/capture.ts");
-    const { depsFromEnv } = await import("../shared/deps.ts");
+    const { depsFromEnv } = await import("../shared/core/deps.ts");
     const { FailureCountingLogger } = await import("./support/faults.ts");
     const logger = new FailureCountingLogger();
     const deps = depsFromEnv({ TABLE_NAME: "t", AWS_REGION: "us-east-1", DYNAMODB_ENDPOINT: "http://127.0.0.1:9", LOG_LEVEL: "ERROR" }, { logger });

@@ -3,7 +3,7 @@
  * with (type-only imports: nothing of zod reaches the browser bundle).
  */
 import type * as z from "zod/mini";
-import type * as s from "../../shared/schemas.ts";
+import type * as s from "../../shared/customers/schema.ts";
 
 export type { Campaign, CampaignInput, Trigger, Template } from "../../shared/campaigns/schema.ts";
 export type { CampaignsReport, FunnelReport, RetentionReport, RevenueReport, SegmentsReport, Segment } from "../../shared/reports/types.ts";

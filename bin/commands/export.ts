@@ -1,6 +1,6 @@
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
-import { EXPORT_FORMATS, type ExportFormat, exportCustomers } from "../../local/export.ts";
+import { EXPORT_FORMATS, type ExportFormat, exportCustomers } from "../../shared/import-export/export.ts";
 import type { Command } from "../cli.ts";
 import { CliFailure, UsageError } from "../cli.ts";
 import { seconds } from "../format.ts";

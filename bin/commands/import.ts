@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { CsvFileError } from "../../local/csv.ts";
+import { CsvFileError } from "../../shared/import-export/csv-read.ts";
 import {
   type ColumnPlan,
   defaultErrorsFile,
@@ -12,7 +12,7 @@ import {
   importCsv,
   parseMapOptions,
   type SourceFormat,
-} from "../../local/import.ts";
+} from "../../shared/import-export/import.ts";
 import type { Command, CommandContext } from "../cli.ts";
 import { CliFailure, UsageError } from "../cli.ts";
 import { displayWidth, seconds } from "../format.ts";

@@ -1,7 +1,7 @@
-import { createApiKey, listApiKeys, revokeApiKey, SCOPES } from "../../shared/apikeys.ts";
-import { fixedClock } from "../../shared/clock.ts";
-import { NotFound } from "../../shared/errors.ts";
-import type { Scope } from "../../shared/routes.ts";
+import { createApiKey, listApiKeys, revokeApiKey, SCOPES } from "../../shared/auth/api-keys.ts";
+import { fixedClock } from "../../shared/core/clock.ts";
+import { NotFound } from "../../shared/core/errors.ts";
+import type { Scope } from "../../shared/http/routes.ts";
 import type { Command } from "../cli.ts";
 import { CliFailure, UsageError } from "../cli.ts";
 import { table } from "../format.ts";

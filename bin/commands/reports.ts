@@ -1,10 +1,10 @@
-import type { Deps } from "../../shared/deps.ts";
+import type { Deps } from "../../shared/core/deps.ts";
 import type { ReportTable } from "../../shared/reports/csv.ts";
 import { campaignsTable, funnelTable, retentionTable, revenueTable, segmentsTable, toCsv } from "../../shared/reports/csv.ts";
 import { campaignsReport, funnelReport, retentionReport, revenueReport, segmentsReport } from "../../shared/reports/read.ts";
 import { rebuildReports } from "../../shared/reports/rebuild.ts";
 import { PeriodQuery, RevenueQuery, SegmentsQuery } from "../../shared/reports/schema.ts";
-import { ValidationError } from "../../shared/errors.ts";
+import { ValidationError } from "../../shared/core/errors.ts";
 import type { Command, CommandContext, OptionSpec } from "../cli.ts";
 import { UsageError } from "../cli.ts";
 import { seconds, table } from "../format.ts";

@@ -1,5 +1,5 @@
-import { seedDemo } from "../../local/seed.ts";
-import { STAGES } from "../../shared/schemas.ts";
+import { seedDemo } from "../../shared/demo/seed.ts";
+import { STAGES } from "../../shared/customers/schema.ts";
 import type { Command } from "../cli.ts";
 import { UsageError } from "../cli.ts";
 import { seconds } from "../format.ts";

@@ -1,6 +1,6 @@
-import { SesMailer } from "../../shared/adapters/ses-mailer.ts";
-import { SqsQueue } from "../../shared/adapters/sqs-queue.ts";
-import { fixedClock } from "../../shared/clock.ts";
+import { SesMailer } from "../../shared/aws/ses-mailer.ts";
+import { SqsQueue } from "../../shared/aws/sqs-queue.ts";
+import { fixedClock } from "../../shared/core/clock.ts";
 import { runSweep } from "../../shared/retention/sweep.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-import { escapeHtml } from "../http.ts";
+import { escapeHtml } from "../http/http.ts";
 import type { Campaign, Template } from "./schema.ts";
 import { PLACEHOLDER_PATTERN } from "./placeholders.ts";
 

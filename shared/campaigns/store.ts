@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { Deps } from "../deps.ts";
-import { NotFound } from "../errors.ts";
-import { CAMPAIGN_PARTITION, campaignKey } from "../keys/campaign.ts";
+import type { Deps } from "../core/deps.ts";
+import { NotFound } from "../core/errors.ts";
+import { CAMPAIGN_PARTITION, campaignKey } from "../entities/campaign.ts";
 import { DEFAULT_CAMPAIGN_IDS, DEFAULT_CAMPAIGNS, defaultCampaign } from "./defaults.ts";
 import type { Campaign, CampaignInput } from "./schema.ts";
-import { queryAll } from "../db.ts";
+import { queryAll } from "../aws/db.ts";
 
 type StoredCampaign = CampaignInput & { PK: string; SK: string; id: string; updatedAt: string; updatedBy: string };
 

@@ -3,11 +3,11 @@ import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
-import { cancellationCodes, cancelledItem } from "../db.ts";
-import type { Deps } from "../deps.ts";
-import { CUSTOMER_PREFIX } from "../keys/customer.ts";
-import { appliedKey, parseItemId } from "../keys/report.ts";
-import { TTL_ATTRIBUTE } from "../table.ts";
+import { cancellationCodes, cancelledItem } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
+import { CUSTOMER_PREFIX } from "../entities/customer.ts";
+import { appliedKey, parseItemId } from "../entities/report.ts";
+import { TTL_ATTRIBUTE } from "../entities/table.ts";
 import type { Counts } from "./contributions.ts";
 import { emptyCounts, merge, recordDelta } from "./contributions.ts";
 

@@ -1,9 +1,9 @@
-import { ERASED_SK, PROFILE_SK } from "../keys/customer.ts";
-import type { Key } from "../keys/report.ts";
-import { campaignCounterKey, cohortKey, dayKey, itemId, rfmMonthKey, RFM_SPEND_KEY, STAGES_KEY } from "../keys/report.ts";
-import { SEND_PREFIX } from "../keys/send.ts";
-import { TIMELINE_PREFIX } from "../keys/timeline.ts";
-import { toMinor } from "../money.ts";
+import { ERASED_SK, PROFILE_SK } from "../entities/customer.ts";
+import type { Key } from "../entities/report.ts";
+import { campaignCounterKey, cohortKey, dayKey, itemId, rfmMonthKey, RFM_SPEND_KEY, STAGES_KEY } from "../entities/report.ts";
+import { SEND_PREFIX } from "../entities/send.ts";
+import { TIMELINE_PREFIX } from "../entities/timeline.ts";
+import { toMinor } from "../core/money.ts";
 
 /**
  * What one stored item adds to the report counters. The whole of report maintenance is this one
@@ -166,7 +166,7 @@ function timelineEntry(item: Item, cfg: ContributionConfig, { history }: Contrib
   }
 }
 
-/** What SES said about each message, first time each (shared/ses-events.ts sets these once). */
+/** What SES said about each message, first time each (shared/mail-feedback/outcomes.ts sets these once). */
 export const SEND_OUTCOMES = ["delivered", "opened", "clicked", "bounced", "complained"] as const;
 
 function sendLedger(item: Item, history: Counts): void {

@@ -1,4 +1,4 @@
-import { csvLine } from "../csv.ts";
+import { csvLine } from "../core/csv.ts";
 import type { CampaignsReport, FunnelReport, RetentionReport, RevenueReport, SegmentsReport } from "./types.ts";
 
 /**

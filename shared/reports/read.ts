@@ -1,16 +1,16 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { listCampaigns } from "../campaigns/store.ts";
-import type { Deps } from "../deps.ts";
-import { ValidationError } from "../errors.ts";
-import type { Stage } from "../fields.ts";
-import { STAGES } from "../fields.ts";
-import { CAMPAIGN_PARTITION, COHORT_PARTITION, DAY_PARTITION, RFM_PARTITION, RFM_SPEND_KEY, STAGES_KEY } from "../keys/report.ts";
-import { fromMinor } from "../money.ts";
+import type { Deps } from "../core/deps.ts";
+import { ValidationError } from "../core/errors.ts";
+import type { Stage } from "../core/fields.ts";
+import { STAGES } from "../core/fields.ts";
+import { CAMPAIGN_PARTITION, COHORT_PARTITION, DAY_PARTITION, RFM_PARTITION, RFM_SPEND_KEY, STAGES_KEY } from "../entities/report.ts";
+import { fromMinor } from "../core/money.ts";
 import { COHORT_MONTHS, monthsBetween, SEND_OUTCOMES } from "./contributions.ts";
 import type { PeriodQuery, RevenueQuery, SegmentsQuery } from "./schema.ts";
 import type { CampaignsReport, FunnelReport, Period, RetentionReport, RevenueReport, Segment, SegmentsReport } from "./types.ts";
 import { SEGMENTS } from "./types.ts";
-import { queryAll } from "../db.ts";
+import { queryAll } from "../aws/db.ts";
 
 /**
  * The reports, computed from the counters (shared/reports/contributions.ts) with a handful of

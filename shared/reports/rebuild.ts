@@ -1,10 +1,10 @@
 import { BatchWriteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { Deps } from "../deps.ts";
-import { CUSTOMER_PREFIX } from "../keys/customer.ts";
-import { COUNTER_PARTITIONS, itemId, parseItemId } from "../keys/report.ts";
+import type { Deps } from "../core/deps.ts";
+import { CUSTOMER_PREFIX } from "../entities/customer.ts";
+import { COUNTER_PARTITIONS, itemId, parseItemId } from "../entities/report.ts";
 import type { Counts } from "./contributions.ts";
 import { add, contributions, emptyCounts, merge } from "./contributions.ts";
-import { queryAll } from "../db.ts";
+import { queryAll } from "../aws/db.ts";
 
 /**
  * Recomputing the report counters from the items (`rapport reports rebuild`): for an upgrade that

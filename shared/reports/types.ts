@@ -1,4 +1,4 @@
-import type { Stage } from "../fields.ts";
+import type { Stage } from "../core/fields.ts";
 
 /**
  * The answers of the report routes (`GET /v1/reports/...`), as the dashboard and BI tools read

@@ -1,9 +1,9 @@
 import type { Campaign } from "../campaigns/schema.ts";
-import type { RetentionConfig } from "../config.ts";
-import type { CustomerItem } from "../customers.ts";
-import { fromMinor } from "../money.ts";
-import type { SendRequest } from "../ports.ts";
-import type { Stage } from "../schemas.ts";
+import type { RetentionConfig } from "../core/config.ts";
+import type { CustomerItem } from "../customers/customers.ts";
+import { fromMinor } from "../core/money.ts";
+import type { SendRequest } from "../core/ports.ts";
+import type { Stage } from "../customers/schema.ts";
 import { birthdayIn, DAY_MS, HOUR_MS, localParts, nextInWindow, safeZone, zonedInstant } from "./time.ts";
 
 /**

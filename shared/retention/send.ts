@@ -1,19 +1,19 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { formatAmount, pickTemplate, renderTemplate, type RenderContext } from "../campaigns/render.ts";
 import type { Campaign } from "../campaigns/schema.ts";
-import type { CustomerItem } from "../customers.ts";
-import { getCustomerItem, timelineItem } from "../customers.ts";
-import { cancellationCodes, isConditionFailed, itemOfFailedCondition } from "../db.ts";
-import type { Deps } from "../deps.ts";
-import { publishEvents } from "../deps.ts";
-import { scheduleDue } from "../due.ts";
-import { customerKey } from "../keys/customer.ts";
-import { sendKey } from "../keys/send.ts";
-import type { Mailer, OutgoingMail, SendRequest } from "../ports.ts";
-import { isSuppressed } from "../suppression.ts";
-import { issueToken, linkAttribution } from "../tokens.ts";
+import type { CustomerItem } from "../customers/customers.ts";
+import { getCustomerItem, timelineItem } from "../customers/customers.ts";
+import { cancellationCodes, isConditionFailed, itemOfFailedCondition } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
+import { publishEvents } from "../core/deps.ts";
+import { scheduleDue } from "../entities/due-write.ts";
+import { customerKey } from "../entities/customer.ts";
+import { sendKey } from "../entities/send.ts";
+import type { Mailer, OutgoingMail, SendRequest } from "../core/ports.ts";
+import { isSuppressed } from "../mail-feedback/suppression.ts";
+import { issueToken, linkAttribution } from "../email-links/tokens.ts";
 import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
-import { isThrottling } from "../aws-errors.ts";
+import { isThrottling } from "../aws/errors.ts";
 
 export type SendOutcome =
   | { status: "sent"; messageId: string }

@@ -1,14 +1,14 @@
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { listCampaigns } from "../campaigns/store.ts";
-import type { CustomerItem } from "../customers.ts";
-import { timelineItem } from "../customers.ts";
-import { cancellationCodes, isConditionFailed, queryAll } from "../db.ts";
-import type { Deps } from "../deps.ts";
-import { publishEvents } from "../deps.ts";
-import { customerKey, stageIndexKey } from "../keys/customer.ts";
-import { dueIndexKey, duePartition, dueUntil } from "../keys/due.ts";
-import type { DomainEvent, SendQueue } from "../ports.ts";
-import { GSI2 } from "../table.ts";
+import type { CustomerItem } from "../customers/customers.ts";
+import { timelineItem } from "../customers/customers.ts";
+import { cancellationCodes, isConditionFailed, queryAll } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
+import { publishEvents } from "../core/deps.ts";
+import { customerKey, stageIndexKey } from "../entities/customer.ts";
+import { dueIndexKey, duePartition, dueUntil } from "../entities/due.ts";
+import type { DomainEvent, SendQueue } from "../core/ports.ts";
+import { GSI2 } from "../entities/table.ts";
 import { evaluate } from "./evaluate.ts";
 
 export interface SweepResult {

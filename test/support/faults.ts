@@ -1,6 +1,6 @@
 import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
 import type { FinalizeRequestMiddleware, InitializeMiddleware, MiddlewareStack } from "@smithy/types";
-import { mulberry32 } from "../../local/seed.ts";
+import { mulberry32 } from "../../shared/demo/seed.ts";
 
 /**
  * Faults injected into the REAL AWS SDK clients the stack uses (DynamoDB Local, SES local): a

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, inject } from "vitest";
-import { createApiKey } from "../../shared/apikeys.ts";
+import { createApiKey } from "../../shared/auth/api-keys.ts";
 import type { LocalApi, LocalApiOptions } from "../../local/stack.ts";
 import { startLocalApi } from "../../local/stack.ts";
 import { startSesLocal } from "../../local/ses.ts";

@@ -1,4 +1,4 @@
-import { STAGES } from "../../../shared/fields.ts";
+import { STAGES } from "../../../shared/core/fields.ts";
 import { PLACEHOLDERS } from "../../../shared/campaigns/placeholders.ts";
 import { api, ApiError, SignedOut, type FieldError } from "../api.ts";
 import { h, replace, type Child } from "../dom.ts";

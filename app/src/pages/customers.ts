@@ -1,4 +1,4 @@
-import { STAGES } from "../../../shared/fields.ts";
+import { STAGES } from "../../../shared/core/fields.ts";
 import { api, ApiError, query } from "../api.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";

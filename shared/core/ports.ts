@@ -1,0 +1,60 @@
+/**
+ * The outside world the retention engine talks to, as interfaces. Domain code receives these;
+ * the composition roots pick the AWS adapters (shared/aws/) or the local ones (local/).
+ */
+
+/** Domain events on the bus (CONTRACT.md). Details carry ids and facts, never PII beyond the customer id. */
+export type DomainEventType =
+  | "LeadCaptured"
+  | "CustomerUpdated"
+  | "StageChanged"
+  | "PurchaseRecorded"
+  | "EmailSent"
+  | "FeedbackReceived"
+  | "Unsubscribed"
+  | "CustomerErased";
+
+export interface DomainEvent {
+  type: DomainEventType;
+  customerId: string;
+  /** When it happened (ISO 8601). */
+  at: string;
+  data?: Record<string, string | number | boolean | null>;
+}
+
+export interface EventBus {
+  /** Best effort after the fact is stored: a failure is logged by the caller, never loses data. */
+  publish(events: DomainEvent[]): Promise<void>;
+}
+
+/** One email to send: which customer, which campaign, which occurrence of it (the ledger key). */
+export interface SendRequest {
+  customerId: string;
+  campaignId: string;
+  /** Distinguishes repeats of one campaign: a purchase id, a year, a milestone amount. */
+  occurrence: string;
+  /** When the sweep found it due. */
+  dueAt: string;
+}
+
+export interface SendQueue {
+  enqueue(requests: SendRequest[]): Promise<void>;
+}
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  replyTo?: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Extra headers, e.g. List-Unsubscribe and List-Unsubscribe-Post. */
+  headers: Record<string, string>;
+  /** SES message tags: campaign and customer ids, so SES events can be attributed. */
+  tags: Record<string, string>;
+}
+
+export interface Mailer {
+  /** Sends one message; throws on failure (throttling included: the caller decides on retries). */
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}

@@ -1,0 +1,383 @@
+import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { CustomerItem } from "../customers/customers.ts";
+import { getCustomerItem, timelineItem } from "../customers/customers.ts";
+import { cancellationCodes } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
+import { publishEvents } from "../core/deps.ts";
+import { scheduleDueUpdate } from "../entities/due-write.ts";
+import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.ts";
+import { customerKey, stageIndexKey } from "../entities/customer.ts";
+import { feedbackMarkerKey } from "../entities/timeline.ts";
+import type { DomainEvent } from "../core/ports.ts";
+import type { Stage } from "../customers/schema.ts";
+import { suppressionUpdate, unsuppressDelete } from "../mail-feedback/suppression.ts";
+import type { TokenError, TokenPayload, TokenPurpose } from "./tokens.ts";
+import { parseAttribution, tokenSecret, verifyToken } from "./tokens.ts";
+
+/**
+ * What the links in emails do: unsubscribe (and undo it), confirm a double opt-in, record a
+ * feedback score. Each takes the token from the link, checks it (shared/email-links/tokens.ts) and changes the
+ * customer, the suppression list and the timeline in one transaction, so a link either did all of
+ * it or nothing. Every one is idempotent: a link clicked twice, or prefetched by a mail scanner
+ * and then clicked, changes things once.
+ */
+
+/** A link whose token is forged, altered, expired or meant for another page: 403, nothing changed. */
+export class LinkRefused extends Forbidden {
+  override name = "LinkRefused";
+  readonly reason: Exclude<TokenError, "malformed">;
+  constructor(reason: Exclude<TokenError, "malformed">) {
+    super(
+      reason === "expired"
+        ? "this link has expired"
+        : reason === "wrong_purpose"
+          ? "this link is not meant for this page"
+          : "this link is not valid: it was changed, or it was not sent by us",
+    );
+    this.reason = reason;
+  }
+}
+
+/** Scores of 9-10 make a customer an advocate (DESIGN.md §5); 0-6 alert the owner (the detractor alert). */
+export const ADVOCATE_MIN_SCORE = 9;
+export const DETRACTOR_MAX_SCORE = 6;
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/** Attempts before giving up when concurrent writes keep changing the customer under us. */
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Checks a link's token for a purpose. A token that is not a token at all is a validation error
+ * naming `t` (400); a forged, altered, expired or misdirected one is a `LinkRefused` (403).
+ */
+export async function verifyLink(deps: Deps, token: string, purpose: TokenPurpose): Promise<TokenPayload> {
+  const result = verifyToken(await tokenSecret(deps), token, purpose, deps.clock.now());
+  if (result.ok) return result.payload;
+  if (result.error === "malformed") throw ValidationError.field("t", "is not a valid link token");
+  throw new LinkRefused(result.error);
+}
+
+/** Campaign and occurrence from the token, for the timeline and the events (ids only). */
+function attribution(payload: TokenPayload): Record<string, string> {
+  const { campaignId, occurrence } = parseAttribution(payload.k);
+  return { ...(campaignId ? { campaignId } : {}), ...(occurrence ? { occurrence } : {}) };
+}
+
+/**
+ * Whether a failed transaction lost a race and is worth another try with fresh reads: then waits
+ * a little (full jitter, growing with the attempt) so racing clicks spread out, and answers true.
+ */
+async function retryable(err: unknown, attempt: number): Promise<boolean> {
+  const codes = cancellationCodes(err);
+  if (!codes || attempt >= MAX_ATTEMPTS || !codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict")) return false;
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
+  return true;
+}
+
+export interface UnsubscribeResult {
+  /** False when the customer was already unsubscribed (or no longer exists): nothing changed. */
+  changed: boolean;
+}
+
+/**
+ * Unsubscribes the customer the token names: email status `unsubscribed` (a bounce or complaint
+ * already recorded stays, being stronger), marketing consent withdrawn, any pending double opt-in
+ * dropped, the address suppressed, an `unsubscribed` timeline entry with the campaign the link came
+ * from; publishes `Unsubscribed`. Already unsubscribed: changes nothing and succeeds. A customer who
+ * no longer exists (erased) has nothing left to mail: succeeds too.
+ */
+export async function unsubscribe(deps: Deps, token: string): Promise<UnsubscribeResult> {
+  const payload = await verifyLink(deps, token, "unsubscribe");
+  const source = attribution(payload);
+  for (let attempt = 1; ; attempt++) {
+    const customer = await getCustomerItem(deps, payload.c, true);
+    if (!customer || customer.unsubscribedAt) return { changed: false };
+    const now = deps.clock.now().toISOString();
+    const status = customer.emailStatus === "bounced" || customer.emailStatus === "complained" ? customer.emailStatus : "unsubscribed";
+    try {
+      await deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: deps.table,
+                Key: customerKey(payload.c),
+                UpdateExpression:
+                  "SET emailStatus = :status, consentMarketing = :false, consentAt = :now, consentSource = :source, unsubscribedAt = :now, updatedAt = :now REMOVE consentPending",
+                // Not yet unsubscribed: of two concurrent clicks, one writes and the other finds it done.
+                ConditionExpression: "attribute_exists(PK) AND attribute_not_exists(unsubscribedAt)",
+                ExpressionAttributeValues: { ":status": status, ":false": false, ":now": now, ":source": "unsubscribe_link" },
+              },
+            },
+            { Update: suppressionUpdate(deps, customer.email, "unsubscribed", now) },
+            { Put: { TableName: deps.table, Item: timelineItem(deps, payload.c, { at: now, type: "unsubscribed", summary: "Unsubscribed from emails", data: { ...source, via: "link" } }) } },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (await retryable(err, attempt)) continue;
+      throw err;
+    }
+    await publishEvents(deps, [{ type: "Unsubscribed", customerId: payload.c, at: now, data: source }]);
+    return { changed: true };
+  }
+}
+
+export interface ResubscribeResult {
+  changed: boolean;
+  /** Marketing consent is never restored by a resubscribe: it needs a new grant. */
+  marketingConsent: boolean;
+}
+
+/**
+ * Undoes an unsubscribe made by mistake (the button on the unsubscribe page posts the same token):
+ * email status back to `ok`, the suppression removed, a `resubscribed` timeline entry. Marketing
+ * consent is not restored: it needs a new, explicit grant. Refused (409) when the address bounced
+ * or complained: those suppressions are permanent. Not unsubscribed: changes nothing and succeeds.
+ */
+export async function resubscribe(deps: Deps, token: string): Promise<ResubscribeResult> {
+  const payload = await verifyLink(deps, token, "unsubscribe");
+  for (let attempt = 1; ; attempt++) {
+    const customer = await getCustomerItem(deps, payload.c, true);
+    if (!customer) throw new NotFound("this link's contact no longer exists");
+    if (customer.emailStatus === "bounced" || customer.emailStatus === "complained") throw cannotResubscribe();
+    const marketingConsent = customer.consentMarketing === true;
+    if (!customer.unsubscribedAt) return { changed: false, marketingConsent };
+    const now = deps.clock.now().toISOString();
+    try {
+      await deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: deps.table,
+                Key: customerKey(payload.c),
+                UpdateExpression: "SET emailStatus = :ok, updatedAt = :now REMOVE unsubscribedAt",
+                ConditionExpression: "attribute_exists(unsubscribedAt) AND (attribute_not_exists(emailStatus) OR emailStatus = :unsubscribed)",
+                ExpressionAttributeValues: { ":ok": "ok", ":now": now, ":unsubscribed": "unsubscribed" },
+              },
+            },
+            // Fails the whole transaction when the address is suppressed for a bounce or complaint.
+            { Delete: unsuppressDelete(deps, customer.email) },
+            {
+              Put: {
+                TableName: deps.table,
+                Item: timelineItem(deps, payload.c, {
+                  at: now,
+                  type: "resubscribed",
+                  summary: "Subscribed again (marketing consent needs a new grant)",
+                  data: { ...attribution(payload), marketingConsent },
+                }),
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (cancellationCodes(err)?.[1] === "ConditionalCheckFailed") throw cannotResubscribe();
+      if (await retryable(err, attempt)) continue;
+      throw err;
+    }
+    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "resubscribed" } }]);
+    return { changed: true, marketingConsent };
+  }
+}
+
+function cannotResubscribe(): Conflict {
+  return new Conflict("cannot_resubscribe", "emails to this address bounced or were reported as spam, so it stays off our mailing list");
+}
+
+export interface ConfirmResult {
+  changed: boolean;
+  /** Whether marketing consent is in effect now. */
+  confirmed: boolean;
+}
+
+/**
+ * Double opt-in: the link in the confirmation email makes the pending grant take effect. Marketing
+ * consent becomes true with the grant's recorded time, source and wording version and the time of
+ * confirmation; the timeline gets `consent_confirmed` with the grant's IP (the consent ledger). A
+ * fresh grant also lifts an earlier unsubscribe (an unsubscribe drops any grant pending at the
+ * time, so a pending grant is always newer). Nothing pending: changes nothing and says whether
+ * consent is in effect (a second click, or a grant withdrawn meanwhile).
+ */
+export async function confirmConsent(deps: Deps, token: string): Promise<ConfirmResult> {
+  const payload = await verifyLink(deps, token, "confirm");
+  for (let attempt = 1; ; attempt++) {
+    const customer = await getCustomerItem(deps, payload.c, true);
+    if (!customer) throw new NotFound("this link's contact no longer exists");
+    const pending = customer.consentPending;
+    if (!pending) return { changed: false, confirmed: customer.consentMarketing === true };
+    const now = deps.clock.now().toISOString();
+    const lift = customer.unsubscribedAt !== undefined && customer.emailStatus !== "bounced" && customer.emailStatus !== "complained";
+    const values: Record<string, unknown> = { ":true": true, ":grantedAt": pending.at, ":source": pending.source, ":version": pending.version, ":now": now };
+    let expression = "SET consentMarketing = :true, consentAt = :grantedAt, consentSource = :source, consentVersion = :version, consentConfirmedAt = :now, updatedAt = :now";
+    if (lift) {
+      values[":ok"] = "ok";
+      expression += ", emailStatus = :ok";
+    }
+    expression += ` REMOVE consentPending${lift ? ", unsubscribedAt" : ""}`;
+    try {
+      await deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: deps.table,
+                Key: customerKey(payload.c),
+                UpdateExpression: expression,
+                // The grant read is still the one pending: of two clicks, one confirms.
+                ConditionExpression: "consentPending.#at = :grantedAt",
+                ExpressionAttributeNames: { "#at": "at" },
+                ExpressionAttributeValues: values,
+              },
+            },
+            {
+              Put: {
+                TableName: deps.table,
+                Item: timelineItem(deps, payload.c, {
+                  at: now,
+                  type: "consent_confirmed",
+                  summary: "Confirmed marketing consent (double opt-in)",
+                  data: {
+                    consent: { granted: true, at: pending.at, source: pending.source, version: pending.version, ...(pending.ip ? { ip: pending.ip } : {}), confirmedAt: now },
+                    ...attribution(payload),
+                    ...(lift ? { resubscribed: true } : {}),
+                  },
+                }),
+              },
+            },
+            ...(lift ? [{ Delete: unsuppressDelete(deps, customer.email) }] : []),
+          ],
+        }),
+      );
+    } catch (err) {
+      if (await retryable(err, attempt)) continue;
+      throw err;
+    }
+    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "consent_confirmed" } }]);
+    return { changed: true, confirmed: true };
+  }
+}
+
+export interface FeedbackResult {
+  score: number;
+  /** True when this link's score was recorded before (same link again, or a comment after the score). */
+  updated: boolean;
+  stage: Stage;
+}
+
+interface FeedbackMarker {
+  entrySk: string;
+  at: string;
+}
+
+/**
+ * Records a 0-10 score (and an optional comment) from a feedback link.
+ *
+ * One timeline entry per link: the first click writes a `feedback` entry and a marker keyed on the
+ * token's campaign occurrence; the same link again (another score, or the comment posted from the
+ * thank-you page) updates that entry instead of adding one. The customer gets the latest score and
+ * its time. 9-10 makes them an `advocate` (stage, stage index, `stage_changed` entry, `StageChanged`
+ * event) unless they are one; 0-6 sets `lowFeedbackAt` to the feedback's time (the detractor
+ * alert's occurrence: the same link clicked again never alerts twice) and puts the customer in the
+ * due index now, in the same transaction, so the next sweep sends the owner the alert.
+ * `FeedbackReceived` carries ids and the score, never the comment (it may hold personal data).
+ */
+export async function recordFeedback(deps: Deps, token: string, score: number, comment?: string): Promise<FeedbackResult> {
+  const payload = await verifyLink(deps, token, "feedback");
+  const source = attribution(payload);
+  const markerKey = feedbackMarkerKey(payload.c, payload.k ?? `expires:${payload.e}`);
+  const text = comment?.trim() || undefined;
+  for (let attempt = 1; ; attempt++) {
+    const [customer, markerResult] = await Promise.all([
+      getCustomerItem(deps, payload.c, true),
+      deps.db.send(new GetCommand({ TableName: deps.table, Key: markerKey, ConsistentRead: true })),
+    ]);
+    if (!customer) throw new NotFound("this link's contact no longer exists");
+    const marker = markerResult.Item as FeedbackMarker | undefined;
+    const now = deps.clock.now().toISOString();
+    const feedbackAt = marker?.at ?? now;
+    const toAdvocate = score >= ADVOCATE_MIN_SCORE && customer.stage !== "advocate";
+    const summary = `Feedback score ${score}/10`;
+
+    const entryWrites: TransactItem[] = [];
+    if (marker) {
+      entryWrites.push({
+        Update: {
+          TableName: deps.table,
+          Key: { PK: markerKey.PK, SK: marker.entrySk },
+          UpdateExpression: `SET #data.#score = :score, #summary = :summary${text ? ", #data.#comment = :comment" : ""}, updatedAt = :now`,
+          ConditionExpression: "attribute_exists(PK)",
+          ExpressionAttributeNames: { "#data": "data", "#score": "score", "#summary": "summary", ...(text ? { "#comment": "comment" } : {}) },
+          ExpressionAttributeValues: { ":score": score, ":summary": summary, ":now": now, ...(text ? { ":comment": text } : {}) },
+        },
+      });
+    } else {
+      const entry = timelineItem(deps, payload.c, { at: now, type: "feedback", summary, data: { score, ...(text ? { comment: text } : {}), ...source } });
+      entryWrites.push(
+        // The marker makes a concurrent first click (a scanner's prefetch and the person) lose and retry as an update.
+        { Put: { TableName: deps.table, Item: { ...markerKey, type: "feedback_marker", entrySk: entry.SK, at: now }, ConditionExpression: "attribute_not_exists(PK)" } },
+        { Put: { TableName: deps.table, Item: entry } },
+      );
+    }
+    if (toAdvocate) {
+      entryWrites.push({
+        Put: {
+          TableName: deps.table,
+          Item: timelineItem(deps, payload.c, { at: now, type: "stage_changed", summary: `${customer.stage} → advocate`, data: { from: customer.stage, to: "advocate", reason: "feedback" } }),
+        },
+      });
+    }
+    try {
+      await deps.db.send(new TransactWriteCommand({ TransactItems: [{ Update: feedbackCustomerUpdate(deps, customer, score, feedbackAt, now, toAdvocate) }, ...entryWrites] }));
+    } catch (err) {
+      if (await retryable(err, attempt)) continue;
+      throw err;
+    }
+    const events: DomainEvent[] = [{ type: "FeedbackReceived", customerId: payload.c, at: now, data: { score, ...source, updated: marker !== undefined } }];
+    if (toAdvocate) events.push({ type: "StageChanged", customerId: payload.c, at: now, data: { from: customer.stage, to: "advocate", reason: "feedback" } });
+    await publishEvents(deps, events);
+    return { score, updated: marker !== undefined, stage: toAdvocate ? "advocate" : customer.stage };
+  }
+}
+
+/**
+ * The customer's side of a feedback: latest score and time; the advocate stage and its index key;
+ * for a low score the alert's occurrence and the due index entry. The due index update is the one
+ * `scheduleDueUpdate` describes, folded into this update because a transaction may touch the
+ * customer item only once; it is left out when the customer is already due by now.
+ */
+function feedbackCustomerUpdate(deps: Deps, customer: CustomerItem, score: number, feedbackAt: string, now: string, toAdvocate: boolean) {
+  const sets = ["latestFeedbackScore = :score", "latestFeedbackAt = :now", "updatedAt = :now"];
+  const values: Record<string, unknown> = { ":score": score, ":now": now, ":stage": customer.stage };
+  // Optimistic: the stage this plan was computed from is still the stage.
+  const conditions = ["attribute_exists(PK)", "stage = :stage"];
+  if (toAdvocate) {
+    const index = stageIndexKey("advocate", customer.lastActivityAt, customer.id);
+    Object.assign(values, { ":advocate": "advocate", ":gsi1pk": index.GSI1PK, ":gsi1sk": index.GSI1SK });
+    sets.push("stage = :advocate", "GSI1PK = :gsi1pk", "GSI1SK = :gsi1sk");
+  }
+  if (score <= DETRACTOR_MAX_SCORE && customer.lowFeedbackAt !== feedbackAt) {
+    values[":lowAt"] = feedbackAt;
+    sets.push("lowFeedbackAt = :lowAt");
+    if (customer.nextDueAt === undefined || customer.nextDueAt > now) {
+      const due = scheduleDueUpdate(deps, customer.id, now);
+      const [dueSets, dueCondition] = [due.UpdateExpression.replace(/^SET /, ""), due.ConditionExpression];
+      const clash = Object.keys(due.ExpressionAttributeValues).some((name) => name in values);
+      if (dueSets === due.UpdateExpression || /\b(REMOVE|ADD|DELETE)\b/.test(dueSets) || clash) throw new Error("scheduleDueUpdate changed shape: only SET clauses with their own placeholders can be folded in");
+      sets.push(dueSets);
+      conditions.push(`(${dueCondition})`);
+      Object.assign(values, due.ExpressionAttributeValues);
+    }
+  }
+  return {
+    TableName: deps.table,
+    Key: customerKey(customer.id),
+    UpdateExpression: `SET ${sets.join(", ")}`,
+    ConditionExpression: conditions.join(" AND "),
+    ExpressionAttributeValues: values,
+  };
+}

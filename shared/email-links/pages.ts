@@ -1,0 +1,129 @@
+import { escapeHtml } from "../http/http.ts";
+import { page as shell } from "../http/pages.ts";
+
+/**
+ * The pages the links in emails open: unsubscribe (confirm, done, undone), double opt-in
+ * confirmation, feedback thank-you with a comment box, and the page for a link that does not
+ * work. The same look as shared/http/pages.ts; no scripts, no trackers, nothing loaded from elsewhere,
+ * and no referrer sent on, since the address bar holds the link's token.
+ *
+ * Every action is a form POST: a GET never unsubscribes (mail scanners prefetch links).
+ */
+const LINK_HEAD = `<meta name="robots" content="noindex">
+<meta name="referrer" content="no-referrer">
+`;
+const LINK_STYLE = `  button.secondary { background: #fff; color: #0b57d0; border: 1px solid #0b57d0; }
+  .note { color: #555; font-size: .9rem; }
+`;
+
+function page(title: string, body: string): string {
+  return shell(title, `<main>\n${body}\n</main>`, { head: LINK_HEAD, style: LINK_STYLE });
+}
+
+function hidden(name: string, value: string): string {
+  return `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`;
+}
+
+/** GET /v1/unsubscribe: asks for one click on a button that POSTs the token. */
+export function unsubscribeConfirmPage(business: string, action: string, token: string): string {
+  return page(
+    "Unsubscribe",
+    `<h1>Unsubscribe from ${escapeHtml(business)}?</h1>
+<p>You will no longer get emails from ${escapeHtml(business)} at this address.</p>
+<form method="post" action="${escapeHtml(action)}">
+  ${hidden("t", token)}
+  ${hidden("List-Unsubscribe", "One-Click")}
+  <button type="submit">Unsubscribe</button>
+</form>`,
+  );
+}
+
+/** After an unsubscribe, with a way back for a click made by mistake. */
+export function unsubscribedPage(business: string, resubscribeAction: string, token: string): string {
+  return page(
+    "You are unsubscribed",
+    `<h1>You are unsubscribed</h1>
+<p>You will no longer get emails from ${escapeHtml(business)}. It can take a moment for an email already on its way to arrive.</p>
+<form method="post" action="${escapeHtml(resubscribeAction)}">
+  <p class="note">Unsubscribed by mistake?</p>
+  ${hidden("t", token)}
+  <button type="submit" class="secondary">Resubscribe</button>
+</form>`,
+  );
+}
+
+/** After a resubscribe: says plainly that news and offers need consent again. */
+export function resubscribedPage(business: string, marketingConsent: boolean): string {
+  const consent = marketingConsent
+    ? ""
+    : `<p>Your earlier permission to send you news and offers was withdrawn when you unsubscribed, and it is not restored automatically. To get them again, tick the consent box the next time you fill in one of our forms.</p>`;
+  return page(
+    "You are subscribed again",
+    `<h1>You are subscribed again</h1>
+<p>${escapeHtml(business)} can email you at this address again, for example about your orders.</p>
+${consent}`,
+  );
+}
+
+/** GET /v1/confirm: the double opt-in link asks for one click, so a mail scanner's prefetch confirms nothing. */
+export function confirmConsentPage(business: string, action: string, token: string): string {
+  return page(
+    "Confirm your subscription",
+    `<h1>Confirm your subscription</h1>
+<p>Press the button to get news and offers from ${escapeHtml(business)} at this address. You can unsubscribe at any time with the link in every email.</p>
+<form method="post" action="${escapeHtml(action)}">
+  ${hidden("t", token)}
+  <button type="submit">Confirm</button>
+</form>`,
+  );
+}
+
+/** POST /v1/confirm: the result. */
+export function consentConfirmedPage(business: string, confirmed: boolean): string {
+  return confirmed
+    ? page("Subscription confirmed", `<h1>Thank you, you are subscribed</h1><p>You will get news and offers from ${escapeHtml(business)}. Every email has a link to unsubscribe.</p>`)
+    : page(
+        "Nothing to confirm",
+        `<h1>Nothing to confirm</h1><p>There is no subscription waiting for confirmation at this address: it may have been withdrawn since this email was sent. To subscribe, fill in one of our forms again and tick the consent box.</p>`,
+      );
+}
+
+/** After a score: thanks, and a comment box that POSTs the same token and score. */
+export function feedbackThanksPage(business: string, action: string, token: string, score: number): string {
+  return page(
+    "Thank you for your feedback",
+    `<h1>Thank you!</h1>
+<p>Your score for ${escapeHtml(business)}: ${score} out of 10. It helps us a lot.</p>
+<form method="post" action="${escapeHtml(action)}">
+  ${hidden("t", token)}
+  ${hidden("score", String(score))}
+  <label for="comment">Anything you would like to add? (optional)</label>
+  <textarea id="comment" name="comment" rows="5" maxlength="2000"></textarea>
+  <button type="submit">Send comment</button>
+</form>`,
+  );
+}
+
+/** After a comment was posted. */
+export function feedbackCommentedPage(business: string): string {
+  return page("Thank you for your feedback", `<h1>Thank you!</h1><p>${escapeHtml(business)} has your score and your comment.</p>`);
+}
+
+/** A link that does not work: missing or broken token (400), forged, altered or expired (403), gone (404). */
+export function linkProblemPage(status: number, message: string): string {
+  const [title, advice] =
+    status === 403
+      ? ["This link does not work", "If it came in an older email, use the link in a more recent one, or reply to any of our emails and we will sort it out."]
+      : status === 404
+        ? ["This link no longer works", "We no longer hold the details this link refers to."]
+        : status === 409
+          ? ["We can't do that", "Reply to any of our emails if you think this is a mistake."]
+          : status === 400
+            ? ["This link is incomplete", "Open the link from the email again; if your email program split it over two lines, copy the whole link into the address bar."]
+            : ["Something went wrong", "Please try again in a moment."];
+  return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(capitalize(message))}.</p><p>${escapeHtml(advice)}</p>`);
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

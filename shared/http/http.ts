@@ -1,0 +1,157 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import * as z from "zod/mini";
+import {
+  Conflict,
+  Forbidden,
+  IdempotencyMismatch,
+  NotFound,
+  PayloadTooLarge,
+  Unauthorized,
+  UnsupportedMediaType,
+  ValidationError,
+} from "../core/errors.ts";
+
+/** What the admin authorizer puts in the request context (API Gateway's `authorizer.lambda`). */
+export interface Principal {
+  keyId: string;
+  scopes: string;
+}
+
+/** An API Gateway HTTP API (payload 2.0) event, as the local server also builds it. */
+export type HttpEvent = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2["requestContext"] & { authorizer?: { lambda?: Partial<Principal> } };
+};
+export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+
+/** Form and JSON bodies above this are refused with 413 (CONTRACT.md: 16 KiB). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+}
+
+export function rawBody(event: HttpEvent): Buffer {
+  if (!event.body) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, "base64") : Buffer.from(event.body, "utf8");
+}
+
+export type BodyKind = "json" | "form" | "multipart" | "empty";
+
+/** The media type of the body without parameters, lower-cased. */
+export function mediaType(event: HttpEvent): string {
+  return (header(event, "content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+/**
+ * Reads the body as a plain object, whatever a web form or a script sent: JSON, url-encoded or
+ * multipart. Repeated form fields become arrays; file parts of a multipart body are ignored.
+ */
+export async function parseBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): Promise<{ kind: BodyKind; fields: Record<string, unknown> }> {
+  const bytes = rawBody(event);
+  if (bytes.length > maxBytes) throw new PayloadTooLarge(`body is larger than ${maxBytes} bytes`);
+  const type = mediaType(event);
+  if (bytes.length === 0 && type === "") return { kind: "empty", fields: {} };
+  if (type === "application/json" || type.endsWith("+json")) {
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString("utf8"));
+    } catch {
+      throw ValidationError.field("body", "is not valid JSON");
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw ValidationError.field("body", "must be a JSON object");
+    return { kind: "json", fields: value as Record<string, unknown> };
+  }
+  if (type === "application/x-www-form-urlencoded") {
+    return { kind: "form", fields: collect(new URLSearchParams(bytes.toString("utf8")).entries()) };
+  }
+  if (type === "multipart/form-data") {
+    let form: FormData;
+    try {
+      form = await new Request("http://body.invalid/", {
+        method: "POST",
+        headers: { "content-type": header(event, "content-type")! },
+        body: new Uint8Array(bytes),
+      }).formData();
+    } catch {
+      throw ValidationError.field("body", "is not a valid multipart/form-data body");
+    }
+    const strings: [string, string][] = [];
+    for (const [k, v] of form.entries()) if (typeof v === "string") strings.push([k, v]);
+    return { kind: "multipart", fields: collect(strings) };
+  }
+  throw new UnsupportedMediaType(`content type "${type || "(none)"}" is not accepted; send application/json, application/x-www-form-urlencoded or multipart/form-data`);
+}
+
+function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of entries) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+/** Validates with a zod schema; every problem becomes a named field in a ValidationError. */
+export function validate<S extends z.ZodMiniType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.map((issue) => ({
+      field: issue.path.length ? issue.path.join(".") : "body",
+      message: issue.message,
+    })),
+  );
+}
+
+const SECURITY_HEADERS = { "x-content-type-options": "nosniff", "cache-control": "no-store" };
+
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { "content-type": "application/json; charset=utf-8", ...SECURITY_HEADERS, ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function html(statusCode: number, body: string, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'",
+      ...SECURITY_HEADERS,
+      ...headers,
+    },
+    body,
+  };
+}
+
+export function redirect(location: string): HttpResult {
+  return { statusCode: 303, headers: { location, ...SECURITY_HEADERS }, body: "" };
+}
+
+/** Whether the caller wants JSON back (a script) rather than a page or a redirect (a browser form). */
+export function wantsJson(event: HttpEvent): boolean {
+  const accept = header(event, "accept") ?? "";
+  return accept.includes("application/json") || mediaType(event) === "application/json";
+}
+
+/** The one place where typed errors become status codes and bodies. */
+export function errorResponse(err: unknown): { status: number; body: Record<string, unknown> } | null {
+  if (err instanceof ValidationError) return { status: 400, body: { error: "validation", fields: err.fields } };
+  if (err instanceof Unauthorized) return { status: 401, body: { error: "unauthorized", message: err.message } };
+  if (err instanceof Forbidden) return { status: 403, body: { error: "forbidden", message: err.message } };
+  if (err instanceof NotFound) return { status: 404, body: { error: "not_found", message: err.message } };
+  if (err instanceof Conflict) return { status: 409, body: { error: err.code, message: err.message } };
+  if (err instanceof PayloadTooLarge) return { status: 413, body: { error: "payload_too_large", message: err.message } };
+  if (err instanceof UnsupportedMediaType) return { status: 415, body: { error: "unsupported_media_type", message: err.message } };
+  if (err instanceof IdempotencyMismatch)
+    return { status: 422, body: { error: "idempotency_key_reused", message: "this Idempotency-Key was used with a different request body" } };
+  return null;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}

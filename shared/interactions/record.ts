@@ -1,0 +1,177 @@
+import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { Deps } from "../core/deps.ts";
+import { publishEvents } from "../core/deps.ts";
+import type { CustomerItem } from "../customers/customers.ts";
+import { findCustomerIdByEmail, getCustomerItem, timelineItem, upsertContact } from "../customers/customers.ts";
+import { cancellationCodes } from "../aws/db.ts";
+import { NotFound, ValidationError } from "../core/errors.ts";
+import { ulid } from "../core/ids.ts";
+import { customerKey, stageIndexKey } from "../entities/customer.ts";
+import { dueIndexKey } from "../entities/due.ts";
+import { externalEventKey } from "../entities/external-event.ts";
+import { deriveStage } from "../customers/lifecycle.ts";
+import { fromMinor, toMinor } from "../core/money.ts";
+import type { EventInput, Stage } from "../customers/schema.ts";
+
+export interface EventResult {
+  eventId: string;
+  customerId: string;
+  duplicate: boolean;
+  stage: Stage;
+}
+
+/** Attempts before giving up when concurrent events for one customer keep moving its counters. */
+const MAX_ATTEMPTS = 25;
+/** Short waits (50, 100, … 300 ms) for a profile whose email lookup a concurrent request just claimed. */
+const PROFILE_WAITS = 6;
+
+/**
+ * Records an interaction on a customer's timeline. A purchase (or refund) also moves the order
+ * count, lifetime spend and last activity, and the lifecycle stage derived from them, all in one
+ * transaction with the timeline entries; an `externalId` makes the whole thing happen once.
+ *
+ * Counters are updated with an optimistic check on the order count and spend read just before,
+ * so two purchases racing for one customer both count and the stage follows both.
+ */
+export async function recordEvent(deps: Deps, input: EventInput): Promise<EventResult> {
+  const customerId = await resolveCustomer(deps, input);
+  const now = deps.clock.now().toISOString();
+  const at = input.at ? new Date(input.at).toISOString() : now;
+  const currency = input.currency ?? deps.config.currency;
+  const money = input.type === "purchase" || input.type === "refund";
+  if (money && currency !== deps.config.currency) {
+    throw ValidationError.field("currency", `must be ${deps.config.currency}, the currency this CRM keeps lifetime spend in`);
+  }
+  let waitedForProfile = 0;
+  for (let attempt = 1; ; attempt++) {
+    const current = await getCustomerItem(deps, customerId, true);
+    if (!current) {
+      if (input.customerId) throw new NotFound(`no customer ${customerId}`);
+      // Found by email, but the profile is not there yet: a form post for the same address holds
+      // the email lookup and writes the profile next. Wait for it; if it never comes (that
+      // request died between its two writes), write it here: upsertContact is safe to race.
+      if (++waitedForProfile <= PROFILE_WAITS) await new Promise((r) => setTimeout(r, 50 * waitedForProfile));
+      else await upsertContact(deps, { email: input.email!, profile: {}, attribution: { source: `event:${input.type}` }, at: now });
+      continue;
+    }
+    const eventId = ulid(deps.clock);
+    const plan = planEvent(deps, current, input, at, currency, eventId);
+    const marker = input.externalId
+      ? [{ Put: { TableName: deps.table, Item: { ...externalEventKey(input.externalId), type: "external", customerId, eventId, kind: input.type, at }, ConditionExpression: "attribute_not_exists(PK)" } }]
+      : [];
+    const entries = [
+      { at, type: input.type, summary: describe(input, currency), data: eventData(input, eventId, currency) },
+      ...(plan.stage !== current.stage ? [{ at: now, type: "stage_changed", summary: `${current.stage} → ${plan.stage}`, data: { from: current.stage, to: plan.stage, reason: input.type } }] : []),
+    ];
+    try {
+      await deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            ...marker,
+            { Update: plan.update },
+            ...entries.map((entry) => ({ Put: { TableName: deps.table, Item: timelineItem(deps, customerId, entry) } })),
+          ],
+        }),
+      );
+      await publishEvents(deps, [
+        ...(input.type === "purchase" ? [{ type: "PurchaseRecorded" as const, customerId, at, data: { eventId, amount: input.amount ?? 0, currency } }] : []),
+        ...(plan.stage !== current.stage ? [{ type: "StageChanged" as const, customerId, at: now, data: { from: current.stage, to: plan.stage } }] : []),
+      ]);
+      return { eventId, customerId, duplicate: false, stage: plan.stage };
+    } catch (err) {
+      const codes = cancellationCodes(err);
+      if (!codes) throw err;
+      if (marker.length && codes[0] === "ConditionalCheckFailed") {
+        const again = await getCustomerItem(deps, customerId);
+        return { eventId: "", customerId, duplicate: true, stage: again?.stage ?? current.stage };
+      }
+      const contended = codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
+      if (!contended || attempt >= MAX_ATTEMPTS) throw err;
+      // Jittered backoff, so racing writers for one customer spread out instead of colliding again.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * attempt)));
+    }
+  }
+}
+
+async function resolveCustomer(deps: Deps, input: EventInput): Promise<string> {
+  if (input.customerId) return input.customerId;
+  const email = input.email!;
+  const existing = await findCustomerIdByEmail(deps, email);
+  if (existing) return existing;
+  // An order from someone who never filled a form: they become a contact now, as in any CRM.
+  const at = deps.clock.now().toISOString();
+  return (await upsertContact(deps, { email, profile: {}, attribution: { source: `event:${input.type}` }, at })).customerId;
+}
+
+/** Interactions that count as a sales follow-up of a lead. */
+const FOLLOW_UPS = new Set(["call", "meeting", "note", "email_reply"]);
+
+function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: string, currency: string, eventId: string) {
+  const lastActivityAt = at > current.lastActivityAt ? at : current.lastActivityAt;
+  const now = deps.clock.now().toISOString();
+  const values: Record<string, unknown> = { ":orders": current.orders, ":spend": current.spendMinor, ":last": lastActivityAt };
+  const sets = ["lastActivityAt = :last", "updatedAt = :now"];
+  values[":now"] = now;
+  // Activity brings an at-risk or churned customer back to the stage their purchases call for.
+  let stage: Stage =
+    current.stage === "at_risk" || current.stage === "churned"
+      ? deriveStage({ orders: current.orders, lifetimeSpend: fromMinor(current.spendMinor, currency) }, deps.config.lifecycle)
+      : current.stage;
+  if (input.type === "purchase" || input.type === "refund") {
+    const delta = toMinor(input.amount!, currency);
+    const orders = current.orders + (input.type === "purchase" ? 1 : 0);
+    const spend = Math.max(0, current.spendMinor + (input.type === "purchase" ? delta : -delta));
+    stage = deriveStage({ orders, lifetimeSpend: fromMinor(spend, currency), current: stage }, deps.config.lifecycle);
+    Object.assign(values, { ":newOrders": orders, ":newSpend": spend });
+    sets.push("orders = :newOrders", "spendMinor = :newSpend");
+    if (input.type === "purchase") {
+      values[":at"] = at;
+      sets.push("firstPurchaseAt = if_not_exists(firstPurchaseAt, :at)");
+      if (!current.lastPurchaseAt || at > current.lastPurchaseAt) {
+        values[":purchaseId"] = eventId;
+        sets.push("lastPurchaseAt = :at", "lastPurchaseId = :purchaseId");
+      }
+      // Thank-you, feedback and milestone campaigns may now be due: the sweep looks at once and
+      // then keeps the entry at the next real due time.
+      const due = dueIndexKey(current.id, now, deps.config.retention.dueShards);
+      Object.assign(values, { ":due": now, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK });
+      sets.push("nextDueAt = :due", "GSI2PK = :duePk", "GSI2SK = :dueSk");
+    }
+  }
+  if (FOLLOW_UPS.has(input.type)) {
+    values[":followUp"] = at;
+    sets.push("lastFollowUpAt = :followUp");
+  }
+  const index = stageIndexKey(stage, lastActivityAt, current.id);
+  Object.assign(values, { ":stage": stage, ":gpk": index.GSI1PK, ":gsk": index.GSI1SK });
+  sets.push("stage = :stage", "GSI1PK = :gpk", "GSI1SK = :gsk");
+  let expression = `SET ${sets.join(", ")}`;
+  if (stage !== "at_risk" && current.atRiskSince) expression += " REMOVE atRiskSince";
+  return {
+    stage,
+    update: {
+      TableName: deps.table,
+      Key: customerKey(current.id),
+      UpdateExpression: expression,
+      // Optimistic concurrency: the counters must still be what this plan was computed from.
+      ConditionExpression: "orders = :orders AND spendMinor = :spend AND lastActivityAt <= :last",
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+function describe(input: EventInput, currency: string): string {
+  const amount = input.amount !== undefined ? ` ${new Intl.NumberFormat("en", { style: "currency", currency }).format(input.amount)}` : "";
+  const product = input.product ? ` — ${input.product}` : "";
+  return `${input.type.replace("_", " ")}${amount}${product}`;
+}
+
+function eventData(input: EventInput, eventId: string, currency: string): Record<string, unknown> {
+  return {
+    eventId,
+    ...(input.externalId ? { externalId: input.externalId } : {}),
+    ...(input.amount !== undefined ? { amount: input.amount, currency } : {}),
+    ...(input.product ? { product: input.product } : {}),
+    ...(input.data ? { data: input.data } : {}),
+  };
+}

@@ -1,0 +1,94 @@
+import type { Deps } from "../core/deps.ts";
+import type { ConsentRecord, Profile } from "../customers/customers.ts";
+import { timelineItem, upsertContact } from "../customers/customers.ts";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { publishEvents } from "../core/deps.ts";
+import { scheduleDue } from "../entities/due-write.ts";
+import { newCustomerId } from "../core/ids.ts";
+import type { LeadInput } from "../customers/schema.ts";
+import { PROFILE_FIELD_NAMES } from "../customers/schema.ts";
+
+/** Where a submission came from, as the HTTP layer saw it. */
+export interface SubmissionContext {
+  ip?: string;
+  userAgent?: string;
+  /** The page the form was on (Referer), without its query string. */
+  page?: string;
+  /** When the form was posted, for a held submission released later (shared/leads/quarantine.ts). */
+  submittedAt?: string;
+}
+
+export interface LeadResult {
+  customerId: string;
+  created: boolean;
+  /**
+   * True when it did not become a customer (honeypot filled, or held as a suspected bot): the
+   * caller answers as if stored, and `customerId` is made up.
+   */
+  discarded: boolean;
+  /** The quarantine id, when it was held for review (shared/leads/bot-protection.ts). */
+  heldAs?: string;
+}
+
+const ATTRIBUTION_FIELDS = ["source", "utm_source", "utm_medium", "utm_campaign"] as const;
+
+/**
+ * Turns a form submission into one customer with one more timeline entry.
+ *
+ * A new email creates the customer; a known one merges the non-empty fields (never wiping
+ * data) and adds tags. The submission itself, its attribution and any consent statement (with
+ * time, source, wording version and client IP: the consent ledger) go on the timeline entry.
+ * Three round trips: claim email, merge profile, write the entry.
+ */
+export async function captureLead(deps: Deps, lead: LeadInput, context: SubmissionContext): Promise<LeadResult> {
+  if (lead._gotcha) return { customerId: newCustomerId(deps.clock), created: true, discarded: true };
+  const at = deps.clock.now().toISOString();
+  const profile: Profile = {};
+  for (const field of PROFILE_FIELD_NAMES) if (lead[field]) profile[field] = lead[field];
+  const attribution: Record<string, string> = {};
+  for (const field of ATTRIBUTION_FIELDS) if (lead[field]) attribution[field] = lead[field];
+  if (context.page) attribution.page = context.page;
+  const source = lead.source ?? context.page ?? "api";
+  // A released submission's consent was given when the form was posted, not when it was released.
+  const consentAt = context.submittedAt ?? at;
+  const consent: ConsentRecord | undefined =
+    lead.consent === undefined
+      ? undefined
+      : { granted: lead.consent, at: consentAt, source, version: deps.config.consentVersion, ...(context.ip ? { ip: context.ip } : {}) };
+
+  // Double opt-in: a grant from a form waits for the emailed link; a withdrawal counts at once.
+  const pending = deps.config.retention.doubleOptIn && consent?.granted ? consent : undefined;
+  const immediate = pending ? undefined : consent;
+  // Only what can make a campaign due for a new lead puts it in the due index (a birthday, a
+  // follow-up alert someone can receive, a confirmation to send); the sweep then finds the real time.
+  const followUpPossible = deps.config.retention.salesEmail !== undefined;
+  const dueIfNew = lead.birthday || pending || followUpPossible ? at : undefined;
+  const { customerId, created, before } = await upsertContact(deps, {
+    email: lead.email,
+    profile,
+    tags: lead.tags,
+    consent: immediate,
+    pendingConsent: pending,
+    dueIfNew,
+    attribution,
+    at,
+  });
+  if (!created && ((lead.birthday && lead.birthday !== before?.birthday) || pending)) await scheduleDue(deps, customerId, at);
+
+  const consentChanged = consent !== undefined && (before?.consentMarketing ?? false) !== consent.granted;
+  const data: Record<string, unknown> = {
+    fields: profile,
+    ...(lead.message ? { message: lead.message } : {}),
+    ...(Object.keys(attribution).length ? { attribution } : {}),
+    ...(lead.tags?.length ? { tags: lead.tags } : {}),
+    ...(consent ? { consent: { ...consent, changed: pending ? false : consentChanged, ...(pending ? { pending: true } : {}) } } : {}),
+    ...(context.userAgent ? { userAgent: context.userAgent.slice(0, 200) } : {}),
+    ...(context.submittedAt ? { submittedAt: context.submittedAt, releasedFromQuarantine: true } : {}),
+  };
+  const summary = created ? `Lead captured from ${source}` : `Form submitted again from ${source}`;
+  await deps.db.send(
+    new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }),
+  );
+  await publishEvents(deps, [{ type: "LeadCaptured", customerId, at, data: { created, consentPending: pending !== undefined } }]);
+  return { customerId, created, discarded: false };
+}

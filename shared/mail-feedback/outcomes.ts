@@ -1,0 +1,233 @@
+import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { CustomerItem } from "../customers/customers.ts";
+import { findCustomerIdByEmail, getCustomerItem } from "../customers/customers.ts";
+import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
+import { publishEvents } from "../core/deps.ts";
+import { normalizeEmail } from "../customers/email.ts";
+import { CUSTOMER_ID_PATTERN } from "../core/ids.ts";
+import { customerKey } from "../entities/customer.ts";
+import { sendKey } from "../entities/send.ts";
+import { deterministicEntryId, timelineKey } from "../entities/timeline.ts";
+import type { SuppressionReason } from "./suppression.ts";
+import { suppress } from "./suppression.ts";
+
+/**
+ * SES email sending events (the configuration set's event destination, published to EventBridge
+ * with source `aws.ses`), turned into what the CRM needs: a hard bounce or a complaint suppresses
+ * the address and marks the customer; deliveries, opens and clicks go on the timeline.
+ *
+ * The detail is the SES event record ("Contents of event data that Amazon SES publishes"); only
+ * the fields used here are typed.
+ */
+export interface SesEvent {
+  eventType?: string;
+  /** The field's name when events come from identity notifications rather than a configuration set. */
+  notificationType?: string;
+  mail: {
+    timestamp?: string;
+    messageId: string;
+    destination?: string[];
+    /** Message tags (the sender sets `campaign`, `customer`, `occurrence`), each a list of values. */
+    tags?: Record<string, string[] | undefined>;
+  };
+  bounce?: {
+    bounceType?: "Permanent" | "Transient" | "Undetermined" | string;
+    bounceSubType?: string;
+    bouncedRecipients?: { emailAddress: string }[];
+    timestamp?: string;
+  };
+  complaint?: {
+    complainedRecipients?: { emailAddress: string }[];
+    complaintFeedbackType?: string;
+    complaintSubType?: string | null;
+    timestamp?: string;
+  };
+  delivery?: { timestamp?: string };
+  open?: { timestamp?: string };
+  click?: { timestamp?: string; link?: string };
+}
+
+export type SesOutcome = "recorded" | "duplicate" | "suppressed_only" | "no_customer" | "ignored";
+
+interface Plan {
+  kind: string;
+  summary: string;
+  data: Record<string, unknown>;
+  /** Recipients to put on the suppression list, and why. */
+  suppress?: SuppressionReason;
+  /** What the customer record gets, besides the timeline entry. */
+  status?: "bounced" | "complained";
+  /** The addresses the event is about. */
+  recipients: string[];
+  /** When it happened, by SES's clock: part of the entry's key, so a redelivery finds the same key. */
+  at: string;
+  /** What it says about the message, kept once on its send-ledger entry (the campaign report's unique counts). */
+  outcome?: SendOutcome;
+}
+
+type SendOutcome = "delivered" | "opened" | "clicked" | "bounced" | "complained";
+
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/**
+ * Applies one SES event. Idempotent (EventBridge delivers at least once): suppressions are
+ * idempotent writes, and the timeline entry's key is derived from the message id, the event type
+ * and the event's own time, written only if absent, in the same transaction as the customer's
+ * change, so a redelivered event changes nothing.
+ *
+ * The customer is the message's `customer` tag when that customer's address is the recipient;
+ * otherwise the customer who holds the recipient's address, if any. A message to someone else
+ * (an alert to a customer's owner carries the customer's tag) never marks the customer.
+ */
+export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: string): Promise<SesOutcome> {
+  const plan = planFor(event, receivedAt ?? deps.clock.now().toISOString());
+  if (!plan) return "ignored";
+  const recipients = [...new Set(plan.recipients.map((r) => normalizeEmail(r) ?? r.trim().toLowerCase()))];
+  if (plan.suppress) for (const email of recipients) await suppress(deps, email, plan.suppress, plan.at);
+
+  const tags = event.mail.tags ?? {};
+  if (plan.outcome) await markSend(deps, tags, plan.outcome, plan.at);
+  const customer = await customerFor(deps, tags.customer?.[0], recipients);
+  if (!customer) return plan.suppress ? "suppressed_only" : "no_customer";
+
+  const campaignId = tags.campaign?.[0];
+  const occurrence = tags.occurrence?.[0];
+  const entryId = deterministicEntryId("ses", event.mail.messageId, plan.kind);
+  const entry = {
+    ...timelineKey(customer.id, plan.at, entryId),
+    type: "timeline",
+    id: entryId,
+    kind: plan.kind,
+    at: plan.at,
+    summary: plan.summary,
+    data: { messageId: event.mail.messageId, ...(campaignId ? { campaignId } : {}), ...(occurrence ? { occurrence } : {}), ...plan.data },
+  };
+  const put = { TableName: deps.table, Item: entry, ConditionExpression: "attribute_not_exists(PK)" };
+  const items: TransactItem[] = [{ Put: put }];
+  // A later bounce never overwrites a complaint: the stronger signal, never to be mailed again.
+  const status = plan.status === "bounced" && customer.emailStatus === "complained" ? undefined : plan.status;
+  if (status) items.push({ Update: statusUpdate(deps, customer.id, status, plan.at, deps.clock.now().toISOString()) });
+  try {
+    if (items.length === 1) await deps.db.send(new PutCommand(put));
+    else await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (err) {
+    if (isConditionFailed(err) || cancellationCodes(err)?.[0] === "ConditionalCheckFailed") return "duplicate";
+    throw err;
+  }
+  if (status) {
+    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: customer.id, at: plan.at, data: { change: `email_${status}`, ...(campaignId ? { campaignId } : {}) } }]);
+  }
+  return "recorded";
+}
+
+/**
+ * Notes the outcome on the message's send-ledger entry (found by the sender's `customer`,
+ * `campaign` and `occurrence` tags), the first time only: the campaign report counts messages
+ * delivered, opened and clicked, not events (a message opened five times is one open). An
+ * entry that is gone (the customer was erased) or already has the outcome is left alone.
+ * Idempotent, so it runs before the timeline write that detects redeliveries.
+ */
+async function markSend(deps: Deps, tags: Record<string, string[] | undefined>, outcome: SendOutcome, at: string): Promise<void> {
+  const [customerId, campaignId, occurrence] = [tags.customer?.[0], tags.campaign?.[0], tags.occurrence?.[0]];
+  if (!customerId || !CUSTOMER_ID_PATTERN.test(customerId) || !campaignId || !occurrence) return;
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: sendKey(customerId, campaignId, occurrence),
+        UpdateExpression: "SET #outcome = :at",
+        ConditionExpression: "attribute_exists(PK) AND attribute_not_exists(#outcome)",
+        ExpressionAttributeNames: { "#outcome": `${outcome}At` },
+        ExpressionAttributeValues: { ":at": at },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
+}
+
+function planFor(event: SesEvent, receivedAt: string): Plan | undefined {
+  const type = event.eventType ?? event.notificationType;
+  const destination = event.mail.destination ?? [];
+  const at = (time: string | undefined) => isoOr(time, isoOr(event.mail.timestamp, receivedAt));
+  switch (type) {
+    case "Bounce": {
+      const bounce = event.bounce ?? {};
+      const permanent = bounce.bounceType === "Permanent";
+      const recipients = bounce.bouncedRecipients?.map((r) => r.emailAddress) ?? destination;
+      const data = { bounceType: bounce.bounceType ?? "Undetermined", ...(bounce.bounceSubType ? { bounceSubType: bounce.bounceSubType } : {}) };
+      return permanent
+        ? { kind: "email_bounced", summary: "Email bounced permanently: no more email to this address", data, suppress: "bounced", status: "bounced", recipients, at: at(bounce.timestamp), outcome: "bounced" }
+        : { kind: "email_bounced", summary: "Email bounced temporarily", data, recipients, at: at(bounce.timestamp) };
+    }
+    case "Complaint": {
+      const complaint = event.complaint ?? {};
+      const recipients = complaint.complainedRecipients?.map((r) => r.emailAddress) ?? destination;
+      const data = complaint.complaintFeedbackType ? { feedbackType: complaint.complaintFeedbackType } : {};
+      return { kind: "email_complained", summary: "Reported the email as spam: no more email to this address", data, suppress: "complained", status: "complained", recipients, at: at(complaint.timestamp), outcome: "complained" };
+    }
+    case "Delivery":
+      return { kind: "email_delivered", summary: "Email delivered", data: {}, recipients: destination, at: at(event.delivery?.timestamp), outcome: "delivered" };
+    case "Open":
+      return { kind: "email_opened", summary: "Email opened", data: {}, recipients: destination, at: at(event.open?.timestamp), outcome: "opened" };
+    case "Click": {
+      const link = safeLink(event.click?.link);
+      return { kind: "email_clicked", summary: link ? `Clicked ${link}` : "Clicked a link", data: link ? { link } : {}, recipients: destination, at: at(event.click?.timestamp), outcome: "clicked" };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A clicked link as it may be kept: scheme, host and path only. Query strings and fragments go
+ * (they carry link tokens and tracking ids), and so do any credentials in the URL.
+ */
+export function safeLink(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== "https:" && url.protocol !== "http:") return `${url.protocol}`;
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function isoOr(time: string | undefined, fallback: string): string {
+  if (!time) return fallback;
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? fallback : date.toISOString();
+}
+
+async function customerFor(deps: Deps, tagged: string | undefined, recipients: string[]): Promise<CustomerItem | undefined> {
+  if (tagged && CUSTOMER_ID_PATTERN.test(tagged)) {
+    const customer = await getCustomerItem(deps, tagged);
+    if (customer && recipients.includes(customer.email)) return customer;
+  }
+  for (const email of recipients) {
+    const id = await findCustomerIdByEmail(deps, email);
+    const customer = id ? await getCustomerItem(deps, id) : undefined;
+    if (customer && customer.email === email) return customer;
+  }
+  return undefined;
+}
+
+/**
+ * The customer's side of a hard bounce or complaint. A complaint also withdraws marketing consent
+ * (recorded in the consent fields like any withdrawal) and drops a pending double opt-in.
+ */
+function statusUpdate(deps: Deps, customerId: string, status: "bounced" | "complained", at: string, now: string) {
+  const complained = status === "complained";
+  return {
+    TableName: deps.table,
+    Key: customerKey(customerId),
+    UpdateExpression: complained
+      ? "SET emailStatus = :status, consentMarketing = :false, consentAt = :at, consentSource = :source, updatedAt = :now REMOVE consentPending"
+      : "SET emailStatus = :status, updatedAt = :now",
+    ConditionExpression: "attribute_exists(PK)",
+    ExpressionAttributeValues: complained ? { ":status": status, ":false": false, ":at": at, ":source": "spam_complaint", ":now": now } : { ":status": status, ":now": now },
+  };
+}
