@@ -8,7 +8,7 @@ import { withIdempotency } from "../shared/http/idempotency.ts";
 import { submitLead } from "../shared/leads/bot-protection.ts";
 import { assertOriginAllowed, safeNext } from "../shared/leads/origins.ts";
 import { formErrorPage } from "../shared/http/pages.ts";
-import { LeadInput } from "../shared/customers/schema.ts";
+import { LeadInput } from "../shared/leads/schema.ts";
 
 /** POST /v1/leads: web forms and scripts post leads here. */
 export function makeHandler(deps: Deps) {

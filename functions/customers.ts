@@ -5,11 +5,12 @@ import { getCustomer360, getTimeline, listCustomers, patchCustomer } from "../sh
 import type { HttpEvent } from "../shared/http/http.ts";
 import { json, parseBody, validate } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
-import { CustomerIdParam, CustomerPatch, ListCustomersQuery, TimelineQuery } from "../shared/customers/schema.ts";
+import { CustomerIdParam } from "../shared/core/schema.ts";
+import { CustomerPatch, ListCustomersQuery, TimelineQuery } from "../shared/customers/schema.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
-import { QuarantineId, QuarantineQuery } from "../shared/customers/schema.ts";
+import { QuarantineId, QuarantineQuery } from "../shared/leads/schema.ts";
 import { eraseCustomer, unlessErased } from "../shared/privacy/erasure.ts";
 import { exportCustomer } from "../shared/privacy/access.ts";
 

@@ -4,7 +4,7 @@ import { recordEvent } from "../shared/interactions/record.ts";
 import { header, json, parseBody, rawBody, validate } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
-import { EventInput } from "../shared/customers/schema.ts";
+import { EventInput } from "../shared/interactions/schema.ts";
 
 /** Admin: record purchases and other interactions (webhooks from shops, helpdesks, calendars). */
 export function makeHandler(deps: Deps) {

@@ -6,7 +6,7 @@ import { errorResponse, html, json, parseBody, validate, wantsJson } from "../sh
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import * as pages from "../shared/email-links/pages.ts";
 import { confirmConsent, recordFeedback, resubscribe, unsubscribe, verifyLink } from "../shared/email-links/actions.ts";
-import { FeedbackBody, FeedbackQuery, OptionalTokenQuery, TokenQuery, UnsubscribeBody } from "../shared/customers/schema.ts";
+import { FeedbackBody, FeedbackQuery, OptionalTokenQuery, TokenQuery, UnsubscribeBody } from "../shared/email-links/schema.ts";
 
 /**
  * The links in emails: unsubscribe (GET page, POST one-click per RFC 8058), resubscribe, double

@@ -8,7 +8,7 @@ import { json, parseBody, validate } from "../shared/http/http.ts";
 import { httpFunction } from "../shared/http/handler.ts";
 import type { SendQueue } from "../shared/core/ports.ts";
 import { runSweep } from "../shared/retention/sweep.ts";
-import { SweepBody } from "../shared/customers/schema.ts";
+import { SweepBody } from "../shared/retention/schema.ts";
 
 export interface SweepWiring {
   queue: SendQueue;

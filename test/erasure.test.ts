@@ -8,7 +8,7 @@ import { externalEventKey } from "../shared/entities/external-event.ts";
 import { timelineKey } from "../shared/entities/timeline.ts";
 import type { Mailer } from "../shared/core/ports.ts";
 import { holdLead } from "../shared/leads/quarantine.ts";
-import type { LeadInput } from "../shared/customers/schema.ts";
+import type { LeadInput } from "../shared/leads/schema.ts";
 import { deliver } from "../shared/retention/send.ts";
 import { applySesEvent } from "../shared/mail-feedback/outcomes.ts";
 import { getSuppression, isSuppressed, suppress } from "../shared/mail-feedback/suppression.ts";

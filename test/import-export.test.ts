@@ -17,7 +17,7 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { customerKey } from "../shared/entities/customer.ts";
 import { captureLead } from "../shared/leads/capture.ts";
-import { LeadInput } from "../shared/customers/schema.ts";
+import { LeadInput } from "../shared/leads/schema.ts";
 import { suppress } from "../shared/mail-feedback/suppression.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -4,7 +4,7 @@ import { deriveStage } from "../shared/customers/lifecycle.ts";
 import { fromMinor, toMinor } from "../shared/core/money.ts";
 import { openApiDocument } from "../shared/http/openapi.ts";
 import { routes } from "../shared/http/routes.ts";
-import { LeadInput } from "../shared/customers/schema.ts";
+import { LeadInput } from "../shared/leads/schema.ts";
 import { ulid } from "../shared/core/ids.ts";
 import { fixedClock } from "../shared/core/clock.ts";
 

@@ -1,5 +1,5 @@
 import { seedDemo } from "../../shared/demo/seed.ts";
-import { STAGES } from "../../shared/customers/schema.ts";
+import { STAGES } from "../../shared/core/schema.ts";
 import type { Command } from "../cli.ts";
 import { UsageError } from "../cli.ts";
 import { seconds } from "../format.ts";

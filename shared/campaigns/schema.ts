@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { STAGES } from "../customers/schema.ts";
+import { STAGES } from "../core/schema.ts";
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
 
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./placeholders.ts";

@@ -11,7 +11,8 @@ import { emailKey } from "../entities/email.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX, timelineKey } from "../entities/timeline.ts";
 import { fromMinor } from "../core/money.ts";
-import type { CustomerPatch, Stage } from "./schema.ts";
+import type { CustomerPatch } from "./schema.ts";
+import type { Stage } from "../core/schema.ts";
 import { PROFILE_FIELD_NAMES, STAGES } from "../core/fields.ts";
 import { GSI1 } from "../entities/table.ts";
 

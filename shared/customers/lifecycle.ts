@@ -1,5 +1,5 @@
 import type { LifecycleThresholds } from "../core/config.ts";
-import type { Stage } from "./schema.ts";
+import type { Stage } from "../core/schema.ts";
 
 /** The facts a stage is derived from. */
 export interface LifecycleFacts {

@@ -2,8 +2,9 @@ import type { Deps } from "../core/deps.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "../customers/customers.ts";
 import { recordEvent } from "../interactions/record.ts";
 import { captureLead } from "../leads/capture.ts";
-import type { Stage } from "../customers/schema.ts";
-import { EventInput, LeadInput } from "../customers/schema.ts";
+import type { Stage } from "../core/schema.ts";
+import { EventInput } from "../interactions/schema.ts";
+import { LeadInput } from "../leads/schema.ts";
 import type { DemoCountry, DemoName } from "./data.ts";
 import {
   asciiFold,

@@ -10,7 +10,7 @@ import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.t
 import { customerKey, stageIndexKey } from "../entities/customer.ts";
 import { feedbackMarkerKey } from "../entities/timeline.ts";
 import type { DomainEvent } from "../core/ports.ts";
-import type { Stage } from "../customers/schema.ts";
+import type { Stage } from "../core/schema.ts";
 import { suppressionUpdate, unsuppressDelete } from "../mail-feedback/suppression.ts";
 import type { TokenError, TokenPayload, TokenPurpose } from "./tokens.ts";
 import { parseAttribution, tokenSecret, verifyToken } from "./tokens.ts";

@@ -1,5 +1,11 @@
 import type * as z from "zod/mini";
-import * as s from "../customers/schema.ts";
+import { CustomerIdParam } from "../core/schema.ts";
+import { Customer360, CustomerPage, CustomerPatch, ListCustomersQuery, TimelinePage, TimelineQuery } from "../customers/schema.ts";
+import { FeedbackBody, FeedbackQuery, OptionalTokenQuery, TokenQuery, UnsubscribeBody } from "../email-links/schema.ts";
+import { EventInput, EventRecorded } from "../interactions/schema.ts";
+import { LeadAccepted, LeadInput, QuarantineId, QuarantinePage, QuarantineQuery } from "../leads/schema.ts";
+import { SweepBody, SweepResult } from "../retention/schema.ts";
+import { ErrorBody, Health, ValidationErrorBody } from "./schema.ts";
 import { CampaignId, CampaignInput } from "../campaigns/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
 import { FormatQuery, PeriodQuery, RevenueQuery, SegmentsQuery } from "../reports/schema.ts";
@@ -34,11 +40,11 @@ export interface Route {
 }
 
 const FORM_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
-const validation = { description: "Invalid input; each bad field is named", schema: s.ValidationErrorBody };
-const unauthorized = { description: "No API key, or an unknown or revoked one", schema: s.ErrorBody };
-const forbidden = { description: "The API key lacks the route's scope", schema: s.ErrorBody };
-const notFound = { description: "No such customer", schema: s.ErrorBody };
-const idParam = { id: s.CustomerIdParam };
+const validation = { description: "Invalid input; each bad field is named", schema: ValidationErrorBody };
+const unauthorized = { description: "No API key, or an unknown or revoked one", schema: ErrorBody };
+const forbidden = { description: "The API key lacks the route's scope", schema: ErrorBody };
+const notFound = { description: "No such customer", schema: ErrorBody };
+const idParam = { id: CustomerIdParam };
 
 export const routes: Route[] = [
   {
@@ -49,17 +55,17 @@ export const routes: Route[] = [
     auth: null,
     summary: "Capture a lead from a web form or a script",
     tags: ["leads"],
-    request: { body: s.LeadInput, bodyTypes: FORM_TYPES },
+    request: { body: LeadInput, bodyTypes: FORM_TYPES },
     responses: {
-      200: { description: "The email already existed; the profile was merged", schema: s.LeadAccepted },
-      201: { description: "A new contact", schema: s.LeadAccepted },
+      200: { description: "The email already existed; the profile was merged", schema: LeadAccepted },
+      201: { description: "A new contact", schema: LeadAccepted },
       303: { description: "A browser form post: redirect to `_next` or the thank-you page" },
       400: validation,
-      403: { description: "The request's Origin is not an allowed origin", schema: s.ErrorBody },
-      409: { description: "A request with the same Idempotency-Key is still in progress", schema: s.ErrorBody },
-      413: { description: "Body over 16 KiB", schema: s.ErrorBody },
-      415: { description: "Unknown content type", schema: s.ErrorBody },
-      422: { description: "Idempotency-Key reused with a different body", schema: s.ErrorBody },
+      403: { description: "The request's Origin is not an allowed origin", schema: ErrorBody },
+      409: { description: "A request with the same Idempotency-Key is still in progress", schema: ErrorBody },
+      413: { description: "Body over 16 KiB", schema: ErrorBody },
+      415: { description: "Unknown content type", schema: ErrorBody },
+      422: { description: "Idempotency-Key reused with a different body", schema: ErrorBody },
     },
   },
   {
@@ -80,7 +86,7 @@ export const routes: Route[] = [
     auth: null,
     summary: "Liveness",
     tags: ["meta"],
-    responses: { 200: { description: "OK", schema: s.Health } },
+    responses: { 200: { description: "OK", schema: Health } },
   },
   {
     method: "GET",
@@ -100,8 +106,8 @@ export const routes: Route[] = [
     auth: "admin",
     summary: "A page of customers, most recently active first",
     tags: ["customers"],
-    request: { query: s.ListCustomersQuery },
-    responses: { 200: { description: "A page", schema: s.CustomerPage }, 400: validation, 401: unauthorized, 403: forbidden },
+    request: { query: ListCustomersQuery },
+    responses: { 200: { description: "A page", schema: CustomerPage }, 400: validation, 401: unauthorized, 403: forbidden },
   },
   {
     method: "GET",
@@ -112,7 +118,7 @@ export const routes: Route[] = [
     summary: "The 360° view of one customer",
     tags: ["customers"],
     request: { params: idParam },
-    responses: { 200: { description: "The customer", schema: s.Customer360 }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
+    responses: { 200: { description: "The customer", schema: Customer360 }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
   },
   {
     method: "PATCH",
@@ -122,14 +128,14 @@ export const routes: Route[] = [
     auth: "admin",
     summary: "Edit profile fields, tags, owner or next contact date",
     tags: ["customers"],
-    request: { params: idParam, body: s.CustomerPatch, bodyTypes: ["application/json"] },
+    request: { params: idParam, body: CustomerPatch, bodyTypes: ["application/json"] },
     responses: {
-      200: { description: "The updated customer", schema: s.Customer360 },
+      200: { description: "The updated customer", schema: Customer360 },
       400: validation,
       401: unauthorized,
       403: forbidden,
       404: notFound,
-      409: { description: "The new email belongs to another customer", schema: s.ErrorBody },
+      409: { description: "The new email belongs to another customer", schema: ErrorBody },
     },
   },
   {
@@ -140,8 +146,8 @@ export const routes: Route[] = [
     auth: "admin",
     summary: "The customer's timeline, newest first",
     tags: ["customers"],
-    request: { params: idParam, query: s.TimelineQuery },
-    responses: { 200: { description: "A page of entries", schema: s.TimelinePage }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
+    request: { params: idParam, query: TimelineQuery },
+    responses: { 200: { description: "A page of entries", schema: TimelinePage }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
   },
   {
     method: "POST",
@@ -151,10 +157,10 @@ export const routes: Route[] = [
     auth: "admin",
     summary: "Record an interaction (purchase, call, note, ...) for a customer; idempotent on externalId",
     tags: ["events"],
-    request: { body: s.EventInput, bodyTypes: ["application/json"] },
+    request: { body: EventInput, bodyTypes: ["application/json"] },
     responses: {
-      200: { description: "Already recorded (same externalId)", schema: s.EventRecorded },
-      201: { description: "Recorded", schema: s.EventRecorded },
+      200: { description: "Already recorded (same externalId)", schema: EventRecorded },
+      201: { description: "Recorded", schema: EventRecorded },
       400: validation,
       401: unauthorized,
       403: forbidden,
@@ -183,7 +189,7 @@ routes.push(
     summary: "One campaign's definition",
     tags: ["campaigns"],
     request: { params: { id: CampaignId } },
-    responses: { 200: { description: "The campaign" }, 400: validation, 401: unauthorized, 403: forbidden, 404: { description: "No such campaign", schema: s.ErrorBody } },
+    responses: { 200: { description: "The campaign" }, 400: validation, 401: unauthorized, 403: forbidden, 404: { description: "No such campaign", schema: ErrorBody } },
   },
   {
     method: "PUT",
@@ -204,8 +210,8 @@ routes.push(
     auth: "admin",
     summary: "Run a retention sweep now (or, on the local stack, as of `at`)",
     tags: ["campaigns"],
-    request: { body: s.SweepBody, bodyTypes: ["application/json"] },
-    responses: { 200: { description: "What the sweep did", schema: s.SweepResult }, 400: validation, 401: unauthorized, 403: forbidden },
+    request: { body: SweepBody, bodyTypes: ["application/json"] },
+    responses: { 200: { description: "What the sweep did", schema: SweepResult }, 400: validation, 401: unauthorized, 403: forbidden },
   },
   {
     method: "GET",
@@ -215,7 +221,7 @@ routes.push(
     auth: null,
     summary: "The page an unsubscribe link opens: confirm with one button",
     tags: ["links"],
-    request: { query: s.TokenQuery },
+    request: { query: TokenQuery },
     responses: { 200: { description: "HTML page", contentType: "text/html" }, 400: { description: "Missing or malformed token (HTML page)", contentType: "text/html" }, 403: { description: "Forged, altered or expired token (HTML page)", contentType: "text/html" } },
   },
   {
@@ -226,8 +232,8 @@ routes.push(
     auth: null,
     summary: "Unsubscribe at once (RFC 8058 one-click: body List-Unsubscribe=One-Click, token in the query or the body)",
     tags: ["links"],
-    request: { query: s.OptionalTokenQuery, body: s.UnsubscribeBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
-    responses: { 200: { description: "Unsubscribed (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
+    request: { query: OptionalTokenQuery, body: UnsubscribeBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
+    responses: { 200: { description: "Unsubscribed (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: ErrorBody } },
   },
   {
     method: "POST",
@@ -237,8 +243,8 @@ routes.push(
     auth: null,
     summary: "Undo an unsubscribe made by mistake (the unsubscribe page's button)",
     tags: ["links"],
-    request: { body: s.TokenQuery, bodyTypes: ["application/x-www-form-urlencoded", "application/json"] },
-    responses: { 200: { description: "Subscribed again" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
+    request: { body: TokenQuery, bodyTypes: ["application/x-www-form-urlencoded", "application/json"] },
+    responses: { 200: { description: "Subscribed again" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: ErrorBody } },
   },
   {
     method: "GET",
@@ -248,7 +254,7 @@ routes.push(
     auth: null,
     summary: "Double opt-in: the link in the confirmation email opens a page with one Confirm button (a GET changes nothing: mail scanners prefetch links)",
     tags: ["links"],
-    request: { query: s.TokenQuery },
+    request: { query: TokenQuery },
     responses: { 200: { description: "HTML page", contentType: "text/html" }, 400: { description: "Bad token (HTML page)", contentType: "text/html" }, 403: { description: "Forged, altered or expired token (HTML page)", contentType: "text/html" } },
   },
   {
@@ -259,8 +265,8 @@ routes.push(
     auth: null,
     summary: "Double opt-in: makes the marketing consent waiting for this token take effect",
     tags: ["links"],
-    request: { body: s.TokenQuery, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
-    responses: { 200: { description: "Confirmed (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
+    request: { body: TokenQuery, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
+    responses: { 200: { description: "Confirmed (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: ErrorBody } },
   },
   {
     method: "GET",
@@ -270,7 +276,7 @@ routes.push(
     auth: null,
     summary: "A 0-10 score link from a feedback email: records the score, shows a thank-you page with a comment box",
     tags: ["links"],
-    request: { query: s.FeedbackQuery },
+    request: { query: FeedbackQuery },
     responses: { 200: { description: "HTML page", contentType: "text/html" }, 400: { description: "Bad score or token (HTML page)", contentType: "text/html" }, 403: { description: "Forged, altered or expired token (HTML page)", contentType: "text/html" } },
   },
   {
@@ -281,13 +287,13 @@ routes.push(
     auth: null,
     summary: "Record a score with an optional comment",
     tags: ["links"],
-    request: { body: s.FeedbackBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
-    responses: { 200: { description: "Recorded (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
+    request: { body: FeedbackBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
+    responses: { 200: { description: "Recorded (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: ErrorBody } },
   },
 );
 
 // The quarantine: lead submissions held as suspected bots (shared/leads/bot-protection.ts).
-const heldNotFound = { description: "No such held submission: released, dropped or expired", schema: s.ErrorBody };
+const heldNotFound = { description: "No such held submission: released, dropped or expired", schema: ErrorBody };
 routes.push(
   {
     method: "GET",
@@ -297,8 +303,8 @@ routes.push(
     auth: "admin",
     summary: "Lead submissions held as suspected bots (captcha missing or failed, posted too fast), newest first",
     tags: ["quarantine"],
-    request: { query: s.QuarantineQuery },
-    responses: { 200: { description: "A page", schema: s.QuarantinePage }, 400: validation, 401: unauthorized, 403: forbidden },
+    request: { query: QuarantineQuery },
+    responses: { 200: { description: "A page", schema: QuarantinePage }, 400: validation, 401: unauthorized, 403: forbidden },
   },
   {
     method: "POST",
@@ -308,14 +314,14 @@ routes.push(
     auth: "admin",
     summary: "Capture a held submission as if it had passed: it becomes (or merges into) a customer, and leaves the quarantine",
     tags: ["quarantine"],
-    request: { params: { id: s.QuarantineId } },
+    request: { params: { id: QuarantineId } },
     responses: {
-      200: { description: "Captured", schema: s.LeadAccepted },
+      200: { description: "Captured", schema: LeadAccepted },
       400: validation,
       401: unauthorized,
       403: forbidden,
       404: heldNotFound,
-      409: { description: "Another release of it is in progress", schema: s.ErrorBody },
+      409: { description: "Another release of it is in progress", schema: ErrorBody },
     },
   },
   {
@@ -326,7 +332,7 @@ routes.push(
     auth: "admin",
     summary: "Drop a held submission for good",
     tags: ["quarantine"],
-    request: { params: { id: s.QuarantineId } },
+    request: { params: { id: QuarantineId } },
     responses: { 204: { description: "Dropped" }, 400: validation, 401: unauthorized, 403: forbidden, 404: heldNotFound },
   },
 );
@@ -444,7 +450,7 @@ routes.push(
     auth: null,
     summary: "The dashboard's scripts, styles and icons (hashed names are cached for a year)",
     tags: ["dashboard"],
-    responses: { 200: { description: "A static file" }, 304: { description: "Not modified (ETag)" }, 404: { description: "No such file", schema: s.ErrorBody } },
+    responses: { 200: { description: "A static file" }, 304: { description: "Not modified (ETag)" }, 404: { description: "No such file", schema: ErrorBody } },
   },
 );
 

@@ -12,7 +12,8 @@ import { emailKey } from "../entities/email.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import { deterministicEntryId, timelineKey } from "../entities/timeline.ts";
 import type { DomainEvent } from "../core/ports.ts";
-import { ConsentField, LeadInput, PROFILE_FIELD_NAMES, TagsField } from "../customers/schema.ts";
+import { ConsentField, PROFILE_FIELD_NAMES, TagsField } from "../core/schema.ts";
+import { LeadInput } from "../leads/schema.ts";
 import { getSuppression } from "../mail-feedback/suppression.ts";
 import { CsvFileError, type CsvRecord, csvLine, readCsv, restoreCell } from "./csv-read.ts";
 

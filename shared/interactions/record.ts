@@ -11,7 +11,8 @@ import { dueIndexKey } from "../entities/due.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import { deriveStage } from "../customers/lifecycle.ts";
 import { fromMinor, toMinor } from "../core/money.ts";
-import type { EventInput, Stage } from "../customers/schema.ts";
+import type { EventInput } from "./schema.ts";
+import type { Stage } from "../core/schema.ts";
 
 export interface EventResult {
   eventId: string;

@@ -4,7 +4,7 @@ import { newCustomerId } from "../core/ids.ts";
 import type { LeadResult, SubmissionContext } from "./capture.ts";
 import { captureLead } from "./capture.ts";
 import { holdLead } from "./quarantine.ts";
-import type { HoldReason, LeadInput } from "../customers/schema.ts";
+import type { HoldReason, LeadInput } from "./schema.ts";
 
 /**
  * Bot protection for forms posted to `POST /v1/leads`, on top of the honeypot: an optional

@@ -5,8 +5,8 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { publishEvents } from "../core/deps.ts";
 import { scheduleDue } from "../entities/due-write.ts";
 import { newCustomerId } from "../core/ids.ts";
-import type { LeadInput } from "../customers/schema.ts";
-import { PROFILE_FIELD_NAMES } from "../customers/schema.ts";
+import type { LeadInput } from "./schema.ts";
+import { PROFILE_FIELD_NAMES } from "../core/schema.ts";
 
 /** Where a submission came from, as the HTTP layer saw it. */
 export interface SubmissionContext {

@@ -8,8 +8,8 @@ import { ulid } from "../core/ids.ts";
 import { QUARANTINE_PARTITION, quarantineKey } from "../entities/quarantine.ts";
 import type { LeadResult, SubmissionContext } from "./capture.ts";
 import { captureLead } from "./capture.ts";
-import type { HoldReason, LeadInput } from "../customers/schema.ts";
-import { QuarantineId } from "../customers/schema.ts";
+import type { HoldReason, LeadInput } from "./schema.ts";
+import { QuarantineId } from "./schema.ts";
 import { TTL_ATTRIBUTE } from "../entities/table.ts";
 
 /**

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
-import { Stage, TimelineEntry } from "../customers/schema.ts";
+import { Stage } from "../core/schema.ts";
+import { TimelineEntry } from "../customers/schema.ts";
 
 /**
  * Response shapes of erasure (`DELETE /v1/customers/{id}`) and access (`GET /v1/customers/{id}/export`),

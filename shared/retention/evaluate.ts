@@ -3,7 +3,7 @@ import type { RetentionConfig } from "../core/config.ts";
 import type { CustomerItem } from "../customers/customers.ts";
 import { fromMinor } from "../core/money.ts";
 import type { SendRequest } from "../core/ports.ts";
-import type { Stage } from "../customers/schema.ts";
+import type { Stage } from "../core/schema.ts";
 import { birthdayIn, DAY_MS, HOUR_MS, localParts, nextInWindow, safeZone, zonedInstant } from "./time.ts";
 
 /**
