@@ -10,7 +10,7 @@
  *    cost sheet; and the time `rapport reports rebuild` takes over the 100k table.
  *
  * The populations: customer profiles, purchase entries and stage-change entries as the real code
- * writes them (the shapes shared/customers/customers.ts and shared/interactions/record.ts produce), spread over two years
+ * writes them (the shapes shared/customers/contact.ts and shared/interactions/record.ts produce), spread over two years
  * by a seeded PRNG. The 1k table gets every item and its counters from `rebuildReports` (timed).
  * The 100k table gets the 100,000 profiles (so a report that read customers would show it) and
  * the counters of all 450,000 items summed with `contributions()` in memory, the very sum the

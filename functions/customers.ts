@@ -1,7 +1,9 @@
 import * as z from "zod/mini";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { getCustomer360, getTimeline, listCustomers, patchCustomer } from "../shared/customers/customers.ts";
+import { getCustomer360, getTimeline } from "../shared/customers/view.ts";
+import { listCustomers } from "../shared/customers/list.ts";
+import { patchCustomer } from "../shared/customers/patch.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
 import { json, parseBody, validate } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";

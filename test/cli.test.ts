@@ -8,7 +8,8 @@ import { planDemo, seedDemo } from "../shared/demo/seed.ts";
 import { ensureTable } from "../local/table.ts";
 import { listApiKeys, verifyAuthorization } from "../shared/auth/api-keys.ts";
 import { fixedClock } from "../shared/core/clock.ts";
-import { getCustomerItem, listCustomers } from "../shared/customers/customers.ts";
+import { getCustomerItem } from "../shared/customers/repository.ts";
+import { listCustomers } from "../shared/customers/list.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 

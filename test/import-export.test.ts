@@ -12,7 +12,8 @@ import { CsvParser, csvLine, neutralizeCell, parseCsv, readCsv, restoreCell } fr
 import { importCsv, normalizeBirthday, planColumns, guessFormat } from "../shared/import-export/import.ts";
 import { ensureTable } from "../local/table.ts";
 import { fixedClock } from "../shared/core/clock.ts";
-import { findCustomerIdByEmail, getCustomer360 } from "../shared/customers/customers.ts";
+import { findCustomerIdByEmail } from "../shared/customers/repository.ts";
+import { getCustomer360 } from "../shared/customers/view.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { customerKey } from "../shared/entities/customer.ts";

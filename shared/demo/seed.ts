@@ -1,5 +1,5 @@
 import type { Deps } from "../core/deps.ts";
-import { findCustomerIdByEmail, getCustomerItem } from "../customers/customers.ts";
+import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
 import { recordEvent } from "../interactions/record.ts";
 import { captureLead } from "../leads/capture.ts";
 import type { Stage } from "../core/schema.ts";

@@ -1,5 +1,5 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../customers/customers.ts";
+import type { CustomerItem } from "../customers/item.ts";
 import type { Deps } from "../core/deps.ts";
 import { PROFILE_FIELD_NAMES, STAGES } from "../core/fields.ts";
 import { PROFILE_SK, stagePartition } from "../entities/customer.ts";

@@ -1,8 +1,9 @@
 import { createWriteStream, existsSync, readFileSync, unlinkSync, type WriteStream } from "node:fs";
 import { basename } from "node:path";
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ConsentRecord, CustomerItem, Profile } from "../customers/customers.ts";
-import { findCustomerIdByEmail, getCustomerItem, timelineItem, upsertContact } from "../customers/customers.ts";
+import type { ConsentRecord, CustomerItem, Profile } from "../customers/item.ts";
+import { findCustomerIdByEmail, getCustomerItem, timelineItem } from "../customers/repository.ts";
+import { upsertContact } from "../customers/contact.ts";
 import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";

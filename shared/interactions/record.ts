@@ -1,8 +1,9 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import type { CustomerItem } from "../customers/customers.ts";
-import { findCustomerIdByEmail, getCustomerItem, timelineItem, upsertContact } from "../customers/customers.ts";
+import type { CustomerItem } from "../customers/item.ts";
+import { findCustomerIdByEmail, getCustomerItem, timelineItem } from "../customers/repository.ts";
+import { upsertContact } from "../customers/contact.ts";
 import { cancellationCodes } from "../aws/db.ts";
 import { NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";

@@ -1,6 +1,7 @@
 import type { Deps } from "../core/deps.ts";
-import type { ConsentRecord, Profile } from "../customers/customers.ts";
-import { timelineItem, upsertContact } from "../customers/customers.ts";
+import type { ConsentRecord, Profile } from "../customers/item.ts";
+import { timelineItem } from "../customers/repository.ts";
+import { upsertContact } from "../customers/contact.ts";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { publishEvents } from "../core/deps.ts";
 import { scheduleDue } from "../entities/due-write.ts";

@@ -1,7 +1,7 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../customers/customers.ts";
-import { findCustomerIdByEmail, getCustomerItem } from "../customers/customers.ts";
+import type { CustomerItem } from "../customers/item.ts";
+import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
 import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";

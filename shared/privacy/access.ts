@@ -1,5 +1,5 @@
-import type { CustomerItem } from "../customers/customers.ts";
-import { getCustomerItem } from "../customers/customers.ts";
+import type { CustomerItem } from "../customers/item.ts";
+import { getCustomerItem } from "../customers/repository.ts";
 import type { Deps } from "../core/deps.ts";
 import { getTombstone, heldSubmissionsFrom } from "./erasure.ts";
 import { NotFound } from "../core/errors.ts";

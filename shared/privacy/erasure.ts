@@ -1,7 +1,7 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../customers/customers.ts";
-import { getCustomerItem } from "../customers/customers.ts";
+import type { CustomerItem } from "../customers/item.ts";
+import { getCustomerItem } from "../customers/repository.ts";
 import { cancellationCodes, isConditionFailed, queryAll } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";

@@ -1,8 +1,8 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { formatAmount, pickTemplate, renderTemplate, type RenderContext } from "../campaigns/render.ts";
 import type { Campaign } from "../campaigns/schema.ts";
-import type { CustomerItem } from "../customers/customers.ts";
-import { getCustomerItem, timelineItem } from "../customers/customers.ts";
+import type { CustomerItem } from "../customers/item.ts";
+import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { cancellationCodes, isConditionFailed, itemOfFailedCondition } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";

@@ -1,7 +1,7 @@
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { listCampaigns } from "../campaigns/store.ts";
-import type { CustomerItem } from "../customers/customers.ts";
-import { timelineItem } from "../customers/customers.ts";
+import type { CustomerItem } from "../customers/item.ts";
+import { timelineItem } from "../customers/repository.ts";
 import { cancellationCodes, isConditionFailed, queryAll } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";

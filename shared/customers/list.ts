@@ -1,0 +1,71 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Deps } from "../core/deps.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { stagePartition } from "../entities/customer.ts";
+import { STAGES } from "../core/fields.ts";
+import type { Stage } from "../core/schema.ts";
+import { GSI1 } from "../entities/table.ts";
+import type { CustomerItem } from "./item.ts";
+import { findCustomerIdByEmail, getCustomerItem } from "./repository.ts";
+import { summarize } from "./view.ts";
+
+export interface ListFilter {
+  stage?: Stage;
+  tag?: string;
+  email?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Upper bound on items read per stage partition for one page when a tag filter discards rows. */
+const MAX_SCAN_PER_STAGE = 1000;
+
+/**
+ * A page of customers, most recently active first (access pattern 3). With a stage it reads that
+ * stage's partition of GSI1; without, every stage partition and merges them. The cursor is the
+ * GSI1 sort key of the last customer returned, so every partition resumes with `GSI1SK < cursor`.
+ */
+export async function listCustomers(deps: Deps, filter: ListFilter) {
+  if (filter.email !== undefined) {
+    const id = await findCustomerIdByEmail(deps, filter.email);
+    const item = id ? await getCustomerItem(deps, id) : undefined;
+    const matches = item && (!filter.stage || item.stage === filter.stage) && (!filter.tag || item.tags?.has(filter.tag));
+    return { items: matches ? [summarize(item)] : [], nextCursor: null };
+  }
+  const after = decodeCursor<{ before: string }>(filter.cursor, ["before"]);
+  const stages = filter.stage ? [filter.stage] : [...STAGES];
+  const perStage = await Promise.all(stages.map((stage) => queryStage(deps, stage, filter, after?.before)));
+  const merged = perStage.flatMap((p) => p.items).sort((a, b) => (a.GSI1SK < b.GSI1SK ? 1 : a.GSI1SK > b.GSI1SK ? -1 : 0));
+  const page = merged.slice(0, filter.limit);
+  const more = merged.length > filter.limit || perStage.some((p) => p.more);
+  const last = page[page.length - 1];
+  return { items: page.map(summarize), nextCursor: more && last ? encodeCursor({ before: last.GSI1SK }) : null };
+}
+
+async function queryStage(deps: Deps, stage: Stage, filter: ListFilter, before?: string): Promise<{ items: CustomerItem[]; more: boolean }> {
+  const items: CustomerItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  let read = 0;
+  do {
+    const result = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.table,
+        IndexName: GSI1.name,
+        KeyConditionExpression: before ? "GSI1PK = :pk AND GSI1SK < :before" : "GSI1PK = :pk",
+        ...(filter.tag ? { FilterExpression: "contains(tags, :tag)" } : {}),
+        ExpressionAttributeValues: {
+          ":pk": stagePartition(stage),
+          ...(before ? { ":before": before } : {}),
+          ...(filter.tag ? { ":tag": filter.tag } : {}),
+        },
+        ScanIndexForward: false,
+        Limit: filter.limit + 1,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((result.Items ?? []) as CustomerItem[]));
+    read += result.ScannedCount ?? 0;
+    startKey = result.LastEvaluatedKey;
+  } while (startKey && items.length <= filter.limit && read < MAX_SCAN_PER_STAGE);
+  return { items, more: items.length > filter.limit || startKey !== undefined };
+}

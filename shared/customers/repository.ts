@@ -1,0 +1,27 @@
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { Deps } from "../core/deps.ts";
+import { ulid } from "../core/ids.ts";
+import { customerKey } from "../entities/customer.ts";
+import { emailKey } from "../entities/email.ts";
+import { timelineKey } from "../entities/timeline.ts";
+import type { CustomerItem, TimelineItem } from "./item.ts";
+
+/** Builds the item of a timeline entry for a customer. */
+export function timelineItem(deps: Deps, customerId: string, entry: Omit<TimelineItem, "id">): Record<string, unknown> {
+  const id = ulid(deps.clock);
+  return { ...timelineKey(customerId, entry.at, id), type: "timeline", id, kind: entry.type, at: entry.at, summary: entry.summary, data: entry.data };
+}
+
+export async function appendTimeline(deps: Deps, customerId: string, entry: Omit<TimelineItem, "id">): Promise<void> {
+  await deps.db.send(new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, entry) }));
+}
+
+export async function getCustomerItem(deps: Deps, customerId: string, consistent = false): Promise<CustomerItem | undefined> {
+  const result = await deps.db.send(new GetCommand({ TableName: deps.table, Key: customerKey(customerId), ConsistentRead: consistent }));
+  return result.Item as CustomerItem | undefined;
+}
+
+export async function findCustomerIdByEmail(deps: Deps, email: string): Promise<string | undefined> {
+  const result = await deps.db.send(new GetCommand({ TableName: deps.table, Key: emailKey(email) }));
+  return (result.Item as { customerId?: string } | undefined)?.customerId;
+}

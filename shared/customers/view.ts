@@ -1,0 +1,98 @@
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { Deps } from "../core/deps.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { NotFound } from "../core/errors.ts";
+import { customerPk } from "../entities/customer.ts";
+import { SEND_PREFIX } from "../entities/send.ts";
+import { TIMELINE_PREFIX } from "../entities/timeline.ts";
+import { fromMinor } from "../core/money.ts";
+import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
+import type { CustomerItem, TimelineItem } from "./item.ts";
+import { getCustomerItem } from "./repository.ts";
+
+function toTimelineEntry(item: Record<string, unknown>): TimelineItem {
+  return {
+    id: item.id as string,
+    at: item.at as string,
+    type: item.kind as string,
+    ...(item.summary ? { summary: item.summary as string } : {}),
+    ...(item.data ? { data: item.data as Record<string, unknown> } : {}),
+  };
+}
+
+export function summarize(item: CustomerItem) {
+  return {
+    id: item.id,
+    email: item.email,
+    ...(item.firstName ? { firstName: item.firstName } : {}),
+    ...(item.lastName ? { lastName: item.lastName } : {}),
+    ...(item.company ? { company: item.company } : {}),
+    stage: item.stage,
+    tags: [...(item.tags ?? [])].sort(),
+    ...(item.owner ? { owner: item.owner } : {}),
+    lastActivityAt: item.lastActivityAt,
+    createdAt: item.createdAt,
+  };
+}
+
+/** The 360° view: profile, consent, stage, metrics, recent timeline and emails sent. */
+export async function getCustomer360(deps: Deps, customerId: string) {
+  const [item, timeline, sends] = await Promise.all([
+    getCustomerItem(deps, customerId, true),
+    queryPartition(deps, customerId, TIMELINE_PREFIX, 20),
+    queryPartition(deps, customerId, SEND_PREFIX, 50),
+  ]);
+  if (!item) throw new NotFound(`no customer ${customerId}`);
+  const profile: Record<string, string> = {};
+  for (const field of PROFILE_FIELD_NAMES) if (item[field]) profile[field] = item[field]!;
+  return {
+    id: item.id,
+    email: item.email,
+    profile,
+    tags: [...(item.tags ?? [])].sort(),
+    ...(item.owner ? { owner: item.owner } : {}),
+    ...(item.nextContactAt ? { nextContactAt: item.nextContactAt } : {}),
+    stage: item.stage,
+    consent: {
+      marketing: item.consentMarketing === true,
+      ...(item.consentAt ? { updatedAt: item.consentAt, version: item.consentVersion, source: item.consentSource } : {}),
+    },
+    metrics: {
+      orders: item.orders,
+      lifetimeSpend: fromMinor(item.spendMinor, item.currency),
+      currency: item.currency,
+      lastActivityAt: item.lastActivityAt,
+      ...(item.firstPurchaseAt ? { firstPurchaseAt: item.firstPurchaseAt } : {}),
+      ...(item.lastPurchaseAt ? { lastPurchaseAt: item.lastPurchaseAt } : {}),
+      ...(item.latestFeedbackScore !== undefined ? { latestFeedbackScore: item.latestFeedbackScore } : {}),
+    },
+    ...(item.attribution ? { attribution: item.attribution } : {}),
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    recentTimeline: timeline.items.map(toTimelineEntry),
+    emailsSent: sends.items.map(({ PK: _pk, SK: _sk, ...rest }) => rest),
+  };
+}
+
+async function queryPartition(deps: Deps, customerId: string, prefix: string, limit: number, startSk?: string) {
+  const result = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.table,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+      ExpressionAttributeValues: { ":pk": customerPk(customerId), ":prefix": prefix },
+      ScanIndexForward: false,
+      Limit: limit,
+      ...(startSk ? { ExclusiveStartKey: { PK: customerPk(customerId), SK: startSk } } : {}),
+    }),
+  );
+  return { items: (result.Items ?? []) as Record<string, unknown>[], last: result.LastEvaluatedKey as { SK: string } | undefined };
+}
+
+/** A customer's timeline, newest first, a page at a time (access pattern 2). */
+export async function getTimeline(deps: Deps, customerId: string, limit: number, cursor?: string) {
+  const start = decodeCursor<{ sk: string }>(cursor, ["sk"]);
+  if (start && !start.sk.startsWith(TIMELINE_PREFIX)) throw new NotFound("cursor does not belong to a timeline");
+  const [item, page] = await Promise.all([getCustomerItem(deps, customerId), queryPartition(deps, customerId, TIMELINE_PREFIX, limit, start?.sk)]);
+  if (!item) throw new NotFound(`no customer ${customerId}`);
+  return { items: page.items.map(toTimelineEntry), nextCursor: encodeCursor(page.last ? { sk: page.last.SK } : null) };
+}
