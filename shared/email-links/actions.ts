@@ -5,7 +5,7 @@ import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { cancellationCodes } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { scheduleDueUpdate } from "../entities/due-write.ts";
+import { scheduleDueUpdate } from "../entities/due.ts";
 import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.ts";
 import { customerKey, stageIndexKey } from "../entities/customer.ts";
 import { feedbackMarkerKey } from "../entities/timeline.ts";

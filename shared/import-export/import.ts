@@ -7,7 +7,7 @@ import { upsertContact } from "../customers/contact.ts";
 import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { scheduleDue } from "../entities/due-write.ts";
+import { scheduleDue } from "../entities/due.ts";
 import { customerKey } from "../entities/customer.ts";
 import { emailKey } from "../entities/email.ts";
 import { externalEventKey } from "../entities/external-event.ts";

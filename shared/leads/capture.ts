@@ -4,7 +4,7 @@ import { timelineItem } from "../customers/repository.ts";
 import { upsertContact } from "../customers/contact.ts";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { publishEvents } from "../core/deps.ts";
-import { scheduleDue } from "../entities/due-write.ts";
+import { scheduleDue } from "../entities/due.ts";
 import { newCustomerId } from "../core/ids.ts";
 import type { LeadInput } from "./schema.ts";
 import { PROFILE_FIELD_NAMES } from "../core/schema.ts";

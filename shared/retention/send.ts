@@ -6,7 +6,7 @@ import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { cancellationCodes, isConditionFailed, itemOfFailedCondition } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { scheduleDue } from "../entities/due-write.ts";
+import { scheduleDue } from "../entities/due.ts";
 import { customerKey } from "../entities/customer.ts";
 import { sendKey } from "../entities/send.ts";
 import type { Mailer, OutgoingMail, SendRequest } from "../core/ports.ts";
