@@ -23,7 +23,7 @@ import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { DEFAULT_CAMPAIGNS } from "../shared/campaigns/defaults.ts";
 import { listCampaigns, putCampaign } from "../shared/campaigns/store.ts";
 import { fixedClock } from "../shared/core/clock.ts";
-import { type CustomerItem } from "../shared/customers/item.ts";
+import { type CustomerItem } from "../shared/entities/customer.ts";
 import { getCustomerItem } from "../shared/customers/repository.ts";
 import { upsertContact } from "../shared/customers/contact.ts";
 import { createDocumentClient } from "../shared/aws/db.ts";
@@ -35,7 +35,7 @@ import { dueIndexKey, duePartition } from "../shared/entities/due.ts";
 import type { Mailer, SendQueue, SendRequest } from "../shared/core/ports.ts";
 import { evaluate } from "../shared/retention/evaluate.ts";
 import { runSweep, type SweepResult } from "../shared/retention/sweep.ts";
-import { GSI2 } from "../shared/entities/table.ts";
+import { DUE_INDEX as GSI2 } from "../shared/entities/due.ts";
 import { type CallRecord, instrument, marshalledItemSize, type Meter, READ_COMMANDS } from "./meter.ts";
 
 /** The instant every sweep runs as of (a Tuesday afternoon, inside any send window). */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
 import { makeHandler } from "../functions/ses-events.ts";
-import type { CustomerItem } from "../shared/customers/item.ts";
+import type { CustomerItem } from "../shared/entities/customer.ts";
 import { getCustomerItem } from "../shared/customers/repository.ts";
 import type { SesEvent } from "../shared/mail-feedback/outcomes.ts";
 import { safeLink } from "../shared/mail-feedback/outcomes.ts";

@@ -7,6 +7,9 @@ import { routes } from "../shared/http/routes.ts";
 import { LeadInput } from "../shared/leads/schema.ts";
 import { ulid } from "../shared/core/ids.ts";
 import { fixedClock } from "../shared/core/clock.ts";
+import { Update } from "../shared/aws/db.ts";
+import { clearDue, DUE_INDEX, dueCustomerId, dueIndexKey, setDue, setDueNoLaterThan } from "../shared/entities/due.ts";
+import { setStage, STAGE_INDEX } from "../shared/entities/customer.ts";
 
 describe("normalizeEmail", () => {
   it("one address, whatever the case, surrounding space or trailing dot of the domain", () => {
@@ -111,5 +114,50 @@ describe("AWS throttling past the SDK's retries", () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers?.["retry-after"]).toBe("1");
     expect(logger.failures.ProvisionedThroughputExceededException).toBe(1);
+  });
+});
+
+describe("Update (the update expression builder)", () => {
+  it("names every attribute through a placeholder, so reserved words and `sent#…` attributes can be written", () => {
+    const parts = new Update().set("type", "customer").set("sent#thanks", { occurrence: "o1" }).add("tags", new Set(["vip"])).remove("status").build();
+    expect(parts.UpdateExpression).toBe("SET #type = :type, #n0 = :v ADD #tags :tags REMOVE #status");
+    expect(parts.ExpressionAttributeNames).toEqual({ "#type": "type", "#n0": "sent#thanks", "#tags": "tags", "#status": "status" });
+    expect(parts.ExpressionAttributeValues).toEqual({ ":type": "customer", ":v": { occurrence: "o1" }, ":tags": new Set(["vip"]) });
+  });
+  it("gives each value its own placeholder and joins conditions with AND, bracketing an OR", () => {
+    const parts = new Update()
+      .set("updatedAt", "t1")
+      .when("attribute_exists(PK)")
+      .when((name, value) => `attribute_not_exists(${name("updatedAt")}) OR ${name("updatedAt")} > ${value("t1")}`)
+      .build();
+    expect(parts.ConditionExpression).toBe("attribute_exists(PK) AND (attribute_not_exists(#updatedAt) OR #updatedAt > :c)");
+    expect(parts.ExpressionAttributeValues).toEqual({ ":updatedAt": "t1", ":c": "t1" });
+  });
+  it("refuses to write one attribute twice, which DynamoDB would refuse at run time", () => {
+    expect(() => new Update().set("stage", "lead").remove("stage")).toThrow(/stage twice/);
+  });
+  it("refuses an update that writes nothing", () => {
+    expect(() => new Update().when("attribute_exists(PK)").build()).toThrow(/at least one attribute/);
+  });
+});
+
+describe("index write fragments", () => {
+  it("setDue writes the due time and both due index keys; clearDue removes all three", () => {
+    const key = dueIndexKey("cus_1", "2026-03-01T00:00:00.000Z", 8);
+    const set = setDue(new Update(), "cus_1", "2026-03-01T00:00:00.000Z", 8).build();
+    expect(Object.values(set.ExpressionAttributeNames ?? {}).sort()).toEqual([DUE_INDEX.partitionKey, DUE_INDEX.sortKey, "nextDueAt"].sort());
+    expect(Object.values(set.ExpressionAttributeValues ?? {})).toEqual(["2026-03-01T00:00:00.000Z", key.GSI2PK, key.GSI2SK]);
+    expect(clearDue(new Update()).build().UpdateExpression).toBe(`REMOVE #nextDueAt, #${DUE_INDEX.partitionKey}, #${DUE_INDEX.sortKey}`);
+  });
+  it("setDueNoLaterThan only moves an entry earlier", () => {
+    expect(setDueNoLaterThan(new Update(), "cus_1", "t", 1).build().ConditionExpression).toBe("attribute_not_exists(#nextDueAt) OR #nextDueAt > :c");
+  });
+  it("the sweep reads the customer id back from a due entry", () => {
+    expect(dueCustomerId(dueIndexKey("cus_01ABC", "2026-03-01T00:00:00.000Z", 8) as unknown as Record<string, unknown>)).toBe("cus_01ABC");
+  });
+  it("setStage moves the stage and both stage index keys together", () => {
+    const parts = setStage(new Update(), "cus_1", "loyal", "2026-01-01T00:00:00.000Z").build();
+    expect(Object.values(parts.ExpressionAttributeNames ?? {})).toEqual(["stage", STAGE_INDEX.partitionKey, STAGE_INDEX.sortKey]);
+    expect(Object.values(parts.ExpressionAttributeValues ?? {})).toEqual(["loyal", "STAGE#loyal", "2026-01-01T00:00:00.000Z#cus_1"]);
   });
 });

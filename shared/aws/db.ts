@@ -59,3 +59,119 @@ export async function* queryAll(db: DynamoDBDocumentClient, input: QueryCommandI
     start = page.LastEvaluatedKey;
   } while (start);
 }
+
+/** The expression parts of an UpdateItem (or of a transaction's `Update`), as `Update.build()` gives them. */
+export interface UpdateParts {
+  UpdateExpression: string;
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+const SIMPLE_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/**
+ * Builds an UpdateItem's expressions from named operations, so no writer keeps its own arrays of
+ * SET clauses, placeholder names and values in step by hand. Every attribute goes through a
+ * `#name` placeholder (reserved words such as `type` or `status` need one, and attributes like
+ * `sent#<campaign>` cannot be written bare); every value gets its own `:placeholder`. Entity
+ * modules contribute fragments (`setDue`, `setStage`) by calling it on the writer's builder.
+ *
+ * @example
+ * const update = new Update().set("emailStatus", "ok").remove("unsubscribedAt").when("attribute_exists(PK)");
+ * await db.send(new UpdateCommand({ TableName, Key, ...update.build() }));
+ */
+export class Update {
+  readonly #names = new Map<string, string>();
+  readonly #values: Record<string, unknown> = {};
+  readonly #written = new Set<string>();
+  readonly #sets: string[] = [];
+  readonly #adds: string[] = [];
+  readonly #removes: string[] = [];
+  readonly #conditions: string[] = [];
+
+  /** The `#placeholder` of a top-level attribute, for a condition. */
+  name(attribute: string): string {
+    let placeholder = this.#names.get(attribute);
+    if (!placeholder) {
+      const taken = new Set(this.#names.values());
+      placeholder = SIMPLE_NAME.test(attribute) && !taken.has(`#${attribute}`) ? `#${attribute}` : "";
+      for (let i = 0; !placeholder || taken.has(placeholder); i++) placeholder = `#n${i}`;
+      this.#names.set(attribute, placeholder);
+    }
+    return placeholder;
+  }
+
+  /** A fresh `:placeholder` holding `value`, for a condition. */
+  value(value: unknown, hint = "v"): string {
+    const base = `:${SIMPLE_NAME.test(hint) ? hint : "v"}`;
+    let placeholder = base;
+    for (let i = 1; placeholder in this.#values; i++) placeholder = `${base}${i}`;
+    this.#values[placeholder] = value;
+    return placeholder;
+  }
+
+  /** `SET attribute = value`. */
+  set(attribute: string, value: unknown): this {
+    this.#sets.push(`${this.#write(attribute)} = ${this.value(value, attribute)}`);
+    return this;
+  }
+
+  /** `SET attribute = if_not_exists(attribute, value)`: only where the item has none yet. */
+  setIfNotExists(attribute: string, value: unknown): this {
+    const name = this.#write(attribute);
+    this.#sets.push(`${name} = if_not_exists(${name}, ${this.value(value, attribute)})`);
+    return this;
+  }
+
+  /** `ADD attribute value`: a number added, or elements added to a set. */
+  add(attribute: string, value: unknown): this {
+    this.#adds.push(`${this.#write(attribute)} ${this.value(value, attribute)}`);
+    return this;
+  }
+
+  /** `REMOVE attribute, …`. */
+  remove(...attributes: string[]): this {
+    for (const attribute of attributes) this.#removes.push(this.#write(attribute));
+    return this;
+  }
+
+  /**
+   * Adds a condition; all conditions must hold (AND). Text naming attributes bare, or a function
+   * given `name` and `value` that returns text with placeholders.
+   */
+  when(condition: string | ((name: (attribute: string) => string, value: (value: unknown) => string) => string)): this {
+    const text = typeof condition === "string" ? condition : condition((a) => this.name(a), (v) => this.value(v, "c"));
+    if (!this.#conditions.includes(text)) this.#conditions.push(text);
+    return this;
+  }
+
+  /** True when nothing would be written. */
+  get empty(): boolean {
+    return this.#sets.length + this.#adds.length + this.#removes.length === 0;
+  }
+
+  /** The expressions, names and values to spread into an UpdateItem or a transaction's `Update`. */
+  build(): UpdateParts {
+    if (this.empty) throw new Error("an update must write at least one attribute");
+    const clauses = [
+      this.#sets.length ? `SET ${this.#sets.join(", ")}` : "",
+      this.#adds.length ? `ADD ${this.#adds.join(", ")}` : "",
+      this.#removes.length ? `REMOVE ${this.#removes.join(", ")}` : "",
+    ];
+    const conditions = this.#conditions.map((c) => (this.#conditions.length > 1 && /\sOR\s/i.test(c) ? `(${c})` : c));
+    return {
+      UpdateExpression: clauses.filter(Boolean).join(" "),
+      ...(conditions.length ? { ConditionExpression: conditions.join(" AND ") } : {}),
+      ...(this.#names.size ? { ExpressionAttributeNames: Object.fromEntries([...this.#names].map(([attribute, placeholder]) => [placeholder, attribute])) } : {}),
+      ...(Object.keys(this.#values).length ? { ExpressionAttributeValues: { ...this.#values } } : {}),
+    };
+  }
+
+  /** An attribute written once: DynamoDB refuses two clauses on one path, so say so where it happens. */
+  #write(attribute: string): string {
+    if (this.#written.has(attribute)) throw new Error(`update writes ${attribute} twice`);
+    this.#written.add(attribute);
+    return this.name(attribute);
+  }
+}

@@ -5,8 +5,9 @@ import { CAMPAIGN_PARTITION, campaignKey } from "../entities/campaign.ts";
 import { DEFAULT_CAMPAIGN_IDS, DEFAULT_CAMPAIGNS, defaultCampaign } from "./defaults.ts";
 import type { Campaign, CampaignInput } from "./schema.ts";
 import { queryAll } from "../aws/db.ts";
+import type { TableKey } from "../entities/table.ts";
 
-type StoredCampaign = CampaignInput & { PK: string; SK: string; id: string; updatedAt: string; updatedBy: string };
+type StoredCampaign = CampaignInput & TableKey & { id: string; updatedAt: string; updatedBy: string };
 
 /**
  * Every campaign: the shipped defaults, each replaced by its stored edit if there is one, and the

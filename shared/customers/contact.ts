@@ -1,11 +1,12 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
-import { isConditionFailed, itemOfFailedCondition } from "../aws/db.ts";
+import { isConditionFailed, itemOfFailedCondition, Update } from "../aws/db.ts";
 import { newCustomerId } from "../core/ids.ts";
-import { customerKey, erasedCustomerKey, stagePartition, stageSortKey } from "../entities/customer.ts";
-import { dueIndexKey } from "../entities/due.ts";
+import { customerKey, customerUpdate, erasedCustomerKey, setActivity } from "../entities/customer.ts";
+import { setDueIfAbsent } from "../entities/due.ts";
 import { emailKey } from "../entities/email.ts";
-import type { ConsentRecord, CustomerItem, Profile } from "./item.ts";
+import type { ConsentRecord } from "./item.ts";
+import type { CustomerItem, Profile } from "../entities/customer.ts";
 
 export interface ContactInput {
   email: string;
@@ -60,77 +61,36 @@ async function isErased(deps: Deps, customerId: string, email: string): Promise<
 }
 
 async function mergeProfile(deps: Deps, customerId: string, input: ContactInput): Promise<{ customerId: string; created: boolean; before?: CustomerItem }> {
-  const names: Record<string, string> = { "#type": "type" };
-  const values: Record<string, unknown> = {
-    ":id": customerId,
-    ":email": input.email,
-    ":now": input.at,
-    ":type": "customer",
-    ":lead": "lead",
-    ":leadPk": stagePartition("lead"),
-    ":gsi1sk": stageSortKey(input.at, customerId),
-    ":zero": 0,
-    ":currency": deps.config.currency,
-  };
-  const sets = [
-    "id = :id",
-    "email = :email",
-    "#type = :type",
-    "updatedAt = :now",
-    "lastActivityAt = :now",
-    "GSI1SK = :gsi1sk",
-    "createdAt = if_not_exists(createdAt, :now)",
-    "stage = if_not_exists(stage, :lead)",
-    "GSI1PK = if_not_exists(GSI1PK, :leadPk)",
-    "orders = if_not_exists(orders, :zero)",
-    "spendMinor = if_not_exists(spendMinor, :zero)",
-    "currency = if_not_exists(currency, :currency)",
-  ];
+  const update = new Update()
+    .set("id", customerId)
+    .set("email", input.email)
+    .set("type", "customer")
+    .set("updatedAt", input.at)
+    .setIfNotExists("createdAt", input.at)
+    .setIfNotExists("orders", 0)
+    .setIfNotExists("spendMinor", 0)
+    .setIfNotExists("currency", deps.config.currency);
+  setActivity(update, customerId, input.at, "lead");
   for (const [field, value] of Object.entries(input.profile)) {
     if (value === undefined || value === "") continue;
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
+    update.set(field, value);
   }
   if (input.consent) {
-    Object.assign(values, {
-      ":cg": input.consent.granted,
-      ":cv": input.consent.version,
-      ":cs": input.consent.source,
+    update
+      .set("consentMarketing", input.consent.granted)
       // When the person gave it (a released quarantined post, an imported row), not when it was written.
-      ":ca": input.consent.at,
-    });
-    sets.push("consentMarketing = :cg", "consentAt = :ca", "consentVersion = :cv", "consentSource = :cs");
+      .set("consentAt", input.consent.at)
+      .set("consentVersion", input.consent.version)
+      .set("consentSource", input.consent.source);
   }
   if (input.pendingConsent) {
     const { granted: _granted, ...pending } = input.pendingConsent;
-    values[":pending"] = pending;
-    sets.push("consentPending = :pending");
+    update.set("consentPending", pending);
   }
-  if (input.dueIfNew) {
-    const due = dueIndexKey(customerId, input.dueIfNew, deps.config.retention.dueShards);
-    Object.assign(values, { ":due": input.dueIfNew, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK });
-    sets.push("nextDueAt = if_not_exists(nextDueAt, :due)", "GSI2PK = if_not_exists(GSI2PK, :duePk)", "GSI2SK = if_not_exists(GSI2SK, :dueSk)");
-  }
-  if (input.attribution && Object.keys(input.attribution).length > 0) {
-    values[":attr"] = input.attribution;
-    sets.push("attribution = if_not_exists(attribution, :attr)");
-  }
-  let expression = `SET ${sets.join(", ")}`;
-  if (input.tags && input.tags.length > 0) {
-    values[":tags"] = new Set(input.tags);
-    expression += " ADD tags :tags";
-  }
-  const result = await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.table,
-      Key: customerKey(customerId),
-      UpdateExpression: expression,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ReturnValues: "ALL_OLD",
-    }),
-  );
+  if (input.dueIfNew) setDueIfAbsent(update, customerId, input.dueIfNew, deps.config.retention.dueShards);
+  if (input.attribution && Object.keys(input.attribution).length > 0) update.setIfNotExists("attribution", input.attribution);
+  if (input.tags && input.tags.length > 0) update.add("tags", new Set(input.tags));
+  const result = await deps.db.send(new UpdateCommand({ ...customerUpdate(deps.table, customerId, update), ReturnValues: "ALL_OLD" }));
   const before = result.Attributes as CustomerItem | undefined;
   return { customerId, created: before === undefined, before };
 }

@@ -1,11 +1,9 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
-import { stagePartition } from "../entities/customer.ts";
 import { STAGES } from "../core/fields.ts";
 import type { Stage } from "../core/schema.ts";
-import { GSI1 } from "../entities/table.ts";
-import type { CustomerItem } from "./item.ts";
+import { type CustomerItem, stageQuery } from "../entities/customer.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "./repository.ts";
 import { summarize } from "./view.ts";
 
@@ -21,9 +19,9 @@ export interface ListFilter {
 const MAX_SCAN_PER_STAGE = 1000;
 
 /**
- * A page of customers, most recently active first (access pattern 3). With a stage it reads that
- * stage's partition of GSI1; without, every stage partition and merges them. The cursor is the
- * GSI1 sort key of the last customer returned, so every partition resumes with `GSI1SK < cursor`.
+ * A page of customers, most recently active first (access pattern 4). With a stage it reads that
+ * stage's partition of the stage index; without, every stage partition and merges them. The cursor is the
+ * index sort key of the last customer returned, so every partition resumes below it.
  */
 export async function listCustomers(deps: Deps, filter: ListFilter) {
   if (filter.email !== undefined) {
@@ -43,6 +41,7 @@ export async function listCustomers(deps: Deps, filter: ListFilter) {
 }
 
 async function queryStage(deps: Deps, stage: Stage, filter: ListFilter, before?: string): Promise<{ items: CustomerItem[]; more: boolean }> {
+  const query = stageQuery(stage, before);
   const items: CustomerItem[] = [];
   let startKey: Record<string, unknown> | undefined;
   let read = 0;
@@ -50,14 +49,8 @@ async function queryStage(deps: Deps, stage: Stage, filter: ListFilter, before?:
     const result = await deps.db.send(
       new QueryCommand({
         TableName: deps.table,
-        IndexName: GSI1.name,
-        KeyConditionExpression: before ? "GSI1PK = :pk AND GSI1SK < :before" : "GSI1PK = :pk",
-        ...(filter.tag ? { FilterExpression: "contains(tags, :tag)" } : {}),
-        ExpressionAttributeValues: {
-          ":pk": stagePartition(stage),
-          ...(before ? { ":before": before } : {}),
-          ...(filter.tag ? { ":tag": filter.tag } : {}),
-        },
+        ...query,
+        ...(filter.tag ? { FilterExpression: "contains(tags, :tag)", ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ":tag": filter.tag } } : {}),
         ScanIndexForward: false,
         Limit: filter.limit + 1,
         ExclusiveStartKey: startKey,

@@ -1,10 +1,10 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { cancellationCodes } from "../aws/db.ts";
+import { cancellationCodes, Update } from "../aws/db.ts";
 import { Conflict, NotFound } from "../core/errors.ts";
-import { customerKey } from "../entities/customer.ts";
-import { dueIndexKey } from "../entities/due.ts";
+import { customerUpdate } from "../entities/customer.ts";
+import { setDue } from "../entities/due.ts";
 import { emailKey } from "../entities/email.ts";
 import type { CustomerPatch } from "./schema.ts";
 import { getCustomerItem, timelineItem } from "./repository.ts";
@@ -19,45 +19,23 @@ export async function patchCustomer(deps: Deps, customerId: string, patch: Custo
   const current = await getCustomerItem(deps, customerId, true);
   if (!current) throw new NotFound(`no customer ${customerId}`);
   const now = deps.clock.now().toISOString();
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ":now": now };
-  const sets = ["updatedAt = :now"];
-  const removes: string[] = [];
+  const update = new Update().set("updatedAt", now).when("attribute_exists(PK)");
   const changed: string[] = [];
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined || field === "email") continue;
-    names[`#${field}`] = field;
     changed.push(field);
-    if (value === null || (field === "tags" && (value as string[]).length === 0)) {
-      removes.push(`#${field}`);
-    } else {
-      values[`:${field}`] = field === "tags" ? new Set(value as string[]) : value;
-      sets.push(`#${field} = :${field}`);
-    }
+    if (value === null || (field === "tags" && (value as string[]).length === 0)) update.remove(field);
+    else update.set(field, field === "tags" ? new Set(value as string[]) : value);
   }
   const emailChange = patch.email !== undefined && patch.email !== current.email ? patch.email : undefined;
   if (emailChange) {
-    values[":email"] = emailChange;
-    sets.push("email = :email");
+    update.set("email", emailChange);
     changed.push("email");
   }
   if (changed.length === 0) return getCustomer360(deps, customerId);
   // An owner, a birthday or tags can make a campaign due (or no longer due): look again now.
-  if (changed.some((f) => f === "owner" || f === "birthday" || f === "tags" || f === "timezone")) {
-    const due = dueIndexKey(customerId, now, deps.config.retention.dueShards);
-    Object.assign(values, { ":due": now, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK });
-    sets.push("nextDueAt = :due", "GSI2PK = :duePk", "GSI2SK = :dueSk");
-  }
-  const update = {
-    Update: {
-      TableName: deps.table,
-      Key: customerKey(customerId),
-      UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
-      ConditionExpression: "attribute_exists(PK)",
-      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-      ExpressionAttributeValues: values,
-    },
-  };
+  if (changed.some((f) => f === "owner" || f === "birthday" || f === "tags" || f === "timezone")) setDue(update, customerId, now, deps.config.retention.dueShards);
+  const updateItem = { Update: customerUpdate(deps.table, customerId, update) };
   const entry = { Put: { TableName: deps.table, Item: timelineItem(deps, customerId, { at: now, type: "profile_updated", summary: `Changed ${changed.join(", ")}`, data: { changed, by: actor } }) } };
   const moves = emailChange
     ? [
@@ -66,7 +44,7 @@ export async function patchCustomer(deps: Deps, customerId: string, patch: Custo
       ]
     : [];
   try {
-    await deps.db.send(new TransactWriteCommand({ TransactItems: [...moves, update, entry] }));
+    await deps.db.send(new TransactWriteCommand({ TransactItems: [...moves, updateItem, entry] }));
   } catch (err) {
     const codes = cancellationCodes(err);
     if (codes && emailChange && codes[0] === "ConditionalCheckFailed") throw new Conflict("email_taken", "another customer already has this email");

@@ -4,7 +4,8 @@ import { ulid } from "../core/ids.ts";
 import { customerKey } from "../entities/customer.ts";
 import { emailKey } from "../entities/email.ts";
 import { timelineKey } from "../entities/timeline.ts";
-import type { CustomerItem, TimelineItem } from "./item.ts";
+import type { TimelineItem } from "./item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 
 /** Builds the item of a timeline entry for a customer. */
 export function timelineItem(deps: Deps, customerId: string, entry: Omit<TimelineItem, "id">): Record<string, unknown> {

@@ -7,7 +7,8 @@ import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { fromMinor } from "../core/money.ts";
 import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
-import type { CustomerItem, TimelineItem } from "./item.ts";
+import type { TimelineItem } from "./item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem } from "./repository.ts";
 
 function toTimelineEntry(item: Record<string, unknown>): TimelineItem {
@@ -88,7 +89,7 @@ async function queryPartition(deps: Deps, customerId: string, prefix: string, li
   return { items: (result.Items ?? []) as Record<string, unknown>[], last: result.LastEvaluatedKey as { SK: string } | undefined };
 }
 
-/** A customer's timeline, newest first, a page at a time (access pattern 2). */
+/** A customer's timeline, newest first, a page at a time (access pattern 3). */
 export async function getTimeline(deps: Deps, customerId: string, limit: number, cursor?: string) {
   const start = decodeCursor<{ sk: string }>(cursor, ["sk"]);
   if (start && !start.sk.startsWith(TIMELINE_PREFIX)) throw new NotFound("cursor does not belong to a timeline");

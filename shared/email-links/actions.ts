@@ -1,13 +1,13 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../customers/item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
-import { cancellationCodes } from "../aws/db.ts";
+import { cancellationCodes, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { scheduleDueUpdate } from "../entities/due.ts";
+import { setDueNoLaterThan } from "../entities/due.ts";
 import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.ts";
-import { customerKey, stageIndexKey } from "../entities/customer.ts";
+import { customerUpdate, setStage } from "../entities/customer.ts";
 import { feedbackMarkerKey } from "../entities/timeline.ts";
 import type { DomainEvent } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
@@ -101,15 +101,20 @@ export async function unsubscribe(deps: Deps, token: string): Promise<Unsubscrib
         new TransactWriteCommand({
           TransactItems: [
             {
-              Update: {
-                TableName: deps.table,
-                Key: customerKey(payload.c),
-                UpdateExpression:
-                  "SET emailStatus = :status, consentMarketing = :false, consentAt = :now, consentSource = :source, unsubscribedAt = :now, updatedAt = :now REMOVE consentPending",
-                // Not yet unsubscribed: of two concurrent clicks, one writes and the other finds it done.
-                ConditionExpression: "attribute_exists(PK) AND attribute_not_exists(unsubscribedAt)",
-                ExpressionAttributeValues: { ":status": status, ":false": false, ":now": now, ":source": "unsubscribe_link" },
-              },
+              Update: customerUpdate(
+                deps.table,
+                payload.c,
+                new Update()
+                  .set("emailStatus", status)
+                  .set("consentMarketing", false)
+                  .set("consentAt", now)
+                  .set("consentSource", "unsubscribe_link")
+                  .set("unsubscribedAt", now)
+                  .set("updatedAt", now)
+                  .remove("consentPending")
+                  // Not yet unsubscribed: of two concurrent clicks, one writes and the other finds it done.
+                  .when("attribute_exists(PK) AND attribute_not_exists(unsubscribedAt)"),
+              ),
             },
             { Update: suppressionUpdate(deps, customer.email, "unsubscribed", now) },
             { Put: { TableName: deps.table, Item: timelineItem(deps, payload.c, { at: now, type: "unsubscribed", summary: "Unsubscribed from emails", data: { ...source, via: "link" } }) } },
@@ -151,13 +156,16 @@ export async function resubscribe(deps: Deps, token: string): Promise<Resubscrib
         new TransactWriteCommand({
           TransactItems: [
             {
-              Update: {
-                TableName: deps.table,
-                Key: customerKey(payload.c),
-                UpdateExpression: "SET emailStatus = :ok, updatedAt = :now REMOVE unsubscribedAt",
-                ConditionExpression: "attribute_exists(unsubscribedAt) AND (attribute_not_exists(emailStatus) OR emailStatus = :unsubscribed)",
-                ExpressionAttributeValues: { ":ok": "ok", ":now": now, ":unsubscribed": "unsubscribed" },
-              },
+              Update: customerUpdate(
+                deps.table,
+                payload.c,
+                new Update()
+                  .set("emailStatus", "ok")
+                  .set("updatedAt", now)
+                  .remove("unsubscribedAt")
+                  .when("attribute_exists(unsubscribedAt)")
+                  .when((name, value) => `attribute_not_exists(${name("emailStatus")}) OR ${name("emailStatus")} = ${value("unsubscribed")}`),
+              ),
             },
             // Fails the whole transaction when the address is suppressed for a bounce or complaint.
             { Delete: unsuppressDelete(deps, customer.email) },
@@ -212,27 +220,23 @@ export async function confirmConsent(deps: Deps, token: string): Promise<Confirm
     if (!pending) return { changed: false, confirmed: customer.consentMarketing === true };
     const now = deps.clock.now().toISOString();
     const lift = customer.unsubscribedAt !== undefined && customer.emailStatus !== "bounced" && customer.emailStatus !== "complained";
-    const values: Record<string, unknown> = { ":true": true, ":grantedAt": pending.at, ":source": pending.source, ":version": pending.version, ":now": now };
-    let expression = "SET consentMarketing = :true, consentAt = :grantedAt, consentSource = :source, consentVersion = :version, consentConfirmedAt = :now, updatedAt = :now";
-    if (lift) {
-      values[":ok"] = "ok";
-      expression += ", emailStatus = :ok";
-    }
-    expression += ` REMOVE consentPending${lift ? ", unsubscribedAt" : ""}`;
+    const update = new Update()
+      .set("consentMarketing", true)
+      .set("consentAt", pending.at)
+      .set("consentSource", pending.source)
+      .set("consentVersion", pending.version)
+      .set("consentConfirmedAt", now)
+      .set("updatedAt", now)
+      .remove("consentPending")
+      // The grant read is still the one pending: of two clicks, one confirms.
+      .when((name, value) => `${name("consentPending")}.${name("at")} = ${value(pending.at)}`);
+    if (lift) update.set("emailStatus", "ok").remove("unsubscribedAt");
     try {
       await deps.db.send(
         new TransactWriteCommand({
           TransactItems: [
             {
-              Update: {
-                TableName: deps.table,
-                Key: customerKey(payload.c),
-                UpdateExpression: expression,
-                // The grant read is still the one pending: of two clicks, one confirms.
-                ConditionExpression: "consentPending.#at = :grantedAt",
-                ExpressionAttributeNames: { "#at": "at" },
-                ExpressionAttributeValues: values,
-              },
+              Update: customerUpdate(deps.table, payload.c, update),
             },
             {
               Put: {
@@ -346,38 +350,22 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
 
 /**
  * The customer's side of a feedback: latest score and time; the advocate stage and its index key;
- * for a low score the alert's occurrence and the due index entry. The due index update is the one
- * `scheduleDueUpdate` describes, folded into this update because a transaction may touch the
- * customer item only once; it is left out when the customer is already due by now.
+ * for a low score the alert's occurrence and the due index entry. The due index entry moves as
+ * `scheduleDue` moves it (earlier only), folded into this update because a transaction may touch
+ * the customer item only once; it is left out when the customer is already due by now.
  */
 function feedbackCustomerUpdate(deps: Deps, customer: CustomerItem, score: number, feedbackAt: string, now: string, toAdvocate: boolean) {
-  const sets = ["latestFeedbackScore = :score", "latestFeedbackAt = :now", "updatedAt = :now"];
-  const values: Record<string, unknown> = { ":score": score, ":now": now, ":stage": customer.stage };
-  // Optimistic: the stage this plan was computed from is still the stage.
-  const conditions = ["attribute_exists(PK)", "stage = :stage"];
-  if (toAdvocate) {
-    const index = stageIndexKey("advocate", customer.lastActivityAt, customer.id);
-    Object.assign(values, { ":advocate": "advocate", ":gsi1pk": index.GSI1PK, ":gsi1sk": index.GSI1SK });
-    sets.push("stage = :advocate", "GSI1PK = :gsi1pk", "GSI1SK = :gsi1sk");
-  }
+  const update = new Update()
+    .set("latestFeedbackScore", score)
+    .set("latestFeedbackAt", now)
+    .set("updatedAt", now)
+    // Optimistic: the stage this plan was computed from is still the stage.
+    .when("attribute_exists(PK)")
+    .when((name, value) => `${name("stage")} = ${value(customer.stage)}`);
+  if (toAdvocate) setStage(update, customer.id, "advocate", customer.lastActivityAt);
   if (score <= DETRACTOR_MAX_SCORE && customer.lowFeedbackAt !== feedbackAt) {
-    values[":lowAt"] = feedbackAt;
-    sets.push("lowFeedbackAt = :lowAt");
-    if (customer.nextDueAt === undefined || customer.nextDueAt > now) {
-      const due = scheduleDueUpdate(deps, customer.id, now);
-      const [dueSets, dueCondition] = [due.UpdateExpression.replace(/^SET /, ""), due.ConditionExpression];
-      const clash = Object.keys(due.ExpressionAttributeValues).some((name) => name in values);
-      if (dueSets === due.UpdateExpression || /\b(REMOVE|ADD|DELETE)\b/.test(dueSets) || clash) throw new Error("scheduleDueUpdate changed shape: only SET clauses with their own placeholders can be folded in");
-      sets.push(dueSets);
-      conditions.push(`(${dueCondition})`);
-      Object.assign(values, due.ExpressionAttributeValues);
-    }
+    update.set("lowFeedbackAt", feedbackAt);
+    if (customer.nextDueAt === undefined || customer.nextDueAt > now) setDueNoLaterThan(update, customer.id, now, deps.config.retention.dueShards);
   }
-  return {
-    TableName: deps.table,
-    Key: customerKey(customer.id),
-    UpdateExpression: `SET ${sets.join(", ")}`,
-    ConditionExpression: conditions.join(" AND "),
-    ExpressionAttributeValues: values,
-  };
+  return customerUpdate(deps.table, customer.id, update);
 }

@@ -1,10 +1,12 @@
+import type { TableKey } from "./table.ts";
+
 /**
- * Keys of campaign definitions (access pattern 8: campaigns by id). All in one partition: there
+ * Keys of campaign definitions (access pattern 10: a campaign by id, all campaigns). All in one partition: there
  * are few, and the sweep reads them all at once with one Query. A stored campaign overrides the
  * shipped default with the same id.
  */
 export const CAMPAIGN_PARTITION = "CAMPAIGN";
 
-export function campaignKey(campaignId: string): { PK: string; SK: string } {
+export function campaignKey(campaignId: string): TableKey {
   return { PK: CAMPAIGN_PARTITION, SK: campaignId };
 }

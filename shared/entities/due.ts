@@ -1,18 +1,31 @@
 import { createHash } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
-import { isConditionFailed } from "../aws/db.ts";
-import { customerKey } from "./customer.ts";
+import { isConditionFailed, Update } from "../aws/db.ts";
+import { customerUpdate } from "./customer.ts";
 
 /**
- * Keys of the due index (GSI2), carried by the customer item while something is due for them.
+ * The due index (GSI2), carried by the customer item while something is due for them. This module
+ * is the only place that names its attributes: every writer moves an entry with `setDue`,
+ * `setDueIfAbsent`, `setDueNoLaterThan` or `clearDue`, and the sweep reads it with `dueQuery`.
  *
- * Access pattern 4: "who is due now" costs in proportion to who is due: for each shard, Query
+ * Access pattern 5: "who is due now" costs in proportion to who is due: for each shard, Query
  * `GSI2PK = DUE#<shard> AND GSI2SK <= <now>#~`. The shard is a stable hash of the customer id,
  * so one customer's entry always lives in one partition. The sort key starts with the due time
  * (ISO 8601, so it sorts as time) and ends with the id, which makes it unique.
+ *
+ * Sparse: only customers with something due carry its keys. Keys only: the sweep reads the ids of
+ * who is due, then just those customers, so a profile edit never writes the index.
  */
-export function dueIndexKey(customerId: string, dueAt: string, shards: number): { GSI2PK: string; GSI2SK: string } {
+export const DUE_INDEX = { name: "GSI2", partitionKey: "GSI2PK", sortKey: "GSI2SK", projection: "KEYS_ONLY" } as const;
+
+/** The due index attributes as the customer item carries them. */
+export interface DueIndexKey {
+  GSI2PK: string;
+  GSI2SK: string;
+}
+
+export function dueIndexKey(customerId: string, dueAt: string, shards: number): DueIndexKey {
   return { GSI2PK: duePartition(dueShard(customerId, shards)), GSI2SK: `${dueAt}#${customerId}` };
 }
 
@@ -29,6 +42,46 @@ export function dueShard(customerId: string, shards: number): number {
   return createHash("sha256").update(customerId).digest().readUInt32BE(0) % shards;
 }
 
+/** The Query of one shard's entries due at or before `now` (access pattern 5), without the table name. */
+export function dueQuery(shard: number, now: string) {
+  return {
+    IndexName: DUE_INDEX.name,
+    KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
+    ExpressionAttributeValues: { ":pk": duePartition(shard), ":until": dueUntil(now) },
+  };
+}
+
+/** The customer id of an entry `dueQuery` found: the sort key ends with it. */
+export function dueCustomerId(entry: Record<string, unknown>): string {
+  const sortKey = String(entry[DUE_INDEX.sortKey]);
+  return sortKey.slice(sortKey.lastIndexOf("#") + 1);
+}
+
+/** Puts the customer's entry at `dueAt`, earlier or later than where it was. */
+export function setDue(update: Update, customerId: string, dueAt: string, shards: number): Update {
+  const index = dueIndexKey(customerId, dueAt, shards);
+  return update.set("nextDueAt", dueAt).set(DUE_INDEX.partitionKey, index.GSI2PK).set(DUE_INDEX.sortKey, index.GSI2SK);
+}
+
+/** Puts the customer's entry at `dueAt` only when they have none (a new customer; a repeat's entry is left alone). */
+export function setDueIfAbsent(update: Update, customerId: string, dueAt: string, shards: number): Update {
+  const index = dueIndexKey(customerId, dueAt, shards);
+  return update.setIfNotExists("nextDueAt", dueAt).setIfNotExists(DUE_INDEX.partitionKey, index.GSI2PK).setIfNotExists(DUE_INDEX.sortKey, index.GSI2SK);
+}
+
+/**
+ * `setDue` on condition that the entry moves earlier, never later: the whole update fails its
+ * condition (changes nothing) when an entry at or before `dueAt` already exists.
+ */
+export function setDueNoLaterThan(update: Update, customerId: string, dueAt: string, shards: number): Update {
+  return setDue(update, customerId, dueAt, shards).when((name, value) => `attribute_not_exists(${name("nextDueAt")}) OR ${name("nextDueAt")} > ${value(dueAt)}`);
+}
+
+/** Takes the customer out of the due index: nothing is due. */
+export function clearDue(update: Update): Update {
+  return update.remove("nextDueAt", DUE_INDEX.partitionKey, DUE_INDEX.sortKey);
+}
+
 /**
  * Makes sure the customer is in the due index no later than `dueAt`: the entry moves earlier,
  * never later (a later fact never hides an earlier due time). The sweep re-evaluates everything
@@ -38,21 +91,10 @@ export function dueShard(customerId: string, shards: number): number {
  * One conditional UpdateItem; a no-op (condition not met) when an earlier entry already exists.
  */
 export async function scheduleDue(deps: Deps, customerId: string, dueAt: string): Promise<void> {
+  const update = setDueNoLaterThan(new Update().when("attribute_exists(PK)"), customerId, dueAt, deps.config.retention.dueShards);
   try {
-    await deps.db.send(new UpdateCommand(scheduleDueUpdate(deps, customerId, dueAt)));
+    await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customerId, update)));
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
   }
-}
-
-/** The same update as a transaction item, for writers that change the customer atomically with other items. */
-export function scheduleDueUpdate(deps: Deps, customerId: string, dueAt: string) {
-  const index = dueIndexKey(customerId, dueAt, deps.config.retention.dueShards);
-  return {
-    TableName: deps.table,
-    Key: customerKey(customerId),
-    UpdateExpression: "SET nextDueAt = :due, GSI2PK = :pk, GSI2SK = :sk",
-    ConditionExpression: "attribute_exists(PK) AND (attribute_not_exists(nextDueAt) OR nextDueAt > :due)",
-    ExpressionAttributeValues: { ":due": dueAt, ":pk": index.GSI2PK, ":sk": index.GSI2SK },
-  };
 }

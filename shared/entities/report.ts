@@ -1,5 +1,7 @@
+import type { TableKey } from "./table.ts";
+
 /**
- * Keys of report counters (access pattern 7): small items that the reports read instead of the
+ * Keys of report counters (access pattern 8): small items that the reports read instead of the
  * customers, so a report costs the same with 1,000 customers as with 1,000,000. They are kept by
  * the stream consumer (shared/reports/apply.ts) from the changes to customer partitions, and can
  * be recomputed from the items (`rapport reports rebuild`).
@@ -19,11 +21,6 @@
  */
 export const REPORT_PREFIX = "REPORT#";
 
-export interface Key {
-  PK: string;
-  SK: string;
-}
-
 export const STAGES_KEY = { PK: "REPORT#STAGES", SK: "NOW" } as const;
 export const DAY_PARTITION = "REPORT#DAY";
 export const CAMPAIGN_PARTITION = "REPORT#CAMPAIGN";
@@ -33,36 +30,36 @@ export const APPLIED_PARTITION = "REPORT#APPLIED";
 /** The counter partitions a rebuild replaces (not the applied markers). */
 export const COUNTER_PARTITIONS = [STAGES_KEY.PK, DAY_PARTITION, CAMPAIGN_PARTITION, COHORT_PARTITION, RFM_PARTITION] as const;
 
-export function dayKey(day: string): { PK: string; SK: string } {
+export function dayKey(day: string): TableKey {
   return { PK: DAY_PARTITION, SK: day };
 }
 
-export function campaignCounterKey(campaignId: string): { PK: string; SK: string } {
+export function campaignCounterKey(campaignId: string): TableKey {
   return { PK: CAMPAIGN_PARTITION, SK: campaignId };
 }
 
-export function cohortKey(month: string): { PK: string; SK: string } {
+export function cohortKey(month: string): TableKey {
   return { PK: COHORT_PARTITION, SK: month };
 }
 
 /** The RFM item of customers whose last purchase was in `month` (YYYY-MM). */
-export function rfmMonthKey(month: string): { PK: string; SK: string } {
+export function rfmMonthKey(month: string): TableKey {
   return { PK: RFM_PARTITION, SK: month };
 }
 
 /** The spend histogram (monetary scores). Sorts after every `YYYY-MM`. */
 export const RFM_SPEND_KEY = { PK: RFM_PARTITION, SK: "SPEND" } as const;
 
-export function appliedKey(firstEventId: string): { PK: string; SK: string } {
+export function appliedKey(firstEventId: string): TableKey {
   return { PK: APPLIED_PARTITION, SK: firstEventId };
 }
 
 /** `PK|SK` — the map key the consumer aggregates deltas under. */
-export function itemId(key: { PK: string; SK: string }): string {
+export function itemId(key: TableKey): string {
   return `${key.PK}|${key.SK}`;
 }
 
-export function parseItemId(id: string): { PK: string; SK: string } {
+export function parseItemId(id: string): TableKey {
   const bar = id.indexOf("|");
   return { PK: id.slice(0, bar), SK: id.slice(bar + 1) };
 }

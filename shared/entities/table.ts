@@ -1,21 +1,45 @@
+import { STAGE_INDEX } from "./customer.ts";
+import { DUE_INDEX } from "./due.ts";
+
 /**
  * The single table's physical shape, shared by the CDK stack and the local stack so both create
- * the very same table. Which item lives under which key is decided by the key modules in
- * shared/entities/, never here.
+ * the very same table. Which item lives under which key is decided by the entity modules in
+ * shared/entities/ (one per stored thing), never here.
+ *
+ * The access patterns, each served by one entity module (the README's key table lists the same):
+ *  1. Get a customer by id: `CUST#<id>` / `PROFILE` (customer.ts).
+ *  2. Find a customer by email, and make one address one customer: `EMAIL#<email>` / `EMAIL` (email.ts).
+ *  3. A customer's timeline, newest first, paged: `CUST#<id>` / `TL#<at>#<ulid>` (timeline.ts).
+ *  4. Customers by stage, most recently active first: stage index (GSI1) `STAGE#<stage>` /
+ *     `<lastActivityAt>#<id>` (customer.ts).
+ *  5. Who is due now: due index (GSI2) `DUE#<shard>` / `<dueAt>#<id>`, sparse, sharded, keys only (due.ts).
+ *  6. One send per (customer, campaign, occurrence), and the emails sent to a customer:
+ *     `CUST#<id>` / `SEND#<campaign>#<occurrence>` (send.ts).
+ *  7. An external event counted once: `EXT#<externalId>` / `EXT` (external-event.ts).
+ *  8. Report counters, read instead of the customers: `REPORT#<kind>` / `<day|month|campaign|…>` (report.ts).
+ *  9. An API key by its hash, all keys, a key by its public id: `APIKEY` / `<sha256>` (api-key.ts).
+ * 10. A campaign by id, all campaigns: `CAMPAIGN` / `<id>` (campaign.ts).
+ * 11. Is this address suppressed: `SUPPRESS#<sha256 of email>` / `SUPPRESS` (suppression.ts).
+ * 12. Held lead submissions newest first, one by id: `QUARANTINE` / `q_<ulid>` (quarantine.ts).
+ * 13. Replay an `Idempotency-Key`: `IDEM#<hash>` / `IDEM` (idempotency.ts).
+ * 14. The timeline entry a feedback link wrote: `CUST#<id>` / `FB#<hash>` (timeline.ts).
+ * 15. Was this customer erased: `CUST#<id>` / `ERASED` (customer.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 
-/** GSI1: customers by lifecycle stage, most recently active first (access pattern 3). */
-export const GSI1 = { name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK", projection: "ALL" } as const;
-
-/**
- * GSI2: the due index (access pattern 4). Sparse: only customers with something due carry its
- * keys. Sharded: `GSI2PK = DUE#<shard>` spreads a large sweep over partitions. Keys only: the
- * sweep reads the ids of who is due, then just those customers, so a profile edit never writes it.
- */
-export const GSI2 = { name: "GSI2", partitionKey: "GSI2PK", sortKey: "GSI2SK", projection: "KEYS_ONLY" } as const;
+/** The primary key of any item. */
+export type TableKey = { PK: string; SK: string };
 
 /** TTL attribute: idempotency records expire by themselves. */
 export const TTL_ATTRIBUTE = "expiresAt";
 
-export const GLOBAL_INDEXES = [GSI1, GSI2] as const;
+/** The global secondary indexes; their physical names (GSI1, GSI2) are what the deployed table has. */
+export const GLOBAL_INDEXES = [STAGE_INDEX, DUE_INDEX] as const;
+
+/** Attributes that say how the table stores and finds an item (keys, index keys, item type), not facts about a person. */
+export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  TABLE_KEYS.partitionKey,
+  TABLE_KEYS.sortKey,
+  ...GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]),
+  "type",
+]);

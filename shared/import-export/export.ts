@@ -1,10 +1,10 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../customers/item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import type { Deps } from "../core/deps.ts";
 import { PROFILE_FIELD_NAMES, STAGES } from "../core/fields.ts";
-import { PROFILE_SK, stagePartition } from "../entities/customer.ts";
+import { PROFILE_SK, stageQuery } from "../entities/customer.ts";
 import { fromMinor } from "../core/money.ts";
-import { GSI1 } from "../entities/table.ts";
+import { STORAGE_ATTRIBUTES } from "../entities/table.ts";
 import { csvLine, neutralizeCell } from "./csv-read.ts";
 
 /**
@@ -39,12 +39,9 @@ export const EXPORT_COLUMNS = [
   "lastActivityAt",
 ] as const;
 
-/** Storage keys: how the table finds the item, not facts about the customer. */
-const KEY_ATTRIBUTES = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "type"]);
-
 /**
  * Every live customer item, a page at a time. A full export has to read every customer, so it
- * reads the stage index (GSI1, access pattern 3) partition by partition rather than scanning the
+ * reads the stage index (access pattern 4) partition by partition rather than scanning the
  * table: every customer is in exactly one stage partition, and the index holds only customer items,
  * so nothing is read and thrown away (a Scan would also read every timeline entry, lookup and
  * marker in the table, several items per customer). Erased customers are skipped: their profile
@@ -52,15 +49,15 @@ const KEY_ATTRIBUTES = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2S
  */
 export async function* customerPages(deps: Deps): AsyncGenerator<CustomerItem[]> {
   for (const stage of STAGES) {
+    const query = stageQuery(stage);
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await deps.db.send(
         new QueryCommand({
           TableName: deps.table,
-          IndexName: GSI1.name,
-          KeyConditionExpression: "GSI1PK = :pk",
+          ...query,
           FilterExpression: "SK = :profile AND attribute_not_exists(erasedAt)",
-          ExpressionAttributeValues: { ":pk": stagePartition(stage), ":profile": PROFILE_SK },
+          ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ":profile": PROFILE_SK },
           ExclusiveStartKey: startKey,
         }),
       );
@@ -102,7 +99,7 @@ export function csvCells(item: CustomerItem): string[] {
 export function jsonRecord(item: CustomerItem): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(item)) {
-    if (KEY_ATTRIBUTES.has(key)) continue;
+    if (STORAGE_ATTRIBUTES.has(key)) continue;
     record[key] = value instanceof Set ? [...value].sort() : value;
   }
   record.lifetimeSpend = fromMinor(item.spendMinor ?? 0, item.currency);

@@ -1,14 +1,15 @@
 import { createWriteStream, existsSync, readFileSync, unlinkSync, type WriteStream } from "node:fs";
 import { basename } from "node:path";
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { ConsentRecord, CustomerItem, Profile } from "../customers/item.ts";
+import type { ConsentRecord } from "../customers/item.ts";
+import type { CustomerItem, Profile } from "../entities/customer.ts";
 import { findCustomerIdByEmail, getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { upsertContact } from "../customers/contact.ts";
-import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
+import { cancellationCodes, isConditionFailed, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { scheduleDue } from "../entities/due.ts";
-import { customerKey } from "../entities/customer.ts";
+import { customerKey, customerUpdate } from "../entities/customer.ts";
 import { emailKey } from "../entities/email.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import { deterministicEntryId, timelineKey } from "../entities/timeline.ts";
@@ -17,6 +18,7 @@ import { ConsentField, PROFILE_FIELD_NAMES, TagsField } from "../core/schema.ts"
 import { LeadInput } from "../leads/schema.ts";
 import { getSuppression } from "../mail-feedback/suppression.ts";
 import { CsvFileError, type CsvRecord, csvLine, readCsv, restoreCell } from "./csv-read.ts";
+import type { TableKey } from "../entities/table.ts";
 
 /**
  * `rapport import FILE.csv`: contacts from a spreadsheet or another CRM's export become Rapport
@@ -654,34 +656,12 @@ function changesFor(current: CustomerItem, row: ImportRow, consent: ConsentRecor
  * years-old list would make every dormant customer look active today.
  */
 async function mergeInto(deps: Deps, current: CustomerItem, change: RowChange, at: string): Promise<void> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ":now": at };
-  const sets = ["updatedAt = :now"];
-  for (const [field, value] of Object.entries(change.fields)) {
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
-  }
-  if (change.consent) {
-    Object.assign(values, { ":cg": true, ":cv": change.consent.version, ":cs": change.consent.source });
-    sets.push("consentMarketing = :cg", "consentAt = :now", "consentVersion = :cv", "consentSource = :cs");
-  }
-  let expression = `SET ${sets.join(", ")}`;
-  if (change.tags.length) {
-    values[":tags"] = new Set(change.tags);
-    expression += " ADD tags :tags";
-  }
+  const update = new Update().set("updatedAt", at).when("attribute_exists(PK)");
+  for (const [field, value] of Object.entries(change.fields)) update.set(field, value);
+  if (change.consent) update.set("consentMarketing", true).set("consentAt", at).set("consentVersion", change.consent.version).set("consentSource", change.consent.source);
+  if (change.tags.length) update.add("tags", new Set(change.tags));
   try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: customerKey(current.id),
-        UpdateExpression: expression,
-        ConditionExpression: "attribute_exists(PK)",
-        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await deps.db.send(new UpdateCommand(customerUpdate(deps.table, current.id, update)));
   } catch (err) {
     if (isConditionFailed(err)) throw new RowFailure("the customer was erased while the row was being imported");
     throw err;
@@ -770,19 +750,18 @@ export function isThrottling(err: unknown): boolean {
 /** Rows read together with BatchGetItem (its limit is 100 keys). */
 const PREFETCH_ROWS = 100;
 
-type Key = { PK: string; SK: string };
-const keyString = (key: Key) => `${key.PK}\u0000${key.SK}`;
+const keyString = (key: TableKey) => `${key.PK}\u0000${key.SK}`;
 
 /** BatchGetItem over any number of keys, retrying what DynamoDB leaves unprocessed. */
-async function batchGet(deps: Deps, keys: Key[], consistent: boolean): Promise<Map<string, Record<string, unknown>>> {
+async function batchGet(deps: Deps, keys: TableKey[], consistent: boolean): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();
   for (let i = 0; i < keys.length; i += 100) {
-    let request: Key[] = keys.slice(i, i + 100);
+    let request: TableKey[] = keys.slice(i, i + 100);
     for (let attempt = 0; request.length; attempt++) {
       if (attempt) await sleep(Math.min(2000, 50 * 2 ** attempt));
       const result = await deps.db.send(new BatchGetCommand({ RequestItems: { [deps.table]: { Keys: request, ConsistentRead: consistent } } }));
-      for (const item of result.Responses?.[deps.table] ?? []) found.set(keyString(item as Key), item);
-      request = (result.UnprocessedKeys?.[deps.table]?.Keys ?? []) as Key[];
+      for (const item of result.Responses?.[deps.table] ?? []) found.set(keyString(item as TableKey), item);
+      request = (result.UnprocessedKeys?.[deps.table]?.Keys ?? []) as TableKey[];
     }
   }
   return found;

@@ -1,14 +1,14 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import type { CustomerItem } from "../customers/item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { findCustomerIdByEmail, getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { upsertContact } from "../customers/contact.ts";
-import { cancellationCodes } from "../aws/db.ts";
+import { cancellationCodes, Update } from "../aws/db.ts";
 import { NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
-import { customerKey, stageIndexKey } from "../entities/customer.ts";
-import { dueIndexKey } from "../entities/due.ts";
+import { customerUpdate, setStage } from "../entities/customer.ts";
+import { setDue } from "../entities/due.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import { deriveStage } from "../customers/lifecycle.ts";
 import { fromMinor, toMinor } from "../core/money.ts";
@@ -111,9 +111,11 @@ const FOLLOW_UPS = new Set(["call", "meeting", "note", "email_reply"]);
 function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: string, currency: string, eventId: string) {
   const lastActivityAt = at > current.lastActivityAt ? at : current.lastActivityAt;
   const now = deps.clock.now().toISOString();
-  const values: Record<string, unknown> = { ":orders": current.orders, ":spend": current.spendMinor, ":last": lastActivityAt };
-  const sets = ["lastActivityAt = :last", "updatedAt = :now"];
-  values[":now"] = now;
+  // Optimistic concurrency: the counters must still be what this plan was computed from.
+  const update = new Update()
+    .when((name, value) => `${name("orders")} = ${value(current.orders)} AND ${name("spendMinor")} = ${value(current.spendMinor)} AND ${name("lastActivityAt")} <= ${value(lastActivityAt)}`)
+    .set("lastActivityAt", lastActivityAt)
+    .set("updatedAt", now);
   // Activity brings an at-risk or churned customer back to the stage their purchases call for.
   let stage: Stage =
     current.stage === "at_risk" || current.stage === "churned"
@@ -124,42 +126,19 @@ function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: str
     const orders = current.orders + (input.type === "purchase" ? 1 : 0);
     const spend = Math.max(0, current.spendMinor + (input.type === "purchase" ? delta : -delta));
     stage = deriveStage({ orders, lifetimeSpend: fromMinor(spend, currency), current: stage }, deps.config.lifecycle);
-    Object.assign(values, { ":newOrders": orders, ":newSpend": spend });
-    sets.push("orders = :newOrders", "spendMinor = :newSpend");
+    update.set("orders", orders).set("spendMinor", spend);
     if (input.type === "purchase") {
-      values[":at"] = at;
-      sets.push("firstPurchaseAt = if_not_exists(firstPurchaseAt, :at)");
-      if (!current.lastPurchaseAt || at > current.lastPurchaseAt) {
-        values[":purchaseId"] = eventId;
-        sets.push("lastPurchaseAt = :at", "lastPurchaseId = :purchaseId");
-      }
+      update.setIfNotExists("firstPurchaseAt", at);
+      if (!current.lastPurchaseAt || at > current.lastPurchaseAt) update.set("lastPurchaseAt", at).set("lastPurchaseId", eventId);
       // Thank-you, feedback and milestone campaigns may now be due: the sweep looks at once and
       // then keeps the entry at the next real due time.
-      const due = dueIndexKey(current.id, now, deps.config.retention.dueShards);
-      Object.assign(values, { ":due": now, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK });
-      sets.push("nextDueAt = :due", "GSI2PK = :duePk", "GSI2SK = :dueSk");
+      setDue(update, current.id, now, deps.config.retention.dueShards);
     }
   }
-  if (FOLLOW_UPS.has(input.type)) {
-    values[":followUp"] = at;
-    sets.push("lastFollowUpAt = :followUp");
-  }
-  const index = stageIndexKey(stage, lastActivityAt, current.id);
-  Object.assign(values, { ":stage": stage, ":gpk": index.GSI1PK, ":gsk": index.GSI1SK });
-  sets.push("stage = :stage", "GSI1PK = :gpk", "GSI1SK = :gsk");
-  let expression = `SET ${sets.join(", ")}`;
-  if (stage !== "at_risk" && current.atRiskSince) expression += " REMOVE atRiskSince";
-  return {
-    stage,
-    update: {
-      TableName: deps.table,
-      Key: customerKey(current.id),
-      UpdateExpression: expression,
-      // Optimistic concurrency: the counters must still be what this plan was computed from.
-      ConditionExpression: "orders = :orders AND spendMinor = :spend AND lastActivityAt <= :last",
-      ExpressionAttributeValues: values,
-    },
-  };
+  if (FOLLOW_UPS.has(input.type)) update.set("lastFollowUpAt", at);
+  setStage(update, current.id, stage, lastActivityAt);
+  if (stage !== "at_risk" && current.atRiskSince) update.remove("atRiskSince");
+  return { stage, update: customerUpdate(deps.table, current.id, update) };
 }
 
 function describe(input: EventInput, currency: string): string {

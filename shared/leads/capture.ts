@@ -1,5 +1,6 @@
 import type { Deps } from "../core/deps.ts";
-import type { ConsentRecord, Profile } from "../customers/item.ts";
+import type { ConsentRecord } from "../customers/item.ts";
+import type { Profile } from "../entities/customer.ts";
 import { timelineItem } from "../customers/repository.ts";
 import { upsertContact } from "../customers/contact.ts";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";

@@ -1,13 +1,13 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../customers/item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
-import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
+import { cancellationCodes, isConditionFailed, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { normalizeEmail } from "../customers/email.ts";
 import { CUSTOMER_ID_PATTERN } from "../core/ids.ts";
-import { customerKey } from "../entities/customer.ts";
+import { customerUpdate } from "../entities/customer.ts";
 import { sendKey } from "../entities/send.ts";
 import { deterministicEntryId, timelineKey } from "../entities/timeline.ts";
 import type { SuppressionReason } from "./suppression.ts";
@@ -220,14 +220,7 @@ async function customerFor(deps: Deps, tagged: string | undefined, recipients: s
  * (recorded in the consent fields like any withdrawal) and drops a pending double opt-in.
  */
 function statusUpdate(deps: Deps, customerId: string, status: "bounced" | "complained", at: string, now: string) {
-  const complained = status === "complained";
-  return {
-    TableName: deps.table,
-    Key: customerKey(customerId),
-    UpdateExpression: complained
-      ? "SET emailStatus = :status, consentMarketing = :false, consentAt = :at, consentSource = :source, updatedAt = :now REMOVE consentPending"
-      : "SET emailStatus = :status, updatedAt = :now",
-    ConditionExpression: "attribute_exists(PK)",
-    ExpressionAttributeValues: complained ? { ":status": status, ":false": false, ":at": at, ":source": "spam_complaint", ":now": now } : { ":status": status, ":now": now },
-  };
+  const update = new Update().set("emailStatus", status).set("updatedAt", now).when("attribute_exists(PK)");
+  if (status === "complained") update.set("consentMarketing", false).set("consentAt", at).set("consentSource", "spam_complaint").remove("consentPending");
+  return customerUpdate(deps.table, customerId, update);
 }

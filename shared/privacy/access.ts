@@ -1,4 +1,4 @@
-import type { CustomerItem } from "../customers/item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem } from "../customers/repository.ts";
 import type { Deps } from "../core/deps.ts";
 import { getTombstone, heldSubmissionsFrom } from "./erasure.ts";
@@ -10,15 +10,13 @@ import { fromMinor } from "../core/money.ts";
 import type { CustomerExport } from "./schema.ts";
 import { getSuppression } from "../mail-feedback/suppression.ts";
 import { queryAll } from "../aws/db.ts";
+import { STORAGE_ATTRIBUTES } from "../entities/table.ts";
 
 /** Items per Query page while reading the customer's partition. */
 const PAGE_SIZE = 100;
 
 /** Timeline entries that change or record marketing consent besides those carrying a consent statement. */
 const CONSENT_KINDS = new Set(["unsubscribed", "resubscribed", "consent_confirmed", "email_complained"]);
-
-/** Table keys and index keys: how the record is stored, not data about the person. */
-const STORAGE_ATTRIBUTES = new Set(["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "type"]);
 
 const DESCRIPTION =
   "Everything Rapport holds about one customer (GDPR art. 15: right of access), one section per kind of record, each with its own description. " +

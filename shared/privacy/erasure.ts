@@ -1,6 +1,6 @@
 import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../customers/item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem } from "../customers/repository.ts";
 import { cancellationCodes, isConditionFailed, queryAll } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";

@@ -1,5 +1,5 @@
 import { ERASED_SK, PROFILE_SK } from "../entities/customer.ts";
-import type { Key } from "../entities/report.ts";
+import type { TableKey as Key } from "../entities/table.ts";
 import { campaignCounterKey, cohortKey, dayKey, itemId, rfmMonthKey, RFM_SPEND_KEY, STAGES_KEY } from "../entities/report.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";

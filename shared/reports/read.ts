@@ -11,6 +11,7 @@ import type { PeriodQuery, RevenueQuery, SegmentsQuery } from "./schema.ts";
 import type { CampaignsReport, FunnelReport, Period, RetentionReport, RevenueReport, Segment, SegmentsReport } from "./types.ts";
 import { SEGMENTS } from "./types.ts";
 import { queryAll } from "../aws/db.ts";
+import type { TableKey } from "../entities/table.ts";
 
 /**
  * The reports, computed from the counters (shared/reports/contributions.ts) with a handful of
@@ -30,7 +31,7 @@ const ACTIVE: Stage[] = ["customer", "loyal", "advocate", "at_risk"];
 
 // ---------- loaders ----------
 
-async function getAttrs(deps: Deps, key: { PK: string; SK: string }): Promise<Attrs> {
+async function getAttrs(deps: Deps, key: TableKey): Promise<Attrs> {
   const result = await deps.db.send(new GetCommand({ TableName: deps.table, Key: key }));
   return numbers(result.Item);
 }

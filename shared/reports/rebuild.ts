@@ -5,6 +5,7 @@ import { COUNTER_PARTITIONS, itemId, parseItemId } from "../entities/report.ts";
 import type { Counts } from "./contributions.ts";
 import { add, contributions, emptyCounts, merge } from "./contributions.ts";
 import { queryAll } from "../aws/db.ts";
+import type { TableKey } from "../entities/table.ts";
 
 /**
  * Recomputing the report counters from the items (`rapport reports rebuild`): for an upgrade that
@@ -66,7 +67,7 @@ export async function readCounters(deps: Deps): Promise<Counts> {
  * holds nothing but counts), and counter items that are not in `counts` are deleted.
  */
 export async function writeCounters(deps: Deps, counts: Counts): Promise<{ written: number; deleted: number }> {
-  const stale: { PK: string; SK: string }[] = [];
+  const stale: TableKey[] = [];
   for (const pk of COUNTER_PARTITIONS) {
     for await (const item of partition(deps, pk)) {
       const key = { PK: String(item.PK), SK: String(item.SK) };
@@ -92,7 +93,7 @@ function partition(deps: Deps, pk: string): AsyncGenerator<Record<string, unknow
   return queryAll(deps.db, { TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": pk }, ConsistentRead: true });
 }
 
-type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: { PK: string; SK: string } } };
+type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: TableKey } };
 
 /** BatchWriteItem in 25s, retrying what DynamoDB hands back unprocessed. */
 async function batchWrite(deps: Deps, requests: WriteRequest[]): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Campaign } from "../campaigns/schema.ts";
 import type { RetentionConfig } from "../core/config.ts";
-import type { CustomerItem } from "../customers/item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { fromMinor } from "../core/money.ts";
 import type { SendRequest } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";

@@ -1,13 +1,13 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { formatAmount, pickTemplate, renderTemplate, type RenderContext } from "../campaigns/render.ts";
 import type { Campaign } from "../campaigns/schema.ts";
-import type { CustomerItem } from "../customers/item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
-import { cancellationCodes, isConditionFailed, itemOfFailedCondition } from "../aws/db.ts";
+import { cancellationCodes, isConditionFailed, itemOfFailedCondition, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { scheduleDue } from "../entities/due.ts";
-import { customerKey } from "../entities/customer.ts";
+import { customerUpdate } from "../entities/customer.ts";
 import { sendKey } from "../entities/send.ts";
 import type { Mailer, OutgoingMail, SendRequest } from "../core/ports.ts";
 import { isSuppressed } from "../mail-feedback/suppression.ts";
@@ -207,8 +207,8 @@ async function compose(deps: Deps, campaign: Campaign, customer: CustomerItem, r
 
 async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem, request: SendRequest, messageId: string, subject: string): Promise<void> {
   const at = deps.clock.now().toISOString();
-  const sentAttribute = `sent#${campaign.id}`;
-  const marketing = campaign.kind === "marketing" && campaign.recipient === "customer";
+  const sentUpdate = new Update().set(`sent#${campaign.id}`, { occurrence: request.occurrence, at }).when("attribute_exists(PK)");
+  if (campaign.kind === "marketing" && campaign.recipient === "customer") sentUpdate.set("lastMarketingAt", at);
   const ledgerKey = sendKey(request.customerId, request.campaignId, request.occurrence);
   // SES has taken the mail: this record must land, or the ledger says "sending" for a mail that
   // went out. Throttling past the SDK's retries is retried here; an attempt whose answer was lost
@@ -229,14 +229,7 @@ async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem
               },
             },
             {
-              Update: {
-                TableName: deps.table,
-                Key: customerKey(customer.id),
-                UpdateExpression: `SET #sent = :record${marketing ? ", lastMarketingAt = :at" : ""}`,
-                ConditionExpression: "attribute_exists(PK)",
-                ExpressionAttributeNames: { "#sent": sentAttribute },
-                ExpressionAttributeValues: { ":record": { occurrence: request.occurrence, at }, ...(marketing ? { ":at": at } : {}) },
-              },
+              Update: customerUpdate(deps.table, customer.id, sentUpdate),
             },
             {
               Put: {

@@ -1,14 +1,13 @@
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { listCampaigns } from "../campaigns/store.ts";
-import type { CustomerItem } from "../customers/item.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { timelineItem } from "../customers/repository.ts";
-import { cancellationCodes, isConditionFailed, queryAll } from "../aws/db.ts";
+import { cancellationCodes, isConditionFailed, queryAll, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { customerKey, stageIndexKey } from "../entities/customer.ts";
-import { dueIndexKey, duePartition, dueUntil } from "../entities/due.ts";
+import { customerKey, customerUpdate, setStage } from "../entities/customer.ts";
+import { clearDue, dueCustomerId, dueQuery, setDue } from "../entities/due.ts";
 import type { DomainEvent, SendQueue } from "../core/ports.ts";
-import { GSI2 } from "../entities/table.ts";
 import { evaluate } from "./evaluate.ts";
 
 export interface SweepResult {
@@ -68,13 +67,7 @@ async function dueCustomerIds(deps: Deps, now: string): Promise<string[]> {
   const perShard = await Promise.all(
     shards.map(async (shard) => {
       const ids: string[] = [];
-      const due = queryAll(deps.db, {
-        TableName: deps.table,
-        IndexName: GSI2.name,
-        KeyConditionExpression: "GSI2PK = :pk AND GSI2SK <= :until",
-        ExpressionAttributeValues: { ":pk": duePartition(shard), ":until": dueUntil(now) },
-      });
-      for await (const item of due) ids.push(String(item.GSI2SK).split("#").pop()!);
+      for await (const entry of queryAll(deps.db, { TableName: deps.table, ...dueQuery(shard, now) })) ids.push(dueCustomerId(entry));
       return ids;
     }),
   );
@@ -99,36 +92,18 @@ async function readCustomers(deps: Deps, ids: string[]): Promise<CustomerItem[]>
  * still the one the sweep evaluated. Returns whether it was applied.
  */
 async function applyEvaluation(deps: Deps, customer: CustomerItem, evaluation: ReturnType<typeof evaluate>, now: string): Promise<boolean> {
-  const values: Record<string, unknown> = { ":seen": customer.nextDueAt };
-  const sets: string[] = [];
-  const removes: string[] = [];
-  if (evaluation.nextDueAt) {
-    const due = dueIndexKey(customer.id, evaluation.nextDueAt, deps.config.retention.dueShards);
-    Object.assign(values, { ":due": evaluation.nextDueAt, ":duePk": due.GSI2PK, ":dueSk": due.GSI2SK });
-    sets.push("nextDueAt = :due", "GSI2PK = :duePk", "GSI2SK = :dueSk");
-  } else {
-    removes.push("nextDueAt", "GSI2PK", "GSI2SK");
-  }
+  const update = new Update().when((name, value) => `${name("nextDueAt")} = ${value(customer.nextDueAt)}`);
+  if (evaluation.nextDueAt) setDue(update, customer.id, evaluation.nextDueAt, deps.config.retention.dueShards);
+  else clearDue(update);
   const change = evaluation.stageChange;
   if (change) {
-    const index = stageIndexKey(change.to, customer.lastActivityAt, customer.id);
-    Object.assign(values, { ":stage": change.to, ":gpk": index.GSI1PK, ":gsk": index.GSI1SK, ":now": now });
-    sets.push("stage = :stage", "GSI1PK = :gpk", "GSI1SK = :gsk", "updatedAt = :now");
-    if (change.to === "at_risk") {
-      values[":since"] = change.since;
-      sets.push("atRiskSince = :since");
-    }
+    setStage(update, customer.id, change.to, customer.lastActivityAt).set("updatedAt", now);
+    if (change.to === "at_risk") update.set("atRiskSince", change.since);
   }
-  const update = {
-    TableName: deps.table,
-    Key: customerKey(customer.id),
-    UpdateExpression: [sets.length ? `SET ${sets.join(", ")}` : "", removes.length ? `REMOVE ${removes.join(", ")}` : ""].join(" ").trim(),
-    ConditionExpression: "nextDueAt = :seen",
-    ExpressionAttributeValues: values,
-  };
+  const item = customerUpdate(deps.table, customer.id, update);
   try {
     if (!change) {
-      await deps.db.send(new UpdateCommand(update));
+      await deps.db.send(new UpdateCommand(item));
       return true;
     }
     const entry = timelineItem(deps, customer.id, {
@@ -137,7 +112,7 @@ async function applyEvaluation(deps: Deps, customer: CustomerItem, evaluation: R
       summary: `${change.from} → ${change.to}`,
       data: { from: change.from, to: change.to, reason: "inactivity", inactiveSince: customer.lastActivityAt },
     });
-    await deps.db.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, { Put: { TableName: deps.table, Item: entry } }] }));
+    await deps.db.send(new TransactWriteCommand({ TransactItems: [{ Update: item }, { Put: { TableName: deps.table, Item: entry } }] }));
     return true;
   } catch (err) {
     if (isConditionFailed(err) || cancellationCodes(err)?.[0] === "ConditionalCheckFailed") return false;
