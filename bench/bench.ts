@@ -284,7 +284,7 @@ async function leadFigures(): Promise<void> {
   const deps = depsFromEnv(env);
   const meter = instrument(deps.db);
   ses = await startSesLocal();
-  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url });
+  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url, sesEvents: false });
 
   // Warm up connections and lazy initialisation so the first sample is like the others.
   await postLead(api, leadForm(newEmail()));
