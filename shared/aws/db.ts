@@ -1,6 +1,7 @@
 import { type AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { TableKey } from "../entities/table.ts";
 
 export interface DbOptions {
   region: string;
@@ -173,5 +174,23 @@ export class Update {
     if (this.#written.has(attribute)) throw new Error(`update writes ${attribute} twice`);
     this.#written.add(attribute);
     return this.name(attribute);
+  }
+}
+
+export type WriteRequest = { PutRequest: { Item: Record<string, unknown> & TableKey } } | { DeleteRequest: { Key: TableKey } };
+
+/**
+ * BatchWriteItem in 25s, retrying with backoff what DynamoDB hands back unprocessed (it does under
+ * load instead of throttling the whole call). For idempotent writes only: a retry repeats them.
+ */
+export async function batchWrite(db: DynamoDBDocumentClient, table: string, requests: WriteRequest[]): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending: WriteRequest[] = requests.slice(i, i + 25);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)));
+      const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = (result.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+      if (attempt > 10 && pending.length) throw new Error("DynamoDB kept handing back unprocessed writes");
+    }
   }
 }

@@ -24,6 +24,8 @@ import { DUE_INDEX } from "./due.ts";
  * 13. Replay an `Idempotency-Key`: `IDEM#<hash>` / `IDEM` (idempotency.ts).
  * 14. The timeline entry a feedback link wrote: `CUST#<id>` / `FB#<hash>` (timeline.ts).
  * 15. Was this customer erased: `CUST#<id>` / `ERASED` (customer.ts).
+ * 16. Customers by the beginning of a word of their name, company, email or phone:
+ *     `SEARCH#<first two characters>` / `<word>#<id>` (search.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 
