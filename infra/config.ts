@@ -1,6 +1,6 @@
 import type { Node } from "constructs";
 import type { SettingProblem, SettingValues } from "../shared/core/settings.ts";
-import { flag, int, oneOf, positive, readSettings, RUNTIME_SETTINGS, setting, text } from "../shared/core/settings.ts";
+import { contextKey, flag, int, oneOf, positive, readSettings, RUNTIME_SETTINGS, setting, text } from "../shared/core/settings.ts";
 
 /**
  * The deployment's configuration: one typed object read from CDK context (`cdk.json`, or
@@ -34,67 +34,56 @@ function isScheduleExpression(value: string): boolean {
 /** The settings only the stack reads (no function sees them), in the settings table's shape. */
 const STACK_SETTINGS = {
   stackName: setting({
-    key: "rapport:stackName",
     expected: "a CloudFormation stack name: a letter, then letters, digits or hyphens (at most 128)",
     default: "Rapport",
     parse: text((v) => /^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(v)),
   }),
   throttleRateLimit: setting({
-    key: "rapport:throttleRateLimit",
     expected: "a steady-state request rate per second, greater than 0",
     default: 50,
     parse: positive(),
   }),
   throttleBurstLimit: setting({
-    key: "rapport:throttleBurstLimit",
     expected: "a whole number of burst requests, 1 or more",
     default: 100,
     parse: int(1),
   }),
   logRetentionDays: setting({
-    key: "rapport:logRetentionDays",
     expected: `one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`,
     default: 30,
     parse: oneOf(LOG_RETENTION_DAYS),
   }),
   authCacheTtlSeconds: setting({
-    key: "rapport:authCacheTtlSeconds",
     expected: "a whole number of seconds from 0 (no caching) to 3600",
     default: 60,
     parse: int(0, 3600),
   }),
   alarmEmail: setting({
-    key: "rapport:alarmEmail",
     expected: "an email address to send alarms to, or absent for none",
     default: undefined,
     parse: RUNTIME_SETTINGS.salesEmail.parse,
   }),
   sweepSchedule: setting({
-    key: "rapport:sweepSchedule",
     expected: "an EventBridge schedule expression: rate(<n> minute|minutes|hour|hours|day|days) or cron(<6 fields>), like rate(1 hour)",
     default: "rate(1 hour)",
     parse: text(isScheduleExpression),
   }),
   senderMaxConcurrency: setting({
-    key: "rapport:senderMaxConcurrency",
     expected: "a whole number of concurrent sender invocations from 2 (the SQS event source minimum) to 1000",
     default: 2,
     parse: int(2, 1000),
   }),
   bounceRateAlarm: setting({
-    key: "rapport:bounceRateAlarm",
     expected: "the SES account bounce rate that raises an alarm, a fraction greater than 0 and at most 1, like 0.05",
     default: 0.05,
     parse: positive(1),
   }),
   complaintRateAlarm: setting({
-    key: "rapport:complaintRateAlarm",
     expected: "the SES account complaint rate that raises an alarm, a fraction greater than 0 and at most 1, like 0.001",
     default: 0.001,
     parse: positive(1),
   }),
   demo: setting({
-    key: "rapport:demo",
     expected: "true (deploy even with placeholder values, for a demo) or false",
     default: false,
     parse: flag,
@@ -108,7 +97,7 @@ const SETTINGS = { ...RUNTIME_SETTINGS, ...STACK_SETTINGS };
 export type RapportConfig = SettingValues<typeof SETTINGS>;
 
 /** The context keys this app reads, e.g. `rapport:allowedOrigins`. */
-export const CONTEXT_KEYS: readonly string[] = Object.values(SETTINGS).map((s) => s.key);
+export const CONTEXT_KEYS: readonly string[] = Object.keys(SETTINGS).map(contextKey);
 
 /** A configuration the app refuses: the message is one line, meant for the person running `cdk`. */
 export class ConfigError extends Error {
@@ -132,7 +121,7 @@ export function readConfig(source: Node | Readonly<Record<string, unknown>>): Ra
   const context: Record<string, unknown> =
     "getAllContext" in source && typeof source.getAllContext === "function" ? source.getAllContext() : (source as Record<string, unknown>);
   const problems: string[] = unknownKeys(Object.keys(context)).map((p) => `Unknown context ${p.name}: ${p.message}`);
-  const { values, problems: invalid } = readSettings(SETTINGS, (s) => context[s.key], (s) => s.key);
+  const { values, problems: invalid } = readSettings(SETTINGS, (_, name) => context[contextKey(name)], (_, name) => contextKey(name));
   problems.push(...invalid.map((p) => `Invalid context ${p.name}: ${p.message}`));
   if (problems.length === 0 && values.captchaProvider !== undefined && values.captchaSecretArn === undefined) {
     problems.push(`Invalid context rapport:captchaSecretArn: must be set when rapport:captchaProvider is (the ARN of a Secrets Manager secret holding the ${values.captchaProvider} secret key)`);
@@ -162,7 +151,7 @@ function placeholderKeys(values: RapportConfig): string[] {
       const value = values[field as keyof RapportConfig];
       return JSON.stringify(value) === JSON.stringify(s.default) || [value].flat().some((v) => typeof v === "string" && onExampleDomain(v));
     })
-    .map(([, s]) => s.key);
+    .map(([field]) => contextKey(field));
 }
 
 /** RFC 2606 and RFC 6761: names reserved for documentation and tests. */

@@ -11,7 +11,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { readConfig } from "../infra/config.ts";
 import { configFromEnv } from "../shared/core/config.ts";
-import { RUNTIME_SETTINGS, settingsFromEnv, settingsToEnv } from "../shared/core/settings.ts";
+import { contextKey, RUNTIME_SETTINGS, settingsFromEnv, settingsToEnv } from "../shared/core/settings.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
 import type { FunctionId } from "../infra/stack.ts";
 import { RapportStack } from "../infra/stack.ts";
@@ -878,7 +878,7 @@ describe("the settings table", () => {
   };
 
   it("names every setting the functions read, so the round trip below covers them all", () => {
-    expect(Object.values(RUNTIME_SETTINGS).map((s) => s.key).sort()).toEqual(Object.keys(EVERY_RUNTIME_SETTING).sort());
+    expect(Object.keys(RUNTIME_SETTINGS).map(contextKey).sort()).toEqual(Object.keys(EVERY_RUNTIME_SETTING).sort());
     const envNames = Object.values(RUNTIME_SETTINGS).map((s) => s.env);
     expect(new Set(envNames).size).toBe(envNames.length);
   });

@@ -1,10 +1,11 @@
 import { normalizeEmail } from "../customers/email.ts";
 
 /**
- * The settings table: every deploy-time setting the functions read, declared once. Each entry
- * names its CDK context key (`cdk.json`, `-c rapport:currency=EUR`), the environment variable the
- * stack passes it in and `npm start` reads it from, what a valid value looks like (the error
- * text), its default and its parser. `infra/config.ts` validates context with it (and adds the
+ * The settings table: every deploy-time setting the functions read, declared once. An entry's
+ * name gives its CDK context key (`currency` is `rapport:currency` in cdk.json or
+ * `-c rapport:currency=EUR`); the entry names the environment variable the stack passes it in and
+ * `npm start` reads it from, what a valid value looks like (the error text), its default and its
+ * parser. `infra/config.ts` validates context with it (and adds the
  * settings only the stack itself reads), the stack writes the environment with `settingsToEnv`,
  * `configFromEnv` reads it back with `settingsFromEnv`, and `npm start` passes the same variables
  * through from the shell.
@@ -13,7 +14,8 @@ import { normalizeEmail } from "../customers/email.ts";
  * in the README's settings table.
  *
  * The parsers are plain functions rather than zod schemas on purpose: every Lambda bundle imports
- * this module, and zod would add about 22 KB to the three bundles that load no zod today.
+ * this module, and zod would add about 22 KB to the three bundles that load no zod today
+ * (authorizer, reports-stream, ses-events).
  */
 
 /** What a parser returns for a value it refuses. */
@@ -25,9 +27,11 @@ export const INVALID: unique symbol = Symbol("invalid");
  */
 export type Parser<T> = (raw: unknown) => T | typeof INVALID;
 
+/**
+ * One setting. Its name in the table is its name everywhere: the CDK context key is
+ * `rapport:<name>` and the configuration's field is `<name>`.
+ */
 export interface Setting<T = unknown, D extends T | undefined = T | undefined> {
-  /** The CDK context key, `rapport:<name>`. */
-  readonly key: `rapport:${string}`;
   /** The environment variable functions read it from; absent when only the stack reads it. */
   readonly env?: string;
   /** What a valid value looks like, completing "must be …". */
@@ -144,10 +148,12 @@ function isIanaTimeZone(value: string): boolean {
 /** The captcha services whose tokens POST /v1/leads can verify. */
 export const CAPTCHA_PROVIDERS = ["turnstile", "hcaptcha"] as const;
 
-/** The settings functions read, by the name `RapportConfig` and the runtime use. */
+/** The CDK context key of the setting named `name`. */
+export const contextKey = (name: string): string => `rapport:${name}`;
+
+/** The settings the functions read. */
 export const RUNTIME_SETTINGS = {
   allowedOrigins: setting({
-    key: "rapport:allowedOrigins",
     env: "ALLOWED_ORIGINS",
     expected: "a list of origins like https://example.com (scheme and host, no path)",
     default: ["https://example.com"] as string[],
@@ -155,42 +161,36 @@ export const RUNTIME_SETTINGS = {
     placeholder: true,
   }),
   consentVersion: setting({
-    key: "rapport:consentVersion",
     env: "CONSENT_VERSION",
     expected: "a non-empty label of the consent wording, at most 64 characters, like v1",
     default: "v1",
     parse: text((v) => v.length >= 1 && v.length <= 64),
   }),
   currency: setting({
-    key: "rapport:currency",
     env: "CURRENCY",
     expected: "an ISO 4217 currency code like USD",
     default: "USD",
     parse: text((v) => /^[A-Za-z]{3}$/.test(v), (v) => v.toUpperCase()),
   }),
   loyalOrders: setting({
-    key: "rapport:loyalOrders",
     env: "LOYAL_ORDERS",
     expected: "a whole number of purchases, 1 or more",
     default: 3,
     parse: int(1),
   }),
   loyalSpend: setting({
-    key: "rapport:loyalSpend",
     env: "LOYAL_SPEND",
     expected: "a lifetime spend in major currency units, greater than 0",
     default: 500,
     parse: positive(),
   }),
   logLevel: setting({
-    key: "rapport:logLevel",
     env: "LOG_LEVEL",
     expected: "one of DEBUG, INFO, WARN, ERROR",
     default: "INFO",
     parse: oneOf(["DEBUG", "INFO", "WARN", "ERROR"]),
   }),
   senderEmail: setting({
-    key: "rapport:senderEmail",
     env: "SENDER_EMAIL",
     expected: "the email address campaigns are sent from, on a domain verified in SES, like hello@example.com",
     default: "hello@example.com",
@@ -198,21 +198,18 @@ export const RUNTIME_SETTINGS = {
     placeholder: true,
   }),
   replyToEmail: setting({
-    key: "rapport:replyToEmail",
     env: "REPLY_TO_EMAIL",
     expected: "an email address replies should go to, or absent to reply to the sender",
     default: undefined,
     parse: email,
   }),
   salesEmail: setting({
-    key: "rapport:salesEmail",
     env: "SALES_EMAIL",
     expected: "an email address that gets follow-up alerts for leads without an owner, or absent for none",
     default: undefined,
     parse: email,
   }),
   businessName: setting({
-    key: "rapport:businessName",
     env: "BUSINESS_NAME",
     expected: "the business's name as customers know it, 1 to 100 characters",
     default: "Rapport Demo Shop",
@@ -220,70 +217,60 @@ export const RUNTIME_SETTINGS = {
     placeholder: true,
   }),
   frequencyCapDays: setting({
-    key: "rapport:frequencyCapDays",
     env: "FREQUENCY_CAP_DAYS",
     expected: "a whole number of days between two marketing emails to one customer, 0 (no cap) to 365",
     default: 3,
     parse: int(0, 365),
   }),
   sendWindow: setting({
-    key: "rapport:sendWindow",
     env: "SEND_WINDOW",
     expected: "local hours marketing mail may go out, HH:MM-HH:MM with the end after the start, like 09:00-20:00",
     default: "09:00-20:00",
     parse: text((v) => sendWindowMinutes(v) !== null),
   }),
   defaultTimezone: setting({
-    key: "rapport:defaultTimezone",
     env: "DEFAULT_TIMEZONE",
     expected: "an IANA time zone name like UTC or Europe/Oslo",
     default: "UTC",
     parse: text(isIanaTimeZone),
   }),
   atRiskDays: setting({
-    key: "rapport:atRiskDays",
     env: "AT_RISK_DAYS",
     expected: "a whole number of days without activity after which a customer is at risk, 1 or more",
     default: 90,
     parse: int(1, 3650),
   }),
   churnDays: setting({
-    key: "rapport:churnDays",
     env: "CHURN_DAYS",
     expected: "a whole number of days without activity after which a customer has churned, more than rapport:atRiskDays",
     default: 180,
     parse: int(1, 3650),
   }),
   doubleOptIn: setting({
-    key: "rapport:doubleOptIn",
     env: "DOUBLE_OPT_IN",
     expected: "true (marketing consent from a form takes effect when the emailed link is clicked) or false",
     default: false,
     parse: flag,
   }),
   dueShards: setting({
-    key: "rapport:dueShards",
     env: "DUE_SHARDS",
     expected: "a whole number of due index partitions from 1 to 64 (changing it on a deployed stack strands due entries)",
     default: 8,
     parse: int(1, 64),
   }),
   tokenTtlDays: setting({
-    key: "rapport:tokenTtlDays",
     env: "TOKEN_TTL_DAYS",
     expected: "a whole number of days unsubscribe and feedback links stay valid, 1 to 3650",
     default: 60,
     parse: int(1, 3650),
   }),
   captchaProvider: setting({
-    key: "rapport:captchaProvider",
     env: "CAPTCHA_PROVIDER",
     expected: "turnstile or hcaptcha (forms must then carry that widget's token), or absent for no captcha",
     default: undefined,
     parse: oneOf(CAPTCHA_PROVIDERS),
   }),
   captchaSecretArn: setting({
-    key: "rapport:captchaSecretArn",
     env: "CAPTCHA_SECRET_ARN",
     expected:
       "the ARN of a Secrets Manager secret holding the captcha provider's secret key, like arn:aws:secretsmanager:us-east-1:123456789012:secret:rapport-captcha-AbCdEf",
@@ -291,7 +278,6 @@ export const RUNTIME_SETTINGS = {
     parse: text((v) => /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/.test(v)),
   }),
   minSubmitSeconds: setting({
-    key: "rapport:minSubmitSeconds",
     env: "MIN_SUBMIT_SECONDS",
     expected: "a whole number of seconds from 0 (off) to 3600: forms posted sooner after they rendered are held for review",
     default: 0,
@@ -309,24 +295,24 @@ export interface SettingProblem {
 
 /**
  * Reads every setting of `table` with `lookup`, `name` naming it in problems (its context key or
- * its environment variable). Absent, `null` and `""` take the default. Returns the values, or
+ * its environment variable; both get the setting and its name). Absent, `null` and `""` take the default. Returns the values, or
  * every problem at once.
  */
 export function readSettings<Table extends Record<string, Setting<any, any>>>(
   table: Table,
-  lookup: (s: Setting<any, any>) => unknown,
-  name: (s: Setting<any, any>) => string,
+  lookup: (s: Setting<any, any>, name: string) => unknown,
+  name: (s: Setting<any, any>, name: string) => string,
 ): { values: SettingValues<Table>; problems: SettingProblem[] } {
   const values: Record<string, unknown> = {};
   const problems: SettingProblem[] = [];
   for (const [field, s] of Object.entries(table)) {
-    const raw = lookup(s);
+    const raw = lookup(s, field);
     if (raw === undefined || raw === null || raw === "") {
       values[field] = s.default;
       continue;
     }
     const value = s.parse(raw);
-    if (value === INVALID) problems.push({ name: name(s), message: `must be ${s.expected} (got ${JSON.stringify(raw)})` });
+    if (value === INVALID) problems.push({ name: name(s, field), message: `must be ${s.expected} (got ${JSON.stringify(raw)})` });
     else values[field] = value;
   }
   if (problems.length === 0) problems.push(...relationProblems(values as RuntimeSettings, name));
@@ -334,10 +320,10 @@ export function readSettings<Table extends Record<string, Setting<any, any>>>(
 }
 
 /** Rules between runtime settings, once each is valid on its own. */
-function relationProblems(v: RuntimeSettings, name: (s: Setting<any, any>) => string): SettingProblem[] {
+function relationProblems(v: RuntimeSettings, name: (s: Setting<any, any>, name: string) => string): SettingProblem[] {
   const { atRiskDays, churnDays } = RUNTIME_SETTINGS;
   if (v.churnDays !== undefined && v.atRiskDays !== undefined && v.churnDays <= v.atRiskDays) {
-    return [{ name: name(churnDays), message: `must be more than ${name(atRiskDays)} (got ${v.churnDays}, at risk after ${v.atRiskDays})` }];
+    return [{ name: name(churnDays, "churnDays"), message: `must be more than ${name(atRiskDays, "atRiskDays")} (got ${v.churnDays}, at risk after ${v.atRiskDays})` }];
   }
   return [];
 }
