@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: measures the figures the contract names and writes them to bench-results.json
+ * `npm run bench`: measures the figures the README's Performance figures table names and writes them to bench-results.json
  * (a flat JSON object), printing a table with each figure's budget.
  *
  *  - Leads: DynamoDB write units and round trips of one new / one repeat lead, posted as a browser

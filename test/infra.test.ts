@@ -49,7 +49,7 @@ function statementsOf(resources: Resources, roleId: string): any[] {
 const actionsOf = (statements: any[]) => [...new Set(statements.flatMap((s) => [s.Action].flat() as string[]))].sort();
 const byService = (statements: any[], service: string) => statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith(`${service}:`)));
 
-/** The functions that publish domain events (CONTRACT.md), and so may put events on the custom bus. */
+/** The functions that publish domain events (the README lists the events), and so may put events on the custom bus. */
 const PUBLISHERS: FunctionId[] = ["capture", "customers", "events", "links", "sweep", "sender", "ses-events"];
 
 describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
