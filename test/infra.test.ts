@@ -371,14 +371,18 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.resourceCountIs("AWS::SecretsManager::RotationSchedule", 0);
   });
 
-  it("grants no Scan, no batch write, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep", () => {
+  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, batch writes only to the stream consumer in its own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
+    const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
     for (const [, policy] of ofType("AWS::IAM::Policy")) {
       for (const statement of policy.Properties.PolicyDocument.Statement as any[]) {
         for (const action of [statement.Action].flat() as string[]) {
           expect(action).not.toContain("*");
-          expect(action).not.toMatch(/Scan|BatchWrite/);
-          if (action.includes("Batch")) expect(policy.Properties.Roles).toEqual([{ Ref: sweepRole }]);
+          expect(action).not.toMatch(/Scan/);
+          if (action.includes("BatchWrite")) {
+            expect(policy.Properties.Roles).toEqual([{ Ref: streamRole }]);
+            expect(statement.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REPORT#*", "SEARCH#*"] } });
+          } else if (action.includes("Batch")) expect(policy.Properties.Roles).toEqual([{ Ref: sweepRole }]);
         }
         expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }
