@@ -50,7 +50,7 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   attribution?: Record<string, string>;
   createdAt: string;
   updatedAt: string;
-  /** Retention engine state (issue #3). */
+  // What the retention engine (sweep and sender) keeps on the record, below.
   /** The event id of the latest purchase (the feedback campaign's occurrence). */
   lastPurchaseId?: string;
   latestFeedbackAt?: string;
@@ -142,7 +142,7 @@ export function stageQuery(stage: Stage, before?: string) {
 }
 
 /**
- * The tombstone of an erased customer (GDPR art. 17, access pattern 15): `PK = CUST#<id>, SK = ERASED`.
+ * The tombstone of an erased customer (GDPR art. 17, right to erasure; access pattern 15): `PK = CUST#<id>, SK = ERASED`.
  * It replaces the profile under its own sort key rather than in place, so every reader and
  * conditional writer of `SK = PROFILE` sees an erased customer as absent: nothing written for the
  * old profile (a late purchase, a feedback click, a send) can land on the tombstone.
