@@ -61,6 +61,8 @@ async function main(): Promise<void> {
     // The same settings a deployment takes from cdk.json context, here from the shell.
     env: {
       TOKEN_SECRET: await localSecret(env.dataDir),
+      // The shop connections' signing secrets, as `npx rapport connections add` writes them.
+      CONNECTIONS_FILE: join(env.dataDir, "connections.json"),
       ...pick(process.env, [
         "CONSENT_VERSION", "CURRENCY", "LOYAL_ORDERS", "LOYAL_SPEND", "LOG_LEVEL", "SENDER_EMAIL", "REPLY_TO_EMAIL", "SALES_EMAIL",
         "BUSINESS_NAME", "FREQUENCY_CAP_DAYS", "SEND_WINDOW", "DEFAULT_TIMEZONE", "AT_RISK_DAYS", "CHURN_DAYS", "DOUBLE_OPT_IN", "DUE_SHARDS", "TOKEN_TTL_DAYS",

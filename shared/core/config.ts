@@ -84,6 +84,12 @@ export interface RuntimeConfig {
   publicBaseUrl: string;
   retention: RetentionConfig;
   botProtection: BotProtectionConfig;
+  /**
+   * Where the shop connections' webhook signing secrets are kept: a Secrets Manager secret
+   * holding one JSON object, a key per platform [CONNECTIONS_SECRET_ARN]; locally a file of the
+   * same shape in the data directory [CONNECTIONS_FILE]. Neither: no shop can connect.
+   */
+  connections: { secretArn?: string; file?: string };
 }
 
 function sendWindowFrom(raw: string | undefined): RetentionConfig["sendWindow"] {
@@ -160,5 +166,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       doubleOptIn: env.DOUBLE_OPT_IN === "true",
     },
     botProtection: botProtectionFrom(env),
+    connections: {
+      ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
+      ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),
+    },
   };
 }
