@@ -21,7 +21,7 @@
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -36,6 +36,7 @@ import { costFigures, type CostResources, stopCostResources } from "./cost-measu
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";
 import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
+import { HOOK_BUDGETS, hookFigures, type HookResources, stopHookResources } from "./hooks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -56,6 +57,7 @@ const BUDGETS: Record<string, number> = {
   "coldImport.ratio": 0.6,
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
+  ...HOOK_BUDGETS,
 };
 /** Figures that must come out exactly so (a count of mails, of dead letters). */
 const EXPECTED: Record<string, number> = { ...SWEEP_EXPECTED };
@@ -245,6 +247,7 @@ let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
 const costResources: CostResources = {};
+const hookResources: HookResources = {};
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
@@ -256,6 +259,7 @@ function cleanup(): Promise<void> {
     await sweepResources.dynamo?.stop().catch(() => {});
     await reportResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
+    await stopHookResources(hookResources);
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -446,13 +450,30 @@ function printTable(): void {
   for (const l of breakdown) console.log(l);
 }
 
+/**
+ * `npm run bench -- --only hooks` runs one section (of the names below) and merges its figures
+ * into the existing results file, so one part can be measured without the whole run.
+ */
+const SECTIONS: Record<string, () => Promise<void>> = {
+  leads: leadFigures,
+  bundles: bundleFigures,
+  sweep: () => sweepFigures({ results, notes, breakdown, log }, sweepResources),
+  reports: () => reportFigures({ results, notes, breakdown, log }, reportResources),
+  hooks: () => hookFigures({ results, notes, breakdown, log }, hookResources),
+  cost: () => costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() }),
+};
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+
 try {
-  await leadFigures();
-  await bundleFigures();
-  await sweepFigures({ results, notes, breakdown, log }, sweepResources);
-  await reportFigures({ results, notes, breakdown, log }, reportResources);
-  await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  if (only !== undefined) {
+    if (!SECTIONS[only]) throw new Error(`--only takes one of ${Object.keys(SECTIONS).join(", ")}`);
+    await SECTIONS[only]!();
+    const previous = existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, number>) : {};
+    writeFileSync(RESULTS_FILE, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
+  } else {
+    for (const run of Object.values(SECTIONS)) await run();
+    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  }
   printTable();
   console.log(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE} in ${fmt(round((performance.now() - started) / 1000, 1))} s`);
   await cleanup();
