@@ -135,9 +135,11 @@ async function applyRefund(deps: Deps, platform: Platform, delivery: Delivery, f
   const example = { event: delivery.eventId, refund: fact.refundId, ...(fact.orderId ? { order: fact.orderId } : {}) };
   const order = fact.orderId
     ? ((await deps.db.send(new GetCommand({ TableName: deps.table, Key: externalEventKey(orderExternalId(platform, fact.orderId)), ConsistentRead: true }))).Item as
-        | { customerId?: string; currency?: string }
+        | { customerId?: string; currency?: string; erased?: boolean }
         | undefined)
     : undefined;
+  // Its customer was erased: nothing of theirs is written again, nor on whoever has the address now.
+  if (order?.erased) return { fact: "refund", outcome: "ignored", reason: "the order's customer was erased" };
   if (fact.requiresOrder && !order) {
     return notCounted(deps, platform, "refund", {
       kind: "refund_of_unknown_order",
