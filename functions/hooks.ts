@@ -35,7 +35,7 @@ export function makeHandler(deps: Deps, secrets: ConnectionSecrets = connectionS
       },
       woocommerceHook: async (event) => {
         const raw = rawBody(event);
-        if (isWooPing(raw, mediaType(event))) return json(200, { received: true, ping: true });
+        if (isWooPing(raw, mediaType(event))) return received({ outcome: "ignored", results: [{ fact: "ignored", outcome: "ignored", reason: "ping: the webhook was saved" }] });
         await verify(event, "woocommerce", (s) => verifyBase64Hmac(raw, header(event, "x-wc-webhook-signature"), s));
         const delivery = wooDelivery(parseJsonBody(raw), header(event, "x-wc-webhook-topic"), header(event, "x-wc-webhook-delivery-id"), now());
         return received(await ingestDelivery(deps, "woocommerce", delivery));
