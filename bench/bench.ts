@@ -14,9 +14,12 @@
  *    through the local pipeline (in-process queue → real sender → SES local).
  *  - Reports (bench/reports.ts): latency and read units of every report at 1,000 and 100,000
  *    customers (`reports.latency.ratio` ≤ 1.5), the stream consumer's units per batch, rebuild rate.
+ *  - Search (bench/search.ts): read units and p50/p95 latency of typed queries at 100,000 customers.
  *  - Cost sheet (bench/cost-measure.ts, bench/cost.ts, prices in bench/prices.ts): a month at
  *    10,000 and 1,000,000 contacts, `cost.month.10k` and `cost.month.1m` (USD) with a key per
  *    service, from operations measured here and the cold-import figures above.
+ *  - Shop webhooks (bench/hooks.ts): `hook.order.wru` and `hook.order.calls` of one signed order
+ *    of a known customer, through HTTP to the local stack.
  *
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
  */
@@ -36,6 +39,7 @@ import { costFigures, type CostResources, stopCostResources } from "./cost-measu
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";
 import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
+import { SEARCH_BUDGETS, searchFigures, type SearchResources } from "./search.ts";
 import { HOOK_BUDGETS, hookFigures, type HookResources, stopHookResources } from "./hooks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -57,6 +61,7 @@ const BUDGETS: Record<string, number> = {
   "coldImport.ratio": 0.6,
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
+  ...SEARCH_BUDGETS,
   ...HOOK_BUDGETS,
 };
 /** Figures that must come out exactly so (a count of mails, of dead letters). */
@@ -246,6 +251,7 @@ let ses: { url: string; close(): Promise<void> } | undefined;
 let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
+const searchResources: SearchResources = {};
 const costResources: CostResources = {};
 const hookResources: HookResources = {};
 let cleaning: Promise<void> | undefined;
@@ -258,6 +264,7 @@ function cleanup(): Promise<void> {
     await sweepResources.ses?.close().catch(() => {});
     await sweepResources.dynamo?.stop().catch(() => {});
     await reportResources.dynamo?.stop().catch(() => {});
+    await searchResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopHookResources(hookResources);
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
@@ -288,7 +295,7 @@ async function leadFigures(): Promise<void> {
   const deps = depsFromEnv(env);
   const meter = instrument(deps.db);
   ses = await startSesLocal();
-  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url });
+  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url, sesEvents: false });
 
   // Warm up connections and lazy initialisation so the first sample is like the others.
   await postLead(api, leadForm(newEmail()));
@@ -450,30 +457,21 @@ function printTable(): void {
   for (const l of breakdown) console.log(l);
 }
 
-/**
- * `npm run bench -- --only hooks` runs one section (of the names below) and merges its figures
- * into the existing results file, so one part can be measured without the whole run.
- */
-const SECTIONS: Record<string, () => Promise<void>> = {
-  leads: leadFigures,
-  bundles: bundleFigures,
-  sweep: () => sweepFigures({ results, notes, breakdown, log }, sweepResources),
-  reports: () => reportFigures({ results, notes, breakdown, log }, reportResources),
-  hooks: () => hookFigures({ results, notes, breakdown, log }, hookResources),
-  cost: () => costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() }),
-};
-const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+/** `npm run bench -- --only search,reports` (or `--only hooks`) runs just those sections (the cost sheet needs the bundle section). */
+const only = process.argv.includes("--only") ? new Set(process.argv[process.argv.indexOf("--only") + 1]?.split(",")) : undefined;
+const runs = (section: string) => !only || only.has(section);
 
 try {
-  if (only !== undefined) {
-    if (!SECTIONS[only]) throw new Error(`--only takes one of ${Object.keys(SECTIONS).join(", ")}`);
-    await SECTIONS[only]!();
-    const previous = existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, number>) : {};
-    writeFileSync(RESULTS_FILE, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
-  } else {
-    for (const run of Object.values(SECTIONS)) await run();
-    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-  }
+  if (runs("leads")) await leadFigures();
+  if (runs("bundles") || runs("cost")) await bundleFigures();
+  if (runs("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
+  if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
+  if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
+  if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
+  if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
+  // A partial run (--only) keeps the other sections' figures of the last full run.
+  const earlier = only && existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, number>) : {};
+  writeFileSync(RESULTS_FILE, `${JSON.stringify({ ...earlier, ...results }, null, 2)}\n`);
   printTable();
   console.log(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE} in ${fmt(round((performance.now() - started) / 1000, 1))} s`);
   await cleanup();
