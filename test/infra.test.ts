@@ -371,6 +371,16 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.resourceCountIs("AWS::SecretsManager::RotationSchedule", 0);
   });
 
+  it("keeps the shop connections' signing secrets in a secret that starts as an empty JSON object, named to the hooks function and in an output for the CLI", () => {
+    const id = logicalId(stack, stack.connectionSecrets.secret);
+    expect(resources[id]!.Properties.SecretString).toBe("{}");
+    expect(resources[id]!.Properties.GenerateSecretString).toBeUndefined();
+    const env = (name: FunctionId) => resources[logicalId(stack, stack.functions[name].fn)]!.Properties.Environment.Variables;
+    expect(env("hooks").CONNECTIONS_SECRET_ARN).toEqual({ Ref: id });
+    expect(env("capture").CONNECTIONS_SECRET_ARN).toBeUndefined();
+    template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
+  });
+
   it("grants no Scan, no batch write, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
     for (const [, policy] of ofType("AWS::IAM::Policy")) {
