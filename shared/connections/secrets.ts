@@ -20,7 +20,6 @@ export interface ConnectionSecrets {
   refresh(): Promise<boolean>;
   put(platform: Platform, secret: string): Promise<void>;
   remove(platform: Platform): Promise<boolean>;
-  platforms(): Promise<Platform[]>;
 }
 
 type SecretMap = Partial<Record<Platform, string>>;
@@ -84,10 +83,6 @@ export class FileConnectionSecrets implements ConnectionSecrets {
     await this.write(map);
     return true;
   }
-
-  async platforms(): Promise<Platform[]> {
-    return Object.keys(await this.read()) as Platform[];
-  }
 }
 
 /** How long a function keeps the secrets it read, and how often a mismatch may re-read them. */
@@ -148,10 +143,6 @@ export class SecretsManagerConnectionSecrets implements ConnectionSecrets {
     return true;
   }
 
-  async platforms(): Promise<Platform[]> {
-    return Object.keys(await this.read(true)) as Platform[];
-  }
-
   private requireCredentials(): AwsCredentials {
     if (this.credentials) return this.credentials;
     const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = process.env;
@@ -173,9 +164,6 @@ class NoConnectionSecrets implements ConnectionSecrets {
   }
   async remove(): Promise<boolean> {
     return false;
-  }
-  async platforms(): Promise<Platform[]> {
-    return [];
   }
 }
 
