@@ -571,7 +571,8 @@ describe("npx rapport connections", () => {
     });
   }
 
-  it("add stores the secret in the data directory (owner-only) and prints the URL; list shows it; remove makes its deliveries refused", async () => {
+  // Five CLI processes, each starting Node and connecting: slow on a busy machine.
+  it("add stores the secret in the data directory (owner-only) and prints the URL; list shows it; remove makes its deliveries refused", { timeout: 180_000 }, async () => {
     const added = await rapport(["connections", "add", "woocommerce", "--secret", "rotated-woo-secret-1"]);
     expect(added.code).toBe(0);
     expect(added.stdout.trim()).toBe(`http://localhost:${stack.port}/v1/hooks/woocommerce`);
