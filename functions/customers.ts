@@ -4,6 +4,7 @@ import { getCustomer360, getTimeline, listCustomers, patchCustomer } from "../sh
 import { json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
+import { searchCustomers } from "../shared/customers/search.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
 import { eraseCustomer, unlessErased } from "../shared/privacy/erasure.ts";
@@ -15,6 +16,10 @@ export function makeHandler(deps: Deps) {
     "customers",
     {
       listCustomers: async ({ query }) => {
+        if (query.q !== undefined) {
+          if (query.email !== undefined) throw ValidationError.field("q", "cannot be combined with email");
+          return json(200, await searchCustomers(deps, { ...query, q: query.q }));
+        }
         let email: string | undefined;
         if (query.email !== undefined) {
           email = normalizeEmail(query.email) ?? undefined;
