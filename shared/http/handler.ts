@@ -56,11 +56,18 @@ export interface HttpFunctionOptions {
 /**
  * One Lambda function's handler: dispatches on `event.routeKey` to the operation the route table
  * names, checks the route's scope against the key the authorizer resolved (401 without a valid
- * key, 403 without the scope), maps typed errors to HTTP, and logs one line per request with ids
- * and outcome only, never bodies.
+ * key, 403 without the scope), validates the request the route declares (path parameters, query,
+ * body: a 400 naming each bad field) and hands the operation the parsed values, maps typed errors
+ * to HTTP, and logs one line per request with ids and outcome only, never bodies.
  *
- * Every route the table gives this function must have an operation, and no other: checked here
- * at cold start, so a route can't be deployed without its code.
+ * Every route the table gives this function must have an operation, and no other: the types say
+ * so, and so does a check at cold start, so a route can't be deployed without its code.
+ *
+ * @example
+ * httpFunction("campaigns", {
+ *   getCampaign: async ({ params }) => json(200, await getCampaign(deps, params.id)),
+ *   // ...one per route of the function
+ * }, deps);
  */
 export function httpFunction<F extends FunctionName>(fn: F, operations: NoInfer<Operations<F>>, deps: Deps, options: HttpFunctionOptions = {}): HttpHandler {
   const ops = operations as unknown as Record<string, Operation>;
