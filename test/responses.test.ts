@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Exchange } from "../local/server.ts";
 import type { Route } from "../shared/http/routes.ts";
 import { routes } from "../shared/http/routes.ts";
-import { injectThrottling } from "./support/faults.ts";
+import { throttlingError } from "./support/faults.ts";
 import { responseProblems } from "./support/responses.ts";
 import { useStack } from "./support/stack.ts";
 
@@ -38,13 +38,16 @@ describe("error answers match what their routes declare", () => {
   });
 
   it("503 with Retry-After when AWS throttles past the SDK's retries", async () => {
-    const throttle = injectThrottling(stack.deps.db, { seed: 3, rate: 0, maxConsecutive: 1, errorName: () => "ProvisionedThroughputExceededException", forced: () => Number.POSITIVE_INFINITY });
+    // What DynamoDB Local never does: answer every attempt with a throttle (the SDK's retries are spent).
+    const { mockClient } = await import("aws-sdk-client-mock");
+    const db = mockClient(stack.deps.db);
+    db.onAnyCommand().rejects(throttlingError("ProvisionedThroughputExceededException"));
     try {
       const res = await stack.api("/v1/leads", { body: { email: "throttled@example.com" } });
       expect(res).toMatchObject({ status: 503, body: { error: "busy", message: expect.any(String) } });
       expect(res.headers.get("retry-after")).toBe("1");
     } finally {
-      throttle.enabled = false;
+      db.restore();
     }
   });
 });
