@@ -6,7 +6,8 @@ import { Conflict, NotFound } from "../core/errors.ts";
 import { customerUpdate } from "../entities/customer.ts";
 import { setDue } from "../entities/due.ts";
 import { emailKey } from "../entities/email.ts";
-import type { CustomerPatch } from "./schema.ts";
+import type * as z from "zod/mini";
+import type { Customer360, CustomerPatch } from "./schema.ts";
 import { getCustomerItem, timelineItem } from "./repository.ts";
 import { getCustomer360 } from "./view.ts";
 
@@ -15,7 +16,7 @@ import { getCustomer360 } from "./view.ts";
  * the lookup item in the same transaction (409 when another customer holds it). The change is
  * written to the timeline with the names of the fields changed.
  */
-export async function patchCustomer(deps: Deps, customerId: string, patch: CustomerPatch, actor: string) {
+export async function patchCustomer(deps: Deps, customerId: string, patch: CustomerPatch, actor: string): Promise<z.output<typeof Customer360>> {
   const current = await getCustomerItem(deps, customerId, true);
   if (!current) throw new NotFound(`no customer ${customerId}`);
   const now = deps.clock.now().toISOString();

@@ -1,4 +1,5 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type * as z from "zod/mini";
 import type { Deps } from "../core/deps.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { NotFound } from "../core/errors.ts";
@@ -10,6 +11,7 @@ import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
 import type { TimelineItem } from "./item.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem } from "./repository.ts";
+import type { Customer360 } from "./schema.ts";
 
 function toTimelineEntry(item: Record<string, unknown>): TimelineItem {
   return {
@@ -36,8 +38,11 @@ export function summarize(item: CustomerItem) {
   };
 }
 
-/** The 360° view: profile, consent, stage, metrics, recent timeline and emails sent. */
-export async function getCustomer360(deps: Deps, customerId: string) {
+/**
+ * The 360° view: profile, consent, stage, metrics, recent timeline and emails sent. Typed by the
+ * schema `GET /v1/customers/{id}` declares, the one the dashboard reads.
+ */
+export async function getCustomer360(deps: Deps, customerId: string): Promise<z.output<typeof Customer360>> {
   const [item, timeline, sends] = await Promise.all([
     getCustomerItem(deps, customerId, true),
     queryPartition(deps, customerId, TIMELINE_PREFIX, 20),

@@ -1,9 +1,9 @@
 import type { TableKey } from "./table.ts";
 
 /**
- * Keys of campaign definitions (access pattern 10: a campaign by id, all campaigns). All in one partition: there
- * are few, and the sweep reads them all at once with one Query. A stored campaign overrides the
- * shipped default with the same id.
+ * Keys of campaign definitions (access pattern 10: a campaign by id, all campaigns). All in one
+ * partition: there are few, and the sweep reads them all at once with one Query. A stored campaign
+ * overrides the shipped default with the same id.
  */
 export const CAMPAIGN_PARTITION = "CAMPAIGN";
 

@@ -95,7 +95,10 @@ export function customerUpdate(table: string, customerId: string, update: Update
   return { TableName: table, Key: customerKey(customerId), ...update.build() };
 }
 
-/** The stage index (GSI1): customers by stage, most recently active first (access pattern 4). Projects everything, so a listing reads no profile. */
+/**
+ * The stage index (GSI1): customers by stage, most recently active first (access pattern 4).
+ * Projects everything, so a listing reads no profile.
+ */
 export const STAGE_INDEX = { name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK", projection: "ALL" } as const;
 
 export function stageIndexKey(stage: string, lastActivityAt: string, customerId: string): { GSI1PK: string; GSI1SK: string } {
@@ -142,8 +145,8 @@ export function stageQuery(stage: Stage, before?: string) {
 }
 
 /**
- * The tombstone of an erased customer (GDPR art. 17, right to erasure; access pattern 15): `PK = CUST#<id>, SK = ERASED`.
- * It replaces the profile under its own sort key rather than in place, so every reader and
+ * The tombstone of an erased customer (GDPR art. 17, right to erasure; access pattern 15):
+ * `PK = CUST#<id>, SK = ERASED`. It replaces the profile under its own sort key rather than in place, so every reader and
  * conditional writer of `SK = PROFILE` sees an erased customer as absent: nothing written for the
  * old profile (a late purchase, a feedback click, a send) can land on the tombstone.
  */

@@ -63,7 +63,10 @@ export function setDue(update: Update, customerId: string, dueAt: string, shards
   return update.set("nextDueAt", dueAt).set(DUE_INDEX.partitionKey, index.GSI2PK).set(DUE_INDEX.sortKey, index.GSI2SK);
 }
 
-/** Puts the customer's entry at `dueAt` only when they have none (a new customer; a repeat's entry is left alone). */
+/**
+ * Puts the customer's entry at `dueAt` only when they have none (a new customer; a repeat's entry
+ * is left alone).
+ */
 export function setDueIfAbsent(update: Update, customerId: string, dueAt: string, shards: number): Update {
   const index = dueIndexKey(customerId, dueAt, shards);
   return update.setIfNotExists("nextDueAt", dueAt).setIfNotExists(DUE_INDEX.partitionKey, index.GSI2PK).setIfNotExists(DUE_INDEX.sortKey, index.GSI2SK);

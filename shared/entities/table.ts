@@ -16,7 +16,8 @@ import { DUE_INDEX } from "./due.ts";
  *  6. One send per (customer, campaign, occurrence), and the emails sent to a customer:
  *     `CUST#<id>` / `SEND#<campaign>#<occurrence>` (send.ts).
  *  7. An external event counted once: `EXT#<externalId>` / `EXT` (external-event.ts).
- *  8. Report counters, read instead of the customers: `REPORT#<kind>` / `<day|month|campaign|…>` (report.ts).
+ *  8. Report counters, read instead of the customers: `REPORT#<kind>` / `<day|month|campaign|…>`
+ *     (report.ts).
  *  9. An API key by its hash, all keys, a key by its public id: `APIKEY` / `<sha256>` (api-key.ts).
  * 10. A campaign by id, all campaigns: `CAMPAIGN` / `<id>` (campaign.ts).
  * 11. Is this address suppressed: `SUPPRESS#<sha256 of email>` / `SUPPRESS` (suppression.ts).
@@ -26,6 +27,8 @@ import { DUE_INDEX } from "./due.ts";
  * 15. Was this customer erased: `CUST#<id>` / `ERASED` (customer.ts).
  * 16. Customers by the beginning of a word of their name, company, email or phone:
  *     `SEARCH#<first two characters>` / `<word>#<id>` (search.ts).
+ * 17. Shop connections and the problems seen on their deliveries, all in one Query:
+ *     `CONNECTION` / `<platform>`, `<platform>#PROBLEM#<kind>` (connection.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 
@@ -38,7 +41,10 @@ export const TTL_ATTRIBUTE = "expiresAt";
 /** The global secondary indexes; their physical names (GSI1, GSI2) are what the deployed table has. */
 export const GLOBAL_INDEXES = [STAGE_INDEX, DUE_INDEX] as const;
 
-/** Attributes that say how the table stores and finds an item (keys, index keys, item type), not facts about a person. */
+/**
+ * Attributes that say how the table stores and finds an item (keys, index keys, item type), not
+ * facts about a person: exports and access requests leave them out.
+ */
 export const STORAGE_ATTRIBUTES: ReadonlySet<string> = new Set([
   TABLE_KEYS.partitionKey,
   TABLE_KEYS.sortKey,

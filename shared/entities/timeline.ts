@@ -27,9 +27,9 @@ export function deterministicEntryId(...parts: string[]): string {
 
 /**
  * Keys of feedback markers: one per (customer, feedback link), pointing at the timeline entry that
- * link's score was recorded in (access pattern 14), so the same link clicked again (another score, or a comment posted
- * after the score) updates that entry instead of adding one: GetItem `PK = CUST#<id>, SK = FB#<hash>`.
- * They hold the entry's sort key and nothing about the person.
+ * link's score was recorded in (access pattern 14), so the same link clicked again (another score,
+ * or a comment posted after the score) updates that entry instead of adding one: GetItem
+ * `PK = CUST#<id>, SK = FB#<hash>`. They hold the entry's sort key and nothing about the person.
  */
 export const FEEDBACK_MARKER_PREFIX = "FB#";
 
