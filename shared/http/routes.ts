@@ -53,9 +53,9 @@ export const routes: Route[] = [
     responses: {
       200: { description: "The email already existed; the profile was merged", schema: s.LeadAccepted },
       201: { description: "A new contact", schema: s.LeadAccepted },
-      303: { description: "A browser form post: redirect to `_next` or the thank-you page" },
+      202: { description: "Posted from a page whose `Origin` is not allowed: held in the quarantine for an admin to release (CORS keeps that page from reading this)", schema: s.LeadHeld },
+      303: { description: "A browser form post: redirect to `_next` (when it is on an allowed origin) or the thank-you page" },
       400: validation,
-      403: { description: "The request's Origin is not an allowed origin", schema: s.ErrorBody },
       409: { description: "A request with the same Idempotency-Key is still in progress", schema: s.ErrorBody },
       413: { description: "Body over 16 KiB", schema: s.ErrorBody },
       415: { description: "Unknown content type", schema: s.ErrorBody },
