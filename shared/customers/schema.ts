@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { normalizeEmail } from "./email.ts";
+import { Instant, instant, isRealDay } from "../core/dates.ts";
 import { CUSTOMER_ID_PATTERN } from "../core/ids.ts";
 import { PROFILE_FIELD_NAMES, STAGES, type ProfileFieldName } from "../core/fields.ts";
 
@@ -41,10 +42,6 @@ export const EmailField = describe(
   "Stored trimmed and lower-cased; one address is one customer.",
 );
 
-const isRealDate = (s: string) => {
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-};
 
 /** Checks a non-empty string; an empty one passes as "not given". Each field reports one message. */
 function checkedText(max: number, check: (s: string) => string | null) {
@@ -53,7 +50,7 @@ function checkedText(max: number, check: (s: string) => string | null) {
 
 export const BirthdayField = checkedText(10, (s) => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return "must be YYYY-MM-DD";
-  if (!isRealDate(s)) return "is not a real date";
+  if (!isRealDay(s)) return "is not a real date";
   if (s < "1900-01-01" || s > new Date().toISOString().slice(0, 10)) return "must be in the past";
   return null;
 });
@@ -229,7 +226,7 @@ function clearable(field: z.core.$ZodType<string | undefined>): Clearable {
 
 const ProfilePatchFields = Object.fromEntries(PROFILE_FIELD_NAMES.map((name) => [name, clearable(ProfileFields[name])])) as Record<keyof typeof ProfileFields, Clearable>;
 
-const isoDateTime = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" });
+const isoDateTime = Instant;
 
 /** PATCH: profile fields, email (moves the lookup), tags (replace the set), owner, nextContactAt. */
 export const CustomerPatch = z
@@ -345,7 +342,7 @@ export const FeedbackQuery = z.object({ t: Token, score: Score });
 export const FeedbackBody = z.object({ t: Token, score: Score, comment: z.optional(z.string().check(z.trim(), z.maxLength(2000, { error: "at most 2000 characters" }))) });
 
 export const SweepBody = z.object({
-  at: z.optional(describe(z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }), "Run the sweep as of this instant (local stack only; on AWS a sweep always runs as of now).")),
+  at: z.optional(describe(instant(), "Run the sweep as of this instant (local stack only; on AWS a sweep always runs as of now).")),
 });
 export const SweepResult = z.object({
   at: z.string(),
