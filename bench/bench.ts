@@ -19,9 +19,13 @@
  *    service, from operations measured here and the cold-import figures above.
  *
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
+ *
+ * `npm run bench -- --only cost` (or any of leads, bundles, sweep, reports, cost, comma-separated)
+ * runs just those sections and merges their figures into an existing bench-results.json. The cost
+ * sheet prices cold starts from the bundles' import times, so `cost` brings `bundles` along.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -446,13 +450,42 @@ function printTable(): void {
   for (const l of breakdown) console.log(l);
 }
 
+const SECTIONS = ["leads", "bundles", "sweep", "reports", "cost"] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** The sections `--only a,b` asks for (all when absent); `cost` needs the bundles' import times. */
+function chosenSections(argv: string[]): Set<Section> {
+  const at = argv.indexOf("--only");
+  if (at === -1) return new Set(SECTIONS);
+  const wanted = (argv[at + 1] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (wanted.length === 0 || unknown.length > 0) {
+    console.error(`--only takes ${SECTIONS.join(", ")} (comma-separated)${unknown.length ? `; not ${unknown.join(", ")}` : ""}`);
+    process.exit(2);
+  }
+  const chosen = new Set(wanted as Section[]);
+  if (chosen.has("cost")) chosen.add("bundles");
+  return chosen;
+}
+
+/** The figures of an earlier run, which a partial run updates rather than replaces. */
+function earlierResults(): Record<string, number> {
+  try {
+    return JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, number>;
+  } catch {
+    return {};
+  }
+}
+
+const sections = chosenSections(process.argv.slice(2));
 try {
-  await leadFigures();
-  await bundleFigures();
-  await sweepFigures({ results, notes, breakdown, log }, sweepResources);
-  await reportFigures({ results, notes, breakdown, log }, reportResources);
-  await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  if (sections.has("leads")) await leadFigures();
+  if (sections.has("bundles")) await bundleFigures();
+  if (sections.has("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
+  if (sections.has("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
+  if (sections.has("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
+  const written = sections.size === SECTIONS.length ? results : { ...earlierResults(), ...results };
+  writeFileSync(RESULTS_FILE, `${JSON.stringify(written, null, 2)}\n`);
   printTable();
   console.log(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE} in ${fmt(round((performance.now() - started) / 1000, 1))} s`);
   await cleanup();
