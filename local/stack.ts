@@ -39,6 +39,8 @@ export interface LocalApiOptions {
   sweepIntervalMinutes?: number;
   /** Wait between a failed send batch and its retry. */
   retryDelayMs?: number;
+  /** How long the sender pauses when SES will not send for the account (default 15 minutes, as on AWS; tests shorten it). */
+  pauseSeconds?: number;
   /**
    * Keep the report counters from the table's stream, as the deployed reports-stream function
    * does; default true. `false` leaves the stream unread (counters stay as they are).
@@ -94,7 +96,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const bus = new LocalBus();
   const deps = depsFromEnv(env, { logger, bus, ...options.deps });
   const mailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });
-  const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs });
+  const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs, pauseSeconds: options.pauseSeconds });
   bus.queue = queue;
   const wiring = { queue, allowSimulatedTime: true, afterSweep: (at: Date) => queue.drain(fixedClock(at)) };
   const server = createApiServer(deps, wiring);
