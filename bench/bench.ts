@@ -14,18 +14,15 @@
  *    through the local pipeline (in-process queue → real sender → SES local).
  *  - Reports (bench/reports.ts): latency and read units of every report at 1,000 and 100,000
  *    customers (`reports.latency.ratio` ≤ 1.5), the stream consumer's units per batch, rebuild rate.
+ *  - Search (bench/search.ts): read units and p50/p95 latency of typed queries at 100,000 customers.
  *  - Cost sheet (bench/cost-measure.ts, bench/cost.ts, prices in bench/prices.ts): a month at
  *    10,000 and 1,000,000 contacts, `cost.month.10k` and `cost.month.1m` (USD) with a key per
  *    service, from operations measured here and the cold-import figures above.
  *
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
- *
- * `npm run bench -- --only cost` (or any of leads, bundles, sweep, reports, cost, comma-separated)
- * runs just those sections and merges their figures into an existing bench-results.json. The cost
- * sheet prices cold starts from the bundles' import times, so `cost` brings `bundles` along.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -40,6 +37,7 @@ import { costFigures, type CostResources, stopCostResources } from "./cost-measu
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";
 import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
+import { SEARCH_BUDGETS, searchFigures, type SearchResources } from "./search.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -60,6 +58,7 @@ const BUDGETS: Record<string, number> = {
   "coldImport.ratio": 0.6,
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
+  ...SEARCH_BUDGETS,
 };
 /** Figures that must come out exactly so (a count of mails, of dead letters). */
 const EXPECTED: Record<string, number> = { ...SWEEP_EXPECTED };
@@ -248,6 +247,7 @@ let ses: { url: string; close(): Promise<void> } | undefined;
 let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
+const searchResources: SearchResources = {};
 const costResources: CostResources = {};
 let cleaning: Promise<void> | undefined;
 
@@ -259,6 +259,7 @@ function cleanup(): Promise<void> {
     await sweepResources.ses?.close().catch(() => {});
     await sweepResources.dynamo?.stop().catch(() => {});
     await reportResources.dynamo?.stop().catch(() => {});
+    await searchResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   })();
@@ -288,7 +289,7 @@ async function leadFigures(): Promise<void> {
   const deps = depsFromEnv(env);
   const meter = instrument(deps.db);
   ses = await startSesLocal();
-  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url });
+  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url, sesEvents: false });
 
   // Warm up connections and lazy initialisation so the first sample is like the others.
   await postLead(api, leadForm(newEmail()));
@@ -450,42 +451,20 @@ function printTable(): void {
   for (const l of breakdown) console.log(l);
 }
 
-const SECTIONS = ["leads", "bundles", "sweep", "reports", "cost"] as const;
-type Section = (typeof SECTIONS)[number];
+/** `npm run bench -- --only search,reports` runs just those sections (the cost sheet needs the bundle section). */
+const only = process.argv.includes("--only") ? new Set(process.argv[process.argv.indexOf("--only") + 1]?.split(",")) : undefined;
+const runs = (section: string) => !only || only.has(section);
 
-/** The sections `--only a,b` asks for (all when absent); `cost` needs the bundles' import times. */
-function chosenSections(argv: string[]): Set<Section> {
-  const at = argv.indexOf("--only");
-  if (at === -1) return new Set(SECTIONS);
-  const wanted = (argv[at + 1] ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  const unknown = wanted.filter((s) => !(SECTIONS as readonly string[]).includes(s));
-  if (wanted.length === 0 || unknown.length > 0) {
-    console.error(`--only takes ${SECTIONS.join(", ")} (comma-separated)${unknown.length ? `; not ${unknown.join(", ")}` : ""}`);
-    process.exit(2);
-  }
-  const chosen = new Set(wanted as Section[]);
-  if (chosen.has("cost")) chosen.add("bundles");
-  return chosen;
-}
-
-/** The figures of an earlier run, which a partial run updates rather than replaces. */
-function earlierResults(): Record<string, number> {
-  try {
-    return JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, number>;
-  } catch {
-    return {};
-  }
-}
-
-const sections = chosenSections(process.argv.slice(2));
 try {
-  if (sections.has("leads")) await leadFigures();
-  if (sections.has("bundles")) await bundleFigures();
-  if (sections.has("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
-  if (sections.has("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
-  if (sections.has("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
-  const written = sections.size === SECTIONS.length ? results : { ...earlierResults(), ...results };
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(written, null, 2)}\n`);
+  if (runs("leads")) await leadFigures();
+  if (runs("bundles") || runs("cost")) await bundleFigures();
+  if (runs("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
+  if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
+  if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
+  if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
+  // A partial run (--only) keeps the other sections' figures of the last full run.
+  const earlier = only && existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, number>) : {};
+  writeFileSync(RESULTS_FILE, `${JSON.stringify({ ...earlier, ...results }, null, 2)}\n`);
   printTable();
   console.log(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE} in ${fmt(round((performance.now() - started) / 1000, 1))} s`);
   await cleanup();
