@@ -346,7 +346,14 @@ describe("transaction conflicts DynamoDB Local never raises", () => {
       return { error: () => transactionConflict(command, body), times: 1 + Math.floor(rand() * 2) };
     };
     const api = injectErrors(conflictStack.deps.db, "conflicts", decide("api"));
-    const consumer = injectErrors(reportsDb, "conflicts", decide("stream"));
+    // The consumer writes one transaction per batch, so few: its first two always meet a conflict.
+    const streamDecide = decide("stream");
+    let streamWrites = 0;
+    const consumer = injectErrors(reportsDb, "conflicts", (command, body) => {
+      if (command !== "TransactWriteItemsCommand" || ++streamWrites > 2) return streamDecide(command, body);
+      where["stream:transaction"] = (where["stream:transaction"] ?? 0) + 1;
+      return { error: () => transactionConflict(command, body), times: streamWrites };
+    });
 
     const emails = Array.from({ length: 12 }, (_, i) => `tc${i}@faults.example.com`);
     const answers = await Promise.all(emails.flatMap((email) => [1, 2].map(() => conflictStack.api("/v1/leads", { body: { email, firstName: "Tess" } }))));
