@@ -2,14 +2,13 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
-import { header, html, json, parseBody, rawBody, redirect, validate, wantsJson } from "../shared/http/http.ts";
+import { header, html, json, rawBody, redirect, wantsJson } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
 import type { SubmissionContext } from "../shared/leads/capture.ts";
 import { submitLead } from "../shared/leads/bot-protection.ts";
 import { disallowedOrigin, type NextTarget, safeNext } from "../shared/leads/origins.ts";
 import { formErrorPage } from "../shared/http/pages.ts";
-import { LeadInput } from "../shared/customers/schema.ts";
 
 /**
  * POST /v1/leads: web forms and scripts post leads here. A mistake in the form's configuration
@@ -20,30 +19,27 @@ export function makeHandler(deps: Deps) {
   return httpFunction(
     "capture",
     {
-      captureLead: async (event) => {
+      captureLead: async ({ event, body: lead }) => {
         const browser = !wantsJson(event);
-        try {
-          const body = await parseBody(event);
-          const lead = validate(LeadInput, body.fields);
-          const next: NextTarget = browser ? safeNext(lead._next, deps.config.allowedOrigins) : {};
-          if (next.problem) deps.logger.warn("_next ignored; redirecting to the thank-you page", { problem: next.problem });
-          const run = async () => {
-            const result = await submitLead(deps, lead, submissionContext(event, deps.config.allowedOrigins));
-            if (browser) return redirect(next.url ?? `${deps.config.publicBaseUrl}/v1/thanks`);
-            if (result.heldForOrigin) {
-              return json(202, { held: true, reason: "origin_not_allowed", message: "this page's origin is not allowed to post here yet; the submission is kept for an admin to release" });
-            }
-            return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
-          };
-          const key = header(event, "idempotency-key");
-          return key === undefined ? await run() : await withIdempotency(deps, { key, scope: event.routeKey, body: rawBody(event) }, run);
-        } catch (err) {
-          if (browser && err instanceof ValidationError) return html(400, formErrorPage(err.fields, referer(event)));
-          throw err;
-        }
+        const next: NextTarget = browser ? safeNext(lead._next, deps.config.allowedOrigins) : {};
+        if (next.problem) deps.logger.warn("_next ignored; redirecting to the thank-you page", { problem: next.problem });
+        const run = async () => {
+          const result = await submitLead(deps, lead, submissionContext(event, deps.config.allowedOrigins));
+          if (browser) return redirect(next.url ?? `${deps.config.publicBaseUrl}/v1/thanks`);
+          if (result.heldForOrigin) {
+            return json(202, { held: true, reason: "origin_not_allowed", message: "this page's origin is not allowed to post here yet; the submission is kept for an admin to release" });
+          }
+          return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
+        };
+        const key = header(event, "idempotency-key");
+        return key === undefined ? run() : withIdempotency(deps, { key, scope: event.routeKey, body: rawBody(event) }, run);
       },
     },
     deps,
+    {
+      // A person whose form post has bad fields gets a page naming them, with a way back.
+      errorAnswer: (err, event) => (!wantsJson(event) && err instanceof ValidationError ? html(400, formErrorPage(err.fields, referer(event))) : undefined),
+    },
   );
 }
 

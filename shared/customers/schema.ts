@@ -178,13 +178,6 @@ export const LeadHeld = z.object({
   message: z.string(),
 });
 
-export const ValidationErrorBody = z.object({
-  error: z.literal("validation"),
-  fields: z.array(z.object({ field: z.string(), message: z.string() })),
-});
-
-export const ErrorBody = z.object({ error: z.string(), message: z.optional(z.string()) });
-
 export const CustomerIdParam = z.string().check(z.regex(CUSTOMER_ID_PATTERN, { error: "is not a customer id" }));
 
 export { STAGES };
