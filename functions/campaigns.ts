@@ -4,7 +4,7 @@ import { depsFromEnv } from "../shared/core/deps.ts";
 import { CampaignId, CampaignInput } from "../shared/campaigns/schema.ts";
 import { getCampaign, listCampaigns, putCampaign } from "../shared/campaigns/store.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
-import { json, parseBody, validate } from "../shared/http/http.ts";
+import { actorId, json, parseBody, validate } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 
 /**
@@ -23,7 +23,7 @@ export function makeHandler(deps: Deps) {
       putCampaign: async (event, { principal }) => {
         const id = campaignId(event);
         const input = validate(CampaignInput, (await parseBody(event, MAX_CAMPAIGN_BYTES)).fields);
-        return json(200, await putCampaign(deps, id, input, principal!.keyId));
+        return json(200, await putCampaign(deps, id, input, actorId(principal!)));
       },
     },
     deps,

@@ -3,7 +3,7 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { getCustomer360, getTimeline, listCustomers, patchCustomer } from "../shared/customers/customers.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
-import { json, parseBody, validate } from "../shared/http/http.ts";
+import { actorId, byOf, json, parseBody, validate } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { CustomerIdParam, CustomerPatch, ListCustomersQuery, TimelineQuery } from "../shared/customers/schema.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
@@ -34,7 +34,7 @@ export function makeHandler(deps: Deps) {
       patchCustomer: async (event, { principal }) => {
         const id = customerId(event);
         const patch = validate(CustomerPatch, (await parseBody(event)).fields);
-        return json(200, await patchCustomer(deps, id, patch, principal!.keyId));
+        return json(200, await patchCustomer(deps, id, patch, byOf(principal!)));
       },
       getTimeline: async (event) => {
         const id = customerId(event);
@@ -53,7 +53,7 @@ export function makeHandler(deps: Deps) {
         await dropQuarantined(deps, heldId(event));
         return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
       },
-      eraseCustomer: async (event, { principal }) => json(200, await eraseCustomer(deps, customerId(event), principal!.keyId)),
+      eraseCustomer: async (event, { principal }) => json(200, await eraseCustomer(deps, customerId(event), actorId(principal!))),
       exportCustomer: async (event) => {
         const id = customerId(event);
         return json(200, await exportCustomer(deps, id), { "content-disposition": `attachment; filename="customer-${id}.json"` });

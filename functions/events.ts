@@ -1,7 +1,7 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { recordEvent } from "../shared/interactions/record.ts";
-import { header, json, parseBody, rawBody, validate } from "../shared/http/http.ts";
+import { actorId, byOf, header, json, parseBody, rawBody, validate } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
 import { EventInput } from "../shared/customers/schema.ts";
@@ -14,11 +14,11 @@ export function makeHandler(deps: Deps) {
       recordEvent: async (event, { principal }) => {
         const input = validate(EventInput, (await parseBody(event)).fields);
         const run = async () => {
-          const result = await recordEvent(deps, input);
+          const result = await recordEvent(deps, input, byOf(principal!));
           return json(result.duplicate ? 200 : 201, result);
         };
         const key = header(event, "idempotency-key");
-        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${principal!.keyId}`, body: rawBody(event) }, run);
+        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${actorId(principal!)}`, body: rawBody(event) }, run);
       },
     },
     deps,

@@ -245,6 +245,16 @@ const settings = {
     expected: "a whole number of seconds from 0 (off) to 3600: forms posted sooner after they rendered are held for review",
     schema: int(0, 3600).default(0),
   },
+  peopleMfa: {
+    key: "rapport:peopleMfa",
+    expected: "optional (each person may add an authenticator app), required (everyone must) or off",
+    schema: z.enum(["off", "optional", "required"]).default("optional"),
+  },
+  passwordMinLength: {
+    key: "rapport:passwordMinLength",
+    expected: "the shortest password people may choose, a whole number from 8 to 99 (upper and lower case, a digit and a symbol are always required)",
+    schema: int(8, 99).default(12),
+  },
 } as const;
 
 type Settings = typeof settings;

@@ -68,6 +68,19 @@ export interface BotProtectionConfig {
   minSubmitSeconds: number;
 }
 
+/**
+ * Sign-in for people (owners and staff) with an Amazon Cognito user pool. Env names in brackets.
+ * Unset pool: nobody signs in as a person, API keys still work.
+ */
+export interface PeopleConfig {
+  /** The user pool people sign in to [COGNITO_USER_POOL_ID]. */
+  userPoolId?: string;
+  /** The dashboard's app client: tokens must have been issued to it [COGNITO_CLIENT_ID]. */
+  clientId?: string;
+  /** Local stack only: cognito-local's base URL, which is also its tokens' issuer domain [COGNITO_ENDPOINT]. */
+  endpoint?: string;
+}
+
 export interface RuntimeConfig {
   tableName: string;
   region: string;
@@ -84,6 +97,7 @@ export interface RuntimeConfig {
   publicBaseUrl: string;
   retention: RetentionConfig;
   botProtection: BotProtectionConfig;
+  people: PeopleConfig;
 }
 
 function sendWindowFrom(raw: string | undefined): RetentionConfig["sendWindow"] {
@@ -119,6 +133,15 @@ function botProtectionFrom(env: NodeJS.ProcessEnv): BotProtectionConfig {
     ...(env.CAPTCHA_VERIFY_URL ? { captchaVerifyUrl: env.CAPTCHA_VERIFY_URL } : {}),
     minSubmitSeconds: numberFrom(env, "MIN_SUBMIT_SECONDS", 0),
   };
+}
+
+function peopleFrom(env: NodeJS.ProcessEnv): PeopleConfig {
+  const userPoolId = env.COGNITO_USER_POOL_ID || undefined;
+  const clientId = env.COGNITO_CLIENT_ID || undefined;
+  // Tokens are only accepted from the one app client: a pool without it would accept none, silently.
+  if (userPoolId && !clientId) throw new Error("COGNITO_USER_POOL_ID is set: set COGNITO_CLIENT_ID (the dashboard's app client) too");
+  const endpoint = (env.COGNITO_ENDPOINT || "").replace(/\/+$/, "") || undefined;
+  return { ...(userPoolId ? { userPoolId } : {}), ...(clientId ? { clientId } : {}), ...(endpoint ? { endpoint } : {}) };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -160,5 +183,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       doubleOptIn: env.DOUBLE_OPT_IN === "true",
     },
     botProtection: botProtectionFrom(env),
+    people: peopleFrom(env),
   };
 }

@@ -3,13 +3,19 @@ import * as s from "../customers/schema.ts";
 import { CampaignId, CampaignInput } from "../campaigns/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
 import { FormatQuery, PeriodQuery, RevenueQuery, SegmentsQuery } from "../reports/schema.ts";
+import * as auth from "../auth/schema.ts";
 
 /**
  * The route table: the one source of truth read by the CDK stack (infra/), the local server
  * (local/server.ts) and the OpenAPI generator (shared/http/openapi.ts). Nothing else lists routes.
  */
-export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app";
-export type Scope = "admin" | "leads:write";
+export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app" | "people";
+/**
+ * What a route asks of its caller. `staff`: the day-to-day work (customers, events, reports,
+ * quarantine, reading campaigns); `admin`: what only an owner or an admin API key may do
+ * (erasure, people, API keys, campaign edits); `leads:write`: posting leads from a script.
+ */
+export type Scope = "admin" | "staff" | "leads:write";
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface ResponseSpec {
@@ -25,7 +31,7 @@ export interface Route {
   operationId: string;
   /** Which Lambda function serves it; one function per concern. */
   fn: FunctionName;
-  /** `null`: public. Otherwise the scope the caller's API key must hold. */
+  /** `null`: public. Otherwise the scope the caller (an API key or a signed-in person) must hold. */
   auth: Scope | null;
   summary: string;
   tags: string[];
@@ -35,8 +41,8 @@ export interface Route {
 
 const FORM_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
 const validation = { description: "Invalid input; each bad field is named", schema: s.ValidationErrorBody };
-const unauthorized = { description: "No API key, or an unknown or revoked one", schema: s.ErrorBody };
-const forbidden = { description: "The API key lacks the route's scope", schema: s.ErrorBody };
+const unauthorized = { description: "No credentials, an unknown or revoked API key, or a sign-in token that is invalid, expired or of someone removed", schema: s.ErrorBody };
+const forbidden = { description: "The API key lacks the route's scope, or the person's role does not allow it", schema: s.ErrorBody };
 const notFound = { description: "No such customer", schema: s.ErrorBody };
 const idParam = { id: s.CustomerIdParam };
 
@@ -97,7 +103,7 @@ export const routes: Route[] = [
     path: "/v1/customers",
     operationId: "listCustomers",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "A page of customers, most recently active first",
     tags: ["customers"],
     request: { query: s.ListCustomersQuery },
@@ -108,7 +114,7 @@ export const routes: Route[] = [
     path: "/v1/customers/{id}",
     operationId: "getCustomer",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "The 360° view of one customer",
     tags: ["customers"],
     request: { params: idParam },
@@ -119,7 +125,7 @@ export const routes: Route[] = [
     path: "/v1/customers/{id}",
     operationId: "patchCustomer",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Edit profile fields, tags, owner or next contact date",
     tags: ["customers"],
     request: { params: idParam, body: s.CustomerPatch, bodyTypes: ["application/json"] },
@@ -137,7 +143,7 @@ export const routes: Route[] = [
     path: "/v1/customers/{id}/timeline",
     operationId: "getTimeline",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "The customer's timeline, newest first",
     tags: ["customers"],
     request: { params: idParam, query: s.TimelineQuery },
@@ -148,7 +154,7 @@ export const routes: Route[] = [
     path: "/v1/events",
     operationId: "recordEvent",
     fn: "events",
-    auth: "admin",
+    auth: "staff",
     summary: "Record an interaction (purchase, call, note, ...) for a customer; idempotent on externalId",
     tags: ["events"],
     request: { body: s.EventInput, bodyTypes: ["application/json"] },
@@ -169,7 +175,7 @@ routes.push(
     path: "/v1/campaigns",
     operationId: "listCampaigns",
     fn: "campaigns",
-    auth: "admin",
+    auth: "staff",
     summary: "Every campaign: the shipped defaults and your own, with your edits",
     tags: ["campaigns"],
     responses: { 200: { description: "The campaigns" }, 401: unauthorized, 403: forbidden },
@@ -179,7 +185,7 @@ routes.push(
     path: "/v1/campaigns/{id}",
     operationId: "getCampaign",
     fn: "campaigns",
-    auth: "admin",
+    auth: "staff",
     summary: "One campaign's definition",
     tags: ["campaigns"],
     request: { params: { id: CampaignId } },
@@ -201,7 +207,7 @@ routes.push(
     path: "/v1/sweeps",
     operationId: "runSweep",
     fn: "sweep",
-    auth: "admin",
+    auth: "staff",
     summary: "Run a retention sweep now (or, on the local stack, as of `at`)",
     tags: ["campaigns"],
     request: { body: s.SweepBody, bodyTypes: ["application/json"] },
@@ -294,7 +300,7 @@ routes.push(
     path: "/v1/quarantine",
     operationId: "listQuarantine",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Lead submissions held as suspected bots (captcha missing or failed, posted too fast), newest first",
     tags: ["quarantine"],
     request: { query: s.QuarantineQuery },
@@ -305,7 +311,7 @@ routes.push(
     path: "/v1/quarantine/{id}/release",
     operationId: "releaseQuarantined",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Capture a held submission as if it had passed: it becomes (or merges into) a customer, and leaves the quarantine",
     tags: ["quarantine"],
     request: { params: { id: s.QuarantineId } },
@@ -323,7 +329,7 @@ routes.push(
     path: "/v1/quarantine/{id}",
     operationId: "dropQuarantined",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Drop a held submission for good",
     tags: ["quarantine"],
     request: { params: { id: s.QuarantineId } },
@@ -355,7 +361,7 @@ routes.push(
     path: "/v1/customers/{id}/export",
     operationId: "exportCustomer",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Everything held about a customer, as one JSON document (an attachment)",
     tags: ["customers"],
     request: { params: idParam },
@@ -371,7 +377,7 @@ routes.push(
     path: "/v1/reports/funnel",
     operationId: "funnelReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "Count and % per stage now and at the period's start, and conversion between consecutive stages over the period",
     tags: ["reports"],
     request: { query: PeriodQuery },
@@ -382,7 +388,7 @@ routes.push(
     path: "/v1/reports/retention",
     operationId: "retentionReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "Churn rate for the period and per month, and monthly cohorts by first purchase",
     tags: ["reports"],
     request: { query: PeriodQuery },
@@ -393,7 +399,7 @@ routes.push(
     path: "/v1/reports/revenue",
     operationId: "revenueReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "Purchases, revenue, new contacts and new customers per day or month",
     tags: ["reports"],
     request: { query: RevenueQuery },
@@ -404,7 +410,7 @@ routes.push(
     path: "/v1/reports/campaigns",
     operationId: "campaignsReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "Per campaign: sent, delivered, opened, clicked, bounced, complained, unsubscribed, feedback and NPS",
     tags: ["reports"],
     request: { query: FormatQuery },
@@ -415,7 +421,7 @@ routes.push(
     path: "/v1/reports/segments",
     operationId: "segmentsReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "RFM scores and value segments (champions, loyal, new, potential, at risk, hibernating) with revenue share and average lifetime value",
     tags: ["reports"],
     request: { query: SegmentsQuery },
@@ -448,6 +454,102 @@ routes.push(
   },
 );
 
+// People and keys (shared/auth/): who is calling, the team who sign in, the API keys of
+// integrations, and what a browser needs to sign people in with Cognito.
+routes.push(
+  {
+    method: "GET",
+    path: "/v1/me",
+    operationId: "whoAmI",
+    fn: "people",
+    auth: "leads:write",
+    summary: "Who the credential belongs to: a person (id, name, role) or an API key (id, scopes)",
+    tags: ["people"],
+    responses: { 200: { description: "The caller", schema: auth.Me }, 401: unauthorized },
+  },
+  {
+    method: "GET",
+    path: "/v1/app-config",
+    operationId: "appConfig",
+    fn: "public",
+    auth: null,
+    summary: "Public settings a browser needs to sign people in: the user pool, its app client, region and endpoint (no secrets); `signIn: null` when people cannot sign in",
+    tags: ["people"],
+    responses: { 200: { description: "The settings", schema: auth.AppConfig } },
+  },
+  {
+    method: "GET",
+    path: "/v1/people",
+    operationId: "listPeople",
+    fn: "people",
+    auth: "admin",
+    summary: "The team: everyone who signs in, with their role",
+    tags: ["people"],
+    responses: { 200: { description: "The people", schema: auth.PeopleList }, 401: unauthorized, 403: forbidden, 404: { description: "No user pool is set up", schema: s.ErrorBody } },
+  },
+  {
+    method: "POST",
+    path: "/v1/people",
+    operationId: "addPerson",
+    fn: "people",
+    auth: "admin",
+    summary: "Add a person as owner or staff: on AWS Cognito emails them an invitation; on the local stack the answer carries their password",
+    tags: ["people"],
+    request: { body: auth.PersonInput, bodyTypes: ["application/json"] },
+    responses: {
+      201: { description: "Added", schema: auth.PersonAdded },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: { description: "No user pool is set up", schema: s.ErrorBody },
+      409: { description: "The email is already in the team", schema: s.ErrorBody },
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/v1/people/{id}",
+    operationId: "removePerson",
+    fn: "people",
+    auth: "admin",
+    summary: "Remove a person: their access ends at once, their Cognito user is deleted",
+    tags: ["people"],
+    request: { params: { id: auth.PersonIdParam } },
+    responses: { 200: { description: "Removed", schema: auth.Person }, 400: validation, 401: unauthorized, 403: forbidden, 404: { description: "Nobody in the team has this id", schema: s.ErrorBody } },
+  },
+  {
+    method: "GET",
+    path: "/v1/keys",
+    operationId: "listKeys",
+    fn: "people",
+    auth: "admin",
+    summary: "API keys: id, name, scopes, created, revoked (keys themselves are never stored)",
+    tags: ["keys"],
+    responses: { 200: { description: "The keys", schema: auth.KeyList }, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "POST",
+    path: "/v1/keys",
+    operationId: "createKey",
+    fn: "people",
+    auth: "admin",
+    summary: "Create an API key for an integration; the key is in this answer only",
+    tags: ["keys"],
+    request: { body: auth.KeyInput, bodyTypes: ["application/json"] },
+    responses: { 201: { description: "Created", schema: auth.KeyCreated }, 400: validation, 401: unauthorized, 403: forbidden },
+  },
+  {
+    method: "DELETE",
+    path: "/v1/keys/{id}",
+    operationId: "revokeKey",
+    fn: "people",
+    auth: "admin",
+    summary: "Revoke an API key by its id",
+    tags: ["keys"],
+    request: { params: { id: auth.KeyIdParam } },
+    responses: { 200: { description: "Revoked (or already revoked)", schema: auth.KeyInfo }, 400: validation, 401: unauthorized, 403: forbidden, 404: { description: "No such key", schema: s.ErrorBody } },
+  },
+);
+
 /** `METHOD /path` as API Gateway names a route (`event.routeKey`). */
 export function routeKey(route: Pick<Route, "method" | "path">): string {
   return `${route.method} ${route.path}`;
@@ -457,7 +559,10 @@ export function routesOf(fn: FunctionName): Route[] {
   return routes.filter((r) => r.fn === fn);
 }
 
-/** Does the key's scope list satisfy what the route asks for? `admin` implies every scope. */
+/**
+ * Does the caller's scope list satisfy what the route asks for? `admin` (an admin key, an owner)
+ * implies every scope; `staff` implies `leads:write` but never `admin`.
+ */
 export function scopeAllows(granted: string[], needed: Scope): boolean {
-  return granted.includes(needed) || granted.includes("admin");
+  return granted.includes(needed) || granted.includes("admin") || (needed === "leads:write" && granted.includes("staff"));
 }

@@ -11,7 +11,7 @@ import { dueIndexKey } from "../entities/due.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import { deriveStage } from "../customers/lifecycle.ts";
 import { fromMinor, toMinor } from "../core/money.ts";
-import type { EventInput, Stage } from "../customers/schema.ts";
+import type { By, EventInput, Stage } from "../customers/schema.ts";
 
 export interface EventResult {
   eventId: string;
@@ -32,8 +32,10 @@ const PROFILE_WAITS = 6;
  *
  * Counters are updated with an optimistic check on the order count and spend read just before,
  * so two purchases racing for one customer both count and the stage follows both.
+ *
+ * @param by who recorded it, kept on its timeline entry (absent for the importer and the demo seed).
  */
-export async function recordEvent(deps: Deps, input: EventInput): Promise<EventResult> {
+export async function recordEvent(deps: Deps, input: EventInput, by?: By): Promise<EventResult> {
   const customerId = await resolveCustomer(deps, input);
   const now = deps.clock.now().toISOString();
   const at = input.at ? new Date(input.at).toISOString() : now;
@@ -60,7 +62,7 @@ export async function recordEvent(deps: Deps, input: EventInput): Promise<EventR
       ? [{ Put: { TableName: deps.table, Item: { ...externalEventKey(input.externalId), type: "external", customerId, eventId, kind: input.type, at }, ConditionExpression: "attribute_not_exists(PK)" } }]
       : [];
     const entries = [
-      { at, type: input.type, summary: describe(input, currency), data: eventData(input, eventId, currency) },
+      { at, type: input.type, summary: describe(input, currency), ...(input.text ? { text: input.text } : {}), data: eventData(input, eventId, currency), ...(by ? { by } : {}) },
       ...(plan.stage !== current.stage ? [{ at: now, type: "stage_changed", summary: `${current.stage} → ${plan.stage}`, data: { from: current.stage, to: plan.stage, reason: input.type } }] : []),
     ];
     try {
