@@ -30,6 +30,9 @@ const fetcher = {
   },
 };
 
+/** A token that verifies but is not one the dashboard's client may use here (its class names it in logs). */
+class TokenNotForThisClient extends Error {}
+
 type Verifier = { verify(token: string): Promise<JwtPayload> };
 const verifiers = new Map<string, Verifier>();
 
@@ -53,10 +56,10 @@ function verifierFor(people: PeopleConfig, region: string): Verifier | undefined
         audience: null,
         customJwtCheck: ({ payload }) => {
           const use = payload.token_use;
-          if (use !== "id" && use !== "access") throw new Error("not an id or access token");
+          if (use !== "id" && use !== "access") throw new TokenNotForThisClient("not an id or access token");
           const client = use === "id" ? payload.aud : payload.client_id;
-          if (client !== clientId) throw new Error("issued to another app client");
-          if (typeof payload.sub !== "string" || payload.sub === "") throw new Error("no sub");
+          if (client !== clientId) throw new TokenNotForThisClient("issued to another app client");
+          if (typeof payload.sub !== "string" || payload.sub === "") throw new TokenNotForThisClient("no sub");
         },
       },
       { jwksCache: new SimpleJwksCache({ fetcher }) },
@@ -78,6 +81,7 @@ export async function verifyPersonToken(people: PeopleConfig, region: string, to
     const payload = await verifier.verify(token);
     return { token: { sub: payload.sub as string, tokenUse: payload.token_use as "id" | "access" } };
   } catch (err) {
-    return { rejected: (err as Error).name || "Error" };
+    // aws-jwt-verify's errors keep `name` "Error": their class says what failed (JwtExpiredError…).
+    return { rejected: (err as Error).constructor?.name || "Error" };
   }
 }
