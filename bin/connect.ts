@@ -25,7 +25,20 @@ export async function connect(options: TargetOptions): Promise<Deps> {
   const logger = new Logger({ serviceName: "rapport-cli", logLevel: (options.env.LOG_LEVEL as "WARN" | undefined) ?? "WARN" });
   if (options.stack) {
     const { tableName, region, outputs } = await stackTable(options.stack, options.region ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION);
-    return depsFromEnv({ ...options.env, TABLE_NAME: tableName, AWS_REGION: region, DYNAMODB_ENDPOINT: "", SEND_QUEUE_URL: outputs.SendQueueUrl ?? "", EVENT_BUS_NAME: outputs.EventBusName ?? "" }, { logger });
+    return depsFromEnv(
+      {
+        ...options.env,
+        TABLE_NAME: tableName,
+        AWS_REGION: region,
+        DYNAMODB_ENDPOINT: "",
+        SEND_QUEUE_URL: outputs.SendQueueUrl ?? "",
+        EVENT_BUS_NAME: outputs.EventBusName ?? "",
+        COGNITO_USER_POOL_ID: outputs.UserPoolId ?? "",
+        COGNITO_CLIENT_ID: outputs.UserPoolClientId ?? "",
+        COGNITO_ENDPOINT: "",
+      },
+      { logger },
+    );
   }
   if (options.region) throw new UsageError("--region only applies with --stack");
   let local;
@@ -44,8 +57,16 @@ export async function connect(options: TargetOptions): Promise<Deps> {
   } catch {
     // No secret yet: npm start makes one; commands that sign links say so when they need it.
   }
+  // The user pool `npm start` made in cognito-local, for `people` commands.
+  let pool: Record<string, string> = {};
+  try {
+    const saved = JSON.parse(readFileSync(local.cognitoPoolFile, "utf8")) as { userPoolId: string; clientId: string };
+    pool = { COGNITO_USER_POOL_ID: saved.userPoolId, COGNITO_CLIENT_ID: saved.clientId, COGNITO_ENDPOINT: local.cognitoEndpoint };
+  } catch {
+    // No pool yet: npm start makes one; `people` commands say so when they need it.
+  }
   return depsFromEnv(
-    { PUBLIC_BASE_URL: local.apiUrl, SES_ENDPOINT: local.sesEndpoint, TOKEN_SECRET: tokenSecret, ...options.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1" },
+    { PUBLIC_BASE_URL: local.apiUrl, SES_ENDPOINT: local.sesEndpoint, TOKEN_SECRET: tokenSecret, ...pool, ...options.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1" },
     { logger },
   );
 }

@@ -21,17 +21,15 @@ export interface RunningCognito extends LocalUserPool {
   stop(): Promise<void>;
 }
 
-/** Where the pool's ids are kept between starts, next to cognito-local's own `.cognito` folder. */
-export const POOL_FILE = "pool.json";
-
 /**
  * Starts cognito-local (the npm package: Cognito's user pool API, InitiateAuth with
  * USER_PASSWORD_AUTH, and a JWKS) as a child process with `dir` as its working directory, where
  * it keeps its data in `.cognito/`. Creates the pool on first use, as the CDK stack's `People`
  * construct does on AWS: email as the username, groups `owner` and `staff`, and an app client for
- * the dashboard. Resolves once the pool answers.
+ * the dashboard; its ids are kept in `poolFile` (default `<dir>/pool.json`) for later starts.
+ * Resolves once the pool answers.
  */
-export async function startCognitoLocal(options: { dir: string; port?: number }): Promise<RunningCognito> {
+export async function startCognitoLocal(options: { dir: string; port?: number; poolFile?: string }): Promise<RunningCognito> {
   await mkdir(options.dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const bin = createRequire(import.meta.url).resolve("cognito-local/lib/bin/start.js");
@@ -66,7 +64,7 @@ export async function startCognitoLocal(options: { dir: string; port?: number })
     }
   }
   try {
-    const pool = await ensurePool(target, join(options.dir, POOL_FILE));
+    const pool = await ensurePool(target, options.poolFile ?? join(options.dir, "pool.json"));
     return {
       ...pool,
       port,

@@ -1,4 +1,3 @@
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "./secrets.ts";
 
@@ -46,7 +45,8 @@ export async function cognitoCall<T = Record<string, unknown>>(target: CognitoTa
     "x-amz-target": `AWSCognitoIdentityProviderService.${action}`,
   };
   if (!target.endpoint) {
-    credentials ??= defaultProvider();
+    // Loaded only to sign: local runs (cognito-local) never pay for the provider chain.
+    credentials ??= (await import("@aws-sdk/credential-provider-node")).defaultProvider();
     const signer = new SignatureV4({ service: "cognito-idp", region: target.region, sha256: Sha256, credentials });
     const signed = await signer.sign({ method: "POST", protocol: url.protocol, hostname: url.hostname, path: "/", query: {}, headers, body });
     headers = signed.headers;
