@@ -1,6 +1,8 @@
 import { createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { LogItem } from "@aws-lambda-powertools/logger";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cognitoCall } from "../shared/aws/cognito.ts";
 import { signIn } from "../local/cognito.ts";
@@ -11,7 +13,17 @@ import { useStack } from "./support/stack.ts";
  * accepted wherever an API key is, with the person's role deciding what they may do; every
  * change made through the API records who made it.
  */
-const stack = useStack({ cognito: true });
+/** Every log line the handlers write, to show no token, password, name or email of a person is among them. */
+class CapturingLogger extends Logger {
+  readonly lines: string[] = [];
+  protected override printLog(_level: number, log: LogItem): void {
+    this.lines.push(JSON.stringify(log.getAttributes()));
+  }
+}
+const logger = new CapturingLogger({ serviceName: "rapport", logLevel: "DEBUG" });
+const stack = useStack({ cognito: true, logger });
+/** What must never reach a log line. */
+const secrets: string[] = [];
 
 interface Tokens {
   idToken: string;
@@ -24,6 +36,7 @@ async function addAndSignIn(email: string, role: "owner" | "staff", name?: strin
   const added = await stack.api("/v1/people", { key: stack.adminKey, body: { email, role, ...(name ? { name } : {}) } });
   expect(added.status, JSON.stringify(added.body)).toBe(201);
   const tokens = await signIn(stack.cognito!, email, added.body.password);
+  secrets.push(email, added.body.password, tokens.idToken, tokens.accessToken, ...(name ? [name] : []));
   return { id: added.body.person.id as string, tokens, password: added.body.password as string };
 }
 
@@ -265,5 +278,17 @@ describe("who made each change", () => {
     const res = await stack.api("/v1/events", { key: stack.adminKey, body: { type: "note", customerId: id, text: "x".repeat(10_001) } });
     expect(res.status).toBe(400);
     expect(res.body.fields).toEqual([{ field: "text", message: "at most 10000 characters" }]);
+  });
+});
+
+describe("logs", () => {
+  it("carry no token, password, name or email of a person, only ids and outcomes, after everything above", () => {
+    const log = logger.lines.join("\n");
+    expect(log).toContain("sign-in token rejected");
+    expect(log).toContain(owner.id);
+    expect(secrets.length).toBeGreaterThan(10);
+    for (const secret of secrets) expect(log.toLowerCase(), "a person's secret or identity in the log").not.toContain(secret.toLowerCase());
+    // Not even a part of a token: its signature alone would do.
+    for (const secret of secrets.filter((s) => s.split(".").length === 3)) expect(log).not.toContain(secret.split(".")[2]);
   });
 });
