@@ -251,6 +251,12 @@ describe("who made each change", () => {
     // The 360° view's recent timeline shows the same.
     const view = await stack.api(`/v1/customers/${id}`, { key: owner.tokens.idToken });
     expect(view.body.recentTimeline.find((e: { type: string }) => e.type === "meeting").by).toEqual({ type: "person", id: staff.id, name: "Sam Staff" });
+    // The customer's own copy (GDPR access) carries the words about them, not who on the team wrote them.
+    const exported = await stack.api(`/v1/customers/${id}/export`, { key: stack.adminKey });
+    const text = JSON.stringify(exported.body);
+    expect(text).toContain("wants the spring catalogue.");
+    expect(text).toContain("Prefers email to calls.");
+    expect(text).not.toContain("Sam Staff");
   });
 
   it("records the person on a profile edit", async () => {
