@@ -7,6 +7,7 @@ import { actorId, byOf, json, parseBody, validate } from "../shared/http/http.ts
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { CustomerIdParam, CustomerPatch, ListCustomersQuery, TimelineQuery } from "../shared/customers/schema.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
+import { searchCustomers } from "../shared/customers/search.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
 import { QuarantineId, QuarantineQuery } from "../shared/customers/schema.ts";
@@ -20,6 +21,10 @@ export function makeHandler(deps: Deps) {
     {
       listCustomers: async (event) => {
         const query = validate(ListCustomersQuery, event.queryStringParameters ?? {});
+        if (query.q !== undefined) {
+          if (query.email !== undefined) throw ValidationError.field("q", "cannot be combined with email");
+          return json(200, await searchCustomers(deps, { ...query, q: query.q }));
+        }
         let email: string | undefined;
         if (query.email !== undefined) {
           email = normalizeEmail(query.email) ?? undefined;

@@ -6,6 +6,7 @@ import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
 import { API_KEY_PARTITION } from "../shared/entities/api-key.ts";
 import { PERSON_PARTITION } from "../shared/entities/person.ts";
+import { SEARCH_PREFIX } from "../shared/entities/search.ts";
 import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
 import { Api } from "./api.ts";
@@ -74,7 +75,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   },
   customers: {
     description: "Admin: list, read and edit customers",
-    // Listing by stage queries GSI1; an email change moves the email claim in a transaction;
+    // Listing by stage queries GSI1, a search (?q=) one SEARCH# partition; an email change moves the email claim in a transaction;
     // a birthday or next-contact change moves the customer's entry in the due index (UpdateItem).
     // The quarantine: Query lists it, a release claims the held item (UpdateItem), captures it
     // as the capture function would (PutItem, UpdateItem) and deletes it (DeleteItem).
@@ -148,11 +149,15 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:GetItem", "dynamodb:Query"], partitions: [`${REPORT_PREFIX}*`, CAMPAIGN_PARTITION] },
   },
   "reports-stream": {
-    description: "The table's stream consumer: keeps the report counters from the changes to customer partitions",
+    description: "The table's stream consumer: keeps the report counters and the customer search index from the changes to customer partitions",
     // Per chunk of records: a consistent GetItem of its applied marker, then one transaction that
-    // puts the marker (a conditional Put: PutItem) and ADDs to the counters (UpdateItem). Only
-    // in the report partitions. Its stream read access and dead-letter queue: infra/reports-stream.ts.
-    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: [`${REPORT_PREFIX}*`] },
+    // puts the marker (a conditional Put: PutItem) and ADDs to the counters (UpdateItem); the
+    // search index's puts and deletes go in BatchWriteItem calls. Only in the report and search
+    // partitions. Its stream read access and dead-letter queue: infra/reports-stream.ts.
+    access: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+      partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],
+    },
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
     timeout: Duration.seconds(60),
   },

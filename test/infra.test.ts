@@ -259,8 +259,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       people: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["PERSON", "APIKEY"] },
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
-      // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk.
-      "reports-stream": { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*"] },
+      // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
+      // search index's puts and deletes in BatchWriteItem calls.
+      "reports-stream": { actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*", "SEARCH#*"] },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },
     };
