@@ -58,7 +58,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     ({ app, stack } = synthStack());
     template = Template.fromStack(stack);
     resources = template.toJSON().Resources as Resources;
-  }, 60_000);
+    // Bundles fourteen functions with esbuild: over a minute when the machine is busy.
+  }, 180_000);
 
   it("creates one function per route table function plus the authorizer, the sender, ses-events and reports-stream, all Node.js 24 on arm64", () => {
     const functionNames = new Set(routes.map((r) => r.fn));

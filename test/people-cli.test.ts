@@ -62,7 +62,8 @@ function rapport(args: string[], env: Record<string, string> = cognito.env): Pro
 
 const lines = (text: string) => text.split("\n").filter((l) => l !== "");
 
-describe("rapport people", () => {
+// Each test runs the CLI several times, a node start of a few seconds each on a busy machine.
+describe("rapport people", { timeout: 120_000 }, () => {
   it("add prints the password alone on the last stdout line; the person signs in with it at the pool and the API knows their role", async () => {
     const added = await rapport(["people", "add", "Robin.Staff@Shop.example", "--role", "staff", "--name", "Robin Staff"]);
     expect(added.code, added.stderr).toBe(0);
