@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: measures the figures the contract names and writes them to bench-results.json
- * (a flat JSON object), printing a table with each figure's budget.
+ * `npm run bench`: measures the figures the README's "Performance figures" table names and writes
+ * them to bench-results.json (a flat JSON object), printing a table with each figure's budget.
  *
  *  - Leads: DynamoDB write units and round trips of one new / one repeat lead, posted as a browser
  *    form over HTTP to the local stack on DynamoDB Local, counted by a middleware on the very

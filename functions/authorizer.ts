@@ -15,7 +15,7 @@ export interface AuthorizerResult {
  * people's sign-in tokens: resolves the bearer credential to a principal. It lets every request
  * with an Authorization header through with that context (an empty one for a bad credential),
  * and the function's route guard (shared/http/handler.ts) answers 401 or 403 from it: an HTTP API
- * authorizer can only deny with 403, and the contract promises 401 for a bad credential. API
+ * authorizer can only deny with 403, and the README promises 401 for a bad credential. API
  * Gateway itself answers 401 when the header is missing.
  */
 export function makeAuthorizer(deps: Deps) {

@@ -21,12 +21,13 @@ export function makeHandler(deps: Deps) {
     {
       listCustomers: async (event) => {
         const query = validate(ListCustomersQuery, event.queryStringParameters ?? {});
-        if (query.q !== undefined) {
-          if (query.email !== undefined) throw ValidationError.field("q", "cannot be combined with email");
-          return json(200, await searchCustomers(deps, { ...query, q: query.q }));
-        }
+        if (query.q !== undefined && query.email !== undefined) throw ValidationError.field("q", "cannot be combined with email");
+        // A whole address typed into search is the exact lookup (its top-level domain is not a search word).
+        const wholeAddress = query.q?.includes("@") ? normalizeEmail(query.q) : null;
+        if (query.q !== undefined && !wholeAddress) return json(200, await searchCustomers(deps, { ...query, q: query.q }));
         let email: string | undefined;
-        if (query.email !== undefined) {
+        if (wholeAddress) email = wholeAddress;
+        else if (query.email !== undefined) {
           email = normalizeEmail(query.email) ?? undefined;
           if (!email) throw ValidationError.field("email", "is not a valid email address");
         }

@@ -2,6 +2,7 @@ import type { StackProps } from "aws-cdk-lib";
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
+import { settingsToEnv } from "../shared/core/settings.ts";
 import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
 import { API_KEY_PARTITION } from "../shared/entities/api-key.ts";
@@ -222,33 +223,15 @@ export class RapportStack extends Stack {
     });
 
     // One block for every function (shared/core/config.ts reads it); access is granted per function.
+    // The settings come from the settings table; the rest names the resources the stack made.
     const environment: Record<string, string> = {
+      ...settingsToEnv(config),
       TABLE_NAME: this.table.tableName,
-      ALLOWED_ORIGINS: config.allowedOrigins.join(","),
-      CONSENT_VERSION: config.consentVersion,
-      CURRENCY: config.currency,
-      LOYAL_ORDERS: String(config.loyalOrders),
-      LOYAL_SPEND: String(config.loyalSpend),
-      LOG_LEVEL: config.logLevel,
       POWERTOOLS_SERVICE_NAME: "rapport",
-      BUSINESS_NAME: config.businessName,
-      SENDER_EMAIL: config.senderEmail,
-      ...(config.replyToEmail ? { REPLY_TO_EMAIL: config.replyToEmail } : {}),
-      ...(config.salesEmail ? { SALES_EMAIL: config.salesEmail } : {}),
       SES_CONFIGURATION_SET: this.mail.configurationSetName,
       EVENT_BUS_NAME: this.bus.eventBusName,
       SEND_QUEUE_URL: this.pipeline.queue.queueUrl,
       TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
-      TOKEN_TTL_DAYS: String(config.tokenTtlDays),
-      DUE_SHARDS: String(config.dueShards),
-      FREQUENCY_CAP_DAYS: String(config.frequencyCapDays),
-      SEND_WINDOW: config.sendWindow,
-      DEFAULT_TIMEZONE: config.defaultTimezone,
-      AT_RISK_DAYS: String(config.atRiskDays),
-      CHURN_DAYS: String(config.churnDays),
-      DOUBLE_OPT_IN: String(config.doubleOptIn),
-      MIN_SUBMIT_SECONDS: String(config.minSubmitSeconds),
-      ...(config.captchaProvider && config.captchaSecretArn ? { CAPTCHA_PROVIDER: config.captchaProvider, CAPTCHA_SECRET_ARN: config.captchaSecretArn } : {}),
     };
     const functions = {} as Record<FunctionId, RapportFunction>;
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionId, FunctionSpec][]) {
