@@ -36,6 +36,10 @@ export async function connect(options: TargetOptions): Promise<Deps> {
         COGNITO_USER_POOL_ID: outputs.UserPoolId ?? "",
         COGNITO_CLIENT_ID: outputs.UserPoolClientId ?? "",
         COGNITO_ENDPOINT: "",
+        // The shop connections' secrets and endpoints (`rapport connections`).
+        CONNECTIONS_SECRET_ARN: outputs.ConnectionsSecretArn ?? "",
+        CONNECTIONS_FILE: "",
+        PUBLIC_BASE_URL: outputs.ApiUrl ?? "",
       },
       { logger },
     );
@@ -66,7 +70,18 @@ export async function connect(options: TargetOptions): Promise<Deps> {
     // No pool yet: npm start makes one; `people` commands say so when they need it.
   }
   return depsFromEnv(
-    { PUBLIC_BASE_URL: local.apiUrl, SES_ENDPOINT: local.sesEndpoint, TOKEN_SECRET: tokenSecret, ...pool, ...options.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1" },
+    {
+      PUBLIC_BASE_URL: local.apiUrl,
+      SES_ENDPOINT: local.sesEndpoint,
+      TOKEN_SECRET: tokenSecret,
+      // Where `npm start` keeps the shop connections' signing secrets (local/start.ts).
+      CONNECTIONS_FILE: join(local.dataDir, "connections.json"),
+      ...pool,
+      ...options.env,
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: endpoint,
+      AWS_REGION: "us-east-1",
+    },
     { logger },
   );
 }

@@ -16,10 +16,11 @@ import { exportCommand } from "./commands/export.ts";
 import { importCommand } from "./commands/import.ts";
 import { reportCommands } from "./commands/reports.ts";
 import { peopleCommands } from "./commands/people.ts";
+import { connectionCommands } from "./commands/connections.ts";
 import { connect } from "./connect.ts";
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, ...peopleCommands, seed, sweep, campaignsList, importCommand, exportCommand, ...reportCommands];
+export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, ...peopleCommands, seed, sweep, campaignsList, importCommand, exportCommand, ...reportCommands, ...connectionCommands];
 
 const ENVIRONMENT: [string, string][] = [
   ["PORT", "API port of the local stack (default 3000)"],

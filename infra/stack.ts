@@ -21,6 +21,7 @@ import { People } from "./people.ts";
 import { ReportsStream } from "./reports-stream.ts";
 import { RetentionPipeline } from "./retention-pipeline.ts";
 import { LinkTokenSecret } from "./token-secret.ts";
+import { ConnectionSecrets } from "./connection-secrets.ts";
 
 /**
  * Every function of the stack: one per route table `fn`, the authorizer, and the ones
@@ -41,6 +42,8 @@ interface FunctionSpec {
   readsCaptchaSecret?: boolean;
   /** Adds and removes people in the user pool. */
   managesPeople?: boolean;
+  /** Verifies shop webhooks: reads the connection secrets (and gets their ARN). */
+  readsConnectionSecrets?: boolean;
   memorySize?: number;
   timeout?: Duration;
   /** Ships the dashboard's built files (app/) in its bundle, next to the handler. */
@@ -176,6 +179,17 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], partitions: [PERSON_PARTITION, API_KEY_PARTITION] },
     managesPeople: true,
   },
+  hooks: {
+    description: "Shops: signed webhooks from Stripe, Shopify and WooCommerce become purchases, refunds and customers; the admin list of connections",
+    // Orders and refunds are recorded as the events function records them (the email lookup,
+    // the customer, one transaction of marker, counters and timeline); a refund reads its order's
+    // marker; customer events merge the profile (upsertContact: PutItem, UpdateItem, and the
+    // erasure race's DeleteItem). The connection's last delivery and problems are UpdateItems,
+    // and the connections page is one Query of their partition.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"] },
+    publishes: true,
+    readsConnectionSecrets: true,
+  },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key, or a person's sign-in token, to who is calling and what they may do",
     // One consistent read: of the key's hash, or of the person's directory entry (their token's
@@ -186,7 +200,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
 };
 
 /** The functions serving HTTP routes (the route table's `fn`s). */
-const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app", "people"] as const satisfies readonly FunctionName[];
+const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app", "people", "hooks"] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {
   config: RapportConfig;
@@ -206,6 +220,7 @@ export class RapportStack extends Stack {
   readonly reportsStream: ReportsStream;
   readonly tokenSecret: LinkTokenSecret;
   readonly people: People;
+  readonly connectionSecrets: ConnectionSecrets;
   readonly functions: Record<FunctionId, RapportFunction>;
 
   constructor(scope: Construct, id: string, props: RapportStackProps) {
@@ -215,6 +230,7 @@ export class RapportStack extends Stack {
     this.bus = new EventBus(this, "EventBus");
     this.mail = new Mail(this, "Mail", { senderEmail: config.senderEmail });
     this.tokenSecret = new LinkTokenSecret(this, "LinkTokens");
+    this.connectionSecrets = new ConnectionSecrets(this, "ConnectionSecrets");
     this.pipeline = new RetentionPipeline(this, "RetentionPipeline", {
       senderTimeout: SENDER_TIMEOUT,
       bus: this.bus.bus,
@@ -247,6 +263,10 @@ export class RapportStack extends Stack {
       this.table.grant(fn.role, spec.access);
       if (spec.publishes) this.bus.grantPublish(fn.role);
       if (spec.readsTokenSecret) this.tokenSecret.grantRead(fn.role);
+      if (spec.readsConnectionSecrets) {
+        this.connectionSecrets.grantRead(fn.role);
+        fn.fn.addEnvironment("CONNECTIONS_SECRET_ARN", this.connectionSecrets.secretArn);
+      }
       if (spec.readsCaptchaSecret && config.captchaSecretArn) {
         fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["secretsmanager:GetSecretValue"], resources: [config.captchaSecretArn] }));
       }
@@ -306,6 +326,10 @@ export class RapportStack extends Stack {
     new CfnOutput(this, "SendQueueUrl", { value: this.pipeline.queue.queueUrl, description: "Send requests from the sweep to the sender" });
     new CfnOutput(this, "UserPoolId", { value: this.people.userPoolId, description: "The Cognito user pool people sign in to (rapport people add)" });
     new CfnOutput(this, "UserPoolClientId", { value: this.people.clientId, description: "The dashboard's app client in the user pool" });
+    new CfnOutput(this, "ConnectionsSecretArn", {
+      value: this.connectionSecrets.secretArn,
+      description: "The shop connections' signing secrets: `rapport --stack NAME connections add` writes them",
+    });
     new CfnOutput(this, "ConfigurationSetName", { value: this.mail.configurationSetName, description: "The SES configuration set every email is sent with" });
   }
 }

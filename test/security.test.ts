@@ -115,6 +115,11 @@ describe("every admin route checks the key and its scope", () => {
         "GET /app/{proxy+}",
         // Which user pool, app client and endpoint a browser signs people in with: public in every token anyway; no secrets.
         "GET /v1/app-config",
+        // Shop webhooks (functions/hooks.ts): each delivery is verified by its platform's signature
+        // over the raw body before anything is read, or refused with 401 (test/hooks.test.ts).
+        "POST /v1/hooks/stripe",
+        "POST /v1/hooks/shopify",
+        "POST /v1/hooks/woocommerce",
       ].sort(),
     );
   });

@@ -103,6 +103,12 @@ export interface RuntimeConfig {
   retention: RetentionConfig;
   botProtection: BotProtectionConfig;
   people: PeopleConfig;
+  /**
+   * Where the shop connections' webhook signing secrets are kept: a Secrets Manager secret
+   * holding one JSON object, a key per platform [CONNECTIONS_SECRET_ARN]; locally a file of the
+   * same shape in the data directory [CONNECTIONS_FILE]. Neither: no shop can connect.
+   */
+  connections: { secretArn?: string; file?: string };
 }
 
 function botProtectionFrom(env: NodeJS.ProcessEnv, settings: RuntimeSettings): BotProtectionConfig {
@@ -171,5 +177,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     },
     botProtection: botProtectionFrom(env, s),
     people: peopleFrom(env),
+    connections: {
+      ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
+      ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),
+    },
   };
 }
