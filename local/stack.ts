@@ -4,6 +4,7 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { createDocumentClient } from "../shared/aws/db.ts";
 import { freePort } from "./dynamo.ts";
+import type { ApiServerOptions } from "./server.ts";
 import { createApiServer } from "./server.ts";
 import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
@@ -58,6 +59,8 @@ export interface LocalApiOptions {
    * fault-injecting `deps.db` sees is then the requests' work only.
    */
   reportsDeps?: Partial<Deps>;
+  /** Called with every answer the API gives (the tests check each against the route table). */
+  onResponse?: ApiServerOptions["onResponse"];
 }
 
 export interface LocalApi {
@@ -122,7 +125,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       }
     },
   };
-  const server = createApiServer(deps, wiring);
+  const server = createApiServer(deps, wiring, { onResponse: options.onResponse });
   if (table.streamAdded) {
     logger.warn(`The table ${options.tableName} was made before report counters: only changes from now on are counted. Count what is already there with: npx rapport reports rebuild`);
   }

@@ -170,13 +170,6 @@ export const LeadAccepted = z.object({
   created: describe(z.boolean(), "true for a new contact (201), false when the email already existed (200)"),
 });
 
-export const ValidationErrorBody = z.object({
-  error: z.literal("validation"),
-  fields: z.array(z.object({ field: z.string(), message: z.string() })),
-});
-
-export const ErrorBody = z.object({ error: z.string(), message: z.optional(z.string()) });
-
 export const CustomerIdParam = z.string().check(z.regex(CUSTOMER_ID_PATTERN, { error: "is not a customer id" }));
 
 export { STAGES };

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
 import { createApiKey } from "../../shared/auth/api-keys.ts";
 import type { LocalApi, LocalApiOptions } from "../../local/stack.ts";
 import { startLocalApi } from "../../local/stack.ts";
@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RunningCognito } from "../../local/cognito.ts";
 import { startCognitoLocal } from "../../local/cognito.ts";
+import { responseProblems } from "./responses.ts";
 
 /** The HMAC key test stacks sign links with (tests sign their own tokens with it). */
 export const TEST_TOKEN_SECRET = "test-token-secret-0123456789abcdef";
@@ -60,6 +61,17 @@ export interface UseStackOptions extends Partial<LocalApiOptions> {
 
 export function useStack({ ownDynamo, cognito: withCognito, ...options }: UseStackOptions = {}): TestStack {
   const stack = {} as TestStack;
+  // Every answer the API gives is checked against its route's declared responses (the OpenAPI
+  // document's source); a mismatch fails the request's test, whether it came through
+  // `stack.api` or a plain fetch.
+  let problems: string[] = [];
+  const failOnProblems = () => {
+    if (!problems.length) return;
+    const found = problems;
+    problems = [];
+    throw new Error(`answers the route table does not declare:\n${found.join("\n")}`);
+  };
+  afterEach(failOnProblems);
   beforeAll(async () => {
     const ses = await startSesLocal();
     stack.sesUrl = ses.url;
@@ -76,6 +88,10 @@ export function useStack({ ownDynamo, cognito: withCognito, ...options }: UseSta
       sesEvents: false,
       ...options,
       env: { TOKEN_SECRET: TEST_TOKEN_SECRET, ...cognito?.env, ...options.env },
+      onResponse: (exchange) => {
+        problems.push(...responseProblems(exchange));
+        options.onResponse?.(exchange);
+      },
     });
     const close = local.close;
     local.close = async () => {
@@ -110,6 +126,7 @@ export function useStack({ ownDynamo, cognito: withCognito, ...options }: UseSta
       } catch {
         // not JSON: keep the text
       }
+      failOnProblems();
       return { status: res.status, body, headers: res.headers };
     };
   });
