@@ -3,7 +3,7 @@ import { depsFromEnv } from "../shared/core/deps.ts";
 import { getCustomer360, getTimeline } from "../shared/customers/view.ts";
 import { listCustomers } from "../shared/customers/list.ts";
 import { patchCustomer } from "../shared/customers/patch.ts";
-import { json } from "../shared/http/http.ts";
+import { actorId, byOf, json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
 import { searchCustomers } from "../shared/customers/search.ts";
@@ -31,7 +31,7 @@ export function makeHandler(deps: Deps) {
         return json(200, await listCustomers(deps, { ...query, email }));
       },
       getCustomer: async ({ params: { id } }) => json(200, await unlessErased(deps, id, () => getCustomer360(deps, id))),
-      patchCustomer: async ({ params, body }, { principal }) => json(200, await patchCustomer(deps, params.id, body, principal.keyId)),
+      patchCustomer: async ({ params, body }, { principal }) => json(200, await patchCustomer(deps, params.id, body, byOf(principal))),
       getTimeline: async ({ params, query }) => json(200, await getTimeline(deps, params.id, query.limit, query.cursor)),
       listQuarantine: async ({ query }) => json(200, await listQuarantine(deps, query.limit, query.cursor)),
       releaseQuarantined: async ({ params }) => {
@@ -42,7 +42,7 @@ export function makeHandler(deps: Deps) {
         await dropQuarantined(deps, params.id);
         return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
       },
-      eraseCustomer: async ({ params }, { principal }) => json(200, await eraseCustomer(deps, params.id, principal.keyId)),
+      eraseCustomer: async ({ params }, { principal }) => json(200, await eraseCustomer(deps, params.id, actorId(principal))),
       exportCustomer: async ({ params: { id } }) => json(200, await exportCustomer(deps, id), { "content-disposition": `attachment; filename="customer-${id}.json"` }),
     },
     deps,

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { normalizeEmail } from "../customers/email.ts";
+import { Instant, isRealDay } from "./dates.ts";
 import { CUSTOMER_ID_PATTERN } from "./ids.ts";
 import { PROFILE_FIELD_NAMES, STAGES, type ProfileFieldName } from "./fields.ts";
 
@@ -43,11 +44,6 @@ export const EmailField = describe(
   "Stored trimmed and lower-cased; one address is one customer.",
 );
 
-const isRealDate = (s: string) => {
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-};
-
 /** Checks a non-empty string; an empty one passes as "not given". Each field reports one message. */
 function checkedText(max: number, check: (s: string) => string | null) {
   return text(max).check(z.refine((s) => s === "" || check(s) === null, { error: (issue) => check(String(issue.input)) ?? "is invalid" }));
@@ -55,7 +51,7 @@ function checkedText(max: number, check: (s: string) => string | null) {
 
 export const BirthdayField = checkedText(10, (s) => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return "must be YYYY-MM-DD";
-  if (!isRealDate(s)) return "is not a real date";
+  if (!isRealDay(s)) return "is not a real date";
   if (s < "1900-01-01" || s > new Date().toISOString().slice(0, 10)) return "must be in the past";
   return null;
 });
@@ -159,4 +155,4 @@ export const limit = (fallback: number) =>
     fallback,
   );
 
-export const isoDateTime = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" });
+export const isoDateTime = Instant;

@@ -7,7 +7,7 @@ import { customerUpdate } from "../entities/customer.ts";
 import { setDue } from "../entities/due.ts";
 import { emailKey } from "../entities/email.ts";
 import type * as z from "zod/mini";
-import type { Customer360, CustomerPatch } from "./schema.ts";
+import type { By, Customer360, CustomerPatch } from "./schema.ts";
 import { getCustomerItem, timelineItem } from "./repository.ts";
 import { getCustomer360 } from "./view.ts";
 
@@ -16,7 +16,7 @@ import { getCustomer360 } from "./view.ts";
  * the lookup item in the same transaction (409 when another customer holds it). The change is
  * written to the timeline with the names of the fields changed.
  */
-export async function patchCustomer(deps: Deps, customerId: string, patch: CustomerPatch, actor: string): Promise<z.output<typeof Customer360>> {
+export async function patchCustomer(deps: Deps, customerId: string, patch: CustomerPatch, by: By): Promise<z.output<typeof Customer360>> {
   const current = await getCustomerItem(deps, customerId, true);
   if (!current) throw new NotFound(`no customer ${customerId}`);
   const now = deps.clock.now().toISOString();
@@ -37,7 +37,7 @@ export async function patchCustomer(deps: Deps, customerId: string, patch: Custo
   // An owner, a birthday or tags can make a campaign due (or no longer due): look again now.
   if (changed.some((f) => f === "owner" || f === "birthday" || f === "tags" || f === "timezone")) setDue(update, customerId, now, deps.config.retention.dueShards);
   const updateItem = { Update: customerUpdate(deps.table, customerId, update) };
-  const entry = { Put: { TableName: deps.table, Item: timelineItem(deps, customerId, { at: now, type: "profile_updated", summary: `Changed ${changed.join(", ")}`, data: { changed, by: actor } }) } };
+  const entry = { Put: { TableName: deps.table, Item: timelineItem(deps, customerId, { at: now, type: "profile_updated", summary: `Changed ${changed.join(", ")}`, data: { changed }, by }) } };
   const moves = emailChange
     ? [
         { Put: { TableName: deps.table, Item: { ...emailKey(emailChange), type: "email", customerId }, ConditionExpression: "attribute_not_exists(PK)" } },

@@ -10,7 +10,17 @@ import type { CustomerItem } from "../entities/customer.ts";
 /** Builds the item of a timeline entry for a customer. */
 export function timelineItem(deps: Deps, customerId: string, entry: Omit<TimelineItem, "id">): Record<string, unknown> {
   const id = ulid(deps.clock);
-  return { ...timelineKey(customerId, entry.at, id), type: "timeline", id, kind: entry.type, at: entry.at, summary: entry.summary, data: entry.data };
+  return {
+    ...timelineKey(customerId, entry.at, id),
+    type: "timeline",
+    id,
+    kind: entry.type,
+    at: entry.at,
+    summary: entry.summary,
+    ...(entry.text ? { text: entry.text } : {}),
+    data: entry.data,
+    ...(entry.by ? { by: entry.by } : {}),
+  };
 }
 
 export async function appendTimeline(deps: Deps, customerId: string, entry: Omit<TimelineItem, "id">): Promise<void> {

@@ -36,12 +36,25 @@ export const CustomerPatch = z
   .check(z.refine((p) => Object.values(p).some((v) => v !== undefined), { error: "send at least one field to change", path: ["body"] }));
 export type CustomerPatch = z.output<typeof CustomerPatch>;
 
+/**
+ * Who made a change that came through the API: a signed-in person (their id in the user pool and
+ * their name as it was then) or an API key (its id, as `rapport keys list` shows it).
+ */
+export const By = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("person"), id: z.string(), name: z.string() }),
+  z.object({ type: z.literal("key"), id: z.string() }),
+]);
+export type By = z.output<typeof By>;
+
 export const TimelineEntry = z.object({
   id: z.string(),
   at: z.string(),
   type: z.string(),
   summary: z.optional(z.string()),
+  /** The words of a call, meeting or note. */
+  text: z.optional(z.string()),
   data: z.optional(z.record(z.string(), z.unknown())),
+  by: z.optional(By),
 });
 
 export const ConsentState = z.object({

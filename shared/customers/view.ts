@@ -11,7 +11,7 @@ import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
 import type { TimelineItem } from "./item.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem } from "./repository.ts";
-import type { Customer360 } from "./schema.ts";
+import type { By, Customer360 } from "./schema.ts";
 
 function toTimelineEntry(item: Record<string, unknown>): TimelineItem {
   return {
@@ -19,7 +19,9 @@ function toTimelineEntry(item: Record<string, unknown>): TimelineItem {
     at: item.at as string,
     type: item.kind as string,
     ...(item.summary ? { summary: item.summary as string } : {}),
+    ...(item.text ? { text: item.text as string } : {}),
     ...(item.data ? { data: item.data as Record<string, unknown> } : {}),
+    ...(item.by ? { by: item.by as By } : {}),
   };
 }
 

@@ -29,6 +29,7 @@ import { DUE_INDEX } from "./due.ts";
  *     `SEARCH#<first two characters>` / `<word>#<id>` (search.ts).
  * 17. Shop connections and the problems seen on their deliveries, all in one Query:
  *     `CONNECTION` / `<platform>`, `<platform>#PROBLEM#<kind>` (connection.ts).
+ * 18. A verified token's person, role and name; the team list: `PERSON` / `<Cognito sub>` (person.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 

@@ -3,9 +3,17 @@ import { CustomerIdParam, EmailField, isoDateTime, Stage, text } from "../core/s
 
 export const EVENT_TYPES = ["purchase", "refund", "support_ticket", "call", "meeting", "note", "page_view", "email_reply", "other"] as const;
 
+/** The longest text a call, meeting or note may carry (the body as a whole is capped at 16 KiB). */
+export const EVENT_TEXT_MAX = 10_000;
+
+/**
+ * Unknown fields are refused (400, each named) rather than dropped: a note posted with its words
+ * in `note` or `summary` used to vanish without a word.
+ */
 export const EventInput = z
-  .object({
+  .strictObject({
     type: z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(", ")}` }),
+    text: z.optional(text(EVENT_TEXT_MAX)),
     customerId: z.optional(CustomerIdParam),
     email: z.optional(EmailField),
     at: z.optional(isoDateTime),

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { ConsentField, describe, EmailField, limit, optionalText, ProfileFields, TagsField, text } from "../core/schema.ts";
+import { ConsentField, describe, EmailField, limit, optionalText, ProfileFields, TagsField } from "../core/schema.ts";
 
 export const LeadInput = z.object({
   email: EmailField,
@@ -12,7 +12,11 @@ export const LeadInput = z.object({
   utm_campaign: optionalText(200),
   tags: z.optional(TagsField),
   _gotcha: describe(z.optional(z.string()), "Honeypot: leave empty. When filled the post is answered as a success and nothing is stored."),
-  _next: describe(z.optional(text(2000)), "Where to send the browser after a form post; must be on an allowed origin."),
+  // Not limited here: an unusable `_next` is the form's configuration, never a reason to lose the lead.
+  _next: describe(
+    z.optional(z.string().check(z.trim())),
+    "Where to send the browser after a form post: an absolute URL on an allowed origin. Any other value is ignored (the lead is stored and the browser goes to the thank-you page); JSON callers are never redirected.",
+  ),
   _ts: describe(
     z.pipe(
       z.optional(z.union([z.number(), z.string().check(z.maxLength(40))])),
@@ -33,6 +37,13 @@ export const LeadAccepted = z.object({
   created: describe(z.boolean(), "true for a new contact (201), false when the email already existed (200)"),
 });
 
+/** A post from a browser on an origin that is not allowed: kept in the quarantine for an admin to release. */
+export const LeadHeld = z.object({
+  held: z.literal(true),
+  reason: z.literal("origin_not_allowed"),
+  message: z.string(),
+});
+
 /** Held (quarantined) lead submissions. */
 export const QuarantineId = z.string().check(z.regex(/^q_[0-9A-HJKMNP-TV-Z]{26}$/, { error: "is not a quarantine id" }));
 export const QuarantineQuery = z.object({
@@ -45,12 +56,12 @@ export const HeldSubmission = z.object({
   id: z.string(),
   heldAt: z.string(),
   reason: describe(
-    z.enum(["captcha_missing", "captcha_failed", "captcha_unavailable", "too_fast", "no_timestamp", "future_timestamp"]),
-    "Why it was held: no captcha token, the provider refused it, the provider could not be asked, posted sooner than MIN_SUBMIT_SECONDS after the form rendered, no `_ts`, or a `_ts` in the future.",
+    z.enum(["captcha_missing", "captcha_failed", "captcha_unavailable", "too_fast", "no_timestamp", "future_timestamp", "origin_not_allowed"]),
+    "Why it was held: no captcha token, the provider refused it, the provider could not be asked, posted sooner than MIN_SUBMIT_SECONDS after the form rendered, no `_ts`, a `_ts` in the future, or posted from a page whose origin is not in `rapport:allowedOrigins` (`context.origin` names it: add it, then release).",
   ),
   detail: z.optional(z.string()),
   lead: describe(z.record(z.string(), z.unknown()), "The validated lead fields, as a release would capture them (captcha tokens are never kept)."),
-  context: z.object({ ip: z.optional(z.string()), userAgent: z.optional(z.string()), page: z.optional(z.string()) }),
+  context: z.object({ ip: z.optional(z.string()), userAgent: z.optional(z.string()), page: z.optional(z.string()), origin: z.optional(z.string()) }),
   expiresAt: describe(z.string(), "Dropped by itself after this (30 days after it was held)."),
 });
 export type HoldReason = z.output<typeof HeldSubmission>["reason"];

@@ -1,8 +1,9 @@
 import * as z from "zod/mini";
+import { instant } from "../core/dates.ts";
 import { describe } from "../core/schema.ts";
 
 export const SweepBody = z.object({
-  at: z.optional(describe(z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }), "Run the sweep as of this instant (local stack only; on AWS a sweep always runs as of now).")),
+  at: z.optional(describe(instant(), "Run the sweep as of this instant (local stack only; on AWS a sweep always runs as of now).")),
 });
 export const SweepResult = z.object({
   at: z.string(),
