@@ -3,7 +3,7 @@ import type { Context } from "aws-lambda";
 import type { Deps } from "../core/deps.ts";
 import { Forbidden, Unauthorized } from "../core/errors.ts";
 import type { HttpEvent, HttpResult, Principal } from "./http.ts";
-import { errorResponse, json } from "./http.ts";
+import { assertBodyType, errorResponse, json } from "./http.ts";
 import { isThrottling } from "../aws/errors.ts";
 import type { FunctionName, Route } from "./routes.ts";
 import { routeKey, routesOf, scopeAllows } from "./routes.ts";
@@ -48,6 +48,7 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
       if (!scopeAllows((ctx.scopes ?? "").split(" "), route.auth)) throw new Forbidden(`this API key lacks the ${route.auth} scope`);
       principal = { keyId: ctx.keyId, scopes: ctx.scopes ?? "" };
     }
+    if (route.request?.body) assertBodyType(event, route.request.bodyTypes ?? ["application/json"]);
     return op(event, { deps, route, principal });
   };
 

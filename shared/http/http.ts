@@ -56,7 +56,8 @@ export async function parseBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): Pr
   if (type === "application/json" || type.endsWith("+json")) {
     let value: unknown;
     try {
-      value = JSON.parse(bytes.toString("utf8"));
+      // A UTF-8 byte order mark is not JSON, but RFC 8259 lets a parser ignore it, and Windows tools write one.
+      value = JSON.parse(bytes.toString("utf8").replace(/^\uFEFF/, ""), cleanJsonValue);
     } catch {
       throw ValidationError.field("body", "is not valid JSON");
     }
@@ -85,12 +86,47 @@ export async function parseBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): Pr
 }
 
 function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of entries) {
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  const out = new Map<string, unknown>();
+  for (const [rawKey, rawValue] of entries) {
+    const [k, v] = [cleanText(rawKey), cleanText(rawValue)];
+    const prev = out.get(k);
+    out.set(k, prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]);
   }
-  return out;
+  // fromEntries defines own properties, so a field named __proto__ stays a field.
+  return Object.fromEntries(out);
+}
+
+/**
+ * Text as it may be stored: NUL characters dropped (C strings and many tools end text at one) and
+ * unpaired UTF-16 surrogates (`"\ud800"` in JSON, which no UTF-8 encoder can write out)
+ * replaced by U+FFFD. Every body field passes through here, keys included, so nothing
+ * downstream (DynamoDB, CSV, email) ever sees them.
+ */
+export function cleanText(value: string): string {
+  const text = value.includes("\0") ? value.replaceAll("\0", "") : value;
+  return text.isWellFormed() ? text : text.toWellFormed();
+}
+
+const dirtyKey = (key: string) => cleanText(key) !== key;
+
+/** `JSON.parse` reviver: cleans each string, and the keys of each object (rebuilt only when one needs it). */
+function cleanJsonValue(_key: string, value: unknown): unknown {
+  if (typeof value === "string") return cleanText(value);
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).some(dirtyKey)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), v]));
+  }
+  return value;
+}
+
+/**
+ * Refuses a body whose media type the route does not document (415), so a route takes exactly
+ * the content types its OpenAPI entry lists. An empty body without a content type is left to the
+ * route's schema (`POST /v1/sweeps` with nothing means "now").
+ */
+export function assertBodyType(event: HttpEvent, accepted: readonly string[]): void {
+  const type = mediaType(event);
+  if (type === "" && rawBody(event).length === 0) return;
+  if (!accepted.includes(type)) throw new UnsupportedMediaType(`content type "${type || "(none)"}" is not accepted here; send ${accepted.join(" or ")}`);
 }
 
 /** Validates with a zod schema; every problem becomes a named field in a ValidationError. */
