@@ -2,7 +2,7 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
-import { header, html, json, parseBody, rawBody, redirect, validate, wantsJson } from "../shared/http/http.ts";
+import { header, html, json, parseBody, redirect, validate, wantsJson } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
 import { submitLead } from "../shared/leads/bot-protection.ts";
@@ -28,7 +28,7 @@ export function makeHandler(deps: Deps) {
             return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
           };
           const key = header(event, "idempotency-key");
-          return key === undefined ? await run() : await withIdempotency(deps, { key, scope: event.routeKey, body: rawBody(event) }, run);
+          return key === undefined ? await run() : await withIdempotency(deps, { key, scope: event.routeKey, request: lead }, run);
         } catch (err) {
           if (browser && err instanceof ValidationError) return html(400, formErrorPage(err.fields, referer(event)));
           throw err;

@@ -1,7 +1,7 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { recordEvent } from "../shared/interactions/record.ts";
-import { header, json, parseBody, rawBody, validate } from "../shared/http/http.ts";
+import { header, json, parseBody, validate } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
 import { EventInput } from "../shared/customers/schema.ts";
@@ -18,7 +18,7 @@ export function makeHandler(deps: Deps) {
           return json(result.duplicate ? 200 : 201, result);
         };
         const key = header(event, "idempotency-key");
-        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${principal!.keyId}`, body: rawBody(event) }, run);
+        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${principal!.keyId}`, request: input }, run);
       },
     },
     deps,

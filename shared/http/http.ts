@@ -184,7 +184,7 @@ export function errorResponse(err: unknown): { status: number; body: Record<stri
   if (err instanceof PayloadTooLarge) return { status: 413, body: { error: "payload_too_large", message: err.message } };
   if (err instanceof UnsupportedMediaType) return { status: 415, body: { error: "unsupported_media_type", message: err.message } };
   if (err instanceof IdempotencyMismatch)
-    return { status: 422, body: { error: "idempotency_key_reused", message: "this Idempotency-Key was used with a different request body" } };
+    return { status: 422, body: { error: "idempotency_key_reused", message: "this Idempotency-Key was used with a different request (other fields or values)" } };
   return null;
 }
 
