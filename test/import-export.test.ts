@@ -502,6 +502,10 @@ describe("CSV reading", () => {
     ]);
   });
 
+  it("drops NUL characters from cells, as the HTTP API drops them from bodies", () => {
+    expect(parseCsv("email,name\nada@example.com,A\u0000da\n").map((r) => r.cells)).toEqual([["email", "name"], ["ada@example.com", "Ada"]]);
+  });
+
   it("recognises semicolon and tab delimiters from the header line", () => {
     expect(parseCsv("email;name\na@example.com;Ann, B.\n").map((r) => r.cells)).toEqual([["email", "name"], ["a@example.com", "Ann, B."]]);
     expect(parseCsv('"e;mail"\tname\nx\ty\n').map((r) => r.cells)).toEqual([["e;mail", "name"], ["x", "y"]]);

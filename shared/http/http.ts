@@ -10,6 +10,7 @@ import {
   UnsupportedMediaType,
   ValidationError,
 } from "../core/errors.ts";
+import { cleanText } from "../core/text.ts";
 
 /** What the admin authorizer puts in the request context (API Gateway's `authorizer.lambda`). */
 export interface Principal {
@@ -94,17 +95,6 @@ function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
   }
   // fromEntries defines own properties, so a field named __proto__ stays a field.
   return Object.fromEntries(out);
-}
-
-/**
- * Text as it may be stored: NUL characters dropped (C strings and many tools end text at one) and
- * unpaired UTF-16 surrogates (`"\ud800"` in JSON, which no UTF-8 encoder can write out)
- * replaced by U+FFFD. Every body field passes through here, keys included, so nothing
- * downstream (DynamoDB, CSV, email) ever sees them.
- */
-export function cleanText(value: string): string {
-  const text = value.includes("\0") ? value.replaceAll("\0", "") : value;
-  return text.isWellFormed() ? text : text.toWellFormed();
 }
 
 const dirtyKey = (key: string) => cleanText(key) !== key;

@@ -4,6 +4,7 @@ import { pipeline } from "node:stream/promises";
 import type { Options } from "csv-parse";
 import { CsvError, parse } from "csv-parse";
 import { parse as parseSync } from "csv-parse/sync";
+import { cleanText } from "../core/text.ts";
 
 /**
  * CSV as spreadsheets and CRMs write it (RFC 4180 plus what real exports do): quoted fields,
@@ -63,7 +64,8 @@ class LineCounter {
   }
 
   next({ record, raw }: RawRecord): CsvRecord {
-    const out = { cells: record, line: this.line };
+    // A NUL read from a file is dropped here as it is from an HTTP body (a valid decode leaves no unpaired surrogate).
+    const out = { cells: record.map(cleanText), line: this.line };
     this.line += raw.match(LINE_BREAK)?.length ?? 0;
     return out;
   }
