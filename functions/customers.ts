@@ -7,6 +7,7 @@ import { json, parseBody, validate } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { CustomerIdParam, CustomerPatch, ListCustomersQuery, TimelineQuery } from "../shared/customers/schema.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
+import { searchCustomers } from "../shared/customers/search.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
 import { QuarantineId, QuarantineQuery } from "../shared/customers/schema.ts";
@@ -20,8 +21,13 @@ export function makeHandler(deps: Deps) {
     {
       listCustomers: async (event) => {
         const query = validate(ListCustomersQuery, event.queryStringParameters ?? {});
+        if (query.q !== undefined && query.email !== undefined) throw ValidationError.field("q", "cannot be combined with email");
+        // A whole address typed into search is the exact lookup (its top-level domain is not a search word).
+        const wholeAddress = query.q?.includes("@") ? normalizeEmail(query.q) : null;
+        if (query.q !== undefined && !wholeAddress) return json(200, await searchCustomers(deps, { ...query, q: query.q }));
         let email: string | undefined;
-        if (query.email !== undefined) {
+        if (wholeAddress) email = wholeAddress;
+        else if (query.email !== undefined) {
           email = normalizeEmail(query.email) ?? undefined;
           if (!email) throw ValidationError.field("email", "is not a valid email address");
         }

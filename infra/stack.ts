@@ -2,8 +2,10 @@ import type { StackProps } from "aws-cdk-lib";
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
+import { settingsToEnv } from "../shared/core/settings.ts";
 import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
+import { SEARCH_PREFIX } from "../shared/entities/search.ts";
 import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
 import { Api } from "./api.ts";
@@ -69,7 +71,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   },
   customers: {
     description: "Admin: list, read and edit customers",
-    // Listing by stage queries GSI1; an email change moves the email claim in a transaction;
+    // Listing by stage queries GSI1, a search (?q=) one SEARCH# partition; an email change moves the email claim in a transaction;
     // a birthday or next-contact change moves the customer's entry in the due index (UpdateItem).
     // The quarantine: Query lists it, a release claims the held item (UpdateItem), captures it
     // as the capture function would (PutItem, UpdateItem) and deletes it (DeleteItem).
@@ -143,11 +145,15 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:GetItem", "dynamodb:Query"], partitions: [`${REPORT_PREFIX}*`, CAMPAIGN_PARTITION] },
   },
   "reports-stream": {
-    description: "The table's stream consumer: keeps the report counters from the changes to customer partitions",
+    description: "The table's stream consumer: keeps the report counters and the customer search index from the changes to customer partitions",
     // Per chunk of records: a consistent GetItem of its applied marker, then one transaction that
-    // puts the marker (a conditional Put: PutItem) and ADDs to the counters (UpdateItem). Only
-    // in the report partitions. Its stream read access and dead-letter queue: infra/reports-stream.ts.
-    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: [`${REPORT_PREFIX}*`] },
+    // puts the marker (a conditional Put: PutItem) and ADDs to the counters (UpdateItem); the
+    // search index's puts and deletes go in BatchWriteItem calls. Only in the report and search
+    // partitions. Its stream read access and dead-letter queue: infra/reports-stream.ts.
+    access: {
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+      partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],
+    },
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
     timeout: Duration.seconds(60),
   },
@@ -203,33 +209,15 @@ export class RapportStack extends Stack {
     });
 
     // One block for every function (shared/core/config.ts reads it); access is granted per function.
+    // The settings come from the settings table; the rest names the resources the stack made.
     const environment: Record<string, string> = {
+      ...settingsToEnv(config),
       TABLE_NAME: this.table.tableName,
-      ALLOWED_ORIGINS: config.allowedOrigins.join(","),
-      CONSENT_VERSION: config.consentVersion,
-      CURRENCY: config.currency,
-      LOYAL_ORDERS: String(config.loyalOrders),
-      LOYAL_SPEND: String(config.loyalSpend),
-      LOG_LEVEL: config.logLevel,
       POWERTOOLS_SERVICE_NAME: "rapport",
-      BUSINESS_NAME: config.businessName,
-      SENDER_EMAIL: config.senderEmail,
-      ...(config.replyToEmail ? { REPLY_TO_EMAIL: config.replyToEmail } : {}),
-      ...(config.salesEmail ? { SALES_EMAIL: config.salesEmail } : {}),
       SES_CONFIGURATION_SET: this.mail.configurationSetName,
       EVENT_BUS_NAME: this.bus.eventBusName,
       SEND_QUEUE_URL: this.pipeline.queue.queueUrl,
       TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
-      TOKEN_TTL_DAYS: String(config.tokenTtlDays),
-      DUE_SHARDS: String(config.dueShards),
-      FREQUENCY_CAP_DAYS: String(config.frequencyCapDays),
-      SEND_WINDOW: config.sendWindow,
-      DEFAULT_TIMEZONE: config.defaultTimezone,
-      AT_RISK_DAYS: String(config.atRiskDays),
-      CHURN_DAYS: String(config.churnDays),
-      DOUBLE_OPT_IN: String(config.doubleOptIn),
-      MIN_SUBMIT_SECONDS: String(config.minSubmitSeconds),
-      ...(config.captchaProvider && config.captchaSecretArn ? { CAPTCHA_PROVIDER: config.captchaProvider, CAPTCHA_SECRET_ARN: config.captchaSecretArn } : {}),
     };
     const functions = {} as Record<FunctionId, RapportFunction>;
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionId, FunctionSpec][]) {

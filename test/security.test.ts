@@ -19,7 +19,7 @@ import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { TEST_TOKEN_SECRET, useStack, type TestStack } from "./support/stack.ts";
 
 /**
- * The security review (issue #5, item 4), in code: key checks on every admin route, constant-time
+ * The security review, in code (the README's Security section lists it): key checks on every admin route, constant-time
  * secret comparison, request size limits, no PII or keys in logs, CORS and `_next` only for
  * configured origins, and bot protection with its quarantine.
  */

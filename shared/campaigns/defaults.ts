@@ -1,7 +1,7 @@
 import type { Campaign, CampaignInput, Template } from "./schema.ts";
 
 /**
- * The campaigns a fresh stack ships with (DESIGN.md §5). Their ids are fixed: the sweep, the
+ * The campaigns a fresh stack ships with (the README lists them). Their ids are fixed: the sweep, the
  * sender and the feedback loop refer to them. A PUT on one of these ids stores an edited copy
  * that overrides it (shared/campaigns/store.ts); the shipped version stays here.
  *

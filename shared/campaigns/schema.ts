@@ -5,7 +5,7 @@ import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./placeholders.ts";
 
 /**
- * A campaign is data, not code (DESIGN.md §5): what triggers it, who may get it, what it says in
+ * A campaign is data, not code (docs/architecture.md): what triggers it, who may get it, what it says in
  * each language, whether it is marketing (needs consent, frequency-capped, quiet hours) and how
  * often it may repeat. GET/PUT /v1/campaigns/{id} read and write exactly this shape.
  *

@@ -44,7 +44,7 @@ export interface CustomerItem extends Profile {
   attribution?: Record<string, string>;
   createdAt: string;
   updatedAt: string;
-  /** Retention engine state (issue #3). */
+  // What the retention engine (sweep and sender) keeps on the record, below.
   /** The event id of the latest purchase (the feedback campaign's occurrence). */
   lastPurchaseId?: string;
   latestFeedbackAt?: string;

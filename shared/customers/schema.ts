@@ -197,6 +197,7 @@ const limit = (fallback: number) =>
   );
 
 export const ListCustomersQuery = z.object({
+  q: z.optional(z.string().check(z.maxLength(200))),
   stage: z.optional(Stage),
   tag: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(50))),
   email: z.optional(z.string()),
@@ -286,7 +287,8 @@ export const CustomerSummary = z.object({
   stage: Stage,
   tags: z.array(z.string()),
   owner: z.optional(z.string()),
-  lastActivityAt: z.string(),
+  /** Absent in search results (`?q=`): the search index does not follow activity. */
+  lastActivityAt: z.optional(z.string()),
   createdAt: z.string(),
 });
 

@@ -98,7 +98,7 @@ export const routes: Route[] = [
     operationId: "listCustomers",
     fn: "customers",
     auth: "admin",
-    summary: "A page of customers, most recently active first",
+    summary: "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word",
     tags: ["customers"],
     request: { query: s.ListCustomersQuery },
     responses: { 200: { description: "A page", schema: s.CustomerPage }, 400: validation, 401: unauthorized, 403: forbidden },

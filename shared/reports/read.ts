@@ -19,7 +19,7 @@ import { queryAll } from "../aws/db.ts";
  * customer, so the cost does not grow with the number of customers (`npm run bench` measures it).
  *
  * Every formula is a pure function of the counter items below the loaders, unit-tested on a
- * population whose figures are worked out by hand (test/reports.test.ts).
+ * population whose figures are worked out by hand (test/reports-formulas.test.ts).
  */
 
 type Attrs = Record<string, number>;
