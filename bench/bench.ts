@@ -18,6 +18,8 @@
  *  - Cost sheet (bench/cost-measure.ts, bench/cost.ts, prices in bench/prices.ts): a month at
  *    10,000 and 1,000,000 contacts, `cost.month.10k` and `cost.month.1m` (USD) with a key per
  *    service, from operations measured here and the cold-import figures above.
+ *  - Shop webhooks (bench/hooks.ts): `hook.order.wru` and `hook.order.calls` of one signed order
+ *    of a known customer, through HTTP to the local stack.
  *
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
  */
@@ -38,6 +40,7 @@ import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter }
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";
 import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
 import { SEARCH_BUDGETS, searchFigures, type SearchResources } from "./search.ts";
+import { HOOK_BUDGETS, hookFigures, type HookResources, stopHookResources } from "./hooks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -59,6 +62,7 @@ const BUDGETS: Record<string, number> = {
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
   ...SEARCH_BUDGETS,
+  ...HOOK_BUDGETS,
 };
 /** Figures that must come out exactly so (a count of mails, of dead letters). */
 const EXPECTED: Record<string, number> = { ...SWEEP_EXPECTED };
@@ -249,6 +253,7 @@ const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
 const searchResources: SearchResources = {};
 const costResources: CostResources = {};
+const hookResources: HookResources = {};
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
@@ -261,6 +266,7 @@ function cleanup(): Promise<void> {
     await reportResources.dynamo?.stop().catch(() => {});
     await searchResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
+    await stopHookResources(hookResources);
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -451,7 +457,7 @@ function printTable(): void {
   for (const l of breakdown) console.log(l);
 }
 
-/** `npm run bench -- --only search,reports` runs just those sections (the cost sheet needs the bundle section). */
+/** `npm run bench -- --only search,reports` (or `--only hooks`) runs just those sections (the cost sheet needs the bundle section). */
 const only = process.argv.includes("--only") ? new Set(process.argv[process.argv.indexOf("--only") + 1]?.split(",")) : undefined;
 const runs = (section: string) => !only || only.has(section);
 
@@ -461,6 +467,7 @@ try {
   if (runs("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
   if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
   if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
+  if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
   // A partial run (--only) keeps the other sections' figures of the last full run.
   const earlier = only && existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, number>) : {};

@@ -18,6 +18,7 @@ import { Mail } from "./mail.ts";
 import { ReportsStream } from "./reports-stream.ts";
 import { RetentionPipeline } from "./retention-pipeline.ts";
 import { LinkTokenSecret } from "./token-secret.ts";
+import { ConnectionSecrets } from "./connection-secrets.ts";
 
 /**
  * Every function of the stack: one per route table `fn`, the API key authorizer, and the ones
@@ -36,6 +37,8 @@ interface FunctionSpec {
   readsTokenSecret?: boolean;
   /** Verifies captcha tokens on forms: reads the captcha secret, when `rapport:captchaSecretArn` is set. */
   readsCaptchaSecret?: boolean;
+  /** Verifies shop webhooks: reads the connection secrets (and gets their ARN). */
+  readsConnectionSecrets?: boolean;
   memorySize?: number;
   timeout?: Duration;
   /** Ships the dashboard's built files (app/) in its bundle, next to the handler. */
@@ -164,6 +167,17 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     memorySize: 128,
     servesDashboard: true,
   },
+  hooks: {
+    description: "Shops: signed webhooks from Stripe, Shopify and WooCommerce become purchases, refunds and customers; the admin list of connections",
+    // Orders and refunds are recorded as the events function records them (the email lookup,
+    // the customer, one transaction of marker, counters and timeline); a refund reads its order's
+    // marker; customer events merge the profile (upsertContact: PutItem, UpdateItem, and the
+    // erasure race's DeleteItem). The connection's last delivery and problems are UpdateItems,
+    // and the connections page is one Query of their partition.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"] },
+    publishes: true,
+    readsConnectionSecrets: true,
+  },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key to its id and scopes",
     // One consistent read of the key's hash.
@@ -173,7 +187,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
 };
 
 /** The functions serving HTTP routes (the route table's `fn`s). */
-const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app"] as const satisfies readonly FunctionName[];
+const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app", "hooks"] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {
   config: RapportConfig;
@@ -192,6 +206,7 @@ export class RapportStack extends Stack {
   readonly pipeline: RetentionPipeline;
   readonly reportsStream: ReportsStream;
   readonly tokenSecret: LinkTokenSecret;
+  readonly connectionSecrets: ConnectionSecrets;
   readonly functions: Record<FunctionId, RapportFunction>;
 
   constructor(scope: Construct, id: string, props: RapportStackProps) {
@@ -201,6 +216,7 @@ export class RapportStack extends Stack {
     this.bus = new EventBus(this, "EventBus");
     this.mail = new Mail(this, "Mail", { senderEmail: config.senderEmail });
     this.tokenSecret = new LinkTokenSecret(this, "LinkTokens");
+    this.connectionSecrets = new ConnectionSecrets(this, "ConnectionSecrets");
     this.pipeline = new RetentionPipeline(this, "RetentionPipeline", {
       senderTimeout: SENDER_TIMEOUT,
       bus: this.bus.bus,
@@ -233,6 +249,10 @@ export class RapportStack extends Stack {
       this.table.grant(fn.role, spec.access);
       if (spec.publishes) this.bus.grantPublish(fn.role);
       if (spec.readsTokenSecret) this.tokenSecret.grantRead(fn.role);
+      if (spec.readsConnectionSecrets) {
+        this.connectionSecrets.grantRead(fn.role);
+        fn.fn.addEnvironment("CONNECTIONS_SECRET_ARN", this.connectionSecrets.secretArn);
+      }
       if (spec.readsCaptchaSecret && config.captchaSecretArn) {
         fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["secretsmanager:GetSecretValue"], resources: [config.captchaSecretArn] }));
       }
@@ -273,6 +293,10 @@ export class RapportStack extends Stack {
     new CfnOutput(this, "LeadsEndpoint", { value: `${this.api.url}/v1/leads`, description: "Point web forms' action here (POST)" });
     new CfnOutput(this, "EventBusName", { value: this.bus.eventBusName, description: "Domain events (source rapport): add your own rules here" });
     new CfnOutput(this, "SendQueueUrl", { value: this.pipeline.queue.queueUrl, description: "Send requests from the sweep to the sender" });
+    new CfnOutput(this, "ConnectionsSecretArn", {
+      value: this.connectionSecrets.secretArn,
+      description: "The shop connections' signing secrets: `rapport --stack NAME connections add` writes them",
+    });
     new CfnOutput(this, "ConfigurationSetName", { value: this.mail.configurationSetName, description: "The SES configuration set every email is sent with" });
   }
 }

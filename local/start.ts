@@ -62,6 +62,8 @@ async function main(): Promise<void> {
     // The same settings a deployment takes from cdk.json context, here from the shell.
     env: {
       TOKEN_SECRET: await localSecret(env.dataDir),
+      // The shop connections' signing secrets, as `npx rapport connections add` writes them.
+      CONNECTIONS_FILE: join(env.dataDir, "connections.json"),
       // Every setting of the settings table but ALLOWED_ORIGINS, which adds to the API's own origins
       // above; CAPTCHA_SECRET is the local stand-in for the secret a deployment keeps in Secrets Manager.
       ...pick(process.env, [...Object.values(RUNTIME_SETTINGS).map((s) => s.env!).filter((name) => name !== "ALLOWED_ORIGINS"), "CAPTCHA_SECRET"]),

@@ -50,7 +50,7 @@ const actionsOf = (statements: any[]) => [...new Set(statements.flatMap((s) => [
 const byService = (statements: any[], service: string) => statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith(`${service}:`)));
 
 /** The functions that publish domain events (the README lists the events), and so may put events on the custom bus. */
-const PUBLISHERS: FunctionId[] = ["capture", "customers", "events", "links", "sweep", "sender", "ses-events"];
+const PUBLISHERS: FunctionId[] = ["capture", "customers", "events", "links", "sweep", "sender", "ses-events", "hooks"];
 
 describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   let app: App;
@@ -266,6 +266,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       "reports-stream": { actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*", "SEARCH#*"] },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },
+      // Orders as the events function records them, customer merges, the connections partition.
+      hooks: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
@@ -312,6 +314,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Lambda sends a batch that failed every retry to the on-failure queue with this role.
       "reports-stream": ["sqs:SendMessage"],
       app: [],
+      hooks: ["events:PutEvents", "secretsmanager:GetSecretValue"],
     };
     const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
     const reportsDlqArn = { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "Arn"] };
@@ -349,26 +352,38 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     }
   });
 
-  it("lets only the links and sender functions read the link-signing key, and nothing else in Secrets Manager", () => {
+  it("lets only the links and sender functions read the link-signing key, only the hooks function the connection secrets, and nothing else in Secrets Manager", () => {
     const readers = ofType("AWS::IAM::Policy")
       .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes("secretsmanager:"))
       .flatMap(([, p]) => p.Properties.Roles.map((r: any) => r.Ref as string))
       .sort();
-    expect(readers).toEqual([logicalId(stack, stack.functions.links.role), logicalId(stack, stack.functions.sender.role)].sort());
+    expect(readers).toEqual([logicalId(stack, stack.functions.links.role), logicalId(stack, stack.functions.sender.role), logicalId(stack, stack.functions.hooks.role)].sort());
     for (const name of ["links", "sender"] as const) {
       const statements = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "secretsmanager");
       expect(statements.map((s) => [s.Action, s.Resource]), name).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.tokenSecret.secret) }]]);
     }
+    const hooks = byService(statementsOf(resources, logicalId(stack, stack.functions.hooks.role)), "secretsmanager");
+    expect(hooks.map((s) => [s.Action, s.Resource])).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.connectionSecrets.secret) }]]);
   });
 
   it("generates the link-signing key at deploy time (48 letters and digits), never rotates it and keeps it when the stack goes", () => {
-    template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+    template.resourceCountIs("AWS::SecretsManager::Secret", 2);
     template.hasResource("AWS::SecretsManager::Secret", {
       DeletionPolicy: "Retain",
       UpdateReplacePolicy: "Retain",
       Properties: Match.objectLike({ GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false } }),
     });
     template.resourceCountIs("AWS::SecretsManager::RotationSchedule", 0);
+  });
+
+  it("keeps the shop connections' signing secrets in a secret that starts as an empty JSON object, named to the hooks function and in an output for the CLI", () => {
+    const id = logicalId(stack, stack.connectionSecrets.secret);
+    expect(resources[id]!.Properties.SecretString).toBe("{}");
+    expect(resources[id]!.Properties.GenerateSecretString).toBeUndefined();
+    const env = (name: FunctionId) => resources[logicalId(stack, stack.functions[name].fn)]!.Properties.Environment.Variables;
+    expect(env("hooks").CONNECTIONS_SECRET_ARN).toEqual({ Ref: id });
+    expect(env("capture").CONNECTIONS_SECRET_ARN).toBeUndefined();
+    template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
   });
 
   it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, batch writes only to the stream consumer in its own partitions", () => {
@@ -962,7 +977,7 @@ describe("cdk-nag AWS Solutions checks", () => {
     expect(acknowledged.get("AwsSolutions-SQS3")?.sort()).toEqual(
       [stack.mail.eventsDeadLetterQueue!.node.path, stack.pipeline.deadLetterQueue.node.path, stack.reportsStream.deadLetterQueue.node.path].sort(),
     );
-    expect(acknowledged.get("AwsSolutions-SMG4")).toEqual([stack.tokenSecret.secret.node.path]);
+    expect(acknowledged.get("AwsSolutions-SMG4")?.sort()).toEqual([stack.tokenSecret.secret.node.path, stack.connectionSecrets.secret.node.path].sort());
     // Public routes only: one per route without auth.
     expect(acknowledged.get("AwsSolutions-APIG4")).toHaveLength(routes.filter((r) => r.auth === null).length);
     expect([...acknowledged.keys()].sort()).toEqual(["AwsSolutions-APIG4", "AwsSolutions-SMG4", "AwsSolutions-SQS3"]);

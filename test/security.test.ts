@@ -99,6 +99,11 @@ describe("every admin route checks the key and its scope", () => {
         // The dashboard's static files (functions/app.ts): no data; the app signs in to the admin routes.
         "GET /app",
         "GET /app/{proxy+}",
+        // Shop webhooks (functions/hooks.ts): each delivery is verified by its platform's signature
+        // over the raw body before anything is read, or refused with 401 (test/hooks.test.ts).
+        "POST /v1/hooks/stripe",
+        "POST /v1/hooks/shopify",
+        "POST /v1/hooks/woocommerce",
       ].sort(),
     );
   });

@@ -89,6 +89,12 @@ export interface RuntimeConfig {
   publicBaseUrl: string;
   retention: RetentionConfig;
   botProtection: BotProtectionConfig;
+  /**
+   * Where the shop connections' webhook signing secrets are kept: a Secrets Manager secret
+   * holding one JSON object, a key per platform [CONNECTIONS_SECRET_ARN]; locally a file of the
+   * same shape in the data directory [CONNECTIONS_FILE]. Neither: no shop can connect.
+   */
+  connections: { secretArn?: string; file?: string };
 }
 
 function botProtectionFrom(env: NodeJS.ProcessEnv, settings: RuntimeSettings): BotProtectionConfig {
@@ -147,5 +153,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       doubleOptIn: s.doubleOptIn,
     },
     botProtection: botProtectionFrom(env, s),
+    connections: {
+      ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
+      ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),
+    },
   };
 }

@@ -3,12 +3,13 @@ import * as s from "../customers/schema.ts";
 import { CampaignId, CampaignInput } from "../campaigns/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
 import { FormatQuery, PeriodQuery, RevenueQuery, SegmentsQuery } from "../reports/schema.ts";
+import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
 
 /**
  * The route table: the one source of truth read by the CDK stack (infra/), the local server
  * (local/server.ts) and the OpenAPI generator (shared/http/openapi.ts). Nothing else lists routes.
  */
-export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app";
+export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app" | "hooks";
 export type Scope = "admin" | "leads:write";
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -29,7 +30,17 @@ export interface Route {
   auth: Scope | null;
   summary: string;
   tags: string[];
-  request?: { body?: z.ZodMiniType; bodyTypes?: string[]; query?: z.ZodMiniType; params?: Record<string, z.ZodMiniType> };
+  request?: {
+    body?: z.ZodMiniType;
+    bodyTypes?: string[];
+    query?: z.ZodMiniType;
+    params?: Record<string, z.ZodMiniType>;
+    /**
+     * The operation reads the body's raw bytes itself (a webhook signature is computed over them):
+     * nothing may parse, validate or re-encode the body before it runs.
+     */
+    rawBody?: true;
+  };
   responses: Record<number, ResponseSpec>;
 }
 
@@ -445,6 +456,61 @@ routes.push(
     summary: "The dashboard's scripts, styles and icons (hashed names are cached for a year)",
     tags: ["dashboard"],
     responses: { 200: { description: "A static file" }, 304: { description: "Not modified (ETag)" }, 404: { description: "No such file", schema: s.ErrorBody } },
+  },
+);
+
+// Shops (shared/connections/): signed webhooks in, public because the platforms carry no API key;
+// each delivery is verified by its platform's signature scheme over the raw body, or refused
+// with 401 before anything is read or written.
+const hookResponses = {
+  200: { description: "Received: counted, a duplicate, not counted (and shown as a problem on the connection) or ignored", schema: HookReceived },
+  400: { description: "Signed, but not JSON, or without the event's id or type", schema: s.ValidationErrorBody },
+  401: { description: "No connection, or a missing, forged, stale or replayed signature: nothing changed", schema: s.ErrorBody },
+  413: { description: "Body over 1 MiB", schema: s.ErrorBody },
+};
+routes.push(
+  {
+    method: "POST",
+    path: "/v1/hooks/stripe",
+    operationId: "stripeHook",
+    fn: "hooks",
+    auth: null,
+    summary: "Stripe webhooks (Stripe-Signature): checkout.session.completed, checkout.session.async_payment_succeeded, invoice.paid, charge.refunded",
+    tags: ["connections"],
+    request: { body: WebhookBody, bodyTypes: ["application/json"], rawBody: true },
+    responses: hookResponses,
+  },
+  {
+    method: "POST",
+    path: "/v1/hooks/shopify",
+    operationId: "shopifyHook",
+    fn: "hooks",
+    auth: null,
+    summary: "Shopify webhooks (X-Shopify-Hmac-Sha256): orders/paid, refunds/create, customers/create, customers/update",
+    tags: ["connections"],
+    request: { body: WebhookBody, bodyTypes: ["application/json"], rawBody: true },
+    responses: hookResponses,
+  },
+  {
+    method: "POST",
+    path: "/v1/hooks/woocommerce",
+    operationId: "woocommerceHook",
+    fn: "hooks",
+    auth: null,
+    summary: "WooCommerce webhooks (X-WC-Webhook-Signature): order.created, order.updated (refunds included); answers the unsigned ping sent when a webhook is saved",
+    tags: ["connections"],
+    request: { body: WebhookBody, bodyTypes: ["application/json", "application/x-www-form-urlencoded"], rawBody: true },
+    responses: hookResponses,
+  },
+  {
+    method: "GET",
+    path: "/v1/connections",
+    operationId: "listConnections",
+    fn: "hooks",
+    auth: "admin",
+    summary: "Each shop connection: the endpoint URL to paste into the platform, the last delivery, and current problems",
+    tags: ["connections"],
+    responses: { 200: { description: "The connections", schema: ConnectionList }, 401: unauthorized, 403: forbidden },
   },
 );
 

@@ -258,7 +258,8 @@ async function anonymiseMarkers(deps: Deps, customerId: string, items: Record<st
         new UpdateCommand({
           TableName: deps.table,
           Key: externalEventKey(externalId),
-          UpdateExpression: "SET erased = :true REMOVE customerId, eventId, kind, #at",
+          // A shop webhook's marker also names its delivery (event id, signed time), platform and currency.
+          UpdateExpression: "SET erased = :true REMOVE customerId, eventId, kind, #at, deliveryId, signedAt, platform, currency",
           // Only this customer's marker; already anonymised (a resumed erasure) or someone else's: left alone.
           ConditionExpression: "customerId = :id",
           ExpressionAttributeNames: { "#at": "at" },
