@@ -802,6 +802,7 @@ export async function costFigures(report: Report, resources: CostResources, earl
     results[key] = round2(c.total);
     for (const s of SERVICES) results[`${key}.${s}`] = round2(c.byService[s], 4);
     results[`${key}.withFreeTier`] = round2(c.withFreeTier);
+    results[`${key}.sesLegacy`] = round2(c.sesLegacy);
     results[`${key}.estimated`] = round2(c.estimated, 4);
     notes[key] = `USD/month at ${c.contacts.toLocaleString("en-US")} contacts, us-east-1 list prices (bench/prices.ts); ${round2(c.estimated, 2)} of it rests on estimated inputs`;
   }

@@ -2,40 +2,44 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
-import { header, html, json, parseBody, redirect, validate, wantsJson } from "../shared/http/http.ts";
+import { header, html, json, redirect, wantsJson } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
+import type { SubmissionContext } from "../shared/leads/capture.ts";
 import { submitLead } from "../shared/leads/bot-protection.ts";
-import { assertOriginAllowed, safeNext } from "../shared/leads/origins.ts";
+import { disallowedOrigin, type NextTarget, safeNext } from "../shared/leads/origins.ts";
 import { formErrorPage } from "../shared/http/pages.ts";
-import { LeadInput } from "../shared/customers/schema.ts";
 
-/** POST /v1/leads: web forms and scripts post leads here. */
+/**
+ * POST /v1/leads: web forms and scripts post leads here. A mistake in the form's configuration
+ * (an unusable `_next`, a page on an origin nobody allowed yet) never loses the lead: the browser
+ * gets the thank-you page, and a post from an unknown origin waits in the quarantine.
+ */
 export function makeHandler(deps: Deps) {
   return httpFunction(
     "capture",
     {
-      captureLead: async (event) => {
-        assertOriginAllowed(event, deps.config.allowedOrigins);
+      captureLead: async ({ event, body: lead }) => {
         const browser = !wantsJson(event);
-        try {
-          const body = await parseBody(event);
-          const lead = validate(LeadInput, body.fields);
-          const next = safeNext(lead._next, deps.config.allowedOrigins);
-          const run = async () => {
-            const result = await submitLead(deps, lead, submissionContext(event));
-            if (browser) return redirect(next ?? `${deps.config.publicBaseUrl}/v1/thanks`);
-            return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
-          };
-          const key = header(event, "idempotency-key");
-          return key === undefined ? await run() : await withIdempotency(deps, { key, scope: event.routeKey, request: lead }, run);
-        } catch (err) {
-          if (browser && err instanceof ValidationError) return html(400, formErrorPage(err.fields, referer(event)));
-          throw err;
-        }
+        const next: NextTarget = browser ? safeNext(lead._next, deps.config.allowedOrigins) : {};
+        if (next.problem) deps.logger.warn("_next ignored; redirecting to the thank-you page", { problem: next.problem });
+        const run = async () => {
+          const result = await submitLead(deps, lead, submissionContext(event, deps.config.allowedOrigins));
+          if (browser) return redirect(next.url ?? `${deps.config.publicBaseUrl}/v1/thanks`);
+          if (result.heldForOrigin) {
+            return json(202, { held: true, reason: "origin_not_allowed", message: "this page's origin is not allowed to post here yet; the submission is kept for an admin to release" });
+          }
+          return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
+        };
+        const key = header(event, "idempotency-key");
+        return key === undefined ? run() : withIdempotency(deps, { key, scope: event.routeKey, request: lead }, run);
       },
     },
     deps,
+    {
+      // A person whose form post has bad fields gets a page naming them, with a way back.
+      errorAnswer: (err, event) => (!wantsJson(event) && err instanceof ValidationError ? html(400, formErrorPage(err.fields, referer(event))) : undefined),
+    },
   );
 }
 
@@ -44,9 +48,10 @@ function referer(event: HttpEvent): string | undefined {
   return value && /^https?:\/\//.test(value) ? value : undefined;
 }
 
-function submissionContext(event: HttpEvent) {
+function submissionContext(event: HttpEvent, allowedOrigins: string[]): SubmissionContext {
   const page = referer(event)?.split(/[?#]/)[0];
-  return { ip: event.requestContext.http.sourceIp, userAgent: header(event, "user-agent"), ...(page ? { page } : {}) };
+  const origin = disallowedOrigin(event, allowedOrigins);
+  return { ip: event.requestContext.http.sourceIp, userAgent: header(event, "user-agent"), ...(page ? { page } : {}), ...(origin ? { origin } : {}) };
 }
 
 export const handler = lazyHandler(() => makeHandler(depsFromEnv()));

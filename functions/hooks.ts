@@ -22,18 +22,18 @@ export function makeHandler(deps: Deps, secrets: ConnectionSecrets = connectionS
   return httpFunction(
     "hooks",
     {
-      stripeHook: async (event) => {
+      stripeHook: async ({ event }) => {
         const raw = rawBody(event);
         const { timestamp } = await verify(event, "stripe", (s) => verifyStripeSignature(raw, header(event, "stripe-signature"), s, deps.clock.now()));
         return received(await ingestDelivery(deps, "stripe", stripeDelivery(parseJsonBody(raw), timestamp!)));
       },
-      shopifyHook: async (event) => {
+      shopifyHook: async ({ event }) => {
         const raw = rawBody(event);
         await verify(event, "shopify", (s) => verifyBase64Hmac(raw, header(event, "x-shopify-hmac-sha256"), s));
         const delivery = shopifyDelivery(parseJsonBody(raw), header(event, "x-shopify-topic"), header(event, "x-shopify-webhook-id"), now());
         return received(await ingestDelivery(deps, "shopify", delivery));
       },
-      woocommerceHook: async (event) => {
+      woocommerceHook: async ({ event }) => {
         const raw = rawBody(event);
         if (isWooPing(raw, mediaType(event))) return received({ outcome: "ignored", results: [{ fact: "ignored", outcome: "ignored", reason: "ping: the webhook was saved" }] });
         await verify(event, "woocommerce", (s) => verifyBase64Hmac(raw, header(event, "x-wc-webhook-signature"), s));

@@ -4,6 +4,7 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { createDocumentClient } from "../shared/aws/db.ts";
 import { freePort } from "./dynamo.ts";
+import type { ApiServerOptions } from "./server.ts";
 import { createApiServer } from "./server.ts";
 import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
@@ -47,6 +48,8 @@ export interface LocalApiOptions {
   sweepIntervalMinutes?: number;
   /** Wait between a failed send batch and its retry. */
   retryDelayMs?: number;
+  /** How long the sender pauses when SES will not send for the account (default 15 minutes, as on AWS; tests shorten it). */
+  pauseSeconds?: number;
   /**
    * Keep the report counters from the table's stream, as the deployed reports-stream function
    * does; default true. `false` leaves the stream unread (counters stay as they are).
@@ -58,6 +61,8 @@ export interface LocalApiOptions {
    * fault-injecting `deps.db` sees is then the requests' work only.
    */
   reportsDeps?: Partial<Deps>;
+  /** Called with every answer the API gives (the tests check each against the route table). */
+  onResponse?: ApiServerOptions["onResponse"];
 }
 
 export interface LocalApi {
@@ -108,7 +113,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const sesMailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });
   const sesEvents = options.sesEvents === false ? undefined : new SimulatedSesEvents(sesMailer, makeSesEventsHandler(deps), logger, () => mailClock.now());
   const mailer = sesEvents ?? sesMailer;
-  const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs });
+  const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs, pauseSeconds: options.pauseSeconds });
   bus.queue = queue;
   const wiring = {
     queue,
@@ -122,7 +127,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       }
     },
   };
-  const server = createApiServer(deps, wiring);
+  const server = createApiServer(deps, wiring, { onResponse: options.onResponse });
   if (table.streamAdded) {
     logger.warn(`The table ${options.tableName} was made before report counters: only changes from now on are counted. Count what is already there with: npx rapport reports rebuild`);
   }

@@ -307,6 +307,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         "sqs:GetQueueAttributes",
         "sqs:GetQueueUrl",
         "sqs:ReceiveMessage",
+        // Hands sends back with a delay while SES is not sending for the account.
+        "sqs:SendMessage",
       ],
       "ses-events": ["events:PutEvents"],
       authorizer: [],
