@@ -121,7 +121,7 @@ function httpEvent(operationId: string, options: { body?: string; contentType?: 
       stage: "$default",
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      ...(options.keyId ? { authorizer: { lambda: { keyId: options.keyId, scopes: "admin" } } } : {}),
+      ...(options.keyId ? { authorizer: { lambda: { type: "key", id: options.keyId, scopes: "admin" } } } : {}),
     },
     isBase64Encoded: false,
     ...(options.body !== undefined ? { body: options.body } : {}),
@@ -508,10 +508,10 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
   const customerIds: string[] = [];
   for (const [i, email] of emails.entries()) {
     const auth = await sample(inst, () => authorizer({ headers: { authorization: `Bearer ${key}` } }));
-    if (!auth.result.context.keyId) throw new Error("the authorizer did not accept the bench key");
+    if (!auth.result.context.id) throw new Error("the authorizer did not accept the bench key");
     add("authorizer", auth.sample);
     const body = JSON.stringify({ type: "purchase", email, amount: 49.9, currency: "USD", product: "Sourdough starter kit", externalId: `${table}-order-${i}`, at: new Date(clock.at).toISOString() });
-    const r = await sample(inst, async () => ok(await events(httpEvent("recordEvent", { body, contentType: "application/json", keyId: auth.result.context.keyId }), ctx("events")), "POST /v1/events"));
+    const r = await sample(inst, async () => ok(await events(httpEvent("recordEvent", { body, contentType: "application/json", keyId: auth.result.context.id }), ctx("events")), "POST /v1/events"));
     add("purchase", r.sample, bodyBytes(r.result));
     customerIds.push(JSON.parse(r.result.body ?? "{}").customerId);
   }
@@ -574,7 +574,7 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
   await phase("feedbackClick", clicks);
 
   // The admin: the customer list, and each customer's 360° view.
-  const keyId = (await authorizer({ headers: { authorization: `Bearer ${key}` } })).context.keyId;
+  const keyId = (await authorizer({ headers: { authorization: `Bearer ${key}` } })).context.id;
   for (let i = 0; i < Math.ceil(customers / 3); i++) {
     const r = await sample(inst, async () => ok(await customersFn(httpEvent("listCustomers", { keyId }), ctx("customers")), "GET /v1/customers"));
     add("adminList", r.sample, bodyBytes(r.result));

@@ -242,7 +242,8 @@ const ACCESS_LOG_BYTES =
       integrationLatencyMs: "38",
       integrationError: "-",
       authorizerError: "-",
-      keyId: "-",
+      principal: "-",
+      principalId: "-",
     }),
   ) + 27;
 /** Status line and headers of an API response (estimate; only the body is measured). */

@@ -58,7 +58,21 @@ function sampleBody(route: (typeof routes)[number]): unknown {
 }
 
 describe("every admin route checks the key and its scope", () => {
-  const adminRoutes = routes.filter((r) => r.auth !== null);
+  const adminRoutes = routes.filter((r) => r.auth === "admin" || r.auth === "staff");
+
+  it("leaves no route with credentials out of the checks: the others are open to any valid key, and only say who it is", () => {
+    expect(routes.filter((r) => r.auth !== null && !adminRoutes.includes(r)).map(routeKey)).toEqual(["GET /v1/me"]);
+  });
+
+  it("GET /v1/me: 401 without a key and with a revoked key; any valid key learns only its own id and scopes", async () => {
+    const revoked = await createApiKey(stack.deps, { scopes: ["admin"], name: "revoked before asking" });
+    await revokeApiKey(stack.deps, revoked.info.id);
+    expect((await stack.api("/v1/me")).status).toBe(401);
+    expect((await stack.api("/v1/me", { key: revoked.key })).status).toBe(401);
+    const me = await stack.api("/v1/me", { key: stack.leadsKey });
+    expect(me.status).toBe(200);
+    expect(Object.keys(me.body).sort()).toEqual(["id", "scopes", "type"]);
+  });
 
   it("covers the routes added since the first review: campaigns, sweeps and the quarantine", () => {
     const keys = adminRoutes.map(routeKey);
@@ -99,6 +113,8 @@ describe("every admin route checks the key and its scope", () => {
         // The dashboard's static files (functions/app.ts): no data; the app signs in to the admin routes.
         "GET /app",
         "GET /app/{proxy+}",
+        // Which user pool, app client and endpoint a browser signs people in with: public in every token anyway; no secrets.
+        "GET /v1/app-config",
         // Shop webhooks (functions/hooks.ts): each delivery is verified by its platform's signature
         // over the raw body before anything is read, or refused with 401 (test/hooks.test.ts).
         "POST /v1/hooks/stripe",
@@ -125,7 +141,8 @@ describe("every admin route checks the key and its scope", () => {
       expect([401, 403], `${label} with the admin key`).not.toContain(admin.status);
       expect(admin.status, `${label} with the admin key`).toBeLessThan(500);
     }
-  });
+    // Four requests per route, for some thirty routes: more than the default 30 s on a busy machine.
+  }, 90_000);
 });
 
 describe("keys and link tokens are compared in constant time", () => {

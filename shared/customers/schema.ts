@@ -236,9 +236,17 @@ export type CustomerPatch = z.output<typeof CustomerPatch>;
 
 export const EVENT_TYPES = ["purchase", "refund", "support_ticket", "call", "meeting", "note", "page_view", "email_reply", "other"] as const;
 
+/** The longest text a call, meeting or note may carry (the body as a whole is capped at 16 KiB). */
+export const EVENT_TEXT_MAX = 10_000;
+
+/**
+ * Unknown fields are refused (400, each named) rather than dropped: a note posted with its words
+ * in `note` or `summary` used to vanish without a word.
+ */
 export const EventInput = z
-  .object({
+  .strictObject({
     type: z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(", ")}` }),
+    text: z.optional(text(EVENT_TEXT_MAX)),
     customerId: z.optional(CustomerIdParam),
     email: z.optional(EmailField),
     at: z.optional(isoDateTime),
@@ -264,12 +272,25 @@ export const EventRecorded = z.object({
   stage: Stage,
 });
 
+/**
+ * Who made a change that came through the API: a signed-in person (their id in the user pool and
+ * their name as it was then) or an API key (its id, as `rapport keys list` shows it).
+ */
+export const By = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("person"), id: z.string(), name: z.string() }),
+  z.object({ type: z.literal("key"), id: z.string() }),
+]);
+export type By = z.output<typeof By>;
+
 export const TimelineEntry = z.object({
   id: z.string(),
   at: z.string(),
   type: z.string(),
   summary: z.optional(z.string()),
+  /** The words of a call, meeting or note. */
+  text: z.optional(z.string()),
   data: z.optional(z.record(z.string(), z.unknown())),
+  by: z.optional(By),
 });
 
 export const ConsentState = z.object({
