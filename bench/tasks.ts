@@ -2,14 +2,14 @@
  * Today (`GET /v1/tasks?assignee=me&due=today`) at 100,000 tasks: read units and latency of one
  * person's Today when they have 50 open tasks, all due by today (the worst case: every one is
  * returned), on DynamoDB Local. The other tasks belong to 400 teammates, a third of them done
- * (done tasks carry no index keys, so they cost Today nothing).
+ * (done tasks have no Today entry, so they cost Today nothing).
  */
 import { randomUUID } from "node:crypto";
 import { startDynamo } from "../local/dynamo.ts";
 import { ensureTable } from "../local/table.ts";
 import { fixedClock } from "../shared/core/clock.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { openTaskIndexKey, taskId, taskKey } from "../shared/entities/task.ts";
+import { openTaskIndexKey, taskId, taskKey, todayEntryKey } from "../shared/entities/task.ts";
 import { mulberry32 } from "../shared/demo/seed.ts";
 import { listTasksFor } from "../shared/tasks/tasks.ts";
 import { billedUnits, instrument } from "./meter.ts";
@@ -57,8 +57,14 @@ function task(n: number, assignee: string, open: boolean, random: () => number):
     createdAt: "2026-10-01T09:00:00.000Z",
     updatedAt: "2026-10-01T09:00:00.000Z",
     by: { type: "person", id: assignee, name: "Sam Staff" },
-    ...(open ? openTaskIndexKey(assignee, dueAt, id) : { completedAt: "2026-10-02T09:00:00.000Z" }),
+    ...(open ? {} : { completedAt: "2026-10-02T09:00:00.000Z" }),
   };
+}
+
+/** An open task's Today entry, as createTask writes it beside the task. */
+function entry(t: Record<string, unknown>): Record<string, unknown> {
+  const id = t.id as string;
+  return { ...todayEntryKey(id), type: "today", id, title: t.title, dueAt: t.dueAt, assignee: t.assignee, ...openTaskIndexKey(t.assignee as string, t.dueAt as string, id) };
 }
 
 export async function tasksFigures(report: Report, resources: TasksResources): Promise<void> {
@@ -74,13 +80,10 @@ export async function tasksFigures(report: Report, resources: TasksResources): P
   const me = randomUUID();
   const teammates = Array.from({ length: TEAMMATES }, () => randomUUID());
   const items = Array.from({ length: TASKS }, (_, n) => {
-    if (n < MINE) {
-      const mine = task(n, me, true, random);
-      // All of mine due by today: Today returns every one of them.
-      return { ...mine, ...openTaskIndexKey(me, new Date(NOW.getTime() - n * 3_600_000).toISOString(), mine.id as string), dueAt: new Date(NOW.getTime() - n * 3_600_000).toISOString() };
-    }
-    return task(n, teammates[n % TEAMMATES]!, random() < 0.67, random);
-  });
+    // All of mine due by today: Today returns every one of them.
+    const t = n < MINE ? { ...task(n, me, true, random), dueAt: new Date(NOW.getTime() - n * 3_600_000).toISOString() } : task(n, teammates[n % TEAMMATES]!, random() < 0.67, random);
+    return t.status === "open" ? [t, entry(t)] : [t];
+  }).flat();
   log(`writing ${TASKS.toLocaleString("en")} tasks ...`);
   const started = performance.now();
   await writeAll(deps.db, table, items);

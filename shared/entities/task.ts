@@ -11,10 +11,14 @@ import { customerPk } from "./customer.ts";
  * - A customer's tasks: Query `PK = CUST#<id>`, `begins_with(SK, "TASK#")`.
  * - "Today", one person's open tasks by due time, overdue first: GSI1 (overloaded, it projects
  *   everything) with `GSI1PK = TASKS#<assignee>, GSI1SK = <dueAt>#<taskId>`, Query
- *   `GSI1SK < <end of day>` ascending. Sparse: only an open task carries these keys, so done
- *   tasks never cost the query anything, however many there are.
+ *   `GSI1SK < <end of day>` ascending. The index keys sit on a small Today entry beside the task
+ *   (`SK = TODAY#<taskUlid>`: id, title, due time, assignee), not on the task itself, because GSI1
+ *   projects whole items and a query pays for every byte it reads: notes and history would make
+ *   Today cost more. Sparse: only an open task has an entry, so done tasks never cost the query
+ *   anything, however many there are.
  */
 export const TASK_PREFIX = "TASK#";
+export const TODAY_PREFIX = "TODAY#";
 export const TASK_ID_PATTERN = /^tsk_[0-9A-HJKMNP-TV-Z]{52}$/;
 
 /** A new task id for a task of `customerId` (`cus_<ulid>`) with its own ulid. */
@@ -31,7 +35,12 @@ export function taskKey(id: string): { PK: string; SK: string } {
   return { PK: customerPk(taskCustomerId(id)), SK: `${TASK_PREFIX}${id.slice(30)}` };
 }
 
-/** The "Today" index keys of an open task. */
+/** The Today entry of an open task: beside it in the customer's partition, so erasure removes it too. */
+export function todayEntryKey(id: string): { PK: string; SK: string } {
+  return { PK: customerPk(taskCustomerId(id)), SK: `${TODAY_PREFIX}${id.slice(30)}` };
+}
+
+/** The "Today" index keys of an open task's entry. */
 export function openTaskIndexKey(assignee: string, dueAt: string, id: string): { GSI1PK: string; GSI1SK: string } {
   return { GSI1PK: assigneePartition(assignee), GSI1SK: `${dueAt}#${id}` };
 }

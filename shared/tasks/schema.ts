@@ -49,8 +49,9 @@ export const Task = z.object({
   /** The person's id. */
   assignee: z.string(),
   status: TaskStatus,
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  /** Absent on Today's list, which carries what Today shows (id, customer, title, due, assignee). */
+  createdAt: z.optional(z.string()),
+  updatedAt: z.optional(z.string()),
   completedAt: z.optional(z.string()),
   /** Who made the last change. */
   by: z.optional(By),

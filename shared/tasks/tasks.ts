@@ -1,11 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
 import { Conflict, NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
-import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
+import { cancellationCodes } from "../aws/db.ts";
 import { customerKey, customerPk } from "../entities/customer.ts";
 import { GSI1 } from "../entities/table.ts";
-import { TASK_PREFIX, assigneePartition, dueBefore, openTaskIndexKey, taskCustomerId, taskId, taskKey } from "../entities/task.ts";
+import { TASK_PREFIX, assigneePartition, dueBefore, openTaskIndexKey, taskCustomerId, taskId, taskKey, todayEntryKey } from "../entities/task.ts";
 import { listPeople } from "../auth/people.ts";
 import type { Principal } from "../http/http.ts";
 import { byOf } from "../http/http.ts";
@@ -20,8 +20,14 @@ interface TaskItem extends Omit<Task, "overdue"> {
   SK: string;
   type: "task";
   createdBy?: By;
-  GSI1PK?: string;
-  GSI1SK?: string;
+}
+
+/** What Today shows of an open task, and all its index entry holds. */
+interface TodayEntry {
+  id: string;
+  title: string;
+  dueAt: string;
+  assignee: string;
 }
 
 /** More than a person could work through in a day; Today shows this many at most. */
@@ -70,7 +76,6 @@ export async function createTask(deps: Deps, input: z.output<typeof TaskInput>, 
     updatedAt: now,
     by,
     createdBy: by,
-    ...openTaskIndexKey(assignee, dueAt, id),
   };
   try {
     await deps.db.send(
@@ -78,6 +83,7 @@ export async function createTask(deps: Deps, input: z.output<typeof TaskInput>, 
         TransactItems: [
           { ConditionCheck: { TableName: deps.table, Key: customerKey(input.customerId), ConditionExpression: "attribute_exists(PK)" } },
           { Put: { TableName: deps.table, Item: item, ConditionExpression: "attribute_not_exists(PK)" } },
+          { Put: { TableName: deps.table, Item: todayEntry(item) } },
         ],
       }),
     );
@@ -100,7 +106,7 @@ export async function patchTask(deps: Deps, id: string, patch: z.output<typeof T
   const assignee = patch.assignee === undefined ? current.assignee : await resolveAssignee(deps, principal, patch.assignee);
   const now = deps.clock.now().toISOString();
   const status = patch.status ?? current.status;
-  const { GSI1PK: _pk, GSI1SK: _sk, completedAt: _done, notes: _notes, ...rest } = current;
+  const { completedAt: _done, notes: _notes, ...rest } = current;
   const notes = patch.notes === null ? undefined : (patch.notes ?? current.notes);
   const next: TaskItem = {
     ...rest,
@@ -113,19 +119,18 @@ export async function patchTask(deps: Deps, id: string, patch: z.output<typeof T
     by: byOf(principal),
     ...(status === "done" ? { completedAt: current.status === "done" ? (current.completedAt ?? now) : now } : {}),
   };
-  // Only an open task is on someone's Today: the index keys follow the assignee and due time.
-  if (status === "open") Object.assign(next, openTaskIndexKey(assignee, next.dueAt, id));
   try {
     await deps.db.send(
-      new PutCommand({
-        TableName: deps.table,
-        Item: next,
-        ConditionExpression: "updatedAt = :seen",
-        ExpressionAttributeValues: { ":seen": current.updatedAt },
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: deps.table, Item: next, ConditionExpression: "updatedAt = :seen", ExpressionAttributeValues: { ":seen": current.updatedAt } } },
+          // Only an open task is on someone's Today: its entry follows the assignee and due time.
+          status === "open" ? { Put: { TableName: deps.table, Item: todayEntry(next) } } : { Delete: { TableName: deps.table, Key: todayEntryKey(id) } },
+        ],
       }),
     );
   } catch (err) {
-    if (isConditionFailed(err)) throw new Conflict("task_changed", "the task changed or was removed meanwhile; read it again");
+    if (cancellationCodes(err)?.[0] === "ConditionalCheckFailed") throw new Conflict("task_changed", "the task changed or was removed meanwhile; read it again");
     throw err;
   }
   return present(deps, next);
@@ -133,7 +138,8 @@ export async function patchTask(deps: Deps, id: string, patch: z.output<typeof T
 
 /**
  * One person's open tasks by due time, overdue first: with `due: "today"` those due by the end
- * of today (UTC), else all of them. One Query of the sparse assignee index, never a scan.
+ * of today (UTC), else all of them. One Query of the sparse assignee index, never a scan; each
+ * carries what its Today entry holds (id, customer, title, due time, assignee), not notes or history.
  */
 export async function listTasksFor(deps: Deps, assignee: string, due: "today" | "all"): Promise<{ items: Task[] }> {
   const now = deps.clock.now();
@@ -147,7 +153,14 @@ export async function listTasksFor(deps: Deps, assignee: string, due: "today" | 
       Limit: TODAY_LIMIT,
     }),
   );
-  return { items: ((out.Items ?? []) as TaskItem[]).map((item) => present(deps, item)) };
+  const at = now.toISOString();
+  const items = (out.Items ?? []) as TodayEntry[];
+  return { items: items.map(({ id, title, dueAt, assignee }) => ({ id, customerId: taskCustomerId(id), title, dueAt, assignee, status: "open" as const, overdue: dueAt < at })) };
+}
+
+function todayEntry(task: TaskItem): Record<string, unknown> {
+  const entry: TodayEntry = { id: task.id, title: task.title, dueAt: task.dueAt, assignee: task.assignee };
+  return { ...todayEntryKey(task.id), type: "today", ...entry, ...openTaskIndexKey(task.assignee, task.dueAt, task.id) };
 }
 
 /** A customer's tasks, open ones first, each group by due time. */
@@ -177,6 +190,6 @@ async function getTaskItem(deps: Deps, id: string): Promise<TaskItem> {
 }
 
 function present(deps: Deps, item: TaskItem): Task {
-  const { PK: _pk, SK: _sk, type: _type, GSI1PK: _gpk, GSI1SK: _gsk, createdBy: _createdBy, ...task } = item;
+  const { PK: _pk, SK: _sk, type: _type, createdBy: _createdBy, ...task } = item;
   return { ...task, customerId: taskCustomerId(item.id), overdue: item.status === "open" && item.dueAt < deps.clock.now().toISOString() };
 }

@@ -26,7 +26,7 @@ export async function todayPage(ctx: PageContext): Promise<void> {
       "My tasks due today",
       [
         { heading: "Due", cell: (t) => h("span", t.overdue ? { class: "badge badge-no" } : null, t.overdue ? `Overdue: ${f.dateTime(t.dueAt)}` : f.dateTime(t.dueAt)) },
-        { heading: "Task", cell: (t) => [t.title, t.notes ? h("p", { class: "help" }, t.notes) : null] },
+        { heading: "Task", cell: (t) => t.title },
         { heading: "Customer", cell: (t) => h("a", { href: `#/customers/${encodeURIComponent(t.customerId)}` }, "Open customer") },
         { heading: "Do", cell: (t) => taskActions(t, () => todayPage(ctx)) },
       ],
