@@ -30,6 +30,9 @@ import { DUE_INDEX } from "./due.ts";
  * 17. Shop connections and the problems seen on their deliveries, all in one Query:
  *     `CONNECTION` / `<platform>`, `<platform>#PROBLEM#<kind>` (connection.ts).
  * 18. A verified token's person, role and name; the team list: `PERSON` / `<Cognito sub>` (person.ts).
+ * 19. Tasks: one by id, a customer's tasks (`CUST#<id>` / `TASK#<ulid>`), and one person's open
+ *     tasks by due time on GSI1 (`TASKS#<assignee>` / `<dueAt>#<taskId>`, shared with the stage
+ *     index) (task.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 

@@ -1,10 +1,11 @@
-import { customerPk } from "./customer.ts";
+import { customerPk, STAGE_INDEX } from "./customer.ts";
+import type { TableKey } from "./table.ts";
 
 /**
  * Keys of tasks. A task belongs to a customer and lives in the customer's own partition, so
  * erasing the customer (which deletes the whole partition) takes their tasks with it.
  *
- * Access patterns served:
+ * Access pattern 19 (numbered as in shared/entities/table.ts):
  * - Get a task by its id: `PK = CUST#<customerId>, SK = TASK#<taskUlid>` (GetItem). The task id
  *   carries the customer's id (`tsk_<customer ulid><task ulid>`), so no lookup item outside the
  *   customer's partition is needed, and erasure leaves nothing behind.
@@ -31,12 +32,12 @@ export function taskCustomerId(id: string): string {
   return `cus_${id.slice(4, 30)}`;
 }
 
-export function taskKey(id: string): { PK: string; SK: string } {
+export function taskKey(id: string): TableKey {
   return { PK: customerPk(taskCustomerId(id)), SK: `${TASK_PREFIX}${id.slice(30)}` };
 }
 
 /** The Today entry of an open task: beside it in the customer's partition, so erasure removes it too. */
-export function todayEntryKey(id: string): { PK: string; SK: string } {
+export function todayEntryKey(id: string): TableKey {
   return { PK: customerPk(taskCustomerId(id)), SK: `${TODAY_PREFIX}${id.slice(30)}` };
 }
 
@@ -47,6 +48,21 @@ export function openTaskIndexKey(assignee: string, dueAt: string, id: string): {
 
 export function assigneePartition(assignee: string): string {
   return `TASKS#${assignee}`;
+}
+
+/**
+ * The "Today" index: GSI1, which it shares with the stage index (`STAGE#…` and `TASKS#…`
+ * partitions never meet), so no new index is paid for.
+ */
+export const TODAY_INDEX = STAGE_INDEX;
+
+/** The Query of one person's open tasks, with `before` those due before that sort key, without the table name. */
+export function todayQuery(assignee: string, before?: string) {
+  return {
+    IndexName: TODAY_INDEX.name,
+    KeyConditionExpression: before ? "GSI1PK = :pk AND GSI1SK < :end" : "GSI1PK = :pk",
+    ExpressionAttributeValues: { ":pk": assigneePartition(assignee), ...(before ? { ":end": before } : {}) } as Record<string, unknown>,
+  };
 }
 
 /** The sort key bound for "due before `at`": every open task due earlier sorts below it. */

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { Instant } from "../core/dates.ts";
-import { By, CustomerIdParam } from "../customers/schema.ts";
+import { By } from "../customers/schema.ts";
+import { CustomerIdParam } from "../core/schema.ts";
 import { TASK_ID_PATTERN } from "../entities/task.ts";
 
 /** Request and response shapes of tasks: a to-do about one customer, for one person of the team. */

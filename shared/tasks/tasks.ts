@@ -4,8 +4,7 @@ import { Conflict, NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { cancellationCodes } from "../aws/db.ts";
 import { customerKey, customerPk } from "../entities/customer.ts";
-import { GSI1 } from "../entities/table.ts";
-import { TASK_PREFIX, assigneePartition, dueBefore, openTaskIndexKey, taskCustomerId, taskId, taskKey, todayEntryKey } from "../entities/task.ts";
+import { TASK_PREFIX, dueBefore, openTaskIndexKey, taskCustomerId, taskId, taskKey, todayEntryKey, todayQuery } from "../entities/task.ts";
 import { listPeople } from "../auth/people.ts";
 import type { Principal } from "../http/http.ts";
 import { byOf } from "../http/http.ts";
@@ -147,9 +146,7 @@ export async function listTasksFor(deps: Deps, assignee: string, due: "today" | 
   const out = await deps.db.send(
     new QueryCommand({
       TableName: deps.table,
-      IndexName: GSI1.name,
-      KeyConditionExpression: due === "today" ? "GSI1PK = :pk AND GSI1SK < :end" : "GSI1PK = :pk",
-      ExpressionAttributeValues: { ":pk": assigneePartition(assignee), ...(due === "today" ? { ":end": dueBefore(endOfDay) } : {}) },
+      ...todayQuery(assignee, due === "today" ? dueBefore(endOfDay) : undefined),
       Limit: TODAY_LIMIT,
     }),
   );
