@@ -174,7 +174,7 @@ export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
 
 function securityHeaders(csp: string): Record<string, string> {
   return {
-    "content-security-policy": APP_CSP,
+    "content-security-policy": csp,
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "cross-origin-opener-policy": "same-origin",

@@ -49,7 +49,7 @@ interface AuthenticationResult {
   IdToken: string;
   AccessToken: string;
   RefreshToken?: string;
-  ExpiresIn: number;
+  ExpiresIn?: number;
 }
 
 async function call(cfg: SignInConfig, action: string, body: unknown): Promise<Record<string, unknown>> {
@@ -74,12 +74,24 @@ async function call(cfg: SignInConfig, action: string, body: unknown): Promise<R
   return answer;
 }
 
+/** When the id token stops working: its `exp` claim (ms), else `ExpiresIn` from now (cognito-local may omit it). */
+function expiryOf(result: AuthenticationResult): number {
+  try {
+    const payload = result.IdToken.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/");
+    const exp = (JSON.parse(atob(payload)) as { exp?: number }).exp;
+    if (typeof exp === "number") return exp * 1000;
+  } catch {
+    // Not a readable JWT: fall back on what the answer says.
+  }
+  return Date.now() + (result.ExpiresIn ?? 3600) * 1000;
+}
+
 function tokensFrom(result: AuthenticationResult, refreshToken?: string): Tokens {
   return {
     idToken: result.IdToken,
     accessToken: result.AccessToken,
     refreshToken: result.RefreshToken ?? refreshToken ?? "",
-    expiresAt: Date.now() + result.ExpiresIn * 1000,
+    expiresAt: expiryOf(result),
   };
 }
 

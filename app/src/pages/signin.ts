@@ -74,8 +74,10 @@ async function finish(ctx: PageContext, tokens: Tokens, goOn: () => void): Promi
 }
 
 /** What to tell a person whose sign-in the pool refused, in words they can act on. */
-function refusal(err: unknown): string {
+function refusal(err: unknown, choosing = false): string {
   if (err instanceof CognitoRefused) {
+    // cognito-local answers a wrong password with InvalidPasswordException; only a chosen one breaks the policy.
+    if (err.type === "InvalidPasswordException" && !choosing) return "That email and password do not match. Check both and try again.";
     switch (err.type) {
       case "NotAuthorizedException":
       case "UserNotFoundException":
@@ -161,7 +163,7 @@ function newPasswordForm(ctx: PageContext, cfg: SignInConfig, email: string, cha
       await finish(ctx, result, goOn);
     } catch (err) {
       if (ctx.signal.aborted) return;
-      passwordField.show(refusal(err));
+      passwordField.show(refusal(err, true));
     } finally {
       button.disabled = false;
     }
