@@ -176,6 +176,24 @@ describe.skipIf(!HAVE_BROWSER)("people signing in to the dashboard", () => {
     await w.context.close();
   });
 
+  it("an owner removes a teammate after confirming: gone from the list and from the API", async () => {
+    await addPerson("rex.removed@shop.example", "staff", "Rex Removed");
+    const w = await openWatched(browser);
+    await signInAs(w, "olive.owner@shop.example", ownerPassword);
+    await w.page.goto(`${stack.url}/app#/people`);
+    await w.page.getByRole("heading", { level: 1, name: "People" }).waitFor();
+    await settled(w.page);
+    // Nobody removes themselves from here.
+    expect(await w.page.getByRole("button", { name: "Remove Olive Owner" }).count()).toBe(0);
+    w.page.once("dialog", (dialog) => void dialog.accept());
+    await w.page.getByRole("button", { name: "Remove Rex Removed" }).click();
+    await expect.poll(() => w.page.getByRole("button", { name: "Remove Rex Removed" }).count(), POLL).toBe(0);
+    const people = (await stack.api("/v1/people", { key: stack.adminKey })).body.items as { email: string }[];
+    expect(people.map((p) => p.email)).not.toContain("rex.removed@shop.example");
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  });
+
   for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
     it(`has no serious or critical accessibility problems on the sign-in and People pages (${viewport})`, async () => {
       const w = await openWatched(browser, viewport);
