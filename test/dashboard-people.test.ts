@@ -116,6 +116,12 @@ describe.skipIf(!HAVE_BROWSER)("people signing in to the dashboard", () => {
     await settled(w.page);
     await w.page.getByText("Export (privacy requests)").click();
     expect(await w.page.getByRole("button", { name: "Erase this customer" }).count()).toBe(0);
+    const campaigns = (await stack.api("/v1/campaigns", { key: stack.adminKey })).body.items as { id: string; name: string }[];
+    if (campaigns[0]) {
+      await w.page.goto(`${stack.url}/app#/campaigns/${encodeURIComponent(campaigns[0].id)}`);
+      await w.page.getByText("Only an owner may change a campaign.").waitFor({ timeout: 10_000 });
+      expect(await w.page.getByRole("button", { name: "Save campaign" }).count()).toBe(0);
+    }
     await w.page.goto(`${stack.url}/app#/people`);
     await w.page.getByText("Only an owner manages the people who may sign in.").waitFor();
     expect(await w.page.getByRole("button", { name: "Invite" }).count()).toBe(0);
