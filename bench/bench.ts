@@ -15,6 +15,7 @@
  *  - Reports (bench/reports.ts): latency and read units of every report at 1,000 and 100,000
  *    customers (`reports.latency.ratio` ≤ 1.5), the stream consumer's units per batch, rebuild rate.
  *  - Search (bench/search.ts): read units and p50/p95 latency of typed queries at 100,000 customers.
+ *  - Tasks (bench/tasks.ts): read units and p95 of one person's Today among 100,000 tasks.
  *  - Cost sheet (bench/cost-measure.ts, bench/cost.ts, prices in bench/prices.ts): a month at
  *    10,000 and 1,000,000 contacts, `cost.month.10k` and `cost.month.1m` (USD) with a key per
  *    service, from operations measured here and the cold-import figures above.
@@ -40,6 +41,7 @@ import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter }
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";
 import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
 import { SEARCH_BUDGETS, searchFigures, type SearchResources } from "./search.ts";
+import { TASKS_BUDGETS, tasksFigures, type TasksResources } from "./tasks.ts";
 import { HOOK_BUDGETS, hookFigures, type HookResources, stopHookResources } from "./hooks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -62,6 +64,7 @@ const BUDGETS: Record<string, number> = {
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
   ...SEARCH_BUDGETS,
+  ...TASKS_BUDGETS,
   ...HOOK_BUDGETS,
 };
 /** Figures that must come out exactly so (a count of mails, of dead letters). */
@@ -252,6 +255,7 @@ let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
 const searchResources: SearchResources = {};
+const tasksResources: TasksResources = {};
 const costResources: CostResources = {};
 const hookResources: HookResources = {};
 let cleaning: Promise<void> | undefined;
@@ -265,6 +269,7 @@ function cleanup(): Promise<void> {
     await sweepResources.dynamo?.stop().catch(() => {});
     await reportResources.dynamo?.stop().catch(() => {});
     await searchResources.dynamo?.stop().catch(() => {});
+    await tasksResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopHookResources(hookResources);
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
@@ -467,6 +472,7 @@ try {
   if (runs("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
   if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
   if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
+  if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
   // A partial run (--only) keeps the other sections' figures of the last full run.

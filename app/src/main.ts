@@ -12,6 +12,7 @@ import { overviewPage } from "./pages/overview.ts";
 import { segmentsPage } from "./pages/segments.ts";
 import { peoplePage } from "./pages/people.ts";
 import { signInPage } from "./pages/signin.ts";
+import { todayPage } from "./pages/today.ts";
 import { api } from "./api.ts";
 import { isOwner, isSignedIn, keepMe, me, signOut, type Me } from "./session.ts";
 import type { PageContext } from "./ui.ts";
@@ -35,6 +36,7 @@ interface RouteDef {
 const ROUTES: RouteDef[] = [
   { pattern: /^\/signin$/, page: signInPage, public: true },
   { pattern: /^\/overview$/, page: overviewPage, nav: "overview" },
+  { pattern: /^\/today$/, page: todayPage, nav: "today" },
   { pattern: /^\/customers$/, page: customersPage, nav: "customers" },
   { pattern: /^\/customers\/new$/, page: contactNewPage, nav: "customers" },
   { pattern: /^\/customers\/(?<id>[^/]+)$/, page: customerPage, nav: "customers" },
