@@ -169,7 +169,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     timeout: Duration.seconds(60),
   },
   app: {
-    description: "The dashboard at /app: the single-page app's static files (it signs in to the admin routes with an API key)",
+    description: "The dashboard at /app: the single-page app's static files (people sign in with the user pool, or with an admin API key)",
     // Serves files from its own bundle; never touches the table.
     access: { actions: [] },
     memorySize: 128,
@@ -303,9 +303,9 @@ export class RapportStack extends Stack {
       businessName: config.businessName,
       dashboardUrl: `${this.api.url}/app`,
     });
-    // The functions that verify tokens (authorizer), manage people (people) or tell browsers how
-    // to sign in (public: GET /v1/app-config).
-    for (const name of ["authorizer", "people", "public"] as const) {
+    // The functions that verify tokens (authorizer), manage people (people), tell browsers how
+    // to sign in (public: GET /v1/app-config) or let the dashboard reach the pool (app: its CSP).
+    for (const name of ["authorizer", "people", "public", "app"] as const) {
       functions[name].fn.addEnvironment("COGNITO_USER_POOL_ID", this.people.userPoolId);
       functions[name].fn.addEnvironment("COGNITO_CLIENT_ID", this.people.clientId);
     }

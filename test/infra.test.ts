@@ -1057,11 +1057,11 @@ describe("people who sign in", () => {
     });
   });
 
-  it("tells only the authorizer, the people function and the public function which pool and client to trust, and lets only the people function manage the pool", () => {
+  it("tells only the authorizer, the people function, the public function and the dashboard's (for its CSP) which pool and client to trust, and lets only the people function manage the pool", () => {
     const poolRef = { Ref: logicalId(stack, stack.people.userPool) };
     for (const [name, fn] of Object.entries(stack.functions)) {
       const env = (resources[logicalId(stack, fn.fn)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      const trusts = ["authorizer", "people", "public"].includes(name);
+      const trusts = ["authorizer", "people", "public", "app"].includes(name);
       expect(env.COGNITO_USER_POOL_ID, name).toEqual(trusts ? poolRef : undefined);
       expect(env.COGNITO_CLIENT_ID !== undefined, name).toBe(trusts);
       const cognito = byService(statementsOf(resources, logicalId(stack, fn.role)), "cognito-idp");
