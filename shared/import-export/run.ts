@@ -1,11 +1,13 @@
 import { basename } from "node:path";
+import { isThrottledOrConflicting } from "../aws/errors.ts";
+import { sleep } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { type ColumnPlan, guessFormat, type ImportField, ImportUsageError, planColumns, type SourceFormat } from "./columns.ts";
 import { convertRecord, type FileTraits, fileTraits, type ImportRow, type RowIssue } from "./convert.ts";
 import { type CsvRecord, readCsv } from "./csv-read.ts";
 import { defaultErrorsFile, ErrorReport } from "./report.ts";
-import { type ImportContext, importRow, isThrottling, PREFETCH_ROWS, prefetch, RowFailure, type RowState } from "./write.ts";
+import { type ImportContext, importRow, PREFETCH_ROWS, prefetch, RowFailure, type RowState } from "./write.ts";
 
 /**
  * `rapport import FILE.csv`: contacts from a spreadsheet or another CRM's export become Rapport
@@ -84,8 +86,6 @@ async function countRows(file: string): Promise<number> {
 function isBlank(record: CsvRecord): boolean {
   return record.cells.length === 1 && record.cells[0]!.trim() === "" && !record.unterminated;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Imports a CSV file (see the module comment for the rules). Streams the file: a first pass
@@ -171,7 +171,7 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
       progress();
       await flushEvents(false);
     } catch (err) {
-      if (isThrottling(err) && item.state.attempts < maxRequeues) {
+      if (isThrottledOrConflicting(err) && item.state.attempts < maxRequeues) {
         item.state.attempts++;
         // What was read before may no longer hold (part of the row may be written): read again.
         delete item.state.known;
@@ -180,8 +180,8 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
         pending.unshift(item);
         const pause = Math.min(30_000, backoffMs * 2 ** (item.state.attempts - 1));
         resumeAt = Math.max(resumeAt, Date.now() + pause * (0.5 + Math.random() / 2));
-      } else if (isThrottling(err) || err instanceof RowFailure || (err as Error).name === "ValidationException") {
-        const message = isThrottling(err)
+      } else if (isThrottledOrConflicting(err) || err instanceof RowFailure || (err as Error).name === "ValidationException") {
+        const message = isThrottledOrConflicting(err)
           ? `DynamoDB kept throttling after ${maxRequeues} retries: run the import again to retry this row`
           : (err as Error).message;
         note({ row: item.row.row, line: item.row.line, email, field: "", value: "", message, action: "row skipped" });
@@ -230,7 +230,7 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
       await prefetch(deps!, items, seen);
     } catch (err) {
       // Throttled reads are only an optimisation lost: the workers read (and retry) row by row.
-      if (!isThrottling(err)) throw err;
+      if (!isThrottledOrConflicting(err)) throw err;
       for (const item of items) delete item.state.known;
     }
     pending.push(...items);

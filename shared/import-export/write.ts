@@ -1,5 +1,6 @@
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
+import { sleep } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import type { DomainEvent } from "../core/ports.ts";
 import type { ConsentRecord, CustomerItem, Profile } from "../customers/customers.ts";
@@ -243,23 +244,11 @@ export class RowFailure extends Error {
   override name = "RowFailure";
 }
 
-const THROTTLE_ERRORS = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "TransactionConflictException"]);
-const THROTTLE_REASONS = new Set(["ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict", "RequestLimitExceeded"]);
-
-/** Throttling (or a transaction conflict) still there after the SDK's own retries: worth trying the row again later. */
-export function isThrottling(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (THROTTLE_ERRORS.has(err.name)) return true;
-  return (cancellationCodes(err) ?? []).some((c) => c !== undefined && THROTTLE_REASONS.has(c));
-}
-
 /** Rows read together with BatchGetItem (its limit is 100 keys). */
 export const PREFETCH_ROWS = 100;
 
 type Key = { PK: string; SK: string };
 const keyString = (key: Key) => `${key.PK}\u0000${key.SK}`;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** BatchGetItem over any number of keys, retrying what DynamoDB leaves unprocessed. */
 async function batchGet(deps: Deps, keys: Key[], consistent: boolean): Promise<Map<string, Record<string, unknown>>> {
