@@ -36,6 +36,7 @@ import { costFigures, type CostResources, stopCostResources } from "./cost-measu
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";
 import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
+import { fmt, median, percentile, round, sum } from "./stats.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -197,31 +198,6 @@ async function importMs(file: string): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-
-function sum(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
-}
-
-function percentile(xs: number[], p: number): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function round(x: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? x.toLocaleString("en-US") : round(x).toLocaleString("en-US", { maximumFractionDigits: 2 });
-}
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);

@@ -49,6 +49,7 @@ import type { SesEvent } from "../shared/mail-feedback/outcomes.ts";
 import { STREAM_BATCH_FILL, type Footprint, type Measured, monthCost, formatSheet, type OpMeasure, type OpName, SERVICES, type Size, SIZES, type Timing } from "./cost.ts";
 import { billedUnits, type CallRecord, instrument, itemWrites, marshalledItemSize } from "./meter.ts";
 import type { Report } from "./sweep.ts";
+import { mean, median, round as round2 } from "./stats.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const execFileP = promisify(execFile);
@@ -292,16 +293,6 @@ async function sample<T>(inst: Instruments, run: () => Promise<T>): Promise<{ sa
     result,
     sample: { cpuMs: (used.user + used.system) / 1000, wallMs, calls: inst.meter.calls.slice(calls), busEvents: inst.bus.count - events, logBytes: inst.log.bytes - bytes, logLines: inst.log.lines - lines },
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 function timingOf(samples: Sample[]): Timing {
@@ -749,8 +740,6 @@ export function stopCostResources(resources: CostResources): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The section
 // ---------------------------------------------------------------------------------------------
-
-const round2 = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** Measures, prices a month at 10k and 1M contacts, and writes `cost.month.*` into the results. */
 export async function costFigures(report: Report, resources: CostResources, earlier: EarlierFigures): Promise<void> {
