@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Context } from "aws-lambda";
 import { corsPolicy } from "../shared/http/cors.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
@@ -8,8 +6,9 @@ import type { HttpHandler } from "../shared/http/handler.ts";
 import { isAllowedOrigin } from "../shared/leads/origins.ts";
 import { demoFormPage } from "../shared/http/pages.ts";
 import type { FunctionName, Route } from "../shared/http/routes.ts";
-import { routeKey, routes } from "../shared/http/routes.ts";
+import { routes } from "../shared/http/routes.ts";
 import { makeAuthorizer } from "../functions/authorizer.ts";
+import { httpEvent, lambdaContext } from "./lambda-events.ts";
 import { makeHandler as makeCapture } from "../functions/capture.ts";
 import { makeHandler as makeCustomers } from "../functions/customers.ts";
 import { makeHandler as makeEvents } from "../functions/events.ts";
@@ -38,8 +37,6 @@ function compile(route: Route): CompiledRoute {
   });
   return { route, pattern: new RegExp(`^${source}$`), params };
 }
-
-const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|[\w.+-]*\+json)|text\/)/i;
 
 /**
  * The local API: turns each HTTP request into the API Gateway HTTP API (payload 2.0) event the
@@ -108,7 +105,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring): Server {
     const body = await readBody(req);
     if (body === null) return send(res, { statusCode: 413, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Request Entity Too Large" }) });
 
-    const event = toEvent(req, url, method, match.route, match.pathParameters, body);
+    const event = toEvent(req, url, match.route, match.pathParameters, body);
     if (match.route.auth) {
       const authorization = event.headers.authorization;
       if (!authorization) return send(res, { statusCode: 401, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Unauthorized" }) });
@@ -116,7 +113,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring): Server {
       if (!decision.isAuthorized) return send(res, { statusCode: 403, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Forbidden" }) });
       event.requestContext.authorizer = { lambda: decision.context };
     }
-    const result = await handlers[match.route.fn](event, lambdaContext(match.route.fn, event.requestContext.requestId));
+    const result = await handlers[match.route.fn](event, lambdaContext(match.route.fn, { requestId: event.requestContext.requestId }));
     return send(res, { ...result, headers: { ...result.headers, ...corsHeaders } });
   }
 }
@@ -136,7 +133,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-function toEvent(req: IncomingMessage, url: URL, method: string, route: Route, pathParameters: Record<string, string>, body: Buffer): HttpEvent {
+function toEvent(req: IncomingMessage, url: URL, route: Route, pathParameters: Record<string, string>, body: Buffer): HttpEvent {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name === "cookie") continue;
@@ -144,50 +141,18 @@ function toEvent(req: IncomingMessage, url: URL, method: string, route: Route, p
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
-  const text = TEXT_TYPES.test(headers["content-type"] ?? "");
-  const now = new Date();
-  const requestId = randomUUID();
-  return {
-    version: "2.0",
-    routeKey: routeKey(route),
-    rawPath: url.pathname,
+  return httpEvent({
+    route,
+    path: url.pathname,
     rawQueryString: url.search.slice(1),
     ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
     headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
-    requestContext: {
-      accountId: "local",
-      apiId: "local",
-      domainName: headers.host ?? "localhost",
-      domainPrefix: "localhost",
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
-      requestId,
-      routeKey: routeKey(route),
-      stage: "$default",
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    isBase64Encoded: body.length > 0 && !text,
-    ...(body.length > 0 ? { body: text ? body.toString("utf8") : body.toString("base64") } : {}),
-  };
-}
-
-function lambdaContext(fn: string, requestId: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `rapport-${fn}`,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:rapport-${fn}`,
-    memoryLimitInMB: "256",
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/rapport-${fn}`,
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+    query,
+    pathParameters,
+    body,
+    protocol: `HTTP/${req.httpVersion}`,
+    sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1",
+  });
 }
 
 function send(res: ServerResponse, result: HttpResult | { statusCode: number; headers: Record<string, string>; body: string }): void {

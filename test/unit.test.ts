@@ -4,6 +4,7 @@ import { deriveStage } from "../shared/customers/lifecycle.ts";
 import { fromMinor, toMinor } from "../shared/core/money.ts";
 import { openApiDocument } from "../shared/http/openapi.ts";
 import { routes } from "../shared/http/routes.ts";
+import { httpEvent, lambdaContext } from "../local/lambda-events.ts";
 import { LeadInput } from "../shared/customers/schema.ts";
 import { ulid } from "../shared/core/ids.ts";
 import { fixedClock } from "../shared/core/clock.ts";
@@ -96,17 +97,14 @@ describe("AWS throttling past the SDK's retries", () => {
     const throttle = Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException", $fault: "client", $metadata: {} });
     mockClient(deps.db).onAnyCommand().rejects(throttle);
     const res = await makeHandler(deps)(
-      {
-        version: "2.0",
-        routeKey: "POST /v1/leads",
-        rawPath: "/v1/leads",
-        rawQueryString: "",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        requestContext: { requestId: "r1", http: { method: "POST", path: "/v1/leads", sourceIp: "203.0.113.9", userAgent: "test" } },
+      httpEvent({
+        route: { method: "POST", path: "/v1/leads" },
+        headers: { "content-type": "application/json", accept: "application/json", "user-agent": "test" },
         body: JSON.stringify({ email: "busy@example.com" }),
-        isBase64Encoded: false,
-      } as never,
-      {} as never,
+        sourceIp: "203.0.113.9",
+        requestId: "r1",
+      }),
+      lambdaContext("capture"),
     );
     expect(res.statusCode).toBe(503);
     expect(res.headers?.["retry-after"]).toBe("1");
