@@ -6,11 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { CsvParser, csvLine, neutralizeCell, parseCsv, readCsv, restoreCell } from "../shared/import-export/csv-read.ts";
-import { guessFormat, planColumns } from "../shared/import-export/columns.ts";
-import { normalizeBirthday } from "../shared/import-export/convert.ts";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { parseCsv } from "../shared/import-export/csv-read.ts";
 import { importCsv } from "../shared/import-export/run.ts";
 import { ensureTable } from "../local/table.ts";
 import { fixedClock } from "../shared/core/clock.ts";
@@ -443,83 +440,3 @@ describe("importCsv", () => {
   });
 });
 
-describe("header mapping and values", () => {
-  it("recognises each export by its columns", () => {
-    expect(guessFormat(["Email Address", "First Name", "LEID"])).toBe("mailchimp");
-    expect(guessFormat(["First Name", "E-mail 1 - Value"])).toBe("google");
-    expect(guessFormat(["Record ID", "Email"])).toBe("hubspot");
-    expect(guessFormat(["Email", "Accepts Email Marketing"])).toBe("shopify");
-    const shopify = planColumns(["First Name", "Email", "Accepts Email Marketing", "Default Address City", "Default Address Zip", "Total Spent"]);
-    expect(shopify.map((c) => c.field)).toEqual(["firstName", "email", "consent", "city", "postalCode", null]);
-    expect(planColumns(["E_MAIL", "first_name", "utm_source"]).map((c) => c.field)).toEqual(["email", "firstName", "utm_source"]);
-  });
-
-  it("takes birthdays the API accepts and refuses ones without a year or with an ambiguous order", () => {
-    expect(normalizeBirthday("1988-07-21")).toEqual({ value: "1988-07-21" });
-    expect(normalizeBirthday("1988/7/1")).toEqual({ value: "1988-07-01" });
-    expect(normalizeBirthday("21.07.1988")).toEqual({ value: "1988-07-21" });
-    expect(normalizeBirthday("1988-07-21T00:00:00Z")).toEqual({ value: "1988-07-21" });
-    expect(normalizeBirthday("07/21")).toMatchObject({ problem: expect.stringContaining("no year") });
-    expect(normalizeBirthday("--07-21")).toMatchObject({ problem: expect.stringContaining("no year") });
-    expect(normalizeBirthday("07/08/1988")).toMatchObject({ problem: expect.stringContaining("ambiguous") });
-  });
-
-  it("neutralizes formula-like cells on export and restores them on import, leaving phone numbers alone", () => {
-    for (const value of ["=1+2", "+SUM(A1)", "-cmd|x", "@handle"]) {
-      expect(neutralizeCell(value)).toBe(`'${value}`);
-      expect(restoreCell(neutralizeCell(value))).toBe(value);
-    }
-    for (const value of ["+47 22 33 44 55", "-12.5", "Ada", "'quoted'"]) expect(restoreCell(neutralizeCell(value))).toBe(value);
-    expect(neutralizeCell("+47 22 33 44 55")).toBe("+47 22 33 44 55");
-  });
-});
-
-describe("CSV reading", () => {
-  it("handles quotes, doubled quotes, CRLF, a lone CR, line breaks inside quotes, a BOM and a missing last line break", () => {
-    const records = parseCsv('\ufeffa,b,c\r\n1,"x, ""y""\r\nz",3\r2,,"\n"\n"q"w,"",');
-    expect(records).toEqual([
-      { cells: ["a", "b", "c"], line: 1 },
-      { cells: ["1", 'x, "y"\r\nz', "3"], line: 2 },
-      { cells: ["2", "", "\n"], line: 4 },
-      { cells: ["qw", "", ""], line: 6 },
-    ]);
-    expect(parseCsv('a,b\n"never closed,1\n2,3\n')).toEqual([
-      { cells: ["a", "b"], line: 1 },
-      { cells: ["never closed,1\n2,3\n"], line: 2, unterminated: true },
-    ]);
-  });
-
-  it("recognises semicolon and tab delimiters from the header line", () => {
-    expect(parseCsv("email;name\na@example.com;Ann, B.\n").map((r) => r.cells)).toEqual([["email", "name"], ["a@example.com", "Ann, B."]]);
-    expect(parseCsv('"e;mail"\tname\nx\ty\n').map((r) => r.cells)).toEqual([["e;mail", "name"], ["x", "y"]]);
-  });
-
-  it("parses what csvLine writes back to the same cells, however the text is split into chunks", () => {
-    const cell = fc.string({ unit: fc.constantFrom("a", "é", "字", ",", '"', "\r", "\n", " ", ";", "'", "=") });
-    fc.assert(
-      fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 6 }), (rows, cuts) => {
-        const text = rows.map((r) => csvLine(r)).join("");
-        const parser = new CsvParser(",");
-        const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-        const records = [];
-        let from = 0;
-        for (const p of [...points, text.length]) {
-          records.push(...parser.push(text.slice(from, p)));
-          from = p;
-        }
-        records.push(...parser.end());
-        expect(records.map((r) => r.cells)).toEqual(rows);
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it("reads UTF-16 files with a byte order mark (older Google Contacts exports)", async () => {
-    const dir = mkdtempSync(join(work, "utf16-"));
-    const file = join(dir, "google.csv");
-    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Name,E-mail 1 - Value\r\nZoë 李,zoe@example.com\r\n", "utf16le")]));
-    const records = [];
-    for await (const r of readCsv(file, { chunkBytes: 7 })) records.push(r.cells);
-    expect(records).toEqual([["Name", "E-mail 1 - Value"], ["Zoë 李", "zoe@example.com"]]);
-  });
-});

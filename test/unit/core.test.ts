@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { normalizeEmail } from "../shared/customers/email.ts";
-import { deriveStage } from "../shared/customers/lifecycle.ts";
-import { fromMinor, toMinor } from "../shared/core/money.ts";
-import { openApiDocument } from "../shared/http/openapi.ts";
-import { routes } from "../shared/http/routes.ts";
-import { httpEvent, lambdaContext } from "../local/lambda-events.ts";
-import { LeadInput } from "../shared/customers/schema.ts";
-import { ulid } from "../shared/core/ids.ts";
-import { fixedClock } from "../shared/core/clock.ts";
+import { normalizeEmail } from "../../shared/customers/email.ts";
+import { deriveStage } from "../../shared/customers/lifecycle.ts";
+import { fromMinor, toMinor } from "../../shared/core/money.ts";
+import { openApiDocument } from "../../shared/http/openapi.ts";
+import { routes } from "../../shared/http/routes.ts";
+import { httpEvent, lambdaContext } from "../../local/lambda-events.ts";
+import { LeadInput } from "../../shared/customers/schema.ts";
+import { ulid } from "../../shared/core/ids.ts";
+import { fixedClock } from "../../shared/core/clock.ts";
 
 describe("normalizeEmail", () => {
   it("one address, whatever the case, surrounding space or trailing dot of the domain", () => {
@@ -89,9 +89,9 @@ describe("OpenAPI document", () => {
 describe("AWS throttling past the SDK's retries", () => {
   it("answers 503 with Retry-After, not 500, and logs the error's name", async () => {
     const { mockClient } = await import("aws-sdk-client-mock");
-    const { makeHandler } = await import("../functions/capture.ts");
-    const { depsFromEnv } = await import("../shared/core/deps.ts");
-    const { FailureCountingLogger } = await import("./support/faults.ts");
+    const { makeHandler } = await import("../../functions/capture.ts");
+    const { depsFromEnv } = await import("../../shared/core/deps.ts");
+    const { FailureCountingLogger } = await import("../support/faults.ts");
     const logger = new FailureCountingLogger();
     const deps = depsFromEnv({ TABLE_NAME: "t", AWS_REGION: "us-east-1", DYNAMODB_ENDPOINT: "http://127.0.0.1:9", LOG_LEVEL: "ERROR" }, { logger });
     const throttle = Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException", $fault: "client", $metadata: {} });
