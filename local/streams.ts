@@ -344,7 +344,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         shard.done = true;
         break;
       }
-      let result;
+      let result: Awaited<ReturnType<typeof getRecords>>;
       try {
         result = await getRecords(shard.iterator);
       } catch (err) {

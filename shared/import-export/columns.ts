@@ -1,6 +1,5 @@
 /** How `rapport import` maps a file's columns to Rapport's fields: the known names of common exports, `--map`, and which export a header looks like. */
 
-
 /** Where a column's values can go: Rapport's lead fields, and a few that the import reads itself. */
 export const IMPORT_FIELDS = {
   email: "the address; one address is one customer",
@@ -244,10 +243,14 @@ export function planColumns(header: readonly string[], overrides: Map<string, Im
     return { index, header: name, field: null, rank: 1, how: "unknown" };
   });
   if (unused.size) {
-    throw new ImportUsageError(`--map names no column of the file: ${[...unused].map((c) => `"${c}"`).join(", ")} (the columns are ${header.map((h) => `"${h.trim()}"`).join(", ")})`);
+    throw new ImportUsageError(
+      `--map names no column of the file: ${[...unused].map((c) => `"${c}"`).join(", ")} (the columns are ${header.map((h) => `"${h.trim()}"`).join(", ")})`,
+    );
   }
   if (!plan.some((c) => c.field === "email")) {
-    throw new ImportUsageError(`no column holds the email address (the columns are ${header.map((h) => `"${h.trim()}"`).join(", ")}): say which with --map "Column Name=email"`);
+    throw new ImportUsageError(
+      `no column holds the email address (the columns are ${header.map((h) => `"${h.trim()}"`).join(", ")}): say which with --map "Column Name=email"`,
+    );
   }
   return plan;
 }

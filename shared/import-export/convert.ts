@@ -57,11 +57,13 @@ const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
  */
 export function normalizeBirthday(raw: string): { value: string } | { problem: string } {
   const s = raw.trim();
-  let m: RegExpExecArray | null;
   if (DATE_ONLY.test(s)) return { value: s };
-  if ((m = /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}/.exec(s))) return { value: `${m[1]}-${m[2]}-${m[3]}` };
-  if ((m = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(s))) return { value: `${m[1]}-${m[2]!.padStart(2, "0")}-${m[3]!.padStart(2, "0")}` };
-  if ((m = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(s))) return { value: `${m[3]}-${m[2]!.padStart(2, "0")}-${m[1]!.padStart(2, "0")}` };
+  const dateTime = /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}/.exec(s);
+  if (dateTime) return { value: `${dateTime[1]}-${dateTime[2]}-${dateTime[3]}` };
+  const slashed = /^(\d{4})\/(\d{1,2})\/(\d{1,2})$/.exec(s);
+  if (slashed) return { value: `${slashed[1]}-${slashed[2]!.padStart(2, "0")}-${slashed[3]!.padStart(2, "0")}` };
+  const dotted = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(s);
+  if (dotted) return { value: `${dotted[3]}-${dotted[2]!.padStart(2, "0")}-${dotted[1]!.padStart(2, "0")}` };
   if (/^\d{1,2}\/\d{1,2}$/.test(s) || /^--\d{2}-?\d{2}$/.test(s)) {
     return { problem: "has no year: Rapport keeps birthdays as full dates (YYYY-MM-DD) and does not make one up" };
   }
@@ -82,7 +84,8 @@ export function parseTimestamp(raw: string | undefined): string | undefined {
 /** Mailchimp's one-column address: parts separated by two spaces (addr1, [addr2,] city, state, zip, country). */
 export function splitAddress(value: string): Partial<Record<"street" | "city" | "region" | "postalCode" | "country", string>> {
   const parts = value.split(/\s{2,}/).map((p) => p.trim());
-  if (parts.length === 6) return { street: [parts[0], parts[1]].filter(Boolean).join(", "), city: parts[2], region: parts[3], postalCode: parts[4], country: parts[5] };
+  if (parts.length === 6)
+    return { street: [parts[0], parts[1]].filter(Boolean).join(", "), city: parts[2], region: parts[3], postalCode: parts[4], country: parts[5] };
   if (parts.length === 5) return { street: parts[0], city: parts[1], region: parts[2], postalCode: parts[3], country: parts[4] };
   return { street: value.trim() };
 }
@@ -91,7 +94,13 @@ export function splitAddress(value: string): Partial<Record<"street" | "city" | 
 export function splitTags(value: string): string[] {
   return value
     .split(/\s*:::\s*|[,;]/)
-    .map((t) => t.trim().replace(/^"(.*)"$/, "$1").replace(/^\*\s*/, "").trim())
+    .map((t) =>
+      t
+        .trim()
+        .replace(/^"(.*)"$/, "$1")
+        .replace(/^\*\s*/, "")
+        .trim(),
+    )
     .filter((t) => t !== "" && t.toLowerCase() !== "mycontacts");
 }
 
@@ -212,7 +221,11 @@ export function convertRecord(plan: readonly ColumnPlan[], traits: FileTraits, r
  * A file of unsubscribed or cleaned people, a status other than subscribed, or a consent column
  * saying no imports no consent (and withdraws none: a stale file must not undo a newer choice).
  */
-function readConsent(get: (field: ImportField) => string | undefined, traits: FileTraits, note: (value: string, message: string) => void): ImportedConsent | undefined {
+function readConsent(
+  get: (field: ImportField) => string | undefined,
+  traits: FileTraits,
+  note: (value: string, message: string) => void,
+): ImportedConsent | undefined {
   if (traits.optOutList || get("optOutTime")) return undefined;
   const status = get("status");
   if (status !== undefined && status.trim().toLowerCase() !== "subscribed") return undefined;

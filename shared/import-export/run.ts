@@ -106,7 +106,19 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
   if (!dryRun && !deps) throw new Error("importCsv needs deps unless dryRun is set");
   const fileName = basename(options.file);
   const total = await countRows(options.file);
-  const summary: ImportSummary = { file: options.file, format: "csv", rows: 0, created: 0, merged: 0, unchanged: 0, failed: 0, skippedValues: 0, requeued: 0, dryRun, elapsedMs: 0 };
+  const summary: ImportSummary = {
+    file: options.file,
+    format: "csv",
+    rows: 0,
+    created: 0,
+    merged: 0,
+    unchanged: 0,
+    failed: 0,
+    skippedValues: 0,
+    requeued: 0,
+    dryRun,
+    elapsedMs: 0,
+  };
   const report = new ErrorReport(options.errorsFile ?? defaultErrorsFile(options.file));
   const failedRows = new Set<number>();
   const note = (issue: RowIssue) => {

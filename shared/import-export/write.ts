@@ -67,7 +67,10 @@ export async function importRow(deps: Deps, row: ImportRow, state: RowState, ctx
     const email = row.lead.email;
     let current: CustomerItem | undefined;
     if (state.known) {
-      if (state.known.imported) return (state.outcome = "unchanged");
+      if (state.known.imported) {
+        state.outcome = "unchanged";
+        return state.outcome;
+      }
       current = state.known.item;
     } else {
       const existingId = await findCustomerIdByEmail(deps, email);
@@ -76,7 +79,10 @@ export async function importRow(deps: Deps, row: ImportRow, state: RowState, ctx
           deps.db.send(new GetCommand({ TableName: deps.table, Key: markerKey(row.id), ProjectionExpression: "PK" })),
           getCustomerItem(deps, existingId, true),
         ]);
-        if (marker.Item) return (state.outcome = "unchanged");
+        if (marker.Item) {
+          state.outcome = "unchanged";
+          return state.outcome;
+        }
         current = item;
       }
     }
@@ -84,7 +90,10 @@ export async function importRow(deps: Deps, row: ImportRow, state: RowState, ctx
     let change: RowChange;
     if (current) {
       const merge = changesFor(current, row, consent);
-      if (!merge) return (state.outcome = "unchanged");
+      if (!merge) {
+        state.outcome = "unchanged";
+        return state.outcome;
+      }
       await mergeInto(deps, current, merge, at);
       change = merge;
       state.dueAt = merge.fields.birthday ? at : undefined;
@@ -94,7 +103,15 @@ export async function importRow(deps: Deps, row: ImportRow, state: RowState, ctx
       for (const field of ["utm_source", "utm_medium", "utm_campaign"] as const) if (row.lead[field]) attribution[field] = row.lead[field];
       // A birthday can make the birthday campaign due: the sweep works out when. Imports never
       // raise lead follow-up alerts or confirmation mails, so nothing else schedules a new contact.
-      const result = await upsertContact(deps, { email, profile, tags: row.lead.tags, consent, attribution, at, ...(row.lead.birthday ? { dueIfNew: at } : {}) });
+      const result = await upsertContact(deps, {
+        email,
+        profile,
+        tags: row.lead.tags,
+        consent,
+        attribution,
+        at,
+        ...(row.lead.birthday ? { dueIfNew: at } : {}),
+      });
       change = { customerId: result.customerId, created: result.created, fields: profile, tags: row.lead.tags ?? [], ...(consent ? { consent } : {}) };
       state.dueAt = !result.created && row.lead.birthday && row.lead.birthday !== result.before?.birthday ? at : undefined;
     }
@@ -181,7 +198,13 @@ async function mergeInto(deps: Deps, current: CustomerItem, change: RowChange, a
  * bounced, complained), and never over a withdrawal recorded in Rapport unless the export's grant
  * is newer. Recorded as given now, from `import:<file>`, with the export's evidence on the entry.
  */
-async function grantableConsent(deps: Deps, row: ImportRow, current: CustomerItem | undefined, at: string, ctx: ImportContext): Promise<ConsentRecord | undefined> {
+async function grantableConsent(
+  deps: Deps,
+  row: ImportRow,
+  current: CustomerItem | undefined,
+  at: string,
+  ctx: ImportContext,
+): Promise<ConsentRecord | undefined> {
   if (!row.consent || current?.consentMarketing === true) return undefined;
   const note = (message: string) =>
     ctx.notes({ row: row.row, line: row.line, email: row.lead.email, field: "consent", value: "", message, action: "consent not imported" });
@@ -219,7 +242,11 @@ async function recordRow(deps: Deps, row: ImportRow, change: RowChange, ctx: Imp
   const summary = change.created
     ? `Imported from ${ctx.fileName}`
     : `Updated by an import of ${ctx.fileName}${changed.length ? `: ${changed.join(", ")}` : ""}`;
-  const entry = { ...timelineItem(deps, change.customerId, { at, type: TIMELINE_KIND, summary, data }), ...timelineKey(change.customerId, at, row.id), id: row.id };
+  const entry = {
+    ...timelineItem(deps, change.customerId, { at, type: TIMELINE_KIND, summary, data }),
+    ...timelineKey(change.customerId, at, row.id),
+    id: row.id,
+  };
   const marker = { ...markerKey(row.id), type: "external", customerId: change.customerId, eventId: row.id, kind: TIMELINE_KIND, at };
   try {
     await deps.db.send(
@@ -278,10 +305,18 @@ export async function prefetch(deps: Deps, items: { row: ImportRow; state: RowSt
     return first;
   });
   if (fresh.length === 0) return;
-  const lookups = await batchGet(deps, fresh.map(({ row }) => emailKey(row.lead.email)), false);
+  const lookups = await batchGet(
+    deps,
+    fresh.map(({ row }) => emailKey(row.lead.email)),
+    false,
+  );
   const ids = new Map(fresh.map(({ row }) => [row.id, lookups.get(keyString(emailKey(row.lead.email)))?.customerId as string | undefined]));
   const known = fresh.filter(({ row }) => ids.get(row.id));
-  const details = await batchGet(deps, known.flatMap(({ row }) => [markerKey(row.id), customerKey(ids.get(row.id)!)]), true);
+  const details = await batchGet(
+    deps,
+    known.flatMap(({ row }) => [markerKey(row.id), customerKey(ids.get(row.id)!)]),
+    true,
+  );
   for (const { row, state } of fresh) {
     const customerId = ids.get(row.id);
     const item = customerId ? (details.get(keyString(customerKey(customerId))) as CustomerItem | undefined) : undefined;

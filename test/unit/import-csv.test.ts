@@ -54,26 +54,36 @@ describe("CSV reading", () => {
   });
 
   it("recognises semicolon and tab delimiters from the header line", () => {
-    expect(parseCsv("email;name\na@example.com;Ann, B.\n").map((r) => r.cells)).toEqual([["email", "name"], ["a@example.com", "Ann, B."]]);
-    expect(parseCsv('"e;mail"\tname\nx\ty\n').map((r) => r.cells)).toEqual([["e;mail", "name"], ["x", "y"]]);
+    expect(parseCsv("email;name\na@example.com;Ann, B.\n").map((r) => r.cells)).toEqual([
+      ["email", "name"],
+      ["a@example.com", "Ann, B."],
+    ]);
+    expect(parseCsv('"e;mail"\tname\nx\ty\n').map((r) => r.cells)).toEqual([
+      ["e;mail", "name"],
+      ["x", "y"],
+    ]);
   });
 
   it("parses what csvLine writes back to the same cells, however the text is split into chunks", () => {
     const cell = fc.string({ unit: fc.constantFrom("a", "é", "字", ",", '"', "\r", "\n", " ", ";", "'", "=") });
     fc.assert(
-      fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 6 }), (rows, cuts) => {
-        const text = rows.map((r) => csvLine(r)).join("");
-        const parser = new CsvParser(",");
-        const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
-        const records = [];
-        let from = 0;
-        for (const p of [...points, text.length]) {
-          records.push(...parser.push(text.slice(from, p)));
-          from = p;
-        }
-        records.push(...parser.end());
-        expect(records.map((r) => r.cells)).toEqual(rows);
-      }),
+      fc.property(
+        fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (rows, cuts) => {
+          const text = rows.map((r) => csvLine(r)).join("");
+          const parser = new CsvParser(",");
+          const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+          const records = [];
+          let from = 0;
+          for (const p of [...points, text.length]) {
+            records.push(...parser.push(text.slice(from, p)));
+            from = p;
+          }
+          records.push(...parser.end());
+          expect(records.map((r) => r.cells)).toEqual(rows);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -88,6 +98,9 @@ describe("CSV reading", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    expect(records).toEqual([["Name", "E-mail 1 - Value"], ["Zoë 李", "zoe@example.com"]]);
+    expect(records).toEqual([
+      ["Name", "E-mail 1 - Value"],
+      ["Zoë 李", "zoe@example.com"],
+    ]);
   });
 });

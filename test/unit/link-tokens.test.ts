@@ -64,11 +64,17 @@ describe("link tokens (shared/email-links/tokens.ts)", () => {
     const signedGarbage = `${garbage}.${createHmac("sha256", SECRET).update(garbage).digest("base64url")}`;
     expect(verifyToken(SECRET, signedGarbage, "unsubscribe", NOW)).toEqual({ ok: false, error: "malformed" });
     const noCustomer = Buffer.from(JSON.stringify({ p: "unsubscribe", e: 9999999999 })).toString("base64url");
-    expect(verifyToken(SECRET, `${noCustomer}.${createHmac("sha256", SECRET).update(noCustomer).digest("base64url")}`, "unsubscribe", NOW)).toEqual({ ok: false, error: "malformed" });
+    expect(verifyToken(SECRET, `${noCustomer}.${createHmac("sha256", SECRET).update(noCustomer).digest("base64url")}`, "unsubscribe", NOW)).toEqual({
+      ok: false,
+      error: "malformed",
+    });
   });
 
   it("attribution reads back campaign and occurrence, the occurrence may contain colons", () => {
-    expect(parseAttribution(linkAttribution("low-feedback", "2027-01-15T09:00:00.000Z"))).toEqual({ campaignId: "low-feedback", occurrence: "2027-01-15T09:00:00.000Z" });
+    expect(parseAttribution(linkAttribution("low-feedback", "2027-01-15T09:00:00.000Z"))).toEqual({
+      campaignId: "low-feedback",
+      occurrence: "2027-01-15T09:00:00.000Z",
+    });
     expect(parseAttribution("birthday")).toEqual({ campaignId: "birthday" });
     expect(parseAttribution(undefined)).toEqual({});
   });
@@ -96,7 +102,9 @@ describe("link tokens (shared/email-links/tokens.ts)", () => {
           res.writeHead(400, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ __type: "AccessDeniedException", message: "no" }));
           return;
         }
-        res.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ ARN: arn, SecretString: "from-secrets-manager-0123456789abcdef" }));
+        res
+          .writeHead(200, { "content-type": "application/x-amz-json-1.1" })
+          .end(JSON.stringify({ ARN: arn, SecretString: "from-secrets-manager-0123456789abcdef" }));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -115,7 +123,9 @@ describe("link tokens (shared/email-links/tokens.ts)", () => {
       expect(seen).toHaveLength(2);
       expect(seen[1]!.target).toBe("secretsmanager.GetSecretValue");
       expect(JSON.parse(seen[1]!.body)).toEqual({ SecretId: arn });
-      expect(seen[1]!.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, SignedHeaders=[a-z0-9;-]*x-amz-target[a-z0-9;-]*, Signature=[0-9a-f]{64}$/);
+      expect(seen[1]!.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, SignedHeaders=[a-z0-9;-]*x-amz-target[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+      );
     } finally {
       process.env = env;
       server.close();

@@ -62,7 +62,11 @@ describe("renderTemplate", () => {
   });
 
   it("escapes every value in HTML and leaves text as it is", () => {
-    const t = template("{{firstName}} from {{company}}", "{{firstName}} from {{company}} says {{comment}}", "<p>{{firstName}} from {{company}} says {{comment}}</p>");
+    const t = template(
+      "{{firstName}} from {{company}}",
+      "{{firstName}} from {{company}} says {{comment}}",
+      "<p>{{firstName}} from {{company}} says {{comment}}</p>",
+    );
     const context = { firstName: "<script>alert(1)</script>", company: "O'Brien & Co", comment: 'I said "hi"' };
     const out = renderTemplate(t, context, "en");
     expect(out.html).toContain("<p>&lt;script&gt;alert(1)&lt;/script&gt; from O&#39;Brien &amp; Co says I said &quot;hi&quot;</p>");

@@ -1,6 +1,6 @@
-import type { CampaignInput } from "../schema.ts";
 import { letter } from "../letter.ts";
-import { HI, TEAM, MARKETING_FOOTER } from "./phrases.ts";
+import type { CampaignInput } from "../schema.ts";
+import { HI, MARKETING_FOOTER, TEAM } from "./phrases.ts";
 
 const birthday = {
   en: letter("en", {
@@ -15,11 +15,7 @@ const birthday = {
   }),
   zh: letter("zh", {
     subject: "{{firstName|亲爱的顾客}}，生日快乐！",
-    blocks: [
-      HI.zh,
-      "{{businessName|我们}}全体成员祝您生日快乐！愿您今天被美好的人和事环绕。",
-      "感谢您一直以来的支持，祝您度过愉快的一天！",
-    ],
+    blocks: [HI.zh, "{{businessName|我们}}全体成员祝您生日快乐！愿您今天被美好的人和事环绕。", "感谢您一直以来的支持，祝您度过愉快的一天！"],
     signOff: ["送上最温暖的祝福，", TEAM.zh],
     unsubscribe: MARKETING_FOOTER.zh,
   }),

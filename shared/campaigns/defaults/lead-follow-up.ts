@@ -1,5 +1,5 @@
-import type { CampaignInput } from "../schema.ts";
 import { letter } from "../letter.ts";
+import type { CampaignInput } from "../schema.ts";
 
 const leadFollowUp = {
   en: letter("en", {

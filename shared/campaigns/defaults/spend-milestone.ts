@@ -1,5 +1,5 @@
-import type { CampaignInput } from "../schema.ts";
 import { letter } from "../letter.ts";
+import type { CampaignInput } from "../schema.ts";
 import { HI, TEAM, TRANSACTIONAL_FOOTER } from "./phrases.ts";
 
 const spendMilestone = {

@@ -1,6 +1,6 @@
-import type { CampaignInput } from "../schema.ts";
 import { letter } from "../letter.ts";
-import { HI, TEAM, MARKETING_FOOTER } from "./phrases.ts";
+import type { CampaignInput } from "../schema.ts";
+import { HI, MARKETING_FOOTER, TEAM } from "./phrases.ts";
 
 const winBack = {
   en: letter("en", {
