@@ -7,7 +7,7 @@ import { type ColumnPlan, guessFormat, type ImportField, ImportUsageError, planC
 import { convertRecord, type FileTraits, fileTraits, type ImportRow, type RowIssue } from "./convert.ts";
 import { type CsvRecord, readCsv } from "./csv-read.ts";
 import { defaultErrorsFile, ErrorReport } from "./report.ts";
-import { type ImportContext, importRow, PREFETCH_ROWS, prefetch, RowFailure, type RowState } from "./write.ts";
+import { CREATE_GROUP_ROWS, createRows, type ImportContext, importRow, isGroupable, PREFETCH_ROWS, prefetch, RowFailure, type RowState } from "./write.ts";
 
 /**
  * `rapport import FILE.csv`: contacts from a spreadsheet or another CRM's export become Rapport
@@ -58,7 +58,7 @@ export interface ImportSummary {
   failed: number;
   /** Values left out of imported rows (see the error report). */
   skippedValues: number;
-  /** Rows put back in the queue after throttling. */
+  /** Rows, or groups of new rows, put back in the queue after throttling. */
   requeued: number;
   /** Path of the error report, when there was anything to report. */
   errorsFile?: string;
@@ -90,9 +90,11 @@ function isBlank(record: CsvRecord): boolean {
 /**
  * Imports a CSV file (see the module comment for the rules). Streams the file: a first pass
  * counts rows (so progress has a total) and proves the text decodes, the second reads, validates
- * and hands rows to `concurrency` workers. Rows with the same email are applied one after another
- * (they would race for one customer); throttling that outlasts the SDK's retries pauses every
- * worker and puts the row back at the front of the queue.
+ * and reads what each batch of rows needs in two BatchGetItems. Rows whose address is new to the
+ * table are created 25 to a transaction (`createRows`); the rest go to `concurrency` workers. Rows
+ * with the same email are applied one after another (they would race for one customer);
+ * throttling that outlasts the SDK's retries pauses every worker and puts the row back at the
+ * front of the queue.
  *
  * Throws a CsvFileError when the file cannot be read, an ImportUsageError for a bad `--map` or
  * a file without an email column, and ImportStopped when an unexpected error stops the import
@@ -245,9 +247,45 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
       if (!isThrottledOrConflicting(err)) throw err;
       for (const item of items) delete item.state.known;
     }
-    pending.push(...items);
+    const groupable = items.filter(isGroupable);
+    // The group's addresses are busy until it is written: a later row with the same address
+    // waits for it, as it would for a worker.
+    for (const item of groupable) busy.add(item.row.lead.email);
+    pending.push(...items.filter((item) => !isGroupable(item)));
     wake();
+    await Promise.all(chunks(groupable, CREATE_GROUP_ROWS).map(createGroup));
     while (pending.length >= Math.max(concurrency * 4, PREFETCH_ROWS * 2) && !fatal) await signal();
+  };
+
+  /** Creates a group of new customers at once; rows it could not write go to the workers. */
+  const createGroup = async (group: { row: ImportRow; state: RowState }[]) => {
+    let left = group;
+    try {
+      const result = await createRows(deps!, group, ctx);
+      left = result.left;
+      if (result.throttled) {
+        // Put back like a throttled row: counted once, and every worker pauses a moment.
+        summary.requeued++;
+        resumeAt = Math.max(resumeAt, Date.now() + backoffMs * (0.5 + Math.random() / 2));
+      }
+    } catch (err) {
+      fatal ??= err;
+    }
+    for (const item of group) {
+      const email = item.row.lead.email;
+      busy.delete(email);
+      if (left.includes(item)) continue;
+      summary.created++;
+      progress();
+      const waiting = waitingOnEmail.get(email);
+      if (waiting?.length) pending.unshift(waiting.shift()!);
+      if (waiting && waiting.length === 0) waitingOnEmail.delete(email);
+    }
+    for (const item of left) delete item.state.known;
+    // Ahead of any later row with the same address, as a row put back after throttling is.
+    pending.unshift(...left);
+    wake();
+    await flushEvents(false).catch((err: unknown) => (fatal ??= err));
   };
 
   const read = async () => {
@@ -301,4 +339,10 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
     throw new ImportStopped(`${e.name && e.name !== "Error" ? `${e.name}: ` : ""}${e.message}`, summary);
   }
   return summary;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

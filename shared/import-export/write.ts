@@ -1,10 +1,12 @@
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
+import { cancellationCodes, isConditionFailed, type TransactItem } from "../aws/db.ts";
+import { isThrottledOrConflicting } from "../aws/errors.ts";
 import { sleep } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
+import { newCustomerId } from "../core/ids.ts";
 import type { DomainEvent } from "../core/ports.ts";
 import type { ConsentRecord, CustomerItem, Profile } from "../customers/customers.ts";
-import { findCustomerIdByEmail, getCustomerItem, timelineItem, upsertContact } from "../customers/customers.ts";
+import { findCustomerIdByEmail, getCustomerItem, newCustomerItem, timelineItem, upsertContact } from "../customers/customers.ts";
 import type { LeadInput } from "../customers/schema.ts";
 import { PROFILE_FIELD_NAMES } from "../customers/schema.ts";
 import { customerKey } from "../entities/customer.ts";
@@ -226,7 +228,27 @@ async function grantableConsent(
  * imported. The entry's id is the row's deterministic id.
  */
 async function recordRow(deps: Deps, row: ImportRow, change: RowChange, ctx: ImportContext): Promise<void> {
-  const at = deps.clock.now().toISOString();
+  const { entry, marker } = recordItems(deps, row, change, ctx, deps.clock.now().toISOString());
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: deps.table, Item: marker, ConditionExpression: "attribute_not_exists(PK)" } },
+          { Put: { TableName: deps.table, Item: entry } },
+        ],
+      }),
+    );
+  } catch (err) {
+    const codes = cancellationCodes(err);
+    if (!codes || codes[0] !== "ConditionalCheckFailed") throw err;
+    // Another run recorded this row first. A customer this run created still gets its entry
+    // (the marker then belongs to a customer that no longer exists, e.g. one erased since).
+    if (change.created) await deps.db.send(new PutCommand({ TableName: deps.table, Item: entry }));
+  }
+}
+
+/** The row's timeline entry (its id is the row's deterministic id) and its marker, as of `at`. */
+function recordItems(deps: Deps, row: ImportRow, change: RowChange, ctx: ImportContext, at: string): { entry: Record<string, unknown>; marker: Record<string, unknown> } {
   const externalId = `import:${row.id}`;
   const changed = [...Object.keys(change.fields), ...(change.tags.length ? ["tags"] : []), ...(change.consent ? ["consent"] : [])];
   const data: Record<string, unknown> = {
@@ -248,22 +270,65 @@ async function recordRow(deps: Deps, row: ImportRow, change: RowChange, ctx: Imp
     id: row.id,
   };
   const marker = { ...markerKey(row.id), type: "external", customerId: change.customerId, eventId: row.id, kind: TIMELINE_KIND, at };
-  try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: deps.table, Item: marker, ConditionExpression: "attribute_not_exists(PK)" } },
-          { Put: { TableName: deps.table, Item: entry } },
-        ],
-      }),
+  return { entry, marker };
+}
+
+/** New customers created per transaction: four items each, within TransactWriteItems' 100. */
+export const CREATE_GROUP_ROWS = 25;
+
+/**
+ * Whether a row can be created in a group: the batched read found its address new to the table
+ * (and this is the address's first row in the run), and it states no consent, whose checks read
+ * and report per row.
+ */
+export function isGroupable(item: { row: ImportRow; state: RowState }): boolean {
+  return item.state.known !== undefined && !item.state.known.customerId && !item.row.consent && !item.state.outcome;
+}
+
+/**
+ * Creates the customers of new-address rows (see {@link isGroupable}) a group at a time: every
+ * row's email lookup, profile, marker and timeline entry in one TransactWriteItems, each put on
+ * condition that its item is new. It stores exactly what `importRow` stores for such a row
+ * (`upsertContact`'s new profile, then the entry with its marker), in one request and one commit
+ * per 25 rows instead of three of each per row: on DynamoDB Local persisted on disk, as
+ * `npm start` runs it, every commit waits for the disk, so this is what makes a large import fast.
+ *
+ * Answers the rows it did not write, and whether throttling (or a conflict) was why: when the
+ * group is cancelled (another writer took an address or recorded a row first, throttling, a
+ * conflict), nothing of it was written, and those rows go through `importRow`, which reads afresh.
+ */
+export async function createRows(deps: Deps, items: { row: ImportRow; state: RowState }[], ctx: ImportContext): Promise<{ left: { row: ImportRow; state: RowState }[]; throttled: boolean }> {
+  const at = deps.clock.now().toISOString();
+  const writes: TransactItem[] = [];
+  const events: DomainEvent[] = [];
+  for (const { row } of items) {
+    const customerId = newCustomerId(deps.clock);
+    const profile = profileOf(row.lead);
+    const attribution: Record<string, string> = { source: row.lead.source ?? ctx.attributionSource };
+    for (const field of ["utm_source", "utm_medium", "utm_campaign"] as const) if (row.lead[field]) attribution[field] = row.lead[field];
+    const customer = newCustomerItem(deps, customerId, { email: row.lead.email, profile, tags: row.lead.tags, attribution, at, ...(row.lead.birthday ? { dueIfNew: at } : {}) });
+    const change: RowChange = { customerId, created: true, fields: profile, tags: row.lead.tags ?? [] };
+    const { entry, marker } = recordItems(deps, row, change, ctx, at);
+    const isNew = "attribute_not_exists(PK)";
+    writes.push(
+      { Put: { TableName: deps.table, Item: { ...emailKey(row.lead.email), type: "email", customerId }, ConditionExpression: isNew } },
+      { Put: { TableName: deps.table, Item: customer, ConditionExpression: isNew } },
+      { Put: { TableName: deps.table, Item: marker, ConditionExpression: isNew } },
+      { Put: { TableName: deps.table, Item: entry } },
     );
-  } catch (err) {
-    const codes = cancellationCodes(err);
-    if (!codes || codes[0] !== "ConditionalCheckFailed") throw err;
-    // Another run recorded this row first. A customer this run created still gets its entry
-    // (the marker then belongs to a customer that no longer exists, e.g. one erased since).
-    if (change.created) await deps.db.send(new PutCommand({ TableName: deps.table, Item: entry }));
+    events.push({ type: "LeadCaptured", customerId, at, data: { created: true, consentPending: false, imported: true } });
   }
+  try {
+    await deps.db.send(new TransactWriteCommand({ TransactItems: writes }));
+  } catch (err) {
+    // A cancelled group wrote nothing; a refused one (a request DynamoDB finds invalid as a whole)
+    // neither: row by row, each row gets its own outcome.
+    if (cancellationCodes(err) || isThrottledOrConflicting(err) || (err as Error).name === "ValidationException") return { left: items, throttled: isThrottledOrConflicting(err) };
+    throw err;
+  }
+  for (const { state } of items) state.outcome = "created";
+  ctx.events.push(...events);
+  return { left: [], throttled: false };
 }
 
 /** A failure that belongs to one row (it goes to the error report; the import goes on). */
