@@ -257,7 +257,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk.
-      "reports-stream": { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*"] },
+      "reports-stream": { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*"] },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },
     };
