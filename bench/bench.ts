@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: measures the figures the contract names and writes them to bench-results.json
- * (a flat JSON object), printing a table with each figure's budget.
+ * `npm run bench`: measures the figures the README's "Performance figures" table names and writes
+ * them to bench-results.json (a flat JSON object), printing a table with each figure's budget.
  *
  *  - Leads: DynamoDB write units and round trips of one new / one repeat lead, posted as a browser
  *    form over HTTP to the local stack on DynamoDB Local, counted by a middleware on the very
@@ -16,14 +16,17 @@
  *    customers (`reports.latency.ratio` ≤ 1.5), the stream consumer's units per batch, rebuild rate.
  *  - Import into a running stack (bench/import-stack.ts): `import.stack.rowsPerSecond` of the CLI
  *    importing new contacts next to a stack started as `npm start` starts it (≥ 200).
+ *  - Search (bench/search.ts): read units and p50/p95 latency of typed queries at 100,000 customers.
  *  - Cost sheet (bench/cost-measure.ts, bench/cost.ts, prices in bench/prices.ts): a month at
  *    10,000 and 1,000,000 contacts, `cost.month.10k` and `cost.month.1m` (USD) with a key per
  *    service, from operations measured here and the cold-import figures above.
+ *  - Shop webhooks (bench/hooks.ts): `hook.order.wru` and `hook.order.calls` of one signed order
+ *    of a known customer, through HTTP to the local stack.
  *
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -40,6 +43,8 @@ import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from
 import { IMPORT_STACK_MIN_BUDGETS, importStackFigures, type ImportStackResources, stopImportStackResources } from "./import-stack.ts";
 import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
 import { fmt, median, percentile, round, sum } from "./stats.ts";
+import { SEARCH_BUDGETS, searchFigures, type SearchResources } from "./search.ts";
+import { HOOK_BUDGETS, hookFigures, type HookResources, stopHookResources } from "./hooks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -60,6 +65,8 @@ const BUDGETS: Record<string, number> = {
   "coldImport.ratio": 0.6,
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
+  ...SEARCH_BUDGETS,
+  ...HOOK_BUDGETS,
 };
 /** Figures that must come out at least this high (a rate). */
 const MIN_BUDGETS: Record<string, number> = { ...IMPORT_STACK_MIN_BUDGETS };
@@ -225,8 +232,10 @@ let ses: { url: string; close(): Promise<void> } | undefined;
 let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
+const searchResources: SearchResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
+const hookResources: HookResources = {};
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
@@ -237,8 +246,10 @@ function cleanup(): Promise<void> {
     await sweepResources.ses?.close().catch(() => {});
     await sweepResources.dynamo?.stop().catch(() => {});
     await reportResources.dynamo?.stop().catch(() => {});
+    await searchResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
+    await stopHookResources(hookResources);
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   })();
   return cleaning;
@@ -267,7 +278,7 @@ async function leadFigures(): Promise<void> {
   const deps = depsFromEnv(env);
   const meter = instrument(deps.db);
   ses = await startSesLocal();
-  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url });
+  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url, sesEvents: false });
 
   // Warm up connections and lazy initialisation so the first sample is like the others.
   await postLead(api, leadForm(newEmail()));
@@ -443,14 +454,22 @@ function printTable(): void {
   for (const l of breakdown) console.log(l);
 }
 
+/** `npm run bench -- --only search,reports` (or `--only hooks`, `--only import-stack`) runs just those sections (the cost sheet needs the bundle section). */
+const only = process.argv.includes("--only") ? new Set(process.argv[process.argv.indexOf("--only") + 1]?.split(",")) : undefined;
+const runs = (section: string) => !only || only.has(section);
+
 try {
-  await leadFigures();
-  await bundleFigures();
-  await sweepFigures({ results, notes, breakdown, log }, sweepResources);
-  await reportFigures({ results, notes, breakdown, log }, reportResources);
-  await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
-  await importStackFigures({ results, notes, breakdown, log }, importStackResources);
-  writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+  if (runs("leads")) await leadFigures();
+  if (runs("bundles") || runs("cost")) await bundleFigures();
+  if (runs("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
+  if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
+  if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
+  if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
+  if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
+  if (runs("import-stack")) await importStackFigures({ results, notes, breakdown, log }, importStackResources);
+  // A partial run (--only) keeps the other sections' figures of the last full run.
+  const earlier = only && existsSync(RESULTS_FILE) ? (JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Record<string, number>) : {};
+  writeFileSync(RESULTS_FILE, `${JSON.stringify({ ...earlier, ...results }, null, 2)}\n`);
   printTable();
   console.log(`\nwrote ${path.relative(process.cwd(), RESULTS_FILE) || RESULTS_FILE} in ${fmt(round((performance.now() - started) / 1000, 1))} s`);
   await cleanup();

@@ -25,7 +25,21 @@ export async function connect(options: TargetOptions): Promise<Deps> {
   const logger = new Logger({ serviceName: "rapport-cli", logLevel: (options.env.LOG_LEVEL as "WARN" | undefined) ?? "WARN" });
   if (options.stack) {
     const { tableName, region, outputs } = await stackTable(options.stack, options.region ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION);
-    return depsFromEnv({ ...options.env, TABLE_NAME: tableName, AWS_REGION: region, DYNAMODB_ENDPOINT: "", SEND_QUEUE_URL: outputs.SendQueueUrl ?? "", EVENT_BUS_NAME: outputs.EventBusName ?? "" }, { logger });
+    return depsFromEnv(
+      {
+        ...options.env,
+        TABLE_NAME: tableName,
+        AWS_REGION: region,
+        DYNAMODB_ENDPOINT: "",
+        SEND_QUEUE_URL: outputs.SendQueueUrl ?? "",
+        EVENT_BUS_NAME: outputs.EventBusName ?? "",
+        // The shop connections' secrets and endpoints (`rapport connections`).
+        CONNECTIONS_SECRET_ARN: outputs.ConnectionsSecretArn ?? "",
+        CONNECTIONS_FILE: "",
+        PUBLIC_BASE_URL: outputs.ApiUrl ?? "",
+      },
+      { logger },
+    );
   }
   if (options.region) throw new UsageError("--region only applies with --stack");
   let local;
@@ -45,7 +59,17 @@ export async function connect(options: TargetOptions): Promise<Deps> {
     // No secret yet: npm start makes one; commands that sign links say so when they need it.
   }
   return depsFromEnv(
-    { PUBLIC_BASE_URL: local.apiUrl, SES_ENDPOINT: local.sesEndpoint, TOKEN_SECRET: tokenSecret, ...options.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1" },
+    {
+      PUBLIC_BASE_URL: local.apiUrl,
+      SES_ENDPOINT: local.sesEndpoint,
+      TOKEN_SECRET: tokenSecret,
+      // Where `npm start` keeps the shop connections' signing secrets (local/start.ts).
+      CONNECTIONS_FILE: join(local.dataDir, "connections.json"),
+      ...options.env,
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: endpoint,
+      AWS_REGION: "us-east-1",
+    },
     { logger },
   );
 }

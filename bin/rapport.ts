@@ -15,10 +15,11 @@ import { campaignsList } from "./commands/campaigns.ts";
 import { exportCommand } from "./commands/export.ts";
 import { importCommand } from "./commands/import.ts";
 import { reportCommands } from "./commands/reports.ts";
+import { connectionCommands } from "./commands/connections.ts";
 import { connect } from "./connect.ts";
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, seed, sweep, campaignsList, importCommand, exportCommand, ...reportCommands];
+export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, seed, sweep, campaignsList, importCommand, exportCommand, ...reportCommands, ...connectionCommands];
 
 const ENVIRONMENT: [string, string][] = [
   ["PORT", "API port of the local stack (default 3000)"],

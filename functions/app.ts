@@ -133,7 +133,7 @@ export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
     };
   }
 
-  const index = async (event: HttpEvent) => {
+  const index = async ({ event }: { event: HttpEvent }) => {
     await prepare();
     return serve(event, "index.html");
   };
@@ -142,9 +142,9 @@ export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
     "app",
     {
       appIndex: index,
-      appFile: async (event) => {
+      appFile: async ({ event }) => {
         const name = event.pathParameters?.proxy ?? "";
-        return name === "" || name === "index.html" ? index(event) : serve(event, name);
+        return name === "" || name === "index.html" ? index({ event }) : serve(event, name);
       },
     },
     // httpFunction reads only `logger`; these operations never look at their context's deps.

@@ -12,7 +12,7 @@ export interface AuthorizerResult {
  * The HTTP API's Lambda authorizer (simple responses): resolves the bearer key to its id and
  * scopes. It lets every request with an Authorization header through with that context (an empty
  * one for a bad key), and the function's route guard (shared/http/handler.ts) answers 401 or 403 from
- * it: an HTTP API authorizer can only deny with 403, and the contract promises 401 for a bad key.
+ * it: an HTTP API authorizer can only deny with 403, and the README promises 401 for a bad key.
  * API Gateway itself answers 401 when the header is missing.
  */
 export function makeAuthorizer(deps: Deps) {

@@ -1,24 +1,22 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { recordEvent } from "../shared/interactions/record.ts";
-import { header, json, parseBody, rawBody, validate } from "../shared/http/http.ts";
+import { header, json, rawBody } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
-import { EventInput } from "../shared/customers/schema.ts";
 
 /** Admin: record purchases and other interactions (webhooks from shops, helpdesks, calendars). */
 export function makeHandler(deps: Deps) {
   return httpFunction(
     "events",
     {
-      recordEvent: async (event, { principal }) => {
-        const input = validate(EventInput, (await parseBody(event)).fields);
+      recordEvent: async ({ event, body }, { principal }) => {
         const run = async () => {
-          const result = await recordEvent(deps, input);
+          const result = await recordEvent(deps, body);
           return json(result.duplicate ? 200 : 201, result);
         };
         const key = header(event, "idempotency-key");
-        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${principal!.keyId}`, body: rawBody(event) }, run);
+        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${principal.keyId}`, body: rawBody(event) }, run);
       },
     },
     deps,

@@ -2,11 +2,10 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
-import { errorResponse, html, json, parseBody, validate, wantsJson } from "../shared/http/http.ts";
+import { errorResponse, html, json, wantsJson } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import * as pages from "../shared/email-links/pages.ts";
 import { confirmConsent, recordFeedback, resubscribe, unsubscribe, verifyLink } from "../shared/email-links/actions.ts";
-import { FeedbackBody, FeedbackQuery, OptionalTokenQuery, TokenQuery, UnsubscribeBody } from "../shared/customers/schema.ts";
 
 /**
  * The links in emails: unsubscribe (GET page, POST one-click per RFC 8058), resubscribe, double
@@ -19,73 +18,52 @@ export function makeHandler(deps: Deps) {
   return httpFunction(
     "links",
     {
-      unsubscribePage: (event) =>
-        respond(event, async () => {
-          const { t } = validate(TokenQuery, query(event));
-          await verifyLink(deps, t, "unsubscribe");
-          return wantsJson(event) ? json(200, { valid: true, unsubscribeWith: "POST /v1/unsubscribe" }) : html(200, pages.unsubscribeConfirmPage(business, url("/v1/unsubscribe"), t));
-        }),
-      unsubscribe: (event) =>
-        respond(event, async () => {
-          const body = validate(UnsubscribeBody, (await parseBody(event)).fields);
-          const t = validate(OptionalTokenQuery, query(event)).t ?? body.t;
-          if (!t) throw ValidationError.field("t", "is required: the token from the link in the email");
-          const result = await unsubscribe(deps, t);
-          return wantsJson(event) ? json(200, { unsubscribed: true, changed: result.changed }) : html(200, pages.unsubscribedPage(business, url("/v1/resubscribe"), t));
-        }),
-      resubscribe: (event) =>
-        respond(event, async () => {
-          const { t } = validate(TokenQuery, (await parseBody(event)).fields);
-          const result = await resubscribe(deps, t);
-          return wantsJson(event) ? json(200, { resubscribed: true, ...result }) : html(200, pages.resubscribedPage(business, result.marketingConsent));
-        }),
-      confirmPage: (event) =>
-        respond(event, async () => {
-          const { t } = validate(TokenQuery, query(event));
-          await verifyLink(deps, t, "confirm");
-          return wantsJson(event) ? json(200, { valid: true, confirmWith: "POST /v1/confirm" }) : html(200, pages.confirmConsentPage(business, url("/v1/confirm"), t));
-        }),
-      confirmConsent: (event) =>
-        respond(event, async () => {
-          const { t } = validate(TokenQuery, (await parseBody(event)).fields);
-          const result = await confirmConsent(deps, t);
-          return wantsJson(event) ? json(200, result) : html(200, pages.consentConfirmedPage(business, result.confirmed));
-        }),
-      feedbackFromLink: (event) =>
-        respond(event, async () => {
-          const { t, score } = validate(FeedbackQuery, query(event));
-          const result = await recordFeedback(deps, t, score);
-          return wantsJson(event) ? json(200, { recorded: true, ...result }) : html(200, pages.feedbackThanksPage(business, url("/v1/feedback"), t, score));
-        }),
-      feedback: (event) =>
-        respond(event, async () => {
-          const { t, score, comment } = validate(FeedbackBody, (await parseBody(event)).fields);
-          const result = await recordFeedback(deps, t, score, comment);
-          if (wantsJson(event)) return json(200, { recorded: true, ...result });
-          return html(200, comment ? pages.feedbackCommentedPage(business) : pages.feedbackThanksPage(business, url("/v1/feedback"), t, score));
-        }),
+      unsubscribePage: async ({ event, query: { t } }) => {
+        await verifyLink(deps, t, "unsubscribe");
+        return wantsJson(event) ? json(200, { valid: true, unsubscribeWith: "POST /v1/unsubscribe" }) : html(200, pages.unsubscribeConfirmPage(business, url("/v1/unsubscribe"), t));
+      },
+      unsubscribe: async ({ event, query, body }) => {
+        const t = query.t ?? body.t;
+        if (!t) throw ValidationError.field("t", "is required: the token from the link in the email");
+        const result = await unsubscribe(deps, t);
+        return wantsJson(event) ? json(200, { unsubscribed: true, changed: result.changed }) : html(200, pages.unsubscribedPage(business, url("/v1/resubscribe"), t));
+      },
+      resubscribe: async ({ event, body: { t } }) => {
+        const result = await resubscribe(deps, t);
+        return wantsJson(event) ? json(200, { resubscribed: true, ...result }) : html(200, pages.resubscribedPage(business, result.marketingConsent));
+      },
+      confirmPage: async ({ event, query: { t } }) => {
+        await verifyLink(deps, t, "confirm");
+        return wantsJson(event) ? json(200, { valid: true, confirmWith: "POST /v1/confirm" }) : html(200, pages.confirmConsentPage(business, url("/v1/confirm"), t));
+      },
+      confirmConsent: async ({ event, body: { t } }) => {
+        const result = await confirmConsent(deps, t);
+        return wantsJson(event) ? json(200, result) : html(200, pages.consentConfirmedPage(business, result.confirmed));
+      },
+      feedbackFromLink: async ({ event, query: { t, score } }) => {
+        const result = await recordFeedback(deps, t, score);
+        return wantsJson(event) ? json(200, { recorded: true, ...result }) : html(200, pages.feedbackThanksPage(business, url("/v1/feedback"), t, score));
+      },
+      feedback: async ({ event, body: { t, score, comment } }) => {
+        const result = await recordFeedback(deps, t, score, comment);
+        if (wantsJson(event)) return json(200, { recorded: true, ...result });
+        return html(200, comment ? pages.feedbackCommentedPage(business) : pages.feedbackThanksPage(business, url("/v1/feedback"), t, score));
+      },
     },
     deps,
+    { errorAnswer: linkProblemAnswer },
   );
 }
 
-function query(event: HttpEvent): Record<string, string | undefined> {
-  return event.queryStringParameters ?? {};
-}
-
 /** Scripts get typed errors mapped to JSON by httpFunction; a person in a browser gets a page with the same status. */
-async function respond(event: HttpEvent, run: () => Promise<HttpResult>): Promise<HttpResult> {
-  try {
-    return await run();
-  } catch (err) {
-    const mapped = wantsJson(event) ? null : errorResponse(err);
-    if (!mapped) throw err;
-    const message =
-      err instanceof ValidationError
-        ? err.fields.map((f) => `${f.field === "t" ? "the link's token (t)" : f.field} ${f.message}`).join("; ")
-        : String(mapped.body.message ?? "something is wrong with this link");
-    return html(mapped.status, pages.linkProblemPage(mapped.status, message));
-  }
+function linkProblemAnswer(err: unknown, event: HttpEvent): HttpResult | undefined {
+  const mapped = wantsJson(event) ? null : errorResponse(err);
+  if (!mapped) return undefined;
+  const message =
+    err instanceof ValidationError
+      ? err.fields.map((f) => `${f.field === "t" ? "the link's token (t)" : f.field} ${f.message}`).join("; ")
+      : String(mapped.body.message ?? "something is wrong with this link");
+  return html(mapped.status, pages.linkProblemPage(mapped.status, message));
 }
 
 export const handler = lazyHandler(() => makeHandler(depsFromEnv()));

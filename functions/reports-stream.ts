@@ -2,16 +2,20 @@ import type { DynamoDBStreamEvent } from "aws-lambda";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { applyStreamRecords } from "../shared/reports/apply.ts";
+import { applySearchRecords } from "../shared/customers/search.ts";
 
 /**
- * The table's stream consumer: keeps the report counters (shared/reports/apply.ts). A batch is one
- * shard's records in order; a failure throws, so Lambda (or the local poller) delivers the same
- * batch again, and the markers make the second delivery skip what the first one wrote.
+ * The table's stream consumer: keeps the report counters (shared/reports/apply.ts) and the customer
+ * search index (shared/customers/search.ts). A batch is one shard's records in order; a failure
+ * throws, so Lambda (or the local poller) delivers the same batch again: the counters' markers make
+ * the second delivery skip what the first one wrote, and the index's writes are whole-item puts and
+ * deletes computed from the records' images, which end in the same state when repeated.
  */
 export function makeHandler(deps: Deps) {
   return async (event: DynamoDBStreamEvent): Promise<void> => {
     const { applied, skipped } = await applyStreamRecords(deps, event.Records);
-    deps.logger.debug("report counters", { records: event.Records.length, applied, skipped });
+    const { writes } = await applySearchRecords(deps, event.Records);
+    deps.logger.debug("stream batch", { records: event.Records.length, applied, skipped, searchWrites: writes });
   };
 }
 

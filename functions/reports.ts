@@ -1,12 +1,11 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
-import { json, validate } from "../shared/http/http.ts";
+import type { HttpResult } from "../shared/http/http.ts";
+import { json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { ReportTable } from "../shared/reports/csv.ts";
 import { campaignsTable, funnelTable, retentionTable, revenueTable, segmentsTable, toCsv } from "../shared/reports/csv.ts";
 import { campaignsReport, funnelReport, retentionReport, revenueReport, segmentsReport } from "../shared/reports/read.ts";
-import { FormatQuery, PeriodQuery, RevenueQuery, SegmentsQuery } from "../shared/reports/schema.ts";
 
 /**
  * Admin: the reports (`GET /v1/reports/...`), read from the counters the stream consumer keeps
@@ -17,33 +16,14 @@ export function makeHandler(deps: Deps) {
   return httpFunction(
     "reports",
     {
-      funnelReport: async (event) => {
-        const query = validate(PeriodQuery, params(event));
-        return answer(query.format, await funnelReport(deps, query), funnelTable, "funnel");
-      },
-      retentionReport: async (event) => {
-        const query = validate(PeriodQuery, params(event));
-        return answer(query.format, await retentionReport(deps, query), retentionTable, "retention");
-      },
-      revenueReport: async (event) => {
-        const query = validate(RevenueQuery, params(event));
-        return answer(query.format, await revenueReport(deps, query), revenueTable, "revenue");
-      },
-      campaignsReport: async (event) => {
-        const query = validate(FormatQuery, params(event));
-        return answer(query.format, await campaignsReport(deps), campaignsTable, "campaigns");
-      },
-      segmentsReport: async (event) => {
-        const query = validate(SegmentsQuery, params(event));
-        return answer(query.format, await segmentsReport(deps, query), segmentsTable, "segments");
-      },
+      funnelReport: async ({ query }) => answer(query.format, await funnelReport(deps, query), funnelTable, "funnel"),
+      retentionReport: async ({ query }) => answer(query.format, await retentionReport(deps, query), retentionTable, "retention"),
+      revenueReport: async ({ query }) => answer(query.format, await revenueReport(deps, query), revenueTable, "revenue"),
+      campaignsReport: async ({ query }) => answer(query.format, await campaignsReport(deps), campaignsTable, "campaigns"),
+      segmentsReport: async ({ query }) => answer(query.format, await segmentsReport(deps, query), segmentsTable, "segments"),
     },
     deps,
   );
-}
-
-function params(event: HttpEvent): Record<string, string | undefined> {
-  return event.queryStringParameters ?? {};
 }
 
 function answer<R>(format: "json" | "csv" | undefined, report: R, asTable: (r: R) => ReportTable, name: string): HttpResult {

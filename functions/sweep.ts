@@ -4,11 +4,10 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
-import { json, parseBody, validate } from "../shared/http/http.ts";
+import { json } from "../shared/http/http.ts";
 import { httpFunction } from "../shared/http/handler.ts";
 import type { SendQueue } from "../shared/core/ports.ts";
 import { runSweep } from "../shared/retention/sweep.ts";
-import { SweepBody } from "../shared/customers/schema.ts";
 
 export interface SweepWiring {
   queue: SendQueue;
@@ -23,8 +22,7 @@ export function makeHandler(deps: Deps, wiring: SweepWiring) {
   return httpFunction(
     "sweep",
     {
-      runSweep: async (event) => {
-        const body = validate(SweepBody, (await parseBody(event)).fields);
+      runSweep: async ({ body }) => {
         if (body.at && !wiring.allowSimulatedTime) throw ValidationError.field("at", "is accepted only by the local stack; a deployed sweep runs as of now");
         const at = body.at ? new Date(body.at) : deps.clock.now();
         const result = await runSweep(deps, wiring.queue, at);

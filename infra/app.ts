@@ -1,6 +1,7 @@
 import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { readConfig } from "./config.ts";
+import type { RapportConfig } from "./config.ts";
+import { ConfigError, readConfig } from "./config.ts";
 import { RapportStack } from "./stack.ts";
 
 /**
@@ -9,7 +10,15 @@ import { RapportStack } from "./stack.ts";
  * on any finding that is not acknowledged in code with a reason.
  */
 const app = new App();
-const config = readConfig(app.node);
+let config: RapportConfig;
+try {
+  config = readConfig(app.node);
+} catch (err) {
+  // A configuration mistake is the operator's to fix: one line saying what, no stack trace.
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+}
 new RapportStack(app, config.stackName, {
   config,
   description: "Rapport: a serverless CRM that keeps the relationship two-way",

@@ -14,6 +14,7 @@ import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/entities/ta
 export type TableAction =
   | "dynamodb:GetItem"
   | "dynamodb:BatchGetItem"
+  | "dynamodb:BatchWriteItem"
   | "dynamodb:Query"
   | "dynamodb:PutItem"
   | "dynamodb:UpdateItem"

@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import { DOMAIN_EVENT_SOURCE } from "./event-bus.ts";
 import { deadLetterQueue as makeDeadLetterQueue } from "./dead-letter-queue.ts";
 
-/** Receives before a send request is parked in the dead-letter queue (issue #3). */
+/** Receives before a send request is parked in the dead-letter queue: an SES outage of a few minutes is retried, a poison message stops. */
 export const MAX_RECEIVE_COUNT = 5;
 
 /** The campaign id of the double opt-in confirmation email, as the sender knows it. */

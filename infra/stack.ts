@@ -2,8 +2,10 @@ import type { StackProps } from "aws-cdk-lib";
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
+import { settingsToEnv } from "../shared/core/settings.ts";
 import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
+import { SEARCH_PREFIX } from "../shared/entities/search.ts";
 import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
 import { Api } from "./api.ts";
@@ -16,6 +18,7 @@ import { Mail } from "./mail.ts";
 import { ReportsStream } from "./reports-stream.ts";
 import { RetentionPipeline } from "./retention-pipeline.ts";
 import { LinkTokenSecret } from "./token-secret.ts";
+import { ConnectionSecrets } from "./connection-secrets.ts";
 
 /**
  * Every function of the stack: one per route table `fn`, the API key authorizer, and the ones
@@ -34,6 +37,8 @@ interface FunctionSpec {
   readsTokenSecret?: boolean;
   /** Verifies captcha tokens on forms: reads the captcha secret, when `rapport:captchaSecretArn` is set. */
   readsCaptchaSecret?: boolean;
+  /** Verifies shop webhooks: reads the connection secrets (and gets their ARN). */
+  readsConnectionSecrets?: boolean;
   memorySize?: number;
   timeout?: Duration;
   /** Ships the dashboard's built files (app/) in its bundle, next to the handler. */
@@ -69,7 +74,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   },
   customers: {
     description: "Admin: list, read and edit customers",
-    // Listing by stage queries GSI1; an email change moves the email claim in a transaction;
+    // Listing by stage queries GSI1, a search (?q=) one SEARCH# partition; an email change moves the email claim in a transaction;
     // a birthday or next-contact change moves the customer's entry in the due index (UpdateItem).
     // The quarantine: Query lists it, a release claims the held item (UpdateItem), captures it
     // as the capture function would (PutItem, UpdateItem) and deletes it (DeleteItem).
@@ -143,12 +148,16 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:GetItem", "dynamodb:Query"], partitions: [`${REPORT_PREFIX}*`, CAMPAIGN_PARTITION] },
   },
   "reports-stream": {
-    description: "The table's stream consumer: keeps the report counters from the changes to customer partitions",
+    description: "The table's stream consumer: keeps the report counters and the customer search index from the changes to customer partitions",
     // Per chunk of records, one transaction that puts its applied marker (a conditional Put:
     // PutItem; a repeat learns what was applied from the marker the failed condition returns) and
-    // ADDs to the counters (UpdateItem). It reads nothing, and writes only in the report
-    // partitions. Its stream read access and dead-letter queue: infra/reports-stream.ts.
-    access: { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: [`${REPORT_PREFIX}*`] },
+    // ADDs to the counters (UpdateItem); the search index's puts and deletes go in BatchWriteItem
+    // calls. It reads nothing, and writes only in the report and search partitions. Its stream
+    // read access and dead-letter queue: infra/reports-stream.ts.
+    access: {
+      actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+      partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],
+    },
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
     timeout: Duration.seconds(60),
   },
@@ -159,6 +168,17 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     memorySize: 128,
     servesDashboard: true,
   },
+  hooks: {
+    description: "Shops: signed webhooks from Stripe, Shopify and WooCommerce become purchases, refunds and customers; the admin list of connections",
+    // Orders and refunds are recorded as the events function records them (the email lookup,
+    // the customer, one transaction of marker, counters and timeline); a refund reads its order's
+    // marker; customer events merge the profile (upsertContact: PutItem, UpdateItem, and the
+    // erasure race's DeleteItem). The connection's last delivery and problems are UpdateItems,
+    // and the connections page is one Query of their partition.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"] },
+    publishes: true,
+    readsConnectionSecrets: true,
+  },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key to its id and scopes",
     // One consistent read of the key's hash.
@@ -168,7 +188,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
 };
 
 /** The functions serving HTTP routes (the route table's `fn`s). */
-const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app"] as const satisfies readonly FunctionName[];
+const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app", "hooks"] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {
   config: RapportConfig;
@@ -187,6 +207,7 @@ export class RapportStack extends Stack {
   readonly pipeline: RetentionPipeline;
   readonly reportsStream: ReportsStream;
   readonly tokenSecret: LinkTokenSecret;
+  readonly connectionSecrets: ConnectionSecrets;
   readonly functions: Record<FunctionId, RapportFunction>;
 
   constructor(scope: Construct, id: string, props: RapportStackProps) {
@@ -196,6 +217,7 @@ export class RapportStack extends Stack {
     this.bus = new EventBus(this, "EventBus");
     this.mail = new Mail(this, "Mail", { senderEmail: config.senderEmail });
     this.tokenSecret = new LinkTokenSecret(this, "LinkTokens");
+    this.connectionSecrets = new ConnectionSecrets(this, "ConnectionSecrets");
     this.pipeline = new RetentionPipeline(this, "RetentionPipeline", {
       senderTimeout: SENDER_TIMEOUT,
       bus: this.bus.bus,
@@ -204,33 +226,15 @@ export class RapportStack extends Stack {
     });
 
     // One block for every function (shared/core/config.ts reads it); access is granted per function.
+    // The settings come from the settings table; the rest names the resources the stack made.
     const environment: Record<string, string> = {
+      ...settingsToEnv(config),
       TABLE_NAME: this.table.tableName,
-      ALLOWED_ORIGINS: config.allowedOrigins.join(","),
-      CONSENT_VERSION: config.consentVersion,
-      CURRENCY: config.currency,
-      LOYAL_ORDERS: String(config.loyalOrders),
-      LOYAL_SPEND: String(config.loyalSpend),
-      LOG_LEVEL: config.logLevel,
       POWERTOOLS_SERVICE_NAME: "rapport",
-      BUSINESS_NAME: config.businessName,
-      SENDER_EMAIL: config.senderEmail,
-      ...(config.replyToEmail ? { REPLY_TO_EMAIL: config.replyToEmail } : {}),
-      ...(config.salesEmail ? { SALES_EMAIL: config.salesEmail } : {}),
       SES_CONFIGURATION_SET: this.mail.configurationSetName,
       EVENT_BUS_NAME: this.bus.eventBusName,
       SEND_QUEUE_URL: this.pipeline.queue.queueUrl,
       TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
-      TOKEN_TTL_DAYS: String(config.tokenTtlDays),
-      DUE_SHARDS: String(config.dueShards),
-      FREQUENCY_CAP_DAYS: String(config.frequencyCapDays),
-      SEND_WINDOW: config.sendWindow,
-      DEFAULT_TIMEZONE: config.defaultTimezone,
-      AT_RISK_DAYS: String(config.atRiskDays),
-      CHURN_DAYS: String(config.churnDays),
-      DOUBLE_OPT_IN: String(config.doubleOptIn),
-      MIN_SUBMIT_SECONDS: String(config.minSubmitSeconds),
-      ...(config.captchaProvider && config.captchaSecretArn ? { CAPTCHA_PROVIDER: config.captchaProvider, CAPTCHA_SECRET_ARN: config.captchaSecretArn } : {}),
     };
     const functions = {} as Record<FunctionId, RapportFunction>;
     for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionId, FunctionSpec][]) {
@@ -246,6 +250,10 @@ export class RapportStack extends Stack {
       this.table.grant(fn.role, spec.access);
       if (spec.publishes) this.bus.grantPublish(fn.role);
       if (spec.readsTokenSecret) this.tokenSecret.grantRead(fn.role);
+      if (spec.readsConnectionSecrets) {
+        this.connectionSecrets.grantRead(fn.role);
+        fn.fn.addEnvironment("CONNECTIONS_SECRET_ARN", this.connectionSecrets.secretArn);
+      }
       if (spec.readsCaptchaSecret && config.captchaSecretArn) {
         fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["secretsmanager:GetSecretValue"], resources: [config.captchaSecretArn] }));
       }
@@ -286,6 +294,10 @@ export class RapportStack extends Stack {
     new CfnOutput(this, "LeadsEndpoint", { value: `${this.api.url}/v1/leads`, description: "Point web forms' action here (POST)" });
     new CfnOutput(this, "EventBusName", { value: this.bus.eventBusName, description: "Domain events (source rapport): add your own rules here" });
     new CfnOutput(this, "SendQueueUrl", { value: this.pipeline.queue.queueUrl, description: "Send requests from the sweep to the sender" });
+    new CfnOutput(this, "ConnectionsSecretArn", {
+      value: this.connectionSecrets.secretArn,
+      description: "The shop connections' signing secrets: `rapport --stack NAME connections add` writes them",
+    });
     new CfnOutput(this, "ConfigurationSetName", { value: this.mail.configurationSetName, description: "The SES configuration set every email is sent with" });
   }
 }

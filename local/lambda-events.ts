@@ -28,6 +28,8 @@ export interface HttpEventOptions {
   cookies?: string[];
   /** A string is passed as text; bytes as text when their content-type is textual, else base64. */
   body?: string | Buffer;
+  /** Send the body base64-encoded whatever its type, as API Gateway may (default: as above). */
+  base64?: boolean;
   sourceIp?: string;
   /** Default HTTP/1.1. */
   protocol?: string;
@@ -55,8 +57,9 @@ export function httpEvent(options: HttpEventOptions): HttpEvent {
   const at = options.at ?? new Date();
   const key = routeKey(options.route);
   const body = options.body;
-  const base64 = Buffer.isBuffer(body) && body.length > 0 && !TEXT_TYPES.test(headers["content-type"] ?? "");
-  const bodyText = body === undefined || body.length === 0 ? undefined : typeof body === "string" ? body : body.toString(base64 ? "base64" : "utf8");
+  const bytes = typeof body === "string" ? Buffer.from(body) : body;
+  const base64 = bytes !== undefined && bytes.length > 0 && (options.base64 ?? (Buffer.isBuffer(body) && !TEXT_TYPES.test(headers["content-type"] ?? "")));
+  const bodyText = body === undefined || body.length === 0 ? undefined : base64 ? bytes!.toString("base64") : typeof body === "string" ? body : body.toString("utf8");
   return {
     version: "2.0",
     routeKey: key,

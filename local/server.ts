@@ -6,7 +6,7 @@ import type { HttpHandler } from "../shared/http/handler.ts";
 import { isAllowedOrigin } from "../shared/leads/origins.ts";
 import { demoFormPage } from "../shared/http/pages.ts";
 import type { FunctionName, Route } from "../shared/http/routes.ts";
-import { routes } from "../shared/http/routes.ts";
+import { matchRoute } from "../shared/http/routes.ts";
 import { makeAuthorizer } from "../functions/authorizer.ts";
 import { httpEvent, lambdaContext } from "./lambda-events.ts";
 import { makeHandler as makeCapture } from "../functions/capture.ts";
@@ -18,32 +18,37 @@ import { makeHandler as makeLinks } from "../functions/links.ts";
 import { makeHandler as makeSweep, type SweepWiring } from "../functions/sweep.ts";
 import { makeHandler as makeApp } from "../functions/app.ts";
 import { makeHandler as makeReports } from "../functions/reports.ts";
+import { makeHandler as makeHooks } from "../functions/hooks.ts";
 
 /** API Gateway refuses bodies over 10 MB; the local server stops reading at 1 MiB (handlers cap forms at 16 KiB). */
 const MAX_READ_BYTES = 1024 * 1024;
 
-interface CompiledRoute {
-  route: Route;
-  pattern: RegExp;
-  params: string[];
+/** One answer the local API gave: what a test checks against the route table. */
+export interface Exchange {
+  method: string;
+  /** The request's path, without the query. */
+  path: string;
+  /** The route the request matched; absent for answers outside the table (preflights, the demo form, unknown paths). */
+  route?: Route;
+  status: number;
+  headers: Record<string, string>;
+  /** The body as sent on the wire. */
+  body: Buffer;
 }
 
-function compile(route: Route): CompiledRoute {
-  const params: string[] = [];
-  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)(\\\+)?\}/g, (_m, name: string, greedy?: string) => {
-    params.push(name);
-    // `{proxy+}` (escaped to `{proxy\+}` above): API Gateway's greedy variable, the rest of the path.
-    return greedy ? "(.*)" : "([^/]+)";
-  });
-  return { route, pattern: new RegExp(`^${source}$`), params };
+export interface ApiServerOptions {
+  /** Called with every answer, after it is sent. */
+  onResponse?: (exchange: Exchange) => void;
 }
+
+type Answer = HttpResult | { statusCode: number; headers: Record<string, string>; body: string };
 
 /**
  * The local API: turns each HTTP request into the API Gateway HTTP API (payload 2.0) event the
  * deployed stack would deliver, runs the admin authorizer for protected routes, and calls the very
  * same function handlers, picked from the same route table the CDK stack reads.
  */
-export function createApiServer(deps: Deps, sweepWiring: SweepWiring): Server {
+export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: ApiServerOptions = {}): Server {
   const handlers: Record<FunctionName, HttpHandler> = {
     capture: makeCapture(deps),
     public: makePublic(deps),
@@ -54,19 +59,27 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring): Server {
     sweep: makeSweep(deps, sweepWiring),
     reports: makeReports(deps),
     app: makeApp(deps),
+    hooks: makeHooks(deps),
   };
   const authorize = makeAuthorizer(deps);
-  const compiled = routes.map(compile);
   const cors = corsPolicy(deps.config.allowedOrigins);
 
   return createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      deps.logger.error("local server failure", { error: (err as Error).name, message: (err as Error).message });
-      if (!res.headersSent) send(res, { statusCode: 500, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Internal Server Error" }) });
-    });
+    const method = (req.method ?? "GET").toUpperCase();
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const reply = (answer: Answer, route?: Route) => {
+      const body = send(res, answer);
+      options.onResponse?.({ method, path, route, status: answer.statusCode, headers: answer.headers, body });
+    };
+    handle(req)
+      .then(({ answer, route }) => reply(answer, route))
+      .catch((err: unknown) => {
+        deps.logger.error("local server failure", { error: (err as Error).name, message: (err as Error).message });
+        if (!res.headersSent) reply({ statusCode: 500, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Internal Server Error" }) });
+      });
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage): Promise<{ answer: Answer; route?: Route }> {
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = (req.method ?? "GET").toUpperCase();
     const origin = req.headers.origin;
@@ -74,47 +87,43 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring): Server {
 
     if (method === "OPTIONS") {
       // API Gateway answers preflights itself from the CORS configuration.
-      return send(res, {
-        statusCode: 204,
-        headers: corsHeaders["access-control-allow-origin"]
-          ? {
-              ...corsHeaders,
-              "access-control-allow-methods": cors.allowMethods.join(","),
-              "access-control-allow-headers": cors.allowHeaders.join(","),
-              "access-control-max-age": String(cors.maxAgeSeconds),
-            }
-          : {},
-        body: "",
-      });
+      return {
+        answer: {
+          statusCode: 204,
+          headers: corsHeaders["access-control-allow-origin"]
+            ? {
+                ...corsHeaders,
+                "access-control-allow-methods": cors.allowMethods.join(","),
+                "access-control-allow-headers": cors.allowHeaders.join(","),
+                "access-control-max-age": String(cors.maxAgeSeconds),
+              }
+            : {},
+          body: "",
+        },
+      };
     }
     if (method === "GET" && (url.pathname === "/" || url.pathname === "/index.html")) {
       const action = `${deps.config.publicBaseUrl}/v1/leads`;
-      return send(res, { statusCode: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: demoFormPage(action) });
+      return { answer: { statusCode: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: demoFormPage(action) } };
     }
 
-    let match: { route: Route; pathParameters: Record<string, string> } | undefined;
-    for (const c of compiled) {
-      const m = c.pattern.exec(url.pathname);
-      if (!m) continue;
-      if (c.route.method !== method) continue;
-      match = { route: c.route, pathParameters: Object.fromEntries(c.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)])) };
-      break;
-    }
-    if (!match) return send(res, { statusCode: 404, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Not Found" }) });
+    const match = matchRoute(method, url.pathname);
+    if (!match) return { answer: { statusCode: 404, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Not Found" }) } };
+    const { route } = match;
 
     const body = await readBody(req);
-    if (body === null) return send(res, { statusCode: 413, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Request Entity Too Large" }) });
+    if (body === null) return { route, answer: { statusCode: 413, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Request Entity Too Large" }) } };
 
-    const event = toEvent(req, url, match.route, match.pathParameters, body);
-    if (match.route.auth) {
+    const event = toEvent(req, url, route, match.pathParameters, body);
+    if (route.auth) {
       const authorization = event.headers.authorization;
-      if (!authorization) return send(res, { statusCode: 401, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Unauthorized" }) });
+      if (!authorization) return { route, answer: { statusCode: 401, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Unauthorized" }) } };
       const decision = await authorize({ headers: event.headers });
-      if (!decision.isAuthorized) return send(res, { statusCode: 403, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Forbidden" }) });
+      if (!decision.isAuthorized) return { route, answer: { statusCode: 403, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Forbidden" }) } };
       event.requestContext.authorizer = { lambda: decision.context };
     }
-    const result = await handlers[match.route.fn](event, lambdaContext(match.route.fn, { requestId: event.requestContext.requestId }));
-    return send(res, { ...result, headers: { ...result.headers, ...corsHeaders } });
+    const result = await handlers[route.fn](event, lambdaContext(route.fn, { requestId: event.requestContext.requestId }));
+    return { route, answer: { ...result, headers: { ...result.headers, ...corsHeaders } } };
   }
 }
 
@@ -155,9 +164,11 @@ function toEvent(req: IncomingMessage, url: URL, route: Route, pathParameters: R
   });
 }
 
-function send(res: ServerResponse, result: HttpResult | { statusCode: number; headers: Record<string, string>; body: string }): void {
+/** Writes the answer; returns the bytes sent. */
+function send(res: ServerResponse, result: Answer): Buffer {
   const body = result.body ?? "";
   const buffer = (result as HttpResult).isBase64Encoded ? Buffer.from(body, "base64") : Buffer.from(body, "utf8");
   res.writeHead(result.statusCode, { ...result.headers, "content-length": String(buffer.length) });
   res.end(buffer);
+  return buffer;
 }

@@ -4,12 +4,15 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { createDocumentClient } from "../shared/aws/db.ts";
 import { freePort } from "./dynamo.ts";
+import type { ApiServerOptions } from "./server.ts";
 import { createApiServer } from "./server.ts";
 import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { fixedClock } from "../shared/core/clock.ts";
 import type { Mailer } from "../shared/core/ports.ts";
 import { makeScheduledHandler } from "../functions/sweep.ts";
+import { makeHandler as makeSesEventsHandler } from "../functions/ses-events.ts";
+import { SimulatedSesEvents } from "./ses-events.ts";
 import type { ScheduledEvent } from "aws-lambda";
 import { ensureTable } from "./table.ts";
 import { makeHandler as makeReportsStream } from "../functions/reports-stream.ts";
@@ -35,6 +38,12 @@ export interface LocalApiOptions {
   sesEndpoint: string;
   /** The mailer the sender uses; defaults to SES at `sesEndpoint` (tests swap in failing ones). */
   mailer?: Mailer;
+  /**
+   * Report what SES would report for each sent mail (Delivery; Bounce or Complaint for SES's
+   * mailbox simulator addresses) to the ses-events handler, as the deployed stack's SES
+   * configuration set does; default true.
+   */
+  sesEvents?: boolean;
   /** Run the sweep on this schedule, as the EventBridge rule does; 0 or absent: only on request. */
   sweepIntervalMinutes?: number;
   /** Wait between a failed send batch and its retry. */
@@ -50,6 +59,8 @@ export interface LocalApiOptions {
    * fault-injecting `deps.db` sees is then the requests' work only.
    */
   reportsDeps?: Partial<Deps>;
+  /** Called with every answer the API gives (the tests check each against the route table). */
+  onResponse?: ApiServerOptions["onResponse"];
 }
 
 export interface LocalApi {
@@ -60,6 +71,8 @@ export interface LocalApi {
   /** The in-process send queue (SQS locally) and the event bus, for tests and the CLI. */
   queue: InProcessQueue;
   bus: LocalBus;
+  /** What SES would report for each sent mail, fed to the ses-events handler; absent with `sesEvents: false`. */
+  sesEvents?: SimulatedSesEvents;
   /** The table's stream poller feeding the report counters (local/streams.ts); absent with `reportCounters: false`. */
   streams?: StreamPoller;
   /**
@@ -93,11 +106,26 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const logger = options.logger ?? new Logger({ serviceName: "rapport", logLevel: options.logLevel ?? "WARN" });
   const bus = new LocalBus();
   const deps = depsFromEnv(env, { logger, bus, ...options.deps });
-  const mailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });
+  // The instant mail goes out as of: a simulated sweep's (`POST /v1/sweeps` with "at") while it drains.
+  let mailClock = deps.clock;
+  const sesMailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });
+  const sesEvents = options.sesEvents === false ? undefined : new SimulatedSesEvents(sesMailer, makeSesEventsHandler(deps), logger, () => mailClock.now());
+  const mailer = sesEvents ?? sesMailer;
   const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs });
   bus.queue = queue;
-  const wiring = { queue, allowSimulatedTime: true, afterSweep: (at: Date) => queue.drain(fixedClock(at)) };
-  const server = createApiServer(deps, wiring);
+  const wiring = {
+    queue,
+    allowSimulatedTime: true,
+    afterSweep: async (at: Date) => {
+      mailClock = fixedClock(at);
+      try {
+        await queue.drain(mailClock);
+      } finally {
+        mailClock = deps.clock;
+      }
+    },
+  };
+  const server = createApiServer(deps, wiring, { onResponse: options.onResponse });
   if (table.streamAdded) {
     logger.warn(`The table ${options.tableName} was made before report counters: only changes from now on are counted. Count what is already there with: npx rapport reports rebuild`);
   }
@@ -137,12 +165,14 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     queue,
     bus,
     streams,
+    sesEvents,
     settleReports: async (settleOptions) => {
       if (!streams) throw new Error("report counters are off (reportCounters: false)");
       await streams.settle(settleOptions);
     },
     close: async () => {
       stopScheduler();
+      await sesEvents?.settle();
       // Before the table client goes: a batch being handled finishes first.
       await streams?.stop();
       reportsDb?.destroy();

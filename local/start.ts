@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { startSesLocal } from "./ses.ts";
 import { createApiKey, listApiKeys, verifyAuthorization } from "../shared/auth/api-keys.ts";
 import { JavaMissingError, startDynamo, type RunningDynamo } from "./dynamo.ts";
+import { RUNTIME_SETTINGS } from "../shared/core/settings.ts";
 import { localEnv } from "./env.ts";
 import { startLocalApi, type LocalApi } from "./stack.ts";
 
@@ -61,11 +62,11 @@ async function main(): Promise<void> {
     // The same settings a deployment takes from cdk.json context, here from the shell.
     env: {
       TOKEN_SECRET: await localSecret(env.dataDir),
-      ...pick(process.env, [
-        "CONSENT_VERSION", "CURRENCY", "LOYAL_ORDERS", "LOYAL_SPEND", "LOG_LEVEL", "SENDER_EMAIL", "REPLY_TO_EMAIL", "SALES_EMAIL",
-        "BUSINESS_NAME", "FREQUENCY_CAP_DAYS", "SEND_WINDOW", "DEFAULT_TIMEZONE", "AT_RISK_DAYS", "CHURN_DAYS", "DOUBLE_OPT_IN", "DUE_SHARDS", "TOKEN_TTL_DAYS",
-        "CAPTCHA_PROVIDER", "CAPTCHA_SECRET", "MIN_SUBMIT_SECONDS",
-      ]),
+      // The shop connections' signing secrets, as `npx rapport connections add` writes them.
+      CONNECTIONS_FILE: join(env.dataDir, "connections.json"),
+      // Every setting of the settings table but ALLOWED_ORIGINS, which adds to the API's own origins
+      // above; CAPTCHA_SECRET is the local stand-in for the secret a deployment keeps in Secrets Manager.
+      ...pick(process.env, [...Object.values(RUNTIME_SETTINGS).map((s) => s.env!).filter((name) => name !== "ALLOWED_ORIGINS"), "CAPTCHA_SECRET"]),
     },
     logLevel: (process.env.LOG_LEVEL as "INFO" | undefined) ?? "WARN",
   });

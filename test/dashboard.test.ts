@@ -1,18 +1,18 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
 import { makeHandler as makeSesEvents } from "../functions/ses-events.ts";
 import { APP_CSP, makeHandler as makeApp } from "../functions/app.ts";
 import { seedDemo } from "../shared/demo/seed.ts";
 import { createApiKey, revokeApiKey } from "../shared/auth/api-keys.ts";
-import { PROJECT_ROOT } from "../infra/functions.ts";
 import type { CampaignsReport, FunnelReport, RevenueReport } from "../shared/reports/types.ts";
 import { buildApp, ensureAppBuilt, isAppBuildCurrent } from "../scripts/build-app.ts";
 import { httpEvent, lambdaContext } from "../local/lambda-events.ts";
 import { useStack } from "./support/stack.ts";
+import { HAVE_BROWSER as haveBrowser, launchBrowser, openWatched, seriousViolations, settled, SHOTS, VIEWPORTS, type Watched } from "./support/browser.ts";
 
 /**
  * The dashboard (app/, served by functions/app.ts at /app) in real headless Chromium against a
@@ -22,12 +22,6 @@ import { useStack } from "./support/stack.ts";
  * screenshots/dashboard/ (git-ignored) for a person to look at.
  */
 
-/** Debian's chromium; elsewhere point CHROMIUM_PATH at a Chromium or Chrome. */
-const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveBrowser = existsSync(executablePath);
-const SHOTS = path.join(PROJECT_ROOT, "screenshots", "dashboard");
-const AXE_SOURCE = readFileSync(path.join(PROJECT_ROOT, "node_modules", "axe-core", "axe.min.js"), "utf8");
-const VIEWPORTS = { laptop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
 const stack = useStack();
 let browser: Browser;
@@ -88,10 +82,7 @@ beforeAll(async () => {
   browserKey = (await createApiKey(stack.deps, { scopes: ["admin"], name: "dashboard browser" })).key;
   await seedBusiness();
   if (haveBrowser) {
-    browser = await chromium.launch({
-      executablePath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-    });
+    browser = await launchBrowser();
   }
   mkdirSync(SHOTS, { recursive: true });
 }, 180_000);
@@ -100,26 +91,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-interface Watched {
-  page: Page;
-  context: BrowserContext;
-  /** Console errors and CSP violations seen so far (HTTP error answers the app handles are not errors). */
-  problems: string[];
-}
-
-async function open(viewport: keyof typeof VIEWPORTS = "laptop"): Promise<Watched> {
-  const context = await browser.newContext({ viewport: VIEWPORTS[viewport], locale: "en-US", timezoneId: "UTC" });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(`console: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  // Registered by the browser (DevTools protocol), not as a page script: the CSP does not apply.
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-  });
-  return { page, context, problems };
+function open(viewport: keyof typeof VIEWPORTS = "laptop"): Promise<Watched> {
+  return openWatched(browser, viewport);
 }
 
 async function signIn(w: Watched, key = browserKey): Promise<void> {
@@ -128,11 +101,6 @@ async function signIn(w: Watched, key = browserKey): Promise<void> {
   await w.page.getByRole("button", { name: "Sign in" }).click();
   await w.page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
   await settled(w.page);
-}
-
-/** Every part of the page has its answer: nothing busy, no loading line. */
-async function settled(page: Page): Promise<void> {
-  await page.waitForFunction(() => !document.querySelector("[aria-busy='true'], main .loading"));
 }
 
 async function go(w: Watched, hash: string, heading: string | RegExp): Promise<void> {
@@ -150,12 +118,6 @@ async function tableRows(page: Page, caption: string | RegExp): Promise<string[]
 /** A key figure's value, by its exact label. */
 function stat(page: Page, label: string) {
   return page.locator(".stat").filter({ has: page.getByText(label, { exact: true }) }).locator(".stat-value");
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
-  const result = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run());
-  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
 describe("serving the dashboard at /app", () => {
@@ -337,15 +299,16 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     expect(loyal.items.length).toBeGreaterThan(0);
     expect(await emailsOn()).toEqual(loyal.items.map((c) => c.email));
 
-    // A bad address is named next to the field, by the API.
+    // A search the API refuses is named next to the field, by the API.
     await w.page.getByRole("link", { name: "Clear" }).click();
     await settled(w.page);
-    await w.page.getByLabel("Email").fill("not an address");
+    await w.page.getByLabel("Search", { exact: true }).fill("a");
     await w.page.getByRole("button", { name: "Search" }).click();
-    await expect.poll(() => w.page.locator("#filter-email-error").textContent()).toBe("Email is not a valid email address");
+    await expect.poll(() => w.page.locator("#filter-q-error").textContent()).toBe("Search needs at least 2 letters or digits");
 
+    // A whole address finds exactly that customer, whatever its case.
     const wanted = loyal.items[0]!;
-    await w.page.getByLabel("Email").fill(wanted.email.toUpperCase());
+    await w.page.getByLabel("Search", { exact: true }).fill(wanted.email.toUpperCase());
     await w.page.getByRole("button", { name: "Search" }).click();
     await expect.poll(emailsOn).toEqual([wanted.email]);
 
@@ -490,7 +453,9 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     await w.page.keyboard.press("Enter");
     expect((await focused()).id).toBe("main");
     await w.page.keyboard.press("Tab");
-    expect(await focused()).toMatchObject({ id: "filter-email", outline: "solid" });
+    expect(await focused()).toMatchObject({ text: "Add a contact", outline: "solid" });
+    await w.page.keyboard.press("Tab");
+    expect(await focused()).toMatchObject({ id: "filter-q", outline: "solid" });
 
     // Every focusable control shows where focus is.
     await w.page.locator('[data-nav="campaigns"]').focus();

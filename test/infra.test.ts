@@ -10,6 +10,8 @@ import { HttpUrlIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { readConfig } from "../infra/config.ts";
+import { configFromEnv } from "../shared/core/config.ts";
+import { contextKey, RUNTIME_SETTINGS, settingsFromEnv, settingsToEnv } from "../shared/core/settings.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
 import type { FunctionId } from "../infra/stack.ts";
 import { RapportStack } from "../infra/stack.ts";
@@ -21,9 +23,12 @@ type Resources = Record<string, { Type: string; Properties: any; DeletionPolicy?
 
 const cdkJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, "cdk.json"), "utf8")) as { app: string; context: Record<string, unknown> };
 
-/** Synthesizes the stack the way `npx cdk synth` does: cdk.json's context, plus overrides. */
+/** Deploys cdk.json's placeholder values anyway, as a demo does (`-c rapport:demo=true`). */
+const DEMO = { "rapport:demo": true };
+
+/** Synthesizes the stack the way `npx cdk synth -c rapport:demo=true` does: cdk.json's context, plus overrides. */
 function synthStack(context: Record<string, unknown> = {}) {
-  const app = new App({ context: { ...cdkJson.context, ...context } });
+  const app = new App({ context: { ...cdkJson.context, ...DEMO, ...context } });
   const config = readConfig(app.node);
   const stack = new RapportStack(app, config.stackName, { config });
   return { app, stack };
@@ -44,8 +49,8 @@ function statementsOf(resources: Resources, roleId: string): any[] {
 const actionsOf = (statements: any[]) => [...new Set(statements.flatMap((s) => [s.Action].flat() as string[]))].sort();
 const byService = (statements: any[], service: string) => statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith(`${service}:`)));
 
-/** The functions that publish domain events (CONTRACT.md), and so may put events on the custom bus. */
-const PUBLISHERS: FunctionId[] = ["capture", "customers", "events", "links", "sweep", "sender", "ses-events"];
+/** The functions that publish domain events (the README lists the events), and so may put events on the custom bus. */
+const PUBLISHERS: FunctionId[] = ["capture", "customers", "events", "links", "sweep", "sender", "ses-events", "hooks"];
 
 describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   let app: App;
@@ -256,10 +261,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       authorizer: { actions: ["dynamodb:GetItem"], indexes: [] },
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
-      // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk.
-      "reports-stream": { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*"] },
+      // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
+      // search index's puts and deletes in BatchWriteItem calls. It reads nothing.
+      "reports-stream": { actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*", "SEARCH#*"] },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },
+      // Orders as the events function records them, customer merges, the connections partition.
+      hooks: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
@@ -306,6 +314,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Lambda sends a batch that failed every retry to the on-failure queue with this role.
       "reports-stream": ["sqs:SendMessage"],
       app: [],
+      hooks: ["events:PutEvents", "secretsmanager:GetSecretValue"],
     };
     const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
     const reportsDlqArn = { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "Arn"] };
@@ -343,20 +352,22 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     }
   });
 
-  it("lets only the links and sender functions read the link-signing key, and nothing else in Secrets Manager", () => {
+  it("lets only the links and sender functions read the link-signing key, only the hooks function the connection secrets, and nothing else in Secrets Manager", () => {
     const readers = ofType("AWS::IAM::Policy")
       .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes("secretsmanager:"))
       .flatMap(([, p]) => p.Properties.Roles.map((r: any) => r.Ref as string))
       .sort();
-    expect(readers).toEqual([logicalId(stack, stack.functions.links.role), logicalId(stack, stack.functions.sender.role)].sort());
+    expect(readers).toEqual([logicalId(stack, stack.functions.links.role), logicalId(stack, stack.functions.sender.role), logicalId(stack, stack.functions.hooks.role)].sort());
     for (const name of ["links", "sender"] as const) {
       const statements = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "secretsmanager");
       expect(statements.map((s) => [s.Action, s.Resource]), name).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.tokenSecret.secret) }]]);
     }
+    const hooks = byService(statementsOf(resources, logicalId(stack, stack.functions.hooks.role)), "secretsmanager");
+    expect(hooks.map((s) => [s.Action, s.Resource])).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.connectionSecrets.secret) }]]);
   });
 
   it("generates the link-signing key at deploy time (48 letters and digits), never rotates it and keeps it when the stack goes", () => {
-    template.resourceCountIs("AWS::SecretsManager::Secret", 1);
+    template.resourceCountIs("AWS::SecretsManager::Secret", 2);
     template.hasResource("AWS::SecretsManager::Secret", {
       DeletionPolicy: "Retain",
       UpdateReplacePolicy: "Retain",
@@ -365,14 +376,28 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.resourceCountIs("AWS::SecretsManager::RotationSchedule", 0);
   });
 
-  it("grants no Scan, no batch write, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep", () => {
+  it("keeps the shop connections' signing secrets in a secret that starts as an empty JSON object, named to the hooks function and in an output for the CLI", () => {
+    const id = logicalId(stack, stack.connectionSecrets.secret);
+    expect(resources[id]!.Properties.SecretString).toBe("{}");
+    expect(resources[id]!.Properties.GenerateSecretString).toBeUndefined();
+    const env = (name: FunctionId) => resources[logicalId(stack, stack.functions[name].fn)]!.Properties.Environment.Variables;
+    expect(env("hooks").CONNECTIONS_SECRET_ARN).toEqual({ Ref: id });
+    expect(env("capture").CONNECTIONS_SECRET_ARN).toBeUndefined();
+    template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
+  });
+
+  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, batch writes only to the stream consumer in its own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
+    const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
     for (const [, policy] of ofType("AWS::IAM::Policy")) {
       for (const statement of policy.Properties.PolicyDocument.Statement as any[]) {
         for (const action of [statement.Action].flat() as string[]) {
           expect(action).not.toContain("*");
-          expect(action).not.toMatch(/Scan|BatchWrite/);
-          if (action.includes("Batch")) expect(policy.Properties.Roles).toEqual([{ Ref: sweepRole }]);
+          expect(action).not.toMatch(/Scan/);
+          if (action.includes("BatchWrite")) {
+            expect(policy.Properties.Roles).toEqual([{ Ref: streamRole }]);
+            expect(statement.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REPORT#*", "SEARCH#*"] } });
+          } else if (action.includes("Batch")) expect(policy.Properties.Roles).toEqual([{ Ref: sweepRole }]);
         }
         expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }
@@ -695,14 +720,33 @@ describe("the Rapport stack with retention settings from context", () => {
 });
 
 
+/** What a deployment sets instead of cdk.json's placeholders. */
+const REAL_VALUES = { "rapport:allowedOrigins": "https://crumb.co", "rapport:senderEmail": "hello@crumb.co", "rapport:businessName": "Crumb & Co" };
+
+/** Runs the CDK app as `cdk synth` does, in a child process, with this context. */
+function runApp(context: Record<string, unknown>): { status: number | null; stderr: string; synthesized: boolean } {
+  const outdir = mkdtempSync(path.join(tmpdir(), "rapport-cdk-"));
+  try {
+    const result = spawnSync(process.execPath, ["infra/app.ts"], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+    });
+    return { status: result.status, stderr: result.stderr, synthesized: existsSync(path.join(outdir, "Rapport.template.json")) };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
 describe("configuration from context", () => {
   it("has the same defaults in code as in cdk.json", () => {
-    expect(readConfig(cdkJson.context)).toEqual(readConfig({}));
+    expect(readConfig({ ...cdkJson.context, ...DEMO })).toEqual(readConfig(DEMO));
     expect(cdkJson.app).toBe("node infra/app.ts");
   });
 
   it("accepts values the way `cdk -c key=value` passes them: as strings", () => {
     const config = readConfig({
+      ...DEMO,
       "rapport:allowedOrigins": "https://shop.example.com, http://localhost:5173/",
       "rapport:loyalOrders": "5",
       "rapport:currency": "eur",
@@ -727,7 +771,7 @@ describe("configuration from context", () => {
   });
 
   it("has the documented defaults for the retention settings, and none for the optional addresses", () => {
-    const config = readConfig({});
+    const config = readConfig(DEMO);
     expect(config).toMatchObject({
       senderEmail: "hello@example.com",
       businessName: "Rapport Demo Shop",
@@ -787,22 +831,110 @@ describe("configuration from context", () => {
   });
 
   it("names every bad key at once", () => {
-    expect(() => readConfig({ "rapport:loyalOrders": 0, "rapport:loyalSpend": -5 })).toThrow(/rapport:loyalOrders.*\n.*rapport:loyalSpend/);
+    expect(() => readConfig({ "rapport:loyalOrders": 0, "rapport:loyalSpend": -5 })).toThrow(/^Invalid context rapport:loyalOrders: .*; Invalid context rapport:loyalSpend: [^\n]*$/);
   });
 
-  it("fails `cdk synth` itself with that error before bundling anything", () => {
-    const outdir = mkdtempSync(path.join(tmpdir(), "rapport-cdk-"));
-    try {
-      const result = spawnSync(process.execPath, ["infra/app.ts"], {
-        cwd: PROJECT_ROOT,
-        encoding: "utf8",
-        env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson.context, "rapport:loyalOrders": -1 }) },
-      });
-      expect(result.status).not.toBe(0);
-      expect(result.stderr).toContain("Invalid context rapport:loyalOrders: must be a whole number of purchases, 1 or more (got -1)");
-    } finally {
-      rmSync(outdir, { recursive: true, force: true });
-    }
+  it("fails `cdk synth` itself with that error on one line, without a stack trace, before bundling anything", () => {
+    const result = runApp({ ...cdkJson.context, ...DEMO, "rapport:loyalOrders": -1 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe("Invalid context rapport:loyalOrders: must be a whole number of purchases, 1 or more (got -1)\n");
+  });
+
+  it("refuses an unknown rapport: key, suggesting the key it is nearest to", () => {
+    expect(() => readConfig({ ...DEMO, "rapport:sendrEmail": "news@shop.example.com" })).toThrow("Unknown context rapport:sendrEmail: did you mean rapport:senderEmail?");
+    expect(() => readConfig({ ...DEMO, "rapport:colour": "blue" })).toThrow(/^Unknown context rapport:colour: no setting has this key/);
+    // Other tools' context keys are theirs to check.
+    expect(() => readConfig({ ...DEMO, "@aws-cdk/core:newStyleStackSynthesis": true, "aws:cdk:bundling-stacks": [] })).not.toThrow();
+  });
+
+  it("refuses cdk.json's placeholder values without rapport:demo, naming every key to set on one line", () => {
+    expect(() => readConfig(cdkJson.context)).toThrow(
+      "Placeholder values would go live: set rapport:allowedOrigins, rapport:senderEmail, rapport:businessName (in cdk.json or with -c key=value), or pass -c rapport:demo=true to deploy the demo values",
+    );
+    // An address or origin on a domain reserved for examples is a placeholder too.
+    expect(() => readConfig({ ...REAL_VALUES, "rapport:senderEmail": "news@shop.example.com" })).toThrow(/^Placeholder values would go live: set rapport:senderEmail \(/);
+    expect(() => readConfig({ ...REAL_VALUES, "rapport:allowedOrigins": ["https://crumb.co", "https://www.example.org"] })).toThrow(/set rapport:allowedOrigins \(/);
+  });
+
+  it("accepts a deployment's own values without rapport:demo", () => {
+    expect(readConfig({ ...cdkJson.context, ...REAL_VALUES })).toMatchObject({ senderEmail: "hello@crumb.co", businessName: "Crumb & Co", allowedOrigins: ["https://crumb.co"], demo: false });
+  });
+
+  it("makes a plain `cdk synth` of a fresh clone fail with one line naming the keys, and `-c rapport:demo=true` synthesize", () => {
+    const refused = runApp(cdkJson.context);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.split("\n")).toEqual([expect.stringMatching(/^Placeholder values would go live: set rapport:allowedOrigins, rapport:senderEmail, rapport:businessName .*-c rapport:demo=true/), ""]);
+    const demo = runApp({ ...cdkJson.context, ...DEMO, ...NO_BUNDLING });
+    expect(demo.stderr).toBe("");
+    expect(demo.status).toBe(0);
+    expect(demo.synthesized).toBe(true);
+  }, 120_000);
+});
+
+describe("the settings table", () => {
+  /** A value other than the default for every setting the functions read. */
+  const EVERY_RUNTIME_SETTING = {
+    "rapport:allowedOrigins": ["https://crumb.co", "http://localhost:5173"],
+    "rapport:consentVersion": "2026-03",
+    "rapport:currency": "nok",
+    "rapport:loyalOrders": "4",
+    "rapport:loyalSpend": 250.5,
+    "rapport:logLevel": "WARN",
+    "rapport:senderEmail": "News@Crumb.co",
+    "rapport:replyToEmail": "care@crumb.co",
+    "rapport:salesEmail": "sales@crumb.co",
+    "rapport:businessName": "Crumb & Co, Bergen",
+    "rapport:frequencyCapDays": 0,
+    "rapport:sendWindow": "08:30-24:00",
+    "rapport:defaultTimezone": "Europe/Oslo",
+    "rapport:atRiskDays": 30,
+    "rapport:churnDays": 45,
+    "rapport:doubleOptIn": "true",
+    "rapport:dueShards": 16,
+    "rapport:tokenTtlDays": 90,
+    "rapport:captchaProvider": "turnstile",
+    "rapport:captchaSecretArn": "arn:aws:secretsmanager:eu-north-1:123456789012:secret:rapport-turnstile-AbCdEf",
+    "rapport:minSubmitSeconds": 3,
+  };
+
+  it("names every setting the functions read, so the round trip below covers them all", () => {
+    expect(Object.keys(RUNTIME_SETTINGS).map(contextKey).sort()).toEqual(Object.keys(EVERY_RUNTIME_SETTING).sort());
+    const envNames = Object.values(RUNTIME_SETTINGS).map((s) => s.env);
+    expect(new Set(envNames).size).toBe(envNames.length);
+  });
+
+  it("round-trips context → the synthesized functions' environment → configFromEnv, every setting intact", () => {
+    const config = readConfig({ ...cdkJson.context, ...EVERY_RUNTIME_SETTING });
+    const { stack } = synthStack({ ...NO_BUNDLING, ...EVERY_RUNTIME_SETTING });
+    const [fn] = Object.values(Template.fromStack(stack).findResources("AWS::Lambda::Function"));
+    // The resource names are CloudFormation references until deployment; Lambda resolves them.
+    const env = Object.fromEntries(Object.entries(fn!.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : `resolved-${k}`]));
+    const { values, problems } = settingsFromEnv(env);
+    expect(problems).toEqual([]);
+    for (const field of Object.keys(RUNTIME_SETTINGS)) expect(values[field as keyof typeof values], field).toEqual(config[field as keyof typeof config]);
+    const runtime = configFromEnv(env);
+    expect(runtime).toMatchObject({
+      allowedOrigins: ["https://crumb.co", "http://localhost:5173"],
+      currency: "NOK",
+      lifecycle: { loyalOrders: 4, loyalSpend: 250.5 },
+      retention: { senderEmail: "News@Crumb.co", sendWindow: { startMinute: 510, endMinute: 1440 }, atRiskDays: 30, churnDays: 45, doubleOptIn: true, dueShards: 16 },
+      botProtection: { captchaProvider: "turnstile", minSubmitSeconds: 3 },
+    });
+  });
+
+  it("leaves unset optional settings out of the environment, and configFromEnv gives them back as unset", () => {
+    const config = readConfig(DEMO);
+    const env = settingsToEnv(config);
+    expect(Object.keys(env)).not.toContain("REPLY_TO_EMAIL");
+    expect(Object.keys(env)).not.toContain("CAPTCHA_PROVIDER");
+    expect(settingsFromEnv(env).values).toEqual(Object.fromEntries(Object.keys(RUNTIME_SETTINGS).map((f) => [f, config[f as keyof typeof config]])));
+  });
+
+  it("refuses a bad environment variable by name, all problems on one line", () => {
+    expect(() => configFromEnv({ TABLE_NAME: "t", LOYAL_ORDERS: "0", SEND_WINDOW: "20:00-09:00" })).toThrow(
+      /^Invalid LOYAL_ORDERS: must be a whole number of purchases, 1 or more \(got "0"\); Invalid SEND_WINDOW: must be local hours .*\(got "20:00-09:00"\)$/,
+    );
+    expect(() => configFromEnv({ TABLE_NAME: "t", AT_RISK_DAYS: "200" })).toThrow("Invalid CHURN_DAYS: must be more than AT_RISK_DAYS (got 180, at risk after 200)");
   });
 });
 
@@ -845,7 +977,7 @@ describe("cdk-nag AWS Solutions checks", () => {
     expect(acknowledged.get("AwsSolutions-SQS3")?.sort()).toEqual(
       [stack.mail.eventsDeadLetterQueue!.node.path, stack.pipeline.deadLetterQueue.node.path, stack.reportsStream.deadLetterQueue.node.path].sort(),
     );
-    expect(acknowledged.get("AwsSolutions-SMG4")).toEqual([stack.tokenSecret.secret.node.path]);
+    expect(acknowledged.get("AwsSolutions-SMG4")?.sort()).toEqual([stack.tokenSecret.secret.node.path, stack.connectionSecrets.secret.node.path].sort());
     // Public routes only: one per route without auth.
     expect(acknowledged.get("AwsSolutions-APIG4")).toHaveLength(routes.filter((r) => r.auth === null).length);
     expect([...acknowledged.keys()].sort()).toEqual(["AwsSolutions-APIG4", "AwsSolutions-SMG4", "AwsSolutions-SQS3"]);
@@ -877,7 +1009,7 @@ describe("bot protection from context", () => {
   });
 
   it("is off by default: no captcha settings in any function, no minimum time to submit", () => {
-    const config = readConfig({});
+    const config = readConfig(DEMO);
     expect(config.captchaProvider).toBeUndefined();
     expect(config.captchaSecretArn).toBeUndefined();
     expect(config.minSubmitSeconds).toBe(0);

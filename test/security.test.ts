@@ -19,7 +19,7 @@ import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { TEST_TOKEN_SECRET, useStack, type TestStack } from "./support/stack.ts";
 
 /**
- * The security review (issue #5, item 4), in code: key checks on every admin route, constant-time
+ * The security review, in code (the README's Security section lists it): key checks on every admin route, constant-time
  * secret comparison, request size limits, no PII or keys in logs, CORS and `_next` only for
  * configured origins, and bot protection with its quarantine.
  */
@@ -99,6 +99,11 @@ describe("every admin route checks the key and its scope", () => {
         // The dashboard's static files (functions/app.ts): no data; the app signs in to the admin routes.
         "GET /app",
         "GET /app/{proxy+}",
+        // Shop webhooks (functions/hooks.ts): each delivery is verified by its platform's signature
+        // over the raw body before anything is read, or refused with 401 (test/hooks.test.ts).
+        "POST /v1/hooks/stripe",
+        "POST /v1/hooks/shopify",
+        "POST /v1/hooks/woocommerce",
       ].sort(),
     );
   });

@@ -24,7 +24,7 @@ export class SignedOut extends Error {
 }
 
 export interface RequestOptions {
-  method?: "GET" | "PUT" | "POST" | "PATCH";
+  method?: "GET" | "PUT" | "POST" | "PATCH" | "DELETE";
   body?: unknown;
   signal?: AbortSignal;
   /** The key to use instead of the session's (the sign-in page checks a key before keeping it). */
@@ -95,4 +95,23 @@ export function query(params: Record<string, string | number | undefined | null>
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") search.set(k, String(v));
   const s = search.toString();
   return s ? `?${s}` : "";
+}
+
+/**
+ * Downloads an API answer as a file (exports, CSV): fetched with the session's credentials like
+ * every call, then handed to the browser as a blob, so no key ever appears in a URL.
+ */
+export async function apiDownload(path: string, filename: string): Promise<void> {
+  const key = apiKey();
+  if (!key) throw new SignedOut("not signed in");
+  const res = await fetch(path, { headers: { authorization: `Bearer ${key}` }, cache: "no-store", credentials: "omit" });
+  if (!res.ok) throw new ApiError(res.status, `The API answered ${res.status}.`);
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -3,6 +3,9 @@ import { signInHash } from "./api.ts";
 import { h, replace } from "./dom.ts";
 import { campaignEditPage } from "./pages/campaign-edit.ts";
 import { campaignsPage } from "./pages/campaigns.ts";
+import { contactNewPage } from "./pages/contact-new.ts";
+import { formPage } from "./pages/form.ts";
+import { quarantinePage } from "./pages/quarantine.ts";
 import { customerPage } from "./pages/customer.ts";
 import { customersPage } from "./pages/customers.ts";
 import { overviewPage } from "./pages/overview.ts";
@@ -31,7 +34,10 @@ const ROUTES: RouteDef[] = [
   { pattern: /^\/signin$/, page: signInPage, public: true },
   { pattern: /^\/overview$/, page: overviewPage, nav: "overview" },
   { pattern: /^\/customers$/, page: customersPage, nav: "customers" },
+  { pattern: /^\/customers\/new$/, page: contactNewPage, nav: "customers" },
   { pattern: /^\/customers\/(?<id>[^/]+)$/, page: customerPage, nav: "customers" },
+  { pattern: /^\/quarantine$/, page: quarantinePage, nav: "quarantine" },
+  { pattern: /^\/form$/, page: formPage, nav: "form" },
   { pattern: /^\/campaigns$/, page: campaignsPage, nav: "campaigns" },
   { pattern: /^\/campaigns\/(?<id>[^/]+)$/, page: campaignEditPage, nav: "campaigns" },
   { pattern: /^\/segments$/, page: segmentsPage, nav: "segments" },

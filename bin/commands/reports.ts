@@ -3,6 +3,7 @@ import type { ReportTable } from "../../shared/reports/csv.ts";
 import { campaignsTable, funnelTable, retentionTable, revenueTable, segmentsTable, toCsv } from "../../shared/reports/csv.ts";
 import { campaignsReport, funnelReport, retentionReport, revenueReport, segmentsReport } from "../../shared/reports/read.ts";
 import { rebuildReports } from "../../shared/reports/rebuild.ts";
+import { rebuildSearchIndex } from "../../shared/customers/search.ts";
 import { PeriodQuery, RevenueQuery, SegmentsQuery } from "../../shared/reports/schema.ts";
 import { ValidationError } from "../../shared/core/errors.ts";
 import type { Command, CommandContext, OptionSpec } from "../cli.ts";
@@ -71,7 +72,7 @@ export const reportCommands: Command[] = [
   report("segments", "RFM value segments: customers, revenue share and average lifetime value per segment.", { at: { type: "string", value: "ISO", description: "as of this instant (default now)" } }, SegmentsQuery, segmentsReport, segmentsTable),
   {
     name: "reports rebuild",
-    summary: "Recompute every report counter from the table's items (after an upgrade or a restore). Reads the whole table once.",
+    summary: "Recompute every report counter and the customer search index from the table's items (after an upgrade or a restore). Reads the whole table twice.",
     notes: ["Run it when the table is quiet: writes during the rebuild may be counted twice or not at all (run it again)."],
     async run(ctx) {
       const deps = await ctx.deps();
@@ -85,7 +86,9 @@ export const reportCommands: Command[] = [
       });
       if (process.stderr.isTTY) ctx.stderr.write("\r\x1b[K");
       ctx.err(`Rebuilt report counters from ${result.scanned} items in ${seconds(performance.now() - started)}: ${result.written} counter items written, ${result.deleted} stale ones deleted.`);
-      ctx.out(JSON.stringify(result));
+      const search = await rebuildSearchIndex(deps);
+      ctx.err(`Rebuilt the search index: ${search.written} words written, ${search.deleted} stale ones deleted.`);
+      ctx.out(JSON.stringify({ ...result, search }));
     },
   },
 ];

@@ -6,6 +6,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { localEnv } from "../../local/env.ts";
 import { InProcessQueue } from "../../local/pipeline.ts";
+import { SimulatedSesEvents } from "../../local/ses-events.ts";
+import { makeHandler as makeSesEventsHandler } from "../../functions/ses-events.ts";
 import type { Command } from "../cli.ts";
 import { CliFailure, UsageError } from "../cli.ts";
 
@@ -38,7 +40,9 @@ export const sweep: Command = {
       return;
     }
     const sesEndpoint = deps.config.retention.sesEndpoint!;
-    const queue = new InProcessQueue(deps, new SesMailer({ region: deps.config.region, endpoint: sesEndpoint }), { retryDelayMs: 100 });
+    // What SES would report back (deliveries; bounces and complaints for the mailbox simulator), as of the sweep's instant.
+    const mailer = new SimulatedSesEvents(new SesMailer({ region: deps.config.region, endpoint: sesEndpoint }), makeSesEventsHandler(deps), deps.logger, () => instant);
+    const queue = new InProcessQueue(deps, mailer, { retryDelayMs: 100 });
     // Journaled like npm start's queue (its own file: two processes must not share one): the sweep
     // moves each customer's due entry once their sends are queued, so sends lost to a Ctrl-C
     // during the drain would never go. What an interrupted run left is delivered first.
@@ -49,6 +53,7 @@ export const sweep: Command = {
     if (leftover > 0) ctx.err(`Delivered ${leftover} sends an interrupted sweep had queued.`);
     const result = await runSweep(deps, queue, instant);
     await queue.drain(fixedClock(instant));
+    await mailer.settle();
     ctx.err(`Sweep as of ${result.at}: ${result.due} due, ${result.enqueued} sent or queued, ${result.deferred} waiting for a send window or the frequency cap, ${result.stageChanges} stage changes.`);
     if (queue.deadLetters.length) ctx.err(`${queue.deadLetters.length} sends failed five times (is SES local running at ${sesEndpoint}?)`);
     ctx.err(`Mail: ${sesEndpoint.replace("127.0.0.1", "localhost")}`);

@@ -1,6 +1,6 @@
 import { type AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 
 export interface DbOptions {
   region: string;
@@ -61,4 +61,22 @@ export async function* queryAll(db: DynamoDBDocumentClient, input: QueryCommandI
     yield* (page.Items ?? []) as Record<string, unknown>[];
     start = page.LastEvaluatedKey;
   } while (start);
+}
+
+export type WriteRequest = { PutRequest: { Item: Record<string, unknown> & { PK: string; SK: string } } } | { DeleteRequest: { Key: { PK: string; SK: string } } };
+
+/**
+ * BatchWriteItem in 25s, retrying with backoff what DynamoDB hands back unprocessed (it does under
+ * load instead of throttling the whole call). For idempotent writes only: a retry repeats them.
+ */
+export async function batchWrite(db: DynamoDBDocumentClient, table: string, requests: WriteRequest[]): Promise<void> {
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending: WriteRequest[] = requests.slice(i, i + 25);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)));
+      const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = (result.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+      if (attempt > 10 && pending.length) throw new Error("DynamoDB kept handing back unprocessed writes");
+    }
+  }
 }

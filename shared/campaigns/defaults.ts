@@ -9,10 +9,10 @@ import { detractorAlertCampaign } from "./defaults/detractor-alert.ts";
 import { consentConfirmationCampaign } from "./defaults/consent-confirmation.ts";
 
 /**
- * The campaigns a fresh stack ships with, one file each under ./defaults/. Their ids are fixed: the
- * sweep, the sender and the feedback loop refer to them. A PUT on one of these ids stores an
- * edited copy that overrides it (shared/campaigns/store.ts); the shipped version stays here.
- * Their emails are written as letters (./letter.ts).
+ * The campaigns a fresh stack ships with (the README lists them), one file each under
+ * ./defaults/. Their ids are fixed: the sweep, the sender and the feedback loop refer to them. A
+ * PUT on one of these ids stores an edited copy that overrides it (shared/campaigns/store.ts);
+ * the shipped version stays here. Their emails are written as letters (./letter.ts).
  */
 
 /** The shipped defaults, by fixed id. */

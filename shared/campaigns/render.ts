@@ -50,6 +50,7 @@ export function pickTemplate(campaign: Pick<Campaign, "templates">, locale: stri
  *   value can add a mail header.
  * - Values of `…Url` placeholders count only when they are http(s) URLs (no `javascript:` links).
  * - `{{scoreLinks}}`: a row of 11 links 0-10 in HTML, a line `7 — <url>` per score in text.
+ * - Links in HTML open in a new tab (`<base target="_blank">`), unless a link names its own target.
  *
  * `locale` is the template's language (what `pickTemplate` chose); a template from `pickTemplate`
  * carries its own `language`, which wins, so passing the customer's locale is safe too.
@@ -122,7 +123,13 @@ function languageOf(locale: string): string {
   return /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(tag) ? tag : "en";
 }
 
-/** Wraps the template's HTML in a complete, minimal document; no images, no tracking. */
+/**
+ * Wraps the template's HTML in a complete, minimal document; no images, no tracking. Its links open
+ * in a new tab or window (`<base target="_blank">`; a link with its own `target` keeps it): a mail
+ * read inside a web page (a webmail, SES local's viewer) would otherwise open a link inside that
+ * page's frame, where Rapport's pages refuse to be framed (`frame-ancestors 'none'`) and the reader
+ * sees an error although the click counted.
+ */
 function htmlDocument(body: string, subject: string, language: string): string {
   const dir = RTL_LANGUAGES.has(language.split("-")[0]!.toLowerCase()) ? "rtl" : "ltr";
   const lang = escapeHtml(language);
@@ -134,6 +141,7 @@ function htmlDocument(body: string, subject: string, language: string): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="color-scheme" content="light">',
     `<title>${escapeHtml(subject)}</title>`,
+    '<base target="_blank">',
     "</head>",
     '<body style="margin:0;padding:0;background:#f3f4f6">',
     `<div role="article" aria-label="${escapeHtml(subject)}" lang="${lang}" dir="${dir}" style="max-width:560px;margin:0 auto;padding:32px 24px;background:#ffffff;color:#1f2937;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,'PingFang SC','Microsoft YaHei',sans-serif;font-size:16px;line-height:1.6">`,

@@ -5,7 +5,7 @@ import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./placeholders.ts";
 
 /**
- * A campaign is data, not code (DESIGN.md §5): what triggers it, who may get it, what it says in
+ * A campaign is data, not code (docs/architecture.md): what triggers it, who may get it, what it says in
  * each language, whether it is marketing (needs consent, frequency-capped, quiet hours) and how
  * often it may repeat. GET/PUT /v1/campaigns/{id} read and write exactly this shape.
  *
@@ -118,12 +118,17 @@ export const CampaignInput = z.object({
 });
 export type CampaignInput = z.infer<typeof CampaignInput>;
 
-export type Campaign = CampaignInput & {
-  id: string;
+/** A campaign as stored and answered: the definition plus who saved it when. */
+export const Campaign = z.extend(CampaignInput, {
+  id: z.string(),
   /** Set once stored (edited or created through the API); absent on a default as it ships. */
-  updatedAt?: string;
+  updatedAt: z.optional(z.string()),
   /** The API key id that last saved it. */
-  updatedBy?: string;
+  updatedBy: z.optional(z.string()),
   /** Whether the id is one of the shipped defaults (also when edited). */
-  isDefault: boolean;
-};
+  isDefault: z.boolean(),
+});
+export type Campaign = z.output<typeof Campaign>;
+
+/** `GET /v1/campaigns`: the shipped defaults and your own, with your edits. */
+export const CampaignList = z.object({ items: z.array(Campaign) });

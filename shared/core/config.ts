@@ -1,6 +1,13 @@
+import type { RuntimeSettings } from "./settings.ts";
+import { CAPTCHA_PROVIDERS, sendWindowMinutes, settingsFromEnv } from "./settings.ts";
+
+export { CAPTCHA_PROVIDERS };
+
 /**
- * Runtime configuration of every function, read from environment variables. The CDK stack sets
- * them from cdk.json context (infra/config.ts validates that); the local stack sets the same ones.
+ * Runtime configuration of every function, read from environment variables: the deploy-time
+ * settings of the settings table (shared/core/settings.ts), which the CDK stack writes from
+ * cdk.json context and `npm start` passes through from the shell, plus the names of the
+ * resources the stack wires in.
  */
 export interface LifecycleThresholds {
   /** Purchases that make a customer `loyal`. */
@@ -9,7 +16,7 @@ export interface LifecycleThresholds {
   loyalSpend: number;
 }
 
-/** How and when the retention engine sends (issue #3). Env names in brackets. */
+/** How and when the retention engine sends. Env names in brackets. */
 export interface RetentionConfig {
   /** The business's name as customers know it, for emails and pages [BUSINESS_NAME]. */
   businessName: string;
@@ -47,12 +54,10 @@ export interface RetentionConfig {
   doubleOptIn: boolean;
 }
 
-/** The captcha services whose tokens POST /v1/leads can verify. */
-export const CAPTCHA_PROVIDERS = ["turnstile", "hcaptcha"] as const;
 export type CaptchaProvider = (typeof CAPTCHA_PROVIDERS)[number];
 
 /**
- * Bot protection for forms posted to POST /v1/leads (issue #5). Everything is off unless
+ * Bot protection for forms posted to POST /v1/leads. Everything is off unless
  * configured; a suspect submission is held in the quarantine instead of becoming a customer.
  * Env names in brackets.
  */
@@ -84,81 +89,73 @@ export interface RuntimeConfig {
   publicBaseUrl: string;
   retention: RetentionConfig;
   botProtection: BotProtectionConfig;
+  /**
+   * Where the shop connections' webhook signing secrets are kept: a Secrets Manager secret
+   * holding one JSON object, a key per platform [CONNECTIONS_SECRET_ARN]; locally a file of the
+   * same shape in the data directory [CONNECTIONS_FILE]. Neither: no shop can connect.
+   */
+  connections: { secretArn?: string; file?: string };
 }
 
-function sendWindowFrom(raw: string | undefined): RetentionConfig["sendWindow"] {
-  const value = raw || "09:00-20:00";
-  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/.exec(value);
-  if (!m) throw new Error(`SEND_WINDOW must look like 09:00-20:00, got "${value}"`);
-  const startMinute = Number(m[1]) * 60 + Number(m[2]);
-  const endMinute = Number(m[3]) * 60 + Number(m[4]);
-  if (endMinute <= startMinute) throw new Error(`SEND_WINDOW must end after it starts, got "${value}"`);
-  return { startMinute, endMinute };
-}
-
-function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  return n;
-}
-
-function botProtectionFrom(env: NodeJS.ProcessEnv): BotProtectionConfig {
-  const provider = env.CAPTCHA_PROVIDER || undefined;
-  if (provider !== undefined && !(CAPTCHA_PROVIDERS as readonly string[]).includes(provider)) {
-    throw new Error(`CAPTCHA_PROVIDER must be one of ${CAPTCHA_PROVIDERS.join(", ")}, got "${provider}"`);
-  }
+function botProtectionFrom(env: NodeJS.ProcessEnv, settings: RuntimeSettings): BotProtectionConfig {
+  const { captchaProvider, captchaSecretArn, minSubmitSeconds } = settings;
   const captchaSecret = env.CAPTCHA_SECRET || undefined;
-  const captchaSecretArn = env.CAPTCHA_SECRET_ARN || undefined;
-  if (provider && !captchaSecret && !captchaSecretArn) throw new Error("CAPTCHA_PROVIDER is set: set CAPTCHA_SECRET (local) or CAPTCHA_SECRET_ARN (a Secrets Manager secret) too");
+  if (captchaProvider && !captchaSecret && !captchaSecretArn) throw new Error("CAPTCHA_PROVIDER is set: set CAPTCHA_SECRET (local) or CAPTCHA_SECRET_ARN (a Secrets Manager secret) too");
   return {
-    ...(provider ? { captchaProvider: provider as CaptchaProvider } : {}),
+    ...(captchaProvider ? { captchaProvider } : {}),
     ...(captchaSecret ? { captchaSecret } : {}),
     ...(captchaSecretArn ? { captchaSecretArn } : {}),
     ...(env.CAPTCHA_VERIFY_URL ? { captchaVerifyUrl: env.CAPTCHA_VERIFY_URL } : {}),
-    minSubmitSeconds: numberFrom(env, "MIN_SUBMIT_SECONDS", 0),
+    minSubmitSeconds,
   };
 }
 
+/**
+ * Reads and checks the configuration from environment variables (a Lambda's, or the local
+ * stack's).
+ *
+ * @throws Error naming every invalid variable on one line, e.g.
+ *   `Invalid LOYAL_ORDERS: must be a whole number of purchases, 1 or more (got "0")`.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const tableName = env.TABLE_NAME;
   if (!tableName) throw new Error("TABLE_NAME is not set");
+  const { values: s, problems } = settingsFromEnv(env);
+  if (problems.length > 0) throw new Error(problems.map((p) => `Invalid ${p.name}: ${p.message}`).join("; "));
   return {
     tableName,
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
-    allowedOrigins: (env.ALLOWED_ORIGINS ?? "")
-      .split(",")
-      .map((o) => o.trim().replace(/\/+$/, ""))
-      .filter(Boolean),
-    consentVersion: env.CONSENT_VERSION || "v1",
-    currency: (env.CURRENCY || "USD").toUpperCase(),
-    lifecycle: {
-      loyalOrders: numberFrom(env, "LOYAL_ORDERS", 3),
-      loyalSpend: numberFrom(env, "LOYAL_SPEND", 500),
-    },
+    allowedOrigins: [...s.allowedOrigins],
+    consentVersion: s.consentVersion,
+    currency: s.currency,
+    lifecycle: { loyalOrders: s.loyalOrders, loyalSpend: s.loyalSpend },
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? "").replace(/\/+$/, ""),
     retention: {
-      businessName: env.BUSINESS_NAME || "Rapport Demo Shop",
-      senderEmail: env.SENDER_EMAIL || "hello@example.com",
-      replyToEmail: env.REPLY_TO_EMAIL || undefined,
-      salesEmail: env.SALES_EMAIL || undefined,
+      businessName: s.businessName,
+      senderEmail: s.senderEmail,
+      replyToEmail: s.replyToEmail,
+      salesEmail: s.salesEmail,
       configurationSet: env.SES_CONFIGURATION_SET || undefined,
       sesEndpoint: env.SES_ENDPOINT || undefined,
       eventBusName: env.EVENT_BUS_NAME || undefined,
       sendQueueUrl: env.SEND_QUEUE_URL || undefined,
       tokenSecret: env.TOKEN_SECRET || undefined,
       tokenSecretArn: env.TOKEN_SECRET_ARN || undefined,
-      tokenTtlDays: numberFrom(env, "TOKEN_TTL_DAYS", 60),
-      dueShards: Math.max(1, Math.floor(numberFrom(env, "DUE_SHARDS", 8))),
-      frequencyCapDays: numberFrom(env, "FREQUENCY_CAP_DAYS", 3),
-      sendWindow: sendWindowFrom(env.SEND_WINDOW),
-      defaultTimezone: env.DEFAULT_TIMEZONE || "UTC",
-      atRiskDays: numberFrom(env, "AT_RISK_DAYS", 90),
-      churnDays: numberFrom(env, "CHURN_DAYS", 180),
-      doubleOptIn: env.DOUBLE_OPT_IN === "true",
+      tokenTtlDays: s.tokenTtlDays,
+      dueShards: s.dueShards,
+      frequencyCapDays: s.frequencyCapDays,
+      // The parser accepted it, so it is a window.
+      sendWindow: sendWindowMinutes(s.sendWindow)!,
+      defaultTimezone: s.defaultTimezone,
+      atRiskDays: s.atRiskDays,
+      churnDays: s.churnDays,
+      doubleOptIn: s.doubleOptIn,
     },
-    botProtection: botProtectionFrom(env),
+    botProtection: botProtectionFrom(env, s),
+    connections: {
+      ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
+      ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),
+    },
   };
 }

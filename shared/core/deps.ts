@@ -17,7 +17,7 @@ export interface Deps {
   clock: Clock;
   config: RuntimeConfig;
   logger: Logger;
-  /** Domain events (CONTRACT.md): EventBridge on AWS, in process locally. */
+  /** Domain events (the README lists them): EventBridge on AWS, in process locally. */
   bus: EventBus;
   /** Checks captcha tokens on POST /v1/leads when `config.botProtection.captchaProvider` is set. */
   captcha?: CaptchaVerifier;

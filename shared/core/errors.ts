@@ -1,5 +1,5 @@
 /**
- * Errors are typed values. Domain code throws these; `toHttpStatus` in shared/http/http.ts is the one
+ * Errors are typed values. Domain code throws these; `errorResponse` in shared/http/http.ts is the one
  * place that turns them into status codes.
  */
 export interface FieldIssue {

@@ -3,7 +3,7 @@
  * the composition roots pick the AWS adapters (shared/aws/) or the local ones (local/).
  */
 
-/** Domain events on the bus (CONTRACT.md). Details carry ids and facts, never PII beyond the customer id. */
+/** Domain events on the bus, as the README documents them. Details carry ids and facts, never PII beyond the customer id. */
 export type DomainEventType =
   | "LeadCaptured"
   | "CustomerUpdated"

@@ -11,7 +11,8 @@ import { emailKey } from "../entities/email.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX, timelineKey } from "../entities/timeline.ts";
 import { fromMinor } from "../core/money.ts";
-import type { CustomerPatch, Stage } from "./schema.ts";
+import type * as z from "zod/mini";
+import type { Customer360, CustomerPatch, Stage } from "./schema.ts";
 import { PROFILE_FIELD_NAMES, STAGES } from "../core/fields.ts";
 import { GSI1 } from "../entities/table.ts";
 
@@ -44,7 +45,7 @@ export interface CustomerItem extends Profile {
   attribution?: Record<string, string>;
   createdAt: string;
   updatedAt: string;
-  /** Retention engine state (issue #3). */
+  // What the retention engine (sweep and sender) keeps on the record, below.
   /** The event id of the latest purchase (the feedback campaign's occurrence). */
   lastPurchaseId?: string;
   latestFeedbackAt?: string;
@@ -318,8 +319,11 @@ export function summarize(item: CustomerItem) {
   };
 }
 
-/** The 360° view: profile, consent, stage, metrics, recent timeline and emails sent. */
-export async function getCustomer360(deps: Deps, customerId: string) {
+/**
+ * The 360° view: profile, consent, stage, metrics, recent timeline and emails sent. Typed by the
+ * schema `GET /v1/customers/{id}` declares, the one the dashboard reads.
+ */
+export async function getCustomer360(deps: Deps, customerId: string): Promise<z.output<typeof Customer360>> {
   const [item, timeline, sends] = await Promise.all([
     getCustomerItem(deps, customerId, true),
     queryPartition(deps, customerId, TIMELINE_PREFIX, 20),
@@ -446,7 +450,7 @@ async function queryStage(deps: Deps, stage: Stage, filter: ListFilter, before?:
  * the lookup item in the same transaction (409 when another customer holds it). The change is
  * written to the timeline with the names of the fields changed.
  */
-export async function patchCustomer(deps: Deps, customerId: string, patch: CustomerPatch, actor: string) {
+export async function patchCustomer(deps: Deps, customerId: string, patch: CustomerPatch, actor: string): Promise<z.output<typeof Customer360>> {
   const current = await getCustomerItem(deps, customerId, true);
   if (!current) throw new NotFound(`no customer ${customerId}`);
   const now = deps.clock.now().toISOString();

@@ -170,13 +170,6 @@ export const LeadAccepted = z.object({
   created: describe(z.boolean(), "true for a new contact (201), false when the email already existed (200)"),
 });
 
-export const ValidationErrorBody = z.object({
-  error: z.literal("validation"),
-  fields: z.array(z.object({ field: z.string(), message: z.string() })),
-});
-
-export const ErrorBody = z.object({ error: z.string(), message: z.optional(z.string()) });
-
 export const CustomerIdParam = z.string().check(z.regex(CUSTOMER_ID_PATTERN, { error: "is not a customer id" }));
 
 export { STAGES };
@@ -197,6 +190,7 @@ const limit = (fallback: number) =>
   );
 
 export const ListCustomersQuery = z.object({
+  q: z.optional(z.string().check(z.maxLength(200))),
   stage: z.optional(Stage),
   tag: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(50))),
   email: z.optional(z.string()),
@@ -286,7 +280,8 @@ export const CustomerSummary = z.object({
   stage: Stage,
   tags: z.array(z.string()),
   owner: z.optional(z.string()),
-  lastActivityAt: z.string(),
+  /** Absent in search results (`?q=`): the search index does not follow activity. */
+  lastActivityAt: z.optional(z.string()),
   createdAt: z.string(),
 });
 

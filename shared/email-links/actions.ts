@@ -39,7 +39,7 @@ export class LinkRefused extends Forbidden {
   }
 }
 
-/** Scores of 9-10 make a customer an advocate (DESIGN.md §5); 0-6 alert the owner (the detractor alert). */
+/** Scores of 9-10 make a customer an advocate (docs/architecture.md, lifecycle); 0-6 alert the owner (the detractor alert). */
 export const ADVOCATE_MIN_SCORE = 9;
 export const DETRACTOR_MAX_SCORE = 6;
 

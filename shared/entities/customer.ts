@@ -33,7 +33,7 @@ export function stageSortKey(lastActivityAt: string, customerId: string): string
 }
 
 /**
- * The tombstone of an erased customer (issue #5, GDPR art. 17): `PK = CUST#<id>, SK = ERASED`
+ * The tombstone of an erased customer (GDPR art. 17, right to erasure): `PK = CUST#<id>, SK = ERASED`
  * (GetItem). It replaces the profile under its own sort key rather than in place, so every reader
  * and conditional writer of `SK = PROFILE` sees an erased customer as absent: nothing written for
  * the old profile (a late purchase, a feedback click, a send) can land on the tombstone.

@@ -1,46 +1,89 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import * as z from "zod/mini";
 import type { Deps } from "../core/deps.ts";
 import { Forbidden, Unauthorized } from "../core/errors.ts";
 import type { HttpEvent, HttpResult, Principal } from "./http.ts";
-import { errorResponse, json } from "./http.ts";
+import { errorResponse, json, parseBody, validate } from "./http.ts";
 import { isThrottling } from "../aws/errors.ts";
-import type { FunctionName, Route } from "./routes.ts";
+import type { DeclaredRoute, FunctionName, RequestSpec, Route, Scope } from "./routes.ts";
 import { routeKey, routesOf, scopeAllows } from "./routes.ts";
 
-export interface OperationContext {
+export interface OperationContext<Auth = Scope | null> {
   deps: Deps;
   route: Route;
-  /** The caller's API key, on admin routes. */
-  principal?: Principal;
+  /** The caller's API key: there on every route that needs one. */
+  principal: Auth extends Scope ? Principal : undefined;
 }
 
-export type Operation = (event: HttpEvent, ctx: OperationContext) => Promise<HttpResult>;
+type Parsed<S> = S extends z.ZodMiniType ? z.output<S> : never;
+
+/**
+ * A request as its route declares it (`route.request`), validated and parsed: path parameters,
+ * query and body fields are the zod schemas' outputs. The event stays at hand for headers.
+ */
+export interface OperationInput<Req = RequestSpec | undefined> {
+  event: HttpEvent;
+  params: Req extends { params: infer P } ? { [K in keyof P]: Parsed<P[K]> } : Record<string, never>;
+  query: Req extends { query: infer Q } ? Parsed<Q> : Record<string, never>;
+  body: Req extends { body: infer B } ? Parsed<B> : undefined;
+}
+
+type RequestOf<R> = R extends { request: infer Req } ? Req : undefined;
+
+type AuthOf<R> = R extends { auth: infer A } ? A : Scope | null;
+
+export type Operation<R = Route> = (input: OperationInput<RequestOf<R>>, ctx: OperationContext<AuthOf<R>>) => Promise<HttpResult>;
+
+/** One operation per route the table gives the function, keyed by operationId, each typed from its route. */
+export type Operations<F extends FunctionName> = { [R in Extract<DeclaredRoute, { fn: F }> as R["operationId"]]: Operation<R> };
+
 export type HttpHandler = (event: HttpEvent, context: Context) => Promise<HttpResult>;
+
+export interface HttpFunctionOptions {
+  /**
+   * Checks that run after the route's auth and before its input is read, so they win over input
+   * errors (the lead form refuses a foreign Origin whatever it posted).
+   */
+  before?: (event: HttpEvent) => void;
+  /**
+   * Another answer for an error from reading the input or from the operation: a page for a person
+   * in a browser. `undefined`: the usual JSON answer.
+   */
+  errorAnswer?: (err: unknown, event: HttpEvent) => HttpResult | undefined;
+}
 
 /**
  * One Lambda function's handler: dispatches on `event.routeKey` to the operation the route table
  * names, checks the route's scope against the key the authorizer resolved (401 without a valid
- * key, 403 without the scope), maps typed errors to HTTP, and logs one line per request with ids
- * and outcome only, never bodies.
+ * key, 403 without the scope), validates the request the route declares (path parameters, query,
+ * body: a 400 naming each bad field) and hands the operation the parsed values, maps typed errors
+ * to HTTP, and logs one line per request with ids and outcome only, never bodies.
  *
- * Every route the table gives this function must have an operation, and no other: checked here
- * at cold start, so a route can't be deployed without its code.
+ * Every route the table gives this function must have an operation, and no other: the types say
+ * so, and so does a check at cold start, so a route can't be deployed without its code.
+ *
+ * @example
+ * httpFunction("campaigns", {
+ *   getCampaign: async ({ params }) => json(200, await getCampaign(deps, params.id)),
+ *   // ...one per route of the function
+ * }, deps);
  */
-export function httpFunction(fn: FunctionName, operations: Record<string, Operation>, deps: Deps): HttpHandler {
-  const byKey = new Map<string, { route: Route; op: Operation }>();
+export function httpFunction<F extends FunctionName>(fn: F, operations: NoInfer<Operations<F>>, deps: Deps, options: HttpFunctionOptions = {}): HttpHandler {
+  const ops = operations as unknown as Record<string, Operation>;
+  const byKey = new Map<string, { route: Route; op: Operation; read: (event: HttpEvent) => Promise<OperationInput> }>();
   for (const route of routesOf(fn)) {
-    const op = operations[route.operationId];
+    const op = ops[route.operationId];
     if (!op) throw new Error(`function ${fn} has no operation ${route.operationId}`);
-    byKey.set(routeKey(route), { route, op });
+    byKey.set(routeKey(route), { route, op, read: inputReader(route.request) });
   }
-  const extra = Object.keys(operations).filter((id) => !routesOf(fn).some((r) => r.operationId === id));
+  const extra = Object.keys(ops).filter((id) => !routesOf(fn).some((r) => r.operationId === id));
   if (extra.length) throw new Error(`function ${fn} has operations the route table does not route to: ${extra.join(", ")}`);
 
   const core = async (event: HttpEvent): Promise<HttpResult> => {
     const entry = byKey.get(event.routeKey);
     if (!entry) return json(404, { error: "not_found", message: `no route ${event.routeKey}` });
-    const { route, op } = entry;
+    const { route, op, read } = entry;
     let principal: Principal | undefined;
     if (route.auth) {
       const ctx = event.requestContext.authorizer?.lambda;
@@ -48,7 +91,14 @@ export function httpFunction(fn: FunctionName, operations: Record<string, Operat
       if (!scopeAllows((ctx.scopes ?? "").split(" "), route.auth)) throw new Forbidden(`this API key lacks the ${route.auth} scope`);
       principal = { keyId: ctx.keyId, scopes: ctx.scopes ?? "" };
     }
-    return op(event, { deps, route, principal });
+    options.before?.(event);
+    try {
+      return await op(await read(event), { deps, route, principal } as OperationContext);
+    } catch (err) {
+      const answer = options.errorAnswer?.(err, event);
+      if (answer) return answer;
+      throw err;
+    }
   };
 
   return middy<HttpEvent, HttpResult>()
@@ -90,6 +140,22 @@ const EMAIL_LIKE = /[^\s@"'<>,:;]+@[^\s@"'<>,:;]+/g;
 /** Error messages can quote input (an SDK validation message, say): addresses never reach the log. */
 export function redact(message: string | undefined): string | undefined {
   return message?.replace(EMAIL_LIKE, "[email]").slice(0, 500);
+}
+
+/**
+ * Reads a request as the route declares it: path parameters, then the query, then the body (read
+ * only when the route takes one), each validated by its schema; the first part that fails is a
+ * ValidationError naming each bad field.
+ */
+function inputReader(spec: RequestSpec = {}): (event: HttpEvent) => Promise<OperationInput> {
+  const params = spec.params ? z.object(spec.params) : undefined;
+  const { query, body, maxBodyBytes } = spec;
+  return async (event) => ({
+    event,
+    params: params ? validate(params, event.pathParameters ?? {}) : {},
+    query: query ? validate(query, event.queryStringParameters ?? {}) : {},
+    body: body ? validate(body, (await parseBody(event, maxBodyBytes)).fields) : undefined,
+  }) as OperationInput;
 }
 
 /** A handler built on first use from the environment: the Lambda entry point of every function. */

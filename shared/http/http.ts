@@ -23,7 +23,7 @@ export type HttpEvent = APIGatewayProxyEventV2 & {
 };
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
-/** Form and JSON bodies above this are refused with 413 (CONTRACT.md: 16 KiB). */
+/** Form and JSON bodies above 16 KiB are refused with 413, as the README promises form integrations. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export function header(event: HttpEvent, name: string): string | undefined {

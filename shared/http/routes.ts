@@ -1,21 +1,55 @@
 import type * as z from "zod/mini";
 import * as s from "../customers/schema.ts";
-import { CampaignId, CampaignInput } from "../campaigns/schema.ts";
+import { Campaign, CampaignId, CampaignInput, CampaignList } from "../campaigns/schema.ts";
+import { ConfirmLinkValid, ConsentConfirmed, FeedbackRecorded, Resubscribed, UnsubscribeLinkValid, Unsubscribed } from "../email-links/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
-import { FormatQuery, PeriodQuery, RevenueQuery, SegmentsQuery } from "../reports/schema.ts";
+import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
+import {
+  CampaignsReport,
+  FormatQuery,
+  FunnelReport,
+  PeriodQuery,
+  RetentionReport,
+  RevenueQuery,
+  RevenueReport,
+  SegmentsQuery,
+  SegmentsReport,
+} from "../reports/schema.ts";
+import { edgeErrorBody, ErrorBody, FileBody, HtmlPage, OpenApiDocument, ValidationErrorBody } from "./schema.ts";
 
 /**
  * The route table: the one source of truth read by the CDK stack (infra/), the local server
- * (local/server.ts) and the OpenAPI generator (shared/http/openapi.ts). Nothing else lists routes.
+ * (local/server.ts), the functions' handler (shared/http/handler.ts validates each request against
+ * it) and the OpenAPI generator (shared/http/openapi.ts). Nothing else lists routes. The test
+ * suite checks every answer against the route's declared responses.
  */
-export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app";
+export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app" | "hooks";
 export type Scope = "admin" | "leads:write";
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface ResponseSpec {
   description: string;
-  schema?: z.ZodMiniType;
-  contentType?: string;
+  /** The body's schema per media type. Absent: no body (a redirect, 204, 304). */
+  content?: Readonly<Record<string, z.ZodMiniType>>;
+}
+
+/** What a route reads; `httpFunction` validates each part and hands the operation the parsed values. */
+export interface RequestSpec {
+  /** Path parameters by name (`{id}` in the path). */
+  params?: Readonly<Record<string, z.ZodMiniType>>;
+  /** The query string, as one object of strings. */
+  query?: z.ZodMiniType;
+  /** The body's fields, whatever it came as (JSON, url-encoded or multipart form). */
+  body?: z.ZodMiniType;
+  /** The body's media types, as documented. */
+  bodyTypes?: readonly string[];
+  /** Bodies above this are refused with 413; default MAX_BODY_BYTES (16 KiB). */
+  maxBodyBytes?: number;
+  /**
+   * A body the operation reads as raw bytes itself (a webhook signature is computed over them):
+   * documented with this schema, but never parsed, validated or re-encoded before the operation runs.
+   */
+  rawBody?: z.ZodMiniType;
 }
 
 export interface Route {
@@ -28,20 +62,52 @@ export interface Route {
   /** `null`: public. Otherwise the scope the caller's API key must hold. */
   auth: Scope | null;
   summary: string;
-  tags: string[];
-  request?: { body?: z.ZodMiniType; bodyTypes?: string[]; query?: z.ZodMiniType; params?: Record<string, z.ZodMiniType> };
-  responses: Record<number, ResponseSpec>;
+  tags: readonly string[];
+  request?: RequestSpec;
+  /** Every status the route answers, with its body per media type. */
+  responses: Readonly<Record<number, ResponseSpec>>;
+  /** Kept out of the OpenAPI document: not part of the API (the dashboard's files). */
+  undocumented?: true;
 }
 
-const FORM_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
-const validation = { description: "Invalid input; each bad field is named", schema: s.ValidationErrorBody };
-const unauthorized = { description: "No API key, or an unknown or revoked one", schema: s.ErrorBody };
-const forbidden = { description: "The API key lacks the route's scope", schema: s.ErrorBody };
-const notFound = { description: "No such customer", schema: s.ErrorBody };
-const idParam = { id: s.CustomerIdParam };
+const JSON_TYPE = "application/json";
+const HTML_TYPE = "text/html";
+const asJson = (schema: z.ZodMiniType) => ({ [JSON_TYPE]: schema });
+/** Browser routes answer a person with a page and a script (`Accept: application/json`) with JSON. */
+const jsonOrPage = (schema: z.ZodMiniType) => ({ [JSON_TYPE]: schema, [HTML_TYPE]: HtmlPage });
+const page = { [HTML_TYPE]: HtmlPage };
 
-export const routes: Route[] = [
-  {
+const FORM_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
+const validation = { description: "Invalid input; each bad field is named", content: asJson(ValidationErrorBody) };
+const unauthorized = {
+  description: "No API key (API Gateway answers, with `message` only), or an unknown or revoked one (the function answers, with `error` too)",
+  content: asJson(edgeErrorBody("unauthorized")),
+};
+const forbidden = { description: "The API key lacks the route's scope", content: asJson(ErrorBody) };
+const notFound = { description: "No such customer", content: asJson(ErrorBody) };
+const idParam = { id: s.CustomerIdParam };
+const tooLarge = (limit: string) => ({ description: `Body over ${limit}`, content: asJson(edgeErrorBody("payload_too_large")) });
+const unsupportedType = { description: "A content type other than JSON, url-encoded or multipart form", content: asJson(ErrorBody) };
+/** What any route with a body may answer about the body itself. */
+const bodyRefused = { 413: tooLarge("16 KiB"), 415: unsupportedType };
+const idempotency = {
+  409: { description: "A request with the same Idempotency-Key is still in progress", content: asJson(ErrorBody) },
+  422: { description: "Idempotency-Key reused with a different body", content: asJson(ErrorBody) },
+};
+
+/** What every route may answer, whatever it does: `httpFunction` maps failures to these. */
+const ALWAYS: Record<number, ResponseSpec> = {
+  500: { description: "Something failed on our side; retry later", content: asJson(edgeErrorBody("internal")) },
+  503: { description: "AWS is throttling us past our retries; retry after `Retry-After` seconds", content: asJson(edgeErrorBody("busy")) },
+};
+
+/** A route as written, with its literal types kept (the handler types each operation's input from them). */
+function route<const R extends Route>(r: R): R {
+  return { ...r, responses: { ...r.responses, ...ALWAYS } };
+}
+
+const coreRoutes = [
+  route({
     method: "POST",
     path: "/v1/leads",
     operationId: "captureLead",
@@ -51,18 +117,16 @@ export const routes: Route[] = [
     tags: ["leads"],
     request: { body: s.LeadInput, bodyTypes: FORM_TYPES },
     responses: {
-      200: { description: "The email already existed; the profile was merged", schema: s.LeadAccepted },
-      201: { description: "A new contact", schema: s.LeadAccepted },
+      200: { description: "The email already existed; the profile was merged", content: asJson(s.LeadAccepted) },
+      201: { description: "A new contact", content: asJson(s.LeadAccepted) },
       303: { description: "A browser form post: redirect to `_next` or the thank-you page" },
-      400: validation,
-      403: { description: "The request's Origin is not an allowed origin", schema: s.ErrorBody },
-      409: { description: "A request with the same Idempotency-Key is still in progress", schema: s.ErrorBody },
-      413: { description: "Body over 16 KiB", schema: s.ErrorBody },
-      415: { description: "Unknown content type", schema: s.ErrorBody },
-      422: { description: "Idempotency-Key reused with a different body", schema: s.ErrorBody },
+      400: { description: "Invalid input; each bad field is named (a page listing them for a browser form post)", content: jsonOrPage(ValidationErrorBody) },
+      403: { description: "The request's Origin is not an allowed origin", content: asJson(ErrorBody) },
+      ...idempotency,
+      ...bodyRefused,
     },
-  },
-  {
+  }),
+  route({
     method: "GET",
     path: "/v1/thanks",
     operationId: "thankYouPage",
@@ -70,9 +134,9 @@ export const routes: Route[] = [
     auth: null,
     summary: "The built-in thank-you page a form post is redirected to",
     tags: ["leads"],
-    responses: { 200: { description: "HTML page", contentType: "text/html" } },
-  },
-  {
+    responses: { 200: { description: "HTML page", content: page } },
+  }),
+  route({
     method: "GET",
     path: "/v1/health",
     operationId: "health",
@@ -80,9 +144,9 @@ export const routes: Route[] = [
     auth: null,
     summary: "Liveness",
     tags: ["meta"],
-    responses: { 200: { description: "OK", schema: s.Health } },
-  },
-  {
+    responses: { 200: { description: "OK", content: asJson(s.Health) } },
+  }),
+  route({
     method: "GET",
     path: "/v1/openapi.json",
     operationId: "openapi",
@@ -90,20 +154,20 @@ export const routes: Route[] = [
     auth: null,
     summary: "This document",
     tags: ["meta"],
-    responses: { 200: { description: "OpenAPI 3.1 document" } },
-  },
-  {
+    responses: { 200: { description: "OpenAPI 3.1 document", content: asJson(OpenApiDocument) } },
+  }),
+  route({
     method: "GET",
     path: "/v1/customers",
     operationId: "listCustomers",
     fn: "customers",
     auth: "admin",
-    summary: "A page of customers, most recently active first",
+    summary: "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word",
     tags: ["customers"],
     request: { query: s.ListCustomersQuery },
-    responses: { 200: { description: "A page", schema: s.CustomerPage }, 400: validation, 401: unauthorized, 403: forbidden },
-  },
-  {
+    responses: { 200: { description: "A page", content: asJson(s.CustomerPage) }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+  route({
     method: "GET",
     path: "/v1/customers/{id}",
     operationId: "getCustomer",
@@ -112,9 +176,9 @@ export const routes: Route[] = [
     summary: "The 360° view of one customer",
     tags: ["customers"],
     request: { params: idParam },
-    responses: { 200: { description: "The customer", schema: s.Customer360 }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
-  },
-  {
+    responses: { 200: { description: "The customer", content: asJson(s.Customer360) }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
+  }),
+  route({
     method: "PATCH",
     path: "/v1/customers/{id}",
     operationId: "patchCustomer",
@@ -124,15 +188,16 @@ export const routes: Route[] = [
     tags: ["customers"],
     request: { params: idParam, body: s.CustomerPatch, bodyTypes: ["application/json"] },
     responses: {
-      200: { description: "The updated customer", schema: s.Customer360 },
+      200: { description: "The updated customer", content: asJson(s.Customer360) },
       400: validation,
       401: unauthorized,
       403: forbidden,
       404: notFound,
-      409: { description: "The new email belongs to another customer", schema: s.ErrorBody },
+      409: { description: "The new email belongs to another customer", content: asJson(ErrorBody) },
+      ...bodyRefused,
     },
-  },
-  {
+  }),
+  route({
     method: "GET",
     path: "/v1/customers/{id}/timeline",
     operationId: "getTimeline",
@@ -141,9 +206,15 @@ export const routes: Route[] = [
     summary: "The customer's timeline, newest first",
     tags: ["customers"],
     request: { params: idParam, query: s.TimelineQuery },
-    responses: { 200: { description: "A page of entries", schema: s.TimelinePage }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
-  },
-  {
+    responses: {
+      200: { description: "A page of entries", content: asJson(s.TimelinePage) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: { description: "No such customer, or a cursor from another list", content: asJson(ErrorBody) },
+    },
+  }),
+  route({
     method: "POST",
     path: "/v1/events",
     operationId: "recordEvent",
@@ -153,18 +224,21 @@ export const routes: Route[] = [
     tags: ["events"],
     request: { body: s.EventInput, bodyTypes: ["application/json"] },
     responses: {
-      200: { description: "Already recorded (same externalId)", schema: s.EventRecorded },
-      201: { description: "Recorded", schema: s.EventRecorded },
+      200: { description: "Already recorded (same externalId)", content: asJson(s.EventRecorded) },
+      201: { description: "Recorded", content: asJson(s.EventRecorded) },
       400: validation,
       401: unauthorized,
       403: forbidden,
       404: notFound,
+      ...idempotency,
+      ...bodyRefused,
     },
-  },
+  }),
 ];
 
-routes.push(
-  {
+const noCampaign = { description: "No such campaign", content: asJson(ErrorBody) };
+const campaignRoutes = [
+  route({
     method: "GET",
     path: "/v1/campaigns",
     operationId: "listCampaigns",
@@ -172,9 +246,9 @@ routes.push(
     auth: "admin",
     summary: "Every campaign: the shipped defaults and your own, with your edits",
     tags: ["campaigns"],
-    responses: { 200: { description: "The campaigns" }, 401: unauthorized, 403: forbidden },
-  },
-  {
+    responses: { 200: { description: "The campaigns", content: asJson(CampaignList) }, 401: unauthorized, 403: forbidden },
+  }),
+  route({
     method: "GET",
     path: "/v1/campaigns/{id}",
     operationId: "getCampaign",
@@ -183,9 +257,9 @@ routes.push(
     summary: "One campaign's definition",
     tags: ["campaigns"],
     request: { params: { id: CampaignId } },
-    responses: { 200: { description: "The campaign" }, 400: validation, 401: unauthorized, 403: forbidden, 404: { description: "No such campaign", schema: s.ErrorBody } },
-  },
-  {
+    responses: { 200: { description: "The campaign", content: asJson(Campaign) }, 400: validation, 401: unauthorized, 403: forbidden, 404: noCampaign },
+  }),
+  route({
     method: "PUT",
     path: "/v1/campaigns/{id}",
     operationId: "putCampaign",
@@ -193,10 +267,19 @@ routes.push(
     auth: "admin",
     summary: "Create or replace a campaign (a default's id edits that default)",
     tags: ["campaigns"],
-    request: { params: { id: CampaignId }, body: CampaignInput, bodyTypes: ["application/json"] },
-    responses: { 200: { description: "Saved" }, 400: validation, 401: unauthorized, 403: forbidden },
-  },
-  {
+    // A campaign with HTML templates in several languages outgrows the 16 KiB form limit quickly;
+    // 256 KiB keeps a definition well inside DynamoDB's 400 KB item limit.
+    request: { params: { id: CampaignId }, body: CampaignInput, bodyTypes: ["application/json"], maxBodyBytes: 256 * 1024 },
+    responses: {
+      200: { description: "Saved", content: asJson(Campaign) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      413: tooLarge("256 KiB"),
+      415: unsupportedType,
+    },
+  }),
+  route({
     method: "POST",
     path: "/v1/sweeps",
     operationId: "runSweep",
@@ -205,9 +288,20 @@ routes.push(
     summary: "Run a retention sweep now (or, on the local stack, as of `at`)",
     tags: ["campaigns"],
     request: { body: s.SweepBody, bodyTypes: ["application/json"] },
-    responses: { 200: { description: "What the sweep did", schema: s.SweepResult }, 400: validation, 401: unauthorized, 403: forbidden },
-  },
-  {
+    responses: { 200: { description: "What the sweep did", content: asJson(s.SweepResult) }, 400: validation, 401: unauthorized, 403: forbidden, ...bodyRefused },
+  }),
+];
+
+// The links in emails answer a browser with pages, errors included, and a script with JSON.
+const badLink = (what: string) => ({ description: `${what} (a page for a browser)`, content: jsonOrPage(ValidationErrorBody) });
+const refusedLink = { description: "Forged, altered or expired token (a page for a browser)", content: jsonOrPage(ErrorBody) };
+const goneContact = { description: "The link's contact no longer exists (a page for a browser)", content: jsonOrPage(ErrorBody) };
+const linkBodyRefused = {
+  413: { description: "Body over 16 KiB (a page for a browser)", content: jsonOrPage(edgeErrorBody("payload_too_large")) },
+  415: { description: "A content type other than url-encoded, multipart form or JSON (a page for a browser)", content: jsonOrPage(ErrorBody) },
+};
+const linkRoutes = [
+  route({
     method: "GET",
     path: "/v1/unsubscribe",
     operationId: "unsubscribePage",
@@ -216,9 +310,9 @@ routes.push(
     summary: "The page an unsubscribe link opens: confirm with one button",
     tags: ["links"],
     request: { query: s.TokenQuery },
-    responses: { 200: { description: "HTML page", contentType: "text/html" }, 400: { description: "Missing or malformed token (HTML page)", contentType: "text/html" }, 403: { description: "Forged, altered or expired token (HTML page)", contentType: "text/html" } },
-  },
-  {
+    responses: { 200: { description: "The page (JSON with Accept: application/json)", content: jsonOrPage(UnsubscribeLinkValid) }, 400: badLink("Missing or malformed token"), 403: refusedLink },
+  }),
+  route({
     method: "POST",
     path: "/v1/unsubscribe",
     operationId: "unsubscribe",
@@ -227,9 +321,14 @@ routes.push(
     summary: "Unsubscribe at once (RFC 8058 one-click: body List-Unsubscribe=One-Click, token in the query or the body)",
     tags: ["links"],
     request: { query: s.OptionalTokenQuery, body: s.UnsubscribeBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
-    responses: { 200: { description: "Unsubscribed (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
-  },
-  {
+    responses: {
+      200: { description: "Unsubscribed (page, or JSON with Accept: application/json)", content: jsonOrPage(Unsubscribed) },
+      400: badLink("Missing or malformed token"),
+      403: refusedLink,
+      ...linkBodyRefused,
+    },
+  }),
+  route({
     method: "POST",
     path: "/v1/resubscribe",
     operationId: "resubscribe",
@@ -238,9 +337,16 @@ routes.push(
     summary: "Undo an unsubscribe made by mistake (the unsubscribe page's button)",
     tags: ["links"],
     request: { body: s.TokenQuery, bodyTypes: ["application/x-www-form-urlencoded", "application/json"] },
-    responses: { 200: { description: "Subscribed again" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
-  },
-  {
+    responses: {
+      200: { description: "Subscribed again (page, or JSON with Accept: application/json)", content: jsonOrPage(Resubscribed) },
+      400: badLink("Missing or malformed token"),
+      403: refusedLink,
+      404: goneContact,
+      409: { description: "Emails to the address bounced or were reported as spam: it stays suppressed (a page for a browser)", content: jsonOrPage(ErrorBody) },
+      ...linkBodyRefused,
+    },
+  }),
+  route({
     method: "GET",
     path: "/v1/confirm",
     operationId: "confirmPage",
@@ -249,9 +355,9 @@ routes.push(
     summary: "Double opt-in: the link in the confirmation email opens a page with one Confirm button (a GET changes nothing: mail scanners prefetch links)",
     tags: ["links"],
     request: { query: s.TokenQuery },
-    responses: { 200: { description: "HTML page", contentType: "text/html" }, 400: { description: "Bad token (HTML page)", contentType: "text/html" }, 403: { description: "Forged, altered or expired token (HTML page)", contentType: "text/html" } },
-  },
-  {
+    responses: { 200: { description: "The page (JSON with Accept: application/json)", content: jsonOrPage(ConfirmLinkValid) }, 400: badLink("Bad token"), 403: refusedLink },
+  }),
+  route({
     method: "POST",
     path: "/v1/confirm",
     operationId: "confirmConsent",
@@ -260,9 +366,15 @@ routes.push(
     summary: "Double opt-in: makes the marketing consent waiting for this token take effect",
     tags: ["links"],
     request: { body: s.TokenQuery, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
-    responses: { 200: { description: "Confirmed (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
-  },
-  {
+    responses: {
+      200: { description: "Confirmed (page, or JSON with Accept: application/json)", content: jsonOrPage(ConsentConfirmed) },
+      400: badLink("Bad token"),
+      403: refusedLink,
+      404: goneContact,
+      ...linkBodyRefused,
+    },
+  }),
+  route({
     method: "GET",
     path: "/v1/feedback",
     operationId: "feedbackFromLink",
@@ -271,9 +383,14 @@ routes.push(
     summary: "A 0-10 score link from a feedback email: records the score, shows a thank-you page with a comment box",
     tags: ["links"],
     request: { query: s.FeedbackQuery },
-    responses: { 200: { description: "HTML page", contentType: "text/html" }, 400: { description: "Bad score or token (HTML page)", contentType: "text/html" }, 403: { description: "Forged, altered or expired token (HTML page)", contentType: "text/html" } },
-  },
-  {
+    responses: {
+      200: { description: "Recorded: a thank-you page (JSON with Accept: application/json)", content: jsonOrPage(FeedbackRecorded) },
+      400: badLink("Bad score or token"),
+      403: refusedLink,
+      404: goneContact,
+    },
+  }),
+  route({
     method: "POST",
     path: "/v1/feedback",
     operationId: "feedback",
@@ -282,14 +399,20 @@ routes.push(
     summary: "Record a score with an optional comment",
     tags: ["links"],
     request: { body: s.FeedbackBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
-    responses: { 200: { description: "Recorded (page, or JSON with Accept: application/json)" }, 400: validation, 403: { description: "Forged, altered or expired token", schema: s.ErrorBody } },
-  },
-);
+    responses: {
+      200: { description: "Recorded (page, or JSON with Accept: application/json)", content: jsonOrPage(FeedbackRecorded) },
+      400: badLink("Bad score, comment or token"),
+      403: refusedLink,
+      404: goneContact,
+      ...linkBodyRefused,
+    },
+  }),
+];
 
 // The quarantine: lead submissions held as suspected bots (shared/leads/bot-protection.ts).
-const heldNotFound = { description: "No such held submission: released, dropped or expired", schema: s.ErrorBody };
-routes.push(
-  {
+const heldNotFound = { description: "No such held submission: released, dropped or expired", content: asJson(ErrorBody) };
+const quarantineRoutes = [
+  route({
     method: "GET",
     path: "/v1/quarantine",
     operationId: "listQuarantine",
@@ -298,9 +421,15 @@ routes.push(
     summary: "Lead submissions held as suspected bots (captcha missing or failed, posted too fast), newest first",
     tags: ["quarantine"],
     request: { query: s.QuarantineQuery },
-    responses: { 200: { description: "A page", schema: s.QuarantinePage }, 400: validation, 401: unauthorized, 403: forbidden },
-  },
-  {
+    responses: {
+      200: { description: "A page", content: asJson(s.QuarantinePage) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: { description: "A cursor from another list", content: asJson(ErrorBody) },
+    },
+  }),
+  route({
     method: "POST",
     path: "/v1/quarantine/{id}/release",
     operationId: "releaseQuarantined",
@@ -310,15 +439,15 @@ routes.push(
     tags: ["quarantine"],
     request: { params: { id: s.QuarantineId } },
     responses: {
-      200: { description: "Captured", schema: s.LeadAccepted },
+      200: { description: "Captured", content: asJson(s.LeadAccepted) },
       400: validation,
       401: unauthorized,
       403: forbidden,
       404: heldNotFound,
-      409: { description: "Another release of it is in progress", schema: s.ErrorBody },
+      409: { description: "Another release of it is in progress", content: asJson(ErrorBody) },
     },
-  },
-  {
+  }),
+  route({
     method: "DELETE",
     path: "/v1/quarantine/{id}",
     operationId: "dropQuarantined",
@@ -328,12 +457,12 @@ routes.push(
     tags: ["quarantine"],
     request: { params: { id: s.QuarantineId } },
     responses: { 204: { description: "Dropped" }, 400: validation, 401: unauthorized, 403: forbidden, 404: heldNotFound },
-  },
-);
+  }),
+];
 
 // GDPR: erasure (art. 17) and access (art. 15) for one customer (shared/privacy/erasure.ts, shared/privacy/access.ts).
-routes.push(
-  {
+const privacyRoutes = [
+  route({
     method: "DELETE",
     path: "/v1/customers/{id}",
     operationId: "eraseCustomer",
@@ -343,14 +472,14 @@ routes.push(
     tags: ["customers"],
     request: { params: idParam },
     responses: {
-      200: { description: "Erased, or already erased (`alreadyErased: true`)", schema: CustomerErasure },
+      200: { description: "Erased, or already erased (`alreadyErased: true`)", content: asJson(CustomerErasure) },
       400: validation,
       401: unauthorized,
       403: forbidden,
       404: notFound,
     },
-  },
-  {
+  }),
+  route({
     method: "GET",
     path: "/v1/customers/{id}/export",
     operationId: "exportCustomer",
@@ -359,14 +488,15 @@ routes.push(
     summary: "Everything held about a customer, as one JSON document (an attachment)",
     tags: ["customers"],
     request: { params: idParam },
-    responses: { 200: { description: "The export", schema: CustomerExport }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
-  },
-);
+    responses: { 200: { description: "The export", content: asJson(CustomerExport) }, 400: validation, 401: unauthorized, 403: forbidden, 404: notFound },
+  }),
+];
 
 // Reports (shared/reports/): a handful of counter reads each, whatever the number of customers.
-// The answers' shapes are in shared/reports/types.ts.
-routes.push(
-  {
+// JSON by default; `?format=csv` gives the same figures as one CSV table.
+const reportOrTable = (schema: z.ZodMiniType) => ({ [JSON_TYPE]: schema, "text/csv": FileBody });
+const reportRoutes = [
+  route({
     method: "GET",
     path: "/v1/reports/funnel",
     operationId: "funnelReport",
@@ -375,9 +505,9 @@ routes.push(
     summary: "Count and % per stage now and at the period's start, and conversion between consecutive stages over the period",
     tags: ["reports"],
     request: { query: PeriodQuery },
-    responses: { 200: { description: "The funnel" }, 400: validation, 401: unauthorized, 403: forbidden },
-  },
-  {
+    responses: { 200: { description: "The funnel", content: reportOrTable(FunnelReport) }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+  route({
     method: "GET",
     path: "/v1/reports/retention",
     operationId: "retentionReport",
@@ -386,9 +516,9 @@ routes.push(
     summary: "Churn rate for the period and per month, and monthly cohorts by first purchase",
     tags: ["reports"],
     request: { query: PeriodQuery },
-    responses: { 200: { description: "Churn and cohorts" }, 400: validation, 401: unauthorized, 403: forbidden },
-  },
-  {
+    responses: { 200: { description: "Churn and cohorts", content: reportOrTable(RetentionReport) }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+  route({
     method: "GET",
     path: "/v1/reports/revenue",
     operationId: "revenueReport",
@@ -397,9 +527,9 @@ routes.push(
     summary: "Purchases, revenue, new contacts and new customers per day or month",
     tags: ["reports"],
     request: { query: RevenueQuery },
-    responses: { 200: { description: "Revenue rows" }, 400: validation, 401: unauthorized, 403: forbidden },
-  },
-  {
+    responses: { 200: { description: "Revenue rows", content: reportOrTable(RevenueReport) }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+  route({
     method: "GET",
     path: "/v1/reports/campaigns",
     operationId: "campaignsReport",
@@ -408,9 +538,9 @@ routes.push(
     summary: "Per campaign: sent, delivered, opened, clicked, bounced, complained, unsubscribed, feedback and NPS",
     tags: ["reports"],
     request: { query: FormatQuery },
-    responses: { 200: { description: "Campaign performance" }, 400: validation, 401: unauthorized, 403: forbidden },
-  },
-  {
+    responses: { 200: { description: "Campaign performance", content: reportOrTable(CampaignsReport) }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+  route({
     method: "GET",
     path: "/v1/reports/segments",
     operationId: "segmentsReport",
@@ -419,14 +549,15 @@ routes.push(
     summary: "RFM scores and value segments (champions, loyal, new, potential, at risk, hibernating) with revenue share and average lifetime value",
     tags: ["reports"],
     request: { query: SegmentsQuery },
-    responses: { 200: { description: "Segments" }, 400: validation, 401: unauthorized, 403: forbidden },
-  },
-);
+    responses: { 200: { description: "Segments", content: reportOrTable(SegmentsReport) }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+];
 
 // The dashboard (app/, functions/app.ts): static files, public like any web page; the app signs
 // in to the admin routes above with an API key it keeps in the browser session.
-routes.push(
-  {
+const notModified = { description: "Not modified (ETag)" };
+const dashboardRoutes = [
+  route({
     method: "GET",
     path: "/app",
     operationId: "appIndex",
@@ -434,9 +565,9 @@ routes.push(
     auth: null,
     summary: "The dashboard, a single-page app (sign in with an admin API key)",
     tags: ["dashboard"],
-    responses: { 200: { description: "HTML page", contentType: "text/html" }, 304: { description: "Not modified (ETag)" } },
-  },
-  {
+    responses: { 200: { description: "HTML page", content: page }, 304: notModified },
+  }),
+  route({
     method: "GET",
     path: "/app/{proxy+}",
     operationId: "appFile",
@@ -444,9 +575,77 @@ routes.push(
     auth: null,
     summary: "The dashboard's scripts, styles and icons (hashed names are cached for a year)",
     tags: ["dashboard"],
-    responses: { 200: { description: "A static file" }, 304: { description: "Not modified (ETag)" }, 404: { description: "No such file", schema: s.ErrorBody } },
-  },
-);
+    // The app's own files, named by its build: not an API a client could call.
+    undocumented: true,
+    responses: {
+      200: { description: "A static file", content: { [HTML_TYPE]: HtmlPage, "text/javascript": FileBody, "text/css": FileBody, "image/svg+xml": FileBody } },
+      304: notModified,
+      404: { description: "No such file", content: asJson(ErrorBody) },
+    },
+  }),
+];
+
+// Shops (shared/connections/): signed webhooks in, public because the platforms carry no API key;
+// each delivery is verified by its platform's signature scheme over the raw body, or refused
+// with 401 before anything is read or written.
+const hookResponses = {
+  200: { description: "Received: counted, a duplicate, not counted (and shown as a problem on the connection) or ignored", content: asJson(HookReceived) },
+  400: { description: "Signed, but not JSON, or without the event's id or type", content: asJson(ValidationErrorBody) },
+  401: { description: "No connection, or a missing, forged, stale or replayed signature: nothing changed", content: asJson(ErrorBody) },
+  413: tooLarge("1 MiB"),
+};
+const hookRoutes = [
+  route({
+    method: "POST",
+    path: "/v1/hooks/stripe",
+    operationId: "stripeHook",
+    fn: "hooks",
+    auth: null,
+    summary: "Stripe webhooks (Stripe-Signature): checkout.session.completed, checkout.session.async_payment_succeeded, invoice.paid, charge.refunded",
+    tags: ["connections"],
+    request: { rawBody: WebhookBody, bodyTypes: ["application/json"] },
+    responses: hookResponses,
+  }),
+  route({
+    method: "POST",
+    path: "/v1/hooks/shopify",
+    operationId: "shopifyHook",
+    fn: "hooks",
+    auth: null,
+    summary: "Shopify webhooks (X-Shopify-Hmac-Sha256): orders/paid, refunds/create, customers/create, customers/update",
+    tags: ["connections"],
+    request: { rawBody: WebhookBody, bodyTypes: ["application/json"] },
+    responses: hookResponses,
+  }),
+  route({
+    method: "POST",
+    path: "/v1/hooks/woocommerce",
+    operationId: "woocommerceHook",
+    fn: "hooks",
+    auth: null,
+    summary: "WooCommerce webhooks (X-WC-Webhook-Signature): order.created, order.updated (refunds included); answers the unsigned ping sent when a webhook is saved",
+    tags: ["connections"],
+    request: { rawBody: WebhookBody, bodyTypes: ["application/json", "application/x-www-form-urlencoded"] },
+    responses: hookResponses,
+  }),
+  route({
+    method: "GET",
+    path: "/v1/connections",
+    operationId: "listConnections",
+    fn: "hooks",
+    auth: "admin",
+    summary: "Each shop connection: the endpoint URL to paste into the platform, the last delivery, and current problems",
+    tags: ["connections"],
+    responses: { 200: { description: "The connections", content: asJson(ConnectionList) }, 401: unauthorized, 403: forbidden },
+  }),
+];
+
+const table = [...coreRoutes, ...campaignRoutes, ...linkRoutes, ...quarantineRoutes, ...privacyRoutes, ...reportRoutes, ...hookRoutes, ...dashboardRoutes];
+
+/** Each route with its literal types: what `httpFunction` types an operation's input from. */
+export type DeclaredRoute = (typeof table)[number];
+
+export const routes: readonly Route[] = table;
 
 /** `METHOD /path` as API Gateway names a route (`event.routeKey`). */
 export function routeKey(route: Pick<Route, "method" | "path">): string {
@@ -460,4 +659,27 @@ export function routesOf(fn: FunctionName): Route[] {
 /** Does the key's scope list satisfy what the route asks for? `admin` implies every scope. */
 export function scopeAllows(granted: string[], needed: Scope): boolean {
   return granted.includes(needed) || granted.includes("admin");
+}
+
+const compiled = routes.map((route) => {
+  const params: string[] = [];
+  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)(\\\+)?\}/g, (_m, name: string, greedy?: string) => {
+    params.push(name);
+    // `{proxy+}` (escaped to `{proxy\+}` above): API Gateway's greedy variable, the rest of the path.
+    return greedy ? "(.*)" : "([^/]+)";
+  });
+  return { route, pattern: new RegExp(`^${source}$`), params };
+});
+
+/**
+ * The route a request is for, as API Gateway picks it, with its path parameters (decoded); the
+ * local server routes with it, and the tests find the responses a request may get.
+ */
+export function matchRoute(method: string, path: string): { route: Route; pathParameters: Record<string, string> } | undefined {
+  for (const c of compiled) {
+    if (c.route.method !== method) continue;
+    const m = c.pattern.exec(path);
+    if (m) return { route: c.route, pathParameters: Object.fromEntries(c.params.map((p, i) => [p, decodeURIComponent(m[i + 1]!)])) };
+  }
+  return undefined;
 }

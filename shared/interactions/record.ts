@@ -3,7 +3,7 @@ import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import type { CustomerItem } from "../customers/customers.ts";
 import { findCustomerIdByEmail, getCustomerItem, timelineItem, upsertContact } from "../customers/customers.ts";
-import { cancellationCodes } from "../aws/db.ts";
+import { cancellationCodes, cancelledItem } from "../aws/db.ts";
 import { NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { customerKey, stageIndexKey } from "../entities/customer.ts";
@@ -34,14 +34,45 @@ const PROFILE_WAITS = 6;
  * so two purchases racing for one customer both count and the stage follows both.
  */
 export async function recordEvent(deps: Deps, input: EventInput): Promise<EventResult> {
-  const customerId = await resolveCustomer(deps, input);
-  const now = deps.clock.now().toISOString();
-  const at = input.at ? new Date(input.at).toISOString() : now;
+  const { eventId, customerId, duplicate, stage } = await recordExternalEvent(deps, input);
+  return { eventId, customerId, duplicate, stage };
+}
+
+export interface RecordOptions {
+  /** Extra attributes kept on the external-event marker (which delivery recorded it), returned on a duplicate. */
+  marker?: Record<string, unknown>;
+  /**
+   * A purchase or refund in another currency than lifetime spend is kept in: `refuse` it (a 400
+   * naming `currency`, for the admin API) or `record` it on the timeline as not counted (for
+   * webhooks: the platform would otherwise retry it for days).
+   */
+  otherCurrency?: "refuse" | "record";
+}
+
+export interface ExternalEventResult extends EventResult {
+  /** False when it went on the timeline only (another currency). */
+  counted: boolean;
+  /** On a duplicate: the marker the first recording left (its `marker` attributes included). */
+  previous?: Record<string, unknown>;
+}
+
+/**
+ * `recordEvent` for facts reported by another system (a shop's webhook): the same transaction,
+ * plus the marker attributes and, on request, a purchase in another currency kept on the timeline
+ * as `purchase_not_counted` (or `refund_not_counted`) instead of refused.
+ */
+export async function recordExternalEvent(deps: Deps, input: EventInput, options: RecordOptions = {}): Promise<ExternalEventResult> {
   const currency = input.currency ?? deps.config.currency;
   const money = input.type === "purchase" || input.type === "refund";
   if (money && currency !== deps.config.currency) {
-    throw ValidationError.field("currency", `must be ${deps.config.currency}, the currency this CRM keeps lifetime spend in`);
+    if (options.otherCurrency !== "record") {
+      throw ValidationError.field("currency", `must be ${deps.config.currency}, the currency this CRM keeps lifetime spend in`);
+    }
+    return recordNotCounted(deps, input, currency, options);
   }
+  const customerId = await resolveCustomer(deps, input);
+  const now = deps.clock.now().toISOString();
+  const at = input.at ? new Date(input.at).toISOString() : now;
   let waitedForProfile = 0;
   for (let attempt = 1; ; attempt++) {
     const current = await getCustomerItem(deps, customerId, true);
@@ -56,9 +87,7 @@ export async function recordEvent(deps: Deps, input: EventInput): Promise<EventR
     }
     const eventId = ulid(deps.clock);
     const plan = planEvent(deps, current, input, at, currency, eventId);
-    const marker = input.externalId
-      ? [{ Put: { TableName: deps.table, Item: { ...externalEventKey(input.externalId), type: "external", customerId, eventId, kind: input.type, at }, ConditionExpression: "attribute_not_exists(PK)" } }]
-      : [];
+    const marker = markerPut(deps, input, options, customerId, eventId, at);
     const entries = [
       { at, type: input.type, summary: describe(input, currency), data: eventData(input, eventId, currency) },
       ...(plan.stage !== current.stage ? [{ at: now, type: "stage_changed", summary: `${current.stage} → ${plan.stage}`, data: { from: current.stage, to: plan.stage, reason: input.type } }] : []),
@@ -77,13 +106,13 @@ export async function recordEvent(deps: Deps, input: EventInput): Promise<EventR
         ...(input.type === "purchase" ? [{ type: "PurchaseRecorded" as const, customerId, at, data: { eventId, amount: input.amount ?? 0, currency } }] : []),
         ...(plan.stage !== current.stage ? [{ type: "StageChanged" as const, customerId, at: now, data: { from: current.stage, to: plan.stage } }] : []),
       ]);
-      return { eventId, customerId, duplicate: false, stage: plan.stage };
+      return { eventId, customerId, duplicate: false, stage: plan.stage, counted: true };
     } catch (err) {
       const codes = cancellationCodes(err);
       if (!codes) throw err;
       if (marker.length && codes[0] === "ConditionalCheckFailed") {
         const again = await getCustomerItem(deps, customerId);
-        return { eventId: "", customerId, duplicate: true, stage: again?.stage ?? current.stage };
+        return { eventId: "", customerId, duplicate: true, stage: again?.stage ?? current.stage, counted: false, previous: cancelledItem(err, 0) };
       }
       const contended = codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict");
       if (!contended || attempt >= MAX_ATTEMPTS) throw err;
@@ -91,6 +120,47 @@ export async function recordEvent(deps: Deps, input: EventInput): Promise<EventR
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * attempt)));
     }
   }
+}
+
+/** The external-event marker's conditional put (none without an externalId); a duplicate returns the first one. */
+function markerPut(deps: Deps, input: EventInput, options: RecordOptions, customerId: string, eventId: string, at: string) {
+  if (!input.externalId) return [];
+  return [
+    {
+      Put: {
+        TableName: deps.table,
+        Item: { ...options.marker, ...externalEventKey(input.externalId), type: "external", customerId, eventId, kind: input.type, at },
+        ConditionExpression: "attribute_not_exists(PK)",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+      },
+    },
+  ];
+}
+
+/**
+ * A purchase or refund in another currency: on the timeline (with its marker, so once), and no
+ * counter moves: converting at some rate would make lifetime spend depend on when it was read.
+ */
+async function recordNotCounted(deps: Deps, input: EventInput, currency: string, options: RecordOptions): Promise<ExternalEventResult> {
+  const customerId = await resolveCustomer(deps, input);
+  const at = input.at ? new Date(input.at).toISOString() : deps.clock.now().toISOString();
+  const eventId = ulid(deps.clock);
+  const marker = markerPut(deps, input, options, customerId, eventId, at);
+  const entry = {
+    at,
+    type: `${input.type}_not_counted`,
+    summary: `${describe(input, currency)} (not counted: lifetime spend is kept in ${deps.config.currency})`,
+    data: { ...eventData(input, eventId, currency), counted: false },
+  };
+  try {
+    await deps.db.send(new TransactWriteCommand({ TransactItems: [...marker, { Put: { TableName: deps.table, Item: timelineItem(deps, customerId, entry) } }] }));
+  } catch (err) {
+    if (!marker.length || cancellationCodes(err)?.[0] !== "ConditionalCheckFailed") throw err;
+    const current = await getCustomerItem(deps, customerId);
+    return { eventId: "", customerId, duplicate: true, stage: current?.stage ?? "lead", counted: false, previous: cancelledItem(err, 0) };
+  }
+  const current = await getCustomerItem(deps, customerId);
+  return { eventId, customerId, duplicate: false, stage: current?.stage ?? "lead", counted: false };
 }
 
 async function resolveCustomer(deps: Deps, input: EventInput): Promise<string> {
@@ -112,16 +182,20 @@ function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: str
   const values: Record<string, unknown> = { ":orders": current.orders, ":spend": current.spendMinor, ":last": lastActivityAt };
   const sets = ["lastActivityAt = :last", "updatedAt = :now"];
   values[":now"] = now;
-  // Activity brings an at-risk or churned customer back to the stage their purchases call for.
+  // Activity brings an at-risk or churned customer back to the stage their purchases call for;
+  // a refund is no sign of coming back.
+  const dormant = current.stage === "at_risk" || current.stage === "churned";
   let stage: Stage =
-    current.stage === "at_risk" || current.stage === "churned"
+    dormant && input.type !== "refund"
       ? deriveStage({ orders: current.orders, lifetimeSpend: fromMinor(current.spendMinor, currency) }, deps.config.lifecycle)
       : current.stage;
   if (input.type === "purchase" || input.type === "refund") {
     const delta = toMinor(input.amount!, currency);
     const orders = current.orders + (input.type === "purchase" ? 1 : 0);
     const spend = Math.max(0, current.spendMinor + (input.type === "purchase" ? delta : -delta));
-    stage = deriveStage({ orders, lifetimeSpend: fromMinor(spend, currency), current: stage }, deps.config.lifecycle);
+    // A refund lowers the stage only where spend made it (loyal by spend → customer), and leaves
+    // an at-risk or churned customer where they are.
+    if (!(dormant && input.type === "refund")) stage = deriveStage({ orders, lifetimeSpend: fromMinor(spend, currency), current: stage }, deps.config.lifecycle);
     Object.assign(values, { ":newOrders": orders, ":newSpend": spend });
     sets.push("orders = :newOrders", "spendMinor = :newSpend");
     if (input.type === "purchase") {

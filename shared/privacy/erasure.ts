@@ -1,6 +1,7 @@
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CustomerItem } from "../customers/customers.ts";
 import { getCustomerItem } from "../customers/customers.ts";
+import { searchWrites } from "../customers/search.ts";
 import { isConditionFailed, queryAll, type TransactItem } from "../aws/db.ts";
 import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
@@ -34,6 +35,7 @@ import type { SuppressionReason } from "../mail-feedback/suppression.ts";
  * | suppression | `SUPPRESS#<sha256(email)>` / `SUPPRESS` | kept; written with the customer's reason if it is missing, so an unsubscribed, bounced or complained address stays suppressed |
  * | external-event markers | `EXT#<externalId>` / `EXT` | kept without the customer and event ids (see `anonymiseMarkers`) |
  * | held (quarantined) lead submissions from the address (email, profile fields, message, IP, user agent) | `QUARANTINE` / `q_…` | deleted, before the profile: a release would bring the person back |
+ * | search index words (name, company, email and phone words; the result list's fields) | `SEARCH#<xy>` / `<word>#<id>` | deleted, after the profile (the stream consumer deletes them too, from the profile's removal) |
  * | idempotency records | `IDEM#<hash>` / `IDEM` | left to expire (see below) |
  *
  * Idempotency records are keyed by a hash of the caller's key and scope, so nothing leads from a
@@ -98,6 +100,7 @@ export async function eraseCustomer(deps: Deps, customerId: string, actor: strin
       throw err;
     }
     const removed = await purgePartition(deps, customerId);
+    await dropSearchWords(deps, profile);
     deps.logger.info("customer erased", { customerId, by: actor, lateItems: removed, again: tombstone !== undefined });
     if (!tombstone) await publishEvents(deps, [{ type: "CustomerErased", customerId, at: erasedAt, data: { by: actor } }]);
     return { customerId, erased: true, alreadyErased: tombstone !== undefined, erasedAt };
@@ -253,7 +256,8 @@ async function anonymiseMarkers(deps: Deps, customerId: string, items: Record<st
         new UpdateCommand({
           TableName: deps.table,
           Key: externalEventKey(externalId),
-          UpdateExpression: "SET erased = :true REMOVE customerId, eventId, kind, #at",
+          // A shop webhook's marker also names its delivery (event id, signed time), platform and currency.
+          UpdateExpression: "SET erased = :true REMOVE customerId, eventId, kind, #at, deliveryId, signedAt, platform, currency",
           // Only this customer's marker; already anonymised (a resumed erasure) or someone else's: left alone.
           ConditionExpression: "customerId = :id",
           ExpressionAttributeNames: { "#at": "at" },
@@ -289,6 +293,12 @@ export async function heldSubmissionsFrom(deps: Pick<Deps, "db" | "table">, emai
 async function dropHeldSubmissions(deps: Deps, email: string): Promise<void> {
   const held = await heldSubmissionsFrom(deps, email);
   await inBatches(held, (item) => deps.db.send(new DeleteCommand({ TableName: deps.table, Key: { PK: item.PK, SK: item.SK } })));
+}
+
+/** The profile's words in the search index (shared/customers/search.ts), deleted at once rather than a moment later by the stream consumer. */
+async function dropSearchWords(deps: Deps, profile: CustomerItem): Promise<void> {
+  const deletes = searchWrites(profile as unknown as Record<string, unknown>, undefined).flatMap((w) => ("DeleteRequest" in w ? [w.DeleteRequest.Key] : []));
+  await inBatches(deletes, (Key) => deps.db.send(new DeleteCommand({ TableName: deps.table, Key })));
 }
 
 async function inBatches<T>(things: T[], work: (thing: T) => Promise<unknown>): Promise<void> {

@@ -17,7 +17,7 @@ import { monthsBetween } from "./dates.ts";
  * counters by construction (tested in test/reports.test.ts), with one deliberate exception:
  * history. Counters of things that happened (a purchase on a day, a stage move, an email sent,
  * opened, answered) are `history`: the consumer ignores their removal, because the only thing that
- * removes them is an erasure, and the contract keeps counters of erased customers anonymously. A
+ * removes them is an erasure, and an erasure keeps the counters, anonymous, by design. A
  * rebuild after erasures cannot see what erasure deleted, so it counts less history than the
  * incremental counters do; current-state counters (stages, cohorts, RFM) agree either way.
  *

@@ -1,10 +1,10 @@
-import { BatchWriteCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
 import { CUSTOMER_PREFIX } from "../entities/customer.ts";
 import { COUNTER_PARTITIONS, itemId, parseItemId } from "../entities/report.ts";
 import type { Counts } from "./contributions.ts";
 import { add, contributions, emptyCounts, merge } from "./contributions.ts";
-import { queryAll } from "../aws/db.ts";
+import { batchWrite, queryAll } from "../aws/db.ts";
 
 /**
  * Recomputing the report counters from the items (`rapport reports rebuild`): for an upgrade that
@@ -75,7 +75,7 @@ export async function writeCounters(deps: Deps, counts: Counts): Promise<{ writt
   }
   const puts = [...counts].map(([id, attrs]) => ({ PutRequest: { Item: { ...parseItemId(id), ...Object.fromEntries(attrs) } } }));
   const deletes = stale.map((Key) => ({ DeleteRequest: { Key } }));
-  await batchWrite(deps, [...puts, ...deletes]);
+  await batchWrite(deps.db, deps.table, [...puts, ...deletes]);
   return { written: puts.length, deleted: deletes.length };
 }
 
@@ -90,19 +90,4 @@ export async function rebuildReports(deps: Deps, onProgress?: (p: RebuildProgres
 
 function partition(deps: Deps, pk: string): AsyncGenerator<Record<string, unknown>> {
   return queryAll(deps.db, { TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": pk }, ConsistentRead: true });
-}
-
-type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: { PK: string; SK: string } } };
-
-/** BatchWriteItem in 25s, retrying what DynamoDB hands back unprocessed. */
-async function batchWrite(deps: Deps, requests: WriteRequest[]): Promise<void> {
-  for (let i = 0; i < requests.length; i += 25) {
-    let pending: WriteRequest[] = requests.slice(i, i + 25);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)));
-      const result = await deps.db.send(new BatchWriteCommand({ RequestItems: { [deps.table]: pending } }));
-      pending = (result.UnprocessedItems?.[deps.table] ?? []) as WriteRequest[];
-      if (attempt > 10 && pending.length) throw new Error("DynamoDB kept refusing the counter writes; run the rebuild again");
-    }
-  }
 }

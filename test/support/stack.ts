@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
 import { createApiKey } from "../../shared/auth/api-keys.ts";
 import type { LocalApi, LocalApiOptions } from "../../local/stack.ts";
 import { startLocalApi } from "../../local/stack.ts";
 import { startSesLocal } from "../../local/ses.ts";
 import { startDynamo } from "../../local/dynamo.ts";
+import { responseProblems } from "./responses.ts";
 
 /** The HMAC key test stacks sign links with (tests sign their own tokens with it). */
 export const TEST_TOKEN_SECRET = "test-token-secret-0123456789abcdef";
@@ -48,6 +49,17 @@ export interface UseStackOptions extends Partial<LocalApiOptions> {
 
 export function useStack({ ownDynamo, ...options }: UseStackOptions = {}): TestStack {
   const stack = {} as TestStack;
+  // Every answer the API gives is checked against its route's declared responses (the OpenAPI
+  // document's source); a mismatch fails the request's test, whether it came through
+  // `stack.api` or a plain fetch.
+  let problems: string[] = [];
+  const failOnProblems = () => {
+    if (!problems.length) return;
+    const found = problems;
+    problems = [];
+    throw new Error(`answers the route table does not declare:\n${found.join("\n")}`);
+  };
+  afterEach(failOnProblems);
   beforeAll(async () => {
     const ses = await startSesLocal();
     stack.sesUrl = ses.url;
@@ -58,8 +70,14 @@ export function useStack({ ownDynamo, ...options }: UseStackOptions = {}): TestS
       logLevel: "SILENT",
       sesEndpoint: ses.url,
       retryDelayMs: 0,
+      // Files that count SES outcomes feed them themselves; a file that wants SES's reports on (as npm start has) says so.
+      sesEvents: false,
       ...options,
       env: { TOKEN_SECRET: TEST_TOKEN_SECRET, ...options.env },
+      onResponse: (exchange) => {
+        problems.push(...responseProblems(exchange));
+        options.onResponse?.(exchange);
+      },
     });
     const close = local.close;
     local.close = async () => {
@@ -91,6 +109,7 @@ export function useStack({ ownDynamo, ...options }: UseStackOptions = {}): TestS
       } catch {
         // not JSON: keep the text
       }
+      failOnProblems();
       return { status: res.status, body, headers: res.headers };
     };
   });

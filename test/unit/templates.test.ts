@@ -54,6 +54,13 @@ describe("renderTemplate", () => {
     }
   });
 
+  it("opens every link in a new tab, so a mail read inside a web page never opens a link in its frame", () => {
+    const out = renderTemplate(template("s", "t", '<a href="https://example.com/y" target="_self">Y</a>'), {}, "en").html;
+    const head = out.slice(0, out.indexOf("</head>"));
+    expect(head).toContain('<base target="_blank">');
+    expect(out).toContain('<a href="https://example.com/y" target="_self">Y</a>');
+  });
+
   it("renders an unknown placeholder as its fallback or nothing, never as braces", () => {
     const out = renderTemplate(template("A{{nope}}B{{nope|C}}D", "A{{nope}}B{{nope|C}}D", "A{{nope}}B{{nope|C}}D"), {}, "en");
     expect(out.subject).toBe("ABCD");

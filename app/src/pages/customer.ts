@@ -1,9 +1,10 @@
-import { api, query } from "../api.ts";
+import { api, ApiError, apiDownload, query } from "../api.ts";
+import { apiForm, disclosure, instantOf, localValueOf } from "../forms.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";
 import type { Customer360, EmailSent, TimelineEntry, TimelinePage } from "../types.ts";
 import type { PageContext } from "../ui.ts";
-import { dataTable, errorBox, facts, loadInto, loading, pageHeading, section, stageBadge, stats } from "../ui.ts";
+import { announce, dataTable, errorBox, facts, loadInto, loading, pageHeading, section, stageBadge, stats } from "../ui.ts";
 import { customerName } from "./customers.ts";
 
 const TIMELINE_PAGE = 20;
@@ -53,19 +54,26 @@ export async function customerPage(ctx: PageContext): Promise<void> {
   );
 }
 
+/** Shows the customer again after a change, keeping the reader where they were (the change's own status line says what happened). */
+async function refresh(ctx: PageContext, focusId?: string): Promise<void> {
+  await customerPage(ctx);
+  if (focusId) document.getElementById(focusId)?.focus();
+}
+
 function view(c: Customer360, ctx: PageContext) {
   const profilePairs: [string, string][] = Object.keys(PROFILE_LABELS)
     .filter((k) => c.profile[k])
     .map((k) => [PROFILE_LABELS[k]!, c.profile[k]!]);
   const timeline = h("div");
   const page = [
-    pageHeading(customerName(c), h("p", { class: "subtitle" }, h("span", null, c.email), " ", stageBadge(c.stage))),
+    pageHeading(customerName(c), h("p", { class: "subtitle" }, h("span", null, c.email), " ", stageBadge(c.stage), " ", emailBadge(c))),
     stats([
       { label: "Orders", value: f.count(c.metrics.orders) },
       { label: "Lifetime spend", value: f.money(c.metrics.lifetimeSpend, c.metrics.currency) },
       { label: "Last activity", value: f.date(c.metrics.lastActivityAt) },
       { label: "Latest feedback", value: c.metrics.latestFeedbackScore === undefined ? f.NOT_AVAILABLE : `${c.metrics.latestFeedbackScore} / 10` },
     ]),
+    section("Work with this customer", { class: "actions-panel" }, actions(c, ctx)),
     h(
       "div",
       { class: "grid-2" },
@@ -168,11 +176,189 @@ async function timelineInto(target: HTMLElement, id: string, ctx: PageContext): 
 }
 
 function entry(e: TimelineEntry): HTMLElement {
+  const words = writtenText(e);
+  const by = (e as TimelineEntry & { by?: { type: string; id: string; name?: string } }).by;
   return h(
     "li",
     { tabindex: "-1" },
     h("time", { datetime: e.at }, f.dateTime(e.at)),
     h("span", { class: `event event-${e.type.replace(/[^a-z_]/g, "")}` }, f.label(e.type)),
     e.summary && h("span", { class: "event-summary" }, e.summary),
+    words && h("blockquote", { class: "event-text" }, words),
+    by && h("span", { class: "event-by" }, `by ${by.type === "person" ? (by.name ?? by.id) : `API key ${by.id}`}`),
   );
+}
+
+/** What the person wrote: a form's message, a feedback comment, a logged call's or note's text. */
+function writtenText(e: TimelineEntry): string | undefined {
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  for (const key of ["text", "message", "comment"]) {
+    const value = data[key];
+    if (typeof value === "string" && value.trim()) return value;
+  }
+  return undefined;
+}
+
+const EMAIL_STATUS: Record<string, string> = {
+  unsubscribed: "Unsubscribed: no marketing email",
+  bounced: "Address bounced: no email",
+  complained: "Marked email as spam: no email",
+};
+
+/** A clear badge when no email (or no marketing email) can reach this address. */
+function emailBadge(c: Customer360): HTMLElement | null {
+  const status = (c as Customer360 & { emailStatus?: string }).emailStatus;
+  const text = status ? EMAIL_STATUS[status] : undefined;
+  return text ? h("span", { class: "badge badge-no" }, text) : null;
+}
+
+const INTERACTIONS = [
+  ["call", "Call"],
+  ["meeting", "Meeting"],
+  ["note", "Note"],
+  ["support_ticket", "Support ticket"],
+  ["email_reply", "Email reply"],
+] as const;
+
+/** The everyday changes to one customer, each a small form the API judges. */
+function actions(c: Customer360, ctx: PageContext): HTMLElement {
+  return h(
+    "div",
+    { class: "actions" },
+    interactionForm(c, ctx),
+    orderForm(c, ctx),
+    profileForm(c, ctx),
+    privacyActions(c),
+  );
+}
+
+function interactionForm(c: Customer360, ctx: PageContext): HTMLElement {
+  const type = h("select", null, INTERACTIONS.map(([value, text]) => h("option", { value }, text)));
+  const text = h("textarea", { rows: 4, maxlength: 5000 });
+  const at = h("input", { type: "datetime-local" });
+  const form = apiForm("log", "Save to the timeline", async () => {
+    await api("/v1/events", { method: "POST", body: { type: type.value, customerId: c.id, text: text.value, ...(at.value ? { at: instantOf(at.value) } : {}) } });
+    await refresh(ctx, "log-type");
+    return "Saved to the timeline.";
+  });
+  form.append(form.field("type", "What happened", type), form.field("text", "What was said or agreed", text), form.field("at", "When", at, "Leave empty for now"));
+  return disclosure("Log a call, meeting or note", form.element);
+}
+
+function orderForm(c: Customer360, ctx: PageContext): HTMLElement {
+  const type = h("select", null, h("option", { value: "purchase" }, "Order"), h("option", { value: "refund" }, "Refund"));
+  const amount = h("input", { type: "text", inputmode: "decimal", autocomplete: "off" });
+  const product = h("input", { type: "text", autocomplete: "off" });
+  const externalId = h("input", { type: "text", autocomplete: "off" });
+  const at = h("input", { type: "datetime-local" });
+  const form = apiForm("order", "Record", async () => {
+    const n = Number(amount.value.replace(",", "."));
+    await api("/v1/events", {
+      method: "POST",
+      body: {
+        type: type.value,
+        customerId: c.id,
+        amount: amount.value.trim() === "" ? undefined : Number.isFinite(n) ? n : amount.value,
+        ...(product.value.trim() ? { product: product.value.trim() } : {}),
+        ...(externalId.value.trim() ? { externalId: externalId.value.trim() } : {}),
+        ...(at.value ? { at: instantOf(at.value) } : {}),
+      },
+    });
+    await refresh(ctx, "order-type");
+    return "Recorded.";
+  });
+  form.append(
+    form.field("type", "Order or refund", type),
+    form.field("amount", `Amount (${c.metrics.currency})`, amount),
+    form.field("product", "Product", product),
+    form.field("externalId", "Order number", externalId, "Recording the same order number twice counts it once"),
+    form.field("at", "When", at, "Leave empty for now"),
+  );
+  return disclosure("Record an order or refund", form.element);
+}
+
+const EDITABLE: [string, string, string?][] = [
+  ["firstName", "First name"],
+  ["lastName", "Last name"],
+  ["phone", "Phone", "tel"],
+  ["company", "Company"],
+  ["street", "Street"],
+  ["city", "City"],
+  ["region", "Region"],
+  ["postalCode", "Postal code"],
+  ["country", "Country"],
+  ["birthday", "Birthday", "date"],
+  ["locale", "Language (e.g. en, nb, pt-BR)"],
+  ["timezone", "Time zone (e.g. Europe/Oslo)"],
+];
+
+function profileForm(c: Customer360, ctx: PageContext): HTMLElement {
+  const email = h("input", { type: "email", value: c.email, autocomplete: "off" });
+  const inputs = EDITABLE.map(([name, , kind]) => [name, h("input", { type: kind ?? "text", value: c.profile[name] ?? "", autocomplete: "off" })] as const);
+  const tags = h("input", { type: "text", value: c.tags.join(", "), autocomplete: "off" });
+  const owner = h("input", { type: "text", value: c.owner ?? "", autocomplete: "off" });
+  const next = h("input", { type: "datetime-local", value: localValueOf(c.nextContactAt) });
+  const form = apiForm("profile", "Save changes", async () => {
+    const patch: Record<string, unknown> = {};
+    if (email.value.trim() !== c.email) patch.email = email.value.trim();
+    for (const [name, input] of inputs) {
+      const before = c.profile[name] ?? "";
+      const now = input.value.trim();
+      if (now !== before) patch[name] = now === "" ? null : now;
+    }
+    const tagList = tags.value
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean);
+    if (tagList.join(",") !== c.tags.join(",")) patch.tags = tagList;
+    if (owner.value.trim() !== (c.owner ?? "")) patch.owner = owner.value.trim() === "" ? null : owner.value.trim();
+    if (next.value !== localValueOf(c.nextContactAt)) patch.nextContactAt = next.value ? instantOf(next.value) : null;
+    if (Object.keys(patch).length === 0) return "Nothing changed.";
+    await api(`/v1/customers/${encodeURIComponent(c.id)}`, { method: "PATCH", body: patch });
+    await refresh(ctx, "profile-email");
+    return "Saved.";
+  });
+  form.append(
+    form.field("email", "Email", email),
+    ...inputs.map(([name, input]) => form.field(name, EDITABLE.find(([n]) => n === name)![1], input)),
+    form.field("tags", "Tags", tags, "Separated by commas"),
+    form.field("owner", "Owner", owner, "Who looks after this customer"),
+    form.field("nextContactAt", "Next contact", next, "When to get in touch next; it shows on Today"),
+  );
+  return disclosure("Edit profile, tags, owner, next contact", form.element);
+}
+
+function privacyActions(c: Customer360): HTMLElement {
+  const download = h(
+    "button",
+    {
+      type: "button",
+      class: "button",
+      onclick: () => {
+        apiDownload(`/v1/customers/${encodeURIComponent(c.id)}/export`, `customer-${c.id}.json`)
+          .then(() => announce("The export is downloaded."))
+          .catch(() => announce("The export could not be downloaded. Try again."));
+      },
+    },
+    "Download everything held (JSON)",
+  );
+  const confirm = h("input", { type: "text", autocomplete: "off", spellcheck: false });
+  const erase = apiForm(
+    "erase",
+    "Erase this customer",
+    async () => {
+      if (confirm.value.trim().toLowerCase() !== c.email.toLowerCase()) {
+        throw new ApiError(400, "Type the customer's email address to confirm.", [{ field: "confirm", message: "must be the customer's email address, to confirm" }]);
+      }
+      await api(`/v1/customers/${encodeURIComponent(c.id)}`, { method: "DELETE" });
+      location.hash = "#/customers";
+      return "Erased.";
+    },
+    { danger: true },
+  );
+  erase.append(
+    h("p", null, "Erasure deletes everything personal about this customer for good. Counts in the reports stay, without the person. Only owners may erase."),
+    erase.field("confirm", "Type the email address to confirm", confirm, c.email),
+  );
+  return disclosure("Export or erase (privacy requests)", h("p", null, download), erase.element);
 }

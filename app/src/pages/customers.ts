@@ -20,19 +20,22 @@ export function customerName(c: { firstName?: string; lastName?: string; profile
   return [first, last].filter(Boolean).join(" ") || c.email;
 }
 
-/** Customers, most recently active first: find one by email, or filter by stage and tag, a page at a time. */
+/**
+ * Customers, most recently active first: find one by part of a name, company, email or phone
+ * (`q`), or filter by stage and tag, a page at a time.
+ */
 export async function customersPage(ctx: PageContext): Promise<void> {
   ctx.title("Customers");
-  const filter = { email: ctx.query.get("email") ?? "", stage: ctx.query.get("stage") ?? "", tag: ctx.query.get("tag") ?? "" };
+  const filter = { q: ctx.query.get("q") ?? "", email: ctx.query.get("email") ?? "", stage: ctx.query.get("stage") ?? "", tag: ctx.query.get("tag") ?? "" };
   const cursor = ctx.query.get("cursor") ?? "";
   const filterKey = JSON.stringify(filter);
   if (earlier.filter !== filterKey) Object.assign(earlier, { filter: filterKey, cursors: [] });
   const page = cursor ? earlier.cursors.length + 1 : 1;
   if (!cursor) earlier.cursors = [];
 
-  const emailError = h("p", { class: "field-error", id: "filter-email-error", hidden: true });
+  const emailError = h("p", { class: "field-error", id: "filter-q-error", hidden: true });
   const tagError = h("p", { class: "field-error", id: "filter-tag-error", hidden: true });
-  const email = h("input", { id: "filter-email", name: "email", type: "email", value: filter.email, autocomplete: "off", "aria-describedby": "filter-email-help filter-email-error" });
+  const email = h("input", { id: "filter-q", name: "q", type: "search", value: filter.q || filter.email, autocomplete: "off", "aria-describedby": "filter-q-help filter-q-error" });
   const stage = h(
     "select",
     { id: "filter-stage", name: "stage" },
@@ -49,21 +52,21 @@ export async function customersPage(ctx: PageContext): Promise<void> {
       novalidate: true,
       onsubmit: (event: Event) => {
         event.preventDefault();
-        location.hash = `#/customers${query({ email: email.value.trim(), stage: stage.value, tag: tag.value.trim() })}`;
+        location.hash = `#/customers${query({ q: email.value.trim(), stage: stage.value, tag: tag.value.trim() })}`;
       },
     },
-    h("div", { class: "field field-wide" }, h("label", { for: "filter-email" }, "Email"), email, h("p", { class: "help", id: "filter-email-help" }, "The exact address"), emailError),
+    h("div", { class: "field field-wide" }, h("label", { for: "filter-q" }, "Search"), email, h("p", { class: "help", id: "filter-q-help" }, "Part of a name, company, email or phone"), emailError),
     h("div", { class: "field" }, h("label", { for: "filter-stage" }, "Stage"), stage),
     h("div", { class: "field" }, h("label", { for: "filter-tag" }, "Tag"), tag, tagError),
     h(
       "div",
       { class: "field field-action" },
       h("button", { type: "submit", class: "button button-primary" }, "Search"),
-      (filter.email || filter.stage || filter.tag) && h("a", { href: "#/customers", class: "button button-quiet" }, "Clear"),
+      (filter.q || filter.email || filter.stage || filter.tag) && h("a", { href: "#/customers", class: "button button-quiet" }, "Clear"),
     ),
   );
   const results = h("div", { class: "panel" });
-  replace(ctx.main, pageHeading("Customers"), form, results);
+  replace(ctx.main, pageHeading("Customers", h("a", { href: "#/customers/new", class: "button button-primary" }, "Add a contact")), form, results);
 
   const data = await loadInto(
     results,
@@ -76,9 +79,9 @@ export async function customersPage(ctx: PageContext): Promise<void> {
         // A filter the API refuses is named next to its field.
         if (err instanceof ApiError) {
           for (const { field, message } of err.fields) {
-            const [input, error] = field === "email" ? [email, emailError] : field === "tag" ? [tag, tagError] : [undefined, undefined];
+            const [input, error] = field === "email" || field === "q" ? [email, emailError] : field === "tag" ? [tag, tagError] : [undefined, undefined];
             if (!input || !error) continue;
-            error.textContent = `${field === "email" ? "Email" : "Tag"} ${message}`;
+            error.textContent = `${field === "tag" ? "Tag" : "Search"} ${message}`;
             error.hidden = false;
             input.setAttribute("aria-invalid", "true");
           }
@@ -92,7 +95,7 @@ export async function customersPage(ctx: PageContext): Promise<void> {
 }
 
 function list(answer: CustomerPage, filter: Record<string, string>, cursor: string, page: number) {
-  const filtered = Boolean(filter.email || filter.stage || filter.tag);
+  const filtered = Boolean(filter.q || filter.email || filter.stage || filter.tag);
   const previous = () => {
     const before = earlier.cursors.pop() ?? "";
     location.hash = `#/customers${query({ ...filter, cursor: before })}`;
@@ -102,7 +105,7 @@ function list(answer: CustomerPage, filter: Record<string, string>, cursor: stri
     location.hash = `#/customers${query({ ...filter, cursor: answer.nextCursor })}`;
   };
   return [
-    h("p", { class: "result-count" }, answer.items.length === 0 ? "" : `Page ${page}: ${answer.items.length} customer${answer.items.length === 1 ? "" : "s"}, most recently active first.`),
+    h("p", { class: "result-count" }, answer.items.length === 0 ? "" : `Page ${page}: ${answer.items.length} customer${answer.items.length === 1 ? "" : "s"}${filter.q ? ` matching “${filter.q}”` : ", most recently active first"}.`),
     dataTable<CustomerSummary>(
       "Customers",
       [
@@ -110,7 +113,7 @@ function list(answer: CustomerPage, filter: Record<string, string>, cursor: stri
         { heading: "Email", cell: (c) => c.email },
         { heading: "Stage", cell: (c) => stageBadge(c.stage) },
         { heading: "Tags", cell: (c) => (c.tags.length ? h("span", { class: "tags" }, c.tags.map((t) => h("span", { class: "tag" }, t))) : "") },
-        { heading: "Last activity", cell: (c) => f.dateTime(c.lastActivityAt) },
+        filter.q ? { heading: "Company", cell: (c) => c.company ?? "" } : { heading: "Last activity", cell: (c) => (c.lastActivityAt ? f.dateTime(c.lastActivityAt) : "") },
       ],
       answer.items,
       { captionHidden: true, stack: true, empty: filtered ? "No customer matches these filters." : "No customers yet. Leads posted to /v1/leads appear here." },
