@@ -43,3 +43,18 @@ export async function retryTransaction(err: unknown, attempt: number, retry: Tra
   await jitteredBackoff(attempt, retry.baseMs ?? 20, retry.maxExponent ?? 5);
   return true;
 }
+
+const BUSY_ERRORS = new Set(["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "TransactionConflictException"]);
+const BUSY_REASONS = new Set(["ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict", "RequestLimitExceeded"]);
+
+/**
+ * DynamoDB turned a request away for load or for a race with another transaction, not for what
+ * it asked: throttling, or a transaction conflict, as the error itself or as a reason of a
+ * cancelled transaction. Unlike `isThrottling` (./errors.ts: any service's throttling), a conflict counts
+ * and a cancelled transaction is looked into. Worth trying the same work again after a pause.
+ */
+export function isThrottledOrConflicting(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (BUSY_ERRORS.has(err.name)) return true;
+  return (cancellationCodes(err) ?? []).some((c) => c !== undefined && BUSY_REASONS.has(c));
+}

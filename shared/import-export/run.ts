@@ -1,6 +1,5 @@
 import { basename } from "node:path";
-import { isThrottledOrConflicting } from "../aws/errors.ts";
-import { sleep } from "../aws/retry.ts";
+import { isThrottledOrConflicting, sleep } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { type ColumnPlan, guessFormat, type ImportField, ImportUsageError, planColumns, type SourceFormat } from "./columns.ts";

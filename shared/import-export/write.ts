@@ -1,7 +1,6 @@
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, isConditionFailed, type TransactItem } from "../aws/db.ts";
-import { isThrottledOrConflicting } from "../aws/errors.ts";
-import { sleep } from "../aws/retry.ts";
+import { isThrottledOrConflicting, sleep } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { newCustomerId } from "../core/ids.ts";
 import type { DomainEvent } from "../core/ports.ts";
