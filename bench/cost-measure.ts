@@ -111,7 +111,7 @@ function httpEvent(operationId: string, options: { body?: string; contentType?: 
     apiId: "bench",
     domainPrefix: "api",
     requestId: `bench-${++requestCounter}`,
-    ...(options.keyId ? { authorizer: { keyId: options.keyId, scopes: "admin" } } : {}),
+    ...(options.keyId ? { authorizer: { type: "key", id: options.keyId, scopes: "admin" } } : {}),
   });
 }
 
@@ -472,10 +472,10 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
   const customerIds: string[] = [];
   for (const [i, email] of emails.entries()) {
     const auth = await sample(inst, () => authorizer({ headers: { authorization: `Bearer ${key}` } }));
-    if (!auth.result.context.keyId) throw new Error("the authorizer did not accept the bench key");
+    if (!auth.result.context.id) throw new Error("the authorizer did not accept the bench key");
     add("authorizer", auth.sample);
     const body = JSON.stringify({ type: "purchase", email, amount: 49.9, currency: "USD", product: "Sourdough starter kit", externalId: `${table}-order-${i}`, at: new Date(clock.at).toISOString() });
-    const r = await sample(inst, async () => ok(await events(httpEvent("recordEvent", { body, contentType: "application/json", keyId: auth.result.context.keyId }), ctx("events")), "POST /v1/events"));
+    const r = await sample(inst, async () => ok(await events(httpEvent("recordEvent", { body, contentType: "application/json", keyId: auth.result.context.id }), ctx("events")), "POST /v1/events"));
     add("purchase", r.sample, bodyBytes(r.result));
     customerIds.push(JSON.parse(r.result.body ?? "{}").customerId);
   }
@@ -538,7 +538,7 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
   await phase("feedbackClick", clicks);
 
   // The admin: the customer list, and each customer's 360° view.
-  const keyId = (await authorizer({ headers: { authorization: `Bearer ${key}` } })).context.keyId;
+  const keyId = (await authorizer({ headers: { authorization: `Bearer ${key}` } })).context.id;
   for (let i = 0; i < Math.ceil(customers / 3); i++) {
     const r = await sample(inst, async () => ok(await customersFn(httpEvent("listCustomers", { keyId }), ctx("customers")), "GET /v1/customers"));
     add("adminList", r.sample, bodyBytes(r.result));
@@ -764,6 +764,7 @@ export async function costFigures(report: Report, resources: CostResources, earl
     results[key] = round2(c.total);
     for (const s of SERVICES) results[`${key}.${s}`] = round2(c.byService[s], 4);
     results[`${key}.withFreeTier`] = round2(c.withFreeTier);
+    results[`${key}.sesLegacy`] = round2(c.sesLegacy);
     results[`${key}.estimated`] = round2(c.estimated, 4);
     notes[key] = `USD/month at ${c.contacts.toLocaleString("en-US")} contacts, us-east-1 list prices (bench/prices.ts); ${round2(c.estimated, 2)} of it rests on estimated inputs`;
   }

@@ -20,9 +20,14 @@
  * developer guide, "Configure Lambda function memory"), so CPU work stretches by 1769 / M, while
  * waiting on DynamoDB does not. Two simplifications: a core of this machine counts as one Graviton
  * vCPU, and DynamoDB Local's latency stands in for DynamoDB's (both single-digit ms per call).
- * Rounded up to the millisecond, as Lambda bills.
+ * Rounded up to the millisecond, as Lambda bills. A cold start's INIT is NOT stretched: Lambda
+ * runs INIT with the host's full CPU whatever the memory size (INIT_SOURCE in bench/prices.ts).
+ *
+ * SES is priced on the Essentials plan a new account starts on (tiered, bench/prices.ts); the
+ * sheet also gives the month at the legacy $0.10 per 1,000 (`cost.month.*.sesLegacy`), which
+ * only accounts that have sent since 2025-06-01 keep.
  */
-import { FREE_TIERS, PRICES, type PriceId, priceOf } from "./prices.ts";
+import { FREE_TIERS, INIT_SOURCE, PRICES, type PriceId, priceOf } from "./prices.ts";
 
 /** At 1,769 MB a function has the equivalent of one vCPU (AWS Lambda developer guide). */
 export const FULL_VCPU_MB = 1769;
@@ -206,6 +211,8 @@ export interface MonthCost {
   total: number;
   /** Only the free tiers that never expire, applied once to this workload alone. */
   withFreeTier: number;
+  /** The total for an account that keeps SES's legacy $0.10 per 1,000 (it has sent since 2025-06-01). */
+  sesLegacy: number;
   byService: Record<Service, number>;
   /** USD resting on an input marked as an estimate (none at present). */
   estimated: number;
@@ -235,7 +242,8 @@ const ACCESS_LOG_BYTES =
       integrationLatencyMs: "38",
       integrationError: "-",
       authorizerError: "-",
-      keyId: "-",
+      principal: "-",
+      principalId: "-",
     }),
   ) + 27;
 /** Status line and headers of an API response (estimate; only the body is measured). */
@@ -351,7 +359,8 @@ export function monthCost(m: Measured, size: Size): MonthCost {
     const cold = inv.scheduled ? inv.count : Math.max(inv.count * Math.exp(-rate * a.idleMinutes!), Math.min(inv.count, MINUTES_PER_MONTH / 120));
     const mem = m.memoryMb[fn] ?? 256;
     const importMs = m.coldImportMs[fn] ?? Math.max(...Object.values(m.coldImportMs));
-    const initMs = (m.nodeStartMs + importMs) * Math.max(1, FULL_VCPU_MB / mem);
+    // INIT runs at full CPU whatever the memory size (INIT_SOURCE): billed as measured.
+    const initMs = m.nodeStartMs + importMs;
     const gbs = cold * (initMs / 1000) * (mem / 1024);
     initGbSeconds += gbs;
     if (inv.estimated) initEstimated += gbs;
@@ -375,10 +384,13 @@ export function monthCost(m: Measured, size: Size): MonthCost {
   use("dataTransfer", "dataTransferOut", bytesOut / 1024 ** 3, "GB of API responses to the internet", bytesOutEstimated / 1024 ** 3);
 
   // --- SES, EventBridge, SQS ---
-  use("ses", "sesOutboundEmail", emails, "emails");
+  use("ses", "sesOutboundEmail", emails, "emails (Essentials plan, the default for a new account)");
   use("ses", "sesAttachmentGb", 0, "GB of attachments (none sent)");
   const busEvents = sum((fp) => fp.busEvents);
-  use("eventBridge", "eventBridgeCustomEvents", busEvents, "domain events on the custom bus (SES events and the schedule are free)", sum((fp) => fp.busEvents, estimatedOnly));
+  use("eventBridge", "eventBridgeCustomEvents", busEvents, "domain events on the custom bus (SES events are free)", sum((fp) => fp.busEvents, estimatedOnly));
+  // The stack schedules the sweep with a scheduled rule, which is free; priced as EventBridge
+  // Scheduler (its successor) so the sheet holds whichever a deployment uses: an upper bound.
+  use("eventBridge", "eventBridgeSchedulerInvocations", a.sweeps!, "sweep schedule runs (EventBridge Scheduler price; a scheduled rule is free)");
   // The sweep sends a sweep's sends in SendMessageBatch calls of 10; a sweep with any send makes
   // at least one (Poisson share of sweeps with a send); the event source receives and deletes per batch.
   const sweepsWithSends = a.sweeps! * (1 - Math.exp(-sendsPerSweep));
@@ -425,6 +437,7 @@ export function monthCost(m: Measured, size: Size): MonthCost {
     contacts,
     total,
     withFreeTier: total - freed,
+    sesLegacy: total - priceOf("sesOutboundEmail", emails) + priceOf("sesOutboundEmailLegacy", emails),
     byService,
     estimated: lines.reduce((n, l) => n + l.estimatedUsd, 0),
     lines: lines.map((l) => ({ service: l.service, what: l.what, quantity: l.quantity, unit: l.unit, usd: l.usd, estimated: l.estimatedUsd > 0 })),
@@ -482,6 +495,7 @@ export function formatSheet(months: MonthCost[], m: Measured): string[] {
     ["total / month", ...months.map((c) => usd(c.total))],
     ["  of which estimates", ...months.map((c) => usd(c.estimated))],
     ["  with permanent free tiers", ...months.map((c) => usd(c.withFreeTier))],
+    ["  with SES at the legacy $0.10/1,000", ...months.map((c) => usd(c.sesLegacy))],
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
@@ -507,7 +521,7 @@ export function formatSheet(months: MonthCost[], m: Measured): string[] {
   describe("send×1", m.senderBatch1);
   describe("send×10", m.senderBatch10);
   describe("streamBatch", m.streamBatch);
-  out.push(`  cold start: node ${m.nodeStartMs.toFixed(0)} ms + bundle import (coldImport.<fn>.ms), stretched like CPU time (an upper bound)`);
+  out.push(`  cold start: node ${m.nodeStartMs.toFixed(0)} ms + bundle import (coldImport.<fn>.ms), at full CPU whatever the memory (${INIT_SOURCE})`);
   out.push(`  stored bytes per item with index copies: ${Object.entries(m.storage.bytesPerItem).map(([k, b]) => `${k} ${Math.round(b)}`).join(", ")}`);
   out.push(`  items per operation: ${Object.entries(m.storage.itemsPerOp).map(([op, kinds]) => `${op} {${Object.entries(kinds ?? {}).map(([k, n]) => `${k} ${qty(n)}`).join(", ")}}`).join("; ")}`, "");
   out.push("Assumptions (bench/cost.ts ACTIVITY):");

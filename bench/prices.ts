@@ -123,14 +123,28 @@ export const PRICES = {
   },
 
   // --- SES ------------------------------------------------------------------------------------
+  // Since 2026-07-21 SES sells plans. A NEW account (every new deployment in a new account) starts
+  // on "Essentials", priced per email in monthly volume tiers (SES_ESSENTIALS_TIERS below; this
+  // entry is its first tier). The old pay-as-you-go $0.10 per 1,000 stays only for accounts that
+  // have sent email since 2025-06-01 (sesOutboundEmailLegacy). The sheet prices Essentials and
+  // shows the legacy rate beside it (`cost.month.*.sesLegacy`).
   sesOutboundEmail: {
+    usd: 0.16,
+    per: 1_000,
+    unit: "outbound email (per recipient) on the Essentials plan, first 10 million a month",
+    source: "https://aws.amazon.com/ses/pricing/",
+    checked: "2026-12-01",
+    verified: "secondary",
+    note: "Essentials, the default plan for accounts created since 2026-07-21: $0.16 per 1,000 up to 10 million a month, $0.14 per 1,000 to 100 million, $0.11 above (api-evangelist transcription of the AWS Price List, 2026-08-13; the project's own check of the SES pricing page, Dec 2026). The stored copy of the AWS page predates the plans.",
+  },
+  sesOutboundEmailLegacy: {
     usd: 0.1,
     per: 1_000,
-    unit: "outbound email (per recipient), pay-as-you-go",
+    unit: "outbound email (per recipient), pay-as-you-go: only accounts that have sent since 2025-06-01",
     source: "https://aws.amazon.com/ses/pricing/",
-    checked: CHECKED,
+    checked: "2026-12-01",
     verified: "secondary",
-    note: "$0.10 per 1,000: the long-standing a-la-carte rate (acecloudinterviews SES tutorial; api-evangelist transcription of the AWS Price List, 2026-08-13: $0.0001 per recipient). The same transcription reports that SES introduced plans on 2026-07-21 and that NEW accounts default to an \"Essentials\" plan at $0.16 per 1,000; not confirmed on the AWS page here. At that rate the SES line is 1.6x.",
+    note: "$0.10 per 1,000: the long-standing a-la-carte rate (acecloudinterviews SES tutorial; api-evangelist transcription of the AWS Price List, 2026-08-13: $0.0001 per recipient). Kept by accounts with sending since 2025-06-01; a new account cannot choose it.",
   },
   sesAttachmentGb: {
     usd: 0.12,
@@ -151,6 +165,16 @@ export const PRICES = {
     checked: CHECKED,
     verified: "secondary",
     note: "cloudburn.io/blog/amazon-eventbridge-pricing (March 2026), blog.awsfundamentals.com. Events from AWS services (SES to the default bus) and scheduled rules are free (CloudWatch pricing page: \"All events except custom events are included\").",
+  },
+
+  eventBridgeSchedulerInvocations: {
+    usd: 1.0,
+    per: 1_000_000,
+    unit: "EventBridge Scheduler invocation (a schedule's run; 14 million a month free)",
+    source: "https://aws.amazon.com/eventbridge/pricing/#Scheduler",
+    checked: "2026-12-01",
+    verified: "secondary",
+    note: "$1.00 per million scheduled invocations after 14 million free each month (cloudburn.io/blog/amazon-eventbridge-pricing, March 2026; the project's own check, Dec 2026). The hourly sweep is 720 runs a month: inside the free tier, and a fraction of a cent without it.",
   },
 
   // --- SQS ------------------------------------------------------------------------------------
@@ -216,11 +240,43 @@ export const PRICES = {
 
 export type PriceId = keyof typeof PRICES;
 
-/** USD for `quantity` units of a price. */
+/** USD for `quantity` units of a price in a month (SES Essentials by its volume tiers). */
 export function priceOf(id: PriceId, quantity: number): number {
+  if (id === "sesOutboundEmail") return sesEssentialsUsd(quantity);
   const p: Price = PRICES[id];
   return (quantity / p.per) * p.usd;
 }
+
+/**
+ * SES Essentials: USD per 1,000 emails by monthly volume, each tier up to `upTo` emails a month
+ * (the AWS page's "up to 10 million", "next 90 million", "over 100 million").
+ */
+export const SES_ESSENTIALS_TIERS = [
+  { upTo: 10_000_000, usdPer1000: PRICES.sesOutboundEmail.usd },
+  { upTo: 100_000_000, usdPer1000: 0.14 },
+  { upTo: Number.POSITIVE_INFINITY, usdPer1000: 0.11 },
+] as const;
+
+/** USD for `emails` in a month on SES Essentials, tier by tier. */
+export function sesEssentialsUsd(emails: number): number {
+  let usd = 0;
+  let from = 0;
+  for (const tier of SES_ESSENTIALS_TIERS) {
+    const inTier = Math.max(0, Math.min(emails, tier.upTo) - from);
+    usd += (inTier / 1000) * tier.usdPer1000;
+    from = tier.upTo;
+    if (emails <= from) break;
+  }
+  return usd;
+}
+
+/**
+ * How long a cold start's INIT takes does not depend on the memory size: Lambda runs INIT with
+ * the full CPU of the host whatever the configured memory (published lambda-perf measurements,
+ * maxday/lambda-perf, Aug 2026: Node.js 24 on arm64, hello-world INIT ≈ 116–121 ms mean, flat from
+ * 128 MB to 1,024 MB). So INIT is billed as measured, not stretched like the handler's CPU time.
+ */
+export const INIT_SOURCE = "https://maxday.github.io/lambda-perf/ (Node.js 24 arm64, Aug 2026: INIT flat from 128 MB to 1,024 MB)";
 
 export interface FreeTier {
   /** Units per month free, in the unit of the price it reduces. */
@@ -242,5 +298,6 @@ export const FREE_TIERS: FreeTier[] = [
   { price: "cloudWatchAlarm", quantity: 10, expires: "never", source: "https://aws.amazon.com/cloudwatch/pricing/ (10 standard alarms)" },
   { price: "cloudWatchLogsIngestion", quantity: 5, expires: "never", source: "https://aws.amazon.com/cloudwatch/pricing/ (5 GB ingestion, archive and Insights scans together)" },
   { price: "dataTransferOut", quantity: 100, expires: "never", source: "https://aws.amazon.com/ec2/pricing/on-demand/ (100 GB a month out to the internet, all services together)" },
+  { price: "eventBridgeSchedulerInvocations", quantity: 14_000_000, expires: "never", source: "https://aws.amazon.com/eventbridge/pricing/#Scheduler (14 million invocations a month)" },
   { price: "apiGatewayHttpRequests", quantity: 1_000_000, expires: "12 months", source: "https://aws.amazon.com/api-gateway/pricing/ (new accounts, first 12 months)" },
 ];

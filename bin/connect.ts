@@ -33,6 +33,9 @@ export async function connect(options: TargetOptions): Promise<Deps> {
         DYNAMODB_ENDPOINT: "",
         SEND_QUEUE_URL: outputs.SendQueueUrl ?? "",
         EVENT_BUS_NAME: outputs.EventBusName ?? "",
+        COGNITO_USER_POOL_ID: outputs.UserPoolId ?? "",
+        COGNITO_CLIENT_ID: outputs.UserPoolClientId ?? "",
+        COGNITO_ENDPOINT: "",
         // The shop connections' secrets and endpoints (`rapport connections`).
         CONNECTIONS_SECRET_ARN: outputs.ConnectionsSecretArn ?? "",
         CONNECTIONS_FILE: "",
@@ -58,6 +61,14 @@ export async function connect(options: TargetOptions): Promise<Deps> {
   } catch {
     // No secret yet: npm start makes one; commands that sign links say so when they need it.
   }
+  // The user pool `npm start` made in cognito-local, for `people` commands.
+  let pool: Record<string, string> = {};
+  try {
+    const saved = JSON.parse(readFileSync(local.cognitoPoolFile, "utf8")) as { userPoolId: string; clientId: string };
+    pool = { COGNITO_USER_POOL_ID: saved.userPoolId, COGNITO_CLIENT_ID: saved.clientId, COGNITO_ENDPOINT: local.cognitoEndpoint };
+  } catch {
+    // No pool yet: npm start makes one; `people` commands say so when they need it.
+  }
   return depsFromEnv(
     {
       PUBLIC_BASE_URL: local.apiUrl,
@@ -65,6 +76,7 @@ export async function connect(options: TargetOptions): Promise<Deps> {
       TOKEN_SECRET: tokenSecret,
       // Where `npm start` keeps the shop connections' signing secrets (local/start.ts).
       CONNECTIONS_FILE: join(local.dataDir, "connections.json"),
+      ...pool,
       ...options.env,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: endpoint,

@@ -15,22 +15,25 @@ import { campaignsList } from "./commands/campaigns.ts";
 import { exportCommand } from "./commands/export.ts";
 import { importCommand } from "./commands/import.ts";
 import { reportCommands } from "./commands/reports.ts";
+import { peopleCommands } from "./commands/people.ts";
 import { connectionCommands } from "./commands/connections.ts";
 import { connect } from "./connect.ts";
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, seed, sweep, campaignsList, importCommand, exportCommand, ...reportCommands, ...connectionCommands];
+export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, ...peopleCommands, seed, sweep, campaignsList, importCommand, exportCommand, ...reportCommands, ...connectionCommands];
 
 const ENVIRONMENT: [string, string][] = [
   ["PORT", "API port of the local stack (default 3000)"],
   ["DYNAMODB_PORT", "DynamoDB Local port (default 8000)"],
   ["SES_PORT", "SES local and its mail viewer (default 8005)"],
+  ["COGNITO_PORT", "cognito-local, where people sign in (default 9229)"],
   ["RAPPORT_DATA_DIR", "where the local stack keeps its data (default .rapport/)"],
 ];
 
 const SCRIPTING: [string, string][] = [
   ["DYNAMODB_ENDPOINT", "DynamoDB endpoint to use instead of http://127.0.0.1:$DYNAMODB_PORT"],
   ["RAPPORT_TABLE", 'table name to use instead of "rapport"'],
+  ["COGNITO_ENDPOINT, COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID", "the user pool to use instead of the one npm start made"],
   ["RAPPORT_DEBUG=1", "print the stack trace of an unexpected error"],
 ];
 

@@ -1,7 +1,7 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { getCampaign, listCampaigns, putCampaign } from "../shared/campaigns/store.ts";
-import { json } from "../shared/http/http.ts";
+import { actorId, json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 
 /** Admin: read and edit campaign definitions. */
@@ -11,7 +11,7 @@ export function makeHandler(deps: Deps) {
     {
       listCampaigns: async () => json(200, { items: await listCampaigns(deps) }),
       getCampaign: async ({ params }) => json(200, await getCampaign(deps, params.id)),
-      putCampaign: async ({ params, body }, { principal }) => json(200, await putCampaign(deps, params.id, body, principal.keyId)),
+      putCampaign: async ({ params, body }, { principal }) => json(200, await putCampaign(deps, params.id, body, actorId(principal))),
     },
     deps,
   );

@@ -5,20 +5,30 @@ import type { HttpEvent } from "../shared/http/http.ts";
 import { header, html, json, rawBody, redirect, wantsJson } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
+import type { SubmissionContext } from "../shared/leads/capture.ts";
 import { submitLead } from "../shared/leads/bot-protection.ts";
-import { assertOriginAllowed, safeNext } from "../shared/leads/origins.ts";
+import { disallowedOrigin, type NextTarget, safeNext } from "../shared/leads/origins.ts";
 import { formErrorPage } from "../shared/http/pages.ts";
 
-/** POST /v1/leads: web forms and scripts post leads here. */
+/**
+ * POST /v1/leads: web forms and scripts post leads here. A mistake in the form's configuration
+ * (an unusable `_next`, a page on an origin nobody allowed yet) never loses the lead: the browser
+ * gets the thank-you page, and a post from an unknown origin waits in the quarantine.
+ */
 export function makeHandler(deps: Deps) {
   return httpFunction(
     "capture",
     {
       captureLead: async ({ event, body: lead }) => {
-        const next = safeNext(lead._next, deps.config.allowedOrigins);
+        const browser = !wantsJson(event);
+        const next: NextTarget = browser ? safeNext(lead._next, deps.config.allowedOrigins) : {};
+        if (next.problem) deps.logger.warn("_next ignored; redirecting to the thank-you page", { problem: next.problem });
         const run = async () => {
-          const result = await submitLead(deps, lead, submissionContext(event));
-          if (!wantsJson(event)) return redirect(next ?? `${deps.config.publicBaseUrl}/v1/thanks`);
+          const result = await submitLead(deps, lead, submissionContext(event, deps.config.allowedOrigins));
+          if (browser) return redirect(next.url ?? `${deps.config.publicBaseUrl}/v1/thanks`);
+          if (result.heldForOrigin) {
+            return json(202, { held: true, reason: "origin_not_allowed", message: "this page's origin is not allowed to post here yet; the submission is kept for an admin to release" });
+          }
           return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
         };
         const key = header(event, "idempotency-key");
@@ -27,8 +37,6 @@ export function makeHandler(deps: Deps) {
     },
     deps,
     {
-      // A foreign Origin is refused whatever it posted.
-      before: (event) => assertOriginAllowed(event, deps.config.allowedOrigins),
       // A person whose form post has bad fields gets a page naming them, with a way back.
       errorAnswer: (err, event) => (!wantsJson(event) && err instanceof ValidationError ? html(400, formErrorPage(err.fields, referer(event))) : undefined),
     },
@@ -40,9 +48,10 @@ function referer(event: HttpEvent): string | undefined {
   return value && /^https?:\/\//.test(value) ? value : undefined;
 }
 
-function submissionContext(event: HttpEvent) {
+function submissionContext(event: HttpEvent, allowedOrigins: string[]): SubmissionContext {
   const page = referer(event)?.split(/[?#]/)[0];
-  return { ip: event.requestContext.http.sourceIp, userAgent: header(event, "user-agent"), ...(page ? { page } : {}) };
+  const origin = disallowedOrigin(event, allowedOrigins);
+  return { ip: event.requestContext.http.sourceIp, userAgent: header(event, "user-agent"), ...(page ? { page } : {}), ...(origin ? { origin } : {}) };
 }
 
 export const handler = lazyHandler(() => makeHandler(depsFromEnv()));

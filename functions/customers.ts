@@ -1,7 +1,7 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { getCustomer360, getTimeline, listCustomers, patchCustomer } from "../shared/customers/customers.ts";
-import { json } from "../shared/http/http.ts";
+import { actorId, byOf, json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
 import { searchCustomers } from "../shared/customers/search.ts";
@@ -29,7 +29,7 @@ export function makeHandler(deps: Deps) {
         return json(200, await listCustomers(deps, { ...query, email }));
       },
       getCustomer: async ({ params: { id } }) => json(200, await unlessErased(deps, id, () => getCustomer360(deps, id))),
-      patchCustomer: async ({ params, body }, { principal }) => json(200, await patchCustomer(deps, params.id, body, principal.keyId)),
+      patchCustomer: async ({ params, body }, { principal }) => json(200, await patchCustomer(deps, params.id, body, byOf(principal))),
       getTimeline: async ({ params, query }) => json(200, await getTimeline(deps, params.id, query.limit, query.cursor)),
       listQuarantine: async ({ query }) => json(200, await listQuarantine(deps, query.limit, query.cursor)),
       releaseQuarantined: async ({ params }) => {
@@ -40,7 +40,7 @@ export function makeHandler(deps: Deps) {
         await dropQuarantined(deps, params.id);
         return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
       },
-      eraseCustomer: async ({ params }, { principal }) => json(200, await eraseCustomer(deps, params.id, principal.keyId)),
+      eraseCustomer: async ({ params }, { principal }) => json(200, await eraseCustomer(deps, params.id, actorId(principal))),
       exportCustomer: async ({ params: { id } }) => json(200, await exportCustomer(deps, id), { "content-disposition": `attachment; filename="customer-${id}.json"` }),
     },
     deps,

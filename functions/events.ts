@@ -1,7 +1,7 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { recordEvent } from "../shared/interactions/record.ts";
-import { header, json, rawBody } from "../shared/http/http.ts";
+import { actorId, byOf, header, json, rawBody } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
 
@@ -12,11 +12,11 @@ export function makeHandler(deps: Deps) {
     {
       recordEvent: async ({ event, body }, { principal }) => {
         const run = async () => {
-          const result = await recordEvent(deps, body);
+          const result = await recordEvent(deps, body, byOf(principal));
           return json(result.duplicate ? 200 : 201, result);
         };
         const key = header(event, "idempotency-key");
-        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${principal.keyId}`, body: rawBody(event) }, run);
+        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${actorId(principal)}`, body: rawBody(event) }, run);
       },
     },
     deps,

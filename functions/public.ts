@@ -4,8 +4,9 @@ import { html, json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { openApiDocument } from "../shared/http/openapi.ts";
 import { thankYouPage } from "../shared/http/pages.ts";
+import { appConfig } from "../shared/auth/app-config.ts";
 
-/** Public pages and metadata: health, the OpenAPI document, the thank-you page. */
+/** Public pages and metadata: health, the OpenAPI document, the thank-you page, the sign-in settings. */
 export function makeHandler(deps: Deps) {
   let document: unknown;
   return httpFunction(
@@ -14,6 +15,7 @@ export function makeHandler(deps: Deps) {
       health: async () => json(200, { status: "ok" }),
       openapi: async () => json(200, (document ??= openApiDocument(deps.config.publicBaseUrl)), { "cache-control": "public, max-age=300" }),
       thankYouPage: async () => html(200, thankYouPage()),
+      appConfig: async () => json(200, appConfig(deps), { "cache-control": "public, max-age=300" }),
     },
     deps,
   );

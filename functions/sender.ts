@@ -4,8 +4,9 @@ import { listCampaigns } from "../shared/campaigns/store.ts";
 import type { Campaign } from "../shared/campaigns/schema.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import type { Mailer, SendRequest } from "../shared/core/ports.ts";
-import { deliver } from "../shared/retention/send.ts";
+import type { Mailer, SendQueue, SendRequest } from "../shared/core/ports.ts";
+import { deliver, SendingPaused } from "../shared/retention/send.ts";
+import { SqsQueue } from "../shared/aws/sqs-queue.ts";
 
 const CAMPAIGN_CACHE_MS = 60_000;
 
@@ -19,12 +20,38 @@ function parseRequest(body: string): SendRequest | undefined {
   return undefined;
 }
 
+/** A paused account keeps its sends cycling this long (4 days, SQS's default retention) before they may go to the DLQ. */
+const MAX_PAUSE_SECONDS = 4 * 86_400;
+
+export interface SenderOptions {
+  /**
+   * Where a send goes back to while SES is not sending for the account: the send queue itself.
+   * Without it, such sends are reported as batch item failures like any other.
+   */
+  requeue?: SendQueue;
+  /** Overrides how long a pause lasts (tests); SES's error decides otherwise (shared/aws/errors.ts). */
+  pauseSeconds?: number;
+}
+
 /**
  * The send queue's consumer. Each message is one send; the ones that fail (SES down, throttled
  * past the in-process retries, a concurrent attempt in flight) are reported as partial batch
- * failures, so SQS retries just those and, after five receives, moves them to the DLQ.
+ * failures, so SQS retries just those and, after five receives, moves them to the DLQ. A message
+ * SES rejects for good is recorded as rejected and not retried.
+ *
+ * When SES will not send for the whole account (sending paused, account suspended, daily quota
+ * used up), retrying would burn every message's five receives and fill the DLQ within minutes.
+ * The sender stops taking work instead: for the pause (15 minutes, 10 for a quota) this container
+ * sends nothing, and each message it receives goes back on the queue with a delay
+ * (SendMessage with DelaySeconds, up to SQS's 15 minutes) and is then deleted as handled. On AWS
+ * that is a fresh message, so its receive count starts again; the Lambda poller keeps invoking,
+ * but each invocation only re-queues (no SES call, no table write). After four days of pauses a
+ * message is let fail as usual, so the DLQ alarm tells someone. The claim on the ledger was
+ * released before, so a later attempt sends it once.
  */
-export function makeSender(deps: Deps, mailer: Mailer) {
+export function makeSender(deps: Deps, mailer: Mailer, options: SenderOptions = {}) {
+  let pausedUntil = 0;
+  let pauseSeconds = 0;
   // One campaign list per container for a minute, not one Query per batch of ten: an edit takes
   // effect within a minute (wall time, whatever a simulated clock says).
   let cached: { loadedAt: number; campaigns: Map<string, Campaign> } | undefined;
@@ -33,6 +60,18 @@ export function makeSender(deps: Deps, mailer: Mailer) {
       cached = { loadedAt: Date.now(), campaigns: new Map((await listCampaigns(deps)).map((c) => [c.id, c])) };
     }
     return cached.campaigns;
+  };
+  /** Puts a send back on the queue for after the pause; false when it cannot (then it fails as usual). */
+  const handBack = async (request: SendRequest): Promise<boolean> => {
+    const pauses = (request.pauses ?? 0) + 1;
+    if (!options.requeue || pauses * pauseSeconds > MAX_PAUSE_SECONDS) return false;
+    try {
+      await options.requeue.enqueue([{ ...request, pauses }], { delaySeconds: pauseSeconds });
+      return true;
+    } catch (err) {
+      deps.logger.warn("could not hand a send back to the queue", { customerId: request.customerId, error: (err as Error).name });
+      return false;
+    }
   };
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const campaigns = await campaignsNow();
@@ -45,10 +84,18 @@ export function makeSender(deps: Deps, mailer: Mailer) {
           deps.logger.error("malformed send request dropped", { messageId: record.messageId });
           return;
         }
+        // Wall time, like the campaign cache: a pause is about SES now, whatever a simulated clock says.
+        if (Date.now() < pausedUntil && (await handBack(request))) return;
         try {
           const outcome = await deliver(deps, mailer, campaigns, request);
           deps.logger.info("send", { campaignId: request.campaignId, customerId: request.customerId, occurrence: request.occurrence, ...outcome });
         } catch (err) {
+          if (err instanceof SendingPaused) {
+            pauseSeconds = options.pauseSeconds ?? err.pause.seconds;
+            if (Date.now() >= pausedUntil) deps.logger.error("SES is not sending for this account; the sender pauses", { reason: err.pause.reason, seconds: pauseSeconds });
+            pausedUntil = Date.now() + pauseSeconds * 1000;
+            if (await handBack(request)) return;
+          }
           deps.logger.warn("send failed; the queue will retry", { campaignId: request.campaignId, customerId: request.customerId, error: (err as Error).name });
           batchItemFailures.push({ itemIdentifier: record.messageId });
         }
@@ -63,7 +110,10 @@ let sender: ReturnType<typeof makeSender> | undefined;
 export const handler = (event: SQSEvent) => {
   if (!sender) {
     const deps = depsFromEnv();
-    sender = makeSender(deps, new SesMailer({ region: deps.config.region, configurationSet: deps.config.retention.configurationSet }));
+    const url = deps.config.retention.sendQueueUrl;
+    sender = makeSender(deps, new SesMailer({ region: deps.config.region, configurationSet: deps.config.retention.configurationSet }), {
+      ...(url ? { requeue: new SqsQueue(url, deps.config.region) } : {}),
+    });
   }
   return sender(event);
 };

@@ -13,7 +13,7 @@ import { routeKey, routes } from "../shared/http/routes.ts";
 export interface ApiProps {
   /** The function serving each route table entry's `fn`. */
   functions: Record<FunctionName, lambda.IFunction>;
-  /** The Lambda authorizer guarding every route whose `auth` is not null. */
+  /** The Lambda authorizer guarding every route whose `auth` is not null: API keys and people's sign-in tokens. */
   authorizer: lambda.IFunction;
   allowedOrigins: string[];
   throttle: { rateLimit: number; burstLimit: number };
@@ -21,7 +21,7 @@ export interface ApiProps {
   logRetention: logs.RetentionDays;
 }
 
-/** One JSON line per request: ids and outcomes, never bodies, headers or keys. */
+/** One JSON line per request: ids and outcomes, never bodies, headers, keys, tokens or names. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: "$context.requestId",
@@ -35,14 +35,16 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     integrationLatencyMs: "$context.integration.latency",
     integrationError: "$context.integrationErrorMessage",
     authorizerError: "$context.authorizer.error",
-    keyId: "$context.authorizer.keyId",
+    // Who called: "key" or "person", and the key's id or the person's id in the user pool.
+    principal: "$context.authorizer.type",
+    principalId: "$context.authorizer.id",
   }),
 );
 
 /**
  * The public HTTP API: every entry of the route table (shared/http/routes.ts) becomes a route on the
  * function it names, so the AWS stack and the local server serve the very same routes. Routes
- * with a scope go through the API key authorizer; the handlers then answer 401/403 from the
+ * with a scope go through the one authorizer (API keys and sign-in tokens); the handlers then answer 401/403 from the
  * principal it resolved. The `$default` stage is throttled, CORS is limited to the configured
  * origins, and every request is access-logged.
  */
@@ -76,7 +78,7 @@ export class Api extends Construct {
     });
 
     const authorizer = new HttpLambdaAuthorizer("ApiKeyAuthorizer", props.authorizer, {
-      authorizerName: "api-key",
+      authorizerName: "api-key-or-token",
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: ["$request.header.Authorization"],
       resultsCacheTtl: props.authCacheTtl,

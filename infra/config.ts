@@ -88,6 +88,16 @@ const STACK_SETTINGS = {
     default: false,
     parse: flag,
   }),
+  peopleMfa: setting({
+    expected: "optional (each person may add an authenticator app), required (everyone must) or off",
+    default: "optional",
+    parse: oneOf(["off", "optional", "required"] as const),
+  }),
+  passwordMinLength: setting({
+    expected: "the shortest password people may choose, a whole number from 8 to 99 (upper and lower case, a digit and a symbol are always required)",
+    default: 12,
+    parse: int(8, 99),
+  }),
 } as const;
 
 /** Every deploy-time setting: the functions' and the stack's own. */

@@ -100,6 +100,9 @@ export class RetentionPipeline extends Construct {
       targets: [new targets.LambdaFunction(fns.sweep)],
     });
     fns.sweep.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [this.queue.queueArn] }));
+    // While SES is not sending for the account, the sender hands sends back to its own queue with
+    // a delay rather than failing them into the DLQ (functions/sender.ts).
+    fns.sender.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [this.queue.queueArn] }));
     const eventSource = new SqsEventSource(this.queue, {
       batchSize: SEND_BATCH_SIZE,
       reportBatchItemFailures: true,

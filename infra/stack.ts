@@ -5,6 +5,8 @@ import type { Construct } from "constructs";
 import { settingsToEnv } from "../shared/core/settings.ts";
 import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
+import { API_KEY_PARTITION } from "../shared/entities/api-key.ts";
+import { PERSON_PARTITION } from "../shared/entities/person.ts";
 import { SEARCH_PREFIX } from "../shared/entities/search.ts";
 import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
@@ -15,13 +17,14 @@ import { CustomerTable } from "./customer-table.ts";
 import { EventBus } from "./event-bus.ts";
 import { RapportFunction } from "./functions.ts";
 import { Mail } from "./mail.ts";
+import { People } from "./people.ts";
 import { ReportsStream } from "./reports-stream.ts";
 import { RetentionPipeline } from "./retention-pipeline.ts";
 import { LinkTokenSecret } from "./token-secret.ts";
 import { ConnectionSecrets } from "./connection-secrets.ts";
 
 /**
- * Every function of the stack: one per route table `fn`, the API key authorizer, and the ones
+ * Every function of the stack: one per route table `fn`, the authorizer, and the ones
  * driven by events rather than HTTP: the sender (send queue), ses-events (SES events) and
  * reports-stream (the table's stream). The sweep is both: `POST /v1/sweeps` and the schedule.
  */
@@ -37,6 +40,8 @@ interface FunctionSpec {
   readsTokenSecret?: boolean;
   /** Verifies captcha tokens on forms: reads the captcha secret, when `rapport:captchaSecretArn` is set. */
   readsCaptchaSecret?: boolean;
+  /** Adds and removes people in the user pool. */
+  managesPeople?: boolean;
   /** Verifies shop webhooks: reads the connection secrets (and gets their ARN). */
   readsConnectionSecrets?: boolean;
   memorySize?: number;
@@ -168,6 +173,13 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     memorySize: 128,
     servesDashboard: true,
   },
+  people: {
+    description: "Who am I, the people who sign in (owners only) and the API keys (owners only)",
+    // The people directory and the API keys, each one small partition: Query lists, GetItem and
+    // PutItem add, DeleteItem removes a person, UpdateItem revokes a key.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], partitions: [PERSON_PARTITION, API_KEY_PARTITION] },
+    managesPeople: true,
+  },
   hooks: {
     description: "Shops: signed webhooks from Stripe, Shopify and WooCommerce become purchases, refunds and customers; the admin list of connections",
     // Orders and refunds are recorded as the events function records them (the email lookup,
@@ -180,15 +192,16 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     readsConnectionSecrets: true,
   },
   authorizer: {
-    description: "HTTP API authorizer: resolves a bearer API key to its id and scopes",
-    // One consistent read of the key's hash.
-    access: { actions: ["dynamodb:GetItem"] },
+    description: "HTTP API authorizer: resolves a bearer API key, or a person's sign-in token, to who is calling and what they may do",
+    // One consistent read: of the key's hash, or of the person's directory entry (their token's
+    // signature is checked against the user pool's public keys, fetched once per cold start).
+    access: { actions: ["dynamodb:GetItem"], partitions: [API_KEY_PARTITION, PERSON_PARTITION] },
     memorySize: 128,
   },
 };
 
 /** The functions serving HTTP routes (the route table's `fn`s). */
-const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app", "hooks"] as const satisfies readonly FunctionName[];
+const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app", "people", "hooks"] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {
   config: RapportConfig;
@@ -197,7 +210,7 @@ export interface RapportStackProps extends StackProps {
 /**
  * Rapport on AWS: the table, one function per concern, the HTTP API in front, the retention
  * pipeline (schedule, sweep, send queue, sender), SES with its events coming back, the domain
- * event bus, the link-signing key, alarms.
+ * event bus, the link-signing key, the people who sign in (a Cognito user pool), alarms.
  */
 export class RapportStack extends Stack {
   readonly table: CustomerTable;
@@ -207,6 +220,7 @@ export class RapportStack extends Stack {
   readonly pipeline: RetentionPipeline;
   readonly reportsStream: ReportsStream;
   readonly tokenSecret: LinkTokenSecret;
+  readonly people: People;
   readonly connectionSecrets: ConnectionSecrets;
   readonly functions: Record<FunctionId, RapportFunction>;
 
@@ -280,6 +294,23 @@ export class RapportStack extends Stack {
       functions[name].fn.addEnvironment("PUBLIC_BASE_URL", this.api.url);
     }
 
+    // After the API, whose URL the invitation email links to; the pool needs nothing of the functions.
+    this.people = new People(this, "People", {
+      mfa: config.peopleMfa,
+      passwordMinLength: config.passwordMinLength,
+      businessName: config.businessName,
+      dashboardUrl: `${this.api.url}/app`,
+    });
+    // The functions that verify tokens (authorizer), manage people (people) or tell browsers how
+    // to sign in (public: GET /v1/app-config).
+    for (const name of ["authorizer", "people", "public"] as const) {
+      functions[name].fn.addEnvironment("COGNITO_USER_POOL_ID", this.people.userPoolId);
+      functions[name].fn.addEnvironment("COGNITO_CLIENT_ID", this.people.clientId);
+    }
+    for (const [name, spec] of Object.entries(FUNCTIONS) as [FunctionId, FunctionSpec][]) {
+      if (spec.managesPeople) this.people.grantManage(functions[name].role);
+    }
+
     new Alarms(this, "Alarms", {
       functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),
       stage: this.api.stage,
@@ -294,6 +325,8 @@ export class RapportStack extends Stack {
     new CfnOutput(this, "LeadsEndpoint", { value: `${this.api.url}/v1/leads`, description: "Point web forms' action here (POST)" });
     new CfnOutput(this, "EventBusName", { value: this.bus.eventBusName, description: "Domain events (source rapport): add your own rules here" });
     new CfnOutput(this, "SendQueueUrl", { value: this.pipeline.queue.queueUrl, description: "Send requests from the sweep to the sender" });
+    new CfnOutput(this, "UserPoolId", { value: this.people.userPoolId, description: "The Cognito user pool people sign in to (rapport people add)" });
+    new CfnOutput(this, "UserPoolClientId", { value: this.people.clientId, description: "The dashboard's app client in the user pool" });
     new CfnOutput(this, "ConnectionsSecretArn", {
       value: this.connectionSecrets.secretArn,
       description: "The shop connections' signing secrets: `rapport --stack NAME connections add` writes them",

@@ -13,6 +13,8 @@ interface Pending {
   id: string;
   request: SendRequest;
   receives: number;
+  /** Not handed out before this (epoch ms): a message enqueued with a delay. */
+  notBefore?: number;
 }
 
 /** One line of the queue's journal: a message queued, handled (sent, skipped or a duplicate), or dead-lettered. */
@@ -40,15 +42,20 @@ export class InProcessQueue implements SendQueue {
   private readonly mailer: Mailer;
   /** Wait between a failed batch and its retry (SQS's visibility timeout, scaled down). */
   private readonly retryDelayMs: number;
+  /** How long the sender pauses when SES will not send for the account (default: as on AWS). */
+  private readonly pauseSeconds: number | undefined;
 
-  constructor(deps: Deps, mailer: Mailer, options: { retryDelayMs?: number } = {}) {
+  constructor(deps: Deps, mailer: Mailer, options: { retryDelayMs?: number; pauseSeconds?: number } = {}) {
     this.deps = deps;
     this.mailer = mailer;
     this.retryDelayMs = options.retryDelayMs ?? 200;
+    this.pauseSeconds = options.pauseSeconds;
   }
 
-  async enqueue(requests: SendRequest[]): Promise<void> {
-    const messages = requests.map((request) => ({ id: randomUUID(), request, receives: 0 }));
+  /** As SendMessage: `delaySeconds` keeps the messages from being handed out before then. */
+  async enqueue(requests: SendRequest[], options: { delaySeconds?: number } = {}): Promise<void> {
+    const notBefore = options.delaySeconds ? Date.now() + options.delaySeconds * 1000 : undefined;
+    const messages = requests.map((request) => ({ id: randomUUID(), request, receives: 0, ...(notBefore ? { notBefore } : {}) }));
     // Written before the caller goes on (the sweep then moves the due entries), as SendMessage returns once stored.
     this.record(messages.map((m): JournalLine => ({ op: "add", id: m.id, request: m.request })));
     this.pending.push(...messages);
@@ -124,9 +131,18 @@ export class InProcessQueue implements SendQueue {
   }
 
   private async run(clock: Clock): Promise<void> {
-    const sender = makeSender({ ...this.deps, clock }, this.mailer);
+    const sender = makeSender({ ...this.deps, clock }, this.mailer, { requeue: this, ...(this.pauseSeconds === undefined ? {} : { pauseSeconds: this.pauseSeconds }) });
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, 10);
+      const now = Date.now();
+      const ready = this.pending.filter((p) => (p.notBefore ?? 0) <= now);
+      if (ready.length === 0) {
+        // Only delayed messages left (a paused sender handed them back): wait for the first.
+        const first = Math.min(...this.pending.map((p) => p.notBefore ?? 0));
+        await new Promise((r) => setTimeout(r, Math.max(1, first - now)));
+        continue;
+      }
+      const batch = ready.slice(0, 10);
+      this.pending = this.pending.filter((p) => !batch.includes(p));
       for (const p of batch) p.receives++;
       let response: SQSBatchResponse;
       try {

@@ -18,6 +18,7 @@ import { makeHandler as makeLinks } from "../functions/links.ts";
 import { makeHandler as makeSweep, type SweepWiring } from "../functions/sweep.ts";
 import { makeHandler as makeApp } from "../functions/app.ts";
 import { makeHandler as makeReports } from "../functions/reports.ts";
+import { makeHandler as makePeople } from "../functions/people.ts";
 import { makeHandler as makeHooks } from "../functions/hooks.ts";
 
 /** API Gateway refuses bodies over 10 MB; the local server stops reading at 1 MiB (handlers cap forms at 16 KiB). */
@@ -59,6 +60,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     sweep: makeSweep(deps, sweepWiring),
     reports: makeReports(deps),
     app: makeApp(deps),
+    people: makePeople(deps),
     hooks: makeHooks(deps),
   };
   const authorize = makeAuthorizer(deps);

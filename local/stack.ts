@@ -48,6 +48,8 @@ export interface LocalApiOptions {
   sweepIntervalMinutes?: number;
   /** Wait between a failed send batch and its retry. */
   retryDelayMs?: number;
+  /** How long the sender pauses when SES will not send for the account (default 15 minutes, as on AWS; tests shorten it). */
+  pauseSeconds?: number;
   /**
    * Keep the report counters from the table's stream, as the deployed reports-stream function
    * does; default true. `false` leaves the stream unread (counters stay as they are).
@@ -111,7 +113,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const sesMailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });
   const sesEvents = options.sesEvents === false ? undefined : new SimulatedSesEvents(sesMailer, makeSesEventsHandler(deps), logger, () => mailClock.now());
   const mailer = sesEvents ?? sesMailer;
-  const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs });
+  const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs, pauseSeconds: options.pauseSeconds });
   bus.queue = queue;
   const wiring = {
     queue,

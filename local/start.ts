@@ -6,11 +6,15 @@ import { createApiKey, listApiKeys, verifyAuthorization } from "../shared/auth/a
 import { JavaMissingError, startDynamo, type RunningDynamo } from "./dynamo.ts";
 import { RUNTIME_SETTINGS } from "../shared/core/settings.ts";
 import { localEnv } from "./env.ts";
+import { startCognitoLocal } from "./cognito.ts";
+import { addPerson, listPeople } from "../shared/auth/people.ts";
+import { normalizeEmail } from "../shared/customers/email.ts";
 import { startLocalApi, type LocalApi } from "./stack.ts";
 
 /**
  * `npm start`: the whole stack on one machine with no AWS account. DynamoDB Local (persisted
- * under RAPPORT_DATA_DIR), SES local with its mail viewer, the API on PORT. Ctrl-C stops all of it.
+ * under RAPPORT_DATA_DIR), SES local with its mail viewer, cognito-local for people's sign-in,
+ * the API on PORT. Ctrl-C stops all of it.
  */
 const stops: (() => Promise<void>)[] = [];
 let stopping = false;
@@ -51,6 +55,10 @@ async function main(): Promise<void> {
     stops.push(() => ses.close());
   }
 
+  // The user pool people sign in to (Cognito on AWS), kept under the data folder.
+  const cognito = await startCognitoLocal({ dir: env.cognitoDir, port: env.cognitoPort, poolFile: env.cognitoPoolFile });
+  stops.push(() => cognito.stop());
+
   const api: LocalApi = await startLocalApi({
     dynamodbEndpoint: dynamo.endpoint,
     tableName: env.tableName,
@@ -62,6 +70,7 @@ async function main(): Promise<void> {
     // The same settings a deployment takes from cdk.json context, here from the shell.
     env: {
       TOKEN_SECRET: await localSecret(env.dataDir),
+      ...cognito.env,
       // The shop connections' signing secrets, as `npx rapport connections add` writes them.
       CONNECTIONS_FILE: join(env.dataDir, "connections.json"),
       // Every setting of the settings table but ALLOWED_ORIGINS, which adds to the API's own origins
@@ -75,6 +84,8 @@ async function main(): Promise<void> {
   api.queue.persistTo(join(env.dataDir, "send-queue.jsonl"));
 
   const adminKey = await firstStartAdminKey(api, env.dataDir);
+  const owner = await firstStartOwner(api, env.dataDir);
+  const initiateAuth = JSON.stringify({ ClientId: cognito.clientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: owner.email ?? "<email>", PASSWORD: owner.password ?? "<password>" } });
 
   const lines = [
     "",
@@ -88,6 +99,15 @@ async function main(): Promise<void> {
     `  Sweeps               every ${Number(process.env.SWEEP_INTERVAL_MINUTES ?? 60)} min, or now: npx rapport sweep [--at ISO]`,
     `  SES mail viewer      ${process.env.RAPPORT_SES_ENDPOINT ? sesEndpoint : `http://localhost:${env.sesPort}`}`,
     `  DynamoDB Local       ${dynamo.endpoint}  (table "${env.tableName}", data in ${join(env.dataDir, "dynamodb")})`,
+    `  Sign-in (Cognito)    ${cognito.endpoint}  (cognito-local: pool ${cognito.userPoolId}, app client ${cognito.clientId})`,
+    "",
+    owner.password
+      ? `  Sign in as a person: the owner ${owner.created ? "created now" : "created on the first start"} (also saved in ${owner.file}):`
+      : "  Sign in as a person: add yourself with  npx rapport people add EMAIL --role owner  (it prints your password)",
+    ...(owner.password ? [`    email     ${owner.email}`, `    password  ${owner.password}`] : []),
+    "  Tokens come from the pool (Rapport never sees a password); by hand:",
+    `  curl -s ${cognito.endpoint}/ -H 'content-type: application/x-amz-json-1.1' -H 'x-amz-target: AWSCognitoIdentityProviderService.InitiateAuth' -d '${initiateAuth}'`,
+    "  then send its AccessToken or IdToken as  Authorization: Bearer <token>.  More people: npx rapport people add EMAIL --role owner|staff",
     "",
     adminKey.created
       ? `  Admin API key (created now; also saved in ${adminKey.file}):`
@@ -115,6 +135,27 @@ async function firstStartAdminKey(api: LocalApi, dataDir: string): Promise<{ key
   const { key } = await createApiKey(api.deps, { scopes: ["admin"], name: "local admin (npm start)" });
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   return { key, created: true, file };
+}
+
+/**
+ * On the first start (nobody in the team yet) adds an owner, RAPPORT_OWNER_EMAIL or
+ * owner@rapport.localhost, and keeps their email and password in the data folder (git-ignored,
+ * readable only by you) so later starts can show them again. No mail goes out locally, so this
+ * is how the first person learns their password.
+ */
+async function firstStartOwner(api: LocalApi, dataDir: string): Promise<{ email?: string; password?: string; created: boolean; file: string }> {
+  const file = join(dataDir, "owner-login");
+  const [savedEmail, savedPassword] = await readFile(file, "utf8").then((s) => s.trim().split("\n"), () => [] as string[]);
+  const people = await listPeople(api.deps);
+  if (people.length > 0) {
+    const stillThere = savedEmail && people.some((p) => p.email === savedEmail);
+    return stillThere ? { email: savedEmail, password: savedPassword, created: false, file } : { created: false, file };
+  }
+  const email = normalizeEmail(process.env.RAPPORT_OWNER_EMAIL || "owner@rapport.localhost");
+  if (!email) throw new Error("RAPPORT_OWNER_EMAIL is not a valid email address");
+  const { password } = await addPerson(api.deps, { email, role: "owner", name: "Owner" });
+  await writeFile(file, `${email}\n${password}\n`, { mode: 0o600 });
+  return { email, password, created: true, file };
 }
 
 /** The HMAC key for links in emails, made once and kept in the data folder (AWS keeps it in Secrets Manager). */

@@ -267,6 +267,57 @@ describe("rapport sweep and campaigns list", () => {
     expect(bad.stderr).toContain("--at");
   });
 
+  it("a date that is not on the calendar is refused by sweep and by reports alike, and nothing runs", async () => {
+    for (const args of [
+      ["sweep", "--at", "2027-02-30T10:00:00Z"],
+      ["sweep", "--dry-run", "--at", "2027-02-30T10:00:00Z"],
+      ["reports", "segments", "--at", "2027-02-30T10:00:00Z"],
+    ]) {
+      const run = await rapport(args);
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr, args.join(" ")).toContain("--at");
+      expect(run.stdout, args.join(" ")).toBe("");
+    }
+    const sweep = await rapport(["sweep", "--at", "2027-02-30T10:00:00Z"]);
+    expect(sweep.stderr).toContain("2027-02-30 is not a real date");
+    for (const at of ["2027-02-29T10:00:00Z", "2027-04-31T10:00:00Z", "2027-01-15T24:00:00Z", "2027-01-15T09:00:00"]) {
+      expect((await rapport(["sweep", "--dry-run", "--at", at])).code, at).toBe(2);
+    }
+    const reports = await rapport(["reports", "funnel", "--from", "2027-02-30"]);
+    expect(reports.code).toBe(2);
+    expect(reports.stderr).toContain("not a real date");
+  });
+
+  it("sweep --dry-run shows who would get which email in which language and the stage changes, and sends or changes nothing", async () => {
+    const z = await import("zod/mini");
+    const { LeadInput } = await import("../shared/customers/schema.ts");
+    const { captureLead } = await import("../shared/leads/capture.ts");
+    const { recordEvent } = await import("../shared/interactions/record.ts");
+    const clock = fixedClock("2027-05-03T09:00:00Z");
+    const lead = await captureLead({ ...deps, clock }, z.parse(LeadInput, { email: "dry-nb@example.com", firstName: "Kari", locale: "nb-NO" }), {});
+    await recordEvent({ ...deps, clock }, { type: "purchase", customerId: lead.customerId, amount: 42, at: "2027-05-03T09:00:00Z" });
+    // Bought once a year ago and never again: the sweep would move them out of the active stages.
+    const idle = await recordEvent({ ...deps, clock: fixedClock("2026-05-01T09:00:00Z") }, { type: "purchase", email: "dry-idle@example.com", amount: 20, at: "2026-05-01T09:00:00Z" });
+    const before = await Promise.all([getCustomerItem(deps, lead.customerId, true), getCustomerItem(deps, idle.customerId, true)]);
+
+    const run = await rapport(["sweep", "--dry-run", "--json", "--at", "2027-05-03T10:00:00Z"]);
+    expect(run.code, run.stderr).toBe(0);
+    const plan = JSON.parse(lines(run.stdout).pop()!);
+    expect(plan.at).toBe("2027-05-03T10:00:00.000Z");
+    expect(plan.sends).toContainEqual({ customerId: lead.customerId, campaignId: "thank-you", occurrence: "first", dueAt: "2027-05-03T09:00:00.000Z", recipient: "customer", to: "dry-nb@example.com", language: "nb" });
+    expect(plan.stageChanges).toContainEqual({ customerId: idle.customerId, from: "customer", to: expect.stringMatching(/^(at_risk|churned)$/) });
+    expect(run.stderr).toContain("Nothing was sent or changed");
+
+    const readable = await rapport(["sweep", "--dry-run", "--at", "2027-05-03T10:00:00Z"]);
+    expect(readable.code, readable.stderr).toBe(0);
+    expect(readable.stdout).toMatch(new RegExp(`${lead.customerId}\\s+dry-nb@example.com\\s+thank-you\\s+first\\s+nb\\s+customer`));
+    expect(readable.stdout).toMatch(new RegExp(`${idle.customerId}\\s+customer\\s+(at_risk|churned)`));
+
+    // Nothing moved: the same records, no send recorded, no stage changed, the due entries where they were.
+    const after = await Promise.all([getCustomerItem(deps, lead.customerId, true), getCustomerItem(deps, idle.customerId, true)]);
+    expect(after).toEqual(before);
+  });
+
   it("campaigns list shows the eight defaults", async () => {
     const listed = await rapport(["campaigns", "list"]);
     expect(listed.code, listed.stderr).toBe(0);

@@ -1,11 +1,13 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, inject, it } from "vitest";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
 import { deriveStage } from "../shared/customers/lifecycle.ts";
 import type { Mailer } from "../shared/core/ports.ts";
-import { FailureCountingLogger, injectThrottling, seededRandom, splitBatchGets, THROTTLING_ERRORS } from "./support/faults.ts";
+import { createDocumentClient } from "../shared/aws/db.ts";
+import { runSweep } from "../shared/retention/sweep.ts";
+import { awsError, FailureCountingLogger, injectErrors, injectThrottling, lagIndex, seededRandom, splitBatchGets, THROTTLING_ERRORS, transactionConflict } from "./support/faults.ts";
 import { useStack, type StoredMail, type TestStack } from "./support/stack.ts";
 
 /**
@@ -286,4 +288,180 @@ describe.concurrent("a retention sweep and the sender under DynamoDB and SES thr
     }
     expect(store.emails.filter((m) => m.destination.to.some((to) => to.endsWith("@sweep.example.com"))).length).toBe(people.length * 2 + people.filter((p) => p.amount >= 250).length);
   }, 240_000);
+});
+
+/**
+ * Faults DynamoDB Local and SES local never produce: transaction conflicts, SES refusing one
+ * message or the whole account, and a GSI that lags its table. Injected below the SDK's retry
+ * middleware (test/support/faults.ts), so the SDK and Rapport react as they would on AWS.
+ */
+
+/** The SES client of the stacks below, made once SES local's URL is known; its faults are switched per test. */
+const sesFault = { rejected: new Set<string>(), accountError: undefined as string | undefined, attempts: new Map<string, number>() };
+let faultMailer: SesMailer | undefined;
+const lazyFaultMailer: Mailer = { send: (mail) => faultMailer!.send(mail) };
+/** Conflicts on the stream consumer's own client: made here so the injector can be attached to it. */
+const reportsDb = createDocumentClient({ region: "us-east-1", endpoint: inject("dynamodbEndpoint") });
+const conflictStack = useStack({ mailer: lazyFaultMailer, retryDelayMs: 50, pauseSeconds: 1, reportsDeps: { db: reportsDb } });
+
+beforeAll(() => {
+  const client = new SESv2Client({ region: "aws-ses-v2-local", endpoint: conflictStack.sesUrl, credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 1 });
+  injectErrors(client, "sesFaults", (_command, body) => {
+    const to = /"ToAddresses":\["([^"]+)"/.exec(body)?.[1] ?? "";
+    sesFault.attempts.set(to, (sesFault.attempts.get(to) ?? 0) + 1);
+    if (sesFault.rejected.has(to)) return { error: () => awsError("MessageRejected", `Email address is not verified. The following identities failed the check in region US-EAST-1: ${to}`), times: 1 };
+    const account = sesFault.accountError;
+    if (account === "LimitExceededException") return { error: () => awsError(account, "Daily message quota exceeded."), times: 1 };
+    if (account) return { error: () => awsError(account, "Sending paused for this account."), times: 1 };
+    return undefined;
+  });
+  faultMailer = new SesMailer({ region: "us-east-1", client });
+});
+
+async function buyers(s: TestStack, prefix: string, n: number, at: string): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (let i = 0; i < n; i++) {
+    const email = `${prefix}${i}@faults.example.com`;
+    const res = await s.api("/v1/events", { key: s.adminKey, body: { type: "purchase", email, amount: 40, externalId: `${prefix}-${i}`, at } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    ids.set(email, res.body.customerId);
+  }
+  return ids;
+}
+
+async function ledgerOf(s: TestStack, customerId: string) {
+  return (await scanAll(s)).filter((i) => i.PK === `CUST#${customerId}` && i.type === "send");
+}
+
+describe("transaction conflicts DynamoDB Local never raises", () => {
+  it("conflicts on the lead path, the sender and the stream consumer lose nothing and double nothing", async () => {
+    const rand = seededRandom(5);
+    const writes = new Set(["TransactWriteItemsCommand", "PutItemCommand", "UpdateItemCommand"]);
+    const where: Record<string, number> = {};
+    // A third of the writes meet a transaction in flight once or twice (the SDK makes five attempts).
+    const decide = (label: string) => (command: string, body: string) => {
+      if (!writes.has(command) || rand() >= 0.33) return undefined;
+      const kind = body.includes('"SEND#') ? "send" : body.includes('"EMAIL#') ? "email" : command === "TransactWriteItemsCommand" ? "transaction" : "item";
+      where[`${label}:${kind}`] = (where[`${label}:${kind}`] ?? 0) + 1;
+      return { error: () => transactionConflict(command, body), times: 1 + Math.floor(rand() * 2) };
+    };
+    const api = injectErrors(conflictStack.deps.db, "conflicts", decide("api"));
+    // The consumer writes one transaction per batch, so few: its first two always meet a conflict.
+    const streamDecide = decide("stream");
+    let streamWrites = 0;
+    const consumer = injectErrors(reportsDb, "conflicts", (command, body) => {
+      if (command !== "TransactWriteItemsCommand" || ++streamWrites > 2) return streamDecide(command, body);
+      where["stream:transaction"] = (where["stream:transaction"] ?? 0) + 1;
+      return { error: () => transactionConflict(command, body), times: streamWrites };
+    });
+
+    const emails = Array.from({ length: 12 }, (_, i) => `tc${i}@faults.example.com`);
+    const answers = await Promise.all(emails.flatMap((email) => [1, 2].map(() => conflictStack.api("/v1/leads", { body: { email, firstName: "Tess" } }))));
+    expect(answers.map((a) => a.status).filter((st) => st >= 300), "every post answered 2xx at once").toEqual([]);
+    for (const [i, email] of emails.entries()) {
+      const res = await conflictStack.api("/v1/events", { key: conflictStack.adminKey, body: { type: "purchase", email, amount: 30 + i, externalId: `tc-${i}`, at: "2027-06-01T09:00:00Z" } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+    const sweep = await conflictStack.api("/v1/sweeps", { key: conflictStack.adminKey, body: { at: "2027-06-01T12:00:00Z" } });
+    expect(sweep.status).toBe(200);
+    await conflictStack.queue.drain();
+    await conflictStack.settleReports();
+    api.enabled = false;
+    consumer.enabled = false;
+    process.stderr.write(`faults: transaction conflicts injected ${JSON.stringify(where)}\n`);
+    expect(Object.keys(where).some((k) => k.startsWith("api:email") || k.startsWith("api:item")), "on the lead path").toBe(true);
+    expect(where["api:send"] ?? 0, "on the sender's ledger").toBeGreaterThan(0);
+    expect(Object.keys(where).some((k) => k.startsWith("stream:")), "on the stream consumer").toBe(true);
+
+    const items = await scanAll(conflictStack);
+    const customers = items.filter((i) => i.type === "customer" && emails.includes(i.email));
+    expect(customers.length).toBe(emails.length);
+    for (const c of customers) {
+      const timeline = items.filter((i) => i.PK === `CUST#${c.id}` && i.type === "timeline");
+      expect(timeline.filter((t) => t.kind === "form_submitted").length, c.email).toBe(2);
+      expect(timeline.filter((t) => t.kind === "purchase").length, c.email).toBe(1);
+      expect(c.orders, c.email).toBe(1);
+      const ledger = items.filter((i) => i.PK === `CUST#${c.id}` && i.type === "send");
+      expect(ledger.map((l) => [l.campaignId, l.status]), c.email).toEqual([["thank-you", "sent"]]);
+      expect((await conflictStack.mailsTo(c.email)).length, c.email).toBe(1);
+    }
+    expect(conflictStack.queue.deadLetters).toEqual([]);
+    // The report counters, kept by the stream consumer through its conflicts, count each once.
+    const day = new Date().toISOString().slice(0, 10);
+    const funnel = await conflictStack.api(`/v1/reports/funnel?from=${day}&to=${day}`, { key: conflictStack.adminKey });
+    expect(funnel.body.newContacts).toBe(emails.length);
+    const revenue = await conflictStack.api("/v1/reports/revenue?from=2027-06-01&to=2027-06-01&interval=day", { key: conflictStack.adminKey });
+    expect(revenue.body.totals.purchases).toBe(emails.length);
+  }, 240_000);
+});
+
+describe("SES refusing a message or the whole account", () => {
+  it("a message SES rejects is tried once, recorded as rejected and never dead-lettered; the others go out", async () => {
+    const ids = await buyers(conflictStack, "rej", 3, "2027-07-01T09:00:00Z");
+    const [refused] = [...ids.keys()];
+    sesFault.rejected.add(refused!);
+    const sweep = await conflictStack.api("/v1/sweeps", { key: conflictStack.adminKey, body: { at: "2027-07-01T12:00:00Z" } });
+    expect(sweep.status).toBe(200);
+    await conflictStack.queue.drain();
+    expect(sesFault.attempts.get(refused!), "no retry of a rejected message").toBe(1);
+    expect((await ledgerOf(conflictStack, ids.get(refused!)!)).map((l) => [l.campaignId, l.status, l.lastError])).toEqual([["thank-you", "rejected", "MessageRejected"]]);
+    for (const [email, id] of ids) {
+      if (email === refused) continue;
+      expect((await ledgerOf(conflictStack, id)).map((l) => l.status), email).toEqual(["sent"]);
+    }
+    expect(conflictStack.queue.deadLetters).toEqual([]);
+    // The next sweep finds it settled: still one attempt.
+    await conflictStack.api("/v1/sweeps", { key: conflictStack.adminKey, body: { at: "2027-07-01T13:00:00Z" } });
+    await conflictStack.queue.drain();
+    expect(sesFault.attempts.get(refused!)).toBe(1);
+  }, 120_000);
+
+  for (const [n, error] of (["SendingPausedException", "AccountSuspendedException", "LimitExceededException"] as const).entries()) {
+    it(`${error}: the sender stops taking work instead of burning the queue into the DLQ, and every mail goes out once when SES sends again`, async () => {
+      const ids = await buyers(conflictStack, `pause${n}-`, 12, `2027-08-0${n + 1}T09:00:00Z`);
+      sesFault.accountError = error;
+      const before = [...ids.keys()].reduce((sum, e) => sum + (sesFault.attempts.get(e) ?? 0), 0);
+      await runSweep(conflictStack.deps, conflictStack.queue, new Date(`2027-08-0${n + 1}T12:00:00Z`));
+      const drained = conflictStack.queue.drain();
+      // Paused for much longer than five receives with the queue's retry delay take (5 × 50 ms).
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(conflictStack.queue.deadLetters, "nothing dead-lettered while paused").toEqual([]);
+      const whilePaused = [...ids.keys()].reduce((sum, e) => sum + (sesFault.attempts.get(e) ?? 0), 0) - before;
+      sesFault.accountError = undefined;
+      await drained;
+      expect(conflictStack.queue.deadLetters).toEqual([]);
+      // At most a batch of ten probes SES per one-second pause; five receives of each would be 60 calls.
+      expect(whilePaused, "SES calls while paused").toBeLessThan(12 * 5);
+      for (const [email, id] of ids) {
+        expect((await ledgerOf(conflictStack, id)).map((l) => [l.campaignId, l.status]), email).toEqual([["thank-you", "sent"]]);
+        expect((await conflictStack.mailsTo(email)).length, email).toBe(1);
+      }
+    }, 120_000);
+  }
+});
+
+describe("a GSI that lags its table", () => {
+  it("a sweep reading a stale due index neither sends twice nor skips anyone for good", async () => {
+    const lag = lagIndex(conflictStack.deps.db, "GSI2");
+    const first = await buyers(conflictStack, "lag-a", 4, "2027-09-01T09:00:00Z");
+    // A live sweep queues the thank-yous and moves the due entries; the index snapshot still lists them.
+    const live = await runSweep(conflictStack.deps, conflictStack.queue, new Date("2027-09-01T12:00:00Z"));
+    expect(live.enqueued).toBeGreaterThanOrEqual(4);
+    // More buyers arrive; the index has not caught up with them yet.
+    const late = await buyers(conflictStack, "lag-b", 3, "2027-09-01T12:30:00Z");
+    lag.stale = true;
+    // Before the sender ran: the stale index lists the first buyers again, and misses the late ones.
+    const stale = await runSweep(conflictStack.deps, conflictStack.queue, new Date("2027-09-01T13:00:00Z"));
+    expect(lag.staleAnswers).toBeGreaterThan(0);
+    await conflictStack.queue.drain();
+    lag.stale = false;
+    const caughtUp = await runSweep(conflictStack.deps, conflictStack.queue, new Date("2027-09-01T14:00:00Z"));
+    await conflictStack.queue.drain();
+    process.stderr.write(`faults: lagging GSI: live sweep ${live.enqueued} sends, stale ${stale.enqueued}, caught up ${caughtUp.enqueued}\n`);
+    for (const [email, id] of [...first, ...late]) {
+      expect((await ledgerOf(conflictStack, id)).map((l) => [l.campaignId, l.status]), email).toEqual([["thank-you", "sent"]]);
+      expect((await conflictStack.mailsTo(email)).length, `${email}: one mail`).toBe(1);
+    }
+    expect(conflictStack.queue.deadLetters).toEqual([]);
+  }, 120_000);
 });

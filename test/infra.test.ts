@@ -63,7 +63,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     ({ app, stack } = synthStack());
     template = Template.fromStack(stack);
     resources = template.toJSON().Resources as Resources;
-  }, 60_000);
+    // Bundles fourteen functions with esbuild: over a minute when the machine is busy.
+  }, 180_000);
 
   it("creates one function per route table function plus the authorizer, the sender, ses-events and reports-stream, all Node.js 24 on arm64", () => {
     const functionNames = new Set(routes.map((r) => r.fn));
@@ -258,7 +259,10 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         indexes: [],
       },
       "ses-events": { actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
-      authorizer: { actions: ["dynamodb:GetItem"], indexes: [] },
+      // One read: a key's hash or a person's directory entry, and nothing else in the table.
+      authorizer: { actions: ["dynamodb:GetItem"], indexes: [], partitions: ["APIKEY", "PERSON"] },
+      // The people directory and the API keys.
+      people: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["PERSON", "APIKEY"] },
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
@@ -307,6 +311,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         "sqs:GetQueueAttributes",
         "sqs:GetQueueUrl",
         "sqs:ReceiveMessage",
+        // Hands sends back with a delay while SES is not sending for the account.
+        "sqs:SendMessage",
       ],
       "ses-events": ["events:PutEvents"],
       authorizer: [],
@@ -314,6 +320,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Lambda sends a batch that failed every retry to the on-failure queue with this role.
       "reports-stream": ["sqs:SendMessage"],
       app: [],
+      people: ["cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser"],
       hooks: ["events:PutEvents", "secretsmanager:GetSecretValue"],
     };
     const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
@@ -980,7 +987,18 @@ describe("cdk-nag AWS Solutions checks", () => {
     expect(acknowledged.get("AwsSolutions-SMG4")?.sort()).toEqual([stack.tokenSecret.secret.node.path, stack.connectionSecrets.secret.node.path].sort());
     // Public routes only: one per route without auth.
     expect(acknowledged.get("AwsSolutions-APIG4")).toHaveLength(routes.filter((r) => r.auth === null).length);
-    expect([...acknowledged.keys()].sort()).toEqual(["AwsSolutions-APIG4", "AwsSolutions-SMG4", "AwsSolutions-SQS3"]);
+    // The user pool's plan (Lite, not Plus) and, with rapport:peopleMfa optional, MFA not forced on everyone.
+    expect(acknowledged.get("AwsSolutions-COG8")).toEqual([stack.people.userPool.node.path]);
+    expect(acknowledged.get("AwsSolutions-COG2")).toEqual([stack.people.userPool.node.path]);
+    expect([...acknowledged.keys()].sort()).toEqual(["AwsSolutions-APIG4", "AwsSolutions-COG2", "AwsSolutions-COG8", "AwsSolutions-SMG4", "AwsSolutions-SQS3"]);
+  });
+
+  it("acknowledge optional MFA only while it is optional: required MFA needs no exception", () => {
+    const { stack } = synthStack({ ...NO_BUNDLING, "rapport:peopleMfa": "required" });
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations).toEqual([]);
+    const ids = stack.people.userPool.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.keys(m.data as object));
+    expect(ids.map((id) => id.replace(/^Annotation::/, ""))).toEqual(["AwsSolutions-COG8"]);
   });
 
   it("do run: an unauthenticated route nobody acknowledged is reported", () => {
@@ -990,6 +1008,72 @@ describe("cdk-nag AWS Solutions checks", () => {
     new apigwv2.HttpApi(stack, "Api").addRoutes({ path: "/open", integration: new HttpUrlIntegration("Url", "https://example.com") });
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations.map((v) => v.ruleName)).toContain("AwsSolutions-APIG4");
+  });
+});
+
+describe("people who sign in", () => {
+  let stack: RapportStack;
+  let template: Template;
+  let resources: Resources;
+
+  beforeAll(() => {
+    ({ stack } = synthStack(NO_BUNDLING));
+    template = Template.fromStack(stack);
+    resources = template.toJSON().Resources as Resources;
+  });
+
+  it("is one Cognito user pool: invitation only, email as the username, a strong password policy, optional TOTP, Lite plan, kept on stack deletion", () => {
+    template.resourceCountIs("AWS::Cognito::UserPool", 1);
+    template.hasResource("AWS::Cognito::UserPool", {
+      DeletionPolicy: "Retain",
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
+        UsernameAttributes: ["email"],
+        AutoVerifiedAttributes: ["email"],
+        Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 7 } },
+        MfaConfiguration: "OPTIONAL",
+        EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
+        UserPoolTier: "LITE",
+        DeletionProtection: "ACTIVE",
+      }),
+    });
+    // The invitation names the username and temporary password, and links to the dashboard.
+    const pool = Object.values(resources).find((r) => r.Type === "AWS::Cognito::UserPool")!;
+    const invitation = JSON.stringify(pool.Properties.AdminCreateUserConfig.InviteMessageTemplate.EmailMessage);
+    expect(invitation).toMatch(/\{username\}.*\{####\}/);
+    expect(invitation).toContain(logicalId(stack, stack.api.httpApi));
+    expect(invitation).toContain("/app");
+  });
+
+  it("has a group per role and one app client for the dashboard: no secret, password and SRP sign-in, one-hour tokens", () => {
+    expect(Object.values(resources).filter((r) => r.Type === "AWS::Cognito::UserPoolGroup").map((r) => r.Properties.GroupName).sort()).toEqual(["owner", "staff"]);
+    template.resourceCountIs("AWS::Cognito::UserPoolClient", 1);
+    template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
+      GenerateSecret: false,
+      ExplicitAuthFlows: Match.arrayWith(["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]),
+      PreventUserExistenceErrors: "ENABLED",
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+    });
+  });
+
+  it("tells only the authorizer, the people function and the public function which pool and client to trust, and lets only the people function manage the pool", () => {
+    const poolRef = { Ref: logicalId(stack, stack.people.userPool) };
+    for (const [name, fn] of Object.entries(stack.functions)) {
+      const env = (resources[logicalId(stack, fn.fn)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const trusts = ["authorizer", "people", "public"].includes(name);
+      expect(env.COGNITO_USER_POOL_ID, name).toEqual(trusts ? poolRef : undefined);
+      expect(env.COGNITO_CLIENT_ID !== undefined, name).toBe(trusts);
+      const cognito = byService(statementsOf(resources, logicalId(stack, fn.role)), "cognito-idp");
+      expect(cognito.map((s) => s.Resource), name).toEqual(name === "people" ? [{ "Fn::GetAtt": [logicalId(stack, stack.people.userPool), "Arn"] }] : []);
+    }
+    template.hasOutput("UserPoolId", { Value: { Ref: logicalId(stack, stack.people.userPool) } });
+    template.hasOutput("UserPoolClientId", { Value: { Ref: logicalId(stack, stack.people.client) } });
+  });
+
+  it("refuses a password policy weaker than Cognito's minimum and an unknown MFA setting at synth", () => {
+    expect(() => synthStack({ ...NO_BUNDLING, "rapport:passwordMinLength": 6 })).toThrow(/rapport:passwordMinLength/);
+    expect(() => synthStack({ ...NO_BUNDLING, "rapport:peopleMfa": "sms" })).toThrow(/rapport:peopleMfa/);
   });
 });
 

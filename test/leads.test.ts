@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { useStack } from "./support/stack.ts";
@@ -106,14 +107,38 @@ describe("POST /v1/leads from a browser form", () => {
     expect(res.location).toBe("https://shop.example.com/thanks?x=1");
   });
 
-  it("refuses a _next on another origin (no open redirect) and stores nothing", async () => {
+  it("an unusable _next (another origin, another scheme, a placeholder) stores the lead and sends the browser to the thank-you page, never to _next", async () => {
+    const bad = ["https://evil.example.net/", "javascript:alert(1)", "https://www.example.com/thanks", "/thanks", `https://shop.example.com/${"x".repeat(2100)}`];
+    for (const [i, next] of bad.entries()) {
+      const page = await postForm({ email: `bad-next-${i}@example.com`, _next: next });
+      expect(page.status, next).toBe(303);
+      expect(page.location, next).toBe(`${stack.url}/v1/thanks`);
+      expect(await customerByEmail(`bad-next-${i}@example.com`), next).toHaveLength(1);
+    }
+    // A JSON caller is never redirected: _next means nothing to it.
     const json = await stack.api("/v1/leads", { body: { email: "evil@example.com", _next: "https://evil.example.net/" } });
-    expect(json.status).toBe(400);
-    expect(json.body.fields).toEqual([{ field: "_next", message: expect.stringContaining("allowed origin") }]);
-    const page = await postForm({ email: "evil@example.com", _next: "javascript:alert(1)" });
-    expect(page.status).toBe(400);
-    expect(page.text).toContain("_next");
-    expect(await customerByEmail("evil@example.com")).toHaveLength(0);
+    expect(json.status).toBe(201);
+    expect(json.headers.get("location")).toBeNull();
+    expect(await customerByEmail("evil@example.com")).toHaveLength(1);
+  });
+
+  it("the README's embeddable form works as pasted: the lead is stored and the visitor gets the thank-you page", async () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## An embeddable HTML form"));
+    const form = /```html\n([\s\S]*?)```/.exec(section)![1]!.replace(/<!--[\s\S]*?-->/g, "");
+    const fields: Record<string, string> = {};
+    for (const input of form.match(/<(?:input|textarea)\b[^>]*>/g) ?? []) {
+      const name = /\bname="([^"]*)"/.exec(input)?.[1];
+      if (!name) continue;
+      if (/type="checkbox"/.test(input)) continue; // unticked: not posted
+      fields[name] = /\bvalue="([^"]*)"/.exec(input)?.[1] ?? "";
+    }
+    // What the visitor types, and what the inline script stamps.
+    Object.assign(fields, { email: "pasted@example.com", firstName: "Paste", _ts: String(Date.now() - 10_000) });
+    const page = await postForm(fields, { origin: "https://shop.example.com", referer: "https://shop.example.com/contact" });
+    expect(page.status).toBe(303);
+    expect(page.location).toBe(`${stack.url}/v1/thanks`);
+    expect(await customerByEmail("pasted@example.com")).toHaveLength(1);
   });
 
   it("a bad browser form gets a page that says what to fix", async () => {
@@ -138,7 +163,7 @@ describe("POST /v1/leads from a browser form", () => {
     expect(view.body.profile).toEqual({ firstName: "Bjørn", lastName: "Ås" });
   });
 
-  it("CORS: an allowed origin gets Access-Control-Allow-Origin and a preflight answer; another origin is refused", async () => {
+  it("CORS: an allowed origin gets Access-Control-Allow-Origin and a preflight answer; another origin can post but not read the answer", async () => {
     const pre = await fetch(`${stack.url}/v1/leads`, { method: "OPTIONS", headers: { origin: "https://shop.example.com", "access-control-request-method": "POST" } });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
@@ -148,11 +173,46 @@ describe("POST /v1/leads from a browser form", () => {
     expect(ok.status).toBe(201);
     expect(ok.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
 
-    const denied = await stack.api("/v1/leads", { body: { email: "cors2@example.com" }, headers: { origin: "https://other.example.org" } });
-    expect(denied.status).toBe(403);
-    expect(denied.headers.get("access-control-allow-origin")).toBeNull();
+    const held = await stack.api("/v1/leads", { body: { email: "cors2@example.com" }, headers: { origin: "https://other.example.org" } });
+    expect(held.status).toBe(202);
+    expect(held.body).toMatchObject({ held: true, reason: "origin_not_allowed" });
+    expect(held.headers.get("access-control-allow-origin")).toBeNull();
     expect(await customerByEmail("cors2@example.com")).toHaveLength(0);
   });
+
+  it("a browser form posted from an origin not allowed yet is held with the origin named, the visitor sees the thank-you page, and a release captures it", async () => {
+    const page = await postForm(
+      { email: "new-site@example.com", firstName: "Nia", consent: "yes", _next: "https://shop.example.com/thanks" },
+      { origin: "https://www.shop.example.com", referer: "https://www.shop.example.com/contact?x=1" },
+    );
+    // Its _next is on an allowed origin, so it is still safe to follow.
+    expect(page.status).toBe(303);
+    expect(page.location).toBe("https://shop.example.com/thanks");
+    const thanks = await fetch(`${stack.url}/v1/thanks`);
+    expect(thanks.headers.get("content-type")).toContain("text/html");
+    expect(await thanks.text()).toContain("Thank you");
+    expect(await customerByEmail("new-site@example.com")).toHaveLength(0);
+
+    const list = await stack.api("/v1/quarantine?limit=100", { key: stack.adminKey });
+    const item = list.body.items.find((h: { lead: { email: string } }) => h.lead.email === "new-site@example.com");
+    expect(item).toMatchObject({
+      reason: "origin_not_allowed",
+      detail: expect.stringContaining("https://www.shop.example.com"),
+      context: { origin: "https://www.shop.example.com", page: "https://www.shop.example.com/contact" },
+    });
+    const released = await stack.api(`/v1/quarantine/${item.id}/release`, { method: "POST", key: stack.adminKey });
+    expect(released.status).toBe(200);
+    const [customer] = await customerByEmail("new-site@example.com");
+    const view = await stack.api(`/v1/customers/${customer!.id}`, { key: stack.adminKey });
+    expect(view.body.profile).toEqual({ firstName: "Nia" });
+  });
+
+  it("a post without an Origin (a script, a server) is not a browser post and is captured as usual", async () => {
+    const res = await stack.api("/v1/leads", { body: { email: "server-side@example.com" } });
+    expect(res.status).toBe(201);
+    expect(await customerByEmail("server-side@example.com")).toHaveLength(1);
+  });
+
 });
 
 describe("POST /v1/leads refuses bad input with a 4xx naming the problem", () => {

@@ -122,3 +122,48 @@ describe("120 days of retention campaigns", () => {
     // 121 simulated days, each a sweep and its sends, and all of them again: minutes when the machine is busy.
   }, 180_000);
 });
+
+describe("dates and dry runs", () => {
+  const s = useStack();
+
+  it("dates not on the calendar are refused with a 400 naming the field, and nothing runs", async () => {
+    const id = await lead(s, { email: "dates@example.com" });
+    const cases: [string, { method?: string; body?: unknown }, string][] = [
+      ["/v1/sweeps", { body: { at: "2027-02-30T10:00:00Z" } }, "at"],
+      ["/v1/events", { body: { type: "purchase", customerId: id, amount: 10, at: "2027-02-29T10:00:00Z" } }, "at"],
+      [`/v1/customers/${id}`, { method: "PATCH", body: { nextContactAt: "2027-04-31T09:00:00Z" } }, "nextContactAt"],
+      ["/v1/reports/funnel?from=2027-02-30", {}, "from"],
+      ["/v1/reports/segments?at=2027-13-01T00:00:00Z", {}, "at"],
+    ];
+    for (const [path, init, field] of cases) {
+      const res = await s.api(path, { key: s.adminKey, ...init } as Parameters<TestStack["api"]>[1]);
+      expect(res.status, path).toBe(400);
+      expect(res.body.fields.map((f: { field: string }) => f.field), path).toContain(field);
+    }
+    const view = await s.api(`/v1/customers/${id}`, { key: s.adminKey });
+    expect(view.body.orders ?? 0).toBe(0);
+    expect(s.queue.deadLetters).toEqual([]);
+  });
+
+  it("a dry run names exactly the sends and stage changes the sweep at the same instant then makes", async () => {
+    const { planSweep } = await import("../shared/retention/sweep.ts");
+    const ana = await lead(s, { email: "ana@example.id", firstName: "Ana", locale: "id-ID", consent: "yes" });
+    const ben = await lead(s, { email: "ben@example.com", firstName: "Ben", consent: "yes" });
+    await purchase(s, ana, "2027-04-15T08:00:00Z", 40, "dry-1");
+    await purchase(s, ben, "2026-11-01T08:00:00Z", 30, "dry-2");
+    // Ben's last activity is his form post today: by mid-April he is past 90 idle days, not 180.
+    const at = "2027-04-15T12:00:00Z";
+    const plan = await planSweep(s.deps, new Date(at));
+    expect(plan.sends.filter((p) => p.customerId === ana)).toEqual([expect.objectContaining({ campaignId: "thank-you", to: "ana@example.id", language: "id" })]);
+    expect(plan.stageChanges.filter((c) => c.customerId === ben)).toEqual([{ customerId: ben, from: "customer", to: "at_risk" }]);
+    // The dry run wrote nothing: the same plan again.
+    expect(await planSweep(s.deps, new Date(at))).toEqual(plan);
+
+    const result = await sweep(s, at);
+    expect(result).toMatchObject({ due: plan.due, enqueued: plan.sends.length, stageChanges: plan.stageChanges.length, deferred: plan.deferred });
+    await s.queue.drain();
+    expect((await ledger(s, ana)).map((l) => [l.campaignId, l.status])).toEqual([["thank-you", "sent"]]);
+    const view = await s.api(`/v1/customers/${ben}`, { key: s.adminKey });
+    expect(view.body.stage).toBe("at_risk");
+  });
+});

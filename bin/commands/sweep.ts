@@ -1,7 +1,9 @@
 import { SesMailer } from "../../shared/aws/ses-mailer.ts";
 import { SqsQueue } from "../../shared/aws/sqs-queue.ts";
 import { fixedClock } from "../../shared/core/clock.ts";
-import { runSweep } from "../../shared/retention/sweep.ts";
+import { parseInstant } from "../../shared/core/dates.ts";
+import type { SweepPlan } from "../../shared/retention/sweep.ts";
+import { planSweep, runSweep } from "../../shared/retention/sweep.ts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { localEnv } from "../../local/env.ts";
@@ -9,29 +11,41 @@ import { InProcessQueue } from "../../local/pipeline.ts";
 import { SimulatedSesEvents } from "../../local/ses-events.ts";
 import { makeHandler as makeSesEventsHandler } from "../../functions/ses-events.ts";
 import type { Command } from "../cli.ts";
+import type { CommandContext } from "../cli.ts";
 import { CliFailure, UsageError } from "../cli.ts";
+import { table } from "../format.ts";
 
 /**
- * `rapport sweep [--at ISO]`: one retention sweep. Locally it runs here, as of `--at` if given,
- * and delivers what it finds to SES local through the same sender the stack uses (so the mail
- * shows up in the viewer at once); with --stack it runs as of now and hands the sends to the
- * deployed queue.
+ * `rapport sweep [--at ISO] [--dry-run]`: one retention sweep. Locally it runs here, as of `--at`
+ * if given, and delivers what it finds to SES local through the same sender the stack uses (so
+ * the mail shows up in the viewer at once); with --stack it runs as of now and hands the sends to
+ * the deployed queue. `--dry-run` only reads: it lists who would get which email in which
+ * language and which stage changes would be made, locally or on a deployed stack, as of any instant.
  */
 export const sweep: Command = {
   name: "sweep",
   summary: "Run a retention sweep now, or on the local stack as of another instant, and print what it did.",
   options: {
-    at: { type: "string", value: "ISO", description: "run as of this instant, e.g. 2027-01-15T09:00:00Z (local stack only)" },
+    at: { type: "string", value: "ISO", description: "run as of this instant, e.g. 2027-01-15T09:00:00Z (local stack only, unless --dry-run)" },
+    "dry-run": { type: "boolean", description: "send nothing and change nothing: print who would get which email, in which language, and the stage changes" },
+    json: { type: "boolean", description: "with --dry-run: print the plan as JSON" },
   },
   notes: ["Simulate a month: for d in 01 08 15 22 29; do npx rapport sweep --at 2027-01-${d}T10:00:00Z; done"],
   async run(ctx) {
     const raw = ctx.values.at as string | undefined;
-    const at = raw === undefined ? undefined : new Date(raw);
-    if (at && (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(raw!))) throw new UsageError(`--at "${raw}" is not an ISO 8601 instant such as 2027-01-15T09:00:00Z`);
+    const parsed = raw === undefined ? undefined : parseInstant(raw);
+    if (parsed?.problem) throw new UsageError(`--at "${raw}": ${parsed.problem}`);
+    const at = parsed?.date;
     const stack = ctx.values.stack as string | undefined;
-    if (stack && at) throw new UsageError("--at only works on the local stack: a deployed sweep runs as of now");
+    const dryRun = ctx.values["dry-run"] === true;
+    if (ctx.values.json && !dryRun) throw new UsageError("--json goes with --dry-run (a sweep always prints JSON)");
+    if (stack && at && !dryRun) throw new UsageError("--at only works on the local stack: a deployed sweep runs as of now (--dry-run may look at any instant)");
     const deps = await ctx.deps();
     const instant = at ?? deps.clock.now();
+    if (dryRun) {
+      printPlan(ctx, await planSweep(deps, instant));
+      return;
+    }
     if (stack) {
       const url = deps.config.retention.sendQueueUrl;
       if (!url) throw new CliFailure(`stack "${stack}" has no SendQueueUrl output: deploy the current version first`);
@@ -60,3 +74,21 @@ export const sweep: Command = {
     ctx.out(JSON.stringify(result));
   },
 };
+
+function printPlan(ctx: CommandContext, plan: SweepPlan): void {
+  if (ctx.values.json) {
+    ctx.out(JSON.stringify(plan));
+  } else {
+    if (plan.sends.length > 0) {
+      const rows = plan.sends.map((s) => [s.customerId, s.to ?? "(nobody)", s.campaignId, s.occurrence, s.language, s.recipient]);
+      for (const line of table(["customer", "to", "campaign", "occurrence", "language", "recipient"], rows)) ctx.out(line);
+    }
+    if (plan.stageChanges.length > 0) {
+      if (plan.sends.length > 0) ctx.out("");
+      for (const line of table(["customer", "from", "to"], plan.stageChanges.map((c) => [c.customerId, c.from, c.to]))) ctx.out(line);
+    }
+  }
+  ctx.err(
+    `Dry run as of ${plan.at}: ${plan.due} due, ${plan.sends.length} would be sent, ${plan.deferred} would wait for a send window or the frequency cap, ${plan.stageChanges.length} stage changes. Nothing was sent or changed.`,
+  );
+}

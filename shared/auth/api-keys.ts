@@ -3,7 +3,6 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/li
 import type { Deps } from "../core/deps.ts";
 import { NotFound, ValidationError } from "../core/errors.ts";
 import { API_KEY_PARTITION, apiKeyIdFromHash, apiKeyKey } from "../entities/api-key.ts";
-import type { Principal } from "../http/http.ts";
 import type { Scope } from "../http/routes.ts";
 
 export const SCOPES: Scope[] = ["admin", "leads:write"];
@@ -11,6 +10,12 @@ const KEY_PATTERN = /^rk_[A-Za-z0-9_-]{43}$/;
 
 export function hashKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
+}
+
+/** A valid key: its id and its space-separated scopes. */
+export interface ApiKeyPrincipal {
+  keyId: string;
+  scopes: string;
 }
 
 export interface ApiKeyInfo {
@@ -55,7 +60,7 @@ export async function createApiKey(deps: Deps, options: { scopes: Scope[]; name?
  * useless, and the shape check before the lookup depends only on the input, never on a secret.
  * test/security.test.ts checks that the key itself never reaches the table.
  */
-export async function verifyAuthorization(deps: Deps, authorization: string | undefined): Promise<Principal | null> {
+export async function verifyAuthorization(deps: Deps, authorization: string | undefined): Promise<ApiKeyPrincipal | null> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
   const key = match?.[1];
   if (!key || !KEY_PATTERN.test(key)) return null;

@@ -1,11 +1,27 @@
 import { type AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { FinalizeRequestMiddleware } from "@smithy/types";
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 
 export interface DbOptions {
   region: string;
   /** DynamoDB Local's URL; omitted on AWS. */
   endpoint?: string;
+}
+
+/** The name of the middleware that makes transaction conflicts retryable (tests inject faults below it). */
+export const CONFLICT_RETRY_MIDDLEWARE = "retryTransactionConflicts";
+
+/**
+ * True for a write that lost to a concurrent transaction and was not applied: a single-item write
+ * that met a transaction in flight (`TransactionConflictException`), or a TransactWriteItems
+ * cancelled only by conflicts (no condition failed). Trying it again is safe and what AWS advises.
+ */
+export function isTransactionConflict(err: unknown): boolean {
+  const e = err as { name?: string } | undefined;
+  if (e?.name === "TransactionConflictException") return true;
+  const codes = cancellationCodes(err);
+  return codes !== null && codes.includes("TransactionConflict") && codes.every((c) => c === undefined || c === "TransactionConflict");
 }
 
 /** The document client every domain function receives. Built only by composition roots. */
@@ -17,6 +33,18 @@ export function createDocumentClient(options: DbOptions): DynamoDBDocumentClient
       : {}),
     maxAttempts: 5,
   });
+  // The SDK retries throttling and 5xx but not a transaction conflict (a 400). Marked retryable
+  // just below the retry middleware, every write everywhere (lead capture, purchases, the sender,
+  // the stream consumer) gets the SDK's backoff and retry quota for it, instead of a 500.
+  const markRetryable: FinalizeRequestMiddleware<any, any> = (next) => async (args) => {
+    try {
+      return await next(args);
+    } catch (err) {
+      if (isTransactionConflict(err)) Object.assign(err as object, { $retryable: { throttling: false } });
+      throw err;
+    }
+  };
+  client.middlewareStack.addRelativeTo(markRetryable, { name: CONFLICT_RETRY_MIDDLEWARE, relation: "after", toMiddleware: "retryMiddleware" });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });

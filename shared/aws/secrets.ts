@@ -10,7 +10,7 @@ function bytes(data: Data): Buffer {
 }
 
 /** SHA-256 (or HMAC-SHA-256 with a secret) on node:crypto, in the shape SignatureV4 asks for. */
-class Sha256 {
+export class Sha256 {
   private hash: Hash | Hmac;
   private readonly secret?: Data;
   constructor(secret?: Data) {

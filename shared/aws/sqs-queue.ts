@@ -14,9 +14,10 @@ export class SqsQueue implements SendQueue {
     this.client = client ?? new SQSClient({ region, maxAttempts: 5 });
   }
 
-  async enqueue(requests: SendRequest[]): Promise<void> {
+  async enqueue(requests: SendRequest[], options: { delaySeconds?: number } = {}): Promise<void> {
+    const delay = options.delaySeconds === undefined ? {} : { DelaySeconds: Math.min(900, Math.max(0, Math.round(options.delaySeconds))) };
     for (let i = 0; i < requests.length; i += BATCH) {
-      let entries = requests.slice(i, i + BATCH).map((r, n) => ({ Id: String(n), MessageBody: JSON.stringify(r) }));
+      let entries = requests.slice(i, i + BATCH).map((r, n) => ({ Id: String(n), MessageBody: JSON.stringify(r), ...delay }));
       for (let attempt = 0; entries.length > 0; attempt++) {
         const result = await this.client.send(new SendMessageBatchCommand({ QueueUrl: this.url, Entries: entries }));
         const failed = new Set((result.Failed ?? []).map((f) => f.Id));

@@ -34,7 +34,7 @@ export async function getCampaign(deps: Pick<Deps, "db" | "table">, id: string):
  * Creates or replaces a campaign with a whole, validated definition. On a default's id this
  * stores an edited copy that overrides the shipped one from then on.
  *
- * @param actor who saved it (the API key id), kept as `updatedBy`.
+ * @param actor who saved it (an API key id, or `person:<id>`), kept as `updatedBy`.
  */
 export async function putCampaign(deps: Pick<Deps, "db" | "table" | "clock">, id: string, input: CampaignInput, actor: string): Promise<Campaign> {
   const item: StoredCampaign = { ...input, ...campaignKey(id), id, updatedAt: deps.clock.now().toISOString(), updatedBy: actor };

@@ -73,6 +73,19 @@ export interface BotProtectionConfig {
   minSubmitSeconds: number;
 }
 
+/**
+ * Sign-in for people (owners and staff) with an Amazon Cognito user pool. Env names in brackets.
+ * Unset pool: nobody signs in as a person, API keys still work.
+ */
+export interface PeopleConfig {
+  /** The user pool people sign in to [COGNITO_USER_POOL_ID]. */
+  userPoolId?: string;
+  /** The dashboard's app client: tokens must have been issued to it [COGNITO_CLIENT_ID]. */
+  clientId?: string;
+  /** Local stack only: cognito-local's base URL, which is also its tokens' issuer domain [COGNITO_ENDPOINT]. */
+  endpoint?: string;
+}
+
 export interface RuntimeConfig {
   tableName: string;
   region: string;
@@ -89,6 +102,7 @@ export interface RuntimeConfig {
   publicBaseUrl: string;
   retention: RetentionConfig;
   botProtection: BotProtectionConfig;
+  people: PeopleConfig;
   /**
    * Where the shop connections' webhook signing secrets are kept: a Secrets Manager secret
    * holding one JSON object, a key per platform [CONNECTIONS_SECRET_ARN]; locally a file of the
@@ -108,6 +122,15 @@ function botProtectionFrom(env: NodeJS.ProcessEnv, settings: RuntimeSettings): B
     ...(env.CAPTCHA_VERIFY_URL ? { captchaVerifyUrl: env.CAPTCHA_VERIFY_URL } : {}),
     minSubmitSeconds,
   };
+}
+
+function peopleFrom(env: NodeJS.ProcessEnv): PeopleConfig {
+  const userPoolId = env.COGNITO_USER_POOL_ID || undefined;
+  const clientId = env.COGNITO_CLIENT_ID || undefined;
+  // Tokens are only accepted from the one app client: a pool without it would accept none, silently.
+  if (userPoolId && !clientId) throw new Error("COGNITO_USER_POOL_ID is set: set COGNITO_CLIENT_ID (the dashboard's app client) too");
+  const endpoint = (env.COGNITO_ENDPOINT || "").replace(/\/+$/, "") || undefined;
+  return { ...(userPoolId ? { userPoolId } : {}), ...(clientId ? { clientId } : {}), ...(endpoint ? { endpoint } : {}) };
 }
 
 /**
@@ -153,6 +176,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       doubleOptIn: s.doubleOptIn,
     },
     botProtection: botProtectionFrom(env, s),
+    people: peopleFrom(env),
     connections: {
       ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
       ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),

@@ -35,10 +35,13 @@ export interface SendRequest {
   occurrence: string;
   /** When the sweep found it due. */
   dueAt: string;
+  /** How many times the sender has handed it back while SES was not sending for the account. */
+  pauses?: number;
 }
 
 export interface SendQueue {
-  enqueue(requests: SendRequest[]): Promise<void>;
+  /** `delaySeconds` (at most 900, as SQS allows): the messages are not handed out before then. */
+  enqueue(requests: SendRequest[], options?: { delaySeconds?: number }): Promise<void>;
 }
 
 export interface OutgoingMail {

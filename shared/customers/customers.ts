@@ -12,7 +12,7 @@ import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX, timelineKey } from "../entities/timeline.ts";
 import { fromMinor } from "../core/money.ts";
 import type * as z from "zod/mini";
-import type { Customer360, CustomerPatch, Stage } from "./schema.ts";
+import type { By, Customer360, CustomerPatch, Stage } from "./schema.ts";
 import { PROFILE_FIELD_NAMES, STAGES } from "../core/fields.ts";
 import { GSI1 } from "../entities/table.ts";
 
@@ -80,7 +80,11 @@ export interface TimelineItem {
   at: string;
   type: string;
   summary?: string;
+  /** The words of a call, meeting or note, as the person who logged it wrote them. */
+  text?: string;
   data?: Record<string, unknown>;
+  /** Who made the change, when it came through the API. */
+  by?: By;
 }
 
 /** A consent statement, kept on the timeline entry that carried it: the consent ledger. */
@@ -277,7 +281,17 @@ async function claimEmail(deps: Deps, email: string): Promise<{ customerId: stri
 /** Builds the item of a timeline entry for a customer. */
 export function timelineItem(deps: Deps, customerId: string, entry: Omit<TimelineItem, "id">): Record<string, unknown> {
   const id = ulid(deps.clock);
-  return { ...timelineKey(customerId, entry.at, id), type: "timeline", id, kind: entry.type, at: entry.at, summary: entry.summary, data: entry.data };
+  return {
+    ...timelineKey(customerId, entry.at, id),
+    type: "timeline",
+    id,
+    kind: entry.type,
+    at: entry.at,
+    summary: entry.summary,
+    ...(entry.text ? { text: entry.text } : {}),
+    data: entry.data,
+    ...(entry.by ? { by: entry.by } : {}),
+  };
 }
 
 export async function appendTimeline(deps: Deps, customerId: string, entry: Omit<TimelineItem, "id">): Promise<void> {
@@ -300,7 +314,9 @@ function toTimelineEntry(item: Record<string, unknown>): TimelineItem {
     at: item.at as string,
     type: item.kind as string,
     ...(item.summary ? { summary: item.summary as string } : {}),
+    ...(item.text ? { text: item.text as string } : {}),
     ...(item.data ? { data: item.data as Record<string, unknown> } : {}),
+    ...(item.by ? { by: item.by as By } : {}),
   };
 }
 
@@ -450,7 +466,7 @@ async function queryStage(deps: Deps, stage: Stage, filter: ListFilter, before?:
  * the lookup item in the same transaction (409 when another customer holds it). The change is
  * written to the timeline with the names of the fields changed.
  */
-export async function patchCustomer(deps: Deps, customerId: string, patch: CustomerPatch, actor: string): Promise<z.output<typeof Customer360>> {
+export async function patchCustomer(deps: Deps, customerId: string, patch: CustomerPatch, by: By): Promise<z.output<typeof Customer360>> {
   const current = await getCustomerItem(deps, customerId, true);
   if (!current) throw new NotFound(`no customer ${customerId}`);
   const now = deps.clock.now().toISOString();
@@ -493,7 +509,7 @@ export async function patchCustomer(deps: Deps, customerId: string, patch: Custo
       ExpressionAttributeValues: values,
     },
   };
-  const entry = { Put: { TableName: deps.table, Item: timelineItem(deps, customerId, { at: now, type: "profile_updated", summary: `Changed ${changed.join(", ")}`, data: { changed, by: actor } }) } };
+  const entry = { Put: { TableName: deps.table, Item: timelineItem(deps, customerId, { at: now, type: "profile_updated", summary: `Changed ${changed.join(", ")}`, data: { changed }, by }) } };
   const moves = emailChange
     ? [
         { Put: { TableName: deps.table, Item: { ...emailKey(emailChange), type: "email", customerId }, ConditionExpression: "attribute_not_exists(PK)" } },

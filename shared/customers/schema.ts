@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { normalizeEmail } from "./email.ts";
+import { Instant, instant, isRealDay } from "../core/dates.ts";
 import { CUSTOMER_ID_PATTERN } from "../core/ids.ts";
 import { PROFILE_FIELD_NAMES, STAGES, type ProfileFieldName } from "../core/fields.ts";
 
@@ -41,10 +42,6 @@ export const EmailField = describe(
   "Stored trimmed and lower-cased; one address is one customer.",
 );
 
-const isRealDate = (s: string) => {
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-};
 
 /** Checks a non-empty string; an empty one passes as "not given". Each field reports one message. */
 function checkedText(max: number, check: (s: string) => string | null) {
@@ -53,7 +50,7 @@ function checkedText(max: number, check: (s: string) => string | null) {
 
 export const BirthdayField = checkedText(10, (s) => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return "must be YYYY-MM-DD";
-  if (!isRealDate(s)) return "is not a real date";
+  if (!isRealDay(s)) return "is not a real date";
   if (s < "1900-01-01" || s > new Date().toISOString().slice(0, 10)) return "must be in the past";
   return null;
 });
@@ -149,7 +146,11 @@ export const LeadInput = z.object({
   utm_campaign: optionalText(200),
   tags: z.optional(TagsField),
   _gotcha: describe(z.optional(z.string()), "Honeypot: leave empty. When filled the post is answered as a success and nothing is stored."),
-  _next: describe(z.optional(text(2000)), "Where to send the browser after a form post; must be on an allowed origin."),
+  // Not limited here: an unusable `_next` is the form's configuration, never a reason to lose the lead.
+  _next: describe(
+    z.optional(z.string().check(z.trim())),
+    "Where to send the browser after a form post: an absolute URL on an allowed origin. Any other value is ignored (the lead is stored and the browser goes to the thank-you page); JSON callers are never redirected.",
+  ),
   _ts: describe(
     z.pipe(
       z.optional(z.union([z.number(), z.string().check(z.maxLength(40))])),
@@ -168,6 +169,13 @@ export type LeadInput = z.output<typeof LeadInput>;
 export const LeadAccepted = z.object({
   customerId: z.string(),
   created: describe(z.boolean(), "true for a new contact (201), false when the email already existed (200)"),
+});
+
+/** A post from a browser on an origin that is not allowed: kept in the quarantine for an admin to release. */
+export const LeadHeld = z.object({
+  held: z.literal(true),
+  reason: z.literal("origin_not_allowed"),
+  message: z.string(),
 });
 
 export const CustomerIdParam = z.string().check(z.regex(CUSTOMER_ID_PATTERN, { error: "is not a customer id" }));
@@ -212,7 +220,7 @@ function clearable(field: z.core.$ZodType<string | undefined>): Clearable {
 
 const ProfilePatchFields = Object.fromEntries(PROFILE_FIELD_NAMES.map((name) => [name, clearable(ProfileFields[name])])) as Record<keyof typeof ProfileFields, Clearable>;
 
-const isoDateTime = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" });
+const isoDateTime = Instant;
 
 /** PATCH: profile fields, email (moves the lookup), tags (replace the set), owner, nextContactAt. */
 export const CustomerPatch = z
@@ -228,9 +236,17 @@ export type CustomerPatch = z.output<typeof CustomerPatch>;
 
 export const EVENT_TYPES = ["purchase", "refund", "support_ticket", "call", "meeting", "note", "page_view", "email_reply", "other"] as const;
 
+/** The longest text a call, meeting or note may carry (the body as a whole is capped at 16 KiB). */
+export const EVENT_TEXT_MAX = 10_000;
+
+/**
+ * Unknown fields are refused (400, each named) rather than dropped: a note posted with its words
+ * in `note` or `summary` used to vanish without a word.
+ */
 export const EventInput = z
-  .object({
+  .strictObject({
     type: z.enum(EVENT_TYPES, { error: `must be one of ${EVENT_TYPES.join(", ")}` }),
+    text: z.optional(text(EVENT_TEXT_MAX)),
     customerId: z.optional(CustomerIdParam),
     email: z.optional(EmailField),
     at: z.optional(isoDateTime),
@@ -256,12 +272,25 @@ export const EventRecorded = z.object({
   stage: Stage,
 });
 
+/**
+ * Who made a change that came through the API: a signed-in person (their id in the user pool and
+ * their name as it was then) or an API key (its id, as `rapport keys list` shows it).
+ */
+export const By = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("person"), id: z.string(), name: z.string() }),
+  z.object({ type: z.literal("key"), id: z.string() }),
+]);
+export type By = z.output<typeof By>;
+
 export const TimelineEntry = z.object({
   id: z.string(),
   at: z.string(),
   type: z.string(),
   summary: z.optional(z.string()),
+  /** The words of a call, meeting or note. */
+  text: z.optional(z.string()),
   data: z.optional(z.record(z.string(), z.unknown())),
+  by: z.optional(By),
 });
 
 export const ConsentState = z.object({
@@ -329,7 +358,7 @@ export const FeedbackQuery = z.object({ t: Token, score: Score });
 export const FeedbackBody = z.object({ t: Token, score: Score, comment: z.optional(z.string().check(z.trim(), z.maxLength(2000, { error: "at most 2000 characters" }))) });
 
 export const SweepBody = z.object({
-  at: z.optional(describe(z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }), "Run the sweep as of this instant (local stack only; on AWS a sweep always runs as of now).")),
+  at: z.optional(describe(instant(), "Run the sweep as of this instant (local stack only; on AWS a sweep always runs as of now).")),
 });
 export const SweepResult = z.object({
   at: z.string(),
@@ -352,12 +381,12 @@ export const HeldSubmission = z.object({
   id: z.string(),
   heldAt: z.string(),
   reason: describe(
-    z.enum(["captcha_missing", "captcha_failed", "captcha_unavailable", "too_fast", "no_timestamp", "future_timestamp"]),
-    "Why it was held: no captcha token, the provider refused it, the provider could not be asked, posted sooner than MIN_SUBMIT_SECONDS after the form rendered, no `_ts`, or a `_ts` in the future.",
+    z.enum(["captcha_missing", "captcha_failed", "captcha_unavailable", "too_fast", "no_timestamp", "future_timestamp", "origin_not_allowed"]),
+    "Why it was held: no captcha token, the provider refused it, the provider could not be asked, posted sooner than MIN_SUBMIT_SECONDS after the form rendered, no `_ts`, a `_ts` in the future, or posted from a page whose origin is not in `rapport:allowedOrigins` (`context.origin` names it: add it, then release).",
   ),
   detail: z.optional(z.string()),
   lead: describe(z.record(z.string(), z.unknown()), "The validated lead fields, as a release would capture them (captcha tokens are never kept)."),
-  context: z.object({ ip: z.optional(z.string()), userAgent: z.optional(z.string()), page: z.optional(z.string()) }),
+  context: z.object({ ip: z.optional(z.string()), userAgent: z.optional(z.string()), page: z.optional(z.string()), origin: z.optional(z.string()) }),
   expiresAt: describe(z.string(), "Dropped by itself after this (30 days after it was held)."),
 });
 export type HoldReason = z.output<typeof HeldSubmission>["reason"];

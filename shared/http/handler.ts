@@ -12,7 +12,7 @@ import { routeKey, routesOf, scopeAllows } from "./routes.ts";
 export interface OperationContext<Auth = Scope | null> {
   deps: Deps;
   route: Route;
-  /** The caller's API key: there on every route that needs one. */
+  /** The caller (an API key or a signed-in person): there on every route that needs one. */
   principal: Auth extends Scope ? Principal : undefined;
 }
 
@@ -55,10 +55,11 @@ export interface HttpFunctionOptions {
 
 /**
  * One Lambda function's handler: dispatches on `event.routeKey` to the operation the route table
- * names, checks the route's scope against the key the authorizer resolved (401 without a valid
- * key, 403 without the scope), validates the request the route declares (path parameters, query,
- * body: a 400 naming each bad field) and hands the operation the parsed values, maps typed errors
- * to HTTP, and logs one line per request with ids and outcome only, never bodies.
+ * names, checks the route's scope against the caller the authorizer resolved (401 without a
+ * valid key or token, 403 without the scope), validates the request the route declares (path
+ * parameters, query, body: a 400 naming each bad field) and hands the operation the parsed
+ * values, maps typed errors to HTTP, and logs one line per request with ids and outcome only,
+ * never bodies.
  *
  * Every route the table gives this function must have an operation, and no other: the types say
  * so, and so does a check at cold start, so a route can't be deployed without its code.
@@ -86,10 +87,11 @@ export function httpFunction<F extends FunctionName>(fn: F, operations: NoInfer<
     const { route, op, read } = entry;
     let principal: Principal | undefined;
     if (route.auth) {
-      const ctx = event.requestContext.authorizer?.lambda;
-      if (!ctx?.keyId) throw new Unauthorized("send a valid API key as Authorization: Bearer <key>");
-      if (!scopeAllows((ctx.scopes ?? "").split(" "), route.auth)) throw new Forbidden(`this API key lacks the ${route.auth} scope`);
-      principal = { keyId: ctx.keyId, scopes: ctx.scopes ?? "" };
+      principal = principalOf(event);
+      if (!principal) throw new Unauthorized("send a valid API key or sign-in token as Authorization: Bearer <key or token>");
+      if (!scopeAllows(principal.scopes.split(" "), route.auth)) {
+        throw new Forbidden(principal.type === "person" ? `${principal.role ?? "your role"} cannot do this; it takes an owner` : `this API key lacks the ${route.auth} scope`);
+      }
     }
     options.before?.(event);
     try {
@@ -123,6 +125,19 @@ export function httpFunction<F extends FunctionName>(fn: F, operations: NoInfer<
       },
     })
     .handler(core) as unknown as HttpHandler;
+}
+
+/** The caller the authorizer resolved (API Gateway hands its context over as strings), if any. */
+function principalOf(event: HttpEvent): Principal | undefined {
+  const ctx = event.requestContext.authorizer?.lambda;
+  if (!ctx?.id || (ctx.type !== "key" && ctx.type !== "person")) return undefined;
+  return {
+    type: ctx.type,
+    id: ctx.id,
+    scopes: ctx.scopes ?? "",
+    ...(ctx.role === "owner" || ctx.role === "staff" ? { role: ctx.role } : {}),
+    ...(ctx.name ? { name: ctx.name } : {}),
+  };
 }
 
 function logRequest(deps: Deps, event: HttpEvent, status: number, internal: Record<string, unknown>) {

@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import * as z from "zod/mini";
+import type { By } from "../customers/schema.ts";
+import type { Role } from "../auth/roles.ts";
 import {
   Conflict,
   Forbidden,
@@ -11,15 +13,40 @@ import {
   ValidationError,
 } from "../core/errors.ts";
 
-/** What the admin authorizer puts in the request context (API Gateway's `authorizer.lambda`). */
+/**
+ * Who is calling, as the authorizer resolved it and puts it in the request context (API
+ * Gateway's `authorizer.lambda`, whose values can only be strings): an API key, or a person
+ * signed in with a token from the user pool.
+ */
 export interface Principal {
-  keyId: string;
+  type: "key" | "person";
+  /** The key's id (12 hex digits), or the person's id (their Cognito `sub`). */
+  id: string;
+  /** Space-separated scopes: a key's own; `admin` for an owner, `staff` for staff. */
   scopes: string;
+  /** A person's role. */
+  role?: Role;
+  /** A person's name (their email when they gave none), for `by` on what they change. */
+  name?: string;
+}
+
+/**
+ * The caller as one string, where a record keeps who acted in a single attribute (a campaign's
+ * `updatedBy`, an erasure's event and log line, an idempotency scope): a key's id as it always
+ * was, `person:<id>` for a person.
+ */
+export function actorId(principal: Principal): string {
+  return principal.type === "person" ? `person:${principal.id}` : principal.id;
+}
+
+/** The `by` of a change made by this caller. */
+export function byOf(principal: Principal): By {
+  return principal.type === "person" ? { type: "person", id: principal.id, name: principal.name ?? "" } : { type: "key", id: principal.id };
 }
 
 /** An API Gateway HTTP API (payload 2.0) event, as the local server also builds it. */
 export type HttpEvent = APIGatewayProxyEventV2 & {
-  requestContext: APIGatewayProxyEventV2["requestContext"] & { authorizer?: { lambda?: Partial<Principal> } };
+  requestContext: APIGatewayProxyEventV2["requestContext"] & { authorizer?: { lambda?: Partial<Record<keyof Principal, string>> } };
 };
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
@@ -98,10 +125,12 @@ export function validate<S extends z.ZodMiniType>(schema: S, input: unknown): z.
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new ValidationError(
-    result.error.issues.map((issue) => ({
-      field: issue.path.length ? issue.path.join(".") : "body",
-      message: issue.message,
-    })),
+    result.error.issues.flatMap((issue) => {
+      const at = issue.path.map(String);
+      // A strict object names each field it does not know, so the caller sees which one to fix.
+      if (issue.code === "unrecognized_keys") return issue.keys.map((key) => ({ field: [...at, key].join("."), message: "is not a known field" }));
+      return [{ field: at.length ? at.join(".") : "body", message: issue.message }];
+    }),
   );
 }
 

@@ -63,10 +63,16 @@ export function openApiDocument(serverUrl = ""): Record<string, unknown> {
     info: {
       title: "Rapport API",
       version: "1",
-      description: "Lead capture, customer records and retention for small businesses. Admin routes take `Authorization: Bearer <api key>`.",
+      description:
+        "Lead capture, customer records and retention for small businesses. Admin routes take `Authorization: Bearer <api key>` or a signed-in person's id or access token from the user pool (`GET /v1/app-config` says which). " +
+        "Scopes: `admin` (an admin key or an owner) may do everything; `staff` everything but erasure, people, API keys and campaign edits; `leads:write` posts leads.",
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
-    components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A Rapport API key (rapport keys create)" } } },
+    components: {
+      securitySchemes: {
+        apiKey: { type: "http", scheme: "bearer", description: "A Rapport API key (rapport keys create), or a person's Cognito id or access token (JWT) from signing in" },
+      },
+    },
     paths,
   };
 }

@@ -4,6 +4,7 @@ import { Campaign, CampaignId, CampaignInput, CampaignList } from "../campaigns/
 import { ConfirmLinkValid, ConsentConfirmed, FeedbackRecorded, Resubscribed, UnsubscribeLinkValid, Unsubscribed } from "../email-links/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
 import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
+import * as auth from "../auth/schema.ts";
 import {
   CampaignsReport,
   FormatQuery,
@@ -23,8 +24,13 @@ import { edgeErrorBody, ErrorBody, FileBody, HtmlPage, OpenApiDocument, Validati
  * it) and the OpenAPI generator (shared/http/openapi.ts). Nothing else lists routes. The test
  * suite checks every answer against the route's declared responses.
  */
-export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app" | "hooks";
-export type Scope = "admin" | "leads:write";
+export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app" | "hooks" | "people";
+/**
+ * What a route asks of its caller. `staff`: the day-to-day work (customers, events, reports,
+ * quarantine, reading campaigns and connections); `admin`: what only an owner or an admin API key
+ * may do (erasure, people, API keys, campaign edits); `leads:write`: posting leads from a script.
+ */
+export type Scope = "admin" | "staff" | "leads:write";
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface ResponseSpec {
@@ -59,7 +65,7 @@ export interface Route {
   operationId: string;
   /** Which Lambda function serves it; one function per concern. */
   fn: FunctionName;
-  /** `null`: public. Otherwise the scope the caller's API key must hold. */
+  /** `null`: public. Otherwise the scope the caller (an API key or a signed-in person) must hold. */
   auth: Scope | null;
   summary: string;
   tags: readonly string[];
@@ -80,10 +86,11 @@ const page = { [HTML_TYPE]: HtmlPage };
 const FORM_TYPES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
 const validation = { description: "Invalid input; each bad field is named", content: asJson(ValidationErrorBody) };
 const unauthorized = {
-  description: "No API key (API Gateway answers, with `message` only), or an unknown or revoked one (the function answers, with `error` too)",
+  description:
+    "No credentials (API Gateway answers, with `message` only), or an unknown or revoked API key, or a sign-in token that is invalid, expired or of someone removed (the function answers, with `error` too)",
   content: asJson(edgeErrorBody("unauthorized")),
 };
-const forbidden = { description: "The API key lacks the route's scope", content: asJson(ErrorBody) };
+const forbidden = { description: "The API key lacks the route's scope, or the person's role does not allow it", content: asJson(ErrorBody) };
 const notFound = { description: "No such customer", content: asJson(ErrorBody) };
 const idParam = { id: s.CustomerIdParam };
 const tooLarge = (limit: string) => ({ description: `Body over ${limit}`, content: asJson(edgeErrorBody("payload_too_large")) });
@@ -119,9 +126,9 @@ const coreRoutes = [
     responses: {
       200: { description: "The email already existed; the profile was merged", content: asJson(s.LeadAccepted) },
       201: { description: "A new contact", content: asJson(s.LeadAccepted) },
-      303: { description: "A browser form post: redirect to `_next` or the thank-you page" },
+      202: { description: "Posted from a page whose `Origin` is not allowed: held in the quarantine for an admin to release (CORS keeps that page from reading this)", content: asJson(s.LeadHeld) },
+      303: { description: "A browser form post: redirect to `_next` (when it is on an allowed origin) or the thank-you page" },
       400: { description: "Invalid input; each bad field is named (a page listing them for a browser form post)", content: jsonOrPage(ValidationErrorBody) },
-      403: { description: "The request's Origin is not an allowed origin", content: asJson(ErrorBody) },
       ...idempotency,
       ...bodyRefused,
     },
@@ -161,7 +168,7 @@ const coreRoutes = [
     path: "/v1/customers",
     operationId: "listCustomers",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word",
     tags: ["customers"],
     request: { query: s.ListCustomersQuery },
@@ -172,7 +179,7 @@ const coreRoutes = [
     path: "/v1/customers/{id}",
     operationId: "getCustomer",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "The 360° view of one customer",
     tags: ["customers"],
     request: { params: idParam },
@@ -183,7 +190,7 @@ const coreRoutes = [
     path: "/v1/customers/{id}",
     operationId: "patchCustomer",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Edit profile fields, tags, owner or next contact date",
     tags: ["customers"],
     request: { params: idParam, body: s.CustomerPatch, bodyTypes: ["application/json"] },
@@ -202,7 +209,7 @@ const coreRoutes = [
     path: "/v1/customers/{id}/timeline",
     operationId: "getTimeline",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "The customer's timeline, newest first",
     tags: ["customers"],
     request: { params: idParam, query: s.TimelineQuery },
@@ -219,7 +226,7 @@ const coreRoutes = [
     path: "/v1/events",
     operationId: "recordEvent",
     fn: "events",
-    auth: "admin",
+    auth: "staff",
     summary: "Record an interaction (purchase, call, note, ...) for a customer; idempotent on externalId",
     tags: ["events"],
     request: { body: s.EventInput, bodyTypes: ["application/json"] },
@@ -243,7 +250,7 @@ const campaignRoutes = [
     path: "/v1/campaigns",
     operationId: "listCampaigns",
     fn: "campaigns",
-    auth: "admin",
+    auth: "staff",
     summary: "Every campaign: the shipped defaults and your own, with your edits",
     tags: ["campaigns"],
     responses: { 200: { description: "The campaigns", content: asJson(CampaignList) }, 401: unauthorized, 403: forbidden },
@@ -253,7 +260,7 @@ const campaignRoutes = [
     path: "/v1/campaigns/{id}",
     operationId: "getCampaign",
     fn: "campaigns",
-    auth: "admin",
+    auth: "staff",
     summary: "One campaign's definition",
     tags: ["campaigns"],
     request: { params: { id: CampaignId } },
@@ -284,7 +291,7 @@ const campaignRoutes = [
     path: "/v1/sweeps",
     operationId: "runSweep",
     fn: "sweep",
-    auth: "admin",
+    auth: "staff",
     summary: "Run a retention sweep now (or, on the local stack, as of `at`)",
     tags: ["campaigns"],
     request: { body: s.SweepBody, bodyTypes: ["application/json"] },
@@ -417,7 +424,7 @@ const quarantineRoutes = [
     path: "/v1/quarantine",
     operationId: "listQuarantine",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Lead submissions held as suspected bots (captcha missing or failed, posted too fast), newest first",
     tags: ["quarantine"],
     request: { query: s.QuarantineQuery },
@@ -434,7 +441,7 @@ const quarantineRoutes = [
     path: "/v1/quarantine/{id}/release",
     operationId: "releaseQuarantined",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Capture a held submission as if it had passed: it becomes (or merges into) a customer, and leaves the quarantine",
     tags: ["quarantine"],
     request: { params: { id: s.QuarantineId } },
@@ -452,7 +459,7 @@ const quarantineRoutes = [
     path: "/v1/quarantine/{id}",
     operationId: "dropQuarantined",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Drop a held submission for good",
     tags: ["quarantine"],
     request: { params: { id: s.QuarantineId } },
@@ -484,7 +491,7 @@ const privacyRoutes = [
     path: "/v1/customers/{id}/export",
     operationId: "exportCustomer",
     fn: "customers",
-    auth: "admin",
+    auth: "staff",
     summary: "Everything held about a customer, as one JSON document (an attachment)",
     tags: ["customers"],
     request: { params: idParam },
@@ -501,7 +508,7 @@ const reportRoutes = [
     path: "/v1/reports/funnel",
     operationId: "funnelReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "Count and % per stage now and at the period's start, and conversion between consecutive stages over the period",
     tags: ["reports"],
     request: { query: PeriodQuery },
@@ -512,7 +519,7 @@ const reportRoutes = [
     path: "/v1/reports/retention",
     operationId: "retentionReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "Churn rate for the period and per month, and monthly cohorts by first purchase",
     tags: ["reports"],
     request: { query: PeriodQuery },
@@ -523,7 +530,7 @@ const reportRoutes = [
     path: "/v1/reports/revenue",
     operationId: "revenueReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "Purchases, revenue, new contacts and new customers per day or month",
     tags: ["reports"],
     request: { query: RevenueQuery },
@@ -534,7 +541,7 @@ const reportRoutes = [
     path: "/v1/reports/campaigns",
     operationId: "campaignsReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "Per campaign: sent, delivered, opened, clicked, bounced, complained, unsubscribed, feedback and NPS",
     tags: ["reports"],
     request: { query: FormatQuery },
@@ -545,7 +552,7 @@ const reportRoutes = [
     path: "/v1/reports/segments",
     operationId: "segmentsReport",
     fn: "reports",
-    auth: "admin",
+    auth: "staff",
     summary: "RFM scores and value segments (champions, loyal, new, potential, at risk, hibernating) with revenue share and average lifetime value",
     tags: ["reports"],
     request: { query: SegmentsQuery },
@@ -633,14 +640,124 @@ const hookRoutes = [
     path: "/v1/connections",
     operationId: "listConnections",
     fn: "hooks",
-    auth: "admin",
+    auth: "staff",
     summary: "Each shop connection: the endpoint URL to paste into the platform, the last delivery, and current problems",
     tags: ["connections"],
     responses: { 200: { description: "The connections", content: asJson(ConnectionList) }, 401: unauthorized, 403: forbidden },
   }),
 ];
 
-const table = [...coreRoutes, ...campaignRoutes, ...linkRoutes, ...quarantineRoutes, ...privacyRoutes, ...reportRoutes, ...hookRoutes, ...dashboardRoutes];
+// People and keys (shared/auth/): who is calling, the team who sign in, the API keys of
+// integrations, and what a browser needs to sign people in with Cognito.
+const noPool = { description: "No user pool is set up", content: asJson(ErrorBody) };
+const peopleRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/me",
+    operationId: "whoAmI",
+    fn: "people",
+    auth: "leads:write",
+    summary: "Who the credential belongs to: a person (id, name, role) or an API key (id, scopes)",
+    tags: ["people"],
+    responses: { 200: { description: "The caller", content: asJson(auth.Me) }, 401: unauthorized },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/app-config",
+    operationId: "appConfig",
+    fn: "public",
+    auth: null,
+    summary: "Public settings a browser needs to sign people in: the user pool, its app client, region and endpoint (no secrets); `signIn: null` when people cannot sign in",
+    tags: ["people"],
+    responses: { 200: { description: "The settings", content: asJson(auth.AppConfig) } },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/people",
+    operationId: "listPeople",
+    fn: "people",
+    auth: "admin",
+    summary: "The team: everyone who signs in, with their role",
+    tags: ["people"],
+    responses: { 200: { description: "The people", content: asJson(auth.PeopleList) }, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/people",
+    operationId: "addPerson",
+    fn: "people",
+    auth: "admin",
+    summary: "Add a person as owner or staff: on AWS Cognito emails them an invitation; on the local stack the answer carries their password",
+    tags: ["people"],
+    request: { body: auth.PersonInput, bodyTypes: ["application/json"] },
+    responses: {
+      201: { description: "Added", content: asJson(auth.PersonAdded) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noPool,
+      409: { description: "The email is already in the team", content: asJson(ErrorBody) },
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/people/{id}",
+    operationId: "removePerson",
+    fn: "people",
+    auth: "admin",
+    summary: "Remove a person: their access ends at once, their Cognito user is deleted",
+    tags: ["people"],
+    request: { params: { id: auth.PersonIdParam } },
+    responses: {
+      200: { description: "Removed", content: asJson(auth.Person) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: { description: "Nobody in the team has this id, or no user pool is set up", content: asJson(ErrorBody) },
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/keys",
+    operationId: "listKeys",
+    fn: "people",
+    auth: "admin",
+    summary: "API keys: id, name, scopes, created, revoked (keys themselves are never stored)",
+    tags: ["keys"],
+    responses: { 200: { description: "The keys", content: asJson(auth.KeyList) }, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/keys",
+    operationId: "createKey",
+    fn: "people",
+    auth: "admin",
+    summary: "Create an API key for an integration; the key is in this answer only",
+    tags: ["keys"],
+    request: { body: auth.KeyInput, bodyTypes: ["application/json"] },
+    responses: { 201: { description: "Created", content: asJson(auth.KeyCreated) }, 400: validation, 401: unauthorized, 403: forbidden, ...bodyRefused },
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/keys/{id}",
+    operationId: "revokeKey",
+    fn: "people",
+    auth: "admin",
+    summary: "Revoke an API key by its id",
+    tags: ["keys"],
+    request: { params: { id: auth.KeyIdParam } },
+    responses: {
+      200: { description: "Revoked (or already revoked)", content: asJson(auth.KeyInfo) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: { description: "No such key", content: asJson(ErrorBody) },
+    },
+  }),
+];
+
+const table = [...coreRoutes, ...campaignRoutes, ...linkRoutes, ...quarantineRoutes, ...privacyRoutes, ...reportRoutes, ...hookRoutes, ...peopleRoutes, ...dashboardRoutes];
 
 /** Each route with its literal types: what `httpFunction` types an operation's input from. */
 export type DeclaredRoute = (typeof table)[number];
@@ -656,9 +773,12 @@ export function routesOf(fn: FunctionName): Route[] {
   return routes.filter((r) => r.fn === fn);
 }
 
-/** Does the key's scope list satisfy what the route asks for? `admin` implies every scope. */
+/**
+ * Does the caller's scope list satisfy what the route asks for? `admin` (an admin key, an owner)
+ * implies every scope; `staff` implies `leads:write` but never `admin`.
+ */
 export function scopeAllows(granted: string[], needed: Scope): boolean {
-  return granted.includes(needed) || granted.includes("admin");
+  return granted.includes(needed) || granted.includes("admin") || (needed === "leads:write" && granted.includes("staff"));
 }
 
 const compiled = routes.map((route) => {

@@ -1,3 +1,4 @@
+import { parseInstant } from "../core/dates.ts";
 import { ConsentField, LeadInput, PROFILE_FIELD_NAMES, TagsField } from "../customers/schema.ts";
 import { deterministicEntryId } from "../entities/timeline.ts";
 import type { ColumnPlan, ImportField } from "./columns.ts";
@@ -71,14 +72,15 @@ export function normalizeBirthday(raw: string): { value: string } | { problem: s
   return { value: s };
 }
 
-/** An export's timestamp ("2024-01-15 10:23:45", ISO 8601) as ISO 8601 UTC; undefined when unreadable. */
+/** An export's timestamp ("2024-01-15 10:23:45", ISO 8601) as ISO 8601 UTC; undefined when unreadable or not a real date. */
 export function parseTimestamp(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(raw.trim());
   if (!m) return undefined;
   const zone = m[3] ? (m[3].toUpperCase() === "Z" ? "Z" : m[3].includes(":") ? m[3] : `${m[3].slice(0, 3)}:${m[3].slice(3)}`) : "Z";
-  const date = new Date(`${m[1]}T${m[2] ?? "00:00"}${m[2] && m[2].length === 5 ? ":00" : ""}${zone}`);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  const time = m[2] ?? "00:00:00";
+  // Strict: 2024-02-30 is a typo to report, not 1 March.
+  return parseInstant(`${m[1]}T${time}${time.length === 5 ? ":00" : ""}${zone}`).date?.toISOString();
 }
 
 /** Mailchimp's one-column address: parts separated by two spaces (addr1, [addr2,] city, state, zip, country). */

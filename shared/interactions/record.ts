@@ -11,7 +11,7 @@ import { dueIndexKey } from "../entities/due.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import { deriveStage } from "../customers/lifecycle.ts";
 import { fromMinor, toMinor } from "../core/money.ts";
-import type { EventInput, Stage } from "../customers/schema.ts";
+import type { By, EventInput, Stage } from "../customers/schema.ts";
 
 export interface EventResult {
   eventId: string;
@@ -32,9 +32,11 @@ const PROFILE_WAITS = 6;
  *
  * Counters are updated with an optimistic check on the order count and spend read just before,
  * so two purchases racing for one customer both count and the stage follows both.
+ *
+ * @param by who recorded it, kept on its timeline entry (absent for the importer and the demo seed).
  */
-export async function recordEvent(deps: Deps, input: EventInput): Promise<EventResult> {
-  const { eventId, customerId, duplicate, stage } = await recordExternalEvent(deps, input);
+export async function recordEvent(deps: Deps, input: EventInput, by?: By): Promise<EventResult> {
+  const { eventId, customerId, duplicate, stage } = await recordExternalEvent(deps, input, by ? { by } : {});
   return { eventId, customerId, duplicate, stage };
 }
 
@@ -47,6 +49,8 @@ export interface RecordOptions {
    * webhooks: the platform would otherwise retry it for days).
    */
   otherCurrency?: "refuse" | "record";
+  /** Who recorded it, kept on its timeline entry (absent for webhooks, the importer and the demo seed). */
+  by?: By;
 }
 
 export interface ExternalEventResult extends EventResult {
@@ -89,7 +93,7 @@ export async function recordExternalEvent(deps: Deps, input: EventInput, options
     const plan = planEvent(deps, current, input, at, currency, eventId);
     const marker = markerPut(deps, input, options, customerId, eventId, at);
     const entries = [
-      { at, type: input.type, summary: describe(input, currency), data: eventData(input, eventId, currency) },
+      { at, type: input.type, summary: describe(input, currency), ...(input.text ? { text: input.text } : {}), data: eventData(input, eventId, currency), ...(options.by ? { by: options.by } : {}) },
       ...(plan.stage !== current.stage ? [{ at: now, type: "stage_changed", summary: `${current.stage} → ${plan.stage}`, data: { from: current.stage, to: plan.stage, reason: input.type } }] : []),
     ];
     try {

@@ -66,15 +66,24 @@ export async function screenLead(deps: Pick<Deps, "config" | "clock" | "captcha"
 }
 
 /**
- * What `POST /v1/leads` does with a valid submission: the honeypot discards it, a suspect one is
- * held in the quarantine, anything else is captured (`captureLead`). The first two answer with a
- * made-up customer id, exactly like a new lead.
+ * What `POST /v1/leads` does with a valid submission: the honeypot discards it; one posted from a
+ * page whose origin is not allowed, or a suspect one, is held in the quarantine; anything else is
+ * captured (`captureLead`). The first two answer with a made-up customer id, exactly like a new lead.
+ *
+ * An origin that is not allowed is most often a site nobody added to `rapport:allowedOrigins` yet
+ * (a new domain, `www.` or not): its leads wait for an admin, who adds the origin and releases
+ * them. The captcha is not asked then: the admin decides, and a token proves nothing later.
  */
 export async function submitLead(deps: Deps, lead: LeadInput, context: SubmissionContext): Promise<LeadResult> {
   if (lead._gotcha) return captureLead(deps, lead, context);
-  const suspicion = await screenLead(deps, lead, context);
+  const suspicion: Suspicion | null = context.origin
+    ? { reason: "origin_not_allowed", detail: `posted from ${context.origin}, which is not in rapport:allowedOrigins` }
+    : await screenLead(deps, lead, context);
   if (!suspicion) return captureLead(deps, lead, context);
   const held = await holdLead(deps, lead, context, suspicion);
-  deps.logger.info("lead held for review", { quarantineId: held.id, reason: held.reason });
-  return { customerId: newCustomerId(deps.clock), created: true, discarded: true, heldAs: held.id };
+  if (suspicion.reason === "origin_not_allowed") {
+    // An origin is no PII, and the admin needs it to fix the configuration.
+    deps.logger.warn("lead held: origin not allowed", { quarantineId: held.id, origin: context.origin });
+  } else deps.logger.info("lead held for review", { quarantineId: held.id, reason: held.reason });
+  return { customerId: newCustomerId(deps.clock), created: true, discarded: true, heldAs: held.id, ...(suspicion.reason === "origin_not_allowed" ? { heldForOrigin: true } : {}) };
 }

@@ -16,6 +16,8 @@ export interface SubmissionContext {
   page?: string;
   /** When the form was posted, for a held submission released later (shared/leads/quarantine.ts). */
   submittedAt?: string;
+  /** The browser's `Origin` when it is not an allowed one: the submission is held (shared/leads/bot-protection.ts). */
+  origin?: string;
 }
 
 export interface LeadResult {
@@ -28,6 +30,8 @@ export interface LeadResult {
   discarded: boolean;
   /** The quarantine id, when it was held for review (shared/leads/bot-protection.ts). */
   heldAs?: string;
+  /** Held because the page's origin is not allowed: nothing to hide from a bot, the answer says so. */
+  heldForOrigin?: boolean;
 }
 
 const ATTRIBUTION_FIELDS = ["source", "utm_source", "utm_medium", "utm_campaign"] as const;

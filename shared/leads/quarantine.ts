@@ -13,8 +13,9 @@ import { QuarantineId } from "../customers/schema.ts";
 import { TTL_ATTRIBUTE } from "../entities/table.ts";
 
 /**
- * The quarantine: lead submissions that looked like bots (shared/leads/bot-protection.ts), held for 30
- * days for an admin to release (they become customers as if they had passed) or drop. Held items
+ * The quarantine: lead submissions that looked like bots, or came from a page on an origin that is
+ * not allowed (shared/leads/bot-protection.ts), held for 30 days for an admin to release (they
+ * become customers as if they had passed) or drop. Held items
  * carry the person's data, so they expire by themselves (DynamoDB TTL) rather than pile up.
  */
 

@@ -11,6 +11,7 @@ import { sendKey } from "../entities/send.ts";
 import { deterministicEntryId, timelineKey } from "../entities/timeline.ts";
 import type { SuppressionReason } from "./suppression.ts";
 import { suppress } from "./suppression.ts";
+import { parseInstant } from "../core/dates.ts";
 
 /**
  * SES email sending events (the configuration set's event destination, published to EventBridge
@@ -195,8 +196,7 @@ export function safeLink(raw: string | undefined): string | undefined {
 
 function isoOr(time: string | undefined, fallback: string): string {
   if (!time) return fallback;
-  const date = new Date(time);
-  return Number.isNaN(date.getTime()) ? fallback : date.toISOString();
+  return parseInstant(time).date?.toISOString() ?? fallback;
 }
 
 async function customerFor(deps: Deps, tagged: string | undefined, recipients: string[]): Promise<CustomerItem | undefined> {

@@ -125,16 +125,22 @@ interface Entry {
   at: string;
   type: string;
   summary?: string;
+  text?: string;
   data?: Record<string, unknown>;
   updatedAt?: string;
 }
 
+/**
+ * One timeline entry as the customer sees it. The words of a call, meeting or note are about
+ * them, so they are in; who on the team logged it (`by`) is about the team, so it is not.
+ */
 function toEntry(item: Record<string, unknown>): Entry {
   return {
     id: String(item.id),
     at: String(item.at),
     type: String(item.kind),
     ...(item.summary ? { summary: String(item.summary) } : {}),
+    ...(item.text ? { text: String(item.text) } : {}),
     ...(item.data ? { data: plain(item.data) as Record<string, unknown> } : {}),
     ...(item.updatedAt ? { updatedAt: String(item.updatedAt) } : {}),
   };

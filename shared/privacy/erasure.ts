@@ -79,7 +79,7 @@ const MAX_ATTEMPTS = 8;
  * `alreadyErased: true` (and any leftovers are removed again); an id that never existed is a
  * `NotFound`. Works a page at a time, so any number of timeline entries is fine.
  *
- * @example await eraseCustomer(deps, "cus_01J...", principal.keyId) // { erased: true, alreadyErased: false, ... }
+ * @example await eraseCustomer(deps, "cus_01J...", actorId(principal)) // { erased: true, alreadyErased: false, ... }
  */
 export async function eraseCustomer(deps: Deps, customerId: string, actor: string): Promise<CustomerErasure> {
   for (let attempt = 1; ; attempt++) {

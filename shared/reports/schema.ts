@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { Day, Instant } from "../core/dates.ts";
 import { STAGES } from "../core/fields.ts";
 import { SEGMENTS } from "./types.ts";
 
@@ -7,15 +8,7 @@ import { SEGMENTS } from "./types.ts";
  * period includes both ends and spans at most ten years (the reports read one small counter item
  * per day of it).
  */
-const isRealDay = (s: string) => {
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-};
-
-export const Day = z.string().check(
-  z.regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be YYYY-MM-DD" }),
-  z.refine(isRealDay, { error: "is not a real date" }),
-);
+export { Day };
 
 /** `csv` answers `text/csv` (one table per report) for spreadsheets and BI tools; JSON by default. */
 const Format = z.optional(z.enum(["json", "csv"], { error: "must be json or csv" }));
@@ -36,7 +29,7 @@ export const RevenueQuery = z.object({
 });
 
 export const SegmentsQuery = z.object({
-  at: z.optional(z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" })),
+  at: z.optional(Instant),
   format: Format,
 });
 

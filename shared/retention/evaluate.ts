@@ -2,6 +2,7 @@ import type { Campaign } from "../campaigns/schema.ts";
 import type { RetentionConfig } from "../core/config.ts";
 import type { CustomerItem } from "../customers/customers.ts";
 import { fromMinor } from "../core/money.ts";
+import { pickTemplate } from "../campaigns/render.ts";
 import type { SendRequest } from "../core/ports.ts";
 import type { Stage } from "../customers/schema.ts";
 import { birthdayIn, DAY_MS, HOUR_MS, localParts, nextInWindow, safeZone, zonedInstant } from "./time.ts";
@@ -80,6 +81,14 @@ function candidate(campaign: Campaign, c: CustomerItem, now: Date, cfg: Retentio
     case "double_opt_in":
       return c.consentPending ? { occurrence: c.consentPending.at, dueAt: Date.parse(c.consentPending.at) } : undefined;
   }
+}
+
+/**
+ * The language a send is written in: the customer's locale picks the campaign's template (an
+ * alert to the owner is always English), falling back as `pickTemplate` does.
+ */
+export function sendLanguage(campaign: Campaign, c: Pick<CustomerItem, "locale">): string {
+  return pickTemplate(campaign, campaign.recipient === "owner" ? "en" : (c.locale ?? "en")).language;
 }
 
 /** Whether the campaign's audience filter admits the customer. */

@@ -3,7 +3,7 @@ import { formatAmount, pickTemplate, renderTemplate, type RenderContext } from "
 import type { Campaign } from "../campaigns/schema.ts";
 import type { CustomerItem } from "../customers/customers.ts";
 import { getCustomerItem, timelineItem } from "../customers/customers.ts";
-import { cancellationCodes, isConditionFailed, itemOfFailedCondition } from "../aws/db.ts";
+import { cancellationCodes, isConditionFailed, isTransactionConflict, itemOfFailedCondition } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { scheduleDue } from "../entities/due-write.ts";
@@ -13,13 +13,15 @@ import type { Mailer, OutgoingMail, SendRequest } from "../core/ports.ts";
 import { isSuppressed } from "../mail-feedback/suppression.ts";
 import { issueToken, linkAttribution } from "../email-links/tokens.ts";
 import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
-import { isThrottling } from "../aws/errors.ts";
+import { isMessageRejected, isThrottling, type SendingPause, sendingPauseOf } from "../aws/errors.ts";
 
 export type SendOutcome =
   | { status: "sent"; messageId: string }
   | { status: "duplicate" }
   | { status: "skipped"; reason: string }
-  | { status: "deferred"; until: string };
+  | { status: "deferred"; until: string }
+  /** SES refused this message for good (MessageRejected): recorded on the ledger, never retried. */
+  | { status: "rejected"; reason: string };
 
 /** A claim older than this whose send never reported back is treated as possibly sent: never resent. */
 const CLAIM_STALE_MS = 10 * 60 * 1000;
@@ -31,6 +33,20 @@ export class SendInProgress extends Error {
   override name = "SendInProgress";
 }
 
+/**
+ * SES will not send for the account right now (sending paused, account suspended, daily quota
+ * used up): nothing was sent, the claim was released, and the sender should stop taking work
+ * for `pause.seconds` (functions/sender.ts).
+ */
+export class SendingPaused extends Error {
+  override name = "SendingPaused";
+  readonly pause: SendingPause;
+  constructor(pause: SendingPause) {
+    super(`SES is not sending for this account (${pause.reason})`);
+    this.pause = pause;
+  }
+}
+
 
 /**
  * Delivers one due send, exactly once per (customer, campaign, occurrence):
@@ -40,7 +56,9 @@ export class SendInProgress extends Error {
  * 2. claims the ledger item with a conditional write ("sending"); a claim already "sent" is a
  *    duplicate and sends nothing;
  * 3. sends through SES, retrying throttling with backoff; a failure marks the claim "failed" so the
- *    queue's retry can claim it again and send — still once;
+ *    queue's retry can claim it again and send — still once; a message SES rejects for good is
+ *    marked "rejected" (never retried), and an account SES will not send for throws
+ *    `SendingPaused` so the sender stops taking work;
  * 4. marks the claim "sent" and records the send on the customer and the timeline, atomically.
  * A worker that dies between SES accepting the mail and step 4 leaves a "sending" claim: after
  * ten minutes it is marked "unknown" and never resent (at most once beats twice).
@@ -71,18 +89,24 @@ export async function deliver(deps: Deps, mailer: Mailer, campaigns: Map<string,
   try {
     messageId = (await sendWithBackoff(mailer, mail)).messageId;
   } catch (err) {
+    // A message SES refuses for good is marked "rejected": a later claim finds it settled and
+    // sends nothing, so it is neither retried five times nor parked in the dead-letter queue.
+    const rejected = isMessageRejected(err);
     // Releasing the claim must land, or the queue's retry finds it "sending" and the mail is never sent.
     await untilWritten(() =>
       deps.db.send(
         new UpdateCommand({
           TableName: deps.table,
           Key: sendKey(request.customerId, request.campaignId, request.occurrence),
-          UpdateExpression: "SET #status = :failed, lastError = :error",
+          UpdateExpression: "SET #status = :status, lastError = :error",
           ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":failed": "failed", ":error": (err as Error).name || "Error" },
+          ExpressionAttributeValues: { ":status": rejected ? "rejected" : "failed", ":error": (err as Error).name || "Error" },
         }),
       ),
     );
+    if (rejected) return { status: "rejected", reason: "MessageRejected" };
+    const pause = sendingPauseOf(err);
+    if (pause) throw new SendingPaused(pause);
     throw err;
   }
   await recordSent(deps, campaign, customer, request, messageId, mail.subject);
@@ -121,7 +145,7 @@ const WRITE_ATTEMPTS = 8;
 /** Throttling, a transaction conflict, a timeout or a server error: worth another attempt. */
 function isTransient(err: unknown): boolean {
   const e = err as Error & { $retryable?: unknown; $fault?: string };
-  if (isThrottling(err) || e?.$retryable || e?.$fault === "server") return true;
+  if (isThrottling(err) || isTransactionConflict(err) || e?.$retryable || e?.$fault === "server") return true;
   if (["ProvisionedThroughputExceededException", "RequestLimitExceeded", "InternalServerError", "TimeoutError"].includes(e?.name)) return true;
   const codes = cancellationCodes(err);
   return codes !== null && codes.some((c) => c === "ThrottlingError" || c === "TransactionConflict" || c === "ProvisionedThroughputExceeded");
@@ -150,7 +174,8 @@ async function sendWithBackoff(mailer: Mailer, mail: OutgoingMail): Promise<{ me
     try {
       return await mailer.send(mail);
     } catch (err) {
-      if (!isThrottling(err) || attempt >= THROTTLE_ATTEMPTS) throw err;
+      // A paused account or a used-up daily quota does not lift in milliseconds: no quick retries.
+      if (!isThrottling(err) || sendingPauseOf(err) || attempt >= THROTTLE_ATTEMPTS) throw err;
       // Full jitter: 100 ms, 200 ms, 400 ms caps.
       await new Promise((r) => setTimeout(r, Math.random() * 100 * 2 ** (attempt - 1)));
     }

@@ -9,7 +9,9 @@ import { customerKey, stageIndexKey } from "../entities/customer.ts";
 import { dueIndexKey, duePartition, dueUntil } from "../entities/due.ts";
 import type { DomainEvent, SendQueue } from "../core/ports.ts";
 import { GSI2 } from "../entities/table.ts";
-import { evaluate } from "./evaluate.ts";
+import { evaluate, sendLanguage } from "./evaluate.ts";
+import type { Campaign } from "../campaigns/schema.ts";
+import type { Stage } from "../customers/schema.ts";
 
 export interface SweepResult {
   at: string;
@@ -24,6 +26,40 @@ export interface SweepResult {
 
 /** BatchGetItem reads at most 100 keys a call. */
 const BATCH_GET = 100;
+
+/** One send a sweep would hand to the queue, as a dry run shows it. */
+export interface PlannedSend {
+  customerId: string;
+  campaignId: string;
+  occurrence: string;
+  /** Who gets it: the customer, or their owner (an alert about the customer). */
+  recipient: "customer" | "owner";
+  /** The address it would go to (the owner's for an alert); absent when an alert has nobody to go to. */
+  to?: string;
+  /** The template language it would be written in (the customer's locale, or the campaign's fallback). */
+  language: string;
+}
+
+/** What a sweep as of `at` would do, without doing it. */
+export interface SweepPlan {
+  at: string;
+  due: number;
+  sends: PlannedSend[];
+  stageChanges: { customerId: string; from: Stage; to: Stage }[];
+  /** Sends that are due but would wait for a send window or the frequency cap. */
+  deferred: number;
+}
+
+/**
+ * The due customers as of `at`, a batch at a time, each with what `evaluate` (pure) says about
+ * them. The one read path of a sweep and of its dry run, so the dry run shows what a sweep does.
+ */
+async function* dueEvaluations(deps: Deps, campaigns: Campaign[], at: Date, ids: string[]) {
+  for (let i = 0; i < ids.length; i += BATCH_GET) {
+    const customers = await readCustomers(deps, ids.slice(i, i + BATCH_GET));
+    yield customers.map((customer) => ({ customer, evaluation: evaluate(customer, campaigns, at, deps.config.retention) }));
+  }
+}
 
 /**
  * One retention sweep as of `at`: reads only the due entries of the sparse, sharded due index
@@ -40,9 +76,7 @@ export async function runSweep(deps: Deps, queue: SendQueue, at: Date): Promise<
   const campaigns = (await listCampaigns(deps)).filter((c) => c.enabled);
   const ids = await dueCustomerIds(deps, now);
   const result: SweepResult = { at: now, due: ids.length, enqueued: 0, stageChanges: 0, deferred: 0 };
-  for (let i = 0; i < ids.length; i += BATCH_GET) {
-    const customers = await readCustomers(deps, ids.slice(i, i + BATCH_GET));
-    const plans = customers.map((customer) => ({ customer, evaluation: evaluate(customer, campaigns, at, deps.config.retention) }));
+  for await (const plans of dueEvaluations(deps, campaigns, at, ids)) {
     const sends = plans.flatMap((p) => p.evaluation.sends);
     if (sends.length > 0) await queue.enqueue(sends);
     result.enqueued += sends.length;
@@ -61,6 +95,31 @@ export async function runSweep(deps: Deps, queue: SendQueue, at: Date): Promise<
   }
   deps.logger.info("sweep", { ...result, campaigns: campaigns.length });
   return result;
+}
+
+/**
+ * A dry run of the sweep as of `at`: who would get which email, in which language, and which
+ * stage changes would be made. Reads exactly what a sweep reads and writes nothing: no send is
+ * queued, no due entry moves, no stage changes, no event is published.
+ */
+export async function planSweep(deps: Deps, at: Date): Promise<SweepPlan> {
+  const now = at.toISOString();
+  const campaigns = (await listCampaigns(deps)).filter((c) => c.enabled);
+  const byId = new Map(campaigns.map((c) => [c.id, c]));
+  const ids = await dueCustomerIds(deps, now);
+  const plan: SweepPlan = { at: now, due: ids.length, sends: [], stageChanges: [], deferred: 0 };
+  for await (const plans of dueEvaluations(deps, campaigns, at, ids)) {
+    for (const { customer, evaluation } of plans) {
+      plan.deferred += evaluation.deferred;
+      if (evaluation.stageChange) plan.stageChanges.push({ customerId: customer.id, from: evaluation.stageChange.from, to: evaluation.stageChange.to });
+      for (const send of evaluation.sends) {
+        const campaign = byId.get(send.campaignId)!;
+        const to = campaign.recipient === "owner" ? (customer.owner ?? deps.config.retention.salesEmail) : customer.email;
+        plan.sends.push({ ...send, recipient: campaign.recipient, ...(to ? { to } : {}), language: sendLanguage(campaign, customer) });
+      }
+    }
+  }
+  return plan;
 }
 
 async function dueCustomerIds(deps: Deps, now: string): Promise<string[]> {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createConnection } from "node:net";
+import { freePort } from "../../local/dynamo.ts";
 
 /**
  * `npm start` (local/start.ts) as a child process, for tests that kill it and start it again. It
@@ -29,7 +30,15 @@ export interface ChildStackOptions {
 }
 
 export async function startChildStack(options: ChildStackOptions): Promise<ChildStack> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(options.apiPort), DYNAMODB_PORT: String(options.dynamodbPort), RAPPORT_DATA_DIR: options.dataDir, ...options.env };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(options.apiPort),
+    DYNAMODB_PORT: String(options.dynamodbPort),
+    // cognito-local's default port would clash with any other stack running at the same time.
+    COGNITO_PORT: String(await freePort()),
+    RAPPORT_DATA_DIR: options.dataDir,
+    ...options.env,
+  };
   // Settings of the shell running the tests must not change what the child does.
   for (const name of ["SALES_EMAIL", "DOUBLE_OPT_IN", "SEND_WINDOW", "FREQUENCY_CAP_DAYS", "ALLOWED_ORIGINS"]) if (!options.env?.[name]) delete env[name];
   const child = spawn(process.execPath, [join(ROOT, "local/start.ts")], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });

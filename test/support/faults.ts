@@ -1,6 +1,7 @@
 import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
 import type { FinalizeRequestMiddleware, InitializeMiddleware, MiddlewareStack } from "@smithy/types";
 import { mulberry32 } from "../../shared/demo/seed.ts";
+import { CONFLICT_RETRY_MIDDLEWARE } from "../../shared/aws/db.ts";
 
 /**
  * Faults injected into the REAL AWS SDK clients the stack uses (DynamoDB Local, SES local): a
@@ -158,3 +159,96 @@ export class FailureCountingLogger extends Logger {
 
 /** Error names AWS uses for throttling. */
 export const THROTTLING_ERRORS = ["ProvisionedThroughputExceededException", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"];
+
+/** An AWS error as the SDK's deserializer makes it (a client fault, not marked retryable). */
+export function awsError(name: string, message: string, extra: Record<string, unknown> = {}, status = 400): Error {
+  return Object.assign(new Error(message), {
+    name,
+    $fault: "client" as const,
+    $metadata: { httpStatusCode: status, requestId: `injected-${Math.random().toString(36).slice(2)}`, attempts: 1, totalRetryDelay: 0 },
+    ...extra,
+  });
+}
+
+/** What DynamoDB answers a write that meets a transaction in flight: per command, the right shape. */
+export function transactionConflict(commandName: string, body: string): Error {
+  if (commandName === "TransactWriteItemsCommand") {
+    const items = ((JSON.parse(body || "{}") as { TransactItems?: unknown[] }).TransactItems ?? [{}]).length;
+    const reasons = Array.from({ length: items }, (_, i) => ({ Code: i === items - 1 ? "TransactionConflict" : "None", ...(i === items - 1 ? { Message: "Transaction is ongoing for the item" } : {}) }));
+    return awsError("TransactionCanceledException", `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(", ")}]`, { CancellationReasons: reasons });
+  }
+  return awsError("TransactionConflictException", "Transaction is ongoing for the item");
+}
+
+export interface ErrorInjection {
+  enabled: boolean;
+  /** Attempts answered with an injected error, by error name. */
+  injected: Record<string, number>;
+  /** Attempts let through, by command name. */
+  passed: Record<string, number>;
+}
+
+/**
+ * Fails chosen commands with a chosen error before they are sent. Placed just below the retry
+ * middleware (and below the DynamoDB client's transaction-conflict marker), so the SDK's retries
+ * and the project's code react exactly as they would to AWS. `decide` is asked once per command
+ * invocation (per SDK invocation id) and answers the error to throw and on how many of its
+ * attempts in a row (Infinity: all), or undefined to let it through.
+ */
+export function injectErrors(client: AnyClient, name: string, decide: (commandName: string, body: string) => { error: () => Error; times: number } | undefined): ErrorInjection {
+  const control: ErrorInjection = { enabled: true, injected: {}, passed: {} };
+  const plans = new Map<string, { error: () => Error; left: number }>();
+  const middleware: FinalizeRequestMiddleware<any, any> = (next, context) => async (args) => {
+    const request = args.request as { headers?: Record<string, string>; body?: unknown };
+    const invocation = request.headers?.["amz-sdk-invocation-id"] ?? "";
+    const commandName = String(context.commandName ?? "");
+    if (!control.enabled) return next(args);
+    if (!plans.has(invocation)) {
+      const plan = decide(commandName, bodyText(request.body));
+      plans.set(invocation, plan ? { error: plan.error, left: plan.times } : { error: () => new Error("unused"), left: 0 });
+    }
+    const plan = plans.get(invocation)!;
+    if (plan.left > 0) {
+      plan.left--;
+      const error = plan.error();
+      control.injected[error.name] = (control.injected[error.name] ?? 0) + 1;
+      throw error;
+    }
+    control.passed[commandName] = (control.passed[commandName] ?? 0) + 1;
+    return next(args);
+  };
+  const anchor = client.middlewareStack.identify().some((m) => m.startsWith(`${CONFLICT_RETRY_MIDDLEWARE} `)) ? CONFLICT_RETRY_MIDDLEWARE : "retryMiddleware";
+  client.middlewareStack.addRelativeTo(middleware, { name, relation: "after", toMiddleware: anchor, override: true });
+  return control;
+}
+
+/**
+ * DynamoDB's global secondary indexes are eventually consistent: a Query on one can miss an item
+ * just written and still list one just moved. DynamoDB Local answers from the table at once.
+ * This keeps the last answer of each Query on `indexName` per partition; while `stale` is set,
+ * the index answers from those (filtered by the query's sort key bound when it is `<= :until`),
+ * as a lagging index would, instead of asking DynamoDB Local.
+ */
+export function lagIndex(client: AnyClient, indexName: string): { stale: boolean; staleAnswers: number } {
+  const control = { stale: false, staleAnswers: 0 };
+  const seen = new Map<string, Record<string, unknown>[]>();
+  const middleware: InitializeMiddleware<any, any> = (next, context) => async (args) => {
+    const input = args.input as { IndexName?: string; ExpressionAttributeValues?: Record<string, unknown>; ExclusiveStartKey?: unknown };
+    if (context.commandName !== "QueryCommand" || input.IndexName !== indexName) return next(args);
+    const values = input.ExpressionAttributeValues ?? {};
+    const partition = JSON.stringify(values[":pk"]);
+    if (control.stale) {
+      control.staleAnswers++;
+      const until = values[":until"];
+      const items = (seen.get(partition) ?? []).filter((item) => typeof until !== "string" || String(item.GSI2SK) <= until);
+      return { output: { Items: items, Count: items.length, $metadata: {} }, response: {} } as any;
+    }
+    const result = await next(args);
+    const items = ((result.output as { Items?: Record<string, unknown>[] }).Items ?? []).map((i) => ({ ...i }));
+    if (!input.ExclusiveStartKey) seen.set(partition, items);
+    else seen.set(partition, [...(seen.get(partition) ?? []), ...items]);
+    return result;
+  };
+  client.middlewareStack.add(middleware, { step: "initialize", name: `lagIndex-${indexName}`, override: true });
+  return control;
+}

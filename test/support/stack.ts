@@ -5,6 +5,11 @@ import type { LocalApi, LocalApiOptions } from "../../local/stack.ts";
 import { startLocalApi } from "../../local/stack.ts";
 import { startSesLocal } from "../../local/ses.ts";
 import { startDynamo } from "../../local/dynamo.ts";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunningCognito } from "../../local/cognito.ts";
+import { startCognitoLocal } from "../../local/cognito.ts";
 import { responseProblems } from "./responses.ts";
 
 /** The HMAC key test stacks sign links with (tests sign their own tokens with it). */
@@ -17,6 +22,8 @@ export interface TestStack extends LocalApi {
   mailsTo(address: string): Promise<StoredMail[]>;
   adminKey: string;
   leadsKey: string;
+  /** The file's own cognito-local and user pool, with `cognito: true`. */
+  cognito?: RunningCognito;
   /** fetch against the API with JSON in and out. */
   api(path: string, init?: { method?: string; body?: unknown; key?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
 }
@@ -45,9 +52,14 @@ export interface UseStackOptions extends Partial<LocalApiOptions> {
    * and tables every other file left in the shared one.
    */
   ownDynamo?: boolean;
+  /**
+   * Run cognito-local for this file (its own process, port and data folder) and let people sign
+   * in: the handlers get COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID and COGNITO_ENDPOINT.
+   */
+  cognito?: boolean;
 }
 
-export function useStack({ ownDynamo, ...options }: UseStackOptions = {}): TestStack {
+export function useStack({ ownDynamo, cognito: withCognito, ...options }: UseStackOptions = {}): TestStack {
   const stack = {} as TestStack;
   // Every answer the API gives is checked against its route's declared responses (the OpenAPI
   // document's source); a mismatch fails the request's test, whether it came through
@@ -64,6 +76,8 @@ export function useStack({ ownDynamo, ...options }: UseStackOptions = {}): TestS
     const ses = await startSesLocal();
     stack.sesUrl = ses.url;
     const dynamo = ownDynamo ? await startDynamo() : undefined;
+    const cognitoDir = withCognito ? await mkdtemp(join(tmpdir(), "rapport-cognito-")) : undefined;
+    const cognito = cognitoDir ? await startCognitoLocal({ dir: cognitoDir }) : undefined;
     const local = await startLocalApi({
       dynamodbEndpoint: dynamo?.endpoint ?? inject("dynamodbEndpoint"),
       tableName: `test-${randomBytes(6).toString("hex")}`,
@@ -73,7 +87,7 @@ export function useStack({ ownDynamo, ...options }: UseStackOptions = {}): TestS
       // Files that count SES outcomes feed them themselves; a file that wants SES's reports on (as npm start has) says so.
       sesEvents: false,
       ...options,
-      env: { TOKEN_SECRET: TEST_TOKEN_SECRET, ...options.env },
+      env: { TOKEN_SECRET: TEST_TOKEN_SECRET, ...cognito?.env, ...options.env },
       onResponse: (exchange) => {
         problems.push(...responseProblems(exchange));
         options.onResponse?.(exchange);
@@ -84,7 +98,10 @@ export function useStack({ ownDynamo, ...options }: UseStackOptions = {}): TestS
       await close();
       await ses.close();
       await dynamo?.stop();
+      await cognito?.stop();
+      if (cognitoDir) await rm(cognitoDir, { recursive: true, force: true });
     };
+    if (cognito) stack.cognito = cognito;
     Object.assign(stack, local);
     stack.adminKey = (await createApiKey(local.deps, { scopes: ["admin"], name: "test admin" })).key;
     stack.leadsKey = (await createApiKey(local.deps, { scopes: ["leads:write"], name: "test leads" })).key;

@@ -177,7 +177,7 @@ async function timelineInto(target: HTMLElement, id: string, ctx: PageContext): 
 
 function entry(e: TimelineEntry): HTMLElement {
   const words = writtenText(e);
-  const by = (e as TimelineEntry & { by?: { type: string; id: string; name?: string } }).by;
+  const by = e.by;
   return h(
     "li",
     { tabindex: "-1" },
@@ -185,12 +185,13 @@ function entry(e: TimelineEntry): HTMLElement {
     h("span", { class: `event event-${e.type.replace(/[^a-z_]/g, "")}` }, f.label(e.type)),
     e.summary && h("span", { class: "event-summary" }, e.summary),
     words && h("blockquote", { class: "event-text" }, words),
-    by && h("span", { class: "event-by" }, `by ${by.type === "person" ? (by.name ?? by.id) : `API key ${by.id}`}`),
+    by && h("span", { class: "event-by" }, by.type === "person" ? `by ${by.name || by.id}` : `by API key ${by.id}`),
   );
 }
 
 /** What the person wrote: a form's message, a feedback comment, a logged call's or note's text. */
 function writtenText(e: TimelineEntry): string | undefined {
+  if (e.text?.trim()) return e.text;
   const data = (e.data ?? {}) as Record<string, unknown>;
   for (const key of ["text", "message", "comment"]) {
     const value = data[key];
