@@ -2,7 +2,7 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
-import { header, html, json, rawBody, redirect, wantsJson } from "../shared/http/http.ts";
+import { header, html, json, redirect, wantsJson } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
 import type { SubmissionContext } from "../shared/leads/capture.ts";
@@ -32,7 +32,7 @@ export function makeHandler(deps: Deps) {
           return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
         };
         const key = header(event, "idempotency-key");
-        return key === undefined ? run() : withIdempotency(deps, { key, scope: event.routeKey, body: rawBody(event) }, run);
+        return key === undefined ? run() : withIdempotency(deps, { key, scope: event.routeKey, request: lead }, run);
       },
     },
     deps,

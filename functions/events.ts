@@ -1,7 +1,7 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { recordEvent } from "../shared/interactions/record.ts";
-import { actorId, byOf, header, json, rawBody } from "../shared/http/http.ts";
+import { actorId, byOf, header, json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
 
@@ -16,7 +16,7 @@ export function makeHandler(deps: Deps) {
           return json(result.duplicate ? 200 : 201, result);
         };
         const key = header(event, "idempotency-key");
-        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${actorId(principal)}`, body: rawBody(event) }, run);
+        return key === undefined ? run() : withIdempotency(deps, { key, scope: `${event.routeKey}\n${actorId(principal)}`, request: body }, run);
       },
     },
     deps,

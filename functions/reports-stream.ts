@@ -13,9 +13,10 @@ import { applySearchRecords } from "../shared/customers/search.ts";
  */
 export function makeHandler(deps: Deps) {
   return async (event: DynamoDBStreamEvent): Promise<void> => {
-    const { applied, skipped } = await applyStreamRecords(deps, event.Records);
-    const { writes } = await applySearchRecords(deps, event.Records);
-    deps.logger.debug("stream batch", { records: event.Records.length, applied, skipped, searchWrites: writes });
+    const records = Array.isArray(event?.Records) ? event.Records : [];
+    const { applied, skipped } = await applyStreamRecords(deps, records);
+    const { writes } = await applySearchRecords(deps, records);
+    deps.logger.debug("stream batch", { records: records.length, applied, skipped, searchWrites: writes });
   };
 }
 

@@ -1,7 +1,10 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import * as z from "zod/mini";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { listCampaigns } from "../shared/campaigns/store.ts";
 import type { Campaign } from "../shared/campaigns/schema.ts";
+import { CAMPAIGN_ID } from "../shared/campaigns/schema.ts";
+import { CUSTOMER_ID_PATTERN } from "../shared/core/ids.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import type { Mailer, SendQueue, SendRequest } from "../shared/core/ports.ts";
@@ -10,14 +13,29 @@ import { SqsQueue } from "../shared/aws/sqs-queue.ts";
 
 const CAMPAIGN_CACHE_MS = 60_000;
 
-function parseRequest(body: string): SendRequest | undefined {
+/**
+ * A send request as the sweep enqueues it. Each part becomes part of a key or a lookup, so a
+ * message that does not fit (hand-sent to the queue, or from an older version) is refused here
+ * rather than failing in DynamoDB five times on its way to the DLQ.
+ */
+const SendRequestMessage = z.object({
+  customerId: z.string().check(z.regex(CUSTOMER_ID_PATTERN)),
+  campaignId: z.string().check(z.regex(CAMPAIGN_ID)),
+  // A purchase id (an event's externalId, at most 200 characters), a year, a milestone amount or a date.
+  occurrence: z.string().check(z.minLength(1), z.maxLength(200)),
+  dueAt: z.string().check(z.maxLength(64), z.refine((s) => !Number.isNaN(Date.parse(s)))),
+});
+
+function parseRequest(body: unknown): SendRequest | undefined {
+  if (typeof body !== "string") return undefined;
+  let value: unknown;
   try {
-    const value = JSON.parse(body) as Partial<SendRequest>;
-    if ([value.customerId, value.campaignId, value.occurrence, value.dueAt].every((v) => typeof v === "string" && v.length > 0 && v.length < 300)) return value as SendRequest;
+    value = JSON.parse(body);
   } catch {
-    // reported below
+    return undefined;
   }
-  return undefined;
+  const parsed = SendRequestMessage.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** A paused account keeps its sends cycling this long (4 days, SQS's default retention) before they may go to the DLQ. */
@@ -77,11 +95,11 @@ export function makeSender(deps: Deps, mailer: Mailer, options: SenderOptions = 
     const campaigns = await campaignsNow();
     const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
     await Promise.all(
-      event.Records.map(async (record) => {
-        const request = parseRequest(record.body);
+      (Array.isArray(event?.Records) ? event.Records : []).map(async (record) => {
+        const request = parseRequest(record?.body);
         if (!request) {
           // A malformed message can never succeed: dropping it beats five retries and a DLQ entry.
-          deps.logger.error("malformed send request dropped", { messageId: record.messageId });
+          deps.logger.error("malformed send request dropped", { messageId: typeof record?.messageId === "string" ? record.messageId.slice(0, 128) : undefined });
           return;
         }
         // Wall time, like the campaign cache: a pause is about SES now, whatever a simulated clock says.

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { parseCsv } from "../shared/import-export/csv-read.ts";
+import { parseCsv, restoreCell } from "../shared/import-export/csv-read.ts";
 import { importCsv } from "../shared/import-export/run.ts";
 import { ensureTable } from "../local/table.ts";
 import { fixedClock } from "../shared/core/clock.ts";
@@ -254,6 +254,20 @@ describe("rapport import", () => {
       ["5", "email", "wei li at example dot cn", "row skipped"],
     ]);
     expect(await counts(deps)).toEqual({ customers: 3, timeline: 4 });
+  });
+
+  it("the error report is safe to open: a rejected value that looks like a formula is written as text", async () => {
+    const deps = await freshTable();
+    const dir = mkdtempSync(join(work, "formula-"));
+    const file = join(dir, "contacts.csv");
+    writeFileSync(file, 'email,birthday\r\nada@example.com,"=HYPERLINK(""https://evil.example"",""x"")"\r\n');
+    const run = await rapport(deps, ["import", file]);
+    expect(run.code, run.stderr).toBe(0);
+    const written = readFileSync(join(dir, "contacts.errors.csv"), "utf8");
+    expect(written).not.toMatch(/(^|,)"?=/m);
+    const [row] = reportRows(join(dir, "contacts.errors.csv"));
+    expect(row).toMatchObject({ field: "birthday", value: `'=HYPERLINK("https://evil.example","x")`, action: "field skipped" });
+    expect(restoreCell(row!.value!)).toBe('=HYPERLINK("https://evil.example","x")');
   });
 
   it("re-running an import adds no customers and no timeline entries, and changes no customer", async () => {

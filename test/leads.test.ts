@@ -314,6 +314,36 @@ describe("Idempotency-Key", () => {
     expect(await customerByEmail("idem3@example.com")).toHaveLength(0);
   });
 
+  it("a retried multipart post (a new boundary each time) replays the first answer", async () => {
+    const post = () => {
+      const form = new FormData();
+      form.set("email", "idem-multipart@example.com");
+      form.set("firstName", "Bjørn");
+      return fetch(`${stack.url}/v1/leads`, { method: "POST", body: form, headers: { accept: "application/json", "idempotency-key": "k-multipart" } });
+    };
+    const first = await post();
+    const second = await post();
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(await second.json()).toEqual(await first.json());
+    const [found] = await customerByEmail("idem-multipart@example.com");
+    expect(await fullTimeline(found!.id)).toHaveLength(1);
+  });
+
+  it("a JSON retry with its keys in another order, or other spacing, replays; another value is still refused", async () => {
+    const send = (raw: string) => stack.api("/v1/leads", { body: raw, headers: { "idempotency-key": "k-order" } });
+    const first = await send('{"email":"idem-order@example.com","firstName":"Ada","tags":["a","b"]}');
+    const reordered = await send('{ "tags": ["a", "b"], "firstName": "Ada", "email": "idem-order@example.com" }');
+    expect(first.status).toBe(201);
+    expect(reordered.status).toBe(201);
+    expect(reordered.headers.get("idempotent-replayed")).toBe("true");
+    expect(reordered.body).toEqual(first.body);
+    const changed = await send('{"email":"idem-order@example.com","firstName":"Grace","tags":["a","b"]}');
+    expect(changed.status).toBe(422);
+    expect(changed.body.error).toBe("idempotency_key_reused");
+  });
+
   it("concurrent requests with one key run the work once", async () => {
     const body = { email: "idem-race@example.com" };
     const results = await Promise.all(Array.from({ length: 10 }, () => stack.api("/v1/leads", { body, headers: { "idempotency-key": "race-1" } })));

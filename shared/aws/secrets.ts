@@ -1,39 +1,6 @@
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { AwsApiError, type AwsCredentials, awsJsonCall } from "./json-api.ts";
 
-type Data = string | ArrayBuffer | ArrayBufferView;
-
-function bytes(data: Data): Buffer {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
-
-/** SHA-256 (or HMAC-SHA-256 with a secret) on node:crypto, in the shape SignatureV4 asks for. */
-export class Sha256 {
-  private hash: Hash | Hmac;
-  private readonly secret?: Data;
-  constructor(secret?: Data) {
-    this.secret = secret;
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: Data): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(this.secret));
-  }
-}
-
-/** AWS credentials as Lambda passes them in the environment, or as the CLI's credential chain resolves them. */
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+export { type AwsCredentials, Sha256 } from "./json-api.ts";
 
 /**
  * Secrets Manager's GetSecretValue as one signed HTTPS request. The functions that sign links
@@ -56,37 +23,20 @@ async function secretsManager(target: string, payload: Record<string, string>, r
   const secretAccessKey = given?.secretAccessKey ?? env.AWS_SECRET_ACCESS_KEY;
   const sessionToken = given ? given.sessionToken : env.AWS_SESSION_TOKEN;
   if (!accessKeyId || !secretAccessKey) throw new Error(`no AWS credentials in the environment to read ${what} with`);
-  const endpoint = new URL(env.AWS_ENDPOINT_URL_SECRETS_MANAGER || `https://secretsmanager.${region}.amazonaws.com`);
-  const body = JSON.stringify(payload);
-  const signer = new SignatureV4({
-    service: "secretsmanager",
-    region,
-    sha256: Sha256,
-    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
-  });
-  const signed = await signer.sign({
-    method: "POST",
-    protocol: endpoint.protocol,
-    hostname: endpoint.hostname,
-    ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-    path: "/",
-    query: {},
-    headers: {
-      host: endpoint.host,
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": `secretsmanager.${target}`,
-    },
-    body,
-  });
-  for (let attempt = 1; ; attempt++) {
-    const res = await fetch(new URL("/", endpoint), { method: "POST", headers: signed.headers, body, signal: AbortSignal.timeout(5000) });
-    const text = await res.text();
-    if (res.ok) return JSON.parse(text);
-    // Throttling and server errors are worth one more try; anything else is a configuration problem.
-    if (attempt >= 3 || (res.status !== 429 && res.status < 500)) {
-      const type = (/"__type"\s*:\s*"([^"]+)"/.exec(text)?.[1] ?? "").split("#").pop();
-      throw new Error(`Secrets Manager answered ${res.status}${type ? ` ${type}` : ""} for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 100 * attempt));
+  try {
+    return await awsJsonCall({
+      service: "secretsmanager",
+      region,
+      target: `secretsmanager.${target}`,
+      contentType: "application/x-amz-json-1.1",
+      input: payload,
+      ...(env.AWS_ENDPOINT_URL_SECRETS_MANAGER ? { endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER } : {}),
+      credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+      what,
+    });
+  } catch (err) {
+    // The secret's name or value never goes into the message: only the service's answer.
+    if (err instanceof AwsApiError) throw new Error(`Secrets Manager answered ${err.status} ${err.type} for ${what}`);
+    throw err;
   }
 }

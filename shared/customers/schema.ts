@@ -332,6 +332,8 @@ export const Customer360 = z.object({
   owner: z.optional(z.string()),
   nextContactAt: z.optional(z.string()),
   stage: Stage,
+  /** Absent while mail may reach the address; otherwise why not (suppression list). */
+  emailStatus: z.optional(z.enum(["unsubscribed", "bounced", "complained"])),
   consent: ConsentState,
   metrics: Metrics,
   attribution: z.optional(z.record(z.string(), z.string())),

@@ -150,9 +150,16 @@ export function searchWrites(oldItem: Record<string, unknown> | undefined, newIt
 export async function applySearchRecords(deps: Deps, records: DynamoDBRecord[]): Promise<{ writes: number }> {
   const latest = new Map<string, WriteRequest>();
   for (const record of records) {
-    const keys = record.dynamodb?.Keys;
-    if (keys?.SK?.S !== PROFILE_SK || !keys.PK?.S?.startsWith(CUSTOMER_PREFIX)) continue;
-    const writes = searchWrites(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage));
+    const keys = record?.dynamodb?.Keys;
+    if (keys?.SK?.S !== PROFILE_SK || typeof keys.PK?.S !== "string" || !keys.PK.S.startsWith(CUSTOMER_PREFIX)) continue;
+    let writes: WriteRequest[];
+    try {
+      writes = searchWrites(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage));
+    } catch (err) {
+      // An image that cannot be read can never be: throwing would stop the shard behind it (a rebuild reindexes).
+      deps.logger.error("stream record unreadable; not indexed", { eventID: typeof record.eventID === "string" ? record.eventID : undefined, error: (err as Error).name });
+      continue;
+    }
     for (const w of writes) {
       const key = "PutRequest" in w ? { PK: w.PutRequest.Item.PK, SK: w.PutRequest.Item.SK } : w.DeleteRequest.Key;
       const id = `${key.PK}\u0000${key.SK}`;

@@ -4,7 +4,7 @@ import * as z from "zod/mini";
 import type { Deps } from "../core/deps.ts";
 import { Forbidden, Unauthorized } from "../core/errors.ts";
 import type { HttpEvent, HttpResult, Principal } from "./http.ts";
-import { errorResponse, json, parseBody, validate } from "./http.ts";
+import { assertBodyType, errorResponse, json, parseBody, validate } from "./http.ts";
 import { isThrottling } from "../aws/errors.ts";
 import type { DeclaredRoute, FunctionName, RequestSpec, Route, Scope } from "./routes.ts";
 import { routeKey, routesOf, scopeAllows } from "./routes.ts";
@@ -165,12 +165,17 @@ export function redact(message: string | undefined): string | undefined {
 function inputReader(spec: RequestSpec = {}): (event: HttpEvent) => Promise<OperationInput> {
   const params = spec.params ? z.object(spec.params) : undefined;
   const { query, body, maxBodyBytes } = spec;
-  return async (event) => ({
-    event,
-    params: params ? validate(params, event.pathParameters ?? {}) : {},
-    query: query ? validate(query, event.queryStringParameters ?? {}) : {},
-    body: body ? validate(body, (await parseBody(event, maxBodyBytes)).fields) : undefined,
-  }) as OperationInput;
+  // A route takes exactly the content types its OpenAPI entry lists (JSON when it lists none).
+  const bodyTypes = spec.body || spec.rawBody ? (spec.bodyTypes ?? ["application/json"]) : undefined;
+  return async (event) => {
+    if (bodyTypes) assertBodyType(event, bodyTypes);
+    return {
+      event,
+      params: params ? validate(params, event.pathParameters ?? {}) : {},
+      query: query ? validate(query, event.queryStringParameters ?? {}) : {},
+      body: body ? validate(body, (await parseBody(event, maxBodyBytes)).fields) : undefined,
+    } as OperationInput;
+  };
 }
 
 /** A handler built on first use from the environment: the Lambda entry point of every function. */

@@ -12,6 +12,7 @@ import {
   UnsupportedMediaType,
   ValidationError,
 } from "../core/errors.ts";
+import { cleanText } from "../core/text.ts";
 
 /**
  * Who is calling, as the authorizer resolved it and puts it in the request context (API
@@ -83,7 +84,8 @@ export async function parseBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): Pr
   if (type === "application/json" || type.endsWith("+json")) {
     let value: unknown;
     try {
-      value = JSON.parse(bytes.toString("utf8"));
+      // A UTF-8 byte order mark is not JSON, but RFC 8259 lets a parser ignore it, and Windows tools write one.
+      value = JSON.parse(bytes.toString("utf8").replace(/^\uFEFF/, ""), cleanJsonValue);
     } catch {
       throw ValidationError.field("body", "is not valid JSON");
     }
@@ -112,12 +114,36 @@ export async function parseBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): Pr
 }
 
 function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of entries) {
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  const out = new Map<string, unknown>();
+  for (const [rawKey, rawValue] of entries) {
+    const [k, v] = [cleanText(rawKey), cleanText(rawValue)];
+    const prev = out.get(k);
+    out.set(k, prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]);
   }
-  return out;
+  // fromEntries defines own properties, so a field named __proto__ stays a field.
+  return Object.fromEntries(out);
+}
+
+const dirtyKey = (key: string) => cleanText(key) !== key;
+
+/** `JSON.parse` reviver: cleans each string, and the keys of each object (rebuilt only when one needs it). */
+function cleanJsonValue(_key: string, value: unknown): unknown {
+  if (typeof value === "string") return cleanText(value);
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).some(dirtyKey)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [cleanText(k), v]));
+  }
+  return value;
+}
+
+/**
+ * Refuses a body whose media type the route does not document (415), so a route takes exactly
+ * the content types its OpenAPI entry lists. An empty body without a content type is left to the
+ * route's schema (`POST /v1/sweeps` with nothing means "now").
+ */
+export function assertBodyType(event: HttpEvent, accepted: readonly string[]): void {
+  const type = mediaType(event);
+  if (type === "" && rawBody(event).length === 0) return;
+  if (!accepted.includes(type)) throw new UnsupportedMediaType(`content type "${type || "(none)"}" is not accepted here; send ${accepted.join(" or ")}`);
 }
 
 /** Validates with a zod schema; every problem becomes a named field in a ValidationError. */
@@ -177,7 +203,7 @@ export function errorResponse(err: unknown): { status: number; body: Record<stri
   if (err instanceof PayloadTooLarge) return { status: 413, body: { error: "payload_too_large", message: err.message } };
   if (err instanceof UnsupportedMediaType) return { status: 415, body: { error: "unsupported_media_type", message: err.message } };
   if (err instanceof IdempotencyMismatch)
-    return { status: 422, body: { error: "idempotency_key_reused", message: "this Idempotency-Key was used with a different request body" } };
+    return { status: 422, body: { error: "idempotency_key_reused", message: "this Idempotency-Key was used with a different request (other fields or values)" } };
   return null;
 }
 

@@ -12,8 +12,12 @@ export interface IdempotencyOptions {
   key: string;
   /** What the key is scoped to: the route and, for admin routes, the API key id. */
   scope: string;
-  /** The request body; the same key with another body is refused (422) rather than replayed. */
-  body: Buffer;
+  /**
+   * The request as parsed and validated (fields and values, whatever the encoding). A retry is the
+   * same request when these are: a new multipart boundary or JSON keys in another order change
+   * nothing. The same key with other fields or values is refused (422) rather than replayed.
+   */
+  request: unknown;
 }
 
 /** How long a completed response is replayed, and how long an unfinished claim blocks others. */
@@ -29,7 +33,7 @@ const LOCK_SECONDS = 60;
 export async function withIdempotency(deps: Deps, options: IdempotencyOptions, work: () => Promise<HttpResult>): Promise<HttpResult> {
   if (options.key.length < 1 || options.key.length > 255) throw ValidationError.field("Idempotency-Key", "must be 1 to 255 characters");
   const id = createHash("sha256").update(`${options.scope}\n${options.key}`).digest("hex");
-  const fingerprint = createHash("sha256").update(options.body).digest("hex");
+  const fingerprint = createHash("sha256").update(canonicalJson(options.request)).digest("hex");
   const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
   const key = idempotencyKey(id);
   try {
@@ -69,4 +73,16 @@ export async function withIdempotency(deps: Deps, options: IdempotencyOptions, w
     }),
   );
   return response;
+}
+
+/**
+ * JSON with every object's keys sorted, so two requests with the same fields and values give the
+ * same text whatever order they came in. Arrays keep their order: in a list, order can mean something.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  ) ?? "null";
 }

@@ -94,7 +94,7 @@ const forbidden = { description: "The API key lacks the route's scope, or the pe
 const notFound = { description: "No such customer", content: asJson(ErrorBody) };
 const idParam = { id: s.CustomerIdParam };
 const tooLarge = (limit: string) => ({ description: `Body over ${limit}`, content: asJson(edgeErrorBody("payload_too_large")) });
-const unsupportedType = { description: "A content type other than JSON, url-encoded or multipart form", content: asJson(ErrorBody) };
+const unsupportedType = { description: "A content type the route does not list for its body", content: asJson(ErrorBody) };
 /** What any route with a body may answer about the body itself. */
 const bodyRefused = { 413: tooLarge("16 KiB"), 415: unsupportedType };
 const idempotency = {
@@ -600,6 +600,7 @@ const hookResponses = {
   400: { description: "Signed, but not JSON, or without the event's id or type", content: asJson(ValidationErrorBody) },
   401: { description: "No connection, or a missing, forged, stale or replayed signature: nothing changed", content: asJson(ErrorBody) },
   413: tooLarge("1 MiB"),
+  415: unsupportedType,
 };
 const hookRoutes = [
   route({

@@ -1,15 +1,25 @@
 import { createReadStream } from "node:fs";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Options } from "csv-parse";
+import { CsvError, parse } from "csv-parse";
+import { parse as parseSync } from "csv-parse/sync";
+import { cleanText } from "../core/text.ts";
 
 /**
  * CSV as spreadsheets and CRMs write it (RFC 4180 plus what real exports do): quoted fields,
- * doubled quotes inside them, CRLF, LF or lone CR line ends, line breaks inside quoted fields, a
- * byte order mark, UTF-8 or UTF-16 (old Google Contacts exports), and comma, semicolon (Excel in
- * locales with a decimal comma) or tab as the delimiter, recognised from the header line.
+ * doubled quotes inside them, CRLF, LF or lone CR line ends (mixed in one file), line breaks
+ * inside quoted fields, a byte order mark, UTF-8 or UTF-16 (old Google Contacts exports), and
+ * comma, semicolon (Excel in locales with a decimal comma) or tab as the delimiter, recognised
+ * from the header line.
  *
- * Written here rather than taken from a package: the parser is one small state machine, the
- * import needs the physical line each record starts on (for its error report) and a streaming
- * decoder that refuses text that is not valid in its encoding, and the CLI stays free of another
- * dependency. It streams: a file of any size is read a chunk at a time.
+ * The parsing is csv-parse's. What stays here: decoding (a streaming decoder that refuses text
+ * that is not valid in its encoding, naming the line, rather than importing mojibake; UTF-16 by
+ * its byte order mark), choosing the delimiter from the header line (csv-parse takes a list of
+ * delimiters only as "any of these", which would split `Ann, B.` in a semicolon file), and each
+ * record's first physical line for the import's error report: csv-parse's `info.lines` is the
+ * line a record ends on and counts a CRLF inside a quoted field as two, so the line is counted
+ * here from each record's raw text. It streams: a file of any size is read a chunk at a time.
  */
 
 export type Delimiter = "," | ";" | "\t";
@@ -27,127 +37,66 @@ export class CsvFileError extends Error {
   override name = "CsvFileError";
 }
 
-const QUOTE = 34;
-const CR = 13;
-const LF = 10;
-
 /**
- * An incremental parser: feed it text in chunks of any size (a chunk may end anywhere, even
- * between the two quotes of an escaped quote or between CR and LF), get whole records back.
- * Lenient where Excel is: a quote inside an unquoted field is kept as a character, and text after
- * a closing quote is kept as part of the field.
+ * How every CSV is read. Lenient where spreadsheets are: rows may have more or fewer cells than
+ * the header, a quote inside an unquoted field is kept as a character, and a field with text
+ * after its closing quote (`"q"w`) is kept as written rather than failing the file.
  */
-export class CsvParser {
-  private readonly delimiter: number;
-  private cells: string[] = [];
-  private field = "";
-  /** The current field has content (or an opening quote) already. */
-  private started = false;
-  private quoted = false;
-  /** Inside a quoted field, the last chunk ended on a quote: escaped or closing, the next character decides. */
-  private quoteAtEnd = false;
-  private prevCR = false;
+function parseOptions(delimiter: Delimiter): Options {
+  return { delimiter, record_delimiter: ["\r\n", "\r", "\n"], bom: true, relax_quotes: true, relax_column_count: true, raw: true };
+}
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+/** What csv-parse emits with `raw: true`: the cells and the text they were read from. */
+interface RawRecord {
+  record: string[];
+  raw: string;
+}
+
+/** Turns csv-parse's `{ record, raw }` into records that know their first line. */
+class LineCounter {
   private line = 1;
-  private recordLine = 1;
 
-  constructor(delimiter: Delimiter = ",") {
-    this.delimiter = delimiter.charCodeAt(0);
-  }
-
-  /** Parses the next piece of text and returns the records it completed. */
-  push(text: string): CsvRecord[] {
-    const records: CsvRecord[] = [];
-    const n = text.length;
-    let i = 0;
-    if (this.quoteAtEnd && n > 0) {
-      this.quoteAtEnd = false;
-      if (text.charCodeAt(0) === QUOTE) {
-        this.field += '"';
-        i = 1;
-      } else {
-        this.quoted = false;
-      }
-    }
-    // Characters from runStart up to i are plain field content not yet copied into `field`.
-    let runStart = i;
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (this.quoted) {
-        if (c === QUOTE) {
-          this.field += text.slice(runStart, i);
-          if (i + 1 === n) {
-            this.quoteAtEnd = true;
-          } else if (text.charCodeAt(i + 1) === QUOTE) {
-            this.field += '"';
-            i++;
-          } else {
-            this.quoted = false;
-          }
-          runStart = i + 1;
-        } else if (c === CR || (c === LF && !this.prevCR)) {
-          this.line++;
-        }
-      } else if (c === this.delimiter) {
-        this.field += text.slice(runStart, i);
-        this.endField();
-        runStart = i + 1;
-      } else if (c === CR || c === LF) {
-        this.field += text.slice(runStart, i);
-        runStart = i + 1;
-        // The LF of a CRLF: the CR already ended the record.
-        if (!(c === LF && this.prevCR)) {
-          this.line++;
-          records.push(this.endRecord());
-        }
-      } else if (c === QUOTE && !this.started) {
-        this.quoted = true;
-        this.started = true;
-        runStart = i + 1;
-      } else {
-        this.started = true;
-      }
-      this.prevCR = c === CR;
-    }
-    if (runStart < n) this.field += text.slice(runStart, n);
-    return records;
-  }
-
-  /** Ends the input: returns the last record when the text did not end with a line break. */
-  end(): CsvRecord[] {
-    this.quoteAtEnd = false;
-    const unterminated = this.quoted;
-    this.quoted = false;
-    if (!unterminated && this.cells.length === 0 && !this.started && this.field === "") return [];
-    const record = this.endRecord();
-    if (unterminated) record.unterminated = true;
-    return [record];
-  }
-
-  /** The physical line the parser is on (for messages about the text read so far). */
+  /** The line the next record starts on. */
   get currentLine(): number {
     return this.line;
   }
 
-  private endField(): void {
-    this.cells.push(this.field);
-    this.field = "";
-    this.started = false;
+  next({ record, raw }: RawRecord): CsvRecord {
+    // A NUL read from a file is dropped here as it is from an HTTP body (a valid decode leaves no unpaired surrogate).
+    const out = { cells: record.map(cleanText), line: this.line };
+    this.line += raw.match(LINE_BREAK)?.length ?? 0;
+    return out;
   }
 
-  private endRecord(): CsvRecord {
-    this.endField();
-    const record = { cells: this.cells, line: this.recordLine };
-    this.cells = [];
-    this.recordLine = this.line;
-    return record;
+  /** The record csv-parse gave up on at the end, a quoted field never closed: its one cell is the text from where it starts. */
+  unterminated(err: unknown): CsvRecord | undefined {
+    if (!(err instanceof CsvError) || err.code !== "CSV_QUOTE_NOT_CLOSED") return undefined;
+    return { cells: typeof err.raw === "string" ? [err.raw] : [], line: this.line, unterminated: true };
   }
 }
 
 /** Parses a whole CSV text (tests, small inputs). */
 export function parseCsv(text: string, delimiter?: Delimiter): CsvRecord[] {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const parser = new CsvParser(delimiter ?? sniffDelimiter(body));
-  return [...parser.push(body), ...parser.end()];
+  const counter = new LineCounter();
+  const records: CsvRecord[] = [];
+  try {
+    // csv-parse's sync API returns all or nothing; `on_record` collects as it goes, so the records before an unclosed quote are kept.
+    parseSync(text, {
+      ...parseOptions(delimiter ?? sniffDelimiter(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)),
+      // With `raw`, csv-parse hands on_record the `{ record, raw }` pair its types describe as the bare record.
+      on_record: ((r: RawRecord) => {
+        records.push(counter.next(r));
+        return null;
+      }) as unknown as Options["on_record"],
+    });
+  } catch (err) {
+    const last = counter.unterminated(err);
+    if (!last) throw err;
+    records.push(last);
+  }
+  return records;
 }
 
 /**
@@ -187,12 +136,56 @@ export interface ReadCsvOptions {
  * than importing mojibake. File system errors become CsvFileErrors with a short message too.
  */
 export async function* readCsv(path: string, options: ReadCsvOptions = {}): AsyncGenerator<CsvRecord> {
+  const text = decodedText(path, options)[Symbol.asyncIterator]();
+  // The delimiter is chosen once the header line is complete.
+  let head = "";
+  let done = false;
+  while (!done && !/[\r\n]/.test(head) && head.length < 65_536) {
+    const next = await text.next();
+    if (next.done) done = true;
+    else head += next.value;
+  }
+  const parser = parse(parseOptions(options.delimiter ?? sniffDelimiter(head)));
+  const source = Readable.from(
+    (async function* () {
+      if (head) yield head;
+      if (!done) yield* { [Symbol.asyncIterator]: () => text };
+    })(),
+    { objectMode: false },
+  );
+  const piping = pipeline(source, parser).catch((err: unknown) => err);
+  const counter = new LineCounter();
+  try {
+    for await (const record of parser) yield counter.next(record);
+  } catch (err) {
+    const last = counter.unterminated(err);
+    if (last) {
+      yield last;
+      return;
+    }
+    throw err instanceof CsvFileError ? err : new CsvFileError(`${path}: line ${counter.currentLine}: ${(err as Error).message}`);
+  } finally {
+    await text.return?.(undefined);
+  }
+  const failed = await piping;
+  if (failed instanceof CsvFileError) throw failed;
+}
+
+/**
+ * The file's text, chunk by chunk, decoded as its byte order mark says (UTF-8 without one, the
+ * mark itself dropped). Counts line breaks as it goes, so bytes that are not valid text are
+ * reported with the line they are on.
+ */
+async function* decodedText(path: string, options: ReadCsvOptions): AsyncGenerator<string> {
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 256 * 1024 });
   let decoder: TextDecoder | undefined;
-  let parser: CsvParser | undefined;
-  // Text before the parser exists: the delimiter is chosen once the header line is complete.
-  let head = "";
   let bytes = 0;
+  let line = 1;
+  let endedOnCR = false;
+  const count = (text: string) => {
+    line += (text.match(LINE_BREAK)?.length ?? 0) - (endedOnCR && text.startsWith("\n") ? 1 : 0);
+    if (text.length) endedOnCR = text.endsWith("\r");
+  };
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       bytes += chunk.length;
@@ -201,15 +194,10 @@ export async function* readCsv(path: string, options: ReadCsvOptions = {}): Asyn
       try {
         text = decoder.decode(chunk, { stream: true });
       } catch {
-        throw new CsvFileError(`${path}: line ${parser?.currentLine ?? 1} or the next is not ${decoder.encoding.toUpperCase()} text: save the file as "CSV UTF-8" and try again`);
+        throw new CsvFileError(`${path}: line ${line} or the next is not ${decoder.encoding.toUpperCase()} text: save the file as "CSV UTF-8" and try again`);
       }
-      if (!parser) {
-        head += text;
-        if (!/[\r\n]/.test(head) && head.length < 65_536) continue;
-        parser = new CsvParser(options.delimiter ?? sniffDelimiter(head));
-        text = head;
-      }
-      yield* parser.push(text);
+      count(text);
+      yield text;
       options.onBytes?.(bytes);
     }
     let rest = "";
@@ -218,12 +206,7 @@ export async function* readCsv(path: string, options: ReadCsvOptions = {}): Asyn
     } catch {
       throw new CsvFileError(`${path}: the file ends in the middle of a character: is it cut short?`);
     }
-    if (!parser) {
-      rest = head + rest;
-      parser = new CsvParser(options.delimiter ?? sniffDelimiter(rest));
-    }
-    yield* parser.push(rest);
-    yield* parser.end();
+    if (rest) yield rest;
   } catch (err) {
     if (err instanceof CsvFileError) throw err;
     throw new CsvFileError(fileErrorMessage(path, err));

@@ -5,7 +5,7 @@ import { PROFILE_FIELD_NAMES, STAGES } from "../core/fields.ts";
 import { PROFILE_SK, stagePartition } from "../entities/customer.ts";
 import { fromMinor } from "../core/money.ts";
 import { GSI1 } from "../entities/table.ts";
-import { csvLine, neutralizeCell } from "./csv-read.ts";
+import { csvLine } from "../core/csv.ts";
 
 /**
  * `rapport export`: every customer, as CSV (our field names, so the file imports back with
@@ -71,7 +71,7 @@ export async function* customerPages(deps: Deps): AsyncGenerator<CustomerItem[]>
   }
 }
 
-/** One customer as CSV cells, in EXPORT_COLUMNS order. Formula-like text is neutralized (see `neutralizeCell`). */
+/** One customer as CSV cells, in EXPORT_COLUMNS order (`csvLine` neutralizes formula-like text when it writes them). */
 export function csvCells(item: CustomerItem): string[] {
   const attribution = item.attribution ?? {};
   const value = (column: (typeof EXPORT_COLUMNS)[number]): string => {
@@ -95,7 +95,7 @@ export function csvCells(item: CustomerItem): string[] {
       }
     }
   };
-  return EXPORT_COLUMNS.map((c) => neutralizeCell(value(c)));
+  return EXPORT_COLUMNS.map((c) => value(c));
 }
 
 /** One customer as the whole stored record, minus storage keys, with sets as sorted arrays and lifetime spend in major units. */

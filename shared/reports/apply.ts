@@ -8,7 +8,7 @@ import type { Deps } from "../core/deps.ts";
 import { CUSTOMER_PREFIX } from "../entities/customer.ts";
 import { appliedKey, parseItemId } from "../entities/report.ts";
 import { TTL_ATTRIBUTE } from "../entities/table.ts";
-import type { Counts } from "./contributions.ts";
+import type { ContributionConfig, Counts } from "./contributions.ts";
 import { emptyCounts, merge, recordDelta } from "./contributions.ts";
 
 /**
@@ -45,7 +45,7 @@ export interface ApplyResult {
 
 export async function applyStreamRecords(deps: Deps, records: DynamoDBRecord[]): Promise<ApplyResult> {
   const result: ApplyResult = { applied: 0, skipped: 0 };
-  const relevant = records.filter((r) => isCustomerRecord(r));
+  const relevant = (Array.isArray(records) ? records : []).filter((r) => isCustomerRecord(r));
   result.skipped += records.length - relevant.length;
   const cfg = { currency: deps.config.currency };
 
@@ -54,7 +54,7 @@ export async function applyStreamRecords(deps: Deps, records: DynamoDBRecord[]):
     const deltas = emptyCounts();
     let j = i;
     for (; j < relevant.length; j++) {
-      const delta = recordDelta(image(relevant[j]!.dynamodb?.OldImage), image(relevant[j]!.dynamodb?.NewImage), cfg);
+      const delta = deltaOf(deps, relevant[j]!, cfg);
       if (j > i && !fits(deltas, delta)) break;
       merge(deltas, delta);
     }
@@ -80,7 +80,22 @@ export async function applyStreamRecords(deps: Deps, records: DynamoDBRecord[]):
 }
 
 function isCustomerRecord(record: DynamoDBRecord): boolean {
-  return record.dynamodb?.Keys?.PK?.S?.startsWith(CUSTOMER_PREFIX) === true && record.eventID !== undefined && record.dynamodb.SequenceNumber !== undefined;
+  const pk = record?.dynamodb?.Keys?.PK?.S;
+  return typeof pk === "string" && pk.startsWith(CUSTOMER_PREFIX) && typeof record.eventID === "string" && /^\d{1,64}$/.test(String(record.dynamodb!.SequenceNumber));
+}
+
+/**
+ * A record's counter changes. A record whose images cannot be read counts for nothing and is
+ * logged by id: throwing would stop the shard, since Lambda retries a stream batch until its
+ * records expire, and every later record would wait behind it (a rebuild recounts everything).
+ */
+function deltaOf(deps: Deps, record: DynamoDBRecord, cfg: ContributionConfig): Counts {
+  try {
+    return recordDelta(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage), cfg);
+  } catch (err) {
+    deps.logger.error("stream record unreadable; not counted", { eventID: record.eventID, error: (err as Error).name });
+    return emptyCounts();
+  }
 }
 
 function sequenceOf(record: DynamoDBRecord): string {

@@ -208,7 +208,7 @@ const EMAIL_STATUS: Record<string, string> = {
 
 /** A clear badge when no email (or no marketing email) can reach this address. */
 function emailBadge(c: Customer360): HTMLElement | null {
-  const status = (c as Customer360 & { emailStatus?: string }).emailStatus;
+  const status = c.emailStatus;
   const text = status ? EMAIL_STATUS[status] : undefined;
   return text ? h("span", { class: "badge badge-no" }, text) : null;
 }
