@@ -17,6 +17,7 @@
  *  - Import into a running stack (bench/import-stack.ts): `import.stack.rowsPerSecond` of the CLI
  *    importing new contacts next to a stack started as `npm start` starts it (≥ 200).
  *  - Search (bench/search.ts): read units and p50/p95 latency of typed queries at 100,000 customers.
+ *  - Tasks (bench/tasks.ts): read units and p95 of one person's Today among 100,000 tasks.
  *  - Cost sheet (bench/cost-measure.ts, bench/cost.ts, prices in bench/prices.ts): a month at
  *    10,000 and 1,000,000 contacts, `cost.month.10k` and `cost.month.1m` (USD) with a key per
  *    service, from operations measured here and the cold-import figures above.
@@ -44,6 +45,7 @@ import { IMPORT_STACK_MIN_BUDGETS, importStackFigures, type ImportStackResources
 import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
 import { fmt, median, percentile, round, sum } from "./stats.ts";
 import { SEARCH_BUDGETS, searchFigures, type SearchResources } from "./search.ts";
+import { TASKS_BUDGETS, tasksFigures, type TasksResources } from "./tasks.ts";
 import { HOOK_BUDGETS, hookFigures, type HookResources, stopHookResources } from "./hooks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -66,6 +68,7 @@ const BUDGETS: Record<string, number> = {
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
   ...SEARCH_BUDGETS,
+  ...TASKS_BUDGETS,
   ...HOOK_BUDGETS,
 };
 /** Figures that must come out at least this high (a rate). */
@@ -233,6 +236,7 @@ let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
 const searchResources: SearchResources = {};
+const tasksResources: TasksResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
 const hookResources: HookResources = {};
@@ -247,6 +251,7 @@ function cleanup(): Promise<void> {
     await sweepResources.dynamo?.stop().catch(() => {});
     await reportResources.dynamo?.stop().catch(() => {});
     await searchResources.dynamo?.stop().catch(() => {});
+    await tasksResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
     await stopHookResources(hookResources);
@@ -464,6 +469,7 @@ try {
   if (runs("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
   if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
   if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
+  if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
   if (runs("import-stack")) await importStackFigures({ results, notes, breakdown, log }, importStackResources);

@@ -9,8 +9,9 @@ import { ValidationError } from "../shared/core/errors.ts";
 import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
 import { eraseCustomer, unlessErased } from "../shared/privacy/erasure.ts";
 import { exportCustomer } from "../shared/privacy/access.ts";
+import { createTask, listCustomerTasks, listTasksFor, patchTask, resolveAssignee } from "../shared/tasks/tasks.ts";
 
-/** Admin: read and edit customers. */
+/** Admin: read and edit customers, and the team's tasks about them. */
 export function makeHandler(deps: Deps) {
   return httpFunction(
     "customers",
@@ -42,6 +43,12 @@ export function makeHandler(deps: Deps) {
       },
       eraseCustomer: async ({ params }, { principal }) => json(200, await eraseCustomer(deps, params.id, actorId(principal))),
       exportCustomer: async ({ params: { id } }) => json(200, await exportCustomer(deps, id), { "content-disposition": `attachment; filename="customer-${id}.json"` }),
+      listTasks: async ({ query }, { principal }) => {
+        if (query.customerId !== undefined) return json(200, await listCustomerTasks(deps, query.customerId));
+        return json(200, await listTasksFor(deps, await resolveAssignee(deps, principal, query.assignee), query.due));
+      },
+      createTask: async ({ body }, { principal }) => json(201, await createTask(deps, body, principal)),
+      patchTask: async ({ params, body }, { principal }) => json(200, await patchTask(deps, params.id, body, principal)),
     },
     deps,
   );

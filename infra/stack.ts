@@ -83,6 +83,9 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // a birthday or next-contact change moves the customer's entry in the due index (UpdateItem).
     // The quarantine: Query lists it, a release claims the held item (UpdateItem), captures it
     // as the capture function would (PutItem, UpdateItem) and deletes it (DeleteItem).
+    // Tasks: creating one checks the customer's profile and puts it in one transaction
+    // (ConditionCheckItem, PutItem); a change is GetItem then a conditional PutItem; Today is one
+    // Query of GSI1 (`TASKS#<person>`); an assignee by email is found with a Query of the people.
     access: {
       actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
       indexes: ["GSI1"],

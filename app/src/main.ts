@@ -11,6 +11,7 @@ import { customersPage } from "./pages/customers.ts";
 import { overviewPage } from "./pages/overview.ts";
 import { segmentsPage } from "./pages/segments.ts";
 import { signInPage } from "./pages/signin.ts";
+import { todayPage } from "./pages/today.ts";
 import { apiKey, signOut } from "./session.ts";
 import type { PageContext } from "./ui.ts";
 
@@ -33,6 +34,7 @@ interface RouteDef {
 const ROUTES: RouteDef[] = [
   { pattern: /^\/signin$/, page: signInPage, public: true },
   { pattern: /^\/overview$/, page: overviewPage, nav: "overview" },
+  { pattern: /^\/today$/, page: todayPage, nav: "today" },
   { pattern: /^\/customers$/, page: customersPage, nav: "customers" },
   { pattern: /^\/customers\/new$/, page: contactNewPage, nav: "customers" },
   { pattern: /^\/customers\/(?<id>[^/]+)$/, page: customerPage, nav: "customers" },

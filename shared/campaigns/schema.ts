@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { STAGES } from "../customers/schema.ts";
+import { CAMPAIGN_ID } from "../core/fields.ts";
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
 
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./placeholders.ts";
@@ -21,7 +22,7 @@ const text = (max: number) =>
 const int = (min: number, max: number) =>
   z.int(required("must be a whole number")).check(z.minimum(min, { error: `must be at least ${min}` }), z.maximum(max, { error: `must be at most ${max}` }));
 
-export const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+export { CAMPAIGN_ID };
 export const CampaignId = z.string(required("must be a string")).check(z.regex(CAMPAIGN_ID, { error: "must be 2-63 lower-case letters, digits and dashes" }));
 
 /** Problems with a template string's placeholders: unknown names and unbalanced braces. */

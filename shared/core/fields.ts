@@ -23,3 +23,6 @@ export const PROFILE_FIELD_NAMES = [
   "twitter",
 ] as const;
 export type ProfileFieldName = (typeof PROFILE_FIELD_NAMES)[number];
+
+/** A campaign id: 2–63 lower-case letters, digits and dashes (it is part of send-ledger keys). */
+export const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;

@@ -5,6 +5,7 @@ import { ConfirmLinkValid, ConsentConfirmed, FeedbackRecorded, Resubscribed, Uns
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
 import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
 import * as auth from "../auth/schema.ts";
+import { Task, TaskIdParam, TaskInput, TaskList, TaskPatch, TasksQuery } from "../tasks/schema.ts";
 import {
   CampaignsReport,
   FormatQuery,
@@ -758,7 +759,62 @@ const peopleRoutes = [
   }),
 ];
 
-const table = [...coreRoutes, ...campaignRoutes, ...linkRoutes, ...quarantineRoutes, ...privacyRoutes, ...reportRoutes, ...hookRoutes, ...peopleRoutes, ...dashboardRoutes];
+const taskRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/tasks",
+    operationId: "listTasks",
+    fn: "customers",
+    auth: "staff",
+    summary: "Open tasks of a person by due time, overdue first (`assignee=me&due=today`: Today), or a customer's tasks",
+    tags: ["tasks"],
+    request: { query: TasksQuery },
+    responses: {
+      200: { description: "The tasks", content: asJson(TaskList) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/tasks",
+    operationId: "createTask",
+    fn: "customers",
+    auth: "staff",
+    summary: "Create a task about a customer for a person of the team (default: the caller)",
+    tags: ["tasks"],
+    request: { body: TaskInput, bodyTypes: ["application/json"] },
+    responses: {
+      201: { description: "Created", content: asJson(Task) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: notFound,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "PATCH",
+    path: "/v1/tasks/{id}",
+    operationId: "patchTask",
+    fn: "customers",
+    auth: "staff",
+    summary: "Edit, reassign, complete (`status: done`) or reopen a task",
+    tags: ["tasks"],
+    request: { params: { id: TaskIdParam }, body: TaskPatch, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The updated task", content: asJson(Task) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: { description: "No such task", content: asJson(ErrorBody) },
+      409: { description: "The task changed meanwhile; read it again", content: asJson(ErrorBody) },
+      ...bodyRefused,
+    },
+  }),
+];
+const table = [...coreRoutes, ...campaignRoutes, ...linkRoutes, ...quarantineRoutes, ...privacyRoutes, ...reportRoutes, ...hookRoutes, ...peopleRoutes, ...dashboardRoutes, ...taskRoutes];
 
 /** Each route with its literal types: what `httpFunction` types an operation's input from. */
 export type DeclaredRoute = (typeof table)[number];

@@ -6,6 +6,7 @@ import type { Customer360, EmailSent, TimelineEntry, TimelinePage } from "../typ
 import type { PageContext } from "../ui.ts";
 import { announce, dataTable, errorBox, facts, loadInto, loading, pageHeading, section, stageBadge, stats } from "../ui.ts";
 import { customerName } from "./customers.ts";
+import { taskActions, type Task } from "./today.ts";
 
 const TIMELINE_PAGE = 20;
 
@@ -74,6 +75,7 @@ function view(c: Customer360, ctx: PageContext) {
       { label: "Latest feedback", value: c.metrics.latestFeedbackScore === undefined ? f.NOT_AVAILABLE : `${c.metrics.latestFeedbackScore} / 10` },
     ]),
     section("Work with this customer", { class: "actions-panel" }, actions(c, ctx)),
+    section("Tasks", {}, tasksBlock(c)),
     h(
       "div",
       { class: "grid-2" },
@@ -222,6 +224,47 @@ const INTERACTIONS = [
 ] as const;
 
 /** The everyday changes to one customer, each a small form the API judges. */
+/** This customer's tasks (open first) and a form to add one, for the signer-in or a teammate. */
+function tasksBlock(c: Customer360): HTMLElement {
+  const list = h("div");
+  const load = async () => {
+    try {
+      const { items } = await api<{ items: Task[] }>(`/v1/tasks${query({ customerId: c.id })}`);
+      replace(
+        list,
+        dataTable<Task>(
+          "Tasks about this customer",
+          [
+            { heading: "Due", cell: (t) => f.dateTime(t.dueAt) },
+            { heading: "Task", cell: (t) => t.title },
+            { heading: "Status", cell: (t) => (t.status === "done" ? `Done ${f.dateTime(t.completedAt)}` : t.overdue ? "Overdue" : "Open") },
+            { heading: "Do", cell: (t) => taskActions(t, load) },
+          ],
+          items,
+          { captionHidden: true, stack: true, empty: "No tasks about this customer yet." },
+        ),
+      );
+    } catch (err) {
+      replace(list, errorBox(err));
+    }
+  };
+  const title = h("input", { type: "text", maxlength: 200, autocomplete: "off" });
+  const dueAt = h("input", { type: "datetime-local" });
+  const assignee = h("input", { type: "email", autocomplete: "off" });
+  const form = apiForm("task", "Add task", async () => {
+    await api("/v1/tasks", {
+      method: "POST",
+      body: { customerId: c.id, title: title.value, ...(dueAt.value ? { dueAt: instantOf(dueAt.value) } : {}), ...(assignee.value ? { assignee: assignee.value } : {}) },
+    });
+    title.value = "";
+    await load();
+    return "Task added.";
+  });
+  form.append(form.field("title", "Task", title), form.field("dueAt", "Due", dueAt, "Leave empty for now"), form.field("assignee", "For", assignee, "A teammate's email; leave empty for yourself"));
+  void load();
+  return h("div", null, list, disclosure("Add a task", form.element));
+}
+
 function actions(c: Customer360, ctx: PageContext): HTMLElement {
   return h(
     "div",
