@@ -157,12 +157,13 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   },
   "reports-stream": {
     description: "The table's stream consumer: keeps the report counters and the customer search index from the changes to customer partitions",
-    // Per chunk of records: a consistent GetItem of its applied marker, then one transaction that
-    // puts the marker (a conditional Put: PutItem) and ADDs to the counters (UpdateItem); the
-    // search index's puts and deletes go in BatchWriteItem calls. Only in the report and search
-    // partitions. Its stream read access and dead-letter queue: infra/reports-stream.ts.
+    // Per chunk of records, one transaction that puts its applied marker (a conditional Put:
+    // PutItem; a repeat learns what was applied from the marker the failed condition returns) and
+    // ADDs to the counters (UpdateItem); the search index's puts and deletes go in BatchWriteItem
+    // calls. It reads nothing, and writes only in the report and search partitions. Its stream
+    // read access and dead-letter queue: infra/reports-stream.ts.
     access: {
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+      actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
       partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],
     },
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.

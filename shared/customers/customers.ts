@@ -224,6 +224,40 @@ async function mergeProfile(deps: Deps, customerId: string, input: ContactInput)
   return { customerId, created: before === undefined, before };
 }
 
+/**
+ * The profile item `upsertContact` creates for a new customer (what `mergeProfile`'s update
+ * leaves on an item that did not exist), for a writer that creates many customers in one
+ * transaction: the importer, a group of new addresses at a time. Keep the two in step.
+ */
+export function newCustomerItem(deps: Deps, customerId: string, input: Omit<ContactInput, "pendingConsent">): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    ...customerKey(customerId),
+    id: customerId,
+    email: input.email,
+    type: "customer",
+    updatedAt: input.at,
+    lastActivityAt: input.at,
+    GSI1SK: stageSortKey(input.at, customerId),
+    createdAt: input.at,
+    stage: "lead",
+    GSI1PK: stagePartition("lead"),
+    orders: 0,
+    spendMinor: 0,
+    currency: deps.config.currency,
+  };
+  for (const [field, value] of Object.entries(input.profile)) if (value !== undefined && value !== "") item[field] = value;
+  if (input.consent) {
+    Object.assign(item, { consentMarketing: input.consent.granted, consentAt: input.consent.at, consentVersion: input.consent.version, consentSource: input.consent.source });
+  }
+  if (input.dueIfNew) {
+    const due = dueIndexKey(customerId, input.dueIfNew, deps.config.retention.dueShards);
+    Object.assign(item, { nextDueAt: input.dueIfNew, GSI2PK: due.GSI2PK, GSI2SK: due.GSI2SK });
+  }
+  if (input.attribution && Object.keys(input.attribution).length > 0) item.attribution = input.attribution;
+  if (input.tags && input.tags.length > 0) item.tags = new Set(input.tags);
+  return item;
+}
+
 /** Claims the email for a new customer id, or answers the id that already holds it. */
 async function claimEmail(deps: Deps, email: string): Promise<{ customerId: string; claimed: boolean }> {
   const candidate = newCustomerId(deps.clock);
