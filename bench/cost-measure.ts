@@ -37,6 +37,7 @@ import { makeHandler as makeReports } from "../functions/reports.ts";
 import { makeHandler as makeReportsStream } from "../functions/reports-stream.ts";
 import { makeScheduledHandler } from "../functions/sweep.ts";
 import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
+import { httpEvent as buildHttpEvent, lambdaContext as buildLambdaContext } from "../local/lambda-events.ts";
 import { ensureTable } from "../local/table.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { createApiKey } from "../shared/auth/api-keys.ts";
@@ -44,11 +45,12 @@ import type { Clock } from "../shared/core/clock.ts";
 import { type Deps, depsFromEnv } from "../shared/core/deps.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
 import type { DomainEvent, EventBus, Mailer, OutgoingMail, SendQueue, SendRequest } from "../shared/core/ports.ts";
-import { routeKey, routes } from "../shared/http/routes.ts";
+import { routes } from "../shared/http/routes.ts";
 import type { SesEvent } from "../shared/mail-feedback/outcomes.ts";
 import { STREAM_BATCH_FILL, type Footprint, type Measured, monthCost, formatSheet, type OpMeasure, type OpName, SERVICES, type Size, SIZES, type Timing } from "./cost.ts";
 import { billedUnits, type CallRecord, instrument, itemWrites, marshalledItemSize } from "./meter.ts";
 import type { Report } from "./sweep.ts";
+import { mean, median, round as round2 } from "./stats.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const execFileP = promisify(execFile);
@@ -92,57 +94,29 @@ let requestCounter = 0;
 
 /** An HTTP API (payload 2.0) event, as local/server.ts builds it from a request. */
 function httpEvent(operationId: string, options: { body?: string; contentType?: string; query?: Record<string, string>; pathParameters?: Record<string, string>; headers?: Record<string, string>; keyId?: string; path?: string }): HttpEvent {
-  const r = route(operationId);
-  const now = new Date();
-  const headers: Record<string, string> = {
-    host: "api.example-shop.test",
-    "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36",
-    ...(options.contentType ? { "content-type": options.contentType } : {}),
-    ...options.headers,
-  };
-  const query = options.query ?? {};
-  const rawPath = options.path ?? r.path;
-  return {
-    version: "2.0",
-    routeKey: routeKey(r),
-    rawPath,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
-    requestContext: {
-      accountId: "000000000000",
-      apiId: "bench",
-      domainName: headers.host!,
-      domainPrefix: "api",
-      http: { method: r.method, path: rawPath, protocol: "HTTP/1.1", sourceIp: "203.0.113.7", userAgent: headers["user-agent"]! },
-      requestId: `bench-${++requestCounter}`,
-      routeKey: routeKey(r),
-      stage: "$default",
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-      ...(options.keyId ? { authorizer: { lambda: { type: "key", id: options.keyId, scopes: "admin" } } } : {}),
+  return buildHttpEvent({
+    route: route(operationId),
+    headers: {
+      host: "api.example-shop.test",
+      "user-agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36",
+      ...(options.contentType ? { "content-type": options.contentType } : {}),
+      ...options.headers,
     },
-    isBase64Encoded: false,
+    ...(options.query ? { query: options.query } : {}),
+    ...(options.pathParameters ? { pathParameters: options.pathParameters } : {}),
+    ...(options.path ? { path: options.path } : {}),
     ...(options.body !== undefined ? { body: options.body } : {}),
-  } as HttpEvent;
+    sourceIp: "203.0.113.7",
+    accountId: "000000000000",
+    apiId: "bench",
+    domainPrefix: "api",
+    requestId: `bench-${++requestCounter}`,
+    ...(options.keyId ? { authorizer: { type: "key", id: options.keyId, scopes: "admin" } } : {}),
+  });
 }
 
 function lambdaContext(fn: string, memoryMb: number): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `rapport-${fn}`,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:rapport-${fn}`,
-    memoryLimitInMB: String(memoryMb),
-    awsRequestId: `bench-${++requestCounter}`,
-    logGroupName: `/aws/lambda/rapport-${fn}`,
-    logStreamName: "bench",
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return buildLambdaContext(fn, { memoryMb, region: "us-east-1", requestId: `bench-${++requestCounter}`, logStreamName: "bench" });
 }
 
 function sqsEvent(requests: SendRequest[], at: number): SQSEvent {
@@ -292,16 +266,6 @@ async function sample<T>(inst: Instruments, run: () => Promise<T>): Promise<{ sa
     result,
     sample: { cpuMs: (used.user + used.system) / 1000, wallMs, calls: inst.meter.calls.slice(calls), busEvents: inst.bus.count - events, logBytes: inst.log.bytes - bytes, logLines: inst.log.lines - lines },
   };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function mean(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 function timingOf(samples: Sample[]): Timing {
@@ -749,8 +713,6 @@ export function stopCostResources(resources: CostResources): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // The section
 // ---------------------------------------------------------------------------------------------
-
-const round2 = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** Measures, prices a month at 10k and 1M contacts, and writes `cost.month.*` into the results. */
 export async function costFigures(report: Report, resources: CostResources, earlier: EarlierFigures): Promise<void> {

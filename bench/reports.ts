@@ -32,6 +32,7 @@ import { rebuildReports, writeCounters } from "../shared/reports/rebuild.ts";
 import { contributions, emptyCounts, merge } from "../shared/reports/contributions.ts";
 import { billedUnits, instrument, type Meter } from "./meter.ts";
 import { type Report, writeAll } from "./sweep.ts";
+import { median, round } from "./stats.ts";
 
 const NOW = new Date("2026-11-01T12:00:00.000Z");
 const DAY = 86_400_000;
@@ -107,10 +108,6 @@ function customerItems(n: number, random: () => number): Record<string, unknown>
   });
   return items;
 }
-
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function unitsSince(meter: Meter, from: number): { rru: number; wru: number } {
   let rru = 0;

@@ -37,6 +37,7 @@ import { evaluate } from "../shared/retention/evaluate.ts";
 import { runSweep, type SweepResult } from "../shared/retention/sweep.ts";
 import { DUE_INDEX as GSI2 } from "../shared/entities/due.ts";
 import { type CallRecord, instrument, marshalledItemSize, type Meter, READ_COMMANDS } from "./meter.ts";
+import { fmt, round, sum } from "./stats.ts";
 
 /** The instant every sweep runs as of (a Tuesday afternoon, inside any send window). */
 export const SWEEP_AT = new Date("2026-03-10T14:00:00.000Z");
@@ -521,15 +522,3 @@ function splitLines(calls: CallRecord[], who: string): string[] {
   });
 }
 
-function sum(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
-}
-
-function round(x: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-function fmt(x: number): string {
-  return Number.isInteger(x) ? x.toLocaleString("en-US") : round(x).toLocaleString("en-US", { maximumFractionDigits: 2 });
-}

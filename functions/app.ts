@@ -4,6 +4,8 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { RuntimeConfig } from "../shared/core/config.ts";
+import { peopleConfigFromEnv } from "../shared/core/config.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
 import { header, json } from "../shared/http/http.ts";
@@ -21,21 +23,37 @@ import type { ensureAppBuilt } from "../scripts/build-app.ts";
 
 /**
  * Scripts and styles only from this origin, no inline code, no eval, no framing, requests only
- * to the API on the same origin; Trusted Types makes any `innerHTML = string` throw, so data can
- * only reach the page as text.
+ * to the API on the same origin (and, when people sign in, to the user pool's endpoint); Trusted
+ * Types makes any `innerHTML = string` throw, so data can only reach the page as text.
  */
-export const APP_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "require-trusted-types-for 'script'",
-  "trusted-types 'none'",
-].join("; ");
+function cspWith(connectSrc: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    `connect-src ${connectSrc}`,
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "require-trusted-types-for 'script'",
+    "trusted-types 'none'",
+  ].join("; ");
+}
+
+/** The dashboard's CSP when no user pool is configured: requests to this origin only. */
+export const APP_CSP = cspWith("'self'");
+
+/**
+ * The dashboard's CSP for a deployment: a browser signs people in by calling the user pool's
+ * endpoint itself (Cognito's `https://cognito-idp.<region>.amazonaws.com`, or cognito-local's URL
+ * on the local stack), so that one origin joins 'self' in connect-src and nothing else changes.
+ */
+export function appCsp(config: Pick<RuntimeConfig, "region" | "people">): string {
+  const { userPoolId, clientId, endpoint } = config.people;
+  if (!userPoolId || !clientId) return APP_CSP;
+  return cspWith(`'self' ${new URL(endpoint ?? `https://cognito-idp.${config.region}.amazonaws.com`).origin}`);
+}
 
 const CONTENT_TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -83,15 +101,17 @@ function defaults(): Required<AppOptions> {
 
 /**
  * Of the usual dependencies the dashboard's files need only the logger (httpFunction logs each
- * request); taking no more keeps the DynamoDB and EventBridge clients out of its bundle.
+ * request) and where people sign in (for the CSP); taking no more keeps the DynamoDB and
+ * EventBridge clients out of its bundle.
  */
-export type AppDeps = Pick<Deps, "logger">;
+export type AppDeps = Pick<Deps, "logger"> & { config: Pick<RuntimeConfig, "region" | "people"> };
 
 export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
   const fallback = options.dir ? undefined : defaults();
   const dir = options.dir ?? fallback!.dir;
   const prepare = options.prepare ?? fallback?.prepare ?? (async () => undefined);
   const cache = new Map<string, LoadedFile>();
+  const csp = appCsp(deps.config);
 
   /** The file, read once and again only when it changed on disk (a local rebuild). */
   function load(name: string): LoadedFile | undefined {
@@ -114,9 +134,9 @@ export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
 
   function serve(event: HttpEvent, name: string): HttpResult {
     const file = load(name);
-    if (!file) return json(404, { error: "not_found", message: "no such file in the dashboard" }, securityHeaders());
+    if (!file) return json(404, { error: "not_found", message: "no such file in the dashboard" }, securityHeaders(csp));
     const headers: Record<string, string> = {
-      ...securityHeaders(),
+      ...securityHeaders(csp),
       "content-type": CONTENT_TYPES[path.extname(name)]!,
       "cache-control": name === "index.html" ? "no-cache" : HASHED.test(name) ? "public, max-age=31536000, immutable" : "public, max-age=3600",
       etag: file.etag,
@@ -152,9 +172,9 @@ export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
   );
 }
 
-function securityHeaders(): Record<string, string> {
+function securityHeaders(csp: string): Record<string, string> {
   return {
-    "content-security-policy": APP_CSP,
+    "content-security-policy": csp,
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "cross-origin-opener-policy": "same-origin",
@@ -163,5 +183,8 @@ function securityHeaders(): Record<string, string> {
 }
 
 export const handler = lazyHandler(() =>
-  makeHandler({ logger: new Logger({ serviceName: "rapport", logLevel: (process.env.LOG_LEVEL as "INFO" | undefined) ?? "INFO" }) }),
+  makeHandler({
+    logger: new Logger({ serviceName: "rapport", logLevel: (process.env.LOG_LEVEL as "INFO" | undefined) ?? "INFO" }),
+    config: { region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1", people: peopleConfigFromEnv(process.env) },
+  }),
 );

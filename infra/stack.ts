@@ -157,19 +157,20 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   },
   "reports-stream": {
     description: "The table's stream consumer: keeps the report counters and the customer search index from the changes to customer partitions",
-    // Per chunk of records: a consistent GetItem of its applied marker, then one transaction that
-    // puts the marker (a conditional Put: PutItem) and ADDs to the counters (UpdateItem); the
-    // search index's puts and deletes go in BatchWriteItem calls. Only in the report and search
-    // partitions. Its stream read access and dead-letter queue: infra/reports-stream.ts.
+    // Per chunk of records, one transaction that puts its applied marker (a conditional Put:
+    // PutItem; a repeat learns what was applied from the marker the failed condition returns) and
+    // ADDs to the counters (UpdateItem); the search index's puts and deletes go in BatchWriteItem
+    // calls. It reads nothing, and writes only in the report and search partitions. Its stream
+    // read access and dead-letter queue: infra/reports-stream.ts.
     access: {
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+      actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
       partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],
     },
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
     timeout: Duration.seconds(60),
   },
   app: {
-    description: "The dashboard at /app: the single-page app's static files (it signs in to the admin routes with an API key)",
+    description: "The dashboard at /app: the single-page app's static files (people sign in with the user pool, or with an admin API key)",
     // Serves files from its own bundle; never touches the table.
     access: { actions: [] },
     memorySize: 128,
@@ -303,9 +304,9 @@ export class RapportStack extends Stack {
       businessName: config.businessName,
       dashboardUrl: `${this.api.url}/app`,
     });
-    // The functions that verify tokens (authorizer), manage people (people) or tell browsers how
-    // to sign in (public: GET /v1/app-config).
-    for (const name of ["authorizer", "people", "public"] as const) {
+    // The functions that verify tokens (authorizer), manage people (people), tell browsers how
+    // to sign in (public: GET /v1/app-config) or let the dashboard reach the pool (app: its CSP).
+    for (const name of ["authorizer", "people", "public", "app"] as const) {
       functions[name].fn.addEnvironment("COGNITO_USER_POOL_ID", this.people.userPoolId);
       functions[name].fn.addEnvironment("COGNITO_CLIENT_ID", this.people.clientId);
     }

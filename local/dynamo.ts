@@ -46,7 +46,7 @@ export function freePort(): Promise<number> {
  * persisted under `dbPath`. Resolves once it answers requests. `stop()` ends the JVM and waits
  * for it, so no Java process outlives the stack.
  */
-export async function startDynamo(options: { port?: number; dbPath?: string } = {}): Promise<RunningDynamo> {
+export async function startDynamo(options: { port?: number; dbPath?: string; startTimeoutMs?: number } = {}): Promise<RunningDynamo> {
   await assertJava();
   const port = options.port ?? (await freePort());
   const require = createRequire(import.meta.url);
@@ -57,7 +57,8 @@ export async function startDynamo(options: { port?: number; dbPath?: string } = 
   child.stderr?.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
     try {
@@ -67,7 +68,7 @@ export async function startDynamo(options: { port?: number; dbPath?: string } = 
     } catch {
       if (Date.now() > deadline) {
         child.kill("SIGKILL");
-        throw new Error(`DynamoDB Local did not start on port ${port} within 30 s:\n${output}`);
+        throw new Error(`DynamoDB Local did not start on port ${port} within ${startTimeoutMs / 1000} s:\n${output}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Context } from "aws-lambda";
 import { corsPolicy } from "../shared/http/cors.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
@@ -8,8 +6,9 @@ import type { HttpHandler } from "../shared/http/handler.ts";
 import { isAllowedOrigin } from "../shared/leads/origins.ts";
 import { demoFormPage } from "../shared/http/pages.ts";
 import type { FunctionName, Route } from "../shared/http/routes.ts";
-import { matchRoute, routeKey } from "../shared/http/routes.ts";
+import { matchRoute } from "../shared/http/routes.ts";
 import { makeAuthorizer } from "../functions/authorizer.ts";
+import { httpEvent, lambdaContext } from "./lambda-events.ts";
 import { makeHandler as makeCapture } from "../functions/capture.ts";
 import { makeHandler as makeCustomers } from "../functions/customers.ts";
 import { makeHandler as makeEvents } from "../functions/events.ts";
@@ -24,8 +23,6 @@ import { makeHandler as makeHooks } from "../functions/hooks.ts";
 
 /** API Gateway refuses bodies over 10 MB; the local server stops reading at 1 MiB (handlers cap forms at 16 KiB). */
 const MAX_READ_BYTES = 1024 * 1024;
-
-const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|[\w.+-]*\+json)|text\/)/i;
 
 /** One answer the local API gave: what a test checks against the route table. */
 export interface Exchange {
@@ -119,7 +116,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     const body = await readBody(req);
     if (body === null) return { route, answer: { statusCode: 413, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Request Entity Too Large" }) } };
 
-    const event = toEvent(req, url, method, route, match.pathParameters, body);
+    const event = toEvent(req, url, route, match.pathParameters, body);
     if (route.auth) {
       const authorization = event.headers.authorization;
       if (!authorization) return { route, answer: { statusCode: 401, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Unauthorized" }) } };
@@ -127,7 +124,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
       if (!decision.isAuthorized) return { route, answer: { statusCode: 403, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Forbidden" }) } };
       event.requestContext.authorizer = { lambda: decision.context };
     }
-    const result = await handlers[route.fn](event, lambdaContext(route.fn, event.requestContext.requestId));
+    const result = await handlers[route.fn](event, lambdaContext(route.fn, { requestId: event.requestContext.requestId }));
     return { route, answer: { ...result, headers: { ...result.headers, ...corsHeaders } } };
   }
 }
@@ -147,7 +144,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-function toEvent(req: IncomingMessage, url: URL, method: string, route: Route, pathParameters: Record<string, string>, body: Buffer): HttpEvent {
+function toEvent(req: IncomingMessage, url: URL, route: Route, pathParameters: Record<string, string>, body: Buffer): HttpEvent {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined || name === "cookie") continue;
@@ -155,50 +152,18 @@ function toEvent(req: IncomingMessage, url: URL, method: string, route: Route, p
   }
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
-  const text = TEXT_TYPES.test(headers["content-type"] ?? "");
-  const now = new Date();
-  const requestId = randomUUID();
-  return {
-    version: "2.0",
-    routeKey: routeKey(route),
-    rawPath: url.pathname,
+  return httpEvent({
+    route,
+    path: url.pathname,
     rawQueryString: url.search.slice(1),
     ...(req.headers.cookie ? { cookies: req.headers.cookie.split(/;\s*/) } : {}),
     headers,
-    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-    ...(Object.keys(pathParameters).length ? { pathParameters } : {}),
-    requestContext: {
-      accountId: "local",
-      apiId: "local",
-      domainName: headers.host ?? "localhost",
-      domainPrefix: "localhost",
-      http: { method, path: url.pathname, protocol: `HTTP/${req.httpVersion}`, sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1", userAgent: headers["user-agent"] ?? "" },
-      requestId,
-      routeKey: routeKey(route),
-      stage: "$default",
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    isBase64Encoded: body.length > 0 && !text,
-    ...(body.length > 0 ? { body: text ? body.toString("utf8") : body.toString("base64") } : {}),
-  };
-}
-
-function lambdaContext(fn: string, requestId: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `rapport-${fn}`,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:rapport-${fn}`,
-    memoryLimitInMB: "256",
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/rapport-${fn}`,
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => 10_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+    query,
+    pathParameters,
+    body,
+    protocol: `HTTP/${req.httpVersion}`,
+    sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1",
+  });
 }
 
 /** Writes the answer; returns the bytes sent. */

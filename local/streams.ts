@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
-import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import type { _Record, AttributeValue as SdkAttributeValue } from "@aws-sdk/client-dynamodb-streams";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { _Record } from "@aws-sdk/client-dynamodb-streams";
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from "@aws-sdk/client-dynamodb-streams";
-import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
 import type { FilterPattern } from "../infra/stream-filter.ts";
 import { matchesEventFilter, REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
+import { readCheckpoints, saveCheckpoint, settleToken, writeSettleMarker } from "./stream-checkpoints.ts";
+import { toLambdaRecord } from "./stream-records.ts";
 
 /**
  * The local stand-in for a Lambda event source mapping on the table's DynamoDB stream: reads the
@@ -115,11 +117,6 @@ export interface StreamPoller {
   readonly deadLetters: readonly DeadLetter[];
 }
 
-/** The poller's own items (see the module comment): fixed keys, in a partition nothing else uses. */
-const POLLER_PARTITION = "LOCAL#STREAMS";
-const CHECKPOINT_KEY = { PK: { S: POLLER_PARTITION }, SK: { S: "CHECKPOINT" } };
-const SETTLE_KEY = { PK: { S: POLLER_PARTITION }, SK: { S: "SETTLE" } };
-
 /**
  * How often the shard list (and the table's latest stream) is read again anyway. It is also read
  * at the start, when a shard ends, after an error and on `settle()`; in server mode shards never
@@ -203,7 +200,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
 
   async function refresh(): Promise<void> {
     refreshedAt = Date.now();
-    checkpoints ??= await readCheckpoints();
+    checkpoints ??= await readCheckpoints(db, options.tableName);
     const { Table } = await db.send(new DescribeTableCommand({ TableName: options.tableName }));
     const arn = Table?.StreamSpecification?.StreamEnabled ? Table.LatestStreamArn : undefined;
     if (!arn) {
@@ -234,26 +231,11 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
     for (const id of shards.keys()) if (!listed.has(id)) shards.delete(id);
   }
 
-  async function readCheckpoints(): Promise<Map<string, string>> {
-    const { Item } = await db.send(new GetItemCommand({ TableName: options.tableName, Key: CHECKPOINT_KEY, ConsistentRead: true }));
-    const saved = new Map<string, string>();
-    for (const [name, value] of Object.entries(Item ?? {})) if (name.startsWith("shardId-") && value.S) saved.set(name, value.S);
-    return saved;
-  }
-
   /** Keeps the shard's progress in the table; a failure only costs a replay after a restart. */
   async function checkpoint(shard: ShardState, sequence: string): Promise<void> {
     checkpoints?.set(shard.id, sequence);
     try {
-      await db.send(
-        new UpdateItemCommand({
-          TableName: options.tableName,
-          Key: CHECKPOINT_KEY,
-          UpdateExpression: "SET #shard = :sequence",
-          ExpressionAttributeNames: { "#shard": shard.id },
-          ExpressionAttributeValues: { ":sequence": { S: sequence } },
-        }),
-      );
+      await saveCheckpoint(db, options.tableName, shard.id, sequence);
     } catch (err) {
       logger?.warn("stream checkpoint not saved", { shardId: shard.id, error: (err as Error).name });
     }
@@ -362,7 +344,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         shard.done = true;
         break;
       }
-      let result;
+      let result: Awaited<ReturnType<typeof getRecords>>;
       try {
         result = await getRecords(shard.iterator);
       } catch (err) {
@@ -476,7 +458,7 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       // caller holds it: marked as handled here, the caller still gets the rejection.
       settled.catch(() => undefined);
       try {
-        await db.send(new PutItemCommand({ TableName: options.tableName, Item: { ...SETTLE_KEY, token: { S: token } } }));
+        await writeSettleMarker(db, options.tableName, token);
       } catch (err) {
         waiters.get(token)?.reject(err as Error);
         waiters.delete(token);
@@ -497,52 +479,4 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       streams.destroy();
     },
   };
-}
-
-/** The token of a settle marker's record, if it is one (a write of the marker, not its removal). */
-function settleToken(record: DynamoDBRecord): string | undefined {
-  const keys = record.dynamodb?.Keys;
-  if (keys?.PK?.S !== SETTLE_KEY.PK.S || keys?.SK?.S !== SETTLE_KEY.SK.S) return undefined;
-  return record.dynamodb?.NewImage?.token?.S;
-}
-
-/**
- * A record as Lambda delivers it (the event's JSON): creation time in epoch seconds, binary
- * values base64, the stream's ARN as `eventSourceARN`.
- */
-export function toLambdaRecord(record: _Record, streamArn: string): DynamoDBRecord {
-  const stream = record.dynamodb ?? {};
-  return {
-    eventID: record.eventID,
-    eventName: record.eventName,
-    eventVersion: record.eventVersion,
-    eventSource: record.eventSource,
-    awsRegion: record.awsRegion,
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ...(stream.ApproximateCreationDateTime ? { ApproximateCreationDateTime: Math.floor(stream.ApproximateCreationDateTime.getTime() / 1000) } : {}),
-      ...(stream.Keys ? { Keys: image(stream.Keys) } : {}),
-      ...(stream.NewImage ? { NewImage: image(stream.NewImage) } : {}),
-      ...(stream.OldImage ? { OldImage: image(stream.OldImage) } : {}),
-      SequenceNumber: stream.SequenceNumber,
-      SizeBytes: stream.SizeBytes,
-      StreamViewType: stream.StreamViewType,
-    },
-    ...(record.userIdentity ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } } : {}),
-  };
-}
-
-function image(item: Record<string, SdkAttributeValue>): Record<string, AttributeValue> {
-  return Object.fromEntries(Object.entries(item).map(([name, value]) => [name, attribute(value)]));
-}
-
-function attribute(value: SdkAttributeValue): AttributeValue {
-  // DynamoDB Local writes an empty map as `{}` in stream records (the table keeps `{"M":{}}`).
-  // Nothing else can be empty (sets cannot), so this is the one repair needed.
-  if (Object.keys(value).length === 0) return { M: {} };
-  if (value.B !== undefined) return { B: Buffer.from(value.B).toString("base64") };
-  if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString("base64")) };
-  if (value.M !== undefined) return { M: image(value.M) };
-  if (value.L !== undefined) return { L: value.L.map(attribute) };
-  return value as AttributeValue;
 }

@@ -7,6 +7,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ESBUILD_OPTIONS } from "../infra/bundling.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
+import { httpEvent } from "../local/lambda-events.ts";
 import { ensureTable } from "../local/table.ts";
 
 /** The deployed artefacts, built exactly as the CDK stack builds them, must run on their own. */
@@ -44,16 +45,13 @@ describe("the Lambda bundles", () => {
     const endpoint = inject("dynamodbEndpoint");
     const table = `bundle-${randomBytes(4).toString("hex")}`;
     await ensureTable(endpoint, table);
-    const event = {
-      version: "2.0",
-      routeKey: "POST /v1/leads",
-      rawPath: "/v1/leads",
-      rawQueryString: "",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      requestContext: { requestId: "r1", http: { method: "POST", path: "/v1/leads", sourceIp: "203.0.113.9", userAgent: "test" } },
+    const event = httpEvent({
+      route: { method: "POST", path: "/v1/leads" },
+      headers: { "content-type": "application/json", accept: "application/json", "user-agent": "test" },
       body: JSON.stringify({ email: "bundled@example.com", firstName: "Bundle" }),
-      isBase64Encoded: false,
-    };
+      sourceIp: "203.0.113.9",
+      requestId: "r1",
+    });
     const printed = runNode(
       `const { handler } = await import(${JSON.stringify(capture)});\nconst res = await handler(${JSON.stringify(event)}, {});\nconsole.log(JSON.stringify(res));`,
       { TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1", LOG_LEVEL: "ERROR" },

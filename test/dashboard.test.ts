@@ -10,6 +10,7 @@ import { seedDemo } from "../shared/demo/seed.ts";
 import { createApiKey, revokeApiKey } from "../shared/auth/api-keys.ts";
 import type { CampaignsReport, FunnelReport, RevenueReport } from "../shared/reports/types.ts";
 import { buildApp, ensureAppBuilt, isAppBuildCurrent } from "../scripts/build-app.ts";
+import { httpEvent, lambdaContext } from "../local/lambda-events.ts";
 import { useStack } from "./support/stack.ts";
 import { HAVE_BROWSER as haveBrowser, launchBrowser, openWatched, seriousViolations, settled, SHOTS, VIEWPORTS, type Watched } from "./support/browser.ts";
 
@@ -190,13 +191,12 @@ describe("serving the dashboard at /app", () => {
       expect(isAppBuildCurrent(outdir)).toBe(true);
 
       const handler = makeApp(stack.deps, { dir: outdir });
-      const event = (routeKey: string, proxy?: string) =>
-        ({ routeKey, rawPath: "/app", headers: {}, requestContext: { requestId: "t", http: { method: "GET" } }, ...(proxy !== undefined ? { pathParameters: { proxy } } : {}) }) as never;
-      const index = await handler(event("GET /app"), {} as never);
+      const event = (path: string, proxy?: string) => httpEvent({ route: { method: "GET", path }, path: "/app", ...(proxy !== undefined ? { pathParameters: { proxy } } : {}) });
+      const index = await handler(event("/app"), lambdaContext("app"));
       expect(index.statusCode).toBe(200);
       expect(Buffer.from(index.body!, "base64").toString()).toContain(manifest.files.script);
-      expect((await handler(event("GET /app/{proxy+}", manifest.files.styles), {} as never)).statusCode).toBe(200);
-      expect((await handler(event("GET /app/{proxy+}", "../build.json"), {} as never)).statusCode).toBe(404);
+      expect((await handler(event("/app/{proxy+}", manifest.files.styles), lambdaContext("app"))).statusCode).toBe(200);
+      expect((await handler(event("/app/{proxy+}", "../build.json"), lambdaContext("app"))).statusCode).toBe(404);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -4,14 +4,13 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Context } from "aws-lambda";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeHandler } from "../functions/hooks.ts";
 import { FileConnectionSecrets } from "../shared/connections/secrets.ts";
 import { verifyBase64Hmac, verifyStripeSignature } from "../shared/connections/signatures.ts";
 import { addConnection } from "../shared/connections/store.ts";
-import type { HttpEvent } from "../shared/http/http.ts";
+import { httpEvent, lambdaContext } from "../local/lambda-events.ts";
 import { useStack } from "./support/stack.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "rapport-hooks-"));
@@ -351,17 +350,14 @@ describe("POST /v1/hooks/stripe", () => {
   it("reads the raw body when API Gateway base64-encodes it", async () => {
     const payload = checkoutCompleted("base64.body@example.com", { amount: 1234 });
     const handler = makeHandler(stack.deps, new FileConnectionSecrets(secretsFile));
-    const event = {
-      version: "2.0",
-      routeKey: "POST /v1/hooks/stripe",
-      rawPath: "/v1/hooks/stripe",
-      rawQueryString: "",
-      headers: { "content-type": "application/json", "stripe-signature": stripeHeader(payload) },
-      requestContext: { requestId: "r1", routeKey: "POST /v1/hooks/stripe", http: { method: "POST", path: "/v1/hooks/stripe", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "Stripe/1.0" } },
-      isBase64Encoded: true,
-      body: Buffer.from(payload).toString("base64"),
-    } as unknown as HttpEvent;
-    const res = await handler(event, {} as Context);
+    const event = httpEvent({
+      route: { method: "POST", path: "/v1/hooks/stripe" },
+      headers: { "content-type": "application/json", "stripe-signature": stripeHeader(payload), "user-agent": "Stripe/1.0" },
+      body: payload,
+      base64: true,
+      requestId: "r1",
+    });
+    const res = await handler(event, lambdaContext("hooks"));
     expect(res.statusCode).toBe(200);
     expect((await customerByEmail("base64.body@example.com")).metrics.lifetimeSpend).toBe(12.34);
   });

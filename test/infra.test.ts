@@ -266,8 +266,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
-      // search index's puts and deletes in BatchWriteItem calls.
-      "reports-stream": { actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*", "SEARCH#*"] },
+      // search index's puts and deletes in BatchWriteItem calls. It reads nothing.
+      "reports-stream": { actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*", "SEARCH#*"] },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },
       // Orders as the events function records them, customer merges, the connections partition.
@@ -1057,11 +1057,11 @@ describe("people who sign in", () => {
     });
   });
 
-  it("tells only the authorizer, the people function and the public function which pool and client to trust, and lets only the people function manage the pool", () => {
+  it("tells only the authorizer, the people function, the public function and the dashboard's (for its CSP) which pool and client to trust, and lets only the people function manage the pool", () => {
     const poolRef = { Ref: logicalId(stack, stack.people.userPool) };
     for (const [name, fn] of Object.entries(stack.functions)) {
       const env = (resources[logicalId(stack, fn.fn)]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      const trusts = ["authorizer", "people", "public"].includes(name);
+      const trusts = ["authorizer", "people", "public", "app"].includes(name);
       expect(env.COGNITO_USER_POOL_ID, name).toEqual(trusts ? poolRef : undefined);
       expect(env.COGNITO_CLIENT_ID !== undefined, name).toBe(trusts);
       const cognito = byService(statementsOf(resources, logicalId(stack, fn.role)), "cognito-idp");

@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vi
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { matchesEventFilter, REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
 import type { RunningDynamo } from "../local/dynamo.ts";
 import { startDynamo } from "../local/dynamo.ts";
 import type { StreamPoller, StreamPollerOptions } from "../local/streams.ts";
@@ -394,28 +393,6 @@ describe("a shard rollover, on a persisted DynamoDB Local that restarts", () => 
     } finally {
       await poller.stop();
     }
-  });
-});
-
-describe("the event filter shared by the CDK stack and the local poller", () => {
-  const record = (PK: unknown) => ({ dynamodb: { Keys: { PK, SK: { S: "PROFILE" } } } });
-
-  it("keeps records whose PK string starts with the customer prefix, and nothing else", () => {
-    expect(REPORTS_STREAM_FILTER.dynamodb.Keys.PK.S[0].prefix).toBe(CUSTOMER_PREFIX);
-    expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ S: "CUST#c1" }))).toBe(true);
-    expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ S: "REPORT#DAY" }))).toBe(false);
-    expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ S: "cust#c1" }))).toBe(false);
-    expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ N: "1" }))).toBe(false);
-    expect(matchesEventFilter(REPORTS_STREAM_FILTER, { dynamodb: {} })).toBe(false);
-    expect(matchesEventFilter(REPORTS_STREAM_FILTER, {})).toBe(false);
-  });
-
-  it("matches literals and exists like Lambda, and refuses operators it does not implement", () => {
-    expect(matchesEventFilter({ eventName: ["INSERT", "MODIFY"] }, { eventName: "MODIFY" })).toBe(true);
-    expect(matchesEventFilter({ eventName: ["INSERT"] }, { eventName: "REMOVE" })).toBe(false);
-    expect(matchesEventFilter({ dynamodb: { NewImage: { poison: [{ exists: false }] } } }, { dynamodb: { NewImage: {} } })).toBe(true);
-    expect(matchesEventFilter({ dynamodb: { NewImage: { poison: [{ exists: true }] } } }, { dynamodb: { NewImage: {} } })).toBe(false);
-    expect(() => matchesEventFilter({ eventName: [{ "anything-but": "REMOVE" } as never] }, { eventName: "INSERT" })).toThrow(/not supported locally/);
   });
 });
 

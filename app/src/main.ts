@@ -10,9 +10,11 @@ import { customerPage } from "./pages/customer.ts";
 import { customersPage } from "./pages/customers.ts";
 import { overviewPage } from "./pages/overview.ts";
 import { segmentsPage } from "./pages/segments.ts";
+import { peoplePage } from "./pages/people.ts";
 import { signInPage } from "./pages/signin.ts";
 import { todayPage } from "./pages/today.ts";
-import { apiKey, signOut } from "./session.ts";
+import { api } from "./api.ts";
+import { isOwner, isSignedIn, keepMe, me, signOut, type Me } from "./session.ts";
 import type { PageContext } from "./ui.ts";
 
 /**
@@ -43,6 +45,7 @@ const ROUTES: RouteDef[] = [
   { pattern: /^\/campaigns$/, page: campaignsPage, nav: "campaigns" },
   { pattern: /^\/campaigns\/(?<id>[^/]+)$/, page: campaignEditPage, nav: "campaigns" },
   { pattern: /^\/segments$/, page: segmentsPage, nav: "segments" },
+  { pattern: /^\/people$/, page: peoplePage, nav: "people" },
 ];
 
 let current: { abort: AbortController; charts: Chart[] } | undefined;
@@ -66,11 +69,11 @@ async function render(): Promise<void> {
   const [path = "/", search = ""] = hash.slice(1).split("?", 2);
   const route = ROUTES.find((r) => r.pattern.test(path));
 
-  if (!apiKey() && !route?.public) {
+  if (!isSignedIn() && !route?.public) {
     location.replace(signInHash(hash));
     return;
   }
-  if (apiKey() && route?.public) {
+  if (isSignedIn() && route?.public) {
     location.replace("#/overview");
     return;
   }
@@ -90,9 +93,19 @@ async function render(): Promise<void> {
   };
   current = { abort, charts: ctx.charts };
 
-  const signedIn = Boolean(apiKey());
+  const signedIn = isSignedIn();
   document.getElementById("mainnav")!.hidden = !signedIn;
   document.getElementById("signout")!.hidden = !signedIn;
+  showWho(signedIn);
+  // A session kept from before the app knew who it was: ask once.
+  if (signedIn && !me()) {
+    void api<Me>("/v1/me")
+      .then((who) => {
+        keepMe(who);
+        showWho(isSignedIn());
+      })
+      .catch(() => undefined);
+  }
   for (const link of document.querySelectorAll<HTMLAnchorElement>("[data-nav]")) {
     if (link.dataset.nav === route?.nav) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -104,6 +117,15 @@ async function render(): Promise<void> {
   if (!firstRender) focusHeading(abort.signal);
   firstRender = false;
   await rendering;
+}
+
+/** The header names who is signed in and their role; owner-only links show for owners only. */
+function showWho(signedIn: boolean): void {
+  const who = signedIn ? me() : null;
+  const line = document.getElementById("whoami")!;
+  line.hidden = !who;
+  line.textContent = !who ? "" : who.type === "person" ? `${who.name} · ${who.role === "owner" ? "Owner" : "Staff"}` : `API key · ${who.scopes.join(", ")}`;
+  for (const el of document.querySelectorAll<HTMLElement>("[data-owner]")) el.hidden = !(who && isOwner());
 }
 
 function safeDecode(s: string): string {
@@ -130,7 +152,7 @@ function focusHeading(signal: AbortSignal): void {
 
 function start(): void {
   document.getElementById("signout")!.addEventListener("click", () => {
-    signOut("You have signed out. The key is forgotten in this tab.");
+    signOut("You have signed out. Your sign-in is forgotten in this tab.");
     location.hash = "#/signin";
   });
   // The skip link moves focus without touching the hash (the hash is the route).

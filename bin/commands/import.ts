@@ -1,18 +1,9 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { CsvFileError } from "../../shared/import-export/csv-read.ts";
-import {
-  type ColumnPlan,
-  defaultErrorsFile,
-  FORMAT_NAMES,
-  type ImportField,
-  ImportStopped,
-  type ImportSummary,
-  ImportUsageError,
-  importCsv,
-  parseMapOptions,
-  type SourceFormat,
-} from "../../shared/import-export/import.ts";
+import { type ColumnPlan, FORMAT_NAMES, type ImportField, ImportUsageError, parseMapOptions, type SourceFormat } from "../../shared/import-export/columns.ts";
+import { defaultErrorsFile } from "../../shared/import-export/report.ts";
+import { ImportStopped, type ImportSummary, importCsv } from "../../shared/import-export/run.ts";
 import type { Command, CommandContext } from "../cli.ts";
 import { CliFailure, UsageError } from "../cli.ts";
 import { displayWidth, seconds } from "../format.ts";

@@ -1,7 +1,7 @@
 import { type AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { FinalizeRequestMiddleware } from "@smithy/types";
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { TableKey } from "../entities/table.ts";
 
 export interface DbOptions {
@@ -50,6 +50,9 @@ export function createDocumentClient(options: DbOptions): DynamoDBDocumentClient
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
 }
+
+/** One write of a TransactWriteItems request (Put, Update, Delete or ConditionCheck), as the document client takes it. */
+export type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /** True for the error DynamoDB gives when a condition expression does not hold. */
 export function isConditionFailed(err: unknown): boolean {

@@ -124,7 +124,8 @@ function botProtectionFrom(env: NodeJS.ProcessEnv, settings: RuntimeSettings): B
   };
 }
 
-function peopleFrom(env: NodeJS.ProcessEnv): PeopleConfig {
+/** The user pool settings alone (the dashboard's file server needs nothing else, for its CSP). */
+export function peopleConfigFromEnv(env: NodeJS.ProcessEnv): PeopleConfig {
   const userPoolId = env.COGNITO_USER_POOL_ID || undefined;
   const clientId = env.COGNITO_CLIENT_ID || undefined;
   // Tokens are only accepted from the one app client: a pool without it would accept none, silently.
@@ -176,7 +177,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       doubleOptIn: s.doubleOptIn,
     },
     botProtection: botProtectionFrom(env, s),
-    people: peopleFrom(env),
+    people: peopleConfigFromEnv(env),
     connections: {
       ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
       ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),

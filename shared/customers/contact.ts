@@ -2,8 +2,8 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/l
 import type { Deps } from "../core/deps.ts";
 import { isConditionFailed, itemOfFailedCondition, Update } from "../aws/db.ts";
 import { newCustomerId } from "../core/ids.ts";
-import { customerKey, customerUpdate, erasedCustomerKey, setActivity } from "../entities/customer.ts";
-import { setDueIfAbsent } from "../entities/due.ts";
+import { customerKey, customerUpdate, erasedCustomerKey, setActivity, stageIndexKey } from "../entities/customer.ts";
+import { dueAttributes, setDueIfAbsent } from "../entities/due.ts";
 import { emailKey } from "../entities/email.ts";
 import type { ConsentRecord } from "./item.ts";
 import type { CustomerItem, Profile } from "../entities/customer.ts";
@@ -93,6 +93,36 @@ async function mergeProfile(deps: Deps, customerId: string, input: ContactInput)
   const result = await deps.db.send(new UpdateCommand({ ...customerUpdate(deps.table, customerId, update), ReturnValues: "ALL_OLD" }));
   const before = result.Attributes as CustomerItem | undefined;
   return { customerId, created: before === undefined, before };
+}
+
+/**
+ * The profile item `upsertContact` creates for a new customer (what `mergeProfile`'s update
+ * leaves on an item that did not exist), for a writer that creates many customers in one
+ * transaction: the importer, a group of new addresses at a time. Keep the two in step.
+ */
+export function newCustomerItem(deps: Deps, customerId: string, input: Omit<ContactInput, "pendingConsent">): Record<string, unknown> {
+  const item: Record<string, unknown> = {
+    ...customerKey(customerId),
+    id: customerId,
+    email: input.email,
+    type: "customer",
+    updatedAt: input.at,
+    lastActivityAt: input.at,
+    createdAt: input.at,
+    stage: "lead",
+    ...stageIndexKey("lead", input.at, customerId),
+    orders: 0,
+    spendMinor: 0,
+    currency: deps.config.currency,
+  };
+  for (const [field, value] of Object.entries(input.profile)) if (value !== undefined && value !== "") item[field] = value;
+  if (input.consent) {
+    Object.assign(item, { consentMarketing: input.consent.granted, consentAt: input.consent.at, consentVersion: input.consent.version, consentSource: input.consent.source });
+  }
+  if (input.dueIfNew) Object.assign(item, dueAttributes(customerId, input.dueIfNew, deps.config.retention.dueShards));
+  if (input.attribution && Object.keys(input.attribution).length > 0) item.attribution = input.attribution;
+  if (input.tags && input.tags.length > 0) item.tags = new Set(input.tags);
+  return item;
 }
 
 /** Claims the email for a new customer id, or answers the id that already holds it. */

@@ -1,8 +1,8 @@
-import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
-import { cancellationCodes, Update } from "../aws/db.ts";
+import { cancellationCodes, type TransactItem, Update } from "../aws/db.ts";
+import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { setDueNoLaterThan } from "../entities/due.ts";
@@ -43,8 +43,6 @@ export class LinkRefused extends Forbidden {
 export const ADVOCATE_MIN_SCORE = 9;
 export const DETRACTOR_MAX_SCORE = 6;
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
 /** Attempts before giving up when concurrent writes keep changing the customer under us. */
 const MAX_ATTEMPTS = 8;
 
@@ -63,17 +61,6 @@ export async function verifyLink(deps: Deps, token: string, purpose: TokenPurpos
 function attribution(payload: TokenPayload): Record<string, string> {
   const { campaignId, occurrence } = parseAttribution(payload.k);
   return { ...(campaignId ? { campaignId } : {}), ...(occurrence ? { occurrence } : {}) };
-}
-
-/**
- * Whether a failed transaction lost a race and is worth another try with fresh reads: then waits
- * a little (full jitter, growing with the attempt) so racing clicks spread out, and answers true.
- */
-async function retryable(err: unknown, attempt: number): Promise<boolean> {
-  const codes = cancellationCodes(err);
-  if (!codes || attempt >= MAX_ATTEMPTS || !codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict")) return false;
-  await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
-  return true;
 }
 
 export interface UnsubscribeResult {
@@ -122,7 +109,7 @@ export async function unsubscribe(deps: Deps, token: string): Promise<Unsubscrib
         }),
       );
     } catch (err) {
-      if (await retryable(err, attempt)) continue;
+      if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
     await publishEvents(deps, [{ type: "Unsubscribed", customerId: payload.c, at: now, data: source }]);
@@ -185,7 +172,7 @@ export async function resubscribe(deps: Deps, token: string): Promise<Resubscrib
       );
     } catch (err) {
       if (cancellationCodes(err)?.[1] === "ConditionalCheckFailed") throw cannotResubscribe();
-      if (await retryable(err, attempt)) continue;
+      if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
     await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "resubscribed" } }]);
@@ -258,7 +245,7 @@ export async function confirmConsent(deps: Deps, token: string): Promise<Confirm
         }),
       );
     } catch (err) {
-      if (await retryable(err, attempt)) continue;
+      if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
     await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "consent_confirmed" } }]);
@@ -338,7 +325,7 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
     try {
       await deps.db.send(new TransactWriteCommand({ TransactItems: [{ Update: feedbackCustomerUpdate(deps, customer, score, feedbackAt, now, toAdvocate) }, ...entryWrites] }));
     } catch (err) {
-      if (await retryable(err, attempt)) continue;
+      if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
     const events: DomainEvent[] = [{ type: "FeedbackReceived", customerId: payload.c, at: now, data: { score, ...source, updated: marker !== undefined } }];

@@ -57,6 +57,11 @@ export function dueCustomerId(entry: Record<string, unknown>): string {
   return sortKey.slice(sortKey.lastIndexOf("#") + 1);
 }
 
+/** The due attributes of a customer item written whole (a Put): the entry at `dueAt`. */
+export function dueAttributes(customerId: string, dueAt: string, shards: number): { nextDueAt: string } & DueIndexKey {
+  return { nextDueAt: dueAt, ...dueIndexKey(customerId, dueAt, shards) };
+}
+
 /** Puts the customer's entry at `dueAt`, earlier or later than where it was. */
 export function setDue(update: Update, customerId: string, dueAt: string, shards: number): Update {
   const index = dueIndexKey(customerId, dueAt, shards);

@@ -566,7 +566,7 @@ const reportRoutes = [
 ];
 
 // The dashboard (app/, functions/app.ts): static files, public like any web page; the app signs
-// in to the admin routes above with an API key it keeps in the browser session.
+// a person in with the user pool (or takes an admin API key) and keeps that in the browser session.
 const notModified = { description: "Not modified (ETag)" };
 const dashboardRoutes = [
   route({
@@ -575,7 +575,7 @@ const dashboardRoutes = [
     operationId: "appIndex",
     fn: "app",
     auth: null,
-    summary: "The dashboard, a single-page app (sign in with an admin API key)",
+    summary: "The dashboard, a single-page app (sign in as a person, or with an admin API key)",
     tags: ["dashboard"],
     responses: { 200: { description: "HTML page", content: page }, 304: notModified },
   }),

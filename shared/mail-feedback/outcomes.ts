@@ -1,8 +1,7 @@
-import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CustomerItem } from "../entities/customer.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
-import { cancellationCodes, isConditionFailed, Update } from "../aws/db.ts";
+import { cancellationCodes, isConditionFailed, type TransactItem, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { normalizeEmail } from "../customers/email.ts";
@@ -69,8 +68,6 @@ interface Plan {
 }
 
 type SendOutcome = "delivered" | "opened" | "clicked" | "bounced" | "complained";
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /**
  * Applies one SES event. Idempotent (EventBridge delivers at least once): suppressions are

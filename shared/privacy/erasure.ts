@@ -1,9 +1,9 @@
-import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem } from "../customers/repository.ts";
 import { searchWrites } from "../customers/search.ts";
-import { cancellationCodes, isConditionFailed, queryAll } from "../aws/db.ts";
+import { isConditionFailed, queryAll, type TransactItem } from "../aws/db.ts";
+import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { normalizeEmail } from "../customers/email.ts";
@@ -96,7 +96,7 @@ export async function eraseCustomer(deps: Deps, customerId: string, actor: strin
     try {
       await deps.db.send(new TransactWriteCommand({ TransactItems: await replaceProfile(deps, customerId, profile, tombstone !== undefined, erasedAt) }));
     } catch (err) {
-      if (await retryable(err, attempt)) continue;
+      if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
     const removed = await purgePartition(deps, customerId);
@@ -125,8 +125,6 @@ export async function unlessErased<T>(deps: Pick<Deps, "db" | "table">, customer
     throw err;
   }
 }
-
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 /**
  * The transaction that erases the profile: delete it (only if the counts the tombstone copies are
@@ -305,12 +303,4 @@ async function dropSearchWords(deps: Deps, profile: CustomerItem): Promise<void>
 
 async function inBatches<T>(things: T[], work: (thing: T) => Promise<unknown>): Promise<void> {
   for (let i = 0; i < things.length; i += DELETE_CONCURRENCY) await Promise.all(things.slice(i, i + DELETE_CONCURRENCY).map(work));
-}
-
-/** Whether a failed transaction lost a race worth retrying with fresh reads; waits a little first (full jitter). */
-async function retryable(err: unknown, attempt: number): Promise<boolean> {
-  const codes = cancellationCodes(err);
-  if (!codes || attempt >= MAX_ATTEMPTS || !codes.some((c) => c === "ConditionalCheckFailed" || c === "TransactionConflict")) return false;
-  await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** Math.min(attempt, 5)));
-  return true;
 }

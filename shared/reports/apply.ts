@@ -1,9 +1,9 @@
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import type { TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
-import { cancellationCodes, cancelledItem } from "../aws/db.ts";
+import { cancellationCodes, cancelledItem, type TransactItem } from "../aws/db.ts";
+import { CONTENTION, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { CUSTOMER_PREFIX } from "../entities/customer.ts";
 import { appliedKey, parseItemId } from "../entities/report.ts";
@@ -118,8 +118,6 @@ function fits(chunk: Counts, delta: Counts): boolean {
   return items <= MAX_ITEMS_PER_CHUNK;
 }
 
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
 /**
  * Writes one chunk's deltas and its marker atomically. When the marker already exists (a
  * redelivery), nothing is written and the existing marker's last sequence number comes back with
@@ -156,9 +154,7 @@ async function writeChunk(deps: Deps, chunk: DynamoDBRecord[], deltas: Counts): 
       const marker = codes?.[0] === "ConditionalCheckFailed" ? cancelledItem(err, 0) : undefined;
       if (marker) return { written: false, lastSeq: BigInt(String(marker.lastSeq)) };
       // Two shards' consumers updating the same counter at once conflict; wait and try again.
-      const retry = codes?.some((c) => c === "TransactionConflict" || c === "ThrottlingError" || c === "ProvisionedThroughputExceeded") ?? false;
-      if (!retry || attempt >= MAX_ATTEMPTS) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** Math.min(attempt, 6)));
+      if (!(await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: CONTENTION, baseMs: 25, maxExponent: 6 }))) throw err;
     }
   }
 }

@@ -4,6 +4,7 @@ import { campaignCounterKey, cohortKey, dayKey, itemId, rfmMonthKey, RFM_SPEND_K
 import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { toMinor } from "../core/money.ts";
+import { monthsBetween } from "./dates.ts";
 
 /**
  * What one stored item adds to the report counters. The whole of report maintenance is this one
@@ -182,11 +183,6 @@ function sendLedger(item: Item, history: Counts): void {
 /** The spend histogram's bucket: 0 for nothing spent, else 1 + ⌊log10(minor units) × 40⌋. */
 export function spendBucket(spendMinor: number): number {
   return spendMinor <= 0 ? 0 : 1 + Math.floor(Math.log10(spendMinor) * SPEND_BUCKETS_PER_DECADE);
-}
-
-/** Calendar months from `from` to `to` (both YYYY-MM): 2026-01 → 2026-03 is 2. */
-export function monthsBetween(from: string, to: string): number {
-  return (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
 }
 
 function day(value: unknown): string | undefined {

@@ -9,7 +9,8 @@ declare module "vitest" {
 
 /** One in-memory DynamoDB Local for the whole run; every test file creates its own table in it. */
 export default async function setup(project: TestProject) {
-  const dynamo = await startDynamo().catch((err: unknown) => {
+  // A busy machine (parallel test runs, other JVMs) can take well over the default 30 s to start one.
+  const dynamo = await startDynamo({ startTimeoutMs: 120_000 }).catch((err: unknown) => {
     if (!(err instanceof JavaMissingError)) throw err;
     // Say it plainly, without a stack trace: this is a missing install, not a failing test.
     process.stderr.write(`\n${err.message}\n\n`);

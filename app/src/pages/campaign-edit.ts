@@ -2,6 +2,7 @@ import { STAGES } from "../../../shared/core/fields.ts";
 import { PLACEHOLDERS } from "../../../shared/campaigns/placeholders.ts";
 import { api, ApiError, SignedOut, type FieldError } from "../api.ts";
 import { h, replace, type Child } from "../dom.ts";
+import { isOwner } from "../session.ts";
 import * as f from "../format.ts";
 import type { Campaign, CampaignsReport, Trigger } from "../types.ts";
 import type { PageContext } from "../ui.ts";
@@ -346,6 +347,13 @@ function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
       h("p", { class: "help" }, "Placeholders: ", Object.keys(PLACEHOLDERS).map((p, i) => [i ? ", " : "", h("code", null, `{{${p}}}`)]), ". A fallback goes after a bar: ", h("code", null, "{{firstName|there}}"), "."),
       templates,
     ),
-    h("div", { class: "form-actions" }, save, h("a", { href: "#/campaigns", class: "button button-quiet" }, "Back to campaigns"), status),
+    h(
+      "div",
+      { class: "form-actions" },
+      // Campaign edits are an owner's: staff read the campaign and go back.
+      isOwner() ? save : h("p", { class: "help" }, "Only an owner may change a campaign."),
+      h("a", { href: "#/campaigns", class: "button button-quiet" }, "Back to campaigns"),
+      status,
+    ),
   );
 }

@@ -2,6 +2,7 @@ import { api, ApiError, apiDownload, query } from "../api.ts";
 import { apiForm, disclosure, instantOf, localValueOf } from "../forms.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";
+import { isOwner } from "../session.ts";
 import type { Customer360, EmailSent, TimelineEntry, TimelinePage } from "../types.ts";
 import type { PageContext } from "../ui.ts";
 import { announce, dataTable, errorBox, facts, loadInto, loading, pageHeading, section, stageBadge, stats } from "../ui.ts";
@@ -404,5 +405,7 @@ function privacyActions(c: Customer360): HTMLElement {
     h("p", null, "Erasure deletes everything personal about this customer for good. Counts in the reports stay, without the person. Only owners may erase."),
     erase.field("confirm", "Type the email address to confirm", confirm, c.email),
   );
+  // Erasure is an owner's call: staff see only the export.
+  if (!isOwner()) return disclosure("Export (privacy requests)", h("p", null, download));
   return disclosure("Export or erase (privacy requests)", h("p", null, download), erase.element);
 }

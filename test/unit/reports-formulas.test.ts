@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { contributions, recordDelta, spendBucket } from "../shared/reports/contributions.ts";
-import { campaignRow, countsAtStart, frequencyScore, funnelFrom, rankScores, recencyScore, retentionFrom, revenueFrom, rfmCells, segmentsFrom } from "../shared/reports/read.ts";
+import { contributions, recordDelta, spendBucket } from "../../shared/reports/contributions.ts";
+import { campaignRow, countsAtStart, funnelFrom, retentionFrom, revenueFrom } from "../../shared/reports/formulas.ts";
+import { frequencyScore, rankScores, recencyScore, rfmCells, segmentsFrom } from "../../shared/reports/rfm.ts";
 
 /**
  * Every report formula on a small population whose figures are worked out by hand in the

@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { normalizeEmail } from "../shared/customers/email.ts";
-import { deriveStage } from "../shared/customers/lifecycle.ts";
-import { fromMinor, toMinor } from "../shared/core/money.ts";
-import { openApiDocument } from "../shared/http/openapi.ts";
-import { routes } from "../shared/http/routes.ts";
-import { LeadInput } from "../shared/leads/schema.ts";
-import { ulid } from "../shared/core/ids.ts";
-import { fixedClock } from "../shared/core/clock.ts";
-import { Update } from "../shared/aws/db.ts";
-import { clearDue, DUE_INDEX, dueCustomerId, dueIndexKey, setDue, setDueNoLaterThan } from "../shared/entities/due.ts";
-import { setStage, STAGE_INDEX } from "../shared/entities/customer.ts";
+import { normalizeEmail } from "../../shared/customers/email.ts";
+import { deriveStage } from "../../shared/customers/lifecycle.ts";
+import { fromMinor, toMinor } from "../../shared/core/money.ts";
+import { openApiDocument } from "../../shared/http/openapi.ts";
+import { routes } from "../../shared/http/routes.ts";
+import { httpEvent, lambdaContext } from "../../local/lambda-events.ts";
+import { LeadInput } from "../../shared/leads/schema.ts";
+import { ulid } from "../../shared/core/ids.ts";
+import { fixedClock } from "../../shared/core/clock.ts";
+import { Update } from "../../shared/aws/db.ts";
+import { clearDue, DUE_INDEX, dueCustomerId, dueIndexKey, setDue, setDueNoLaterThan } from "../../shared/entities/due.ts";
+import { setStage, STAGE_INDEX } from "../../shared/entities/customer.ts";
 
 describe("normalizeEmail", () => {
   it("one address, whatever the case, surrounding space or trailing dot of the domain", () => {
@@ -92,25 +93,22 @@ describe("OpenAPI document", () => {
 describe("AWS throttling past the SDK's retries", () => {
   it("answers 503 with Retry-After, not 500, and logs the error's name", async () => {
     const { mockClient } = await import("aws-sdk-client-mock");
-    const { makeHandler } = await import("../functions/capture.ts");
-    const { depsFromEnv } = await import("../shared/core/deps.ts");
-    const { FailureCountingLogger } = await import("./support/faults.ts");
+    const { makeHandler } = await import("../../functions/capture.ts");
+    const { depsFromEnv } = await import("../../shared/core/deps.ts");
+    const { FailureCountingLogger } = await import("../support/faults.ts");
     const logger = new FailureCountingLogger();
     const deps = depsFromEnv({ TABLE_NAME: "t", AWS_REGION: "us-east-1", DYNAMODB_ENDPOINT: "http://127.0.0.1:9", LOG_LEVEL: "ERROR" }, { logger });
     const throttle = Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException", $fault: "client", $metadata: {} });
     mockClient(deps.db).onAnyCommand().rejects(throttle);
     const res = await makeHandler(deps)(
-      {
-        version: "2.0",
-        routeKey: "POST /v1/leads",
-        rawPath: "/v1/leads",
-        rawQueryString: "",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        requestContext: { requestId: "r1", http: { method: "POST", path: "/v1/leads", sourceIp: "203.0.113.9", userAgent: "test" } },
+      httpEvent({
+        route: { method: "POST", path: "/v1/leads" },
+        headers: { "content-type": "application/json", accept: "application/json", "user-agent": "test" },
         body: JSON.stringify({ email: "busy@example.com" }),
-        isBase64Encoded: false,
-      } as never,
-      {} as never,
+        sourceIp: "203.0.113.9",
+        requestId: "r1",
+      }),
+      lambdaContext("capture"),
     );
     expect(res.statusCode).toBe(503);
     expect(res.headers?.["retry-after"]).toBe("1");

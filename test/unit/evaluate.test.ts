@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CAMPAIGNS } from "../shared/campaigns/defaults.ts";
-import { configFromEnv } from "../shared/core/config.ts";
-import type { CustomerItem } from "../shared/entities/customer.ts";
-import { evaluate } from "../shared/retention/evaluate.ts";
+import { DEFAULT_CAMPAIGNS } from "../../shared/campaigns/defaults.ts";
+import { configFromEnv } from "../../shared/core/config.ts";
+import type { CustomerItem } from "../../shared/entities/customer.ts";
+import { evaluate } from "../../shared/retention/evaluate.ts";
 
 const cfg = configFromEnv({ TABLE_NAME: "t" }).retention;
 const campaigns = DEFAULT_CAMPAIGNS;
