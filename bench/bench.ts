@@ -34,19 +34,19 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import * as esbuild from "esbuild";
 import { ESBUILD_OPTIONS } from "../infra/bundling.ts";
-import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
+import { freePort, type RunningDynamo, startDynamo } from "../local/dynamo.ts";
 import { startSesLocal } from "../local/ses.ts";
-import { startLocalApi, type LocalApi } from "../local/stack.ts";
+import { type LocalApi, startLocalApi } from "../local/stack.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { costFigures, type CostResources, stopCostResources } from "./cost-measure.ts";
+import { type CostResources, costFigures, stopCostResources } from "./cost-measure.ts";
+import { HOOK_BUDGETS, type HookResources, hookFigures, stopHookResources } from "./hooks.ts";
+import { IMPORT_STACK_MIN_BUDGETS, type ImportStackResources, importStackFigures, stopImportStackResources } from "./import-stack.ts";
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
-import { SWEEP_BUDGETS, SWEEP_EXPECTED, sweepFigures, type SweepResources } from "./sweep.ts";
-import { IMPORT_STACK_MIN_BUDGETS, importStackFigures, type ImportStackResources, stopImportStackResources } from "./import-stack.ts";
-import { REPORT_BUDGETS, reportFigures, type ReportResources } from "./reports.ts";
+import { REPORT_BUDGETS, type ReportResources, reportFigures } from "./reports.ts";
+import { SEARCH_BUDGETS, type SearchResources, searchFigures } from "./search.ts";
 import { fmt, median, percentile, round, sum } from "./stats.ts";
-import { SEARCH_BUDGETS, searchFigures, type SearchResources } from "./search.ts";
-import { TASKS_BUDGETS, tasksFigures, type TasksResources } from "./tasks.ts";
-import { HOOK_BUDGETS, hookFigures, type HookResources, stopHookResources } from "./hooks.ts";
+import { SWEEP_BUDGETS, SWEEP_EXPECTED, type SweepResources, sweepFigures } from "./sweep.ts";
+import { TASKS_BUDGETS, type TasksResources, tasksFigures } from "./tasks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -283,7 +283,16 @@ async function leadFigures(): Promise<void> {
   const deps = depsFromEnv(env);
   const meter = instrument(deps.db);
   ses = await startSesLocal();
-  api = await startLocalApi({ dynamodbEndpoint: dynamo.endpoint, tableName: TABLE_NAME, port, allowedOrigins: [SITE], deps: { db: deps.db }, logLevel: "ERROR", sesEndpoint: ses.url, sesEvents: false });
+  api = await startLocalApi({
+    dynamodbEndpoint: dynamo.endpoint,
+    tableName: TABLE_NAME,
+    port,
+    allowedOrigins: [SITE],
+    deps: { db: deps.db },
+    logLevel: "ERROR",
+    sesEndpoint: ses.url,
+    sesEvents: false,
+  });
 
   // Warm up connections and lazy initialisation so the first sample is like the others.
   await postLead(api, leadForm(newEmail()));
@@ -296,7 +305,8 @@ async function leadFigures(): Promise<void> {
   for (const email of emails) repeat.push(await measureLead(api, meter, leadForm(email, "Crumb & Co Bakeries Ltd")));
 
   const calls = meter.calls.filter((c) => DATA_COMMANDS.has(c.command));
-  if (calls.length > 0 && calls.every((c) => !c.reported)) throw new Error("DynamoDB Local returned no ConsumedCapacity at all: the write-unit figures cannot be measured");
+  if (calls.length > 0 && calls.every((c) => !c.reported))
+    throw new Error("DynamoDB Local returned no ConsumedCapacity at all: the write-unit figures cannot be measured");
 
   results["lead.new.wru"] = round(average(fresh, "wcu"));
   results["lead.new.rru"] = round(average(fresh, "rcu"));
@@ -311,7 +321,8 @@ async function leadFigures(): Promise<void> {
   if (failed > 0) {
     // A failed conditional write is billed (≥ 1 WCU on AWS) but its error carries no ConsumedCapacity.
     checkedValue["lead.repeat.wru"] = results["lead.repeat.wru"] + failed;
-    notes["lead.repeat.wru"] = `reported; + ${fmt(failed)} failed conditional write(s), billed ≥ 1 WCU each but not reported → ≥ ${fmt(checkedValue["lead.repeat.wru"])}`;
+    notes["lead.repeat.wru"] =
+      `reported; + ${fmt(failed)} failed conditional write(s), billed ≥ 1 WCU each but not reported → ≥ ${fmt(checkedValue["lead.repeat.wru"])}`;
   }
   const unreportedNew = average(fresh, "unreported");
   if (unreportedNew > 0) notes["lead.new.wru"] = `${fmt(unreportedNew)} call(s) per lead without ConsumedCapacity`;
@@ -323,7 +334,10 @@ async function leadFigures(): Promise<void> {
   const again = await measureLead(api, meter, leadForm(email, "Crumb & Co Bakeries Ltd"));
   meter.mode = "TOTAL";
   breakdown.push(`One new lead (${one.calls} calls, ${fmt(one.wcu)} WCU reported):`, ...one.records.map((r) => `  ${describeCall(r)}`));
-  breakdown.push(`One repeat lead, company changed (${again.calls} calls, ${fmt(again.wcu)} WCU reported):`, ...again.records.map((r) => `  ${describeCall(r)}`));
+  breakdown.push(
+    `One repeat lead, company changed (${again.calls} calls, ${fmt(again.wcu)} WCU reported):`,
+    ...again.records.map((r) => `  ${describeCall(r)}`),
+  );
 
   log(`posting ${LATENCY_LEADS} sequential new leads ...`);
   const latencies: number[] = [];
@@ -422,7 +436,9 @@ async function bundleFigures(): Promise<void> {
 
 /** `coldImport.<function>.ms` of the bundle section, by function. */
 function coldImportByFunction(): Record<string, number> {
-  return Object.fromEntries(functionNames().flatMap((name) => (results[`coldImport.${name}.ms`] === undefined ? [] : [[name, results[`coldImport.${name}.ms`]!]])));
+  return Object.fromEntries(
+    functionNames().flatMap((name) => (results[`coldImport.${name}.ms`] === undefined ? [] : [[name, results[`coldImport.${name}.ms`]!]])),
+  );
 }
 
 function printTable(): void {
@@ -451,7 +467,11 @@ function printTable(): void {
   }
   const header: [string, string, string, string, string] = ["figure", "value", "budget", "status", "note"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const r of rows) console.log(line(r));

@@ -22,8 +22,8 @@ import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { DynamoDBClient, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { Context, DynamoDBRecord, EventBridgeEvent, ScheduledEvent, SQSEvent } from "aws-lambda";
 import { makeAuthorizer } from "../functions/authorizer.ts";
 import { makeHandler as makeCapture } from "../functions/capture.ts";
@@ -31,26 +31,38 @@ import { makeHandler as makeCustomers } from "../functions/customers.ts";
 import { makeHandler as makeEvents } from "../functions/events.ts";
 import { makeHandler as makeLinks } from "../functions/links.ts";
 import { makeHandler as makePublic } from "../functions/public.ts";
-import { makeSender } from "../functions/sender.ts";
-import { makeHandler as makeSesEvents } from "../functions/ses-events.ts";
 import { makeHandler as makeReports } from "../functions/reports.ts";
 import { makeHandler as makeReportsStream } from "../functions/reports-stream.ts";
+import { makeSender } from "../functions/sender.ts";
+import { makeHandler as makeSesEvents } from "../functions/ses-events.ts";
 import { makeScheduledHandler } from "../functions/sweep.ts";
-import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
+import { freePort, type RunningDynamo, startDynamo } from "../local/dynamo.ts";
 import { httpEvent as buildHttpEvent, lambdaContext as buildLambdaContext } from "../local/lambda-events.ts";
 import { ensureTable } from "../local/table.ts";
-import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { createApiKey } from "../shared/auth/api-keys.ts";
+import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import type { Clock } from "../shared/core/clock.ts";
 import { type Deps, depsFromEnv } from "../shared/core/deps.ts";
-import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
 import type { DomainEvent, EventBus, Mailer, OutgoingMail, SendQueue, SendRequest } from "../shared/core/ports.ts";
+import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
 import { routes } from "../shared/http/routes.ts";
 import type { SesEvent } from "../shared/mail-feedback/outcomes.ts";
-import { STREAM_BATCH_FILL, type Footprint, type Measured, monthCost, formatSheet, type OpMeasure, type OpName, SERVICES, type Size, SIZES, type Timing } from "./cost.ts";
+import {
+  type Footprint,
+  formatSheet,
+  type Measured,
+  monthCost,
+  type OpMeasure,
+  type OpName,
+  SERVICES,
+  SIZES,
+  type Size,
+  STREAM_BATCH_FILL,
+  type Timing,
+} from "./cost.ts";
 import { billedUnits, type CallRecord, instrument, itemWrites, marshalledItemSize } from "./meter.ts";
-import type { Report } from "./sweep.ts";
 import { mean, median, round as round2 } from "./stats.ts";
+import type { Report } from "./sweep.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const execFileP = promisify(execFile);
@@ -93,7 +105,18 @@ function route(operationId: string) {
 let requestCounter = 0;
 
 /** An HTTP API (payload 2.0) event, as local/server.ts builds it from a request. */
-function httpEvent(operationId: string, options: { body?: string; contentType?: string; query?: Record<string, string>; pathParameters?: Record<string, string>; headers?: Record<string, string>; keyId?: string; path?: string }): HttpEvent {
+function httpEvent(
+  operationId: string,
+  options: {
+    body?: string;
+    contentType?: string;
+    query?: Record<string, string>;
+    pathParameters?: Record<string, string>;
+    headers?: Record<string, string>;
+    keyId?: string;
+    path?: string;
+  },
+): HttpEvent {
   return buildHttpEvent({
     route: route(operationId),
     headers: {
@@ -142,7 +165,15 @@ function sesEvent(eventType: "Send" | "Delivery" | "Open" | "Click", mail: SentM
   const time = new Date(at).toISOString();
   const specific: Record<string, unknown> = {
     Send: { send: {} },
-    Delivery: { delivery: { timestamp: time, processingTimeMillis: 812, recipients: [mail.to], smtpResponse: "250 2.0.0 OK", reportingMTA: "a8-55.smtp-out.amazonses.com" } },
+    Delivery: {
+      delivery: {
+        timestamp: time,
+        processingTimeMillis: 812,
+        recipients: [mail.to],
+        smtpResponse: "250 2.0.0 OK",
+        reportingMTA: "a8-55.smtp-out.amazonses.com",
+      },
+    },
     Open: { open: { timestamp: time, userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X)", ipAddress: "198.51.100.4" } },
     Click: { click: { timestamp: time, link: `${BASE_URL}/v1/feedback`, userAgent: "Mozilla/5.0", ipAddress: "198.51.100.4", linkTags: {} } },
   }[eventType]!;
@@ -161,7 +192,11 @@ function sesEvent(eventType: "Send" | "Delivery" | "Open" | "Click", mail: SentM
         timestamp: new Date(mail.sentAt).toISOString(),
         messageId: mail.messageId,
         destination: [mail.to],
-        tags: { "ses:configuration-set": ["rapport-bench"], "ses:from-domain": ["example-shop.test"], ...Object.fromEntries(Object.entries(mail.tags).map(([k, v]) => [k, [v]])) },
+        tags: {
+          "ses:configuration-set": ["rapport-bench"],
+          "ses:from-domain": ["example-shop.test"],
+          ...Object.fromEntries(Object.entries(mail.tags).map(([k, v]) => [k, [v]])),
+        },
       },
       ...specific,
     } as SesEvent,
@@ -207,7 +242,14 @@ class RecordingMailer implements Mailer {
   }
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     const result = await this.inner.send(mail);
-    this.sent.push({ messageId: result.messageId, to: mail.to, tags: mail.tags, text: mail.text, bytes: Buffer.byteLength(mail.subject + mail.text + mail.html), sentAt: this.clock.at });
+    this.sent.push({
+      messageId: result.messageId,
+      to: mail.to,
+      tags: mail.tags,
+      text: mail.text,
+      bytes: Buffer.byteLength(mail.subject + mail.text + mail.html),
+      sentAt: this.clock.at,
+    });
     return result;
   }
 }
@@ -264,7 +306,14 @@ async function sample<T>(inst: Instruments, run: () => Promise<T>): Promise<{ sa
   const used = process.cpuUsage(cpu);
   return {
     result,
-    sample: { cpuMs: (used.user + used.system) / 1000, wallMs, calls: inst.meter.calls.slice(calls), busEvents: inst.bus.count - events, logBytes: inst.log.bytes - bytes, logLines: inst.log.lines - lines },
+    sample: {
+      cpuMs: (used.user + used.system) / 1000,
+      wallMs,
+      calls: inst.meter.calls.slice(calls),
+      busEvents: inst.bus.count - events,
+      logBytes: inst.log.bytes - bytes,
+      logLines: inst.log.lines - lines,
+    },
   };
 }
 
@@ -287,12 +336,24 @@ function footprintOf(samples: Sample[], responseBytes: number[] = [], per = 1): 
 }
 
 function op(invocations: { fn: string; samples: Sample[] }[], all: Sample[], apiRequests: number, responseBytes: number[] = []): OpMeasure {
-  return { invocations: invocations.map((i) => ({ fn: i.fn, timing: timingOf(i.samples) })), footprint: footprintOf(all, responseBytes), apiRequests, samples: invocations[0]!.samples.length };
+  return {
+    invocations: invocations.map((i) => ({ fn: i.fn, timing: timingOf(i.samples) })),
+    footprint: footprintOf(all, responseBytes),
+    apiRequests,
+    samples: invocations[0]!.samples.length,
+  };
 }
 
 /** Adds two samples of one operation made of two invocations (the footprint is the pair's). */
 function pair(a: Sample, b: Sample): Sample {
-  return { cpuMs: a.cpuMs + b.cpuMs, wallMs: a.wallMs + b.wallMs, calls: [...a.calls, ...b.calls], busEvents: a.busEvents + b.busEvents, logBytes: a.logBytes + b.logBytes, logLines: a.logLines + b.logLines };
+  return {
+    cpuMs: a.cpuMs + b.cpuMs,
+    wallMs: a.wallMs + b.wallMs,
+    calls: [...a.calls, ...b.calls],
+    busEvents: a.busEvents + b.busEvents,
+    logBytes: a.logBytes + b.logBytes,
+    logLines: a.logLines + b.logLines,
+  };
 }
 
 function bodyBytes(result: HttpResult): number {
@@ -377,7 +438,11 @@ export function stackShape(): StackShape {
     memoryMb[name] = Number(/memorySize: (\d+)/.exec(body)?.[1] ?? fallback);
     if (/readsTokenSecret: true/.test(body)) secretReaders.push(name);
   });
-  const dlqs = /deadLetterQueues: \{([^}]*)\}/.exec(stack)?.[1]?.split(",").filter((s) => s.includes(":")).length ?? 0;
+  const dlqs =
+    /deadLetterQueues: \{([^}]*)\}/
+      .exec(stack)?.[1]
+      ?.split(",")
+      .filter((s) => s.includes(":")).length ?? 0;
   return { memoryMb, alarms: entries.length + 1 + dlqs + 2, secretReaders };
 }
 
@@ -438,7 +503,17 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
     if (result.statusCode >= 400) throw new Error(`${what} answered ${result.statusCode}: ${String(result.body).slice(0, 300)}`);
     return result;
   };
-  const scheduled: ScheduledEvent = { version: "0", id: "bench", "detail-type": "Scheduled Event", source: "aws.events", account: "000000000000", time: "", region: "us-east-1", resources: [], detail: {} };
+  const scheduled: ScheduledEvent = {
+    version: "0",
+    id: "bench",
+    "detail-type": "Scheduled Event",
+    source: "aws.events",
+    account: "000000000000",
+    time: "",
+    region: "us-east-1",
+    resources: [],
+    detail: {},
+  };
 
   // The fixed cost of a sweep: nobody due yet (campaign list + every due shard, all empty).
   clock.at = T0 - 4 * HOUR;
@@ -452,11 +527,29 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
   // Contact form posts, as a browser sends them, each followed by the built-in thank-you page.
   const emails = Array.from({ length: customers }, (_, i) => `cost.${table}.${i}@example-mail.test`);
   const form = (email: string, company: string) =>
-    new URLSearchParams({ email, firstName: "Maria", lastName: "Okafor-Lindqvist", company, message: MESSAGE, consent: "yes", source: "contact-page", utm_source: "newsletter", utm_medium: "email", utm_campaign: "spring-2026" }).toString();
+    new URLSearchParams({
+      email,
+      firstName: "Maria",
+      lastName: "Okafor-Lindqvist",
+      company,
+      message: MESSAGE,
+      consent: "yes",
+      source: "contact-page",
+      utm_source: "newsletter",
+      utm_medium: "email",
+      utm_campaign: "spring-2026",
+    }).toString();
   const post = async (name: string, email: string, company: string) => {
     const headers = { origin: SITE, referer: `${SITE}/contact?ref=nav`, accept: "text/html,application/xhtml+xml" };
-    const a = await sample(inst, async () => ok(await capture(httpEvent("captureLead", { body: form(email, company), contentType: "application/x-www-form-urlencoded", headers }), ctx("capture")), "POST /v1/leads"));
-    const b = await sample(inst, async () => ok(await publicFn(httpEvent("thankYouPage", { headers: { accept: "text/html" } }), ctx("public")), "GET /v1/thanks"));
+    const a = await sample(inst, async () =>
+      ok(
+        await capture(httpEvent("captureLead", { body: form(email, company), contentType: "application/x-www-form-urlencoded", headers }), ctx("capture")),
+        "POST /v1/leads",
+      ),
+    );
+    const b = await sample(inst, async () =>
+      ok(await publicFn(httpEvent("thankYouPage", { headers: { accept: "text/html" } }), ctx("public")), "GET /v1/thanks"),
+    );
     add(`${name}.capture`, a.sample);
     add(`${name}.public`, b.sample);
     add(name, pair(a.sample, b.sample), bodyBytes(a.result) + bodyBytes(b.result));
@@ -474,8 +567,18 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
     const auth = await sample(inst, () => authorizer({ headers: { authorization: `Bearer ${key}` } }));
     if (!auth.result.context.id) throw new Error("the authorizer did not accept the bench key");
     add("authorizer", auth.sample);
-    const body = JSON.stringify({ type: "purchase", email, amount: 49.9, currency: "USD", product: "Sourdough starter kit", externalId: `${table}-order-${i}`, at: new Date(clock.at).toISOString() });
-    const r = await sample(inst, async () => ok(await events(httpEvent("recordEvent", { body, contentType: "application/json", keyId: auth.result.context.id }), ctx("events")), "POST /v1/events"));
+    const body = JSON.stringify({
+      type: "purchase",
+      email,
+      amount: 49.9,
+      currency: "USD",
+      product: "Sourdough starter kit",
+      externalId: `${table}-order-${i}`,
+      at: new Date(clock.at).toISOString(),
+    });
+    const r = await sample(inst, async () =>
+      ok(await events(httpEvent("recordEvent", { body, contentType: "application/json", keyId: auth.result.context.id }), ctx("events")), "POST /v1/events"),
+    );
     add("purchase", r.sample, bodyBytes(r.result));
     customerIds.push(JSON.parse(r.result.body ?? "{}").customerId);
   }
@@ -488,7 +591,8 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
   const sweepAndSend = async (expected: number) => {
     collected.length = 0;
     const swept = await sample(inst, () => sweep({ ...scheduled, time: clock.now().toISOString() }));
-    if (swept.result.due < expected || swept.result.enqueued < expected) throw new Error(`the sweep found ${swept.result.due} due and enqueued ${swept.result.enqueued}, expected ${expected}`);
+    if (swept.result.due < expected || swept.result.enqueued < expected)
+      throw new Error(`the sweep found ${swept.result.due} due and enqueued ${swept.result.enqueued}, expected ${expected}`);
     add("sweepDue", swept.sample);
     sweepDue.push(swept.result.due);
     await phase("sweepDue", swept.result.due);
@@ -530,7 +634,12 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
   for (const mail of requestsForFeedback) {
     const link = /https?:\/\/\S+\/v1\/feedback\?t=([^&\s]+)&score=9\b/.exec(mail.text);
     if (!link) continue;
-    const r = await sample(inst, async () => ok(await links(httpEvent("feedbackFromLink", { query: { t: decodeURIComponent(link[1]!), score: "9" }, headers: { accept: "text/html" } }), ctx("links")), "GET /v1/feedback"));
+    const r = await sample(inst, async () =>
+      ok(
+        await links(httpEvent("feedbackFromLink", { query: { t: decodeURIComponent(link[1]!), score: "9" }, headers: { accept: "text/html" } }), ctx("links")),
+        "GET /v1/feedback",
+      ),
+    );
     add("feedbackClick", r.sample, bodyBytes(r.result));
     clicks++;
   }
@@ -544,7 +653,12 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
     add("adminList", r.sample, bodyBytes(r.result));
   }
   for (const id of customerIds) {
-    const r = await sample(inst, async () => ok(await customersFn(httpEvent("getCustomer", { keyId, pathParameters: { id }, path: `/v1/customers/${id}` }), ctx("customers")), "GET /v1/customers/{id}"));
+    const r = await sample(inst, async () =>
+      ok(
+        await customersFn(httpEvent("getCustomer", { keyId, pathParameters: { id }, path: `/v1/customers/${id}` }), ctx("customers")),
+        "GET /v1/customers/{id}",
+      ),
+    );
     add("adminView", r.sample, bodyBytes(r.result));
   }
 
@@ -587,8 +701,24 @@ function measuredInputs(round: Round, shape: StackShape, earlier: EarlierFigures
   };
   const single = (name: string, fn: string, apiRequests: number) => op([{ fn, samples: need(name) }], need(name), apiRequests, r[name]);
   const ops: Record<OpName, OpMeasure> = {
-    leadNew: op([{ fn: "capture", samples: need("leadNew.capture") }, { fn: "public", samples: need("leadNew.public") }], need("leadNew"), 2, r.leadNew),
-    leadRepeat: op([{ fn: "capture", samples: need("leadRepeat.capture") }, { fn: "public", samples: need("leadRepeat.public") }], need("leadRepeat"), 2, r.leadRepeat),
+    leadNew: op(
+      [
+        { fn: "capture", samples: need("leadNew.capture") },
+        { fn: "public", samples: need("leadNew.public") },
+      ],
+      need("leadNew"),
+      2,
+      r.leadNew,
+    ),
+    leadRepeat: op(
+      [
+        { fn: "capture", samples: need("leadRepeat.capture") },
+        { fn: "public", samples: need("leadRepeat.public") },
+      ],
+      need("leadRepeat"),
+      2,
+      r.leadRepeat,
+    ),
     purchase: single("purchase", "events", 1),
     adminList: single("adminList", "customers", 1),
     adminView: single("adminView", "customers", 1),
@@ -607,7 +737,9 @@ function measuredInputs(round: Round, shape: StackShape, earlier: EarlierFigures
   // Per due customer: each due sweep's excess over an idle one, divided by who was due, averaged.
   const excess = (i: number) => {
     const fp = footprintOf([dueSweeps[i]!]);
-    return Object.fromEntries(Object.entries(fp).map(([k, v]) => [k, Math.max(0, (v - idleFp[k as keyof Footprint]) / round.sweepDue[i]!)])) as unknown as Footprint;
+    return Object.fromEntries(
+      Object.entries(fp).map(([k, v]) => [k, Math.max(0, (v - idleFp[k as keyof Footprint]) / round.sweepDue[i]!)]),
+    ) as unknown as Footprint;
   };
   const excesses = dueSweeps.map((_, i) => excess(i));
   const perDue: OpMeasure = {
@@ -625,7 +757,12 @@ function measuredInputs(round: Round, shape: StackShape, earlier: EarlierFigures
     samples: round.sweepDue.reduce((n, d) => n + d, 0),
   };
   const batch10 = need("send10");
-  const sender = (samples: Sample[], per: number): OpMeasure => ({ invocations: [{ fn: "sender", timing: timingOf(samples) }], footprint: footprintOf(samples, [], per), apiRequests: 0, samples: samples.length });
+  const sender = (samples: Sample[], per: number): OpMeasure => ({
+    invocations: [{ fn: "sender", timing: timingOf(samples) }],
+    footprint: footprintOf(samples, [], per),
+    apiRequests: 0,
+    samples: samples.length,
+  });
 
   // Storage: items each phase left per operation, and stored bytes per kind.
   const added: Record<string, { ops: number; items: Record<string, number> }> = {};
@@ -686,9 +823,17 @@ async function nodeStartMs(): Promise<number> {
 async function startSesChild(resources: CostResources): Promise<string> {
   const port = await freePort();
   const module = pathToFileURL(path.join(ROOT, "local", "ses.ts")).href;
-  const child = spawn(process.execPath, ["--input-type=module", "-e", `const { startSesLocal } = await import(${JSON.stringify(module)}); await startSesLocal(${port}); process.stdout.write("ready\\n");`], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      "--input-type=module",
+      "-e",
+      `const { startSesLocal } = await import(${JSON.stringify(module)}); await startSesLocal(${port}); process.stdout.write("ready\\n");`,
+    ],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   resources.ses = child;
   await new Promise<void>((resolve, reject) => {
     let out = "";
@@ -741,7 +886,15 @@ export async function costFigures(report: Report, resources: CostResources, earl
   const deps = depsFromEnv(env, { logger, bus, clock });
   const meter = instrument(deps.db);
   const logTap = new LogTap();
-  const setup: Setup = { dynamo, sesUrl, shape, inst: { meter, bus, log: logTap }, clock, scanner: new DynamoDBClient({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }), deps };
+  const setup: Setup = {
+    dynamo,
+    sesUrl,
+    shape,
+    inst: { meter, bus, log: logTap },
+    clock,
+    scanner: new DynamoDBClient({ region: "us-east-1", endpoint: dynamo.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }),
+    deps,
+  };
 
   let round: Round;
   logTap.start();
@@ -766,14 +919,16 @@ export async function costFigures(report: Report, resources: CostResources, earl
     results[`${key}.withFreeTier`] = round2(c.withFreeTier);
     results[`${key}.sesLegacy`] = round2(c.sesLegacy);
     results[`${key}.estimated`] = round2(c.estimated, 4);
-    notes[key] = `USD/month at ${c.contacts.toLocaleString("en-US")} contacts, us-east-1 list prices (bench/prices.ts); ${round2(c.estimated, 2)} of it rests on estimated inputs`;
+    notes[key] =
+      `USD/month at ${c.contacts.toLocaleString("en-US")} contacts, us-east-1 list prices (bench/prices.ts); ${round2(c.estimated, 2)} of it rests on estimated inputs`;
   }
   results["cost.storage.bytesPerContact"] = Math.round(months[0]!.volumes.bytesPerContact!);
   results["cost.email.bytes"] = Math.round(measured.emailBytes);
   const leadMs = measured.ops.leadNew.invocations[0]!.timing;
   results["cost.lead.new.cpuMs"] = round2(leadMs.cpuMs);
   results["cost.lead.new.wallMs"] = round2(leadMs.wallMs);
-  notes["cost.lead.new.wallMs"] = `load average ${load.toFixed(1)} on ${cpus().length} cores while measuring: wall times (and so Lambda durations) are inflated by other work on the machine`;
+  notes["cost.lead.new.wallMs"] =
+    `load average ${load.toFixed(1)} on ${cpus().length} cores while measuring: wall times (and so Lambda durations) are inflated by other work on the machine`;
   log("");
   for (const line of formatSheet(months, measured)) log(line);
   log("");

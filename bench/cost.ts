@@ -149,23 +149,58 @@ export const ACTIVITY: Assumption[] = [
   { id: "repeatLeads", value: (c) => 0.01 * c, unit: "form posts / month", reason: "1% of contacts post a form again (second enquiry, newsletter box)" },
   { id: "purchases", value: (c) => 0.1 * c, unit: "orders / month", reason: "about 1.2 orders per contact a year: a shop whose contacts mostly buy" },
   { id: "thankYous", value: (c) => 0.02 * c, unit: "emails / month", reason: "first purchases (thank-you goes after the first order only)" },
-  { id: "feedbackRequests", value: (c) => 0.07 * c, unit: "emails / month", reason: "7 days after a purchase, at most once per 90 days per customer: ~70% of orders" },
+  {
+    id: "feedbackRequests",
+    value: (c) => 0.07 * c,
+    unit: "emails / month",
+    reason: "7 days after a purchase, at most once per 90 days per customer: ~70% of orders",
+  },
   { id: "birthdays", value: (c) => (0.4 * c) / 12, unit: "emails / month", reason: "40% of contacts gave a birthday; one greeting a year" },
   { id: "winBacks", value: (c) => 0.01 * c, unit: "emails / month", reason: "1% of contacts turn at-risk each month and get one win-back" },
   { id: "milestones", value: (c) => 0.005 * c, unit: "emails / month", reason: "spend milestones crossed" },
-  { id: "dueWithoutSend", value: (c) => 0.1 * c, unit: "sweep evaluations / month", reason: "due entries that end in no email: repeat orders re-scheduling, stage changes, deferrals (≈ one per order)" },
+  {
+    id: "dueWithoutSend",
+    value: (c) => 0.1 * c,
+    unit: "sweep evaluations / month",
+    reason: "due entries that end in no email: repeat orders re-scheduling, stage changes, deferrals (≈ one per order)",
+  },
   { id: "sesOpenRate", value: () => 0.4, unit: "opens per email", reason: "typical open rate, inflated by mail privacy prefetching" },
   { id: "sesClickRate", value: () => 0.05, unit: "clicks per email", reason: "typical click rate" },
   { id: "sesBounceComplaintRate", value: () => 0.02, unit: "bounces + complaints per email", reason: "priced like a delivery event" },
   { id: "feedbackClickRate", value: () => 0.12, unit: "score clicks per feedback request", reason: "10–15% answer a one-click score" },
-  { id: "dashboardViews", value: (_c, s) => 30 * (s === "10k" ? 10 : 50), unit: "dashboard views / month", reason: "10 a day for a small team, 50 a day at 1M contacts; each loads 5 reports and one customer list page" },
-  { id: "customerViews", value: (_c, s) => 30 * (s === "10k" ? 20 : 200), unit: "360° views / month", reason: "20 a day (small team), 200 a day (larger sales team)" },
+  {
+    id: "dashboardViews",
+    value: (_c, s) => 30 * (s === "10k" ? 10 : 50),
+    unit: "dashboard views / month",
+    reason: "10 a day for a small team, 50 a day at 1M contacts; each loads 5 reports and one customer list page",
+  },
+  {
+    id: "customerViews",
+    value: (_c, s) => 30 * (s === "10k" ? 20 : 200),
+    unit: "360° views / month",
+    reason: "20 a day (small team), 200 a day (larger sales team)",
+  },
   { id: "sweeps", value: () => 720, unit: "sweeps / month", reason: "rate(1 hour), the default rapport:sweepSchedule, for 30 days" },
   { id: "historyMonths", value: () => 12, unit: "months", reason: "storage holds a year of this activity per contact on average" },
   { id: "logRetentionDays", value: () => 30, unit: "days", reason: "the default rapport:logRetentionDays" },
-  { id: "idleMinutes", value: () => 10, unit: "minutes", reason: "an idle Lambda environment is reclaimed after ~10 min (not published by AWS; used for cold starts)" },
-  { id: "authCacheSeconds", value: () => 60, unit: "seconds", reason: "the default rapport:authCacheTtlSeconds: the authorizer runs once per key per minute at most" },
-  { id: "sqsIdleReceives", value: () => 5 * 3 * MINUTES_PER_MONTH, unit: "requests / month", reason: "the SQS event source's pollers long-poll (20 s) an empty queue: ~5 pollers (AWS does not publish the count)" },
+  {
+    id: "idleMinutes",
+    value: () => 10,
+    unit: "minutes",
+    reason: "an idle Lambda environment is reclaimed after ~10 min (not published by AWS; used for cold starts)",
+  },
+  {
+    id: "authCacheSeconds",
+    value: () => 60,
+    unit: "seconds",
+    reason: "the default rapport:authCacheTtlSeconds: the authorizer runs once per key per minute at most",
+  },
+  {
+    id: "sqsIdleReceives",
+    value: () => 5 * 3 * MINUTES_PER_MONTH,
+    unit: "requests / month",
+    reason: "the SQS event source's pollers long-poll (20 s) an empty queue: ~5 pollers (AWS does not publish the count)",
+  },
 ];
 
 function activity(size: Size): Record<string, number> {
@@ -225,7 +260,9 @@ export interface MonthCost {
 const PLATFORM_LOG_BYTES =
   Buffer.byteLength("START RequestId: 8f5c1d9e-2b7a-4c1e-9f3d-6a0b1c2d3e4f Version: $LATEST\n") +
   Buffer.byteLength("END RequestId: 8f5c1d9e-2b7a-4c1e-9f3d-6a0b1c2d3e4f\n") +
-  Buffer.byteLength("REPORT RequestId: 8f5c1d9e-2b7a-4c1e-9f3d-6a0b1c2d3e4f\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 92 MB\t\n") +
+  Buffer.byteLength(
+    "REPORT RequestId: 8f5c1d9e-2b7a-4c1e-9f3d-6a0b1c2d3e4f\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 92 MB\t\n",
+  ) +
   3 * 26;
 /** One API Gateway access log line in infra/api.ts's format, with typical values, + 26 B overhead. */
 const ACCESS_LOG_BYTES =
@@ -258,7 +295,12 @@ export function monthCost(m: Measured, size: Size): MonthCost {
 
   // How often each operation happens.
   const emails = a.thankYous! + a.feedbackRequests! + a.birthdays! + a.winBacks! + a.milestones!;
-  const sesEvents = { sesSend: emails, sesDelivery: emails * (1 + a.sesBounceComplaintRate!), sesOpen: emails * a.sesOpenRate!, sesClick: emails * a.sesClickRate! };
+  const sesEvents = {
+    sesSend: emails,
+    sesDelivery: emails * (1 + a.sesBounceComplaintRate!),
+    sesOpen: emails * a.sesOpenRate!,
+    sesClick: emails * a.sesClickRate!,
+  };
   const adminRequests = a.dashboardViews! * 6 + a.customerViews!;
   // The authorizer's answer is cached per key for authCacheSeconds: with requests arriving at
   // rate λ (Poisson), a share of about 1 / (1 + λ·TTL) of them miss the cache.
@@ -286,7 +328,7 @@ export function monthCost(m: Measured, size: Size): MonthCost {
   const idle = m.sweepIdle.invocations[0]!.timing;
   const duePerSweep = dueEvaluations / a.sweeps!;
   const sweepTiming: Timing = { cpuMs: idle.cpuMs + duePerSweep * perDue.cpuMs, wallMs: idle.wallMs + duePerSweep * perDue.wallMs };
-  const perSend = m.senderBatch10.footprint;
+  const _perSend = m.senderBatch10.footprint;
   const recordsPerBatch = m.streamBatch.recordsPerBatch[size];
 
   // Footprints × counts. `lambda: false`: the invocations are counted separately below.
@@ -297,7 +339,8 @@ export function monthCost(m: Measured, size: Size): MonthCost {
     { op: m.sweepPerDue, count: dueEvaluations, estimated: false, lambda: false },
     { op: sendOp, count: emails, estimated: false, lambda: false },
   ];
-  const sum = (f: (fp: Footprint) => number, only: (w: (typeof weighted)[number]) => boolean = () => true) => weighted.filter(only).reduce((n, w) => n + w.count * f(w.op.footprint), 0);
+  const sum = (f: (fp: Footprint) => number, only: (w: (typeof weighted)[number]) => boolean = () => true) =>
+    weighted.filter(only).reduce((n, w) => n + w.count * f(w.op.footprint), 0);
   const estimatedOnly = (w: (typeof weighted)[number]) => w.estimated;
   const measuredOnly = (w: (typeof weighted)[number]) => !w.estimated;
   const streamRecords = sum((fp) => fp.streamRecords);
@@ -380,14 +423,22 @@ export function monthCost(m: Measured, size: Size): MonthCost {
   const apiEstimated = apiOps.filter((w) => w.estimated).reduce((n, w) => n + w.count * w.op.apiRequests, 0);
   use("apiGateway", "apiGatewayHttpRequests", apiRequests, "HTTP API requests", apiEstimated);
   const bytesOut = apiOps.reduce((n, w) => n + w.count * (w.op.footprint.responseBytes + w.op.apiRequests * RESPONSE_HEADER_BYTES), 0);
-  const bytesOutEstimated = apiOps.filter((w) => w.estimated).reduce((n, w) => n + w.count * (w.op.footprint.responseBytes + w.op.apiRequests * RESPONSE_HEADER_BYTES), 0);
+  const bytesOutEstimated = apiOps
+    .filter((w) => w.estimated)
+    .reduce((n, w) => n + w.count * (w.op.footprint.responseBytes + w.op.apiRequests * RESPONSE_HEADER_BYTES), 0);
   use("dataTransfer", "dataTransferOut", bytesOut / 1024 ** 3, "GB of API responses to the internet", bytesOutEstimated / 1024 ** 3);
 
   // --- SES, EventBridge, SQS ---
   use("ses", "sesOutboundEmail", emails, "emails (Essentials plan, the default for a new account)");
   use("ses", "sesAttachmentGb", 0, "GB of attachments (none sent)");
   const busEvents = sum((fp) => fp.busEvents);
-  use("eventBridge", "eventBridgeCustomEvents", busEvents, "domain events on the custom bus (SES events are free)", sum((fp) => fp.busEvents, estimatedOnly));
+  use(
+    "eventBridge",
+    "eventBridgeCustomEvents",
+    busEvents,
+    "domain events on the custom bus (SES events are free)",
+    sum((fp) => fp.busEvents, estimatedOnly),
+  );
   // The stack schedules the sweep with a scheduled rule, which is free; priced as EventBridge
   // Scheduler (its successor) so the sheet holds whichever a deployment uses: an upper bound.
   use("eventBridge", "eventBridgeSchedulerInvocations", a.sweeps!, "sweep schedule runs (EventBridge Scheduler price; a scheduled rule is free)");
@@ -395,7 +446,12 @@ export function monthCost(m: Measured, size: Size): MonthCost {
   // at least one (Poisson share of sweeps with a send); the event source receives and deletes per batch.
   const sweepsWithSends = a.sweeps! * (1 - Math.exp(-sendsPerSweep));
   const sendBatches = Math.max(sweepsWithSends, emails / 10);
-  use("sqs", "sqsStandardRequests", sendBatches + 2 * senderInvocations + a.sqsIdleReceives!, "requests (send batches, receive + delete per sender batch, idle long polls)");
+  use(
+    "sqs",
+    "sqsStandardRequests",
+    sendBatches + 2 * senderInvocations + a.sqsIdleReceives!,
+    "requests (send batches, receive + delete per sender batch, idle long polls)",
+  );
 
   // --- Secrets Manager ---
   use("secretsManager", "secretsManagerSecret", m.secrets, "secrets (the link-signing key)");
@@ -406,9 +462,19 @@ export function monthCost(m: Measured, size: Size): MonthCost {
   const streamLogBytes = streamBatches * (m.streamBatch.footprint.logBytes + 26 * m.streamBatch.footprint.logLines);
   const appLogBytes = sum((fp) => fp.logBytes + 26 * fp.logLines) + streamLogBytes;
   const logBytes = appLogBytes + requests * PLATFORM_LOG_BYTES + apiRequests * ACCESS_LOG_BYTES;
-  const logBytesEstimated = sum((fp) => fp.logBytes + 26 * fp.logLines, estimatedOnly) + (streamEstimated ? streamLogBytes : 0) + requestsEstimated * PLATFORM_LOG_BYTES + apiEstimated * ACCESS_LOG_BYTES;
+  const logBytesEstimated =
+    sum((fp) => fp.logBytes + 26 * fp.logLines, estimatedOnly) +
+    (streamEstimated ? streamLogBytes : 0) +
+    requestsEstimated * PLATFORM_LOG_BYTES +
+    apiEstimated * ACCESS_LOG_BYTES;
   use("cloudWatch", "cloudWatchLogsIngestion", logBytes / 1024 ** 3, "GB of logs (app, Lambda platform lines, API access log)", logBytesEstimated / 1024 ** 3);
-  use("cloudWatch", "cloudWatchLogsStorage", ((logBytes / 1024 ** 3) * a.logRetentionDays!) / 30, "GB-month of logs kept (uncompressed: an upper bound)", ((logBytesEstimated / 1024 ** 3) * a.logRetentionDays!) / 30);
+  use(
+    "cloudWatch",
+    "cloudWatchLogsStorage",
+    ((logBytes / 1024 ** 3) * a.logRetentionDays!) / 30,
+    "GB-month of logs kept (uncompressed: an upper bound)",
+    ((logBytesEstimated / 1024 ** 3) * a.logRetentionDays!) / 30,
+  );
   use("cloudWatch", "cloudWatchAlarm", m.alarms, "alarms");
 
   // Prices.
@@ -421,7 +487,10 @@ export function monthCost(m: Measured, size: Size): MonthCost {
     estimatedUsd: u.quantity > 0 ? priceOf(u.price, u.quantity) * (u.estimated / u.quantity) : 0,
     price: u.price,
   }));
-  const byService = Object.fromEntries(SERVICES.map((s) => [s, lines.filter((l) => l.service === s).reduce((n, l) => n + l.usd, 0)])) as Record<Service, number>;
+  const byService = Object.fromEntries(SERVICES.map((s) => [s, lines.filter((l) => l.service === s).reduce((n, l) => n + l.usd, 0)])) as Record<
+    Service,
+    number
+  >;
   const total = lines.reduce((n, l) => n + l.usd, 0);
   // Free tiers that never expire, against this workload's usage of each dimension.
   let freed = 0;
@@ -502,7 +571,8 @@ export function formatSheet(months: MonthCost[], m: Measured): string[] {
   out.push(line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line), "");
   for (const c of months) {
     out.push(`${c.contacts.toLocaleString("en-US")} contacts, line by line (quantity → USD; * rests partly on an estimate):`);
-    for (const l of c.lines) out.push(`  ${names[l.service].padEnd(17)} ${qty(l.quantity).padStart(13)}  ${l.what.padEnd(70)} ${usd(l.usd).padStart(10)}${l.estimated ? " *" : ""}`);
+    for (const l of c.lines)
+      out.push(`  ${names[l.service].padEnd(17)} ${qty(l.quantity).padStart(13)}  ${l.what.padEnd(70)} ${usd(l.usd).padStart(10)}${l.estimated ? " *" : ""}`);
     const v = c.volumes;
     out.push(
       `  volumes: ${qty(v.emails!)} emails, ${qty(v.sesEvents!)} SES events, ${qty(v.apiRequests!)} API requests, ${qty(v.lambdaInvocations!)} invocations (${qty(v.coldStarts!)} cold), ${qty(v.dueEvaluations!)} due evaluations, sender batches of ${qty(v.senderBatchFill!)}, authorizer runs for ${(v.authorizerShare! * 100).toFixed(0)}% of admin requests, ${qty(v.streamRecords!)} stream records in ${qty(v.streamBatches!)} batches, ${qty(v.bytesPerContact!)} B stored per contact (${qty(v.storageGb!)} GB), ${qty(v.logGb!)} GB of logs`,
@@ -511,9 +581,16 @@ export function formatSheet(months: MonthCost[], m: Measured): string[] {
   }
   out.push("Measured per operation (billed ms at the function's memory; DynamoDB units as AWS bills them):");
   const describe = (name: string, op: OpMeasure) => {
-    const inv = op.invocations.map((i) => `${i.fn} ${billedMs(i.timing, m.memoryMb[i.fn] ?? 256)} ms${op.estimate ? "" : ` (cpu ${i.timing.cpuMs.toFixed(1)}, wall ${i.timing.wallMs.toFixed(1)})`}`).join(" + ");
+    const inv = op.invocations
+      .map(
+        (i) =>
+          `${i.fn} ${billedMs(i.timing, m.memoryMb[i.fn] ?? 256)} ms${op.estimate ? "" : ` (cpu ${i.timing.cpuMs.toFixed(1)}, wall ${i.timing.wallMs.toFixed(1)})`}`,
+      )
+      .join(" + ");
     const fp = op.footprint;
-    out.push(`  ${name.padEnd(14)} ${inv.padEnd(64)} RRU ${qty(fp.rru).padStart(5)}  WRU ${qty(fp.wru).padStart(5)}  items ${qty(fp.streamRecords).padStart(4)}  events ${qty(fp.busEvents).padStart(3)}  log ${qty(fp.logBytes).padStart(4)} B  out ${qty(fp.responseBytes).padStart(5)} B${op.estimate ? "  ESTIMATE" : `  (n=${op.samples})`}`);
+    out.push(
+      `  ${name.padEnd(14)} ${inv.padEnd(64)} RRU ${qty(fp.rru).padStart(5)}  WRU ${qty(fp.wru).padStart(5)}  items ${qty(fp.streamRecords).padStart(4)}  events ${qty(fp.busEvents).padStart(3)}  log ${qty(fp.logBytes).padStart(4)} B  out ${qty(fp.responseBytes).padStart(5)} B${op.estimate ? "  ESTIMATE" : `  (n=${op.samples})`}`,
+    );
   };
   for (const [name, op] of Object.entries(m.ops)) describe(name, op);
   describe("sweepIdle", m.sweepIdle);
@@ -522,9 +599,26 @@ export function formatSheet(months: MonthCost[], m: Measured): string[] {
   describe("send×10", m.senderBatch10);
   describe("streamBatch", m.streamBatch);
   out.push(`  cold start: node ${m.nodeStartMs.toFixed(0)} ms + bundle import (coldImport.<fn>.ms), at full CPU whatever the memory (${INIT_SOURCE})`);
-  out.push(`  stored bytes per item with index copies: ${Object.entries(m.storage.bytesPerItem).map(([k, b]) => `${k} ${Math.round(b)}`).join(", ")}`);
-  out.push(`  items per operation: ${Object.entries(m.storage.itemsPerOp).map(([op, kinds]) => `${op} {${Object.entries(kinds ?? {}).map(([k, n]) => `${k} ${qty(n)}`).join(", ")}}`).join("; ")}`, "");
+  out.push(
+    `  stored bytes per item with index copies: ${Object.entries(m.storage.bytesPerItem)
+      .map(([k, b]) => `${k} ${Math.round(b)}`)
+      .join(", ")}`,
+  );
+  out.push(
+    `  items per operation: ${Object.entries(m.storage.itemsPerOp)
+      .map(
+        ([op, kinds]) =>
+          `${op} {${Object.entries(kinds ?? {})
+            .map(([k, n]) => `${k} ${qty(n)}`)
+            .join(", ")}}`,
+      )
+      .join("; ")}`,
+    "",
+  );
   out.push("Assumptions (bench/cost.ts ACTIVITY):");
-  for (const a of ACTIVITY) out.push(`  ${a.id.padEnd(22)} ${(Object.keys(SIZES) as Size[]).map((s) => qty(a.value(SIZES[s], s)).padStart(9)).join(" ")}  ${a.unit.padEnd(28)} ${a.reason}`);
+  for (const a of ACTIVITY)
+    out.push(
+      `  ${a.id.padEnd(22)} ${(Object.keys(SIZES) as Size[]).map((s) => qty(a.value(SIZES[s], s)).padStart(9)).join(" ")}  ${a.unit.padEnd(28)} ${a.reason}`,
+    );
   return out;
 }

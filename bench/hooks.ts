@@ -14,14 +14,14 @@ import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { freePort, type RunningDynamo, startDynamo } from "../local/dynamo.ts";
 import { startSesLocal } from "../local/ses.ts";
-import { startLocalApi, type LocalApi } from "../local/stack.ts";
-import { depsFromEnv } from "../shared/core/deps.ts";
+import { type LocalApi, startLocalApi } from "../local/stack.ts";
 import { FileConnectionSecrets } from "../shared/connections/secrets.ts";
 import { addConnection } from "../shared/connections/store.ts";
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { billedUnits, type CallRecord, DATA_COMMANDS, instrument, marshalledItemSize, type Meter } from "./meter.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import { billedUnits, type CallRecord, DATA_COMMANDS, instrument, type Meter, marshalledItemSize } from "./meter.ts";
 import type { Report } from "./sweep.ts";
 
 export const HOOK_BUDGETS: Record<string, number> = { "hook.order.wru": 8, "hook.order.calls": 4 };
@@ -102,7 +102,15 @@ async function postLead(api: LocalApi, email: string): Promise<void> {
   const res = await fetch(`${api.url}/v1/leads`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json" },
-    body: JSON.stringify({ email, firstName: "Maria", lastName: "Okafor-Lindqvist", company: "Crumb & Co Bakeries", consent: true, source: "contact-page", utm_source: "newsletter" }),
+    body: JSON.stringify({
+      email,
+      firstName: "Maria",
+      lastName: "Okafor-Lindqvist",
+      company: "Crumb & Co Bakeries",
+      consent: true,
+      source: "contact-page",
+      utm_source: "newsletter",
+    }),
   });
   if (res.status !== 201) throw new Error(`lead answered ${res.status}`);
 }
@@ -186,7 +194,12 @@ export async function hookFigures(report: Report, resources: HookResources): Pro
     const send = () =>
       fetch(`${api.url}/v1/hooks/shopify`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-shopify-topic": "orders/paid", "x-shopify-webhook-id": "dup", "x-shopify-hmac-sha256": createHmac("sha256", SECRET).update(body).digest("base64") },
+        headers: {
+          "content-type": "application/json",
+          "x-shopify-topic": "orders/paid",
+          "x-shopify-webhook-id": "dup",
+          "x-shopify-hmac-sha256": createHmac("sha256", SECRET).update(body).digest("base64"),
+        },
         body,
       }).then((r) => r.text());
     await send();
@@ -200,7 +213,8 @@ export async function hookFigures(report: Report, resources: HookResources): Pro
   results["hook.firstOrder.calls"] = average(first, "calls");
   results["hook.duplicate.wru"] = average(duplicates, "wru");
   results["hook.duplicate.calls"] = average(duplicates, "calls");
-  notes["hook.order.wru"] = `billed: table part corrected (a transaction's items at 2 WRU per KB), index writes as reported; ${fmt(results["hook.order.indexWru"])} of it index writes`;
+  notes["hook.order.wru"] =
+    `billed: table part corrected (a transaction's items at 2 WRU per KB), index writes as reported; ${fmt(results["hook.order.indexWru"])} of it index writes`;
   notes["hook.order.indexWru"] = "the stage index (GSI1) and the due index (GSI2) a purchase moves: the same for POST /v1/events";
   notes["hook.firstOrder.wru"] = "a lead's first order also writes the lead → customer stage change (one more transaction item)";
   notes["hook.duplicate.wru"] = "the cancelled transaction is billed too (an upper bound: 2 per item)";
@@ -214,12 +228,18 @@ export async function hookFigures(report: Report, resources: HookResources): Pro
   );
   // What the transaction writes, sized by DynamoDB's rules: a transaction bills 2 WRU per KB of each.
   const { marshall } = await import("@aws-sdk/util-dynamodb");
-  const lastOrder = one.records.find((r) => r.command === "TransactWriteItemsCommand")?.input as { TransactItems?: Record<string, { Item?: Record<string, unknown>; Key?: Record<string, unknown> }>[] } | undefined;
+  const lastOrder = one.records.find((r) => r.command === "TransactWriteItemsCommand")?.input as
+    | { TransactItems?: Record<string, { Item?: Record<string, unknown>; Key?: Record<string, unknown> }>[] }
+    | undefined;
   for (const item of lastOrder?.TransactItems ?? []) {
     const [kind, body] = Object.entries(item)[0]!;
     const stored = body.Item ?? (await api.deps.db.send(new GetCommand({ TableName: tableName, Key: body.Key! }))).Item ?? {};
     const bytes = marshalledItemSize(marshall(stored, { removeUndefinedValues: true, convertClassInstanceToMap: true }) as never);
-    breakdown.push(`    ${kind} ${String(stored.SK ?? "").slice(0, 12).padEnd(12)} ${bytes} bytes → ${2 * Math.ceil(bytes / 1024)} WRU in a transaction`);
+    breakdown.push(
+      `    ${kind} ${String(stored.SK ?? "")
+        .slice(0, 12)
+        .padEnd(12)} ${bytes} bytes → ${2 * Math.ceil(bytes / 1024)} WRU in a transaction`,
+    );
   }
   await stopHookResources(resources);
   for (const key of Object.keys(resources) as (keyof HookResources)[]) delete resources[key];

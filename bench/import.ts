@@ -11,9 +11,9 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { csvLine } from "../shared/import-export/csv-read.ts";
 import { startDynamo } from "../local/dynamo.ts";
 import { ensureTable } from "../local/table.ts";
+import { csvLine } from "../shared/import-export/csv-read.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" }, concurrency: { type: "string", default: "32" } } });
@@ -21,7 +21,24 @@ const ROWS = Number(values.rows);
 const CONCURRENCY = values.concurrency!;
 
 const FIRST = ["Ada", "Zoë", "José", "Ngozi", "Søren", "美咲", "健二", "Олга", "Αλέξης", "محمد", "Priya", "Wei", "Łukasz", "Chloé", "Mateus", "Aroha"];
-const LAST = ["Lovelace", "Łukasiewicz", "Peña", "Okafor", "Kierkegård", "佐藤", "山田", "Иванова", "Παπαδόπουλος", "الحسن", "Sharma", "Li", "Nowak", "Dubois", "Silva", "Ngata"];
+const LAST = [
+  "Lovelace",
+  "Łukasiewicz",
+  "Peña",
+  "Okafor",
+  "Kierkegård",
+  "佐藤",
+  "山田",
+  "Иванова",
+  "Παπαδόπουλος",
+  "الحسن",
+  "Sharma",
+  "Li",
+  "Nowak",
+  "Dubois",
+  "Silva",
+  "Ngata",
+];
 const CITIES: [string, string, string, string][] = [
   ["Oslo", "Oslo", "0155", "Norway"],
   ["Lagos", "Lagos", "101001", "Nigeria"],
@@ -48,11 +65,27 @@ async function generate(file: string, rows: number): Promise<void> {
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
   const out = createWriteStream(file);
   const write = (line: string) => (out.write(line) ? undefined : new Promise<void>((r) => out.once("drain", () => r())));
-  await write(csvLine(["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Company Name", "City", "State/Region", "Postal Code", "Country/Region", "Lifecycle Stage", "Create Date"]));
+  await write(
+    csvLine([
+      "Record ID",
+      "First Name",
+      "Last Name",
+      "Email",
+      "Phone Number",
+      "Company Name",
+      "City",
+      "State/Region",
+      "Postal Code",
+      "Country/Region",
+      "Lifecycle Stage",
+      "Create Date",
+    ]),
+  );
   for (let i = 1; i <= rows; i++) {
     const u = next();
     // 1% repeat an earlier address in capitals; 0.5% are not addresses at all.
-    const email = u < 0.01 && i > 10 ? `person${Math.floor(next() * (i - 1)) + 1}@EXAMPLE.COM` : u < 0.015 ? `person${i} at example.com` : `person${i}@example.com`;
+    const email =
+      u < 0.01 && i > 10 ? `person${Math.floor(next() * (i - 1)) + 1}@EXAMPLE.COM` : u < 0.015 ? `person${i} at example.com` : `person${i}@example.com`;
     const [city, region, postal, country] = pick(CITIES);
     const company = next() < 0.3 ? `${pick(LAST)}, ${pick(["Ltd", "AS", "GmbH", "Inc."])}` : "";
     const phone = next() < 0.5 ? `+47 ${String(20000000 + Math.floor(next() * 79999999))}` : "";
@@ -79,7 +112,10 @@ function cli(args: string[], env: Record<string, string>, stdout: "ignore" | "in
     });
     child.on("error", reject);
     child.on("close", (code) => {
-      const lines = err.trim().split("\n").filter((l) => /^(Imported|Exported)/.test(l));
+      const lines = err
+        .trim()
+        .split("\n")
+        .filter((l) => /^(Imported|Exported)/.test(l));
       resolve({ ms: performance.now() - started, code, lastLine: lines.at(-1) ?? "" });
     });
   });
@@ -93,7 +129,9 @@ try {
   await ensureTable(dynamo.endpoint, table);
   const genStart = performance.now();
   await generate(file, ROWS);
-  process.stderr.write(`Generated ${ROWS.toLocaleString("en-US")} rows (${(statSync(file).size / 1e6).toFixed(1)} MB) in ${((performance.now() - genStart) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `Generated ${ROWS.toLocaleString("en-US")} rows (${(statSync(file).size / 1e6).toFixed(1)} MB) in ${((performance.now() - genStart) / 1000).toFixed(1)} s\n`,
+  );
   const env = { DYNAMODB_ENDPOINT: dynamo.endpoint, RAPPORT_TABLE: table };
   const first = await cli(["import", file, "--concurrency", CONCURRENCY], env);
   const again = await cli(["import", file, "--concurrency", CONCURRENCY], env);
@@ -105,9 +143,13 @@ try {
     ["same file again", again],
     ["export (CSV)", exported],
   ] as const;
-  process.stdout.write(`\nrapport import, ${ROWS.toLocaleString("en-US")} rows, --concurrency ${CONCURRENCY}, in-memory DynamoDB Local, wall clock of the CLI process:\n`);
+  process.stdout.write(
+    `\nrapport import, ${ROWS.toLocaleString("en-US")} rows, --concurrency ${CONCURRENCY}, in-memory DynamoDB Local, wall clock of the CLI process:\n`,
+  );
   for (const [name, t] of rows) {
-    process.stdout.write(`  ${name.padEnd(16)} ${(t.ms / 1000).toFixed(1).padStart(7)} s  ${String(rate(t)).padStart(6)} per s  exit ${t.code}  ${t.lastLine}\n`);
+    process.stdout.write(
+      `  ${name.padEnd(16)} ${(t.ms / 1000).toFixed(1).padStart(7)} s  ${String(rate(t)).padStart(6)} per s  exit ${t.code}  ${t.lastLine}\n`,
+    );
   }
   if (rows.some(([, t]) => t.code !== 0)) process.exitCode = 1;
 } finally {

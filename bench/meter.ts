@@ -6,7 +6,21 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
 /** Commands that accept ReturnConsumedCapacity. */
 export const DATA_COMMANDS = new Set(
-  ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems", "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"].map((c) => `${c}Command`),
+  [
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "Scan",
+    "BatchGetItem",
+    "BatchWriteItem",
+    "TransactGetItems",
+    "TransactWriteItems",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "ExecuteTransaction",
+  ].map((c) => `${c}Command`),
 );
 export const WRITE_COMMANDS = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand", "BatchWriteItemCommand", "TransactWriteItemsCommand"]);
 /** Commands that read (a Query, a Scan, a GetItem, a BatchGetItem, a transactional get, PartiQL). */
@@ -99,7 +113,15 @@ export function instrument(db: DynamoDBDocumentClient): Meter {
         return result;
       } catch (err) {
         const e = err as Error & { ConsumedCapacity?: unknown; CancellationReasons?: unknown; $metadata?: { attempts?: number } };
-        meter.calls.push({ command, ok: false, error: e.name, attempts: e.$metadata?.attempts ?? 1, ...splitCapacity(command, e.ConsumedCapacity), raw: e.ConsumedCapacity, input: sent });
+        meter.calls.push({
+          command,
+          ok: false,
+          error: e.name,
+          attempts: e.$metadata?.attempts ?? 1,
+          ...splitCapacity(command, e.ConsumedCapacity),
+          raw: e.ConsumedCapacity,
+          input: sent,
+        });
         throw err;
       }
     },
@@ -191,7 +213,18 @@ export function itemWrites(call: CallRecord): number {
 // bench/sweep.ts uses for the customer item's size.)
 // ---------------------------------------------------------------------------------------------
 
-type Attr = { S?: string; N?: string; B?: Uint8Array; BOOL?: boolean; NULL?: boolean; M?: Record<string, Attr>; L?: Attr[]; SS?: string[]; NS?: string[]; BS?: Uint8Array[] };
+type Attr = {
+  S?: string;
+  N?: string;
+  B?: Uint8Array;
+  BOOL?: boolean;
+  NULL?: boolean;
+  M?: Record<string, Attr>;
+  L?: Attr[];
+  SS?: string[];
+  NS?: string[];
+  BS?: Uint8Array[];
+};
 
 function numberSize(n: string): number {
   const digits = n.replace(/^-/, "").replace(/e.*$/i, "").replace(".", "").replace(/^0+/, "").replace(/0+$/, "");

@@ -61,7 +61,7 @@ export const PRICES = {
     source: "https://aws.amazon.com/dynamodb/pricing/",
     checked: CHECKED,
     verified: "page",
-    note: "\"The first 25 GB consumed per month is free, and prices start from $0.25 per GB-month thereafter.\" The 100-byte per-item overhead is from the DynamoDB developer guide.",
+    note: '"The first 25 GB consumed per month is free, and prices start from $0.25 per GB-month thereafter." The 100-byte per-item overhead is from the DynamoDB developer guide.',
   },
   dynamodbPitr: {
     usd: 0.2,
@@ -79,7 +79,7 @@ export const PRICES = {
     source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CostOptimization_StreamsUsage.html",
     checked: CHECKED,
     verified: "page",
-    note: "\"Read requests made by AWS Lambda-based consumers of DynamoDB Streams are free.\" Other consumers pay per streams read request.",
+    note: '"Read requests made by AWS Lambda-based consumers of DynamoDB Streams are free." Other consumers pay per streams read request.',
   },
 
   // --- Lambda (arm64) -------------------------------------------------------------------------
@@ -164,7 +164,7 @@ export const PRICES = {
     source: "https://aws.amazon.com/eventbridge/pricing/",
     checked: CHECKED,
     verified: "secondary",
-    note: "cloudburn.io/blog/amazon-eventbridge-pricing (March 2026), blog.awsfundamentals.com. Events from AWS services (SES to the default bus) and scheduled rules are free (CloudWatch pricing page: \"All events except custom events are included\").",
+    note: 'cloudburn.io/blog/amazon-eventbridge-pricing (March 2026), blog.awsfundamentals.com. Events from AWS services (SES to the default bus) and scheduled rules are free (CloudWatch pricing page: "All events except custom events are included").',
   },
 
   eventBridgeSchedulerInvocations: {
@@ -196,7 +196,7 @@ export const PRICES = {
     source: "https://aws.amazon.com/secrets-manager/pricing/",
     checked: CHECKED,
     verified: "secondary",
-    note: "hivebook.wiki AWS Secrets Manager overview: \"$0.40 per secret per month + $0.05 per 10k API calls\".",
+    note: 'hivebook.wiki AWS Secrets Manager overview: "$0.40 per secret per month + $0.05 per 10k API calls".',
   },
   secretsManagerApiCalls: {
     usd: 0.05,
@@ -293,11 +293,36 @@ export interface FreeTier {
 export const FREE_TIERS: FreeTier[] = [
   { price: "lambdaRequests", quantity: 1_000_000, expires: "never", source: "https://aws.amazon.com/lambda/pricing/ (1M requests and 400,000 GB-s a month)" },
   { price: "lambdaArmGbSecond", quantity: 400_000, expires: "never", source: "https://aws.amazon.com/lambda/pricing/" },
-  { price: "dynamodbStorage", quantity: 25, expires: "never", source: "https://aws.amazon.com/dynamodb/pricing/ (25 GB; the 25 WCU/RCU free tier is for provisioned capacity only)" },
+  {
+    price: "dynamodbStorage",
+    quantity: 25,
+    expires: "never",
+    source: "https://aws.amazon.com/dynamodb/pricing/ (25 GB; the 25 WCU/RCU free tier is for provisioned capacity only)",
+  },
   { price: "sqsStandardRequests", quantity: 1_000_000, expires: "never", source: "https://aws.amazon.com/sqs/pricing/" },
   { price: "cloudWatchAlarm", quantity: 10, expires: "never", source: "https://aws.amazon.com/cloudwatch/pricing/ (10 standard alarms)" },
-  { price: "cloudWatchLogsIngestion", quantity: 5, expires: "never", source: "https://aws.amazon.com/cloudwatch/pricing/ (5 GB ingestion, archive and Insights scans together)" },
-  { price: "dataTransferOut", quantity: 100, expires: "never", source: "https://aws.amazon.com/ec2/pricing/on-demand/ (100 GB a month out to the internet, all services together)" },
-  { price: "eventBridgeSchedulerInvocations", quantity: 14_000_000, expires: "never", source: "https://aws.amazon.com/eventbridge/pricing/#Scheduler (14 million invocations a month)" },
-  { price: "apiGatewayHttpRequests", quantity: 1_000_000, expires: "12 months", source: "https://aws.amazon.com/api-gateway/pricing/ (new accounts, first 12 months)" },
+  {
+    price: "cloudWatchLogsIngestion",
+    quantity: 5,
+    expires: "never",
+    source: "https://aws.amazon.com/cloudwatch/pricing/ (5 GB ingestion, archive and Insights scans together)",
+  },
+  {
+    price: "dataTransferOut",
+    quantity: 100,
+    expires: "never",
+    source: "https://aws.amazon.com/ec2/pricing/on-demand/ (100 GB a month out to the internet, all services together)",
+  },
+  {
+    price: "eventBridgeSchedulerInvocations",
+    quantity: 14_000_000,
+    expires: "never",
+    source: "https://aws.amazon.com/eventbridge/pricing/#Scheduler (14 million invocations a month)",
+  },
+  {
+    price: "apiGatewayHttpRequests",
+    quantity: 1_000_000,
+    expires: "12 months",
+    source: "https://aws.amazon.com/api-gateway/pricing/ (new accounts, first 12 months)",
+  },
 ];

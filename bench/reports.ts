@@ -19,20 +19,20 @@
  */
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
-import { startDynamo, type RunningDynamo } from "../local/dynamo.ts";
-import { mulberry32 } from "../shared/demo/seed.ts";
+import { type RunningDynamo, startDynamo } from "../local/dynamo.ts";
 import { ensureTable } from "../local/table.ts";
 import { fixedClock } from "../shared/core/clock.ts";
 import { type Deps, depsFromEnv } from "../shared/core/deps.ts";
+import { mulberry32 } from "../shared/demo/seed.ts";
 import { customerKey, PROFILE_SK, stageIndexKey } from "../shared/entities/customer.ts";
 import { timelineKey } from "../shared/entities/timeline.ts";
 import { applyStreamRecords } from "../shared/reports/apply.ts";
+import { contributions, emptyCounts, merge } from "../shared/reports/contributions.ts";
 import { campaignsReport, funnelReport, retentionReport, revenueReport, segmentsReport } from "../shared/reports/read.ts";
 import { rebuildReports, writeCounters } from "../shared/reports/rebuild.ts";
-import { contributions, emptyCounts, merge } from "../shared/reports/contributions.ts";
 import { billedUnits, instrument, type Meter } from "./meter.ts";
-import { type Report, writeAll } from "./sweep.ts";
 import { median, round } from "./stats.ts";
+import { type Report, writeAll } from "./sweep.ts";
 
 const NOW = new Date("2026-11-01T12:00:00.000Z");
 const DAY = 86_400_000;
@@ -56,7 +56,14 @@ export interface ReportResources {
 }
 
 function envFor(dynamo: RunningDynamo, table: string): NodeJS.ProcessEnv {
-  return { TABLE_NAME: table, DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: "us-east-1", CURRENCY: "EUR", LOG_LEVEL: "ERROR", PUBLIC_BASE_URL: "https://crm.example-shop.test" };
+  return {
+    TABLE_NAME: table,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    AWS_REGION: "us-east-1",
+    CURRENCY: "EUR",
+    LOG_LEVEL: "ERROR",
+    PUBLIC_BASE_URL: "https://crm.example-shop.test",
+  };
 }
 
 /** One synthetic customer's items: profile, purchase entries, stage-change entries. */
@@ -125,7 +132,11 @@ function insertRecords(items: Record<string, unknown>[], firstSeq: bigint): Dyna
   return items.map((item, i) => ({
     eventID: `bench-${firstSeq + BigInt(i)}`,
     eventName: "INSERT",
-    dynamodb: { Keys: marshall({ PK: item.PK, SK: item.SK }) as never, NewImage: marshall(item, { removeUndefinedValues: true }) as never, SequenceNumber: String(firstSeq + BigInt(i)) },
+    dynamodb: {
+      Keys: marshall({ PK: item.PK, SK: item.SK }) as never,
+      NewImage: marshall(item, { removeUndefinedValues: true }) as never,
+      SequenceNumber: String(firstSeq + BigInt(i)),
+    },
   }));
 }
 
@@ -153,7 +164,8 @@ export async function reportFigures(report: Report, resources: ReportResources):
       const rebuilt = await rebuildReports(deps);
       const seconds = (performance.now() - rebuildStarted) / 1000;
       results["reports.rebuild.itemsPerSecond"] = Math.round(rebuilt.scanned / seconds);
-      notes["reports.rebuild.itemsPerSecond"] = `rapport reports rebuild over ${rebuilt.scanned.toLocaleString("en")} items (${rebuilt.written} counter items) in ${round(seconds, 1)} s`;
+      notes["reports.rebuild.itemsPerSecond"] =
+        `rapport reports rebuild over ${rebuilt.scanned.toLocaleString("en")} items (${rebuilt.written} counter items) in ${round(seconds, 1)} s`;
     } else {
       const profiles = items.filter((i) => i.SK === PROFILE_SK);
       log(`writing ${size.toLocaleString("en")} customer profiles, and the counters of all ${items.length.toLocaleString("en")} items ...`);

@@ -55,7 +55,10 @@ function profile(n: number, random: () => number): Record<string, unknown> {
 function queryFor(p: Record<string, unknown>, random: () => number): string {
   const prefix = (w: string) => [...w].slice(0, Math.min([...w].length, 2 + Math.floor(random() * 5))).join("");
   const kind = random();
-  if (kind < 0.1 && typeof p.phone === "string") return String(p.phone).replace(/\D/g, "").slice(-4 - Math.floor(random() * 4));
+  if (kind < 0.1 && typeof p.phone === "string")
+    return String(p.phone)
+      .replace(/\D/g, "")
+      .slice(-4 - Math.floor(random() * 4));
   if (kind < 0.35) return prefix(wordsOf(String(p.firstName))[0] ?? "an");
   if (kind < 0.6) return prefix(wordsOf(String(p.lastName))[0] ?? "be");
   if (kind < 0.75) return prefix(wordsOf(String(p.email).split("@")[0])[0] ?? "ma");
@@ -99,7 +102,8 @@ export async function searchFigures(report: Report, resources: SearchResources):
   results["search.p50.ms"] = Math.round(at(0.5) * 10) / 10;
   results["search.p95.ms"] = Math.round(at(0.95) * 10) / 10;
   results["search.indexItems.perCustomer"] = Math.round((items.length / CUSTOMERS) * 10) / 10;
-  notes["search.rru.perQuery"] = `${QUERIES} typed queries (2–6 letters of a word, phone digits, two words) at ${CUSTOMERS.toLocaleString("en")} customers, pages of ${PAGE}; ${found} found someone`;
+  notes["search.rru.perQuery"] =
+    `${QUERIES} typed queries (2–6 letters of a word, phone digits, two words) at ${CUSTOMERS.toLocaleString("en")} customers, pages of ${PAGE}; ${found} found someone`;
   notes["search.p95.ms"] = `p50 ${results["search.p50.ms"]} ms; DynamoDB Local on this machine`;
   deps.db.destroy();
 }

@@ -12,31 +12,31 @@
  *  - Pipeline: 500 due customers, one sweep into the in-process queue, and the real sender
  *    through SES local; the drain's wall time gives sends per second.
  */
-import { mulberry32 } from "../shared/demo/seed.ts";
+
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { freePort, startDynamo, type RunningDynamo } from "../local/dynamo.ts";
+import { freePort, type RunningDynamo, startDynamo } from "../local/dynamo.ts";
 import { InProcessQueue } from "../local/pipeline.ts";
 import { startSesLocal } from "../local/ses.ts";
 import { ensureTable } from "../local/table.ts";
+import { createDocumentClient } from "../shared/aws/db.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { DEFAULT_CAMPAIGNS } from "../shared/campaigns/defaults.ts";
 import { listCampaigns, putCampaign } from "../shared/campaigns/store.ts";
 import { fixedClock } from "../shared/core/clock.ts";
-import { type CustomerItem } from "../shared/entities/customer.ts";
-import { getCustomerItem } from "../shared/customers/repository.ts";
-import { upsertContact } from "../shared/customers/contact.ts";
-import { createDocumentClient } from "../shared/aws/db.ts";
 import { type Deps, depsFromEnv } from "../shared/core/deps.ts";
-import { recordEvent } from "../shared/interactions/record.ts";
 import { ulid } from "../shared/core/ids.ts";
-import { CAMPAIGN_PARTITION, campaignKey } from "../shared/entities/campaign.ts";
-import { dueIndexKey, duePartition } from "../shared/entities/due.ts";
 import type { Mailer, SendQueue, SendRequest } from "../shared/core/ports.ts";
+import { upsertContact } from "../shared/customers/contact.ts";
+import { getCustomerItem } from "../shared/customers/repository.ts";
+import { mulberry32 } from "../shared/demo/seed.ts";
+import { CAMPAIGN_PARTITION, campaignKey } from "../shared/entities/campaign.ts";
+import type { CustomerItem } from "../shared/entities/customer.ts";
+import { dueIndexKey, duePartition, DUE_INDEX as GSI2 } from "../shared/entities/due.ts";
+import { recordEvent } from "../shared/interactions/record.ts";
 import { evaluate } from "../shared/retention/evaluate.ts";
 import { runSweep, type SweepResult } from "../shared/retention/sweep.ts";
-import { DUE_INDEX as GSI2 } from "../shared/entities/due.ts";
-import { type CallRecord, instrument, marshalledItemSize, type Meter, READ_COMMANDS } from "./meter.ts";
+import { type CallRecord, instrument, type Meter, marshalledItemSize, READ_COMMANDS } from "./meter.ts";
 import { fmt, round, sum } from "./stats.ts";
 
 /** The instant every sweep runs as of (a Tuesday afternoon, inside any send window). */
@@ -120,15 +120,38 @@ async function buildTemplates(dynamo: RunningDynamo, table: string): Promise<Tem
   // A lead from the contact form, as shared/leads/capture.ts hands it to upsertContact.
   const { customerId } = await upsertContact(at(leadAt), {
     email: "maria.okafor-lindqvist@example-mail.test",
-    profile: { firstName: "Maria", lastName: "Okafor-Lindqvist", company: "Crumb & Co Bakeries", phone: "+47 912 34 567", city: "Bergen", country: "NO", birthday: "1988-11-23", locale: "nb", timezone: "Europe/Oslo" },
+    profile: {
+      firstName: "Maria",
+      lastName: "Okafor-Lindqvist",
+      company: "Crumb & Co Bakeries",
+      phone: "+47 912 34 567",
+      city: "Bergen",
+      country: "NO",
+      birthday: "1988-11-23",
+      locale: "nb",
+      timezone: "Europe/Oslo",
+    },
     tags: ["contact-page", "newsletter"],
     consent: { granted: true, at: leadAt.toISOString(), source: "contact-page", version: "v1", ip: "203.0.113.7" },
-    attribution: { source: "contact-page", utm_source: "newsletter", utm_medium: "email", utm_campaign: "spring-2026", page: "https://www.example-shop.test/contact?ref=nav" },
+    attribution: {
+      source: "contact-page",
+      utm_source: "newsletter",
+      utm_medium: "email",
+      utm_campaign: "spring-2026",
+      page: "https://www.example-shop.test/contact?ref=nav",
+    },
     at: leadAt.toISOString(),
     dueIfNew: leadAt.toISOString(),
   });
   // Their first order, recorded by the events API as it happens.
-  await recordEvent(at(purchaseAt), { type: "purchase", customerId, amount: 49.9, product: "Sourdough starter kit", externalId: "shop-order-100231", at: purchaseAt.toISOString() });
+  await recordEvent(at(purchaseAt), {
+    type: "purchase",
+    customerId,
+    amount: 49.9,
+    product: "Sourdough starter kit",
+    externalId: "shop-order-100231",
+    at: purchaseAt.toISOString(),
+  });
   const fresh = (await getCustomerItem(base, customerId, true))!;
 
   // The hourly sweeps that follow: thank-you at once, feedback request a week later.
@@ -137,7 +160,8 @@ async function buildTemplates(dynamo: RunningDynamo, table: string): Promise<Tem
     const queue = new InProcessQueue(deps, nullMailer, { retryDelayMs: 0 });
     const result = await runSweep(deps, queue, when);
     await queue.drain(fixedClock(when));
-    if (result.enqueued !== 1 || queue.deadLetters.length > 0) throw new Error(`template sweep at ${when.toISOString()} enqueued ${result.enqueued}, dead letters ${queue.deadLetters.length}`);
+    if (result.enqueued !== 1 || queue.deadLetters.length > 0)
+      throw new Error(`template sweep at ${when.toISOString()} enqueued ${result.enqueued}, dead letters ${queue.deadLetters.length}`);
   }
   const settled = (await getCustomerItem(base, customerId, true))!;
   if (!settled["sent#thank-you"] || !settled["sent#feedback-request"]) throw new Error("template customer did not get thank-you and feedback request");
@@ -212,10 +236,19 @@ function population(templates: Templates, table: string, customers: number, due:
     ]) as CustomerItem;
     // Birthdays from July to December: none falls between the sweep (March) and the at-risk threshold.
     const birthday = `19${60 + Math.floor(random() * 40)}-${String(7 + Math.floor(random() * 6)).padStart(2, "0")}-${String(1 + Math.floor(random() * 28)).padStart(2, "0")}`;
-    Object.assign(item, { firstName: person.firstName, lastName: person.lastName, locale: person.locale, timezone: person.timezone, country: person.country, city: person.city, birthday });
+    Object.assign(item, {
+      firstName: person.firstName,
+      lastName: person.lastName,
+      locale: person.locale,
+      timezone: person.timezone,
+      country: person.country,
+      city: person.city,
+      birthday,
+    });
     const entry = dueIndexKey(id, item.nextDueAt!, cfg.dueShards);
     item.GSI2PK = entry.GSI2PK;
-    if (item.GSI2SK !== entry.GSI2SK || item.GSI1SK !== `${item.lastActivityAt}#${id}`) throw new Error(`population item ${i}: keys out of step with its times`);
+    if (item.GSI2SK !== entry.GSI2SK || item.GSI1SK !== `${item.lastActivityAt}#${id}`)
+      throw new Error(`population item ${i}: keys out of step with its times`);
     if (Object.keys(item).sort().join(",") !== (isDue ? shapes.fresh : shapes.settled)) throw new Error(`population item ${i}: not shaped like its template`);
 
     // The engine itself must agree: the due ones owe exactly a thank-you now, the others nothing
@@ -268,7 +301,14 @@ async function dueIndexCount(db: DynamoDBDocumentClient, deps: Deps): Promise<nu
     let start: Record<string, unknown> | undefined;
     do {
       const page = await db.send(
-        new QueryCommand({ TableName: deps.table, IndexName: GSI2.name, Select: "COUNT", KeyConditionExpression: "GSI2PK = :pk", ExpressionAttributeValues: { ":pk": duePartition(shard) }, ExclusiveStartKey: start }),
+        new QueryCommand({
+          TableName: deps.table,
+          IndexName: GSI2.name,
+          Select: "COUNT",
+          KeyConditionExpression: "GSI2PK = :pk",
+          ExpressionAttributeValues: { ":pk": duePartition(shard) },
+          ExclusiveStartKey: start,
+        }),
       );
       total += page.Count ?? 0;
       start = page.LastEvaluatedKey;
@@ -327,7 +367,9 @@ function describeSweepCalls(calls: CallRecord[]): string[] {
   const reads = calls.filter((c) => READ_COMMANDS.has(c.command));
   for (const c of reads) {
     const items = c.items === undefined ? "" : `${c.items} item${c.items === 1 ? "" : "s"}${c.unprocessed ? `, ${c.unprocessed} unprocessed` : ""}`;
-    lines.push(`  ${label(c).padEnd(44)} ${items.padEnd(18)} RCU ${fmt(c.rcu).padStart(6)}${c.reported ? "" : "  (no ConsumedCapacity in the response)"}${c.ok ? "" : `  ${c.error}`}`);
+    lines.push(
+      `  ${label(c).padEnd(44)} ${items.padEnd(18)} RCU ${fmt(c.rcu).padStart(6)}${c.reported ? "" : "  (no ConsumedCapacity in the response)"}${c.ok ? "" : `  ${c.error}`}`,
+    );
   }
   const writes = calls.filter((c) => !READ_COMMANDS.has(c.command));
   const byCommand = new Map<string, CallRecord[]>();
@@ -335,7 +377,9 @@ function describeSweepCalls(calls: CallRecord[]): string[] {
   for (const [command, group] of byCommand) {
     const failed = group.filter((c) => !c.ok).length;
     const units = group.map((c) => c.wcu);
-    lines.push(`  ${`${command.replace(/Command$/, "")} × ${group.length}${command === "UpdateItemCommand" ? " (due entries moved)" : command === "TransactWriteItemsCommand" ? " (stage changes)" : ""}`.padEnd(44)} ${failed ? `${failed} failed`.padEnd(18) : "".padEnd(18)} WCU ${fmt(sum(units)).padStart(6)} (${fmt(Math.min(...units))}–${fmt(Math.max(...units))} each)`);
+    lines.push(
+      `  ${`${command.replace(/Command$/, "")} × ${group.length}${command === "UpdateItemCommand" ? " (due entries moved)" : command === "TransactWriteItemsCommand" ? " (stage changes)" : ""}`.padEnd(44)} ${failed ? `${failed} failed`.padEnd(18) : "".padEnd(18)} WCU ${fmt(sum(units)).padStart(6)} (${fmt(Math.min(...units))}–${fmt(Math.max(...units))} each)`,
+    );
   }
   return lines;
 }
@@ -397,7 +441,8 @@ export async function sweepFigures(report: Report, resources: SweepResources): P
     const wrong = run.collected.filter((s) => s.campaignId !== "thank-you").length;
     if (wrong > 0) notes[`sweep.enqueued.${key}`] = `${wrong} enqueued sends are not thank-you`;
     const again = await meteredSweep(deps, meter, SWEEP_AT);
-    if (again.result.due !== 0 || again.result.enqueued !== 0) notes[`sweep.enqueued.${key}`] = `a second sweep at the same instant found ${again.result.due} due, enqueued ${again.result.enqueued}`;
+    if (again.result.due !== 0 || again.result.enqueued !== 0)
+      notes[`sweep.enqueued.${key}`] = `a second sweep at the same instant found ${again.result.due} due, enqueued ${again.result.enqueued}`;
   }
   const small = runs["1k"]!;
   const large = runs["10k"]!;
@@ -411,16 +456,20 @@ export async function sweepFigures(report: Report, resources: SweepResources): P
   const campaignRru = sum(large.calls.filter(isCampaignQuery).map((c) => c.rcu));
   results["sweep.campaigns.rru"] = round(campaignRru);
   results["sweep.campaigns.share"] = round(campaignRru / large.rru, 3);
-  if (campaignRru === 0) notes["sweep.campaigns.rru"] = "no campaign edits stored: DynamoDB Local reports 0 for a Query that returns nothing (AWS rounds every Query up to one 4 KB read: 0.5 RCU)";
+  if (campaignRru === 0)
+    notes["sweep.campaigns.rru"] =
+      "no campaign edits stored: DynamoDB Local reports 0 for a Query that returns nothing (AWS rounds every Query up to one 4 KB read: 0.5 RCU)";
   const shards = sweepDeps.config.retention.dueShards;
-  notes["sweep.rru.idle.10k"] = `nobody due (2 h earlier): campaign Query + ${shards} due-index Queries, all empty; Local reports 0 for an empty Query, AWS would bill 0.5 each (≈ ${fmt((shards + 1) * 0.5)} RCU)`;
+  notes["sweep.rru.idle.10k"] =
+    `nobody due (2 h earlier): campaign Query + ${shards} due-index Queries, all empty; Local reports 0 for an empty Query, AWS would bill 0.5 each (≈ ${fmt((shards + 1) * 0.5)} RCU)`;
   notes["sweep.campaigns.share"] = "of the 10k sweep's read units: the campaign list, read once per sweep (a fixed cost)";
   const batchRru = sum(large.calls.filter((c) => c.command === "BatchGetItemCommand").map((c) => c.rcu));
   results["sweep.batchGet.share"] = round(batchRru / large.rru, 3);
   notes["sweep.batchGet.share"] = "of the 10k sweep's read units: BatchGetItem of the due customers";
   results["sweep.wru.10k"] = round(large.wru);
   results["customer.item.bytes"] = Math.round(populationBytes / populationItems);
-  notes["customer.item.bytes"] = `mean of the ${fmt(populationItems)} written; template just after a first purchase ${fmt(freshBytes)} B, after thank-you and feedback ${fmt(settledBytes)} B`;
+  notes["customer.item.bytes"] =
+    `mean of the ${fmt(populationItems)} written; template just after a first purchase ${fmt(freshBytes)} B, after thank-you and feedback ${fmt(settledBytes)} B`;
   results["sweep.load.itemsPerSecond"] = round(populationItems / (loadMs / 1000), 1);
 
   // What the campaign Query costs once a business has saved its own copy of every campaign.
@@ -431,8 +480,11 @@ export async function sweepFigures(report: Report, resources: SweepResources): P
   const stored = meter.calls.slice(before);
   const storedRru = sum(stored.map((c) => c.rcu));
   results["sweep.campaigns.allStored.rru"] = round(storedRru);
-  const campaignBytes = DEFAULT_CAMPAIGNS.map(({ isDefault: _default, ...c }) => itemSize({ ...campaignKey(c.id), ...c, updatedAt: SWEEP_AT.toISOString(), updatedBy: "bench" }));
-  notes["sweep.campaigns.allStored.rru"] = `campaign Query once all ${DEFAULT_CAMPAIGNS.length} defaults are saved as edits (${fmt(Math.round(sum(campaignBytes) / 1024))} KB, ${fmt(Math.min(...campaignBytes))}–${fmt(Math.max(...campaignBytes))} B each, ${stored.length} page${stored.length === 1 ? "" : "s"}): ${fmt(round((large.rru - campaignRru + storedRru) / DUE, 3))} RCU per due at 10k`;
+  const campaignBytes = DEFAULT_CAMPAIGNS.map(({ isDefault: _default, ...c }) =>
+    itemSize({ ...campaignKey(c.id), ...c, updatedAt: SWEEP_AT.toISOString(), updatedBy: "bench" }),
+  );
+  notes["sweep.campaigns.allStored.rru"] =
+    `campaign Query once all ${DEFAULT_CAMPAIGNS.length} defaults are saved as edits (${fmt(Math.round(sum(campaignBytes) / 1024))} KB, ${fmt(Math.min(...campaignBytes))}–${fmt(Math.max(...campaignBytes))} B each, ${stored.length} page${stored.length === 1 ? "" : "s"}): ${fmt(round((large.rru - campaignRru + storedRru) / DUE, 3))} RCU per due at 10k`;
 
   breakdown.push(
     "",
@@ -511,7 +563,10 @@ function splitLines(calls: CallRecord[], who: string): string[] {
   return [...groups].map(([key, group]) => {
     const parts = new Map<string, number>();
     for (const c of group) {
-      for (const entry of (Array.isArray(c.raw) ? c.raw : c.raw ? [c.raw] : []) as { Table?: { CapacityUnits?: number }; GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }> }[]) {
+      for (const entry of (Array.isArray(c.raw) ? c.raw : c.raw ? [c.raw] : []) as {
+        Table?: { CapacityUnits?: number };
+        GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+      }[]) {
         parts.set("table", (parts.get("table") ?? 0) + (entry.Table?.CapacityUnits ?? 0));
         for (const [name, u] of Object.entries(entry.GlobalSecondaryIndexes ?? {})) parts.set(name, (parts.get(name) ?? 0) + (u.CapacityUnits ?? 0));
       }
@@ -521,4 +576,3 @@ function splitLines(calls: CallRecord[], who: string): string[] {
     return `  ${who.padEnd(7)} ${key.padEnd(36)} × ${String(n).padStart(4)}  per call: RCU ${fmt(round(sum(group.map((c) => c.rcu)) / n, 2)).padStart(4)}  WCU ${fmt(round(sum(group.map((c) => c.wcu)) / n, 2)).padStart(4)}${split ? `  [${split}]` : ""}`;
   });
 }
-

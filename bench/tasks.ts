@@ -9,8 +9,8 @@ import { startDynamo } from "../local/dynamo.ts";
 import { ensureTable } from "../local/table.ts";
 import { fixedClock } from "../shared/core/clock.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { openTaskIndexKey, taskId, taskKey, todayEntryKey } from "../shared/entities/task.ts";
 import { mulberry32 } from "../shared/demo/seed.ts";
+import { openTaskIndexKey, taskId, taskKey, todayEntryKey } from "../shared/entities/task.ts";
 import { listTasksFor } from "../shared/tasks/tasks.ts";
 import { billedUnits, instrument } from "./meter.ts";
 import { type Report, writeAll } from "./sweep.ts";
@@ -64,7 +64,15 @@ function task(n: number, assignee: string, open: boolean, random: () => number):
 /** An open task's Today entry, as createTask writes it beside the task. */
 function entry(t: Record<string, unknown>): Record<string, unknown> {
   const id = t.id as string;
-  return { ...todayEntryKey(id), type: "today", id, title: t.title, dueAt: t.dueAt, assignee: t.assignee, ...openTaskIndexKey(t.assignee as string, t.dueAt as string, id) };
+  return {
+    ...todayEntryKey(id),
+    type: "today",
+    id,
+    title: t.title,
+    dueAt: t.dueAt,
+    assignee: t.assignee,
+    ...openTaskIndexKey(t.assignee as string, t.dueAt as string, id),
+  };
 }
 
 export async function tasksFigures(report: Report, resources: TasksResources): Promise<void> {
@@ -81,7 +89,10 @@ export async function tasksFigures(report: Report, resources: TasksResources): P
   const teammates = Array.from({ length: TEAMMATES }, () => randomUUID());
   const items = Array.from({ length: TASKS }, (_, n) => {
     // All of mine due by today: Today returns every one of them.
-    const t = n < MINE ? { ...task(n, me, true, random), dueAt: new Date(NOW.getTime() - n * 3_600_000).toISOString() } : task(n, teammates[n % TEAMMATES]!, random() < 0.67, random);
+    const t =
+      n < MINE
+        ? { ...task(n, me, true, random), dueAt: new Date(NOW.getTime() - n * 3_600_000).toISOString() }
+        : task(n, teammates[n % TEAMMATES]!, random() < 0.67, random);
     return t.status === "open" ? [t, entry(t)] : [t];
   }).flat();
   log(`writing ${TASKS.toLocaleString("en")} tasks ...`);
@@ -103,7 +114,8 @@ export async function tasksFigures(report: Report, resources: TasksResources): P
   const sorted = [...times].sort((a, b) => a - b);
   results["tasks.today.rru"] = Math.round((rru / RUNS) * 100) / 100;
   results["tasks.today.p95.ms"] = Math.round(sorted[Math.floor(0.95 * sorted.length)]! * 10) / 10;
-  notes["tasks.today.rru"] = `one person's Today with ${MINE} open tasks (${returned} returned) among ${TASKS.toLocaleString("en")} tasks of ${TEAMMATES + 1} people; one Query of the sparse assignee index`;
+  notes["tasks.today.rru"] =
+    `one person's Today with ${MINE} open tasks (${returned} returned) among ${TASKS.toLocaleString("en")} tasks of ${TEAMMATES + 1} people; one Query of the sparse assignee index`;
   notes["tasks.today.p95.ms"] = "DynamoDB Local on this machine";
   deps.db.destroy();
 }

@@ -62,7 +62,11 @@ export interface Command {
 }
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
-  stack: { type: "string", value: "NAME", description: "work on a deployed stack: the table comes from its CloudFormation output TableName (default AWS credential chain)" },
+  stack: {
+    type: "string",
+    value: "NAME",
+    description: "work on a deployed stack: the table comes from its CloudFormation output TableName (default AWS credential chain)",
+  },
   region: { type: "string", value: "R", description: "region of --stack (default: AWS_REGION, then your AWS profile's region)" },
   help: { type: "boolean", short: "h", description: "show help; `rapport <command> --help` for one command" },
 };
@@ -163,33 +167,56 @@ function columns(rows: [string, string][], indent: string): string[] {
 export function commandHelp(command: Command): string {
   const lines = [`Usage: ${synopsis(command)}`, "", command.summary];
   const options = Object.entries(command.options ?? {});
-  if (options.length) lines.push("", "Options:", ...columns(options.map(([name, spec]) => [optionLabel(name, spec), spec.description]), "  "));
+  if (options.length)
+    lines.push(
+      "",
+      "Options:",
+      ...columns(
+        options.map(([name, spec]) => [optionLabel(name, spec), spec.description]),
+        "  ",
+      ),
+    );
   if (command.notes?.length) lines.push("", ...command.notes);
-  lines.push("", "Global options:", ...columns(Object.entries(GLOBAL_OPTIONS).map(([name, spec]) => [optionLabel(name, spec), spec.description]), "  "));
+  lines.push(
+    "",
+    "Global options:",
+    ...columns(
+      Object.entries(GLOBAL_OPTIONS).map(([name, spec]) => [optionLabel(name, spec), spec.description]),
+      "  ",
+    ),
+  );
   return lines.join("\n");
 }
 
 export function groupHelp(commands: Command[], group: string): string {
   const members = commands.filter((c) => c.name.startsWith(`${group} `));
-  return [`Usage: rapport ${group} <${subcommands(commands, group).join("|")}>`, "", ...columns(members.map((c) => [synopsis(c), c.summary]), "  ")].join("\n");
+  return [
+    `Usage: rapport ${group} <${subcommands(commands, group).join("|")}>`,
+    "",
+    ...columns(
+      members.map((c) => [synopsis(c), c.summary]),
+      "  ",
+    ),
+  ].join("\n");
 }
 
 export function mainHelp(commands: Command[], environment: [string, string][], scripting: [string, string][]): string {
-  const lines = [
-    "rapport: the Rapport operator CLI",
-    "",
-    "Usage: rapport [--stack NAME [--region R]] <command> [options]",
-    "",
-    "Commands:",
-  ];
+  const lines = ["rapport: the Rapport operator CLI", "", "Usage: rapport [--stack NAME [--region R]] <command> [options]", "", "Commands:"];
   for (const c of commands) {
     lines.push(`  ${synopsis(c)}`, `      ${c.summary}`);
-    for (const row of columns(Object.entries(c.options ?? {}).map(([name, spec]) => [optionLabel(name, spec), spec.description]), "      ")) lines.push(row);
+    for (const row of columns(
+      Object.entries(c.options ?? {}).map(([name, spec]) => [optionLabel(name, spec), spec.description]),
+      "      ",
+    ))
+      lines.push(row);
   }
   lines.push(
     "",
     "Global options:",
-    ...columns(Object.entries(GLOBAL_OPTIONS).map(([name, spec]) => [optionLabel(name, spec), spec.description]), "  "),
+    ...columns(
+      Object.entries(GLOBAL_OPTIONS).map(([name, spec]) => [optionLabel(name, spec), spec.description]),
+      "  ",
+    ),
     "",
     "Without --stack the CLI works on the local stack that `npm start` runs, and reads the same variables:",
     ...columns(environment, "  "),

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { localEnv } from "../local/env.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { localEnv } from "../local/env.ts";
 import { CliFailure, UsageError } from "./cli.ts";
 
 export interface TargetOptions {
@@ -125,7 +125,8 @@ async function stackTable(stackName: string, region: string | undefined): Promis
     } catch (err) {
       const e = err as Error;
       if (e.name === "ValidationError" && /does not exist/.test(e.message)) throw new CliFailure(`no stack "${stackName}" in ${resolvedRegion}`);
-      if (e.name === "CredentialsProviderError") throw new CliFailure(`no AWS credentials found: configure a profile (AWS_PROFILE) or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`);
+      if (e.name === "CredentialsProviderError")
+        throw new CliFailure(`no AWS credentials found: configure a profile (AWS_PROFILE) or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`);
       throw new CliFailure(`could not read stack "${stackName}" in ${resolvedRegion}: ${e.message}`);
     }
     const tableName = stack?.Outputs?.find((o) => o.OutputKey === "TableName")?.OutputValue;

@@ -8,19 +8,31 @@ import type { Deps } from "../shared/core/deps.ts";
 import { NotFound, ValidationError } from "../shared/core/errors.ts";
 import type { Command, CommandContext } from "./cli.ts";
 import { CliFailure, commandHelp, groupHelp, mainHelp, parseCall, UsageError } from "./cli.ts";
-import { keysCreate, keysList, keysRevoke } from "./commands/keys.ts";
-import { seed } from "./commands/seed.ts";
-import { sweep } from "./commands/sweep.ts";
 import { campaignsList } from "./commands/campaigns.ts";
+import { connectionCommands } from "./commands/connections.ts";
 import { exportCommand } from "./commands/export.ts";
 import { importCommand } from "./commands/import.ts";
-import { reportCommands } from "./commands/reports.ts";
+import { keysCreate, keysList, keysRevoke } from "./commands/keys.ts";
 import { peopleCommands } from "./commands/people.ts";
-import { connectionCommands } from "./commands/connections.ts";
+import { reportCommands } from "./commands/reports.ts";
+import { seed } from "./commands/seed.ts";
+import { sweep } from "./commands/sweep.ts";
 import { connect } from "./connect.ts";
 
 /** Every command, in the order help lists them. */
-export const COMMANDS: Command[] = [keysCreate, keysRevoke, keysList, ...peopleCommands, seed, sweep, campaignsList, importCommand, exportCommand, ...reportCommands, ...connectionCommands];
+export const COMMANDS: Command[] = [
+  keysCreate,
+  keysRevoke,
+  keysList,
+  ...peopleCommands,
+  seed,
+  sweep,
+  campaignsList,
+  importCommand,
+  exportCommand,
+  ...reportCommands,
+  ...connectionCommands,
+];
 
 const ENVIRONMENT: [string, string][] = [
   ["PORT", "API port of the local stack (default 3000)"],
@@ -53,8 +65,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const ctx: CommandContext = {
       values: call.values,
       args: call.args,
-      deps: async () =>
-        (deps ??= await connect({ stack: call.values.stack as string | undefined, region: call.values.region as string | undefined, env })),
+      deps: async () => (deps ??= await connect({ stack: call.values.stack as string | undefined, region: call.values.region as string | undefined, env })),
       out,
       err,
       stderr: process.stderr,

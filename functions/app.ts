@@ -4,13 +4,13 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { ensureAppBuilt } from "../scripts/build-app.ts";
 import type { RuntimeConfig } from "../shared/core/config.ts";
 import { peopleConfigFromEnv } from "../shared/core/config.ts";
 import type { Deps } from "../shared/core/deps.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
 import { header, json } from "../shared/http/http.ts";
-import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
-import type { ensureAppBuilt } from "../scripts/build-app.ts";
 
 /**
  * The dashboard (app/): a static single-page app served by the API itself at /app, so it shares
@@ -127,7 +127,13 @@ export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
     const cached = cache.get(name);
     if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached;
     const body = readFileSync(file);
-    const loaded = { mtimeMs: stat.mtimeMs, size: stat.size, body, gzipped: gzipSync(body, { level: 9 }), etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
+    const loaded = {
+      mtimeMs: stat.mtimeMs,
+      size: stat.size,
+      body,
+      gzipped: gzipSync(body, { level: 9 }),
+      etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`,
+    };
     cache.set(name, loaded);
     return loaded;
   }
@@ -142,7 +148,12 @@ export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
       etag: file.etag,
       vary: "accept-encoding",
     };
-    if (header(event, "if-none-match")?.split(/\s*,\s*/).includes(file.etag)) return { statusCode: 304, headers, body: "" };
+    if (
+      header(event, "if-none-match")
+        ?.split(/\s*,\s*/)
+        .includes(file.etag)
+    )
+      return { statusCode: 304, headers, body: "" };
     // API Gateway HTTP APIs do not compress; the chart bundle is a third of its size gzipped.
     const gzip = /\bgzip\b/.test(header(event, "accept-encoding") ?? "") && file.gzipped.length < file.body.length;
     return {

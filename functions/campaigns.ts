@@ -1,8 +1,8 @@
+import { getCampaign, listCampaigns, putCampaign } from "../shared/campaigns/store.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { getCampaign, listCampaigns, putCampaign } from "../shared/campaigns/store.ts";
-import { actorId, json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import { actorId, json } from "../shared/http/http.ts";
 
 /** Admin: read and edit campaign definitions. */
 export function makeHandler(deps: Deps) {

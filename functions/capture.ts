@@ -1,14 +1,14 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
 import { header, html, json, redirect, wantsJson } from "../shared/http/http.ts";
-import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
-import type { SubmissionContext } from "../shared/leads/capture.ts";
-import { submitLead } from "../shared/leads/bot-protection.ts";
-import { disallowedOrigin, type NextTarget, safeNext } from "../shared/leads/origins.ts";
 import { formErrorPage } from "../shared/http/pages.ts";
+import { submitLead } from "../shared/leads/bot-protection.ts";
+import type { SubmissionContext } from "../shared/leads/capture.ts";
+import { disallowedOrigin, type NextTarget, safeNext } from "../shared/leads/origins.ts";
 
 /**
  * POST /v1/leads: web forms and scripts post leads here. A mistake in the form's configuration
@@ -27,7 +27,11 @@ export function makeHandler(deps: Deps) {
           const result = await submitLead(deps, lead, submissionContext(event, deps.config.allowedOrigins));
           if (browser) return redirect(next.url ?? `${deps.config.publicBaseUrl}/v1/thanks`);
           if (result.heldForOrigin) {
-            return json(202, { held: true, reason: "origin_not_allowed", message: "this page's origin is not allowed to post here yet; the submission is kept for an admin to release" });
+            return json(202, {
+              held: true,
+              reason: "origin_not_allowed",
+              message: "this page's origin is not allowed to post here yet; the submission is kept for an admin to release",
+            });
           }
           return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
         };

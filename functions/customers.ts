@@ -1,16 +1,16 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { getCustomer360, getTimeline } from "../shared/customers/view.ts";
+import { ValidationError } from "../shared/core/errors.ts";
+import { normalizeEmail } from "../shared/customers/email.ts";
 import { listCustomers } from "../shared/customers/list.ts";
 import { patchCustomer } from "../shared/customers/patch.ts";
-import { actorId, byOf, json } from "../shared/http/http.ts";
-import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
-import { normalizeEmail } from "../shared/customers/email.ts";
 import { searchCustomers } from "../shared/customers/search.ts";
-import { ValidationError } from "../shared/core/errors.ts";
+import { getCustomer360, getTimeline } from "../shared/customers/view.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import { actorId, byOf, json } from "../shared/http/http.ts";
 import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
-import { eraseCustomer, unlessErased } from "../shared/privacy/erasure.ts";
 import { exportCustomer } from "../shared/privacy/access.ts";
+import { eraseCustomer, unlessErased } from "../shared/privacy/erasure.ts";
 import { createTask, listCustomerTasks, listTasksFor, patchTask, resolveAssignee } from "../shared/tasks/tasks.ts";
 
 /** Admin: read and edit customers, and the team's tasks about them. */
@@ -44,7 +44,8 @@ export function makeHandler(deps: Deps) {
         return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
       },
       eraseCustomer: async ({ params }, { principal }) => json(200, await eraseCustomer(deps, params.id, actorId(principal))),
-      exportCustomer: async ({ params: { id } }) => json(200, await exportCustomer(deps, id), { "content-disposition": `attachment; filename="customer-${id}.json"` }),
+      exportCustomer: async ({ params: { id } }) =>
+        json(200, await exportCustomer(deps, id), { "content-disposition": `attachment; filename="customer-${id}.json"` }),
       listTasks: async ({ query }, { principal }) => {
         if (query.customerId !== undefined) return json(200, await listCustomerTasks(deps, query.customerId));
         return json(200, await listTasksFor(deps, await resolveAssignee(deps, principal, query.assignee), query.due));

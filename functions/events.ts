@@ -1,9 +1,9 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { recordEvent } from "../shared/interactions/record.ts";
-import { actorId, byOf, header, json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import { actorId, byOf, header, json } from "../shared/http/http.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
+import { recordEvent } from "../shared/interactions/record.ts";
 
 /** Admin: record purchases and other interactions (webhooks from shops, helpdesks, calendars). */
 export function makeHandler(deps: Deps) {

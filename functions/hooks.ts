@@ -1,8 +1,3 @@
-import type { Deps } from "../shared/core/deps.ts";
-import { depsFromEnv } from "../shared/core/deps.ts";
-import type { HttpEvent } from "../shared/http/http.ts";
-import { header, json, mediaType, rawBody } from "../shared/http/http.ts";
-import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { parseJsonBody } from "../shared/connections/delivery.ts";
 import { ingestDelivery } from "../shared/connections/ingest.ts";
 import { verifyDelivery } from "../shared/connections/receive.ts";
@@ -10,9 +5,14 @@ import type { ConnectionSecrets } from "../shared/connections/secrets.ts";
 import { connectionSecretsFromConfig } from "../shared/connections/secrets.ts";
 import { shopifyDelivery } from "../shared/connections/shopify.ts";
 import { verifyBase64Hmac, verifyStripeSignature } from "../shared/connections/signatures.ts";
-import { stripeDelivery } from "../shared/connections/stripe.ts";
 import { listConnections } from "../shared/connections/store.ts";
+import { stripeDelivery } from "../shared/connections/stripe.ts";
 import { isWooPing, wooDelivery } from "../shared/connections/woocommerce.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import type { HttpEvent } from "../shared/http/http.ts";
+import { header, json, mediaType, rawBody } from "../shared/http/http.ts";
 
 /** Shops: signed webhooks from Stripe, Shopify and WooCommerce, and the admin list of connections. */
 export function makeHandler(deps: Deps, secrets: ConnectionSecrets = connectionSecretsFromConfig(deps.config, deps.clock)) {
@@ -35,7 +35,8 @@ export function makeHandler(deps: Deps, secrets: ConnectionSecrets = connectionS
       },
       woocommerceHook: async ({ event }) => {
         const raw = rawBody(event);
-        if (isWooPing(raw, mediaType(event))) return received({ outcome: "ignored", results: [{ fact: "ignored", outcome: "ignored", reason: "ping: the webhook was saved" }] });
+        if (isWooPing(raw, mediaType(event)))
+          return received({ outcome: "ignored", results: [{ fact: "ignored", outcome: "ignored", reason: "ping: the webhook was saved" }] });
         await verify(event, "woocommerce", (s) => verifyBase64Hmac(raw, header(event, "x-wc-webhook-signature"), s));
         const delivery = wooDelivery(parseJsonBody(raw), header(event, "x-wc-webhook-topic"), header(event, "x-wc-webhook-delivery-id"), now());
         return received(await ingestDelivery(deps, "woocommerce", delivery));

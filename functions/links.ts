@@ -1,11 +1,11 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
+import { confirmConsent, recordFeedback, resubscribe, unsubscribe, verifyLink } from "../shared/email-links/actions.ts";
+import * as pages from "../shared/email-links/pages.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
 import { errorResponse, html, json, wantsJson } from "../shared/http/http.ts";
-import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
-import * as pages from "../shared/email-links/pages.ts";
-import { confirmConsent, recordFeedback, resubscribe, unsubscribe, verifyLink } from "../shared/email-links/actions.ts";
 
 /**
  * The links in emails: unsubscribe (GET page, POST one-click per RFC 8058), resubscribe, double
@@ -20,13 +20,17 @@ export function makeHandler(deps: Deps) {
     {
       unsubscribePage: async ({ event, query: { t } }) => {
         await verifyLink(deps, t, "unsubscribe");
-        return wantsJson(event) ? json(200, { valid: true, unsubscribeWith: "POST /v1/unsubscribe" }) : html(200, pages.unsubscribeConfirmPage(business, url("/v1/unsubscribe"), t));
+        return wantsJson(event)
+          ? json(200, { valid: true, unsubscribeWith: "POST /v1/unsubscribe" })
+          : html(200, pages.unsubscribeConfirmPage(business, url("/v1/unsubscribe"), t));
       },
       unsubscribe: async ({ event, query, body }) => {
         const t = query.t ?? body.t;
         if (!t) throw ValidationError.field("t", "is required: the token from the link in the email");
         const result = await unsubscribe(deps, t);
-        return wantsJson(event) ? json(200, { unsubscribed: true, changed: result.changed }) : html(200, pages.unsubscribedPage(business, url("/v1/resubscribe"), t));
+        return wantsJson(event)
+          ? json(200, { unsubscribed: true, changed: result.changed })
+          : html(200, pages.unsubscribedPage(business, url("/v1/resubscribe"), t));
       },
       resubscribe: async ({ event, body: { t } }) => {
         const result = await resubscribe(deps, t);
@@ -34,7 +38,9 @@ export function makeHandler(deps: Deps) {
       },
       confirmPage: async ({ event, query: { t } }) => {
         await verifyLink(deps, t, "confirm");
-        return wantsJson(event) ? json(200, { valid: true, confirmWith: "POST /v1/confirm" }) : html(200, pages.confirmConsentPage(business, url("/v1/confirm"), t));
+        return wantsJson(event)
+          ? json(200, { valid: true, confirmWith: "POST /v1/confirm" })
+          : html(200, pages.confirmConsentPage(business, url("/v1/confirm"), t));
       },
       confirmConsent: async ({ event, body: { t } }) => {
         const result = await confirmConsent(deps, t);

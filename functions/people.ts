@@ -2,8 +2,8 @@ import { createApiKey, listApiKeys, revokeApiKey } from "../shared/auth/api-keys
 import { addPerson, listPeople, removePerson } from "../shared/auth/people.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import { json } from "../shared/http/http.ts";
 
 /** Who am I, the team who sign in (owners only), and the API keys of integrations (owners only). */
 export function makeHandler(deps: Deps) {

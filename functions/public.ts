@@ -1,10 +1,10 @@
+import { appConfig } from "../shared/auth/app-config.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { html, json } from "../shared/http/http.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
+import { html, json } from "../shared/http/http.ts";
 import { openApiDocument } from "../shared/http/openapi.ts";
 import { thankYouPage } from "../shared/http/pages.ts";
-import { appConfig } from "../shared/auth/app-config.ts";
 
 /** Public pages and metadata: health, the OpenAPI document, the thank-you page, the sign-in settings. */
 export function makeHandler(deps: Deps) {

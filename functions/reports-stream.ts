@@ -1,8 +1,8 @@
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
-import { applyStreamRecords } from "../shared/reports/apply.ts";
 import { applySearchRecords } from "../shared/customers/search.ts";
+import { applyStreamRecords } from "../shared/reports/apply.ts";
 
 /**
  * The table's stream consumer: keeps the report counters (shared/reports/apply.ts) and the customer

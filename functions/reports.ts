@@ -1,8 +1,8 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
+import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { HttpResult } from "../shared/http/http.ts";
 import { json } from "../shared/http/http.ts";
-import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { ReportTable } from "../shared/reports/csv.ts";
 import { campaignsTable, funnelTable, retentionTable, revenueTable, segmentsTable, toCsv } from "../shared/reports/csv.ts";
 import { campaignsReport, funnelReport, retentionReport, revenueReport, segmentsReport } from "../shared/reports/read.ts";

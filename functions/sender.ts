@@ -1,14 +1,14 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
-import { listCampaigns } from "../shared/campaigns/store.ts";
+import { SqsQueue } from "../shared/aws/sqs-queue.ts";
 import type { Campaign } from "../shared/campaigns/schema.ts";
-import { CAMPAIGN_ID } from "../shared/core/fields.ts";
-import { CUSTOMER_ID_PATTERN } from "../shared/core/ids.ts";
+import { listCampaigns } from "../shared/campaigns/store.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
+import { CAMPAIGN_ID } from "../shared/core/fields.ts";
+import { CUSTOMER_ID_PATTERN } from "../shared/core/ids.ts";
 import type { Mailer, SendQueue, SendRequest } from "../shared/core/ports.ts";
 import { deliver, SendingPaused } from "../shared/retention/send.ts";
-import { SqsQueue } from "../shared/aws/sqs-queue.ts";
 
 const CAMPAIGN_CACHE_MS = 60_000;
 
@@ -98,7 +98,9 @@ export function makeSender(deps: Deps, mailer: Mailer, options: SenderOptions = 
         const request = parseRequest(record?.body);
         if (!request) {
           // A malformed message can never succeed: dropping it beats five retries and a DLQ entry.
-          deps.logger.error("malformed send request dropped", { messageId: typeof record?.messageId === "string" ? record.messageId.slice(0, 128) : undefined });
+          deps.logger.error("malformed send request dropped", {
+            messageId: typeof record?.messageId === "string" ? record.messageId.slice(0, 128) : undefined,
+          });
           return;
         }
         // Wall time, like the campaign cache: a pause is about SES now, whatever a simulated clock says.
@@ -109,7 +111,8 @@ export function makeSender(deps: Deps, mailer: Mailer, options: SenderOptions = 
         } catch (err) {
           if (err instanceof SendingPaused) {
             pauseSeconds = options.pauseSeconds ?? err.pause.seconds;
-            if (Date.now() >= pausedUntil) deps.logger.error("SES is not sending for this account; the sender pauses", { reason: err.pause.reason, seconds: pauseSeconds });
+            if (Date.now() >= pausedUntil)
+              deps.logger.error("SES is not sending for this account; the sender pauses", { reason: err.pause.reason, seconds: pauseSeconds });
             pausedUntil = Date.now() + pauseSeconds * 1000;
             if (await handBack(request)) return;
           }

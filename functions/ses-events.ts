@@ -36,7 +36,11 @@ export function makeHandler(deps: Deps) {
       deps.logger.info("ses event", { ...ids, outcome });
       return outcome;
     } catch (err) {
-      deps.logger.error("ses event failed", { ...ids, error: (err as Error).name, message: (err as Error).message?.replace(EMAIL_LIKE, "[email]").slice(0, 500) });
+      deps.logger.error("ses event failed", {
+        ...ids,
+        error: (err as Error).name,
+        message: (err as Error).message?.replace(EMAIL_LIKE, "[email]").slice(0, 500),
+      });
       throw err;
     }
   };

@@ -3,10 +3,10 @@ import { SqsQueue } from "../shared/aws/sqs-queue.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
+import type { SendQueue } from "../shared/core/ports.ts";
+import { httpFunction } from "../shared/http/handler.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
 import { json } from "../shared/http/http.ts";
-import { httpFunction } from "../shared/http/handler.ts";
-import type { SendQueue } from "../shared/core/ports.ts";
 import { runSweep } from "../shared/retention/sweep.ts";
 
 export interface SweepWiring {

@@ -1,6 +1,6 @@
 import type { Node } from "constructs";
 import type { SettingProblem, SettingValues } from "../shared/core/settings.ts";
-import { contextKey, flag, int, oneOf, positive, readSettings, RUNTIME_SETTINGS, setting, text } from "../shared/core/settings.ts";
+import { contextKey, flag, int, oneOf, positive, RUNTIME_SETTINGS, readSettings, setting, text } from "../shared/core/settings.ts";
 
 /**
  * The deployment's configuration: one typed object read from CDK context (`cdk.json`, or
@@ -131,10 +131,16 @@ export function readConfig(source: Node | Readonly<Record<string, unknown>>): Ra
   const context: Record<string, unknown> =
     "getAllContext" in source && typeof source.getAllContext === "function" ? source.getAllContext() : (source as Record<string, unknown>);
   const problems: string[] = unknownKeys(Object.keys(context)).map((p) => `Unknown context ${p.name}: ${p.message}`);
-  const { values, problems: invalid } = readSettings(SETTINGS, (_, name) => context[contextKey(name)], (_, name) => contextKey(name));
+  const { values, problems: invalid } = readSettings(
+    SETTINGS,
+    (_, name) => context[contextKey(name)],
+    (_, name) => contextKey(name),
+  );
   problems.push(...invalid.map((p) => `Invalid context ${p.name}: ${p.message}`));
   if (problems.length === 0 && values.captchaProvider !== undefined && values.captchaSecretArn === undefined) {
-    problems.push(`Invalid context rapport:captchaSecretArn: must be set when rapport:captchaProvider is (the ARN of a Secrets Manager secret holding the ${values.captchaProvider} secret key)`);
+    problems.push(
+      `Invalid context rapport:captchaSecretArn: must be set when rapport:captchaProvider is (the ARN of a Secrets Manager secret holding the ${values.captchaProvider} secret key)`,
+    );
   }
   if (problems.length === 0 && values.captchaSecretArn !== undefined && values.captchaProvider === undefined) {
     problems.push("Invalid context rapport:captchaProvider: must be turnstile or hcaptcha when rapport:captchaSecretArn is set");
@@ -166,7 +172,7 @@ function placeholderKeys(values: RapportConfig): string[] {
 
 /** RFC 2606 and RFC 6761: names reserved for documentation and tests. */
 function onExampleDomain(addressOrOrigin: string): boolean {
-  const host = (addressOrOrigin.includes("@") ? addressOrOrigin.slice(addressOrOrigin.lastIndexOf("@") + 1) : URL.parse(addressOrOrigin)?.hostname ?? "")
+  const host = (addressOrOrigin.includes("@") ? addressOrOrigin.slice(addressOrOrigin.lastIndexOf("@") + 1) : (URL.parse(addressOrOrigin)?.hostname ?? ""))
     .toLowerCase()
     .replace(/\.+$/, "");
   return /(^|\.)example\.(com|net|org)$/.test(host) || /(^|\.)(example|test|invalid)$/.test(host);

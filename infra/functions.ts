@@ -95,6 +95,8 @@ function staticFilesHooks(files: { script: string; dir: string }): nodejs.IComma
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (inputDir, outputDir) => [`${shellWord(process.execPath)} ${shellWord(path.join(inputDir, files.script))} ${shellWord(path.join(outputDir, files.dir))}`],
+    afterBundling: (inputDir, outputDir) => [
+      `${shellWord(process.execPath)} ${shellWord(path.join(inputDir, files.script))} ${shellWord(path.join(outputDir, files.dir))}`,
+    ],
   };
 }

@@ -63,7 +63,10 @@ export class People extends Construct {
       new cognito.CfnUserPoolGroup(this, `${role === "owner" ? "Owner" : "Staff"}Group`, {
         userPoolId: this.userPool.userPoolId,
         groupName: role,
-        description: role === "owner" ? "Owners: everything, including erasure, people, API keys and campaign edits" : "Staff: day-to-day work; no erasure, people, API keys or campaign edits",
+        description:
+          role === "owner"
+            ? "Owners: everything, including erasure, people, API keys and campaign edits"
+            : "Staff: day-to-day work; no erasure, people, API keys or campaign edits",
       });
     }
     this.client = this.userPool.addClient("Dashboard", {

@@ -1,11 +1,11 @@
 import { Duration } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as lambda from "aws-cdk-lib/aws-lambda";
-import * as sqs from "aws-cdk-lib/aws-sqs";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { CustomerTable } from "./customer-table.ts";
-import { REPORTS_STREAM_FILTER } from "./stream-filter.ts";
 import { deadLetterQueue as makeDeadLetterQueue } from "./dead-letter-queue.ts";
+import { REPORTS_STREAM_FILTER } from "./stream-filter.ts";
 
 /** Records per invocation, at most: one shard's, in order. The local poller uses the same. */
 export const REPORTS_BATCH_SIZE = 100;

@@ -6,8 +6,8 @@ import type * as lambda from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { DOMAIN_EVENT_SOURCE } from "./event-bus.ts";
 import { deadLetterQueue as makeDeadLetterQueue } from "./dead-letter-queue.ts";
+import { DOMAIN_EVENT_SOURCE } from "./event-bus.ts";
 
 /** Receives before a send request is parked in the dead-letter queue: an SES outage of a few minutes is retried, a poison message stops. */
 export const MAX_RECEIVE_COUNT = 5;
@@ -92,7 +92,9 @@ export class RetentionPipeline extends Construct {
   connect(fns: PipelineFunctions): { schedule: events.Rule; eventSource: SqsEventSource } {
     const senderTimeout = fns.sender.timeout ?? Duration.seconds(3);
     if (senderTimeout.toSeconds() > this.props.senderTimeout.toSeconds()) {
-      throw new Error(`The sender's timeout (${senderTimeout.toSeconds()} s) exceeds the ${this.props.senderTimeout.toSeconds()} s the send queue's visibility timeout was sized for`);
+      throw new Error(
+        `The sender's timeout (${senderTimeout.toSeconds()} s) exceeds the ${this.props.senderTimeout.toSeconds()} s the send queue's visibility timeout was sized for`,
+      );
     }
     const schedule = new events.Rule(this, "SweepSchedule", {
       description: "Runs the retention sweep: who is due for a thank-you, feedback request, birthday greeting or win-back",

@@ -3,15 +3,16 @@ import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
 import { settingsToEnv } from "../shared/core/settings.ts";
-import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
-import { REPORT_PREFIX } from "../shared/entities/report.ts";
 import { API_KEY_PARTITION } from "../shared/entities/api-key.ts";
+import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
 import { PERSON_PARTITION } from "../shared/entities/person.ts";
+import { REPORT_PREFIX } from "../shared/entities/report.ts";
 import { SEARCH_PREFIX } from "../shared/entities/search.ts";
 import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
 import { Api } from "./api.ts";
 import type { RapportConfig } from "./config.ts";
+import { ConnectionSecrets } from "./connection-secrets.ts";
 import type { TableAccess } from "./customer-table.ts";
 import { CustomerTable } from "./customer-table.ts";
 import { EventBus } from "./event-bus.ts";
@@ -21,7 +22,6 @@ import { People } from "./people.ts";
 import { ReportsStream } from "./reports-stream.ts";
 import { RetentionPipeline } from "./retention-pipeline.ts";
 import { LinkTokenSecret } from "./token-secret.ts";
-import { ConnectionSecrets } from "./connection-secrets.ts";
 
 /**
  * Every function of the stack: one per route table `fn`, the authorizer, and the ones
@@ -117,14 +117,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // reads the campaigns (one partition), applies at_risk/churned with timeline entries and
     // moves each entry to its next due time; send requests go to the queue.
     access: {
-      actions: [
-        "dynamodb:Query",
-        "dynamodb:BatchGetItem",
-        "dynamodb:GetItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:PutItem",
-        "dynamodb:ConditionCheckItem",
-      ],
+      actions: ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
       indexes: ["GSI2"],
     },
     publishes: true,
@@ -180,7 +173,10 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     description: "Who am I, the people who sign in (owners only) and the API keys (owners only)",
     // The people directory and the API keys, each one small partition: Query lists, GetItem and
     // PutItem add, DeleteItem removes a person, UpdateItem revokes a key.
-    access: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], partitions: [PERSON_PARTITION, API_KEY_PARTITION] },
+    access: {
+      actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+      partitions: [PERSON_PARTITION, API_KEY_PARTITION],
+    },
     managesPeople: true,
   },
   hooks: {
@@ -204,7 +200,19 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
 };
 
 /** The functions serving HTTP routes (the route table's `fn`s). */
-const HTTP_FUNCTIONS = ["capture", "public", "customers", "events", "campaigns", "links", "sweep", "reports", "app", "people", "hooks"] as const satisfies readonly FunctionName[];
+const HTTP_FUNCTIONS = [
+  "capture",
+  "public",
+  "customers",
+  "events",
+  "campaigns",
+  "links",
+  "sweep",
+  "reports",
+  "app",
+  "people",
+  "hooks",
+] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {
   config: RapportConfig;
@@ -317,7 +325,11 @@ export class RapportStack extends Stack {
     new Alarms(this, "Alarms", {
       functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),
       stage: this.api.stage,
-      deadLetterQueues: { "send-dlq": this.pipeline.deadLetterQueue, "ses-events-dlq": this.mail.eventsDeadLetterQueue!, "reports-stream-dlq": this.reportsStream.deadLetterQueue },
+      deadLetterQueues: {
+        "send-dlq": this.pipeline.deadLetterQueue,
+        "ses-events-dlq": this.mail.eventsDeadLetterQueue!,
+        "reports-stream-dlq": this.reportsStream.deadLetterQueue,
+      },
       streamConsumers: { "reports-stream": functions["reports-stream"].fn },
       sesReputation: { bounceRate: config.bounceRateAlarm, complaintRate: config.complaintRateAlarm },
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { CognitoError, cognitoCall } from "../shared/aws/cognito.ts";
 import { ROLES } from "../shared/auth/roles.ts";
+import { CognitoError, cognitoCall } from "../shared/aws/cognito.ts";
 import { freePort } from "./dynamo.ts";
 
 /** The user pool the local stack signs people in with, as the handlers' environment names it. */
@@ -34,7 +34,11 @@ export async function startCognitoLocal(options: { dir: string; port?: number; p
   const port = options.port ?? (await freePort());
   const bin = createRequire(import.meta.url).resolve("cognito-local/lib/bin/start.js");
   // HOST makes the issuer `http://127.0.0.1:<port>/<pool>`, the same URL the JWKS is fetched from.
-  const child = spawn(process.execPath, [bin], { cwd: options.dir, env: { ...process.env, PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin], {
+    cwd: options.dir,
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   // Read both streams (it logs every request), keeping only the tail for error messages.
   child.stdout!.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
@@ -79,7 +83,10 @@ export async function startCognitoLocal(options: { dir: string; port?: number; p
 
 /** The pool saved in `file` if cognito-local still has it, otherwise a new one (saved there). */
 async function ensurePool(target: { region: string; endpoint: string }, file: string): Promise<LocalUserPool> {
-  const saved = await readFile(file, "utf8").then((text) => JSON.parse(text) as { userPoolId: string; clientId: string }, () => undefined);
+  const saved = await readFile(file, "utf8").then(
+    (text) => JSON.parse(text) as { userPoolId: string; clientId: string },
+    () => undefined,
+  );
   if (saved) {
     try {
       await cognitoCall(target, "DescribeUserPoolClient", { UserPoolId: saved.userPoolId, ClientId: saved.clientId });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 
@@ -62,7 +62,15 @@ export async function startDynamo(options: { port?: number; dbPath?: string; sta
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
     try {
-      const res = await fetch(endpoint, { method: "POST", headers: { "x-amz-target": "DynamoDB_20120810.ListTables", "content-type": "application/x-amz-json-1.0", authorization: "AWS4-HMAC-SHA256 Credential=local/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0" }, body: "{}" });
+      const res = await fetch(endpoint, {
+        method: "POST",
+        headers: {
+          "x-amz-target": "DynamoDB_20120810.ListTables",
+          "content-type": "application/x-amz-json-1.0",
+          authorization: "AWS4-HMAC-SHA256 Credential=local/20250101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+        },
+        body: "{}",
+      });
       await res.arrayBuffer();
       break;
     } catch {

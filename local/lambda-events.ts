@@ -59,7 +59,8 @@ export function httpEvent(options: HttpEventOptions): HttpEvent {
   const body = options.body;
   const bytes = typeof body === "string" ? Buffer.from(body) : body;
   const base64 = bytes !== undefined && bytes.length > 0 && (options.base64 ?? (Buffer.isBuffer(body) && !TEXT_TYPES.test(headers["content-type"] ?? "")));
-  const bodyText = body === undefined || body.length === 0 ? undefined : base64 ? bytes!.toString("base64") : typeof body === "string" ? body : body.toString("utf8");
+  const bodyText =
+    body === undefined || body.length === 0 ? undefined : base64 ? bytes!.toString("base64") : typeof body === "string" ? body : body.toString("utf8");
   return {
     version: "2.0",
     routeKey: key,

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { appendFileSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { makeSender } from "../functions/sender.ts";
 import type { Clock } from "../shared/core/clock.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import type { DomainEvent, EventBus, Mailer, SendQueue, SendRequest } from "../shared/core/ports.ts";
-import { makeSender } from "../functions/sender.ts";
 
 /** SQS's redrive policy on AWS: after this many receives a message goes to the DLQ. */
 export const MAX_RECEIVES = 5;
@@ -131,7 +131,10 @@ export class InProcessQueue implements SendQueue {
   }
 
   private async run(clock: Clock): Promise<void> {
-    const sender = makeSender({ ...this.deps, clock }, this.mailer, { requeue: this, ...(this.pauseSeconds === undefined ? {} : { pauseSeconds: this.pauseSeconds }) });
+    const sender = makeSender({ ...this.deps, clock }, this.mailer, {
+      requeue: this,
+      ...(this.pauseSeconds === undefined ? {} : { pauseSeconds: this.pauseSeconds }),
+    });
     while (this.pending.length > 0) {
       const now = Date.now();
       const ready = this.pending.filter((p) => (p.notBefore ?? 0) <= now);

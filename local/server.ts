@@ -1,25 +1,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { corsPolicy } from "../shared/http/cors.ts";
-import type { Deps } from "../shared/core/deps.ts";
-import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
-import type { HttpHandler } from "../shared/http/handler.ts";
-import { isAllowedOrigin } from "../shared/leads/origins.ts";
-import { demoFormPage } from "../shared/http/pages.ts";
-import type { FunctionName, Route } from "../shared/http/routes.ts";
-import { matchRoute } from "../shared/http/routes.ts";
+import { makeHandler as makeApp } from "../functions/app.ts";
 import { makeAuthorizer } from "../functions/authorizer.ts";
-import { httpEvent, lambdaContext } from "./lambda-events.ts";
+import { makeHandler as makeCampaigns } from "../functions/campaigns.ts";
 import { makeHandler as makeCapture } from "../functions/capture.ts";
 import { makeHandler as makeCustomers } from "../functions/customers.ts";
 import { makeHandler as makeEvents } from "../functions/events.ts";
-import { makeHandler as makePublic } from "../functions/public.ts";
-import { makeHandler as makeCampaigns } from "../functions/campaigns.ts";
-import { makeHandler as makeLinks } from "../functions/links.ts";
-import { makeHandler as makeSweep, type SweepWiring } from "../functions/sweep.ts";
-import { makeHandler as makeApp } from "../functions/app.ts";
-import { makeHandler as makeReports } from "../functions/reports.ts";
-import { makeHandler as makePeople } from "../functions/people.ts";
 import { makeHandler as makeHooks } from "../functions/hooks.ts";
+import { makeHandler as makeLinks } from "../functions/links.ts";
+import { makeHandler as makePeople } from "../functions/people.ts";
+import { makeHandler as makePublic } from "../functions/public.ts";
+import { makeHandler as makeReports } from "../functions/reports.ts";
+import { makeHandler as makeSweep, type SweepWiring } from "../functions/sweep.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { corsPolicy } from "../shared/http/cors.ts";
+import type { HttpHandler } from "../shared/http/handler.ts";
+import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
+import { demoFormPage } from "../shared/http/pages.ts";
+import type { FunctionName, Route } from "../shared/http/routes.ts";
+import { matchRoute } from "../shared/http/routes.ts";
+import { isAllowedOrigin } from "../shared/leads/origins.ts";
+import { httpEvent, lambdaContext } from "./lambda-events.ts";
 
 /** API Gateway refuses bodies over 10 MB; the local server stops reading at 1 MiB (handlers cap forms at 16 KiB). */
 const MAX_READ_BYTES = 1024 * 1024;
@@ -77,7 +77,8 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
       .then(({ answer, route }) => reply(answer, route))
       .catch((err: unknown) => {
         deps.logger.error("local server failure", { error: (err as Error).name, message: (err as Error).message });
-        if (!res.headersSent) reply({ statusCode: 500, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Internal Server Error" }) });
+        if (!res.headersSent)
+          reply({ statusCode: 500, headers: { "content-type": "application/json" }, body: JSON.stringify({ message: "Internal Server Error" }) });
       });
   });
 
@@ -85,7 +86,8 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = (req.method ?? "GET").toUpperCase();
     const origin = req.headers.origin;
-    const corsHeaders: Record<string, string> = origin && isAllowedOrigin(origin, cors.allowOrigins) ? { "access-control-allow-origin": origin, vary: "origin" } : {};
+    const corsHeaders: Record<string, string> =
+      origin && isAllowedOrigin(origin, cors.allowOrigins) ? { "access-control-allow-origin": origin, vary: "origin" } : {};
 
     if (method === "OPTIONS") {
       // API Gateway answers preflights itself from the CORS configuration.
@@ -114,14 +116,30 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     const { route } = match;
 
     const body = await readBody(req);
-    if (body === null) return { route, answer: { statusCode: 413, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Request Entity Too Large" }) } };
+    if (body === null)
+      return {
+        route,
+        answer: {
+          statusCode: 413,
+          headers: { "content-type": "application/json", ...corsHeaders },
+          body: JSON.stringify({ message: "Request Entity Too Large" }),
+        },
+      };
 
     const event = toEvent(req, url, route, match.pathParameters, body);
     if (route.auth) {
       const authorization = event.headers.authorization;
-      if (!authorization) return { route, answer: { statusCode: 401, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Unauthorized" }) } };
+      if (!authorization)
+        return {
+          route,
+          answer: { statusCode: 401, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Unauthorized" }) },
+        };
       const decision = await authorize({ headers: event.headers });
-      if (!decision.isAuthorized) return { route, answer: { statusCode: 403, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Forbidden" }) } };
+      if (!decision.isAuthorized)
+        return {
+          route,
+          answer: { statusCode: 403, headers: { "content-type": "application/json", ...corsHeaders }, body: JSON.stringify({ message: "Forbidden" }) },
+        };
       event.requestContext.authorizer = { lambda: decision.context };
     }
     const result = await handlers[route.fn](event, lambdaContext(route.fn, { requestId: event.requestContext.requestId }));

@@ -1,23 +1,23 @@
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
-import type { Deps } from "../shared/core/deps.ts";
-import { depsFromEnv } from "../shared/core/deps.ts";
+import type { ScheduledEvent } from "aws-lambda";
+import { makeHandler as makeReportsStream } from "../functions/reports-stream.ts";
+import { makeHandler as makeSesEventsHandler } from "../functions/ses-events.ts";
+import { makeScheduledHandler } from "../functions/sweep.ts";
 import { createDocumentClient } from "../shared/aws/db.ts";
-import { freePort } from "./dynamo.ts";
-import type { ApiServerOptions } from "./server.ts";
-import { createApiServer } from "./server.ts";
-import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { fixedClock } from "../shared/core/clock.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
 import type { Mailer } from "../shared/core/ports.ts";
-import { makeScheduledHandler } from "../functions/sweep.ts";
-import { makeHandler as makeSesEventsHandler } from "../functions/ses-events.ts";
+import { freePort } from "./dynamo.ts";
+import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
+import type { ApiServerOptions } from "./server.ts";
+import { createApiServer } from "./server.ts";
 import { SimulatedSesEvents } from "./ses-events.ts";
-import type { ScheduledEvent } from "aws-lambda";
-import { ensureTable } from "./table.ts";
-import { makeHandler as makeReportsStream } from "../functions/reports-stream.ts";
 import type { StreamPoller } from "./streams.ts";
 import { startStreamPoller } from "./streams.ts";
+import { ensureTable } from "./table.ts";
 
 export interface LocalApiOptions {
   /** DynamoDB Local's endpoint. */
@@ -129,11 +129,15 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
   const server = createApiServer(deps, wiring, { onResponse: options.onResponse });
   if (table.streamAdded) {
-    logger.warn(`The table ${options.tableName} was made before report counters: only changes from now on are counted. Count what is already there with: npx rapport reports rebuild`);
+    logger.warn(
+      `The table ${options.tableName} was made before report counters: only changes from now on are counted. Count what is already there with: npx rapport reports rebuild`,
+    );
   }
   // The deployed stack's event source mapping, locally: the same handler, the same filter.
   const reportsDb =
-    options.reportCounters === false || options.reportsDeps?.db ? undefined : createDocumentClient({ region: deps.config.region, endpoint: options.dynamodbEndpoint });
+    options.reportCounters === false || options.reportsDeps?.db
+      ? undefined
+      : createDocumentClient({ region: deps.config.region, endpoint: options.dynamodbEndpoint });
   const streams =
     options.reportCounters === false
       ? undefined

@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { startSesLocal } from "./ses.ts";
 import { createApiKey, listApiKeys, verifyAuthorization } from "../shared/auth/api-keys.ts";
-import { JavaMissingError, startDynamo, type RunningDynamo } from "./dynamo.ts";
-import { RUNTIME_SETTINGS } from "../shared/core/settings.ts";
-import { localEnv } from "./env.ts";
-import { startCognitoLocal } from "./cognito.ts";
 import { addPerson, listPeople } from "../shared/auth/people.ts";
+import { RUNTIME_SETTINGS } from "../shared/core/settings.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
-import { startLocalApi, type LocalApi } from "./stack.ts";
+import { startCognitoLocal } from "./cognito.ts";
+import { JavaMissingError, type RunningDynamo, startDynamo } from "./dynamo.ts";
+import { localEnv } from "./env.ts";
+import { startSesLocal } from "./ses.ts";
+import { type LocalApi, startLocalApi } from "./stack.ts";
 
 /**
  * `npm start`: the whole stack on one machine with no AWS account. DynamoDB Local (persisted
@@ -75,7 +75,12 @@ async function main(): Promise<void> {
       CONNECTIONS_FILE: join(env.dataDir, "connections.json"),
       // Every setting of the settings table but ALLOWED_ORIGINS, which adds to the API's own origins
       // above; CAPTCHA_SECRET is the local stand-in for the secret a deployment keeps in Secrets Manager.
-      ...pick(process.env, [...Object.values(RUNTIME_SETTINGS).map((s) => s.env!).filter((name) => name !== "ALLOWED_ORIGINS"), "CAPTCHA_SECRET"]),
+      ...pick(process.env, [
+        ...Object.values(RUNTIME_SETTINGS)
+          .map((s) => s.env!)
+          .filter((name) => name !== "ALLOWED_ORIGINS"),
+        "CAPTCHA_SECRET",
+      ]),
     },
     logLevel: (process.env.LOG_LEVEL as "INFO" | undefined) ?? "WARN",
   });
@@ -85,7 +90,11 @@ async function main(): Promise<void> {
 
   const adminKey = await firstStartAdminKey(api, env.dataDir);
   const owner = await firstStartOwner(api, env.dataDir);
-  const initiateAuth = JSON.stringify({ ClientId: cognito.clientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: owner.email ?? "<email>", PASSWORD: owner.password ?? "<password>" } });
+  const initiateAuth = JSON.stringify({
+    ClientId: cognito.clientId,
+    AuthFlow: "USER_PASSWORD_AUTH",
+    AuthParameters: { USERNAME: owner.email ?? "<email>", PASSWORD: owner.password ?? "<password>" },
+  });
 
   const lines = [
     "",
@@ -109,9 +118,7 @@ async function main(): Promise<void> {
     `  curl -s ${cognito.endpoint}/ -H 'content-type: application/x-amz-json-1.1' -H 'x-amz-target: AWSCognitoIdentityProviderService.InitiateAuth' -d '${initiateAuth}'`,
     "  then send its AccessToken or IdToken as  Authorization: Bearer <token>.  More people: npx rapport people add EMAIL --role owner|staff",
     "",
-    adminKey.created
-      ? `  Admin API key (created now; also saved in ${adminKey.file}):`
-      : `  Admin API key (from ${adminKey.file}):`,
+    adminKey.created ? `  Admin API key (created now; also saved in ${adminKey.file}):` : `  Admin API key (from ${adminKey.file}):`,
     `  ${adminKey.key ?? "(the saved key was revoked; create one with: npx rapport keys create --scope admin)"}`,
     "",
     `  curl -H "Authorization: Bearer ${adminKey.key ?? "<key>"}" ${env.apiUrl}/v1/customers`,
@@ -128,7 +135,10 @@ async function main(): Promise<void> {
  */
 async function firstStartAdminKey(api: LocalApi, dataDir: string): Promise<{ key?: string; created: boolean; file: string }> {
   const file = join(dataDir, "admin-key");
-  const saved = await readFile(file, "utf8").then((s) => s.trim(), () => undefined);
+  const saved = await readFile(file, "utf8").then(
+    (s) => s.trim(),
+    () => undefined,
+  );
   if (saved && (await verifyAuthorization(api.deps, `Bearer ${saved}`))) return { key: saved, created: false, file };
   const keys = await listApiKeys(api.deps);
   if (keys.some((k) => !k.revokedAt && k.scopes.includes("admin")) && saved === undefined) return { created: false, file };
@@ -145,7 +155,10 @@ async function firstStartAdminKey(api: LocalApi, dataDir: string): Promise<{ key
  */
 async function firstStartOwner(api: LocalApi, dataDir: string): Promise<{ email?: string; password?: string; created: boolean; file: string }> {
   const file = join(dataDir, "owner-login");
-  const [savedEmail, savedPassword] = await readFile(file, "utf8").then((s) => s.trim().split("\n"), () => [] as string[]);
+  const [savedEmail, savedPassword] = await readFile(file, "utf8").then(
+    (s) => s.trim().split("\n"),
+    () => [] as string[],
+  );
   const people = await listPeople(api.deps);
   if (people.length > 0) {
     const stillThere = savedEmail && people.some((p) => p.email === savedEmail);
@@ -161,7 +174,10 @@ async function firstStartOwner(api: LocalApi, dataDir: string): Promise<{ email?
 /** The HMAC key for links in emails, made once and kept in the data folder (AWS keeps it in Secrets Manager). */
 async function localSecret(dataDir: string): Promise<string> {
   const file = join(dataDir, "token-secret");
-  const saved = await readFile(file, "utf8").then((s) => s.trim(), () => "");
+  const saved = await readFile(file, "utf8").then(
+    (s) => s.trim(),
+    () => "",
+  );
   if (saved.length >= 32) return saved;
   const secret = randomBytes(32).toString("base64url");
   await writeFile(file, `${secret}\n`, { mode: 0o600 });

@@ -268,7 +268,14 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
         return;
       } catch (err) {
         errorName = (err as Error).name;
-        logger?.warn("stream batch failed", { shardId: shard.id, firstSequenceNumber: first, lastSequenceNumber: last, records: batch.length, attempt, error: errorName });
+        logger?.warn("stream batch failed", {
+          shardId: shard.id,
+          firstSequenceNumber: first,
+          lastSequenceNumber: last,
+          records: batch.length,
+          attempt,
+          error: errorName,
+        });
       }
       if (attempt < maxAttempts) await sleep(Math.min(retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS), "retry");
     }
@@ -311,7 +318,11 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       waiters.delete(token);
       const lost = deadLetters.slice(waiter.deadLettersBefore);
       if (lost.length) {
-        waiter.reject(new Error(`${lost.length} stream batch(es) failed every attempt and were dead-lettered: ${lost.map((l) => `${l.shardId} ${l.startSequenceNumber}..${l.endSequenceNumber} (${l.errorName})`).join(", ")}`));
+        waiter.reject(
+          new Error(
+            `${lost.length} stream batch(es) failed every attempt and were dead-lettered: ${lost.map((l) => `${l.shardId} ${l.startSequenceNumber}..${l.endSequenceNumber} (${l.errorName})`).join(", ")}`,
+          ),
+        );
       } else {
         waiter.resolve();
       }
@@ -439,7 +450,11 @@ export function startStreamPoller(options: StreamPollerOptions): StreamPoller {
       const settled = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(token);
-          reject(new Error(`the stream poller did not reach its settle marker within ${timeoutMs} ms (is a batch being retried? ${deadLetters.length} dead-lettered so far)`));
+          reject(
+            new Error(
+              `the stream poller did not reach its settle marker within ${timeoutMs} ms (is a batch being retried? ${deadLetters.length} dead-lettered so far)`,
+            ),
+          );
         }, timeoutMs);
         waiters.set(token, {
           token,

@@ -1,5 +1,12 @@
 import type { StreamSpecification } from "@aws-sdk/client-dynamodb";
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
 import { GLOBAL_INDEXES, TABLE_KEYS, TTL_ATTRIBUTE } from "../shared/entities/table.ts";
 
 /** The stream the CDK stack gives the table (infra/customer-table.ts): the report counters' consumer needs both images. */
@@ -38,7 +45,18 @@ export async function ensureTable(endpoint: string, tableName: string, options: 
         new UpdateTableCommand({
           TableName: tableName,
           AttributeDefinitions: [gsi.partitionKey, gsi.sortKey].map((name) => ({ AttributeName: name, AttributeType: "S" })),
-          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: gsi.name, KeySchema: [{ AttributeName: gsi.partitionKey, KeyType: "HASH" }, { AttributeName: gsi.sortKey, KeyType: "RANGE" }], Projection: { ProjectionType: gsi.projection } } }],
+          GlobalSecondaryIndexUpdates: [
+            {
+              Create: {
+                IndexName: gsi.name,
+                KeySchema: [
+                  { AttributeName: gsi.partitionKey, KeyType: "HASH" },
+                  { AttributeName: gsi.sortKey, KeyType: "RANGE" },
+                ],
+                Projection: { ProjectionType: gsi.projection },
+              },
+            },
+          ],
         }),
       );
       // One index at a time: DynamoDB (Local too) refuses a second while the first is building.

@@ -92,7 +92,10 @@ describe("GET /v1/customers", () => {
     ]) {
       const res = await stack.api(`/v1/customers?${query}`, { key: stack.adminKey });
       expect(res.status, query).toBe(400);
-      expect(res.body.fields.map((f: { field: string }) => f.field), query).toEqual([field]);
+      expect(
+        res.body.fields.map((f: { field: string }) => f.field),
+        query,
+      ).toEqual([field]);
     }
   });
 });
@@ -117,7 +120,10 @@ describe("GET and PATCH /v1/customers/{id}", () => {
     expect(res.body.tags).toEqual(["c"]);
     expect(res.body.owner).toBe("sam@shop.example.com");
     expect(res.body.nextContactAt).toBe("2027-01-15T09:00:00Z");
-    expect(res.body.recentTimeline[0]).toMatchObject({ type: "profile_updated", data: { changed: expect.arrayContaining(["firstName", "company", "tags", "owner", "nextContactAt"]) } });
+    expect(res.body.recentTimeline[0]).toMatchObject({
+      type: "profile_updated",
+      data: { changed: expect.arrayContaining(["firstName", "company", "tags", "owner", "nextContactAt"]) },
+    });
   });
 
   it("changing the email moves the lookup: the new address finds the customer, the old one is free", async () => {
@@ -156,7 +162,8 @@ describe("GET and PATCH /v1/customers/{id}", () => {
 describe("GET /v1/customers/{id}/timeline", () => {
   it("pages newest first with a cursor", async () => {
     const id = await lead({ email: "timeline@example.com" });
-    for (let i = 0; i < 6; i++) await stack.api("/v1/events", { key: stack.adminKey, body: { type: "note", customerId: id, at: `2026-0${i + 1}-10T10:00:00Z`, data: { n: i } } });
+    for (let i = 0; i < 6; i++)
+      await stack.api("/v1/events", { key: stack.adminKey, body: { type: "note", customerId: id, at: `2026-0${i + 1}-10T10:00:00Z`, data: { n: i } } });
     const first = await stack.api(`/v1/customers/${id}/timeline?limit=4`, { key: stack.adminKey });
     const second = await stack.api(`/v1/customers/${id}/timeline?limit=4&cursor=${first.body.nextCursor}`, { key: stack.adminKey });
     const all = [...first.body.items, ...second.body.items];

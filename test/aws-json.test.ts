@@ -33,24 +33,44 @@ const credentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" };
 describe("SQS SendMessageBatch as one signed JSON request", () => {
   it("sends the batch with SQS's JSON protocol, signed for sqs, and sends again only the entries SQS failed", async () => {
     seen.length = 0;
-    answers = [(b) => ({ status: 200, body: { Successful: [{ Id: "0" }], Failed: [{ Id: "1", Code: "InternalError", SenderFault: false }] } }), () => ({ status: 200, body: { Successful: [{ Id: "1" }] } })];
+    answers = [
+      (_b) => ({ status: 200, body: { Successful: [{ Id: "0" }], Failed: [{ Id: "1", Code: "InternalError", SenderFault: false }] } }),
+      () => ({ status: 200, body: { Successful: [{ Id: "1" }] } }),
+    ];
     const queue = new SqsQueue(`${base}/123456789012/rapport-send`, "eu-north-1", { credentials });
     await queue.enqueue([{ customerId: "c1" } as never, { customerId: "c2" } as never], { delaySeconds: 1200 });
     expect(seen).toHaveLength(2);
     const [first, second] = seen;
     expect(first!.headers["x-amz-target"]).toBe("AmazonSQS.SendMessageBatch");
     expect(first!.headers["content-type"]).toBe("application/x-amz-json-1.0");
-    expect(String(first!.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-north-1\/sqs\/aws4_request, SignedHeaders=[^,]*x-amz-target/);
+    expect(String(first!.headers.authorization)).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-north-1\/sqs\/aws4_request, SignedHeaders=[^,]*x-amz-target/,
+    );
     expect(first!.body.QueueUrl).toBe(`${base}/123456789012/rapport-send`);
     // SQS's longest delay is 15 minutes.
-    expect(first!.body.Entries.map((e: any) => [e.Id, JSON.parse(e.MessageBody).customerId, e.DelaySeconds])).toEqual([["0", "c1", 900], ["1", "c2", 900]]);
+    expect(first!.body.Entries.map((e: any) => [e.Id, JSON.parse(e.MessageBody).customerId, e.DelaySeconds])).toEqual([
+      ["0", "c1", 900],
+      ["1", "c2", 900],
+    ]);
     expect(second!.body.Entries.map((e: any) => e.Id)).toEqual(["1"]);
   });
 
   it("names the service's exception on an error answer, and tries throttling again", async () => {
     seen.length = 0;
-    answers = [() => ({ status: 400, body: { __type: "com.amazonaws.sqs#ThrottlingException", message: "slow down" } }), () => ({ status: 400, body: { __type: "com.amazonaws.sqs#QueueDoesNotExist", message: "no queue" } })];
-    const call = awsJsonCall({ service: "sqs", region: "eu-north-1", endpoint: base, target: "AmazonSQS.GetQueueUrl", contentType: "application/x-amz-json-1.0", input: { QueueName: "x" }, credentials, what: "a test" });
+    answers = [
+      () => ({ status: 400, body: { __type: "com.amazonaws.sqs#ThrottlingException", message: "slow down" } }),
+      () => ({ status: 400, body: { __type: "com.amazonaws.sqs#QueueDoesNotExist", message: "no queue" } }),
+    ];
+    const call = awsJsonCall({
+      service: "sqs",
+      region: "eu-north-1",
+      endpoint: base,
+      target: "AmazonSQS.GetQueueUrl",
+      contentType: "application/x-amz-json-1.0",
+      input: { QueueName: "x" },
+      credentials,
+      what: "a test",
+    });
     await expect(call).rejects.toBeInstanceOf(AwsApiError);
     await expect(call).rejects.toMatchObject({ type: "QueueDoesNotExist", status: 400, message: "no queue" });
     expect(seen).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useStack } from "./support/stack.ts";
 
@@ -43,7 +43,11 @@ describe.skipIf(!haveBrowser)("a person submits the lead form in a real browser"
     expect(view.body.profile).toEqual({ firstName: "Åse", lastName: "Ødegård" });
     expect(view.body.consent).toMatchObject({ marketing: true, source: "website-contact-form", version: "v1" });
     const entry = view.body.recentTimeline[0];
-    expect(entry.data).toMatchObject({ message: "Hei! Kan dere ringe meg?", consent: { granted: true, ip: "127.0.0.1" }, attribution: { source: "website-contact-form", page: `${stack.url}/` } });
+    expect(entry.data).toMatchObject({
+      message: "Hei! Kan dere ringe meg?",
+      consent: { granted: true, ip: "127.0.0.1" },
+      attribution: { source: "website-contact-form", page: `${stack.url}/` },
+    });
   });
 
   it("a form with a bad email shows the browser what to fix", async () => {

@@ -34,10 +34,17 @@ describe("the Lambda bundles", () => {
 
   it("a bundled function takes Lambda's credentials from the environment (the provider chain is not bundled)", async () => {
     const entry = path.join(dir, "creds-entry.ts");
-    writeFileSync(entry, `import { createDocumentClient } from ${JSON.stringify(path.join(PROJECT_ROOT, "shared/aws/db.ts"))};\nconst c = createDocumentClient({ region: "eu-north-1" });\nconst creds = await c.config.credentials();\nconsole.log(creds.accessKeyId);\n`);
+    writeFileSync(
+      entry,
+      `import { createDocumentClient } from ${JSON.stringify(path.join(PROJECT_ROOT, "shared/aws/db.ts"))};\nconst c = createDocumentClient({ region: "eu-north-1" });\nconst creds = await c.config.credentials();\nconsole.log(creds.accessKeyId);\n`,
+    );
     const out = await bundle(entry, "creds");
     expect(readFileSync(out, "utf8")).not.toContain("credential-provider-ini");
-    const printed = runNode(`await import(${JSON.stringify(out)});`, { AWS_ACCESS_KEY_ID: "AKIDLAMBDAROLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "token" });
+    const printed = runNode(`await import(${JSON.stringify(out)});`, {
+      AWS_ACCESS_KEY_ID: "AKIDLAMBDAROLE",
+      AWS_SECRET_ACCESS_KEY: "secret",
+      AWS_SESSION_TOKEN: "token",
+    });
     expect(printed.trim()).toBe("AKIDLAMBDAROLE");
   });
 

@@ -19,14 +19,19 @@ function definition(overrides: Partial<Record<keyof CampaignInput, unknown>> = {
     audience: { stages: ["customer", "loyal"], tags: ["newsletter"] },
     minDaysBetween: 60,
     templates: {
-      en: { subject: "Spring is here, {{firstName|friend}}", text: "Hi {{firstName|there}}!\n\nUnsubscribe: {{unsubscribeUrl}}", html: '<p>Hi {{firstName|there}}!</p><p><a href="{{unsubscribeUrl}}">Unsubscribe</a></p>' },
+      en: {
+        subject: "Spring is here, {{firstName|friend}}",
+        text: "Hi {{firstName|there}}!\n\nUnsubscribe: {{unsubscribeUrl}}",
+        html: '<p>Hi {{firstName|there}}!</p><p><a href="{{unsubscribeUrl}}">Unsubscribe</a></p>',
+      },
       "pt-BR": { subject: "Chegou a primavera", text: "Olá {{firstName|}}!", html: "<p>Olá {{firstName|}}!</p>" },
     },
     ...overrides,
   };
 }
 
-const admin = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) => stack.api(path, { ...init, key: stack.adminKey });
+const admin = (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+  stack.api(path, { ...init, key: stack.adminKey });
 const put = (id: string, body: unknown) => admin(`/v1/campaigns/${id}`, { method: "PUT", body });
 
 describe("GET /v1/campaigns", () => {
@@ -76,7 +81,11 @@ describe("GET /v1/campaigns/{id}", () => {
 describe("PUT /v1/campaigns/{id}", () => {
   it("editing a default stores an edited copy that GET and the list show from then on", async () => {
     const shipped = (await admin("/v1/campaigns/birthday")).body;
-    const edited = { ...shipped, enabled: false, templates: { ...shipped.templates, en: { ...shipped.templates.en, subject: "Many happy returns, {{firstName|friend}}!" } } };
+    const edited = {
+      ...shipped,
+      enabled: false,
+      templates: { ...shipped.templates, en: { ...shipped.templates.en, subject: "Many happy returns, {{firstName|friend}}!" } },
+    };
 
     // The body is what GET returned (id, isDefault included): a read-modify-write round trip works.
     const saved = await put("birthday", edited);
@@ -133,7 +142,11 @@ describe("PUT /v1/campaigns/{id}", () => {
     ["an empty English subject", definition({ templates: { en: { subject: " ", text: "t", html: "<p>h</p>" } } }), "templates.en.subject"],
     ["no English template", definition({ templates: { nb: { subject: "Hei", text: "Hei", html: "<p>Hei</p>" } } }), "templates"],
     ["a template without html", definition({ templates: { en: { subject: "s", text: "t" } } }), "templates.en.html"],
-    ["a language key that is not a tag", definition({ templates: { en: { subject: "s", text: "t", html: "h" }, Norsk: { subject: "s", text: "t", html: "h" } } }), "templates.Norsk"],
+    [
+      "a language key that is not a tag",
+      definition({ templates: { en: { subject: "s", text: "t", html: "h" }, Norsk: { subject: "s", text: "t", html: "h" } } }),
+      "templates.Norsk",
+    ],
     ["an unknown placeholder", definition({ templates: { en: { subject: "Hi {{fristName}}", text: "t", html: "h" } } }), "templates.en.subject"],
     ["an unclosed placeholder", definition({ templates: { en: { subject: "s", text: "Hi {{firstName", html: "h" } } }), "templates.en.text"],
     ["an unknown kind", definition({ kind: "newsletter" }), "kind"],
@@ -175,4 +188,3 @@ describe("the campaign routes need an admin key", () => {
     expect((await admin("/v1/campaigns/thank-you")).body.name).toBe("Thank you after the first purchase");
   });
 });
-

@@ -4,14 +4,14 @@ import { fileURLToPath } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../local/dynamo.ts";
-import { planDemo, seedDemo } from "../shared/demo/seed.ts";
 import { ensureTable } from "../local/table.ts";
 import { listApiKeys, verifyAuthorization } from "../shared/auth/api-keys.ts";
 import { fixedClock } from "../shared/core/clock.ts";
-import { getCustomerItem } from "../shared/customers/repository.ts";
-import { listCustomers } from "../shared/customers/list.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
+import { listCustomers } from "../shared/customers/list.ts";
+import { getCustomerItem } from "../shared/customers/repository.ts";
+import { planDemo, seedDemo } from "../shared/demo/seed.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const endpoint = inject("dynamodbEndpoint");
@@ -81,7 +81,10 @@ describe("rapport keys", () => {
   });
 
   it("create accepts several scopes, repeated or comma-separated", async () => {
-    for (const args of [["--scope", "admin", "--scope", "leads:write"], ["--scope", "leads:write,admin"]]) {
+    for (const args of [
+      ["--scope", "admin", "--scope", "leads:write"],
+      ["--scope", "leads:write,admin"],
+    ]) {
       const run = await rapport(["keys", "create", ...args]);
       expect(run.code).toBe(0);
       const principal = await verifyAuthorization(deps, `Bearer ${lines(run.stdout).at(-1)}`);
@@ -113,7 +116,23 @@ describe("rapport, the command line", () => {
   it("--help lists every command, the global --stack option and the environment variables", async () => {
     const run = await rapport(["--help"]);
     expect(run.code).toBe(0);
-    for (const text of ["keys create", "keys revoke", "keys list", "seed --demo", "--count", "--seed", "--name", "--stack NAME", "--region", "PORT", "DYNAMODB_PORT", "SES_PORT", "RAPPORT_DATA_DIR", "RAPPORT_TABLE", "DYNAMODB_ENDPOINT"]) {
+    for (const text of [
+      "keys create",
+      "keys revoke",
+      "keys list",
+      "seed --demo",
+      "--count",
+      "--seed",
+      "--name",
+      "--stack NAME",
+      "--region",
+      "PORT",
+      "DYNAMODB_PORT",
+      "SES_PORT",
+      "RAPPORT_DATA_DIR",
+      "RAPPORT_TABLE",
+      "DYNAMODB_ENDPOINT",
+    ]) {
       expect(run.stdout).toContain(text);
     }
     expect((await rapport([])).stdout).toBe(run.stdout);
@@ -178,14 +197,22 @@ describe("seedDemo", () => {
     expect(scripts.length).toBeGreaterThanOrEqual(3);
     for (const stage of ["lead", "customer", "loyal"]) expect(customers.some((c) => c.stage === stage)).toBe(true);
     for (const c of customers) expect(c.email).toMatch(/^[a-z0-9._]+@example\.(com|org|net)$/);
-    const orders = await totalOrders(own, customers.map((c) => c.id));
+    const orders = await totalOrders(
+      own,
+      customers.map((c) => c.id),
+    );
     expect(orders).toBe(first.purchases);
 
     const second = await seedDemo(own, { count: 40 });
     expect(second).toMatchObject({ customers: 40, created: 0, purchases: 0, duplicatePurchases: first.purchases, stages: first.stages });
     const after = await allCustomers(own);
     expect(after).toHaveLength(40);
-    expect(await totalOrders(own, after.map((c) => c.id))).toBe(orders);
+    expect(
+      await totalOrders(
+        own,
+        after.map((c) => c.id),
+      ),
+    ).toBe(orders);
   });
 
   it("plans the same people and orders for the same seed, and different ones for another", () => {
@@ -216,7 +243,10 @@ describe("rapport sweep and campaigns list", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "rapport-cli-"));
     writeFileSync(join(dataDir, "token-secret"), "cli-test-token-secret-0123456789abcdef\n");
     try {
-      const buyer = await recordEvent({ ...deps, clock: fixedClock("2027-03-01T09:00:00Z") }, { type: "purchase", email: "cli-buyer@example.com", amount: 42, at: "2027-03-01T09:00:00Z" });
+      const buyer = await recordEvent(
+        { ...deps, clock: fixedClock("2027-03-01T09:00:00Z") },
+        { type: "purchase", email: "cli-buyer@example.com", amount: 42, at: "2027-03-01T09:00:00Z" },
+      );
       const env = { SES_PORT: ses.url.split(":").pop()!, RAPPORT_DATA_DIR: dataDir };
       const first = await rapport(["sweep", "--at", "2027-03-01T10:00:00Z"], env);
       expect(first.code, first.stderr).toBe(0);
@@ -245,7 +275,10 @@ describe("rapport sweep and campaigns list", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "rapport-cli-"));
     writeFileSync(join(dataDir, "token-secret"), "cli-test-token-secret-0123456789abcdef\n");
     try {
-      const buyer = await recordEvent({ ...deps, clock: fixedClock("2027-04-01T09:00:00Z") }, { type: "purchase", email: "cli-interrupted@example.com", amount: 42, at: "2027-04-01T09:00:00Z" });
+      const buyer = await recordEvent(
+        { ...deps, clock: fixedClock("2027-04-01T09:00:00Z") },
+        { type: "purchase", email: "cli-interrupted@example.com", amount: 42, at: "2027-04-01T09:00:00Z" },
+      );
       // What a sweep killed during its drain leaves: a queued send for the buyer's thank-you.
       const request = { customerId: buyer.customerId, campaignId: "thank-you", occurrence: "first", dueAt: "2027-04-01T09:00:00.000Z" };
       writeFileSync(join(dataDir, "cli-send-queue.jsonl"), `${JSON.stringify({ op: "add", id: "left-1", request })}\n`);
@@ -298,14 +331,25 @@ describe("rapport sweep and campaigns list", () => {
     const lead = await captureLead({ ...deps, clock }, z.parse(LeadInput, { email: "dry-nb@example.com", firstName: "Kari", locale: "nb-NO" }), {});
     await recordEvent({ ...deps, clock }, { type: "purchase", customerId: lead.customerId, amount: 42, at: "2027-05-03T09:00:00Z" });
     // Bought once a year ago and never again: the sweep would move them out of the active stages.
-    const idle = await recordEvent({ ...deps, clock: fixedClock("2026-05-01T09:00:00Z") }, { type: "purchase", email: "dry-idle@example.com", amount: 20, at: "2026-05-01T09:00:00Z" });
+    const idle = await recordEvent(
+      { ...deps, clock: fixedClock("2026-05-01T09:00:00Z") },
+      { type: "purchase", email: "dry-idle@example.com", amount: 20, at: "2026-05-01T09:00:00Z" },
+    );
     const before = await Promise.all([getCustomerItem(deps, lead.customerId, true), getCustomerItem(deps, idle.customerId, true)]);
 
     const run = await rapport(["sweep", "--dry-run", "--json", "--at", "2027-05-03T10:00:00Z"]);
     expect(run.code, run.stderr).toBe(0);
     const plan = JSON.parse(lines(run.stdout).pop()!);
     expect(plan.at).toBe("2027-05-03T10:00:00.000Z");
-    expect(plan.sends).toContainEqual({ customerId: lead.customerId, campaignId: "thank-you", occurrence: "first", dueAt: "2027-05-03T09:00:00.000Z", recipient: "customer", to: "dry-nb@example.com", language: "nb" });
+    expect(plan.sends).toContainEqual({
+      customerId: lead.customerId,
+      campaignId: "thank-you",
+      occurrence: "first",
+      dueAt: "2027-05-03T09:00:00.000Z",
+      recipient: "customer",
+      to: "dry-nb@example.com",
+      language: "nb",
+    });
     expect(plan.stageChanges).toContainEqual({ customerId: idle.customerId, from: "customer", to: expect.stringMatching(/^(at_risk|churned)$/) });
     expect(run.stderr).toContain("Nothing was sent or changed");
 
@@ -322,6 +366,7 @@ describe("rapport sweep and campaigns list", () => {
   it("campaigns list shows the eight defaults", async () => {
     const listed = await rapport(["campaigns", "list"]);
     expect(listed.code, listed.stderr).toBe(0);
-    for (const id of ["thank-you", "feedback-request", "spend-milestone", "birthday", "win-back", "lead-follow-up", "detractor-alert", "consent-confirmation"]) expect(listed.stdout).toContain(id);
+    for (const id of ["thank-you", "feedback-request", "spend-milestone", "birthday", "win-back", "lead-follow-up", "detractor-alert", "consent-confirmation"])
+      expect(listed.stdout).toContain(id);
   });
 });

@@ -3,7 +3,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appCsp } from "../functions/app.ts";
 import { cognitoCall } from "../shared/aws/cognito.ts";
-import { HAVE_BROWSER, launchBrowser, openWatched, seriousViolations, settled, SHOTS, VIEWPORTS, type Watched } from "./support/browser.ts";
+import { HAVE_BROWSER, launchBrowser, openWatched, SHOTS, seriousViolations, settled, VIEWPORTS, type Watched } from "./support/browser.ts";
 import { useStack } from "./support/stack.ts";
 
 /**
@@ -46,7 +46,11 @@ async function signInAs(w: Watched, email: string, password: string): Promise<vo
 }
 
 const stored = (w: Watched) =>
-  w.page.evaluate(() => ({ tokens: sessionStorage.getItem("rapport.tokens"), key: sessionStorage.getItem("rapport.apiKey"), me: sessionStorage.getItem("rapport.me") }));
+  w.page.evaluate(() => ({
+    tokens: sessionStorage.getItem("rapport.tokens"),
+    key: sessionStorage.getItem("rapport.apiKey"),
+    me: sessionStorage.getItem("rapport.me"),
+  }));
 
 describe("the dashboard's CSP with a user pool", () => {
   it("lets the page reach the pool's endpoint and nothing else beyond its own origin", async () => {
@@ -56,7 +60,9 @@ describe("the dashboard's CSP with a user pool", () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain("unsafe");
     // On AWS: Cognito's regional endpoint.
-    expect(appCsp({ region: "eu-west-1", people: { userPoolId: "eu-west-1_x", clientId: "c" } })).toContain("connect-src 'self' https://cognito-idp.eu-west-1.amazonaws.com;");
+    expect(appCsp({ region: "eu-west-1", people: { userPoolId: "eu-west-1_x", clientId: "c" } })).toContain(
+      "connect-src 'self' https://cognito-idp.eu-west-1.amazonaws.com;",
+    );
   });
 });
 
@@ -68,7 +74,9 @@ describe.skipIf(!HAVE_BROWSER)("people signing in to the dashboard", () => {
     await w.page.getByLabel("Email", { exact: true }).fill("olive.owner@shop.example");
     await w.page.getByLabel("Password", { exact: true }).fill("not-her-Passw0rd!");
     await w.page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await expect.poll(() => w.page.locator("#signin-password-error").textContent(), POLL).toBe("That email and password do not match. Check both and try again.");
+    await expect
+      .poll(() => w.page.locator("#signin-password-error").textContent(), POLL)
+      .toBe("That email and password do not match. Check both and try again.");
     expect(await w.page.getByLabel("Password", { exact: true }).getAttribute("aria-invalid")).toBe("true");
     expect(await stored(w)).toEqual({ tokens: null, key: null, me: null });
     await w.page.screenshot({ path: path.join(SHOTS, "signin-person-wrong-password-laptop.png") });
@@ -88,9 +96,9 @@ describe.skipIf(!HAVE_BROWSER)("people signing in to the dashboard", () => {
     await w.page.getByRole("link", { name: "People" }).click();
     await w.page.getByRole("heading", { level: 1, name: "People" }).waitFor();
     await settled(w.page);
-    await expect.poll(() => w.page.getByRole("table", { name: "People who may sign in" }).locator("tbody tr").allTextContents(), POLL).toEqual([
-      expect.stringContaining("Olive Owner"),
-    ]);
+    await expect
+      .poll(() => w.page.getByRole("table", { name: "People who may sign in" }).locator("tbody tr").allTextContents(), POLL)
+      .toEqual([expect.stringContaining("Olive Owner")]);
     await w.page.getByLabel("Email", { exact: true }).fill("sam.staff@shop.example");
     await w.page.getByLabel("Name", { exact: true }).fill("Sam Staff");
     await w.page.getByLabel("Role", { exact: true }).selectOption("staff");
@@ -167,7 +175,12 @@ describe.skipIf(!HAVE_BROWSER)("people signing in to the dashboard", () => {
   it("a person whose password is temporary chooses a new one at first sign-in", async () => {
     const temporary = await addPerson("nina.new@shop.example", "staff", "Nina New");
     const pool = stack.cognito!;
-    await cognitoCall({ region: "us-east-1", endpoint: pool.endpoint }, "AdminSetUserPassword", { UserPoolId: pool.userPoolId, Username: "nina.new@shop.example", Password: temporary, Permanent: false });
+    await cognitoCall({ region: "us-east-1", endpoint: pool.endpoint }, "AdminSetUserPassword", {
+      UserPoolId: pool.userPoolId,
+      Username: "nina.new@shop.example",
+      Password: temporary,
+      Permanent: false,
+    });
     const w = await openWatched(browser);
     await w.page.goto(`${stack.url}/app`);
     await w.page.getByLabel("Email", { exact: true }).fill("nina.new@shop.example");

@@ -2,9 +2,9 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../shared/auth/api-keys.ts";
-import type { LeadInput } from "../shared/leads/schema.ts";
 import { holdLead } from "../shared/leads/quarantine.ts";
-import { HAVE_BROWSER, launchBrowser, openWatched, seriousViolations, settled, SHOTS, VIEWPORTS, type Watched } from "./support/browser.ts";
+import type { LeadInput } from "../shared/leads/schema.ts";
+import { HAVE_BROWSER, launchBrowser, openWatched, SHOTS, seriousViolations, settled, VIEWPORTS, type Watched } from "./support/browser.ts";
 import { useStack } from "./support/stack.ts";
 
 /**
@@ -115,13 +115,23 @@ describe.skipIf(!HAVE_BROWSER)("working with customers in the dashboard", () => 
     await w.page.locator("#profile-nextContactAt").fill("2027-03-01T10:00");
     await w.page.getByRole("button", { name: "Save changes" }).click();
     await expect.poll(async () => (await customer(id)).profile.company, POLL).toBe("Bakeri Nordlys AS");
-    expect(await customer(id)).toMatchObject({ profile: { city: "Tromsø" }, tags: ["cakes", "wholesale"], owner: "sam@shop.example.com", nextContactAt: "2027-03-01T10:00:00.000Z" });
+    expect(await customer(id)).toMatchObject({
+      profile: { city: "Tromsø" },
+      tags: ["cakes", "wholesale"],
+      owner: "sam@shop.example.com",
+      nextContactAt: "2027-03-01T10:00:00.000Z",
+    });
     expect(w.problems).toEqual([]);
     await w.context.close();
   });
 
   it("releases a held submission: it becomes a customer", async () => {
-    await holdLead(stack.deps, { email: "hasty.human@example.com", firstName: "Hasty", message: "Sorry, I type fast" } as LeadInput, { ip: "203.0.113.9", page: "https://www.example.com/contact" }, { reason: "too_fast" });
+    await holdLead(
+      stack.deps,
+      { email: "hasty.human@example.com", firstName: "Hasty", message: "Sorry, I type fast" } as LeadInput,
+      { ip: "203.0.113.9", page: "https://www.example.com/contact" },
+      { reason: "too_fast" },
+    );
     const w = await signedIn();
     await go(w, "#/quarantine", "Held submissions");
     expect(await w.page.getByText("Sent too fast for a person").count()).toBe(1);

@@ -3,16 +3,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP_CSP, makeHandler as makeApp } from "../functions/app.ts";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
 import { makeHandler as makeSesEvents } from "../functions/ses-events.ts";
-import { APP_CSP, makeHandler as makeApp } from "../functions/app.ts";
-import { seedDemo } from "../shared/demo/seed.ts";
-import { createApiKey, revokeApiKey } from "../shared/auth/api-keys.ts";
-import type { CampaignsReport, FunnelReport, RevenueReport } from "../shared/reports/types.ts";
-import { buildApp, ensureAppBuilt, isAppBuildCurrent } from "../scripts/build-app.ts";
 import { httpEvent, lambdaContext } from "../local/lambda-events.ts";
+import { buildApp, ensureAppBuilt, isAppBuildCurrent } from "../scripts/build-app.ts";
+import { createApiKey, revokeApiKey } from "../shared/auth/api-keys.ts";
+import { seedDemo } from "../shared/demo/seed.ts";
+import type { CampaignsReport, FunnelReport, RevenueReport } from "../shared/reports/types.ts";
+import { HAVE_BROWSER as haveBrowser, launchBrowser, openWatched, SHOTS, seriousViolations, settled, VIEWPORTS, type Watched } from "./support/browser.ts";
 import { useStack } from "./support/stack.ts";
-import { HAVE_BROWSER as haveBrowser, launchBrowser, openWatched, seriousViolations, settled, SHOTS, VIEWPORTS, type Watched } from "./support/browser.ts";
 
 /**
  * The dashboard (app/, served by functions/app.ts at /app) in real headless Chromium against a
@@ -21,7 +21,6 @@ import { HAVE_BROWSER as haveBrowser, launchBrowser, openWatched, seriousViolati
  * keyboard, axe-core on every page at laptop and phone sizes, and screenshots of each page under
  * screenshots/dashboard/ (git-ignored) for a person to look at.
  */
-
 
 const stack = useStack();
 let browser: Browser;
@@ -33,14 +32,38 @@ const int = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const pct = (n: number | null) => (n === null ? "n/a" : `${new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 }).format(n)}%`);
 
-function sesEvent(eventType: "Delivery" | "Open" | "Click", to: string, send: { campaignId: string; occurrence: string; messageId: string }, customerId: string): SesEventBridgeEvent {
+function sesEvent(
+  eventType: "Delivery" | "Open" | "Click",
+  to: string,
+  send: { campaignId: string; occurrence: string; messageId: string },
+  customerId: string,
+): SesEventBridgeEvent {
   const at = new Date().toISOString();
   const detail = {
     eventType,
-    mail: { timestamp: at, messageId: send.messageId, destination: [to], tags: { campaign: [send.campaignId], customer: [customerId], occurrence: [send.occurrence] } },
-    ...(eventType === "Delivery" ? { delivery: { timestamp: at } } : eventType === "Open" ? { open: { timestamp: at } } : { click: { timestamp: at, link: "https://example.com/shop" } }),
+    mail: {
+      timestamp: at,
+      messageId: send.messageId,
+      destination: [to],
+      tags: { campaign: [send.campaignId], customer: [customerId], occurrence: [send.occurrence] },
+    },
+    ...(eventType === "Delivery"
+      ? { delivery: { timestamp: at } }
+      : eventType === "Open"
+        ? { open: { timestamp: at } }
+        : { click: { timestamp: at, link: "https://example.com/shop" } }),
   };
-  return { version: "0", id: crypto.randomUUID(), "detail-type": `Email ${eventType}`, source: "aws.ses", account: "123456789012", time: at, region: "us-east-1", resources: [], detail } as unknown as SesEventBridgeEvent;
+  return {
+    version: "0",
+    id: crypto.randomUUID(),
+    "detail-type": `Email ${eventType}`,
+    source: "aws.ses",
+    account: "123456789012",
+    time: at,
+    region: "us-east-1",
+    resources: [],
+    detail,
+  } as unknown as SesEventBridgeEvent;
 }
 
 /**
@@ -70,7 +93,9 @@ async function seedBusiness(): Promise<void> {
     if (i === 0) await handle(sesEvent("Click", to, send, customer.id));
   }
   // Score links exactly as the feedback emails carry them.
-  const scoreLinks = store.emails.flatMap((m) => [...(m.body.text ?? "").matchAll(/(https?:\/\/\S+\/v1\/feedback\?t=[^\s&]+)&score=\d+/g)].slice(0, 1).map((x) => x[1]!));
+  const scoreLinks = store.emails.flatMap((m) =>
+    [...(m.body.text ?? "").matchAll(/(https?:\/\/\S+\/v1\/feedback\?t=[^\s&]+)&score=\d+/g)].slice(0, 1).map((x) => x[1]!),
+  );
   for (const [i, link] of scoreLinks.slice(0, 4).entries()) {
     const res = await fetch(`${link}&score=${[10, 9, 4, 8][i]}`);
     expect(res.status).toBe(200);
@@ -117,7 +142,10 @@ async function tableRows(page: Page, caption: string | RegExp): Promise<string[]
 
 /** A key figure's value, by its exact label. */
 function stat(page: Page, label: string) {
-  return page.locator(".stat").filter({ has: page.getByText(label, { exact: true }) }).locator(".stat-value");
+  return page
+    .locator(".stat")
+    .filter({ has: page.getByText(label, { exact: true }) })
+    .locator(".stat-value");
 }
 
 describe("serving the dashboard at /app", () => {
@@ -191,7 +219,8 @@ describe("serving the dashboard at /app", () => {
       expect(isAppBuildCurrent(outdir)).toBe(true);
 
       const handler = makeApp(stack.deps, { dir: outdir });
-      const event = (path: string, proxy?: string) => httpEvent({ route: { method: "GET", path }, path: "/app", ...(proxy !== undefined ? { pathParameters: { proxy } } : {}) });
+      const event = (path: string, proxy?: string) =>
+        httpEvent({ route: { method: "GET", path }, path: "/app", ...(proxy !== undefined ? { pathParameters: { proxy } } : {}) });
       const index = await handler(event("/app"), lambdaContext("app"));
       expect(index.statusCode).toBe(200);
       expect(Buffer.from(index.body!, "base64").toString()).toContain(manifest.files.script);
@@ -252,7 +281,9 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     const funnel = (await stack.api(`/v1/reports/funnel?from=${from}&to=${to}`, { key: stack.adminKey })).body as FunnelReport;
     expect(funnel.total).toBe(60);
     // The chart's data table: one row per stage with today's count.
-    expect(await tableRows(w.page, "Contacts per stage")).toEqual(funnel.stages.map((s) => [s.stage === "at_risk" ? "At risk" : s.stage[0]!.toUpperCase() + s.stage.slice(1), int.format(s.count)]));
+    expect(await tableRows(w.page, "Contacts per stage")).toEqual(
+      funnel.stages.map((s) => [s.stage === "at_risk" ? "At risk" : s.stage[0]!.toUpperCase() + s.stage.slice(1), int.format(s.count)]),
+    );
     expect(await w.page.getByRole("img", { name: /^Contacts per stage\./ }).getAttribute("aria-label")).toContain(`${funnel.total} contacts now`);
     // The conversion table, for this period.
     const conversions = await tableRows(w.page, /^Conversion, /);
@@ -277,7 +308,8 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     await signIn(w);
     await go(w, "#/customers", "Customers");
     const emailsOn = async () => (await tableRows(w.page, "Customers")).map((row) => row[1]);
-    const apiPage = async (q: string) => (await stack.api(`/v1/customers?limit=25${q}`, { key: stack.adminKey })).body as { items: { email: string; id: string }[]; nextCursor: string | null };
+    const apiPage = async (q: string) =>
+      (await stack.api(`/v1/customers?limit=25${q}`, { key: stack.adminKey })).body as { items: { email: string; id: string }[]; nextCursor: string | null };
 
     const first = await apiPage("");
     expect(await emailsOn()).toEqual(first.items.map((c) => c.email));
@@ -324,13 +356,18 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     const timeline = (await stack.api(`/v1/customers/${wanted.id}/timeline?limit=20`, { key: stack.adminKey })).body;
     const entries = w.page.locator("ol.timeline > li");
     await expect.poll(() => entries.count()).toBe(timeline.items.length);
-    expect(await entries.locator("time").evaluateAll((times) => times.map((t) => t.getAttribute("datetime")))).toEqual(timeline.items.map((e: { at: string }) => e.at));
+    expect(await entries.locator("time").evaluateAll((times) => times.map((t) => t.getAttribute("datetime")))).toEqual(
+      timeline.items.map((e: { at: string }) => e.at),
+    );
     if (timeline.nextCursor) {
       const all = (await stack.api(`/v1/customers/${wanted.id}/timeline?limit=100`, { key: stack.adminKey })).body.items.length;
       await w.page.getByRole("button", { name: "Show older entries" }).click();
       await expect.poll(() => entries.count()).toBe(Math.min(all, 40));
     }
-    const sent = await w.page.locator("section", { has: w.page.getByRole("heading", { name: "Emails sent" }) }).locator("tbody tr").count();
+    const sent = await w.page
+      .locator("section", { has: w.page.getByRole("heading", { name: "Emails sent" }) })
+      .locator("tbody tr")
+      .count();
     expect(sent).toBe(view.emailsSent.length);
     expect(w.problems).toEqual([]);
     await w.context.close();
@@ -406,7 +443,13 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     // A report that fails (a 500 cannot be provoked from outside, so the browser is made to see one).
     let failing = true;
     await w.page.route("**/v1/reports/retention*", (route) =>
-      failing ? route.fulfill({ status: 500, contentType: "application/json", body: JSON.stringify({ error: "internal", message: "something went wrong on our side; retry later" }) }) : route.continue(),
+      failing
+        ? route.fulfill({
+            status: 500,
+            contentType: "application/json",
+            body: JSON.stringify({ error: "internal", message: "something went wrong on our side; retry later" }),
+          })
+        : route.continue(),
     );
     await go(w, "#/overview", "Overview");
     const churn = w.page.locator("section", { has: w.page.getByRole("heading", { name: "Churn" }) });
@@ -429,7 +472,9 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     await revokeApiKey(stack.deps, info.id);
     await w.page.getByRole("link", { name: "Segments" }).click();
     await w.page.getByRole("heading", { level: 1, name: "Sign in to Rapport" }).waitFor();
-    expect(await w.page.getByRole("alert").filter({ hasText: "not accepted" }).textContent()).toBe("Your API key was not accepted (it may have been revoked). Sign in again.");
+    expect(await w.page.getByRole("alert").filter({ hasText: "not accepted" }).textContent()).toBe(
+      "Your API key was not accepted (it may have been revoked). Sign in again.",
+    );
     expect(await w.page.evaluate(() => sessionStorage.getItem("rapport.apiKey"))).toBeNull();
     // Signing in again comes back to where the reader was going.
     await w.page.getByLabel("Admin API key").fill(browserKey);
@@ -447,7 +492,12 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     await w.page.reload();
     await settled(w.page);
     await w.page.keyboard.press("Tab");
-    const focused = () => w.page.evaluate(() => ({ id: document.activeElement?.id, text: document.activeElement?.textContent?.trim(), outline: getComputedStyle(document.activeElement!).outlineStyle }));
+    const focused = () =>
+      w.page.evaluate(() => ({
+        id: document.activeElement?.id,
+        text: document.activeElement?.textContent?.trim(),
+        outline: getComputedStyle(document.activeElement!).outlineStyle,
+      }));
     expect(await focused()).toMatchObject({ id: "skip-link", text: "Skip to content" });
     expect((await w.page.locator("#skip-link").boundingBox())!.y).toBeGreaterThanOrEqual(0);
     await w.page.keyboard.press("Enter");

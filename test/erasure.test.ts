@@ -1,21 +1,19 @@
 import { BatchWriteCommand, GetCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listCampaigns } from "../shared/campaigns/store.ts";
-import { customerKey, customerPk, erasedCustomerKey, stagePartition } from "../shared/entities/customer.ts";
-import { duePartition } from "../shared/entities/due.ts";
+import type { Mailer } from "../shared/core/ports.ts";
+import type { TokenPurpose } from "../shared/email-links/tokens.ts";
+import { linkAttribution, signToken } from "../shared/email-links/tokens.ts";
+import { customerKey, customerPk, erasedCustomerKey, STAGE_INDEX as GSI1, stagePartition } from "../shared/entities/customer.ts";
+import { duePartition, DUE_INDEX as GSI2 } from "../shared/entities/due.ts";
 import { emailKey } from "../shared/entities/email.ts";
 import { externalEventKey } from "../shared/entities/external-event.ts";
 import { timelineKey } from "../shared/entities/timeline.ts";
-import type { Mailer } from "../shared/core/ports.ts";
 import { holdLead } from "../shared/leads/quarantine.ts";
 import type { LeadInput } from "../shared/leads/schema.ts";
-import { deliver } from "../shared/retention/send.ts";
 import { applySesEvent } from "../shared/mail-feedback/outcomes.ts";
 import { getSuppression, isSuppressed, suppress } from "../shared/mail-feedback/suppression.ts";
-import { STAGE_INDEX as GSI1 } from "../shared/entities/customer.ts";
-import { DUE_INDEX as GSI2 } from "../shared/entities/due.ts";
-import type { TokenPurpose } from "../shared/email-links/tokens.ts";
-import { linkAttribution, signToken } from "../shared/email-links/tokens.ts";
+import { deliver } from "../shared/retention/send.ts";
 import { TEST_TOKEN_SECRET, useStack } from "./support/stack.ts";
 
 /**
@@ -70,7 +68,14 @@ const mentions = (item: Record<string, unknown>, needles: string[]) => needles.s
 const kindOf = (item: Record<string, any>) => `${String(item.PK).split("#")[0]}/${String(item.SK).split(/#|_/)[0]}`;
 
 async function partition(id: string) {
-  const res = await stack.deps.db.send(new QueryCommand({ TableName: stack.deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": customerPk(id) }, ConsistentRead: true }));
+  const res = await stack.deps.db.send(
+    new QueryCommand({
+      TableName: stack.deps.table,
+      KeyConditionExpression: "PK = :pk",
+      ExpressionAttributeValues: { ":pk": customerPk(id) },
+      ConsistentRead: true,
+    }),
+  );
   return res.Items ?? [];
 }
 
@@ -140,7 +145,9 @@ describe("DELETE /v1/customers/{id}: erasure removes every trace of the person",
       await sweep(day(n));
     }
     // A low score with a comment (the owner gets an alert naming the customer), and an SES click.
-    const fb = await stack.api("/v1/feedback", { body: { t: token(id, "feedback", linkAttribution("feedback-request", "o1")), score: 3, comment: pii.comment } });
+    const fb = await stack.api("/v1/feedback", {
+      body: { t: token(id, "feedback", linkAttribution("feedback-request", "o1")), score: 3, comment: pii.comment },
+    });
     expect(fb.status, JSON.stringify(fb.body)).toBe(200);
     await sweep(day(10));
     const [mail] = await stack.mailsTo(email);
@@ -161,14 +168,21 @@ describe("DELETE /v1/customers/{id}: erasure removes every trace of the person",
 
   it("the customer's data is really spread over every kind of item before erasure", () => {
     const kinds = new Set(before.map(kindOf));
-    for (const kind of ["CUST/PROFILE", "CUST/TL", "CUST/SEND", "CUST/FB", "EMAIL/EMAIL", "EXT/EXT", "IDEM/IDEM", "QUARANTINE/q"]) expect(kinds, kind).toContain(kind);
+    for (const kind of ["CUST/PROFILE", "CUST/TL", "CUST/SEND", "CUST/FB", "EMAIL/EMAIL", "EXT/EXT", "IDEM/IDEM", "QUARANTINE/q"])
+      expect(kinds, kind).toContain(kind);
     // The send ledger keeps subject lines, which can carry the first name (the birthday greeting, the owner's alert).
     const sends = before.filter((i) => kindOf(i) === "CUST/SEND");
-    expect(sends.some((s) => String(s.subject).includes(pii.firstName)), JSON.stringify(sends.map((s) => s.subject))).toBe(true);
+    expect(
+      sends.some((s) => String(s.subject).includes(pii.firstName)),
+      JSON.stringify(sends.map((s) => s.subject)),
+    ).toBe(true);
     expect(before.filter((i) => kindOf(i) === "EXT/EXT").map((i) => i.customerId)).toEqual([id, id]);
     expect(profileBefore).toMatchObject({ email, firstName: pii.firstName, GSI1PK: expect.any(String), orders: 2, spendMinor: 6550 });
     for (const needle of [pii.phone, pii.message, pii.comment, pii.userAgent, pii.product, pii.utm]) {
-      expect(before.some((i) => mentions(i, [needle])), needle).toBe(true);
+      expect(
+        before.some((i) => mentions(i, [needle])),
+        needle,
+      ).toBe(true);
     }
   });
 
@@ -190,17 +204,35 @@ describe("DELETE /v1/customers/{id}: erasure removes every trace of the person",
   it("keeps a tombstone with only ids and counts, outside both indexes", async () => {
     const tombstone = (await stack.deps.db.send(new GetCommand({ TableName: stack.deps.table, Key: erasedCustomerKey(id), ConsistentRead: true }))).Item!;
     expect(Object.keys(tombstone).sort()).toEqual(["PK", "SK", "createdAt", "currency", "erasedAt", "id", "orders", "spendMinor", "stage", "type"]);
-    expect(tombstone).toMatchObject({ id, type: "erased_customer", stage: profileBefore.stage, orders: 2, spendMinor: 6550, currency: profileBefore.currency, createdAt: profileBefore.createdAt });
+    expect(tombstone).toMatchObject({
+      id,
+      type: "erased_customer",
+      stage: profileBefore.stage,
+      orders: 2,
+      spendMinor: 6550,
+      currency: profileBefore.currency,
+      createdAt: profileBefore.createdAt,
+    });
     const profile = await stack.deps.db.send(new GetCommand({ TableName: stack.deps.table, Key: customerKey(id), ConsistentRead: true }));
     expect(profile.Item).toBeUndefined();
 
     const stageIndex = await stack.deps.db.send(
-      new QueryCommand({ TableName: stack.deps.table, IndexName: GSI1.name, KeyConditionExpression: "GSI1PK = :pk", ExpressionAttributeValues: { ":pk": stagePartition(profileBefore.stage) } }),
+      new QueryCommand({
+        TableName: stack.deps.table,
+        IndexName: GSI1.name,
+        KeyConditionExpression: "GSI1PK = :pk",
+        ExpressionAttributeValues: { ":pk": stagePartition(profileBefore.stage) },
+      }),
     );
     expect((stageIndex.Items ?? []).filter((i) => i.id === id)).toEqual([]);
     for (let shard = 0; shard < stack.deps.config.retention.dueShards; shard++) {
       const due = await stack.deps.db.send(
-        new QueryCommand({ TableName: stack.deps.table, IndexName: GSI2.name, KeyConditionExpression: "GSI2PK = :pk", ExpressionAttributeValues: { ":pk": duePartition(shard) } }),
+        new QueryCommand({
+          TableName: stack.deps.table,
+          IndexName: GSI2.name,
+          KeyConditionExpression: "GSI2PK = :pk",
+          ExpressionAttributeValues: { ":pk": duePartition(shard) },
+        }),
       );
       expect((due.Items ?? []).filter((i) => String(i.GSI2SK).endsWith(id))).toEqual([]);
     }
@@ -234,8 +266,13 @@ describe("DELETE /v1/customers/{id}: erasure removes every trace of the person",
     expect((await stack.api(`/v1/customers?email=${encodeURIComponent(email)}`, { key: stack.adminKey })).body.items).toEqual([]);
 
     // Writes for the old id: an order, a feedback click, an unsubscribe click. None may bring data back.
-    expect((await stack.api("/v1/events", { key: stack.adminKey, body: { type: "purchase", customerId: id, amount: 10, externalId: "order-ef-1003" } })).status).toBe(404);
-    expect((await stack.api("/v1/feedback", { body: { t: token(id, "feedback", linkAttribution("feedback-request", "o2")), score: 10, comment: "Ingrid again" } })).status).toBe(404);
+    expect(
+      (await stack.api("/v1/events", { key: stack.adminKey, body: { type: "purchase", customerId: id, amount: 10, externalId: "order-ef-1003" } })).status,
+    ).toBe(404);
+    expect(
+      (await stack.api("/v1/feedback", { body: { t: token(id, "feedback", linkAttribution("feedback-request", "o2")), score: 10, comment: "Ingrid again" } }))
+        .status,
+    ).toBe(404);
     expect((await stack.api(`/v1/unsubscribe?t=${token(id, "unsubscribe")}`, { method: "POST", body: {} })).status).toBe(200);
     expect((await partition(id)).map((i) => i.SK)).toEqual(["ERASED"]);
   });
@@ -294,7 +331,14 @@ describe("erasure keeps the address suppressed", () => {
     const bounced = "bounced.person@example.no";
     const b = await lead({ email: bounced });
     // A record whose suppression item is missing (lost, or from before the list existed).
-    await stack.deps.db.send(new UpdateCommand({ TableName: stack.deps.table, Key: customerKey(b), UpdateExpression: "SET emailStatus = :s", ExpressionAttributeValues: { ":s": "bounced" } }));
+    await stack.deps.db.send(
+      new UpdateCommand({
+        TableName: stack.deps.table,
+        Key: customerKey(b),
+        UpdateExpression: "SET emailStatus = :s",
+        ExpressionAttributeValues: { ":s": "bounced" },
+      }),
+    );
     expect(await isSuppressed(stack.deps, bounced)).toBe(false);
     expect((await erase(b)).status).toBe(200);
     expect((await getSuppression(stack.deps, bounced))?.reason).toBe("bounced");
@@ -302,7 +346,14 @@ describe("erasure keeps the address suppressed", () => {
     const complained = "complained.person@example.no";
     const c = await lead({ email: complained });
     await suppress(stack.deps, complained, "complained", "2026-01-02T03:04:05.000Z");
-    await stack.deps.db.send(new UpdateCommand({ TableName: stack.deps.table, Key: customerKey(c), UpdateExpression: "SET emailStatus = :s", ExpressionAttributeValues: { ":s": "complained" } }));
+    await stack.deps.db.send(
+      new UpdateCommand({
+        TableName: stack.deps.table,
+        Key: customerKey(c),
+        UpdateExpression: "SET emailStatus = :s",
+        ExpressionAttributeValues: { ":s": "complained" },
+      }),
+    );
     expect((await erase(c)).status).toBe(200);
     expect(await getSuppression(stack.deps, complained)).toEqual({ reason: "complained", at: "2026-01-02T03:04:05.000Z" });
   });
@@ -343,7 +394,16 @@ describe("GET /v1/customers/{id}/export: everything held, as one document", () =
   const email = "export.person@example.no";
 
   beforeAll(async () => {
-    id = await lead({ email, firstName: "Eirik", lastName: "Export", phone: "+47 400 00 000", message: "Hello there", consent: "yes", utm_source: "ads", tags: "a,b" });
+    id = await lead({
+      email,
+      firstName: "Eirik",
+      lastName: "Export",
+      phone: "+47 400 00 000",
+      message: "Hello there",
+      consent: "yes",
+      utm_source: "ads",
+      tags: "a,b",
+    });
     await event({ type: "purchase", customerId: id, at: day(300, "09:00"), amount: 12, externalId: "order-export-1" });
     await holdLead(stack.deps, { email, firstName: "Eirik" } as LeadInput, { ip: "198.51.100.7" }, { reason: "captcha_missing" });
     await sweep(day(300));
@@ -355,7 +415,10 @@ describe("GET /v1/customers/{id}/export: everything held, as one document", () =
     const all: { id: string }[] = [];
     let cursor: string | null = null;
     do {
-      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await stack.api(`/v1/customers/${id}/timeline?limit=100${cursor ? `&cursor=${cursor}` : ""}`, { key: stack.adminKey });
+      const res: { body: { items: { id: string }[]; nextCursor: string | null } } = await stack.api(
+        `/v1/customers/${id}/timeline?limit=100${cursor ? `&cursor=${cursor}` : ""}`,
+        { key: stack.adminKey },
+      );
       all.push(...res.body.items);
       cursor = res.body.nextCursor;
     } while (cursor);
@@ -378,15 +441,24 @@ describe("GET /v1/customers/{id}/export: everything held, as one document", () =
     const timeline = await fullTimeline();
     expect(timeline.length).toBeGreaterThan(130);
     expect(doc.timeline.entries.map((e: { id: string }) => e.id).sort()).toEqual(timeline.map((e) => e.id).sort());
-    expect(doc.timeline.entries.find((e: { type: string }) => e.type === "form_submitted").data).toMatchObject({ message: "Hello there", attribution: { utm_source: "ads" } });
+    expect(doc.timeline.entries.find((e: { type: string }) => e.type === "form_submitted").data).toMatchObject({
+      message: "Hello there",
+      attribution: { utm_source: "ads" },
+    });
 
     expect(doc.consent.current).toMatchObject({ marketing: false, emailStatus: "unsubscribed" });
     expect(doc.consent.ledger.map((e: { type: string }) => e.type).sort()).toEqual(["form_submitted", "unsubscribed"]);
-    expect(doc.consent.ledger.find((e: { type: string }) => e.type === "form_submitted").data.consent).toMatchObject({ granted: true, version: expect.any(String), ip: expect.any(String) });
+    expect(doc.consent.ledger.find((e: { type: string }) => e.type === "form_submitted").data.consent).toMatchObject({
+      granted: true,
+      version: expect.any(String),
+      ip: expect.any(String),
+    });
 
     expect(doc.emailsSent.items).toEqual([expect.objectContaining({ campaignId: "thank-you", status: "sent", subject: expect.any(String) })]);
     expect(doc.suppression).toMatchObject({ suppressed: true, reason: "unsubscribed" });
-    expect(doc.heldSubmissions.items).toEqual([expect.objectContaining({ reason: "captcha_missing", lead: { email, firstName: "Eirik" }, context: { ip: "198.51.100.7" } })]);
+    expect(doc.heldSubmissions.items).toEqual([
+      expect.objectContaining({ reason: "captcha_missing", lead: { email, firstName: "Eirik" }, context: { ip: "198.51.100.7" } }),
+    ]);
     expect(doc.externalIds.items).toEqual([expect.objectContaining({ externalId: "order-export-1", type: "purchase" })]);
   });
 
@@ -418,7 +490,9 @@ describe("erasure racing a form post", () => {
     expect((await stack.api(`/v1/customers/${erased}`, { method: "DELETE", key: stack.adminKey })).status).toBe(200);
     // The state a concurrent post sees when it read the lookup just before the erasure's transaction:
     // the lookup still names the erased id.
-    await stack.deps.db.send(new BatchWriteCommand({ RequestItems: { [stack.deps.table]: [{ PutRequest: { Item: { ...emailKey(email), type: "email", customerId: erased } } }] } }));
+    await stack.deps.db.send(
+      new BatchWriteCommand({ RequestItems: { [stack.deps.table]: [{ PutRequest: { Item: { ...emailKey(email), type: "email", customerId: erased } } }] } }),
+    );
 
     const res = await stack.api("/v1/leads", { body: { email, firstName: "Rita", consent: "yes" } });
     expect([200, 201]).toContain(res.status);
@@ -427,6 +501,8 @@ describe("erasure racing a form post", () => {
     // The erased id holds nothing but its tombstone; the address leads to the new customer.
     const left = await partition(erased);
     expect(left.map((i) => i.SK)).toEqual(["ERASED"]);
-    expect((await stack.api(`/v1/customers?email=${encodeURIComponent(email)}`, { key: stack.adminKey })).body.items.map((c: { id: string }) => c.id)).toEqual([fresh]);
+    expect((await stack.api(`/v1/customers?email=${encodeURIComponent(email)}`, { key: stack.adminKey })).body.items.map((c: { id: string }) => c.id)).toEqual([
+      fresh,
+    ]);
   });
 });

@@ -23,8 +23,16 @@ describe("POST /v1/events: purchases move the counters and the stage", () => {
 
     const c = await view(id);
     expect(c.stage).toBe("loyal");
-    expect(c.metrics).toMatchObject({ orders: 3, lifetimeSpend: 35, currency: "USD", firstPurchaseAt: "2026-03-01T10:00:00.000Z", lastPurchaseAt: "2026-05-01T10:00:00.000Z" });
-    const changes = c.recentTimeline.filter((e: { type: string }) => e.type === "stage_changed").map((e: { data: { from: string; to: string } }) => `${e.data.from}>${e.data.to}`);
+    expect(c.metrics).toMatchObject({
+      orders: 3,
+      lifetimeSpend: 35,
+      currency: "USD",
+      firstPurchaseAt: "2026-03-01T10:00:00.000Z",
+      lastPurchaseAt: "2026-05-01T10:00:00.000Z",
+    });
+    const changes = c.recentTimeline
+      .filter((e: { type: string }) => e.type === "stage_changed")
+      .map((e: { data: { from: string; to: string } }) => `${e.data.from}>${e.data.to}`);
     expect(changes.sort()).toEqual(["customer>loyal", "lead>customer"]);
   });
 
@@ -117,7 +125,10 @@ describe("POST /v1/events refuses bad input", () => {
     for (const [body, fields] of cases) {
       const res = await event(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
-      expect(res.body.fields.map((f: { field: string }) => f.field), JSON.stringify(body)).toEqual(fields);
+      expect(
+        res.body.fields.map((f: { field: string }) => f.field),
+        JSON.stringify(body),
+      ).toEqual(fields);
     }
   });
 

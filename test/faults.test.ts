@@ -1,14 +1,24 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, inject, it } from "vitest";
+import { createDocumentClient } from "../shared/aws/db.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
+import type { Mailer } from "../shared/core/ports.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
 import { deriveStage } from "../shared/customers/lifecycle.ts";
-import type { Mailer } from "../shared/core/ports.ts";
-import { createDocumentClient } from "../shared/aws/db.ts";
 import { runSweep } from "../shared/retention/sweep.ts";
-import { awsError, FailureCountingLogger, injectErrors, injectThrottling, lagIndex, seededRandom, splitBatchGets, THROTTLING_ERRORS, transactionConflict } from "./support/faults.ts";
-import { useStack, type StoredMail, type TestStack } from "./support/stack.ts";
+import {
+  awsError,
+  FailureCountingLogger,
+  injectErrors,
+  injectThrottling,
+  lagIndex,
+  seededRandom,
+  splitBatchGets,
+  THROTTLING_ERRORS,
+  transactionConflict,
+} from "./support/faults.ts";
+import { type StoredMail, type TestStack, useStack } from "./support/stack.ts";
 
 /**
  * DynamoDB and SES throttling injected into the stack's real clients (test/support/faults.ts):
@@ -30,7 +40,12 @@ let sesThrottle: ReturnType<typeof injectThrottling>;
 /** Addresses whose first five send attempts are throttled: past the sender's own retries, into the queue's. */
 const stubborn = new Map<string, number>();
 beforeAll(() => {
-  const client = new SESv2Client({ region: "aws-ses-v2-local", endpoint: stack.sesUrl, credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 1 });
+  const client = new SESv2Client({
+    region: "aws-ses-v2-local",
+    endpoint: stack.sesUrl,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
   sesThrottle = injectThrottling(client, {
     seed: 7,
     rate: 0.3,
@@ -127,7 +142,11 @@ describe.concurrent("DynamoDB throttling on lead capture and purchases", () => {
     };
     const postPurchase = async (raw: string, externalId: string, amount: number) => {
       const email = normalizeEmail(raw)!;
-      const res = await untilAnswered(() => leadsStack.api("/v1/events", { key: leadsStack.adminKey, body: { type: "purchase", email: raw, externalId, amount, at: "2027-05-01T10:00:00Z" } }), serverErrors);
+      const res = await untilAnswered(
+        () =>
+          leadsStack.api("/v1/events", { key: leadsStack.adminKey, body: { type: "purchase", email: raw, externalId, amount, at: "2027-05-01T10:00:00Z" } }),
+        serverErrors,
+      );
       expect([200, 201], JSON.stringify(res.body)).toContain(res.status);
       if (!idsByEmail.has(email)) idsByEmail.set(email, new Set());
       idsByEmail.get(email)!.add(res.body.customerId);
@@ -177,7 +196,9 @@ describe.concurrent("DynamoDB throttling on lead capture and purchases", () => {
     expect(surfaced(leadsLog), "throttles past the SDK's retries answered 5xx (and the clients retried)").toBeGreaterThan(0);
     dynamo.enabled = false;
     process.stderr.write(
-      `faults: ${dynamo.attempts} DynamoDB attempts, ${dynamo.throttled} throttled (${Object.entries(dynamo.byCommand).map(([c, n]) => `${c} ${n}`).join(", ")}), ${dynamo.exhausted} past the SDK's retries, ${serverErrors.count} 5xx retried by the client\n`,
+      `faults: ${dynamo.attempts} DynamoDB attempts, ${dynamo.throttled} throttled (${Object.entries(dynamo.byCommand)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(", ")}), ${dynamo.exhausted} past the SDK's retries, ${serverErrors.count} 5xx retried by the client\n`,
     );
 
     const items = await scanAll(leadsStack);
@@ -214,7 +235,10 @@ describe.concurrent("a retention sweep and the sender under DynamoDB and SES thr
       const lead = await stack.api("/v1/leads", { body: { email: p.email, firstName: "Sweep" } });
       expect(lead.status).toBe(201);
       ids.set(p.email, lead.body.customerId);
-      const purchase = await stack.api("/v1/events", { key: stack.adminKey, body: { type: "purchase", customerId: lead.body.customerId, amount: p.amount, externalId: `sw-${p.email}`, at: T0 } });
+      const purchase = await stack.api("/v1/events", {
+        key: stack.adminKey,
+        body: { type: "purchase", customerId: lead.body.customerId, amount: p.amount, externalId: `sw-${p.email}`, at: T0 },
+      });
       expect(purchase.status).toBe(201);
     }
 
@@ -228,9 +252,10 @@ describe.concurrent("a retention sweep and the sender under DynamoDB and SES thr
       // a claim whose send failed, and the first sweep's read of the due index (the sweep fails
       // and is run again, as the next scheduled one would). Nothing may be lost or sent twice.
       forced: (command, body) => {
-        if (command === "QueryCommand" && body.includes('"GSI2"') && forced.sweeps < 1) return forced.sweeps++, Number.POSITIVE_INFINITY;
-        if (command === "TransactWriteItemsCommand" && body.includes('"SEND#') && forced.recorded < 3) return forced.recorded++, Number.POSITIVE_INFINITY;
-        if (command === "UpdateItemCommand" && body.includes('"SEND#') && body.includes('"failed"') && forced.released < 2) return forced.released++, Number.POSITIVE_INFINITY;
+        if (command === "QueryCommand" && body.includes('"GSI2"') && forced.sweeps < 1) return (forced.sweeps++, Number.POSITIVE_INFINITY);
+        if (command === "TransactWriteItemsCommand" && body.includes('"SEND#') && forced.recorded < 3) return (forced.recorded++, Number.POSITIVE_INFINITY);
+        if (command === "UpdateItemCommand" && body.includes('"SEND#') && body.includes('"failed"') && forced.released < 2)
+          return (forced.released++, Number.POSITIVE_INFINITY);
         return undefined;
       },
     });
@@ -262,7 +287,10 @@ describe.concurrent("a retention sweep and the sender under DynamoDB and SES thr
     // At least the sweep whose due-index read failed; locally a sweep also answers 500 when it
     // and its inline delivery outlast the 10 s the local server gives a function (the work goes on).
     expect(serverErrors.count).toBeGreaterThanOrEqual(1);
-    expect([...stubborn.values()].every((left) => left === 0), "the stubborn addresses went through the queue's retry").toBe(true);
+    expect(
+      [...stubborn.values()].every((left) => left === 0),
+      "the stubborn addresses went through the queue's retry",
+    ).toBe(true);
 
     const store = (await (await fetch(`${stack.sesUrl}/store`)).json()) as { emails: StoredMail[] };
     const items = await scanAll(stack);
@@ -277,7 +305,10 @@ describe.concurrent("a retention sweep and the sender under DynamoDB and SES thr
       const expected = ["feedback-request", "thank-you", ...(p.amount >= 250 ? ["spend-milestone"] : [])].sort();
       const ledger = items.filter((i) => i.PK === `CUST#${id}` && i.type === "send");
       expect(ledger.map((l) => l.campaignId).sort(), p.email).toEqual(expected);
-      expect(ledger.map((l) => l.status), p.email).toEqual(ledger.map(() => "sent"));
+      expect(
+        ledger.map((l) => l.status),
+        p.email,
+      ).toEqual(ledger.map(() => "sent"));
       const mails = store.emails.filter((m) => m.destination.to.includes(p.email));
       expect(mails.length, `${p.email}: mails in SES`).toBe(expected.length);
       expect(mails.map((m) => m.messageId).sort(), `${p.email}: SES messages are the ledger's`).toEqual(ledger.map((l) => l.messageId).sort());
@@ -286,7 +317,9 @@ describe.concurrent("a retention sweep and the sender under DynamoDB and SES thr
       const customer = items.find((i) => i.PK === `CUST#${id}` && i.SK === "PROFILE")!;
       for (const l of ledger) expect(customer[`sent#${l.campaignId}`]?.occurrence, `${p.email} ${l.campaignId}`).toBe(l.occurrence);
     }
-    expect(store.emails.filter((m) => m.destination.to.some((to) => to.endsWith("@sweep.example.com"))).length).toBe(people.length * 2 + people.filter((p) => p.amount >= 250).length);
+    expect(store.emails.filter((m) => m.destination.to.some((to) => to.endsWith("@sweep.example.com"))).length).toBe(
+      people.length * 2 + people.filter((p) => p.amount >= 250).length,
+    );
   }, 240_000);
 });
 
@@ -305,11 +338,20 @@ const reportsDb = createDocumentClient({ region: "us-east-1", endpoint: inject("
 const conflictStack = useStack({ mailer: lazyFaultMailer, retryDelayMs: 50, pauseSeconds: 1, reportsDeps: { db: reportsDb } });
 
 beforeAll(() => {
-  const client = new SESv2Client({ region: "aws-ses-v2-local", endpoint: conflictStack.sesUrl, credentials: { accessKeyId: "local", secretAccessKey: "local" }, maxAttempts: 1 });
+  const client = new SESv2Client({
+    region: "aws-ses-v2-local",
+    endpoint: conflictStack.sesUrl,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
   injectErrors(client, "sesFaults", (_command, body) => {
     const to = /"ToAddresses":\["([^"]+)"/.exec(body)?.[1] ?? "";
     sesFault.attempts.set(to, (sesFault.attempts.get(to) ?? 0) + 1);
-    if (sesFault.rejected.has(to)) return { error: () => awsError("MessageRejected", `Email address is not verified. The following identities failed the check in region US-EAST-1: ${to}`), times: 1 };
+    if (sesFault.rejected.has(to))
+      return {
+        error: () => awsError("MessageRejected", `Email address is not verified. The following identities failed the check in region US-EAST-1: ${to}`),
+        times: 1,
+      };
     const account = sesFault.accountError;
     if (account === "LimitExceededException") return { error: () => awsError(account, "Daily message quota exceeded."), times: 1 };
     if (account) return { error: () => awsError(account, "Sending paused for this account."), times: 1 };
@@ -357,9 +399,15 @@ describe("transaction conflicts DynamoDB Local never raises", () => {
 
     const emails = Array.from({ length: 12 }, (_, i) => `tc${i}@faults.example.com`);
     const answers = await Promise.all(emails.flatMap((email) => [1, 2].map(() => conflictStack.api("/v1/leads", { body: { email, firstName: "Tess" } }))));
-    expect(answers.map((a) => a.status).filter((st) => st >= 300), "every post answered 2xx at once").toEqual([]);
+    expect(
+      answers.map((a) => a.status).filter((st) => st >= 300),
+      "every post answered 2xx at once",
+    ).toEqual([]);
     for (const [i, email] of emails.entries()) {
-      const res = await conflictStack.api("/v1/events", { key: conflictStack.adminKey, body: { type: "purchase", email, amount: 30 + i, externalId: `tc-${i}`, at: "2027-06-01T09:00:00Z" } });
+      const res = await conflictStack.api("/v1/events", {
+        key: conflictStack.adminKey,
+        body: { type: "purchase", email, amount: 30 + i, externalId: `tc-${i}`, at: "2027-06-01T09:00:00Z" },
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
     }
     const sweep = await conflictStack.api("/v1/sweeps", { key: conflictStack.adminKey, body: { at: "2027-06-01T12:00:00Z" } });
@@ -369,9 +417,15 @@ describe("transaction conflicts DynamoDB Local never raises", () => {
     api.enabled = false;
     consumer.enabled = false;
     process.stderr.write(`faults: transaction conflicts injected ${JSON.stringify(where)}\n`);
-    expect(Object.keys(where).some((k) => k.startsWith("api:email") || k.startsWith("api:item")), "on the lead path").toBe(true);
+    expect(
+      Object.keys(where).some((k) => k.startsWith("api:email") || k.startsWith("api:item")),
+      "on the lead path",
+    ).toBe(true);
     expect(where["api:send"] ?? 0, "on the sender's ledger").toBeGreaterThan(0);
-    expect(Object.keys(where).some((k) => k.startsWith("stream:")), "on the stream consumer").toBe(true);
+    expect(
+      Object.keys(where).some((k) => k.startsWith("stream:")),
+      "on the stream consumer",
+    ).toBe(true);
 
     const items = await scanAll(conflictStack);
     const customers = items.filter((i) => i.type === "customer" && emails.includes(i.email));
@@ -382,7 +436,10 @@ describe("transaction conflicts DynamoDB Local never raises", () => {
       expect(timeline.filter((t) => t.kind === "purchase").length, c.email).toBe(1);
       expect(c.orders, c.email).toBe(1);
       const ledger = items.filter((i) => i.PK === `CUST#${c.id}` && i.type === "send");
-      expect(ledger.map((l) => [l.campaignId, l.status]), c.email).toEqual([["thank-you", "sent"]]);
+      expect(
+        ledger.map((l) => [l.campaignId, l.status]),
+        c.email,
+      ).toEqual([["thank-you", "sent"]]);
       expect((await conflictStack.mailsTo(c.email)).length, c.email).toBe(1);
     }
     expect(conflictStack.queue.deadLetters).toEqual([]);
@@ -404,10 +461,15 @@ describe("SES refusing a message or the whole account", () => {
     expect(sweep.status).toBe(200);
     await conflictStack.queue.drain();
     expect(sesFault.attempts.get(refused!), "no retry of a rejected message").toBe(1);
-    expect((await ledgerOf(conflictStack, ids.get(refused!)!)).map((l) => [l.campaignId, l.status, l.lastError])).toEqual([["thank-you", "rejected", "MessageRejected"]]);
+    expect((await ledgerOf(conflictStack, ids.get(refused!)!)).map((l) => [l.campaignId, l.status, l.lastError])).toEqual([
+      ["thank-you", "rejected", "MessageRejected"],
+    ]);
     for (const [email, id] of ids) {
       if (email === refused) continue;
-      expect((await ledgerOf(conflictStack, id)).map((l) => l.status), email).toEqual(["sent"]);
+      expect(
+        (await ledgerOf(conflictStack, id)).map((l) => l.status),
+        email,
+      ).toEqual(["sent"]);
     }
     expect(conflictStack.queue.deadLetters).toEqual([]);
     // The next sweep finds it settled: still one attempt.
@@ -433,7 +495,10 @@ describe("SES refusing a message or the whole account", () => {
       // At most a batch of ten probes SES per one-second pause; five receives of each would be 60 calls.
       expect(whilePaused, "SES calls while paused").toBeLessThan(12 * 5);
       for (const [email, id] of ids) {
-        expect((await ledgerOf(conflictStack, id)).map((l) => [l.campaignId, l.status]), email).toEqual([["thank-you", "sent"]]);
+        expect(
+          (await ledgerOf(conflictStack, id)).map((l) => [l.campaignId, l.status]),
+          email,
+        ).toEqual([["thank-you", "sent"]]);
         expect((await conflictStack.mailsTo(email)).length, email).toBe(1);
       }
     }, 120_000);
@@ -459,7 +524,10 @@ describe("a GSI that lags its table", () => {
     await conflictStack.queue.drain();
     process.stderr.write(`faults: lagging GSI: live sweep ${live.enqueued} sends, stale ${stale.enqueued}, caught up ${caughtUp.enqueued}\n`);
     for (const [email, id] of [...first, ...late]) {
-      expect((await ledgerOf(conflictStack, id)).map((l) => [l.campaignId, l.status]), email).toEqual([["thank-you", "sent"]]);
+      expect(
+        (await ledgerOf(conflictStack, id)).map((l) => [l.campaignId, l.status]),
+        email,
+      ).toEqual([["thank-you", "sent"]]);
       expect((await conflictStack.mailsTo(email)).length, `${email}: one mail`).toBe(1);
     }
     expect(conflictStack.queue.deadLetters).toEqual([]);

@@ -1,6 +1,6 @@
+import type { DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { DynamoDBStreamEvent, SQSEvent } from "aws-lambda";
 import { makeHandler as makeStreamHandler } from "../functions/reports-stream.ts";
 import { makeSender } from "../functions/sender.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
@@ -11,7 +11,22 @@ const stack = useStack();
 
 const json = fc.jsonValue({ maxDepth: 2 });
 const fieldNames = fc.oneof(
-  fc.constantFrom("type", "customerId", "email", "amount", "currency", "at", "externalId", "data", "tags", "firstName", "birthday", "owner", "nextContactAt", "__proto__"),
+  fc.constantFrom(
+    "type",
+    "customerId",
+    "email",
+    "amount",
+    "currency",
+    "at",
+    "externalId",
+    "data",
+    "tags",
+    "firstName",
+    "birthday",
+    "owner",
+    "nextContactAt",
+    "__proto__",
+  ),
   fc.string({ maxLength: 8 }),
 );
 const bodies = fc.oneof(fc.dictionary(fieldNames, json, { maxKeys: 6 }), json);
@@ -39,7 +54,17 @@ describe("no admin request gives a 5xx, whatever it carries", () => {
 });
 
 describe("no queue or stream record makes its consumer throw, whatever it carries", () => {
-  const sqsRecord = (body: unknown, messageId: unknown = "m-1") => ({ messageId, body, receiptHandle: "r", attributes: {}, messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn", awsRegion: "us-east-1" });
+  const sqsRecord = (body: unknown, messageId: unknown = "m-1") => ({
+    messageId,
+    body,
+    receiptHandle: "r",
+    attributes: {},
+    messageAttributes: {},
+    md5OfBody: "",
+    eventSource: "aws:sqs",
+    eventSourceARN: "arn",
+    awsRegion: "us-east-1",
+  });
 
   it("the sender drops malformed send requests (never retried, never a throw) and reports none as a failure", async () => {
     const send = makeSender(stack.deps, new SesMailer({ region: "us-east-1", endpoint: stack.sesUrl }));
@@ -47,7 +72,14 @@ describe("no queue or stream record makes its consumer throw, whatever it carrie
     const bodies = fc.oneof(
       fc.string(),
       fc.jsonValue().map((v) => JSON.stringify(v)),
-      fc.record({ customerId: fc.oneof(fc.string(), fc.constant(request.customerId)), campaignId: fc.oneof(fc.string(), fc.constant("thank-you")), occurrence: fc.oneof(fc.string(), fc.constant("字".repeat(300))), dueAt: fc.oneof(fc.string(), fc.constant(request.dueAt)) }).map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          customerId: fc.oneof(fc.string(), fc.constant(request.customerId)),
+          campaignId: fc.oneof(fc.string(), fc.constant("thank-you")),
+          occurrence: fc.oneof(fc.string(), fc.constant("字".repeat(300))),
+          dueAt: fc.oneof(fc.string(), fc.constant(request.dueAt)),
+        })
+        .map((v) => JSON.stringify(v)),
       fc.anything(),
     );
     await fc.assert(
@@ -57,7 +89,8 @@ describe("no queue or stream record makes its consumer throw, whatever it carrie
       }),
       { numRuns: 200 },
     );
-    for (const event of [null, {}, { Records: null }, { Records: [null] }]) await expect(send(event as unknown as SQSEvent)).resolves.toEqual({ batchItemFailures: [] });
+    for (const event of [null, {}, { Records: null }, { Records: [null] }])
+      await expect(send(event as unknown as SQSEvent)).resolves.toEqual({ batchItemFailures: [] });
   });
 
   it("the report stream consumer counts what it can read and skips the rest, whatever the images hold", async () => {
@@ -74,13 +107,39 @@ describe("no queue or stream record makes its consumer throw, whatever it carrie
         fc.anything(),
       ),
     })).value;
-    const image = fc.option(fc.dictionary(fc.constantFrom("PK", "SK", "type", "kind", "stage", "at", "createdAt", "firstPurchaseAt", "lastPurchaseAt", "lastActivityAt", "orders", "spendMinor", "data", "erasedAt", "campaignId", "deliveredAt"), attribute, { maxKeys: 8 }));
+    const image = fc.option(
+      fc.dictionary(
+        fc.constantFrom(
+          "PK",
+          "SK",
+          "type",
+          "kind",
+          "stage",
+          "at",
+          "createdAt",
+          "firstPurchaseAt",
+          "lastPurchaseAt",
+          "lastActivityAt",
+          "orders",
+          "spendMinor",
+          "data",
+          "erasedAt",
+          "campaignId",
+          "deliveredAt",
+        ),
+        attribute,
+        { maxKeys: 8 },
+      ),
+    );
     const record = fc.record({
       eventID: fc.oneof(fc.uuid(), fc.anything()),
       eventName: fc.constantFrom("INSERT", "MODIFY", "REMOVE"),
       dynamodb: fc.oneof(
         fc.record({
-          Keys: fc.record({ PK: fc.record({ S: fc.constantFrom("CUST#cus_01M841EYZH03RP8XS8FT83N5KE", "CAMP#x", "") }), SK: fc.record({ S: fc.constantFrom("PROFILE", "TL#2027-01-05T09:00:00Z#x", "SEND#a#b") }) }),
+          Keys: fc.record({
+            PK: fc.record({ S: fc.constantFrom("CUST#cus_01M841EYZH03RP8XS8FT83N5KE", "CAMP#x", "") }),
+            SK: fc.record({ S: fc.constantFrom("PROFILE", "TL#2027-01-05T09:00:00Z#x", "SEND#a#b") }),
+          }),
           SequenceNumber: fc.oneof(fc.bigInt({ min: 1n, max: 10n ** 20n }).map(String), fc.string()),
           OldImage: image,
           NewImage: image,

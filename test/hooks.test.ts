@@ -7,10 +7,10 @@ import { fileURLToPath } from "node:url";
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeHandler } from "../functions/hooks.ts";
+import { httpEvent, lambdaContext } from "../local/lambda-events.ts";
 import { FileConnectionSecrets } from "../shared/connections/secrets.ts";
 import { verifyBase64Hmac, verifyStripeSignature } from "../shared/connections/signatures.ts";
 import { addConnection } from "../shared/connections/store.ts";
-import { httpEvent, lambdaContext } from "../local/lambda-events.ts";
 import { useStack } from "./support/stack.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "rapport-hooks-"));
@@ -43,7 +43,11 @@ async function post(path: string, body: string, headers: Record<string, string>)
 
 /** Signed by the `stripe` package itself, as Stripe signs deliveries. */
 function stripeHeader(payload: string, options: { secret?: string; timestamp?: number } = {}): string {
-  return Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? STRIPE_SECRET, ...(options.timestamp ? { timestamp: options.timestamp } : {}) });
+  return Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: options.secret ?? STRIPE_SECRET,
+    ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+  });
 }
 
 const postStripe = (payload: string, header = stripeHeader(payload)) => post("/v1/hooks/stripe", payload, { "stripe-signature": header });
@@ -104,7 +108,14 @@ function checkoutCompleted(email: string, options: { amount?: number; currency?:
         amount_total: options.amount ?? 2000,
         currency: options.currency ?? "usd",
         customer: null,
-        customer_details: { address: { city: "South San Francisco", country: "US", line1: "354 Oyster Point Blvd", postal_code: "94080", state: "CA" }, email, name: "Jenny Rosen", phone: null, tax_exempt: "none", tax_ids: [] },
+        customer_details: {
+          address: { city: "South San Francisco", country: "US", line1: "354 Oyster Point Blvd", postal_code: "94080", state: "CA" },
+          email,
+          name: "Jenny Rosen",
+          phone: null,
+          tax_exempt: "none",
+          tax_ids: [],
+        },
         customer_email: null,
         invoice: options.invoice ?? null,
         livemode: false,
@@ -150,7 +161,11 @@ function invoicePaid(email: string, invoiceId: string) {
               currency: "usd",
               description: "2 × Coffee subscription (at $12.00 / month)",
               quantity: 2,
-              pricing: { price_details: { price: "price_1MtHbELkdIwHu7ixYaHbFHAY", product: "prod_NeZwcoffee" }, type: "price_details", unit_amount_decimal: "1200" },
+              pricing: {
+                price_details: { price: "price_1MtHbELkdIwHu7ixYaHbFHAY", product: "prod_NeZwcoffee" },
+                type: "price_details",
+                unit_amount_decimal: "1200",
+              },
             },
             {
               id: "il_1MtHbELkdIwHu7ixl4OzzPMw",
@@ -159,7 +174,11 @@ function invoicePaid(email: string, invoiceId: string) {
               currency: "usd",
               description: "1 × Grinder rental (at $12.00 / month)",
               quantity: 1,
-              pricing: { price_details: { price: "price_1MtHbELkdIwHu7ixYaHbFHAZ", product: "prod_NeZwgrinder" }, type: "price_details", unit_amount_decimal: "1200" },
+              pricing: {
+                price_details: { price: "price_1MtHbELkdIwHu7ixYaHbFHAZ", product: "prod_NeZwgrinder" },
+                type: "price_details",
+                unit_amount_decimal: "1200",
+              },
             },
           ],
           has_more: false,
@@ -209,9 +228,15 @@ describe("our Stripe verifier agrees with the stripe package's signer", () => {
   it("accepts what the package signs, and refuses a tampered body, another secret, a stale or missing header", () => {
     const header = stripeHeader(body.toString());
     expect(verifyStripeSignature(body, header, [STRIPE_SECRET], now())).toMatchObject({ ok: true });
-    expect(verifyStripeSignature(Buffer.from(body.toString().replace("evt_1", "evt_2")), header, [STRIPE_SECRET], now())).toEqual({ ok: false, reason: "mismatch" });
+    expect(verifyStripeSignature(Buffer.from(body.toString().replace("evt_1", "evt_2")), header, [STRIPE_SECRET], now())).toEqual({
+      ok: false,
+      reason: "mismatch",
+    });
     expect(verifyStripeSignature(body, header, ["whsec_someone_else"], now())).toEqual({ ok: false, reason: "mismatch" });
-    expect(verifyStripeSignature(body, stripeHeader(body.toString(), { timestamp: nowSeconds() - 301 }), [STRIPE_SECRET], now())).toEqual({ ok: false, reason: "stale" });
+    expect(verifyStripeSignature(body, stripeHeader(body.toString(), { timestamp: nowSeconds() - 301 }), [STRIPE_SECRET], now())).toEqual({
+      ok: false,
+      reason: "stale",
+    });
     expect(verifyStripeSignature(body, stripeHeader(body.toString(), { timestamp: nowSeconds() - 290 }), [STRIPE_SECRET], now())).toMatchObject({ ok: true });
     expect(verifyStripeSignature(body, undefined, [STRIPE_SECRET], now())).toEqual({ ok: false, reason: "missing" });
     expect(verifyStripeSignature(body, "v1=abc", [STRIPE_SECRET], now())).toEqual({ ok: false, reason: "malformed" });
@@ -344,7 +369,9 @@ describe("POST /v1/hooks/stripe", () => {
     expect(kept[0]).toMatchObject({ summary: expect.stringMatching(/not counted/), data: { amount: 45, currency: "EUR", counted: false } });
 
     const stripe = (await connections()).find((x) => x.platform === "stripe");
-    expect(stripe.problems).toContainEqual(expect.objectContaining({ kind: "currency_EUR", count: 1, message: expect.stringMatching(/EUR.*not counted.*USD/) }));
+    expect(stripe.problems).toContainEqual(
+      expect.objectContaining({ kind: "currency_EUR", count: 1, message: expect.stringMatching(/EUR.*not counted.*USD/) }),
+    );
   });
 
   it("reads the raw body when API Gateway base64-encodes it", async () => {
@@ -428,7 +455,9 @@ describe("POST /v1/hooks/shopify", () => {
     expect(unknown.status).toBe(200);
     expect(unknown.body.outcome).toBe("not_counted");
     const shopify = (await connections()).find((x) => x.platform === "shopify");
-    expect(shopify.problems).toContainEqual(expect.objectContaining({ kind: "refund_of_unknown_order", example: expect.objectContaining({ order: "999999999" }) }));
+    expect(shopify.problems).toContainEqual(
+      expect.objectContaining({ kind: "refund_of_unknown_order", example: expect.objectContaining({ order: "999999999" }) }),
+    );
   });
 
   it("customers/create and customers/update carry marketing consent: subscribed grants, unsubscribed withdraws, an older statement never wins", async () => {
@@ -476,13 +505,34 @@ function wooOrder(email: string, status: string, refunds: { id: number; total: s
     total_tax: "1.35",
     prices_include_tax: false,
     customer_id: 0,
-    billing: { first_name: "John", last_name: "Doe", company: "", address_1: "969 Market", city: "San Francisco", state: "CA", postcode: "94103", country: "US", email, phone: "(555) 555-5555" },
+    billing: {
+      first_name: "John",
+      last_name: "Doe",
+      company: "",
+      address_1: "969 Market",
+      city: "San Francisco",
+      state: "CA",
+      postcode: "94103",
+      country: "US",
+      email,
+      phone: "(555) 555-5555",
+    },
     payment_method: "bacs",
     payment_method_title: "Direct Bank Transfer",
     date_paid_gmt: status === "pending" ? null : "2026-11-22T16:30:35",
     line_items: [
       { id: 315, name: "Woo Single #1", product_id: 93, variation_id: 0, quantity: 2, tax_class: "", subtotal: "6.00", total: "6.00", sku: "", price: 3 },
-      { id: 316, name: "Ship Your Idea – Color: Black, Size: M Test", product_id: 22, variation_id: 23, quantity: 1, subtotal: "12.00", total: "12.00", sku: "", price: 12 },
+      {
+        id: 316,
+        name: "Ship Your Idea – Color: Black, Size: M Test",
+        product_id: 22,
+        variation_id: 23,
+        quantity: 1,
+        subtotal: "12.00",
+        total: "12.00",
+        sku: "",
+        price: 12,
+      },
     ],
     refunds: refunds.map((r) => ({ ...r, reason: "" })),
   });
@@ -491,7 +541,11 @@ function wooOrder(email: string, status: string, refunds: { id: number; total: s
 describe("POST /v1/hooks/woocommerce", () => {
   it("answers the unsigned ping a new webhook sends, and changes nothing", async () => {
     const before = (await connections()).find((x) => x.platform === "woocommerce");
-    const res = await fetch(`${stack.url}/v1/hooks/woocommerce`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "webhook_id=7" });
+    const res = await fetch(`${stack.url}/v1/hooks/woocommerce`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "webhook_id=7",
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ received: true, outcome: "ignored", results: [{ reason: expect.stringMatching(/ping/) }] });
     expect((await connections()).find((x) => x.platform === "woocommerce")).toEqual(before);
@@ -513,7 +567,13 @@ describe("POST /v1/hooks/woocommerce", () => {
 
     const refunded = wooOrder(email, "completed", [{ id: 726, total: "-10.00" }]);
     expect((await postWoo("order.updated", refunded)).body.results.map((r: any) => r.outcome)).toEqual(["duplicate", "counted"]);
-    await postWoo("order.updated", wooOrder(email, "refunded", [{ id: 726, total: "-10.00" }, { id: 730, total: "-19.35" }]));
+    await postWoo(
+      "order.updated",
+      wooOrder(email, "refunded", [
+        { id: 726, total: "-10.00" },
+        { id: 730, total: "-19.35" },
+      ]),
+    );
     c = await customerByEmail(email);
     expect(c.metrics).toMatchObject({ orders: 1, lifetimeSpend: 0 });
     expect(entries(c, "refund")).toHaveLength(2);
@@ -555,7 +615,13 @@ describe("npx rapport connections", () => {
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ["bin/rapport.ts", ...args], {
         cwd: root,
-        env: { ...process.env, DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"), RAPPORT_TABLE: stack.deps.table, RAPPORT_DATA_DIR: dataDir, PORT: String(stack.port) },
+        env: {
+          ...process.env,
+          DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
+          RAPPORT_TABLE: stack.deps.table,
+          RAPPORT_DATA_DIR: dataDir,
+          PORT: String(stack.port),
+        },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
@@ -568,7 +634,9 @@ describe("npx rapport connections", () => {
   }
 
   // Five CLI processes, each starting Node and connecting: slow on a busy machine.
-  it("add stores the secret in the data directory (owner-only) and prints the URL; list shows it; remove makes its deliveries refused", { timeout: 180_000 }, async () => {
+  it("add stores the secret in the data directory (owner-only) and prints the URL; list shows it; remove makes its deliveries refused", {
+    timeout: 180_000,
+  }, async () => {
     const added = await rapport(["connections", "add", "woocommerce", "--secret", "rotated-woo-secret-1"]);
     expect(added.code).toBe(0);
     expect(added.stdout.trim()).toBe(`http://localhost:${stack.port}/v1/hooks/woocommerce`);

@@ -7,15 +7,15 @@ import { fileURLToPath } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { parseCsv, restoreCell } from "../shared/import-export/csv-read.ts";
-import { importCsv } from "../shared/import-export/run.ts";
 import { ensureTable } from "../local/table.ts";
 import { fixedClock } from "../shared/core/clock.ts";
-import { findCustomerIdByEmail } from "../shared/customers/repository.ts";
-import { getCustomer360 } from "../shared/customers/view.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
+import { findCustomerIdByEmail } from "../shared/customers/repository.ts";
+import { getCustomer360 } from "../shared/customers/view.ts";
 import { customerKey } from "../shared/entities/customer.ts";
+import { parseCsv, restoreCell } from "../shared/import-export/csv-read.ts";
+import { importCsv } from "../shared/import-export/run.ts";
 import { captureLead } from "../shared/leads/capture.ts";
 import { LeadInput } from "../shared/leads/schema.ts";
 import { suppress } from "../shared/mail-feedback/suppression.ts";
@@ -96,7 +96,11 @@ async function customer(deps: Deps, email: string) {
 /** JSON with sorted keys and sets as sorted arrays, to compare stored items. */
 function stable(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
-    v instanceof Set ? [...v].sort() : v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    v instanceof Set
+      ? [...v].sort()
+      : v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+        : v,
   );
 }
 
@@ -139,7 +143,12 @@ describe("rapport import", () => {
     const first = zoe.recentTimeline.find((e) => e.summary === "Imported from hubspot-contacts.csv")!;
     expect(first.data).toMatchObject({ file: "hubspot-contacts.csv", row: 2, sourceCreatedAt: "2023-04-01 10:15" });
 
-    expect((await customer(deps, "misaki.sato@example.jp")).profile).toMatchObject({ firstName: "美咲", lastName: "佐藤", company: "株式会社サンプル", region: "東京都" });
+    expect((await customer(deps, "misaki.sato@example.jp")).profile).toMatchObject({
+      firstName: "美咲",
+      lastName: "佐藤",
+      company: "株式会社サンプル",
+      region: "東京都",
+    });
     const ahmed = await customer(deps, "ahmed.obrien@example.org");
     expect(ahmed.profile).toMatchObject({ lastName: "O'Brien, Jr.", phone: "+1 (555) 010-2000" });
     expect(ahmed.tags).toEqual(["lifecycle:marketing qualified lead"]);
@@ -150,7 +159,15 @@ describe("rapport import", () => {
     const report = reportRows(file.replace(/\.csv$/, ".errors.csv"));
     expect(report).toEqual([
       { row: "4", line: "5", email: "not-an-email", field: "email", value: "not-an-email", message: "is not a valid email address", action: "row skipped" },
-      { row: "7", line: "8", email: "olga.ivanova@example.ru", field: "phone", value: "call me maybe", message: "is not a phone number", action: "field skipped" },
+      {
+        row: "7",
+        line: "8",
+        email: "olga.ivanova@example.ru",
+        field: "phone",
+        value: "call me maybe",
+        message: "is not a phone number",
+        action: "field skipped",
+      },
     ]);
     expect(await counts(deps)).toEqual({ customers: 4, timeline: 5 });
   });
@@ -303,7 +320,11 @@ describe("rapport import", () => {
   it("merges into an existing customer without wiping fields or moving last activity", async () => {
     const deps = await freshTable();
     const at = "2024-01-10T08:00:00.000Z";
-    const lead = await captureLead({ ...deps, clock: fixedClock(at) }, LeadInput.parse({ email: "ahmed.obrien@example.org", firstName: "Ahmed", company: "Obrien Analytics", tags: "webinar" }), {});
+    const lead = await captureLead(
+      { ...deps, clock: fixedClock(at) },
+      LeadInput.parse({ email: "ahmed.obrien@example.org", firstName: "Ahmed", company: "Obrien Analytics", tags: "webinar" }),
+      {},
+    );
     const run = await rapport(deps, ["import", fixture("hubspot-contacts.csv")]);
     expect(run.code, run.stderr).toBe(0);
     const ahmed = await getCustomer360(deps, lead.customerId);
@@ -324,7 +345,20 @@ describe("rapport import", () => {
     expect(dry.stderr).toContain("Not recognised, ignored: Notiz");
     expect(dry.stderr).toContain("Dry run of sheet.csv: 1 rows, 1 would be imported, 0 failed");
     expect(await counts(deps)).toEqual({ customers: 0, timeline: 0 });
-    const run = await rapport(deps, ["import", file, "--map", "Kontakt=email", "--map", "vorname=firstName", "--map", "Firma=company", "--map", "Notiz=tags", "--source", "fair-2024"]);
+    const run = await rapport(deps, [
+      "import",
+      file,
+      "--map",
+      "Kontakt=email",
+      "--map",
+      "vorname=firstName",
+      "--map",
+      "Firma=company",
+      "--map",
+      "Notiz=tags",
+      "--source",
+      "fair-2024",
+    ]);
     expect(run.code, run.stderr).toBe(0);
     const frida = await customer(deps, "frida@example.se");
     expect(frida).toMatchObject({ profile: { firstName: "Frida", company: "Nordljus AB" }, tags: ["vip-kundin"], attribution: { source: "fair-2024" } });
@@ -361,15 +395,27 @@ describe("rapport import", () => {
   it("--help documents the consent rules and the exit codes", async () => {
     const run = await rapport(undefined, ["import", "--help"]);
     expect(run.code).toBe(0);
-    for (const text of ["--map", "--dry-run", "--errors FILE", "--concurrency N", "import:<file name>", "never", "OPTIN_TIME or CONFIRM_TIME", "Exit codes"]) expect(run.stdout).toContain(text);
+    for (const text of ["--map", "--dry-run", "--errors FILE", "--concurrency N", "import:<file name>", "never", "OPTIN_TIME or CONFIRM_TIME", "Exit codes"])
+      expect(run.stdout).toContain(text);
   });
 });
 
 describe("rapport export", () => {
   it("CSV imported into a fresh table gives the same customers, fields, tags and consent", async () => {
     const source = await freshTable();
-    for (const name of ["hubspot-contacts.csv", "mailchimp-subscribed.csv", "google-contacts.csv"]) expect((await rapport(source, ["import", fixture(name)])).code).toBe(0);
-    await captureLead(source, LeadInput.parse({ email: "formula@example.com", firstName: "=HYPERLINK(\"http://evil.test\")", twitter: "@rapport_crm", consent: "yes", source: "contact-form" }), {});
+    for (const name of ["hubspot-contacts.csv", "mailchimp-subscribed.csv", "google-contacts.csv"])
+      expect((await rapport(source, ["import", fixture(name)])).code).toBe(0);
+    await captureLead(
+      source,
+      LeadInput.parse({
+        email: "formula@example.com",
+        firstName: '=HYPERLINK("http://evil.test")',
+        twitter: "@rapport_crm",
+        consent: "yes",
+        source: "contact-form",
+      }),
+      {},
+    );
     const dir = mkdtempSync(join(work, "export-"));
     const out = join(dir, "customers.csv");
     const exported = await rapport(source, ["export", "--out", out]);
@@ -391,7 +437,9 @@ describe("rapport export", () => {
     const view = async (deps: Deps) => {
       const items = (await allItems(deps)).filter((i) => i.type === "customer");
       const all = await Promise.all(items.map((i) => getCustomer360(deps, i.id)));
-      return Object.fromEntries(all.map((c) => [c.email, { profile: c.profile, tags: c.tags, consent: c.consent.marketing, stage: c.stage, source: c.attribution?.source }]));
+      return Object.fromEntries(
+        all.map((c) => [c.email, { profile: c.profile, tags: c.tags, consent: c.consent.marketing, stage: c.stage, source: c.attribution?.source }]),
+      );
     };
     const before = await view(source);
     expect(Object.keys(before)).toHaveLength(11);
@@ -403,14 +451,37 @@ describe("rapport export", () => {
     const deps = await freshTable();
     expect((await rapport(deps, ["import", fixture("google-contacts.csv")])).code).toBe(0);
     const erasedId = await findCustomerIdByEmail(deps, "soren@example.dk");
-    await deps.db.send(new UpdateCommand({ TableName: deps.table, Key: customerKey(erasedId!), UpdateExpression: "SET erasedAt = :at", ExpressionAttributeValues: { ":at": "2025-01-01T00:00:00Z" } }));
-    await deps.db.send(new PutCommand({ TableName: deps.table, Item: { PK: `CUST#${erasedId}`, SK: "ERASED", type: "customer", GSI1PK: "STAGE#lead", GSI1SK: "x", erasedAt: "2025-01-01T00:00:00Z" } }));
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: customerKey(erasedId!),
+        UpdateExpression: "SET erasedAt = :at",
+        ExpressionAttributeValues: { ":at": "2025-01-01T00:00:00Z" },
+      }),
+    );
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.table,
+        Item: { PK: `CUST#${erasedId}`, SK: "ERASED", type: "customer", GSI1PK: "STAGE#lead", GSI1SK: "x", erasedAt: "2025-01-01T00:00:00Z" },
+      }),
+    );
     const run = await rapport(deps, ["export", "--format", "jsonl"]);
     expect(run.code, run.stderr).toBe(0);
-    const records = run.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    const records = run.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(records.map((r) => r.email).sort()).toEqual(["li.wei@example.cn", "ngozi@example.ng"]);
     const ngozi = records.find((r) => r.email === "ngozi@example.ng");
-    expect(ngozi).toMatchObject({ id: expect.stringMatching(/^cus_/), stage: "lead", orders: 0, lifetimeSpend: 0, currency: "USD", tags: ["lagos", "starred", "vip", "wholesale"], birthday: "1988-07-21" });
+    expect(ngozi).toMatchObject({
+      id: expect.stringMatching(/^cus_/),
+      stage: "lead",
+      orders: 0,
+      lifetimeSpend: 0,
+      currency: "USD",
+      tags: ["lagos", "starred", "vip", "wholesale"],
+      birthday: "1988-07-21",
+    });
     expect(ngozi.PK).toBeUndefined();
     expect(run.stderr).toContain("Exported 2 customers as JSONL");
   });
@@ -432,7 +503,9 @@ describe("importCsv", () => {
           // all of the SDK's attempts (the first: new addresses go in a few group transactions).
           if (/^(Update|TransactWrite)Command$/.test(command.constructor.name) && (throttled === 0 || Math.random() < 0.2)) {
             throttled++;
-            return Promise.reject(Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException" }));
+            return Promise.reject(
+              Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException" }),
+            );
           }
           return send(command as never);
         },
@@ -465,7 +538,9 @@ describe("importCsv", () => {
     const grouped = { ...(await freshTable()), clock };
     const calls: string[] = [];
     const send = grouped.db.send.bind(grouped.db);
-    grouped.db = { send: (command: { constructor: { name: string } }) => (calls.push(command.constructor.name), send(command as never)) } as unknown as Deps["db"];
+    grouped.db = {
+      send: (command: { constructor: { name: string } }) => (calls.push(command.constructor.name), send(command as never)),
+    } as unknown as Deps["db"];
     // ... and one where the batched read always fails, so every row takes the row-by-row path.
     const rowByRow = { ...(await freshTable()), clock };
     const sendRow = rowByRow.db.send.bind(rowByRow.db);
@@ -494,4 +569,3 @@ describe("importCsv", () => {
     expect(left.map((i) => JSON.parse(i))).toEqual(right.map((i) => JSON.parse(i)));
   }, 90_000);
 });
-

@@ -2,20 +2,20 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
 import type { CfnElement } from "aws-cdk-lib";
 import { App, Stack, Validations } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
 import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpUrlIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../infra/config.ts";
-import { configFromEnv } from "../shared/core/config.ts";
-import { contextKey, RUNTIME_SETTINGS, settingsFromEnv, settingsToEnv } from "../shared/core/settings.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
 import type { FunctionId } from "../infra/stack.ts";
 import { RapportStack } from "../infra/stack.ts";
 import { REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
+import { configFromEnv } from "../shared/core/config.ts";
+import { contextKey, RUNTIME_SETTINGS, settingsFromEnv, settingsToEnv } from "../shared/core/settings.ts";
 import { routeKey, routes } from "../shared/http/routes.ts";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped */
@@ -106,7 +106,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     expect(assets).toHaveLength(2);
     for (const asset of assets) expect(existsSync(path.join(dir, "app", asset)), asset).toBe(true);
     // Exactly this build: no leftovers of an earlier one.
-    expect(readdirSync(path.join(dir, "app")).filter((f) => /^(main|styles)-/.test(f)).sort()).toEqual([...assets].sort());
+    expect(
+      readdirSync(path.join(dir, "app"))
+        .filter((f) => /^(main|styles)-/.test(f))
+        .sort(),
+    ).toEqual([...assets].sort());
     // The files sit next to the handler, not inside it (the bench's budget is 400,000 bytes per bundle).
     expect(statSync(path.join(dir, "index.mjs")).size).toBeLessThan(150_000);
     expect(readFileSync(path.join(dir, "index.mjs"), "utf8")).not.toContain("esbuild");
@@ -158,7 +162,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       expect(env.REPLY_TO_EMAIL, id).toBeUndefined();
       expect(env.SALES_EMAIL, id).toBeUndefined();
       // Links in pages and emails are absolute; the authorizer and the stream consumer render none.
-      if (![stack.functions.authorizer, stack.functions["reports-stream"]].some((f) => logicalId(stack, f.fn) === id)) expect(env.PUBLIC_BASE_URL, id).toEqual(apiEndpoint);
+      if (![stack.functions.authorizer, stack.functions["reports-stream"]].some((f) => logicalId(stack, f.fn) === id))
+        expect(env.PUBLIC_BASE_URL, id).toEqual(apiEndpoint);
     }
   });
 
@@ -180,9 +185,23 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
           { AttributeName: "SK", KeyType: "RANGE" },
         ],
         GlobalSecondaryIndexes: [
-          { IndexName: "GSI1", KeySchema: [{ AttributeName: "GSI1PK", KeyType: "HASH" }, { AttributeName: "GSI1SK", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } },
+          {
+            IndexName: "GSI1",
+            KeySchema: [
+              { AttributeName: "GSI1PK", KeyType: "HASH" },
+              { AttributeName: "GSI1SK", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          },
           // The due index: the sweep reads ids only, so a profile edit never writes it.
-          { IndexName: "GSI2", KeySchema: [{ AttributeName: "GSI2PK", KeyType: "HASH" }, { AttributeName: "GSI2SK", KeyType: "RANGE" }], Projection: { ProjectionType: "KEYS_ONLY" } },
+          {
+            IndexName: "GSI2",
+            KeySchema: [
+              { AttributeName: "GSI2PK", KeyType: "HASH" },
+              { AttributeName: "GSI2SK", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "KEYS_ONLY" },
+          },
         ],
       }),
     });
@@ -258,16 +277,27 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
         indexes: [],
       },
-      "ses-events": { actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
+      "ses-events": {
+        actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        indexes: [],
+      },
       // One read: a key's hash or a person's directory entry, and nothing else in the table.
       authorizer: { actions: ["dynamodb:GetItem"], indexes: [], partitions: ["APIKEY", "PERSON"] },
       // The people directory and the API keys.
-      people: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["PERSON", "APIKEY"] },
+      people: {
+        actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        indexes: [],
+        partitions: ["PERSON", "APIKEY"],
+      },
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
       // search index's puts and deletes in BatchWriteItem calls. It reads nothing.
-      "reports-stream": { actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["REPORT#*", "SEARCH#*"] },
+      "reports-stream": {
+        actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        indexes: [],
+        partitions: ["REPORT#*", "SEARCH#*"],
+      },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },
       // Orders as the events function records them, customer merges, the connections partition.
@@ -285,11 +315,16 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       }
       // The stream: only its consumer reads it (next test).
       const onStream = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(streamArn));
-      expect(actionsOf(onStream), name).toEqual(name === "reports-stream" ? ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"] : []);
+      expect(actionsOf(onStream), name).toEqual(
+        name === "reports-stream" ? ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"] : [],
+      );
       // An index ARN authorizes nothing but Query, so nothing else is granted there.
       const onIndexes = dynamo.filter((s) => !onTable.includes(s) && !onStream.includes(s));
       expect(actionsOf(onIndexes), name).toEqual(want.indexes.length ? ["dynamodb:Query"] : []);
-      expect(onIndexes.flatMap((s) => [s.Resource].flat()), name).toEqual(want.indexes.map((index) => ({ "Fn::Join": ["", [tableArn, `/index/${index}`]] })));
+      expect(
+        onIndexes.flatMap((s) => [s.Resource].flat()),
+        name,
+      ).toEqual(want.indexes.map((index) => ({ "Fn::Join": ["", [tableArn, `/index/${index}`]] })));
     }
   });
 
@@ -329,7 +364,10 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       const statements = statementsOf(resources, logicalId(stack, fn.role));
       const others = statements.filter((s) => !byService(statements, "dynamodb").includes(s));
       expect(actionsOf(others), name).toEqual(["logs:CreateLogStream", "logs:PutLogEvents", ...extra[name]].sort());
-      expect(byService(statements, "logs").map((s) => s.Resource), name).toEqual([{ "Fn::GetAtt": [logicalId(stack, fn.logGroup), "Arn"] }]);
+      expect(
+        byService(statements, "logs").map((s) => s.Resource),
+        name,
+      ).toEqual([{ "Fn::GetAtt": [logicalId(stack, fn.logGroup), "Arn"] }]);
       for (const statement of byService(statements, "sqs")) expect(statement.Resource, name).toEqual(name === "reports-stream" ? reportsDlqArn : queueArn);
     }
   });
@@ -343,7 +381,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     expect(ses[0].Action).toBe("ses:SendEmail");
     expect(ses[0].Condition).toEqual({ StringEquals: { "ses:FromAddress": "hello@example.com" } });
     expect(new Set(ses[0].Resource)).toEqual(
-      new Set([arn(":identity/example.com"), arn(":identity/hello@example.com"), arn(":configuration-set/", { Ref: logicalId(stack, stack.mail.configurationSet) })]),
+      new Set([
+        arn(":identity/example.com"),
+        arn(":identity/hello@example.com"),
+        arn(":configuration-set/", { Ref: logicalId(stack, stack.mail.configurationSet) }),
+      ]),
     );
     expect(ses[0].Resource).toHaveLength(3);
     // Nobody else may send mail, or touch SES at all.
@@ -355,7 +397,10 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     const busArn = { "Fn::GetAtt": [logicalId(stack, stack.bus.bus), "Arn"] };
     for (const [name, fn] of Object.entries(stack.functions) as [FunctionId, RapportStack["functions"][FunctionId]][]) {
       const statements = byService(statementsOf(resources, logicalId(stack, fn.role)), "events");
-      expect(statements.map((s) => [s.Action, s.Resource]), name).toEqual(PUBLISHERS.includes(name) ? [["events:PutEvents", busArn]] : []);
+      expect(
+        statements.map((s) => [s.Action, s.Resource]),
+        name,
+      ).toEqual(PUBLISHERS.includes(name) ? [["events:PutEvents", busArn]] : []);
     }
   });
 
@@ -364,10 +409,15 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes("secretsmanager:"))
       .flatMap(([, p]) => p.Properties.Roles.map((r: any) => r.Ref as string))
       .sort();
-    expect(readers).toEqual([logicalId(stack, stack.functions.links.role), logicalId(stack, stack.functions.sender.role), logicalId(stack, stack.functions.hooks.role)].sort());
+    expect(readers).toEqual(
+      [logicalId(stack, stack.functions.links.role), logicalId(stack, stack.functions.sender.role), logicalId(stack, stack.functions.hooks.role)].sort(),
+    );
     for (const name of ["links", "sender"] as const) {
       const statements = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "secretsmanager");
-      expect(statements.map((s) => [s.Action, s.Resource]), name).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.tokenSecret.secret) }]]);
+      expect(
+        statements.map((s) => [s.Action, s.Resource]),
+        name,
+      ).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.tokenSecret.secret) }]]);
     }
     const hooks = byService(statementsOf(resources, logicalId(stack, stack.functions.hooks.role)), "secretsmanager");
     expect(hooks.map((s) => [s.Action, s.Resource])).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.connectionSecrets.secret) }]]);
@@ -438,7 +488,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         Queues: [{ Ref: id }],
         PolicyDocument: {
           Statement: Match.arrayWith([
-            { Action: "sqs:*", Condition: { Bool: { "aws:SecureTransport": "false" } }, Effect: "Deny", Principal: { AWS: "*" }, Resource: { "Fn::GetAtt": [id, "Arn"] } },
+            {
+              Action: "sqs:*",
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+              Effect: "Deny",
+              Principal: { AWS: "*" },
+              Resource: { "Fn::GetAtt": [id, "Arn"] },
+            },
           ]),
         },
       });
@@ -481,7 +537,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     // Only customer partitions invoke it, never the counters it writes itself.
     expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ dynamodb: { Keys: { PK: { S: [{ prefix: "CUST#" }] } } } });
     // Lambda checks the role can read the stream when the mapping is created: the policy comes first.
-    const policies = ofType("AWS::IAM::Policy").filter(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === logicalId(stack, stack.functions["reports-stream"].role)));
+    const policies = ofType("AWS::IAM::Policy").filter(([, p]) =>
+      p.Properties.Roles.some((r: any) => r.Ref === logicalId(stack, stack.functions["reports-stream"].role)),
+    );
     const dependsOn = (id: string) => [(template.toJSON().Resources[id] as { DependsOn?: string[] }).DependsOn ?? []].flat();
     const fnId = logicalId(stack, stack.functions["reports-stream"].fn);
     expect(policies.length).toBeGreaterThan(0);
@@ -526,7 +584,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     // What EventBridge does with the template: each unquoted <name> becomes the JSON value at its path.
     const detail: Record<string, unknown> = { customerId: "cus_01JD0000000000000000000000", at: "2027-01-15T09:00:00.000Z", consentPending: true };
     const paths = target.InputTransformer.InputPathsMap as Record<string, string>;
-    const body = (target.InputTransformer.InputTemplate as string).replace(/<([\w-]+)>/g, (_, name: string) => JSON.stringify(detail[paths[name]!.replace("$.detail.", "")]));
+    const body = (target.InputTransformer.InputTemplate as string).replace(/<([\w-]+)>/g, (_, name: string) =>
+      JSON.stringify(detail[paths[name]!.replace("$.detail.", "")]),
+    );
     expect(JSON.parse(body)).toEqual({
       customerId: "cus_01JD0000000000000000000000",
       campaignId: "consent-confirmation",
@@ -563,7 +623,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       EventDestination: {
         Enabled: true,
         EventBridgeDestination: {
-          EventBusArn: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":events:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":event-bus/default"]] },
+          EventBusArn: {
+            "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":events:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":event-bus/default"]],
+          },
         },
         MatchingEventTypes: ["send", "delivery", "bounce", "complaint", "open", "click", "reject", "renderingFailure"],
       },
@@ -580,7 +642,16 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     expect(rule.Properties.EventBusName).toBe("default");
     expect(rule.Properties.EventPattern).toEqual({
       source: ["aws.ses"],
-      "detail-type": ["Email Sent", "Email Delivered", "Email Bounced", "Email Complaint Received", "Email Opened", "Email Clicked", "Email Rejected", "Email Rendering Failed"],
+      "detail-type": [
+        "Email Sent",
+        "Email Delivered",
+        "Email Bounced",
+        "Email Complaint Received",
+        "Email Opened",
+        "Email Clicked",
+        "Email Rejected",
+        "Email Rendering Failed",
+      ],
       detail: { mail: { tags: { "ses:configuration-set": [{ Ref: logicalId(stack, stack.mail.configurationSet) }] } } },
     });
     // Retried for a day, then parked in a dead-letter queue: a bounce is never dropped silently.
@@ -646,7 +717,12 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       ["Reputation.ComplaintRate", 0.001],
     ] as const) {
       const alarm = alarms.find((a) => a.MetricName === metric);
-      expect(alarm, metric).toMatchObject({ Namespace: "AWS/SES", Threshold: threshold, Statistic: "Maximum", ComparisonOperator: "GreaterThanOrEqualToThreshold" });
+      expect(alarm, metric).toMatchObject({
+        Namespace: "AWS/SES",
+        Threshold: threshold,
+        Statistic: "Maximum",
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      });
       // Account-level metrics: no dimensions.
       expect(alarm!.Dimensions, metric).toBeUndefined();
     }
@@ -726,7 +802,6 @@ describe("the Rapport stack with retention settings from context", () => {
   });
 });
 
-
 /** What a deployment sets instead of cdk.json's placeholders. */
 const REAL_VALUES = { "rapport:allowedOrigins": "https://crumb.co", "rapport:senderEmail": "hello@crumb.co", "rapport:businessName": "Crumb & Co" };
 
@@ -799,7 +874,6 @@ describe("configuration from context", () => {
     expect(config.salesEmail).toBeUndefined();
   });
 
-
   it.each([
     ["rapport:allowedOrigins", "not a url", /Invalid context rapport:allowedOrigins: must be a list of origins like https:\/\/example\.com/],
     ["rapport:allowedOrigins", ["https://example.com/form"], /rapport:allowedOrigins: .*no path/],
@@ -832,13 +906,14 @@ describe("configuration from context", () => {
     ["rapport:tokenTtlDays", 1.5, /Invalid context rapport:tokenTtlDays: must be a whole number of days/],
     ["rapport:bounceRateAlarm", 5, /Invalid context rapport:bounceRateAlarm: must be .* a fraction greater than 0 and at most 1/],
     ["rapport:complaintRateAlarm", 0, /Invalid context rapport:complaintRateAlarm: must be .* a fraction/],
-  ])
-("refuses %s = %j with an error naming the key and what it expects", (key, value, message) => {
+  ])("refuses %s = %j with an error naming the key and what it expects", (key, value, message) => {
     expect(() => synthStack({ ...NO_BUNDLING, [key]: value })).toThrow(message);
   });
 
   it("names every bad key at once", () => {
-    expect(() => readConfig({ "rapport:loyalOrders": 0, "rapport:loyalSpend": -5 })).toThrow(/^Invalid context rapport:loyalOrders: .*; Invalid context rapport:loyalSpend: [^\n]*$/);
+    expect(() => readConfig({ "rapport:loyalOrders": 0, "rapport:loyalSpend": -5 })).toThrow(
+      /^Invalid context rapport:loyalOrders: .*; Invalid context rapport:loyalSpend: [^\n]*$/,
+    );
   });
 
   it("fails `cdk synth` itself with that error on one line, without a stack trace, before bundling anything", () => {
@@ -848,7 +923,9 @@ describe("configuration from context", () => {
   });
 
   it("refuses an unknown rapport: key, suggesting the key it is nearest to", () => {
-    expect(() => readConfig({ ...DEMO, "rapport:sendrEmail": "news@shop.example.com" })).toThrow("Unknown context rapport:sendrEmail: did you mean rapport:senderEmail?");
+    expect(() => readConfig({ ...DEMO, "rapport:sendrEmail": "news@shop.example.com" })).toThrow(
+      "Unknown context rapport:sendrEmail: did you mean rapport:senderEmail?",
+    );
     expect(() => readConfig({ ...DEMO, "rapport:colour": "blue" })).toThrow(/^Unknown context rapport:colour: no setting has this key/);
     // Other tools' context keys are theirs to check.
     expect(() => readConfig({ ...DEMO, "@aws-cdk/core:newStyleStackSynthesis": true, "aws:cdk:bundling-stacks": [] })).not.toThrow();
@@ -859,18 +936,30 @@ describe("configuration from context", () => {
       "Placeholder values would go live: set rapport:allowedOrigins, rapport:senderEmail, rapport:businessName (in cdk.json or with -c key=value), or pass -c rapport:demo=true to deploy the demo values",
     );
     // An address or origin on a domain reserved for examples is a placeholder too.
-    expect(() => readConfig({ ...REAL_VALUES, "rapport:senderEmail": "news@shop.example.com" })).toThrow(/^Placeholder values would go live: set rapport:senderEmail \(/);
-    expect(() => readConfig({ ...REAL_VALUES, "rapport:allowedOrigins": ["https://crumb.co", "https://www.example.org"] })).toThrow(/set rapport:allowedOrigins \(/);
+    expect(() => readConfig({ ...REAL_VALUES, "rapport:senderEmail": "news@shop.example.com" })).toThrow(
+      /^Placeholder values would go live: set rapport:senderEmail \(/,
+    );
+    expect(() => readConfig({ ...REAL_VALUES, "rapport:allowedOrigins": ["https://crumb.co", "https://www.example.org"] })).toThrow(
+      /set rapport:allowedOrigins \(/,
+    );
   });
 
   it("accepts a deployment's own values without rapport:demo", () => {
-    expect(readConfig({ ...cdkJson.context, ...REAL_VALUES })).toMatchObject({ senderEmail: "hello@crumb.co", businessName: "Crumb & Co", allowedOrigins: ["https://crumb.co"], demo: false });
+    expect(readConfig({ ...cdkJson.context, ...REAL_VALUES })).toMatchObject({
+      senderEmail: "hello@crumb.co",
+      businessName: "Crumb & Co",
+      allowedOrigins: ["https://crumb.co"],
+      demo: false,
+    });
   });
 
   it("makes a plain `cdk synth` of a fresh clone fail with one line naming the keys, and `-c rapport:demo=true` synthesize", () => {
     const refused = runApp(cdkJson.context);
     expect(refused.status).toBe(1);
-    expect(refused.stderr.split("\n")).toEqual([expect.stringMatching(/^Placeholder values would go live: set rapport:allowedOrigins, rapport:senderEmail, rapport:businessName .*-c rapport:demo=true/), ""]);
+    expect(refused.stderr.split("\n")).toEqual([
+      expect.stringMatching(/^Placeholder values would go live: set rapport:allowedOrigins, rapport:senderEmail, rapport:businessName .*-c rapport:demo=true/),
+      "",
+    ]);
     const demo = runApp({ ...cdkJson.context, ...DEMO, ...NO_BUNDLING });
     expect(demo.stderr).toBe("");
     expect(demo.status).toBe(0);
@@ -915,7 +1004,9 @@ describe("the settings table", () => {
     const { stack } = synthStack({ ...NO_BUNDLING, ...EVERY_RUNTIME_SETTING });
     const [fn] = Object.values(Template.fromStack(stack).findResources("AWS::Lambda::Function"));
     // The resource names are CloudFormation references until deployment; Lambda resolves them.
-    const env = Object.fromEntries(Object.entries(fn!.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : `resolved-${k}`]));
+    const env = Object.fromEntries(
+      Object.entries(fn!.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : `resolved-${k}`]),
+    );
     const { values, problems } = settingsFromEnv(env);
     expect(problems).toEqual([]);
     for (const field of Object.keys(RUNTIME_SETTINGS)) expect(values[field as keyof typeof values], field).toEqual(config[field as keyof typeof config]);
@@ -924,7 +1015,14 @@ describe("the settings table", () => {
       allowedOrigins: ["https://crumb.co", "http://localhost:5173"],
       currency: "NOK",
       lifecycle: { loyalOrders: 4, loyalSpend: 250.5 },
-      retention: { senderEmail: "News@Crumb.co", sendWindow: { startMinute: 510, endMinute: 1440 }, atRiskDays: 30, churnDays: 45, doubleOptIn: true, dueShards: 16 },
+      retention: {
+        senderEmail: "News@Crumb.co",
+        sendWindow: { startMinute: 510, endMinute: 1440 },
+        atRiskDays: 30,
+        churnDays: 45,
+        doubleOptIn: true,
+        dueShards: 16,
+      },
       botProtection: { captchaProvider: "turnstile", minSubmitSeconds: 3 },
     });
   });
@@ -941,7 +1039,9 @@ describe("the settings table", () => {
     expect(() => configFromEnv({ TABLE_NAME: "t", LOYAL_ORDERS: "0", SEND_WINDOW: "20:00-09:00" })).toThrow(
       /^Invalid LOYAL_ORDERS: must be a whole number of purchases, 1 or more \(got "0"\); Invalid SEND_WINDOW: must be local hours .*\(got "20:00-09:00"\)$/,
     );
-    expect(() => configFromEnv({ TABLE_NAME: "t", AT_RISK_DAYS: "200" })).toThrow("Invalid CHURN_DAYS: must be more than AT_RISK_DAYS (got 180, at risk after 200)");
+    expect(() => configFromEnv({ TABLE_NAME: "t", AT_RISK_DAYS: "200" })).toThrow(
+      "Invalid CHURN_DAYS: must be more than AT_RISK_DAYS (got 180, at risk after 200)",
+    );
   });
 });
 
@@ -997,12 +1097,13 @@ describe("cdk-nag AWS Solutions checks", () => {
     const { stack } = synthStack({ ...NO_BUNDLING, "rapport:peopleMfa": "required" });
     const report = new AwsSolutionsChecks().validateScope(stack);
     expect(report.violations).toEqual([]);
-    const ids = stack.people.userPool.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.keys(m.data as object));
+    const ids = stack.people.userPool.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.keys(m.data as object));
     expect(ids.map((id) => id.replace(/^Annotation::/, ""))).toEqual(["AwsSolutions-COG8"]);
   });
 
   it("do run: an unauthenticated route nobody acknowledged is reported", () => {
-
     const app = new App();
     const stack = new Stack(app, "Bare");
     new apigwv2.HttpApi(stack, "Api").addRoutes({ path: "/open", integration: new HttpUrlIntegration("Url", "https://example.com") });
@@ -1030,7 +1131,16 @@ describe("people who sign in", () => {
         AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
         UsernameAttributes: ["email"],
         AutoVerifiedAttributes: ["email"],
-        Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 7 } },
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+            TemporaryPasswordValidityDays: 7,
+          },
+        },
         MfaConfiguration: "OPTIONAL",
         EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
         UserPoolTier: "LITE",
@@ -1046,7 +1156,12 @@ describe("people who sign in", () => {
   });
 
   it("has a group per role and one app client for the dashboard: no secret, password and SRP sign-in, one-hour tokens", () => {
-    expect(Object.values(resources).filter((r) => r.Type === "AWS::Cognito::UserPoolGroup").map((r) => r.Properties.GroupName).sort()).toEqual(["owner", "staff"]);
+    expect(
+      Object.values(resources)
+        .filter((r) => r.Type === "AWS::Cognito::UserPoolGroup")
+        .map((r) => r.Properties.GroupName)
+        .sort(),
+    ).toEqual(["owner", "staff"]);
     template.resourceCountIs("AWS::Cognito::UserPoolClient", 1);
     template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
       GenerateSecret: false,
@@ -1065,7 +1180,10 @@ describe("people who sign in", () => {
       expect(env.COGNITO_USER_POOL_ID, name).toEqual(trusts ? poolRef : undefined);
       expect(env.COGNITO_CLIENT_ID !== undefined, name).toBe(trusts);
       const cognito = byService(statementsOf(resources, logicalId(stack, fn.role)), "cognito-idp");
-      expect(cognito.map((s) => s.Resource), name).toEqual(name === "people" ? [{ "Fn::GetAtt": [logicalId(stack, stack.people.userPool), "Arn"] }] : []);
+      expect(
+        cognito.map((s) => s.Resource),
+        name,
+      ).toEqual(name === "people" ? [{ "Fn::GetAtt": [logicalId(stack, stack.people.userPool), "Arn"] }] : []);
     }
     template.hasOutput("UserPoolId", { Value: { Ref: logicalId(stack, stack.people.userPool) } });
     template.hasOutput("UserPoolClientId", { Value: { Ref: logicalId(stack, stack.people.client) } });
@@ -1120,7 +1238,10 @@ describe("bot protection from context", () => {
     for (const [name, fn] of Object.entries(stack.functions) as [FunctionId, RapportStack["functions"][FunctionId]][]) {
       const statements = byService(statementsOf(resources, logicalId(stack, fn.role)), "secretsmanager");
       const onCaptcha = statements.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(captchaArn));
-      expect(onCaptcha.map((s) => s.Action), name).toEqual(name === "capture" ? ["secretsmanager:GetSecretValue"] : []);
+      expect(
+        onCaptcha.map((s) => s.Action),
+        name,
+      ).toEqual(name === "capture" ? ["secretsmanager:GetSecretValue"] : []);
     }
     const capture = byService(statementsOf(resources, logicalId(stack, stack.functions.capture.role)), "secretsmanager");
     expect(capture.map((s) => [s.Action, s.Resource])).toEqual([["secretsmanager:GetSecretValue", captchaArn]]);
@@ -1132,10 +1253,16 @@ describe("bot protection from context", () => {
   });
 
   it.each([
-    [{ "rapport:captchaProvider": "recaptcha", "rapport:captchaSecretArn": captchaArn }, /Invalid context rapport:captchaProvider: must be turnstile or hcaptcha/],
+    [
+      { "rapport:captchaProvider": "recaptcha", "rapport:captchaSecretArn": captchaArn },
+      /Invalid context rapport:captchaProvider: must be turnstile or hcaptcha/,
+    ],
     [{ "rapport:captchaProvider": "turnstile" }, /Invalid context rapport:captchaSecretArn: must be set when rapport:captchaProvider is/],
     [{ "rapport:captchaSecretArn": captchaArn }, /Invalid context rapport:captchaProvider: must be turnstile or hcaptcha when rapport:captchaSecretArn is set/],
-    [{ "rapport:captchaProvider": "hcaptcha", "rapport:captchaSecretArn": "my-secret" }, /Invalid context rapport:captchaSecretArn: must be the ARN of a Secrets Manager secret/],
+    [
+      { "rapport:captchaProvider": "hcaptcha", "rapport:captchaSecretArn": "my-secret" },
+      /Invalid context rapport:captchaSecretArn: must be the ARN of a Secrets Manager secret/,
+    ],
     [{ "rapport:minSubmitSeconds": -1 }, /Invalid context rapport:minSubmitSeconds: must be a whole number of seconds from 0 \(off\) to 3600/],
     [{ "rapport:minSubmitSeconds": "2.5" }, /Invalid context rapport:minSubmitSeconds/],
   ])("refuses %j with an error naming the key", (context, message) => {

@@ -63,7 +63,13 @@ describe("POST /v1/leads with JSON", () => {
     });
     await stack.api("/v1/leads", { body: { email: "utm@example.com", utm_source: "newsletter" } });
     const view = await stack.api(`/v1/customers/${first.body.customerId}`, { key: stack.adminKey });
-    expect(view.body.attribution).toEqual({ source: "pricing-page", utm_source: "google", utm_medium: "cpc", utm_campaign: "spring", page: "https://shop.example.com/pricing" });
+    expect(view.body.attribution).toEqual({
+      source: "pricing-page",
+      utm_source: "google",
+      utm_medium: "cpc",
+      utm_campaign: "spring",
+      page: "https://shop.example.com/pricing",
+    });
     const [latest, earliest] = view.body.recentTimeline;
     expect(latest.data.attribution).toEqual({ utm_source: "newsletter" });
     expect(earliest.data.attribution.utm_campaign).toBe("spring");
@@ -108,7 +114,13 @@ describe("POST /v1/leads from a browser form", () => {
   });
 
   it("an unusable _next (another origin, another scheme, a placeholder) stores the lead and sends the browser to the thank-you page, never to _next", async () => {
-    const bad = ["https://evil.example.net/", "javascript:alert(1)", "https://www.example.com/thanks", "/thanks", `https://shop.example.com/${"x".repeat(2100)}`];
+    const bad = [
+      "https://evil.example.net/",
+      "javascript:alert(1)",
+      "https://www.example.com/thanks",
+      "/thanks",
+      `https://shop.example.com/${"x".repeat(2100)}`,
+    ];
     for (const [i, next] of bad.entries()) {
       const page = await postForm({ email: `bad-next-${i}@example.com`, _next: next });
       expect(page.status, next).toBe(303);
@@ -164,7 +176,10 @@ describe("POST /v1/leads from a browser form", () => {
   });
 
   it("CORS: an allowed origin gets Access-Control-Allow-Origin and a preflight answer; another origin can post but not read the answer", async () => {
-    const pre = await fetch(`${stack.url}/v1/leads`, { method: "OPTIONS", headers: { origin: "https://shop.example.com", "access-control-request-method": "POST" } });
+    const pre = await fetch(`${stack.url}/v1/leads`, {
+      method: "OPTIONS",
+      headers: { origin: "https://shop.example.com", "access-control-request-method": "POST" },
+    });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
     expect(pre.headers.get("access-control-allow-headers")).toContain("idempotency-key");
@@ -212,12 +227,13 @@ describe("POST /v1/leads from a browser form", () => {
     expect(res.status).toBe(201);
     expect(await customerByEmail("server-side@example.com")).toHaveLength(1);
   });
-
 });
 
 describe("POST /v1/leads refuses bad input with a 4xx naming the problem", () => {
   it("400 names every bad field", async () => {
-    const res = await stack.api("/v1/leads", { body: { firstName: "x".repeat(101), birthday: "31.12.1990", locale: "???", timezone: "Mars/Olympus", consent: "maybe" } });
+    const res = await stack.api("/v1/leads", {
+      body: { firstName: "x".repeat(101), birthday: "31.12.1990", locale: "???", timezone: "Mars/Olympus", consent: "maybe" },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe("validation");
     expect(res.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(["birthday", "consent", "email", "firstName", "locale", "timezone"]);
@@ -357,21 +373,62 @@ const asText = (v: unknown) => (v !== null && typeof v === "object" ? JSON.strin
 
 describe("no input gives a 5xx", () => {
   it("a few hundred random bodies, of every content type, get 2xx/3xx/4xx and never 5xx", async () => {
-    const value = fc.oneof(fc.string(), fc.string({ unit: "grapheme", maxLength: 40 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string(), fc.string()));
+    const value = fc.oneof(
+      fc.string(),
+      fc.string({ unit: "grapheme", maxLength: 40 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+      fc.dictionary(fc.string(), fc.string()),
+    );
     const key = fc.oneof(
-      fc.constantFrom("email", "firstName", "lastName", "phone", "birthday", "locale", "timezone", "consent", "tags", "_gotcha", "_next", "message", "country", "linkedin", "__proto__", "constructor"),
+      fc.constantFrom(
+        "email",
+        "firstName",
+        "lastName",
+        "phone",
+        "birthday",
+        "locale",
+        "timezone",
+        "consent",
+        "tags",
+        "_gotcha",
+        "_next",
+        "message",
+        "country",
+        "linkedin",
+        "__proto__",
+        "constructor",
+      ),
       fc.string({ maxLength: 10 }),
     );
     const body = fc.dictionary(key, value, { maxKeys: 8 });
-    const contentType = fc.constantFrom("application/json", "application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz", "text/plain", "", "application/json; charset=utf-8");
+    const contentType = fc.constantFrom(
+      "application/json",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=xyz",
+      "text/plain",
+      "",
+      "application/json; charset=utf-8",
+    );
     await fc.assert(
       fc.asyncProperty(body, contentType, fc.boolean(), async (fields, type, withValidEmail) => {
         if (withValidEmail) fields.email = "fuzz@example.com";
         let payload: string;
-        if (type.startsWith("application/x-www-form-urlencoded")) payload = new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, asText(v)])).toString();
-        else if (type.startsWith("multipart")) payload = Object.entries(fields).map(([k, v]) => `--xyz\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${asText(v)}\r\n`).join("") + "--xyz--\r\n";
+        if (type.startsWith("application/x-www-form-urlencoded"))
+          payload = new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, asText(v)])).toString();
+        else if (type.startsWith("multipart"))
+          payload = `${Object.entries(fields)
+            .map(([k, v]) => `--xyz\r\ncontent-disposition: form-data; name="${k}"\r\n\r\n${asText(v)}\r\n`)
+            .join("")}--xyz--\r\n`;
         else payload = JSON.stringify(fields);
-        const res = await fetch(`${stack.url}/v1/leads`, { method: "POST", headers: { ...(type ? { "content-type": type } : {}), accept: "application/json" }, body: payload, redirect: "manual" });
+        const res = await fetch(`${stack.url}/v1/leads`, {
+          method: "POST",
+          headers: { ...(type ? { "content-type": type } : {}), accept: "application/json" },
+          body: payload,
+          redirect: "manual",
+        });
         await res.arrayBuffer();
         expect(res.status, `${type} ${payload}`).toBeLessThan(500);
       }),

@@ -1,13 +1,12 @@
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import type { CustomerItem } from "../shared/entities/customer.ts";
 import { getCustomerItem } from "../shared/customers/repository.ts";
-import { customerKey, customerPk } from "../shared/entities/customer.ts";
-import { duePartition, dueShard } from "../shared/entities/due.ts";
-import { getSuppression, isSuppressed, suppress } from "../shared/mail-feedback/suppression.ts";
-import { DUE_INDEX as GSI2 } from "../shared/entities/due.ts";
 import type { TokenPurpose } from "../shared/email-links/tokens.ts";
 import { linkAttribution, signToken } from "../shared/email-links/tokens.ts";
+import type { CustomerItem } from "../shared/entities/customer.ts";
+import { customerKey, customerPk } from "../shared/entities/customer.ts";
+import { duePartition, dueShard, DUE_INDEX as GSI2 } from "../shared/entities/due.ts";
+import { getSuppression, isSuppressed, suppress } from "../shared/mail-feedback/suppression.ts";
 import { useStack } from "./support/stack.ts";
 
 const SECRET = "test-secret-links-6f1c0e9a2b7d4e35";
@@ -38,7 +37,14 @@ async function customer(id: string): Promise<CustomerItem> {
 
 /** Everything the customer's partition holds (profile, timeline, markers) plus their suppression: what "changes nothing" compares. */
 async function everything(id: string) {
-  const result = await stack.deps.db.send(new QueryCommand({ TableName: stack.deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": customerPk(id) }, ConsistentRead: true }));
+  const result = await stack.deps.db.send(
+    new QueryCommand({
+      TableName: stack.deps.table,
+      KeyConditionExpression: "PK = :pk",
+      ExpressionAttributeValues: { ":pk": customerPk(id) },
+      ConsistentRead: true,
+    }),
+  );
   const item = await customer(id);
   return { items: result.Items, suppression: await getSuppression(stack.deps, item.email) };
 }
@@ -56,7 +62,10 @@ async function browser(path: string, init: { method?: string; form?: Record<stri
   const body = init.form ? new URLSearchParams(init.form).toString() : init.body;
   const res = await fetch(`${stack.url}${path}`, {
     method: init.method ?? (body === undefined ? "GET" : "POST"),
-    headers: { accept: "text/html,application/xhtml+xml", ...(body !== undefined ? { "content-type": init.contentType ?? "application/x-www-form-urlencoded" } : {}) },
+    headers: {
+      accept: "text/html,application/xhtml+xml",
+      ...(body !== undefined ? { "content-type": init.contentType ?? "application/x-www-form-urlencoded" } : {}),
+    },
     ...(body !== undefined ? { body } : {}),
     redirect: "manual",
   });
@@ -252,7 +261,14 @@ describe("POST /v1/resubscribe: undo an unsubscribe made by mistake", () => {
     const c = await newCustomer();
     const at = new Date().toISOString();
     await suppress(stack.deps, c.email, "bounced", at);
-    await stack.deps.db.send(new UpdateCommand({ TableName: stack.deps.table, Key: customerKey(c.id), UpdateExpression: "SET emailStatus = :b", ExpressionAttributeValues: { ":b": "bounced" } }));
+    await stack.deps.db.send(
+      new UpdateCommand({
+        TableName: stack.deps.table,
+        Key: customerKey(c.id),
+        UpdateExpression: "SET emailStatus = :b",
+        ExpressionAttributeValues: { ":b": "bounced" },
+      }),
+    );
     const t = token(c.id, "unsubscribe");
     expect((await oneClick(t)).status).toBe(200);
     expect(await getSuppression(stack.deps, c.email)).toEqual({ reason: "bounced", at });
@@ -271,7 +287,12 @@ describe("POST /v1/resubscribe: undo an unsubscribe made by mistake", () => {
 async function dueEntries(id: string): Promise<Record<string, unknown>[]> {
   const shard = dueShard(id, stack.deps.config.retention.dueShards);
   const result = await stack.deps.db.send(
-    new QueryCommand({ TableName: stack.deps.table, IndexName: GSI2.name, KeyConditionExpression: "GSI2PK = :pk", ExpressionAttributeValues: { ":pk": duePartition(shard) } }),
+    new QueryCommand({
+      TableName: stack.deps.table,
+      IndexName: GSI2.name,
+      KeyConditionExpression: "GSI2PK = :pk",
+      ExpressionAttributeValues: { ":pk": duePartition(shard) },
+    }),
   );
   return (result.Items ?? []).filter((item) => item.PK === customerPk(id));
 }
@@ -291,12 +312,19 @@ describe("feedback links: GET with a score, POST with a comment", () => {
     const after = await customer(c.id);
     expect(after).toMatchObject({ stage: "advocate", GSI1PK: "STAGE#advocate", latestFeedbackScore: 10, latestFeedbackAt: expect.any(String) });
     expect(after.lowFeedbackAt).toBeUndefined();
-    expect(await ofType(c.id, "feedback")).toEqual([expect.objectContaining({ data: { score: 10, campaignId: "feedback-request", occurrence: "01JPURCHASE0000000000000000" } })]);
+    expect(await ofType(c.id, "feedback")).toEqual([
+      expect.objectContaining({ data: { score: 10, campaignId: "feedback-request", occurrence: "01JPURCHASE0000000000000000" } }),
+    ]);
     expect(await ofType(c.id, "stage_changed")).toEqual([expect.objectContaining({ data: { from: "lead", to: "advocate", reason: "feedback" } })]);
     const advocates = await stack.api("/v1/customers?stage=advocate", { key: stack.adminKey });
     expect(advocates.body.items.map((i: { id: string }) => i.id)).toContain(c.id);
     const events = stack.bus.events.filter((e) => e.customerId === c.id);
-    expect(events.find((e) => e.type === "FeedbackReceived")?.data).toEqual({ score: 10, campaignId: "feedback-request", occurrence: "01JPURCHASE0000000000000000", updated: false });
+    expect(events.find((e) => e.type === "FeedbackReceived")?.data).toEqual({
+      score: 10,
+      campaignId: "feedback-request",
+      occurrence: "01JPURCHASE0000000000000000",
+      updated: false,
+    });
     expect(events.find((e) => e.type === "StageChanged")?.data).toEqual({ from: "lead", to: "advocate", reason: "feedback" });
 
     // Already an advocate: another 9 from another link changes no stage.
@@ -324,7 +352,14 @@ describe("feedback links: GET with a score, POST with a comment", () => {
   it("a low score leaves an earlier due time alone", async () => {
     const c = await newCustomer();
     const earlier = "2020-01-01T00:00:00.000Z";
-    await stack.deps.db.send(new UpdateCommand({ TableName: stack.deps.table, Key: customerKey(c.id), UpdateExpression: "SET nextDueAt = :d", ExpressionAttributeValues: { ":d": earlier } }));
+    await stack.deps.db.send(
+      new UpdateCommand({
+        TableName: stack.deps.table,
+        Key: customerKey(c.id),
+        UpdateExpression: "SET nextDueAt = :d",
+        ExpressionAttributeValues: { ":d": earlier },
+      }),
+    );
     expect((await stack.api(`/v1/feedback?t=${token(c.id, "feedback", { k: "x:1" })}&score=0`)).status).toBe(200);
     const after = await customer(c.id);
     expect(after.nextDueAt).toBe(earlier);
@@ -404,7 +439,14 @@ describe("/v1/confirm: double opt-in", () => {
     const res = await stack.api("/v1/leads", { body: { email: `doi-${++counter}-${Date.now()}@example.com` } });
     const id = res.body.customerId as string;
     const pending = { at: "2027-01-15T08:59:00.000Z", source: "footer-form", version: "v3", ip: "203.0.113.7" };
-    await stack.deps.db.send(new UpdateCommand({ TableName: stack.deps.table, Key: customerKey(id), UpdateExpression: "SET consentPending = :p", ExpressionAttributeValues: { ":p": pending } }));
+    await stack.deps.db.send(
+      new UpdateCommand({
+        TableName: stack.deps.table,
+        Key: customerKey(id),
+        UpdateExpression: "SET consentPending = :p",
+        ExpressionAttributeValues: { ":p": pending },
+      }),
+    );
     return { id, pending };
   }
 
@@ -427,7 +469,11 @@ describe("/v1/confirm: double opt-in", () => {
     expect((after as unknown as Record<string, unknown>).consentConfirmedAt).toEqual(expect.any(String));
     const entries = await ofType(id, "consent_confirmed");
     expect(entries).toHaveLength(1);
-    expect(entries[0]!.data!.consent).toMatchObject({ granted: true, ...pending, confirmedAt: (after as unknown as Record<string, unknown>).consentConfirmedAt });
+    expect(entries[0]!.data!.consent).toMatchObject({
+      granted: true,
+      ...pending,
+      confirmedAt: (after as unknown as Record<string, unknown>).consentConfirmedAt,
+    });
     const view = await stack.api(`/v1/customers/${id}`, { key: stack.adminKey });
     expect(view.body.consent).toMatchObject({ marketing: true, source: "footer-form", version: "v3" });
   });
@@ -458,7 +504,14 @@ describe("/v1/confirm: double opt-in", () => {
     const email = (await customer(id)).email;
     expect(await isSuppressed(stack.deps, email)).toBe(true);
     const pending = { at: new Date().toISOString(), source: "newsletter-form", version: "v3" };
-    await stack.deps.db.send(new UpdateCommand({ TableName: stack.deps.table, Key: customerKey(id), UpdateExpression: "SET consentPending = :p", ExpressionAttributeValues: { ":p": pending } }));
+    await stack.deps.db.send(
+      new UpdateCommand({
+        TableName: stack.deps.table,
+        Key: customerKey(id),
+        UpdateExpression: "SET consentPending = :p",
+        ExpressionAttributeValues: { ":p": pending },
+      }),
+    );
     expect((await stack.api("/v1/confirm", { body: { t: token(id, "confirm") } })).body).toEqual({ changed: true, confirmed: true });
     const after = await customer(id);
     expect(after).toMatchObject({ consentMarketing: true, emailStatus: "ok" });

@@ -151,7 +151,8 @@ describe("200 concurrent lead posts from 20 clients", () => {
         );
         for (const item of page.Items ?? []) {
           if (item.type === "customer") customers.set(item.email as string, item.id as string);
-          else if (item.type === "timeline" && item.kind === "form_submitted") submissions.set(item.PK as string, (submissions.get(item.PK as string) ?? 0) + 1);
+          else if (item.type === "timeline" && item.kind === "form_submitted")
+            submissions.set(item.PK as string, (submissions.get(item.PK as string) ?? 0) + 1);
         }
         start = page.LastEvaluatedKey;
       } while (start);

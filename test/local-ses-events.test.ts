@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sesEventsFor } from "../local/ses-events.ts";
-import { useStack, type TestStack } from "./support/stack.ts";
+import { type TestStack, useStack } from "./support/stack.ts";
 
 /** A customer with a first purchase at `at`: the thank-you is due at once. */
 async function buyer(s: TestStack, email: string, at: string): Promise<string> {
@@ -38,7 +38,11 @@ describe("the local stack reports what SES would report", () => {
     expect(await timelineTypes(stack, suppressed)).toContain("email_bounced");
 
     // A permanent bounce or a complaint stops all further mail to the address.
-    for (const [id, status] of [[bounce, "bounced"], [complaint, "complained"], [suppressed, "bounced"]] as const) {
+    for (const [id, status] of [
+      [bounce, "bounced"],
+      [complaint, "complained"],
+      [suppressed, "bounced"],
+    ] as const) {
       const profile = await stack.api(`/v1/customers/${id}`, { key: stack.adminKey });
       expect(profile.body.consent.marketing).toBe(false);
       expect(profile.body.emailStatus).toBe(status);
@@ -48,14 +52,28 @@ describe("the local stack reports what SES would report", () => {
     // The campaign report no longer reads "Delivered 0%" locally.
     await stack.settleReports();
     const report = await stack.api("/v1/reports/campaigns", { key: stack.adminKey });
-    const thankYou = (report.body.campaigns as { id: string; sent: number; delivered: number; bounced: number; complained: number }[]).find((c) => c.id === "thank-you")!;
+    const thankYou = (report.body.campaigns as { id: string; sent: number; delivered: number; bounced: number; complained: number }[]).find(
+      (c) => c.id === "thank-you",
+    )!;
     expect(thankYou).toMatchObject({ sent: 4, delivered: 2, bounced: 2, complained: 1 });
   });
 
   it("the outcome follows the send: SES's reports carry the simulated sweep's instant, not the wall clock", () => {
-    const mail = { from: "shop@example.com", to: "Bounce@Simulator.AmazonSES.com", subject: "s", text: "t", html: "h", headers: {}, tags: { campaign: "thank-you", customer: "c_1" } };
+    const mail = {
+      from: "shop@example.com",
+      to: "Bounce@Simulator.AmazonSES.com",
+      subject: "s",
+      text: "t",
+      html: "h",
+      headers: {},
+      tags: { campaign: "thank-you", customer: "c_1" },
+    };
     const [event] = sesEventsFor(mail, "m-1", new Date("2027-05-03T10:05:00Z"));
-    expect(event).toMatchObject({ source: "aws.ses", "detail-type": "Email Bounced", detail: { eventType: "Bounce", mail: { messageId: "m-1", tags: { campaign: ["thank-you"] } } } });
+    expect(event).toMatchObject({
+      source: "aws.ses",
+      "detail-type": "Email Bounced",
+      detail: { eventType: "Bounce", mail: { messageId: "m-1", tags: { campaign: ["thank-you"] } } },
+    });
     expect(event!.detail.bounce!.timestamp! > "2027-05-03T10:05:00Z").toBe(true);
     expect(event!.detail.bounce!.timestamp! < "2027-05-03T10:06:00Z").toBe(true);
   });

@@ -1,9 +1,13 @@
-import * as z from "zod/mini";
 import { describe, expect, it } from "vitest";
+import * as z from "zod/mini";
 import { openApiDocument } from "../shared/http/openapi.ts";
 import { routeKey, routes } from "../shared/http/routes.ts";
 
-type Operation = { operationId: string; parameters?: { name: string; in: string }[]; responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }> };
+type Operation = {
+  operationId: string;
+  parameters?: { name: string; in: string }[];
+  responses: Record<string, { description: string; content?: Record<string, { schema: unknown }> }>;
+};
 const doc = openApiDocument("https://api.example.com") as {
   openapi: string;
   info: { title: string; version: string };

@@ -6,12 +6,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { resolvePrincipal } from "../shared/auth/principal.ts";
-import type { Deps } from "../shared/core/deps.ts";
-import { depsFromEnv } from "../shared/core/deps.ts";
 import type { RunningCognito } from "../local/cognito.ts";
 import { signIn, startCognitoLocal } from "../local/cognito.ts";
 import { ensureTable } from "../local/table.ts";
+import { resolvePrincipal } from "../shared/auth/principal.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import { depsFromEnv } from "../shared/core/deps.ts";
 
 /** `rapport people add|list|remove` against a local stack: this file's table and its own cognito-local. */
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -27,7 +27,10 @@ beforeAll(async () => {
   cognitoDir = await mkdtemp(join(tmpdir(), "rapport-people-cli-"));
   emptyDataDir = await mkdtemp(join(tmpdir(), "rapport-people-cli-empty-"));
   cognito = await startCognitoLocal({ dir: cognitoDir });
-  deps = depsFromEnv({ TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1", ...cognito.env }, { logger: new Logger({ logLevel: "SILENT" }) });
+  deps = depsFromEnv(
+    { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1", ...cognito.env },
+    { logger: new Logger({ logLevel: "SILENT" }) },
+  );
 });
 
 afterAll(async () => {
@@ -80,7 +83,9 @@ describe("rapport people", { timeout: 120_000 }, () => {
     const listed = await rapport(["people", "list"]);
     expect(listed.code).toBe(0);
     expect(lines(listed.stdout)[0]).toMatch(/^EMAIL\s+NAME\s+ROLE\s+ID\s+ADDED$/);
-    expect(lines(listed.stdout).find((l) => l.startsWith("robin.staff@shop.example"))).toMatch(new RegExp(`Robin Staff\\s+staff\\s+${principal!.id}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ`));
+    expect(lines(listed.stdout).find((l) => l.startsWith("robin.staff@shop.example"))).toMatch(
+      new RegExp(`Robin Staff\\s+staff\\s+${principal!.id}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ`),
+    );
     expect(listed.stdout).not.toContain(password);
   });
 
@@ -117,7 +122,10 @@ describe("rapport people", { timeout: 120_000 }, () => {
   it("answers a missing or unknown role and a bad email with a one-line usage error and exit 2", async () => {
     const cases: [string[], string][] = [
       [["people", "add", "someone@shop.example"], "rapport people add: --role is required: owner or staff (see rapport people add --help)\n"],
-      [["people", "add", "someone@shop.example", "--role", "admin"], 'rapport people add: unknown role "admin": use owner or staff (see rapport people add --help)\n'],
+      [
+        ["people", "add", "someone@shop.example", "--role", "admin"],
+        'rapport people add: unknown role "admin": use owner or staff (see rapport people add --help)\n',
+      ],
       [["people", "add", "not-an-email", "--role", "staff"], 'rapport people add: "not-an-email" is not an email address (see rapport people add --help)\n'],
       [["people", "remove"], "rapport people remove: missing EMAIL (see rapport people remove --help)\n"],
     ];
@@ -137,6 +145,7 @@ describe("rapport people", { timeout: 120_000 }, () => {
 
   it("is in the help", async () => {
     const help = await rapport(["--help"]);
-    for (const text of ["people add EMAIL --role ROLE", "[--name NAME]", "people list", "people remove EMAIL", "COGNITO_PORT"]) expect(help.stdout).toContain(text);
+    for (const text of ["people add EMAIL --role ROLE", "[--name NAME]", "people list", "people remove EMAIL", "COGNITO_PORT"])
+      expect(help.stdout).toContain(text);
   });
 });

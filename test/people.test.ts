@@ -1,11 +1,11 @@
 import { createPrivateKey, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { Logger } from "@aws-lambda-powertools/logger";
 import type { LogItem } from "@aws-lambda-powertools/logger";
+import { Logger } from "@aws-lambda-powertools/logger";
 import { beforeAll, describe, expect, it } from "vitest";
-import { cognitoCall } from "../shared/aws/cognito.ts";
 import { signIn } from "../local/cognito.ts";
+import { cognitoCall } from "../shared/aws/cognito.ts";
 import { useStack } from "./support/stack.ts";
 
 /**
@@ -87,7 +87,11 @@ describe("signing in", () => {
     const auth = await fetch(config.endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSCognitoIdentityProviderService.InitiateAuth" },
-      body: JSON.stringify({ ClientId: config.clientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "browser.person@shop.example", PASSWORD: "wrong-Passw0rd!" } }),
+      body: JSON.stringify({
+        ClientId: config.clientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: "browser.person@shop.example", PASSWORD: "wrong-Passw0rd!" },
+      }),
     });
     expect(auth.status).toBe(400);
   });
@@ -165,7 +169,7 @@ describe("roles", () => {
 describe("tokens that are not good enough", () => {
   it("refuses an expired token, a tampered one, one from another pool, one for another app client, and garbage, with 401", async () => {
     const { header, payload, signature } = parts(owner.tokens.idToken);
-    const expired = signAsCognitoLocal(header, { ...payload, iat: payload.iat as number - 7200, exp: Math.floor(Date.now() / 1000) - 60 });
+    const expired = signAsCognitoLocal(header, { ...payload, iat: (payload.iat as number) - 7200, exp: Math.floor(Date.now() / 1000) - 60 });
     // Staff promoting themselves: the claims change, the signature does not.
     const staffParts = parts(staff.tokens.idToken);
     const tampered = [
@@ -176,16 +180,39 @@ describe("tokens that are not good enough", () => {
 
     // Another pool in the same cognito-local: same signing key, another issuer.
     const target = { region: "us-east-1", endpoint: stack.cognito!.endpoint };
-    const other = (await cognitoCall<{ UserPool: { Id: string } }>(target, "CreateUserPool", { PoolName: "elsewhere", UsernameAttributes: ["email"] })).UserPool.Id;
-    const otherClient = (await cognitoCall<{ UserPoolClient: { ClientId: string } }>(target, "CreateUserPoolClient", { UserPoolId: other, ClientName: "x", ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH"] })).UserPoolClient.ClientId;
-    await cognitoCall(target, "AdminCreateUser", { UserPoolId: other, Username: "olive.owner@shop.example", MessageAction: "SUPPRESS", UserAttributes: [{ Name: "email", Value: "olive.owner@shop.example" }] });
-    await cognitoCall(target, "AdminSetUserPassword", { UserPoolId: other, Username: "olive.owner@shop.example", Password: "An0ther-pool-pass!", Permanent: true });
+    const other = (await cognitoCall<{ UserPool: { Id: string } }>(target, "CreateUserPool", { PoolName: "elsewhere", UsernameAttributes: ["email"] })).UserPool
+      .Id;
+    const otherClient = (
+      await cognitoCall<{ UserPoolClient: { ClientId: string } }>(target, "CreateUserPoolClient", {
+        UserPoolId: other,
+        ClientName: "x",
+        ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH"],
+      })
+    ).UserPoolClient.ClientId;
+    await cognitoCall(target, "AdminCreateUser", {
+      UserPoolId: other,
+      Username: "olive.owner@shop.example",
+      MessageAction: "SUPPRESS",
+      UserAttributes: [{ Name: "email", Value: "olive.owner@shop.example" }],
+    });
+    await cognitoCall(target, "AdminSetUserPassword", {
+      UserPoolId: other,
+      Username: "olive.owner@shop.example",
+      Password: "An0ther-pool-pass!",
+      Permanent: true,
+    });
     const otherPool = await signIn({ endpoint: target.endpoint, userPoolId: other, clientId: otherClient }, "olive.owner@shop.example", "An0ther-pool-pass!");
     // A token of the right pool with the person's real sub, forged to claim the other pool: issuer mismatch.
     const reIssued = signAsCognitoLocal(header, { ...payload, iss: `${stack.cognito!.endpoint}/${other}` });
 
     // Another app client of the right pool: a token not issued to the dashboard.
-    const stranger = (await cognitoCall<{ UserPoolClient: { ClientId: string } }>(target, "CreateUserPoolClient", { UserPoolId: stack.cognito!.userPoolId, ClientName: "stranger", ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH"] })).UserPoolClient.ClientId;
+    const stranger = (
+      await cognitoCall<{ UserPoolClient: { ClientId: string } }>(target, "CreateUserPoolClient", {
+        UserPoolId: stack.cognito!.userPoolId,
+        ClientName: "stranger",
+        ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH"],
+      })
+    ).UserPoolClient.ClientId;
     const password = (await stack.api("/v1/people", { key: stack.adminKey, body: { email: "client.check@shop.example", role: "owner" } })).body.password;
     const otherClientTokens = await signIn({ ...stack.cognito!, clientId: stranger }, "client.check@shop.example", password);
 
@@ -239,7 +266,10 @@ describe("who made each change", () => {
     const id = await newCustomer("who.logged@example.com");
     const byKey = await stack.api("/v1/events", { key: stack.adminKey, body: { type: "note", customerId: id, text: "Prefers email to calls." } });
     expect(byKey.status).toBe(201);
-    const byPerson = await stack.api("/v1/events", { key: staff.tokens.idToken, body: { type: "meeting", customerId: id, text: "Met at the market stall;\nwants the spring catalogue." } });
+    const byPerson = await stack.api("/v1/events", {
+      key: staff.tokens.idToken,
+      body: { type: "meeting", customerId: id, text: "Met at the market stall;\nwants the spring catalogue." },
+    });
     expect(byPerson.status).toBe(201);
     const keyId = (await stack.api("/v1/me", { key: stack.adminKey })).body.id;
 

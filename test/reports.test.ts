@@ -6,14 +6,14 @@ import type { DynamoDBRecord } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
 import { makeHandler as makeSesEvents } from "../functions/ses-events.ts";
-import { customerPk } from "../shared/entities/customer.ts";
-import { applyStreamRecords } from "../shared/reports/apply.ts";
-import { computeCounters, readCounters } from "../shared/reports/rebuild.ts";
-import type { Counts } from "../shared/reports/contributions.ts";
-import type { CampaignsReport, FunnelReport, RevenueReport } from "../shared/reports/types.ts";
 import { linkAttribution, signToken } from "../shared/email-links/tokens.ts";
+import { customerPk } from "../shared/entities/customer.ts";
 import { parseCsv } from "../shared/import-export/csv-read.ts";
-import { TEST_TOKEN_SECRET, useStack, type TestStack } from "./support/stack.ts";
+import { applyStreamRecords } from "../shared/reports/apply.ts";
+import type { Counts } from "../shared/reports/contributions.ts";
+import { computeCounters, readCounters } from "../shared/reports/rebuild.ts";
+import type { CampaignsReport, FunnelReport, RevenueReport } from "../shared/reports/types.ts";
+import { TEST_TOKEN_SECRET, type TestStack, useStack } from "./support/stack.ts";
 
 /**
  * Reports end to end: a population built through the HTTP API (leads, purchases, sweeps that send
@@ -47,18 +47,52 @@ async function sweep(s: TestStack, at: string): Promise<void> {
 
 async function sends(s: TestStack, customerId: string) {
   const res = await s.deps.db.send(
-    new QueryCommand({ TableName: s.deps.table, KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)", ExpressionAttributeValues: { ":pk": customerPk(customerId), ":p": "SEND#" } }),
+    new QueryCommand({
+      TableName: s.deps.table,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)",
+      ExpressionAttributeValues: { ":pk": customerPk(customerId), ":p": "SEND#" },
+    }),
   );
-  return (res.Items ?? []).map((i) => ({ campaignId: String(i.campaignId), occurrence: String(i.occurrence), status: String(i.status), messageId: String(i.messageId) }));
+  return (res.Items ?? []).map((i) => ({
+    campaignId: String(i.campaignId),
+    occurrence: String(i.occurrence),
+    status: String(i.status),
+    messageId: String(i.messageId),
+  }));
 }
 
-function sesEvent(eventType: "Delivery" | "Open" | "Click", to: string, send: { campaignId: string; occurrence: string; messageId: string }, customerId: string, at: string): SesEventBridgeEvent {
+function sesEvent(
+  eventType: "Delivery" | "Open" | "Click",
+  to: string,
+  send: { campaignId: string; occurrence: string; messageId: string },
+  customerId: string,
+  at: string,
+): SesEventBridgeEvent {
   const detail = {
     eventType,
-    mail: { timestamp: at, messageId: send.messageId, destination: [to], tags: { campaign: [send.campaignId], customer: [customerId], occurrence: [send.occurrence] } },
-    ...(eventType === "Delivery" ? { delivery: { timestamp: at } } : eventType === "Open" ? { open: { timestamp: at } } : { click: { timestamp: at, link: "https://example.com/shop" } }),
+    mail: {
+      timestamp: at,
+      messageId: send.messageId,
+      destination: [to],
+      tags: { campaign: [send.campaignId], customer: [customerId], occurrence: [send.occurrence] },
+    },
+    ...(eventType === "Delivery"
+      ? { delivery: { timestamp: at } }
+      : eventType === "Open"
+        ? { open: { timestamp: at } }
+        : { click: { timestamp: at, link: "https://example.com/shop" } }),
   };
-  return { version: "0", id: crypto.randomUUID(), "detail-type": `Email ${eventType}`, source: "aws.ses", account: "123456789012", time: at, region: "eu-west-1", resources: [], detail } as unknown as SesEventBridgeEvent;
+  return {
+    version: "0",
+    id: crypto.randomUUID(),
+    "detail-type": `Email ${eventType}`,
+    source: "aws.ses",
+    account: "123456789012",
+    time: at,
+    region: "eu-west-1",
+    resources: [],
+    detail,
+  } as unknown as SesEventBridgeEvent;
 }
 
 /** Counters as a plain object, zero attributes dropped, for comparing. */
@@ -104,18 +138,34 @@ describe("reports from the counters the stream keeps", () => {
       if (i === 0) await handle(sesEvent("Open", p.email, request!, p.id, iso(8.7)));
       if (i === 1) await handle(sesEvent("Click", p.email, request!, p.id, iso(8.8)));
       // The score link, as the email carries it: 10, 9, 9, 7, 3.
-      const token = signToken(TEST_TOKEN_SECRET, { c: p.id, p: "feedback", k: linkAttribution("feedback-request", request!.occurrence) }, new Date(now + 60 * DAY));
+      const token = signToken(
+        TEST_TOKEN_SECRET,
+        { c: p.id, p: "feedback", k: linkAttribution("feedback-request", request!.occurrence) },
+        new Date(now + 60 * DAY),
+      );
       const res = await fetch(`${stack.url}/v1/feedback?t=${encodeURIComponent(token)}&score=${scores[i]}`);
       expect(res.status).toBe(200);
     }
     // Customer 4 changes their mind on the same link: 3 → 6 (still a detractor; one answer, not two).
     const request4 = (await sends(stack, people[4]!.id)).find((s) => s.campaignId === "feedback-request")!;
-    const token4 = signToken(TEST_TOKEN_SECRET, { c: people[4]!.id, p: "feedback", k: linkAttribution("feedback-request", request4.occurrence) }, new Date(now + 60 * DAY));
+    const token4 = signToken(
+      TEST_TOKEN_SECRET,
+      { c: people[4]!.id, p: "feedback", k: linkAttribution("feedback-request", request4.occurrence) },
+      new Date(now + 60 * DAY),
+    );
     expect((await fetch(`${stack.url}/v1/feedback?t=${encodeURIComponent(token4)}&score=6`)).status).toBe(200);
     // Customer 3 unsubscribes through the thank-you mail's link.
     const thanks3 = (await sends(stack, people[3]!.id)).find((s) => s.campaignId === "thank-you")!;
-    const unsub = signToken(TEST_TOKEN_SECRET, { c: people[3]!.id, p: "unsubscribe", k: linkAttribution("thank-you", thanks3.occurrence) }, new Date(now + 60 * DAY));
-    const res = await fetch(`${stack.url}/v1/unsubscribe?t=${encodeURIComponent(unsub)}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    const unsub = signToken(
+      TEST_TOKEN_SECRET,
+      { c: people[3]!.id, p: "unsubscribe", k: linkAttribution("thank-you", thanks3.occurrence) },
+      new Date(now + 60 * DAY),
+    );
+    const res = await fetch(`${stack.url}/v1/unsubscribe?t=${encodeURIComponent(unsub)}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "List-Unsubscribe=One-Click",
+    });
     expect(res.status).toBe(200);
     await stack.settleReports();
   });
@@ -223,16 +273,19 @@ describe("reports from the counters the stream keeps", () => {
   });
 
   it("an erased customer leaves the stage counts, and the history stays counted", async () => {
-    const before = (await stack.api(`/v1/reports/revenue?from=${iso(-1).slice(0, 10)}&to=${iso(-1).slice(0, 10)}&interval=day`, { key: stack.adminKey })).body as RevenueReport;
+    const before = (await stack.api(`/v1/reports/revenue?from=${iso(-1).slice(0, 10)}&to=${iso(-1).slice(0, 10)}&interval=day`, { key: stack.adminKey }))
+      .body as RevenueReport;
     expect((await stack.api(`/v1/customers/${people[5]!.id}`, { method: "DELETE", key: stack.adminKey })).status).toBe(200);
     await stack.settleReports();
     const funnel = (await stack.api("/v1/reports/funnel", { key: stack.adminKey })).body as FunnelReport;
     expect(funnel.total).toBe(7);
     expect(funnel.stages.find((s) => s.stage === "customer")!.count).toBe(2);
-    const after = (await stack.api(`/v1/reports/revenue?from=${iso(-1).slice(0, 10)}&to=${iso(-1).slice(0, 10)}&interval=day`, { key: stack.adminKey })).body as RevenueReport;
+    const after = (await stack.api(`/v1/reports/revenue?from=${iso(-1).slice(0, 10)}&to=${iso(-1).slice(0, 10)}&interval=day`, { key: stack.adminKey }))
+      .body as RevenueReport;
     expect(after.totals).toEqual(before.totals);
     // Current-state counters still equal a rebuild's; history differs only by what erasure deleted.
-    const isHistory = (a: string) => /^(new|newCustomers|purchases|revenue|sent|move#.*|erased#.*|fb#.*|unsubscribed|delivered|opened|clicked|bounced|complained)$/.test(a);
+    const isHistory = (a: string) =>
+      /^(new|newCustomers|purchases|revenue|sent|move#.*|erased#.*|fb#.*|unsubscribed|delivered|opened|clicked|bounced|complained)$/.test(a);
     expect(plain(await computeCounters(stack.deps), (a) => !isHistory(a))).toEqual(plain(await readCounters(stack.deps), (a) => !isHistory(a)));
   });
 
@@ -242,14 +295,22 @@ describe("reports from the counters the stream keeps", () => {
     expect(JSON.parse(stdout)).toMatchObject({ deleted: 0 });
     const csv = await exec(process.execPath, ["bin/rapport.ts", "reports", "funnel", "--csv"], { env });
     expect(csv.stdout.split("\r\n")[0]).toBe("stage,count,percent,at_start,entered,converts_to,moved,eligible,conversion_rate");
-    const bad = await exec(process.execPath, ["bin/rapport.ts", "reports", "revenue", "--interval", "week"], { env }).catch((e: { code: number; stderr: string }) => e);
+    const bad = await exec(process.execPath, ["bin/rapport.ts", "reports", "revenue", "--interval", "week"], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect((bad as { code: number }).code).toBe(2);
     expect((bad as { stderr: string }).stderr).toContain("--interval");
   });
 });
 
 describe("the stream consumer applies each record once", () => {
-  const record = (eventID: string, seq: string, kind: "INSERT" | "MODIFY", oldImage: Record<string, unknown> | undefined, newImage: Record<string, unknown>): DynamoDBRecord => ({
+  const record = (
+    eventID: string,
+    seq: string,
+    kind: "INSERT" | "MODIFY",
+    oldImage: Record<string, unknown> | undefined,
+    newImage: Record<string, unknown>,
+  ): DynamoDBRecord => ({
     eventID,
     eventName: kind,
     dynamodb: {
@@ -259,20 +320,38 @@ describe("the stream consumer applies each record once", () => {
       NewImage: marshall(newImage) as never,
     },
   });
-  const entry = (n: number, amount: number) => ({ PK: "CUST#cus_apply", SK: `TL#2020-01-0${n}T00:00:00.000Z#e${n}`, kind: "purchase", at: `2020-01-0${n}T00:00:00.000Z`, data: { amount } });
+  const entry = (n: number, amount: number) => ({
+    PK: "CUST#cus_apply",
+    SK: `TL#2020-01-0${n}T00:00:00.000Z#e${n}`,
+    kind: "purchase",
+    at: `2020-01-0${n}T00:00:00.000Z`,
+    data: { amount },
+  });
 
   it("a redelivered batch, and a longer one starting at the same record, count nothing twice", async () => {
-    const batch = [record("ev-1", "100", "INSERT", undefined, entry(1, 10)), record("ev-2", "101", "INSERT", undefined, entry(2, 20)), record("ev-3", "102", "INSERT", undefined, entry(3, 30))];
+    const batch = [
+      record("ev-1", "100", "INSERT", undefined, entry(1, 10)),
+      record("ev-2", "101", "INSERT", undefined, entry(2, 20)),
+      record("ev-3", "102", "INSERT", undefined, entry(3, 30)),
+    ];
     expect(await applyStreamRecords(stack.deps, batch)).toEqual({ applied: 3, skipped: 0 });
     expect(await applyStreamRecords(stack.deps, batch)).toEqual({ applied: 0, skipped: 3 });
     const longer = [...batch, record("ev-4", "103", "INSERT", undefined, entry(4, 40))];
     expect(await applyStreamRecords(stack.deps, longer)).toEqual({ applied: 1, skipped: 3 });
     const counters = await readCounters(stack.deps);
-    expect(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04"].map((d) => counters.get(`REPORT#DAY|${d}`)?.get("revenue"))).toEqual([1000, 2000, 3000, 4000]);
+    expect(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-04"].map((d) => counters.get(`REPORT#DAY|${d}`)?.get("revenue"))).toEqual([
+      1000, 2000, 3000, 4000,
+    ]);
   });
 
   it("ignores items outside customer partitions", async () => {
-    const other = record("ev-x", "200", "INSERT", undefined, { PK: "IDEM#abc", SK: "IDEM", kind: "purchase", at: "2020-02-01T00:00:00.000Z", data: { amount: 5 } });
+    const other = record("ev-x", "200", "INSERT", undefined, {
+      PK: "IDEM#abc",
+      SK: "IDEM",
+      kind: "purchase",
+      at: "2020-02-01T00:00:00.000Z",
+      data: { amount: 5 },
+    });
     expect(await applyStreamRecords(stack.deps, [other])).toEqual({ applied: 0, skipped: 1 });
   });
 });

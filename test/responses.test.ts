@@ -28,7 +28,11 @@ describe("error answers match what their routes declare", () => {
   });
 
   it("a person in a browser gets HTML pages for bad input, on the lead form and on the links in emails", async () => {
-    const form = await fetch(`${stack.url}/v1/leads`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "email=not-an-address" });
+    const form = await fetch(`${stack.url}/v1/leads`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "email=not-an-address",
+    });
     expect(form.status).toBe(400);
     expect(form.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await form.text()).toContain("email");
@@ -67,12 +71,16 @@ describe("the answer check itself", () => {
     expect(responseProblems(exchange(health, 200, "application/json; charset=utf-8", '{"status":"ok"}'))).toEqual([]);
     expect(responseProblems(exchange(health, 418, "application/json", "{}"))[0]).toContain("does not declare");
     expect(responseProblems(exchange(health, 200, "text/plain", "ok"))[0]).toContain("declares application/json");
-    expect(responseProblems(exchange(health, 200, "application/json", '{"status":"ok","uptime":3}'))).toEqual([expect.stringContaining("uptime, which its schema does not declare")]);
+    expect(responseProblems(exchange(health, 200, "application/json", '{"status":"ok","uptime":3}'))).toEqual([
+      expect.stringContaining("uptime, which its schema does not declare"),
+    ]);
     expect(responseProblems(exchange(health, 200, "application/json", '{"status":"down"}'))).toHaveLength(1);
     const drop = routes.find((r) => r.operationId === "dropQuarantined")!;
     expect(responseProblems(exchange(drop, 204, undefined, ""))).toEqual([]);
     expect(responseProblems(exchange(drop, 204, "application/json", "{}"))[0]).toContain("declares none");
-    expect(responseProblems(exchange(routes.find((r) => r.operationId === "thankYouPage")!, 200, "text/html", "plain words"))[0]).toContain("not an HTML document");
+    expect(responseProblems(exchange(routes.find((r) => r.operationId === "thankYouPage")!, 200, "text/html", "plain words"))[0]).toContain(
+      "not an HTML document",
+    );
   });
 
   it("leaves answers outside the route table alone", () => {

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDocumentClient } from "../shared/aws/db.ts";
 import { freePort } from "../local/dynamo.ts";
 import { startSesLocal } from "../local/ses.ts";
-import { startChildStack, type ChildStack } from "./support/child-stack.ts";
-import { startSesGate, type SesGate } from "./support/ses-gate.ts";
+import { createDocumentClient } from "../shared/aws/db.ts";
+import { type ChildStack, startChildStack } from "./support/child-stack.ts";
+import { type SesGate, startSesGate } from "./support/ses-gate.ts";
 import type { StoredMail } from "./support/stack.ts";
 
 /**
@@ -73,7 +73,13 @@ describe("the local stack killed mid-sweep", () => {
           const lead = await call(stack!, "/v1/leads", { email, firstName: "Restart" });
           expect(lead.status, JSON.stringify(lead.body)).toBe(201);
           ids.set(email, lead.body.customerId);
-          const purchase = await call(stack!, "/v1/events", { type: "purchase", customerId: lead.body.customerId, amount: 25, at: boughtAt, externalId: `restart-${email}` });
+          const purchase = await call(stack!, "/v1/events", {
+            type: "purchase",
+            customerId: lead.body.customerId,
+            amount: 25,
+            at: boughtAt,
+            externalId: `restart-${email}`,
+          });
           expect(purchase.status, JSON.stringify(purchase.body)).toBe(201);
         }),
       );
@@ -101,7 +107,10 @@ describe("the local stack killed mid-sweep", () => {
     expect(beforeRestart.length, "sent before the kill: the answered ones and the ones in flight").toBe(ANSWERED_BEFORE_KILL + inFlight.length);
     expect(beforeRestart.length).toBeLessThan(CUSTOMERS);
     // What the dead process had queued or in flight is in the queue's journal.
-    const journal = (await readFile(join(dataDir, "send-queue.jsonl"), "utf8")).split("\n").filter(Boolean).map((l) => JSON.parse(l) as { op: string; id: string });
+    const journal = (await readFile(join(dataDir, "send-queue.jsonl"), "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { op: string; id: string });
     const handled = new Set(journal.filter((l) => l.op === "done").map((l) => l.id));
     const waiting = journal.filter((l) => l.op === "add" && !handled.has(l.id));
     expect(waiting.length, "sends journalled and not yet handled").toBe(CUSTOMERS - ANSWERED_BEFORE_KILL);
@@ -119,7 +128,10 @@ describe("the local stack killed mid-sweep", () => {
     const sent = await mails();
     const perAddress = new Map<string, number>();
     for (const m of sent) for (const to of m.destination.to) perAddress.set(to, (perAddress.get(to) ?? 0) + 1);
-    expect([...perAddress.entries()].filter(([, n]) => n !== 1), "addresses that got other than one mail").toEqual([]);
+    expect(
+      [...perAddress.entries()].filter(([, n]) => n !== 1),
+      "addresses that got other than one mail",
+    ).toEqual([]);
     expect(sent.length).toBe(CUSTOMERS);
 
     // The ledger: one thank-you claim per customer. Those whose send was in flight at the kill
@@ -129,7 +141,16 @@ describe("the local stack killed mid-sweep", () => {
     const ledger: Record<string, any>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await db.send(new ScanCommand({ TableName: "rapport", ConsistentRead: true, ExclusiveStartKey: start, FilterExpression: "#type = :send", ExpressionAttributeNames: { "#type": "type" }, ExpressionAttributeValues: { ":send": "send" } }));
+      const page = await db.send(
+        new ScanCommand({
+          TableName: "rapport",
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+          FilterExpression: "#type = :send",
+          ExpressionAttributeNames: { "#type": "type" },
+          ExpressionAttributeValues: { ":send": "send" },
+        }),
+      );
       ledger.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -146,6 +167,8 @@ describe("the local stack killed mid-sweep", () => {
         expect(entry?.messageId, email).toBe(messageIds.get(email));
       }
     }
-    process.stderr.write(`restart: ${ANSWERED_BEFORE_KILL} mails answered and ${inFlight.length} in flight when killed; ${CUSTOMERS - beforeRestart.length} delivered after the restart; every address got exactly one\n`);
+    process.stderr.write(
+      `restart: ${ANSWERED_BEFORE_KILL} mails answered and ${inFlight.length} in flight when killed; ${CUSTOMERS - beforeRestart.length} delivered after the restart; every address got exactly one\n`,
+    );
   }, 180_000);
 });

@@ -4,7 +4,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { customerPk } from "../shared/entities/customer.ts";
-import { useStack, type TestStack } from "./support/stack.ts";
+import { type TestStack, useStack } from "./support/stack.ts";
 
 async function lead(s: TestStack, body: Record<string, unknown>): Promise<string> {
   const res = await s.api("/v1/leads", { body });
@@ -20,7 +20,12 @@ async function sweep(s: TestStack, at: string) {
 
 async function sends(s: TestStack, customerId: string) {
   const res = await s.deps.db.send(
-    new QueryCommand({ TableName: s.deps.table, KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)", ExpressionAttributeValues: { ":pk": customerPk(customerId), ":p": "SEND#" }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: s.deps.table,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)",
+      ExpressionAttributeValues: { ":pk": customerPk(customerId), ":p": "SEND#" },
+      ConsistentRead: true,
+    }),
   );
   return (res.Items ?? []) as { campaignId: string; occurrence: string; status: string; sentAt?: string }[];
 }
@@ -50,13 +55,23 @@ describe("birthdays, send windows and the frequency cap", () => {
     expect(night.deferred).toBe(1);
     expect((await sends(stack, id)).map((s) => s.campaignId).sort()).toEqual(["feedback-request", "thank-you"]);
     // The due entry sits at the window's opening: 09:00 local on 11 April = 00:00 UTC.
-    const profile = (await stack.deps.db.send(new QueryCommand({ TableName: stack.deps.table, KeyConditionExpression: "PK = :pk AND SK = :sk", ExpressionAttributeValues: { ":pk": customerPk(id), ":sk": "PROFILE" } }))).Items![0]!;
+    const profile = (
+      await stack.deps.db.send(
+        new QueryCommand({
+          TableName: stack.deps.table,
+          KeyConditionExpression: "PK = :pk AND SK = :sk",
+          ExpressionAttributeValues: { ":pk": customerPk(id), ":sk": "PROFILE" },
+        }),
+      )
+    ).Items![0]!;
     expect(profile.nextDueAt).toBe("2027-04-11T00:00:00.000Z");
     expect((await sweep(stack, "2027-04-10T23:55:00Z")).enqueued).toBe(0); // 08:55 local
     await sweep(stack, "2027-04-11T00:05:00Z"); // 09:05 local
     expect((await sends(stack, id)).map((s) => s.campaignId).sort()).toEqual(["feedback-request", "thank-you", "win-back"]);
     // Only the marketing mail (the win-back) carries the one-click header.
-    const oneClick = (await stack.mailsTo("haruto@example.jp")).filter((m) => m.headers?.some((h) => h.name === "List-Unsubscribe-Post" && h.value === "List-Unsubscribe=One-Click"));
+    const oneClick = (await stack.mailsTo("haruto@example.jp")).filter((m) =>
+      m.headers?.some((h) => h.name === "List-Unsubscribe-Post" && h.value === "List-Unsubscribe=One-Click"),
+    );
     expect(oneClick).toHaveLength(1);
   });
 
@@ -81,7 +96,9 @@ describe("birthdays, send windows and the frequency cap", () => {
     await sweep(stack, "2027-10-06T12:00:00Z");
     expect((await sends(stack, id)).length).toBe(first.length);
     await sweep(stack, "2027-10-08T12:30:00Z");
-    expect((await sends(stack, id)).map((s) => s.campaignId).sort()).toEqual(["birthday", "feedback-request", "thank-you", "win-back"].filter((c) => c !== "feedback-request" || first.includes(c)).sort());
+    expect((await sends(stack, id)).map((s) => s.campaignId).sort()).toEqual(
+      ["birthday", "feedback-request", "thank-you", "win-back"].filter((c) => c !== "feedback-request" || first.includes(c)).sort(),
+    );
   });
 });
 
@@ -164,7 +181,11 @@ describe("double opt-in", () => {
     expect(page.status).toBe(200);
     expect((await stack.api(`/v1/customers/${id}`, { key: stack.adminKey })).body.consent.marketing).toBe(false);
     const t = new URL(link.replaceAll("&amp;", "&")).searchParams.get("t")!;
-    const res = await fetch(`${stack.url}/v1/confirm`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ t }).toString() });
+    const res = await fetch(`${stack.url}/v1/confirm`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ t }).toString(),
+    });
     expect(res.status).toBe(200);
     view = (await stack.api(`/v1/customers/${id}`, { key: stack.adminKey })).body;
     expect(view.consent.marketing).toBe(true);

@@ -1,7 +1,7 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { customerPk } from "../shared/entities/customer.ts";
-import { useStack, type StoredMail, type TestStack } from "./support/stack.ts";
+import { type TestStack, useStack } from "./support/stack.ts";
 
 /**
  * A simulated 120 days for a small population, driven the way an operator would: leads through
@@ -32,18 +32,32 @@ async function sweep(s: TestStack, at: string) {
   return res.body as { due: number; enqueued: number; stageChanges: number; deferred: number };
 }
 
-
-
 async function ledger(s: TestStack, customerId: string) {
   const res = await s.deps.db.send(
-    new QueryCommand({ TableName: s.deps.table, KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)", ExpressionAttributeValues: { ":pk": customerPk(customerId), ":p": "SEND#" } }),
+    new QueryCommand({
+      TableName: s.deps.table,
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :p)",
+      ExpressionAttributeValues: { ":pk": customerPk(customerId), ":p": "SEND#" },
+    }),
   );
-  return (res.Items ?? []).map((i) => ({ campaignId: i.campaignId as string, occurrence: i.occurrence as string, status: i.status as string, sentAt: i.sentAt as string }));
+  return (res.Items ?? []).map((i) => ({
+    campaignId: i.campaignId as string,
+    occurrence: i.occurrence as string,
+    status: i.status as string,
+    sentAt: i.sentAt as string,
+  }));
 }
 
 describe("120 days of retention campaigns", () => {
   it("sends exactly the expected emails per customer, and re-running every sweep sends nothing new", async () => {
-    const ada = await lead(stack, { email: "ada@example.no", firstName: "Ada", locale: "nb-NO", timezone: "Europe/Oslo", birthday: birthdayOn(40), consent: "yes" });
+    const ada = await lead(stack, {
+      email: "ada@example.no",
+      firstName: "Ada",
+      locale: "nb-NO",
+      timezone: "Europe/Oslo",
+      birthday: birthdayOn(40),
+      consent: "yes",
+    });
     const bao = await lead(stack, { email: "bao@example.cn", firstName: "宝", locale: "zh-CN", timezone: "Asia/Shanghai", birthday: birthdayOn(30) });
     const citra = await lead(stack, { email: "citra@example.id", firstName: "Citra", locale: "id", timezone: "Asia/Jakarta", consent: "yes" });
     const dan = await lead(stack, { email: "dan@example.com", firstName: "Dan", consent: "yes" });
@@ -88,7 +102,12 @@ describe("120 days of retention campaigns", () => {
 
     // When each went out: thank-you on purchase day, feedback 7 days later, the birthday on the day.
     const adaLedger = Object.fromEntries((await ledger(stack, ada)).map((l) => [l.campaignId, l.sentAt.slice(0, 10)]));
-    expect(adaLedger).toEqual({ "thank-you": day(2).slice(0, 10), "feedback-request": day(9).slice(0, 10), birthday: day(40).slice(0, 10), "spend-milestone": day(50).slice(0, 10) });
+    expect(adaLedger).toEqual({
+      "thank-you": day(2).slice(0, 10),
+      "feedback-request": day(9).slice(0, 10),
+      birthday: day(40).slice(0, 10),
+      "spend-milestone": day(50).slice(0, 10),
+    });
     const citraView = (await stack.api(`/v1/customers/${citra}`, { key: stack.adminKey })).body;
     expect(citraView.stage).toBe("at_risk");
     expect(citraView.recentTimeline.some((e: { type: string; data?: { to?: string } }) => e.type === "stage_changed" && e.data?.to === "at_risk")).toBe(true);
@@ -100,7 +119,9 @@ describe("120 days of retention campaigns", () => {
     expect(baoThanks!.body.html).toContain('lang="zh"');
 
     // Marketing mail carries one-click unsubscribe headers.
-    const birthdayMail = (await stack.mailsTo("ada@example.no")).find((m) => m.body.html?.includes("lang") && m.headers?.some((h) => h.name === "List-Unsubscribe-Post"));
+    const birthdayMail = (await stack.mailsTo("ada@example.no")).find(
+      (m) => m.body.html?.includes("lang") && m.headers?.some((h) => h.name === "List-Unsubscribe-Post"),
+    );
     expect(birthdayMail?.headers?.find((h) => h.name === "List-Unsubscribe-Post")?.value).toBe("List-Unsubscribe=One-Click");
 
     // Every sweep again: nothing new.
@@ -138,7 +159,10 @@ describe("dates and dry runs", () => {
     for (const [path, init, field] of cases) {
       const res = await s.api(path, { key: s.adminKey, ...init } as Parameters<TestStack["api"]>[1]);
       expect(res.status, path).toBe(400);
-      expect(res.body.fields.map((f: { field: string }) => f.field), path).toContain(field);
+      expect(
+        res.body.fields.map((f: { field: string }) => f.field),
+        path,
+      ).toContain(field);
     }
     const view = await s.api(`/v1/customers/${id}`, { key: s.adminKey });
     expect(view.body.orders ?? 0).toBe(0);
@@ -154,7 +178,9 @@ describe("dates and dry runs", () => {
     // Ben's last activity is his form post today: by mid-April he is past 90 idle days, not 180.
     const at = "2027-04-15T12:00:00Z";
     const plan = await planSweep(s.deps, new Date(at));
-    expect(plan.sends.filter((p) => p.customerId === ana)).toEqual([expect.objectContaining({ campaignId: "thank-you", to: "ana@example.id", language: "id" })]);
+    expect(plan.sends.filter((p) => p.customerId === ana)).toEqual([
+      expect.objectContaining({ campaignId: "thank-you", to: "ana@example.id", language: "id" }),
+    ]);
     expect(plan.stageChanges.filter((c) => c.customerId === ben)).toEqual([{ customerId: ben, from: "customer", to: "at_risk" }]);
     // The dry run wrote nothing: the same plan again.
     expect(await planSweep(s.deps, new Date(at))).toEqual(plan);

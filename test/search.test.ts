@@ -1,7 +1,7 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { queryWords, searchWords, searchWrites } from "../shared/customers/search.ts";
-import { useStack, type TestStack } from "./support/stack.ts";
+import { type TestStack, useStack } from "./support/stack.ts";
 
 async function lead(s: TestStack, body: Record<string, unknown>): Promise<string> {
   const res = await s.api("/v1/leads", { body });
@@ -19,7 +19,13 @@ describe("GET /v1/customers?q=: find a customer by part of a name, company, emai
   const ids: Record<string, string> = {};
 
   it("finds each customer by the beginning of any word, ignoring case and accents", async () => {
-    ids.anna = await lead(stack, { email: "ana.berg@nordlys.example.no", firstName: "Anna", lastName: "Berg", company: "Bakeri Nordlys AS", phone: "+47 912 34 567" });
+    ids.anna = await lead(stack, {
+      email: "ana.berg@nordlys.example.no",
+      firstName: "Anna",
+      lastName: "Berg",
+      company: "Bakeri Nordlys AS",
+      phone: "+47 912 34 567",
+    });
     ids.jose = await lead(stack, { email: "jose@example.es", firstName: "José", lastName: "Müller-Ødegård" });
     ids.haruto = await lead(stack, { email: "haruto@example.jp", firstName: "陽翔", lastName: "佐藤" });
     ids.bergen = await lead(stack, { email: "kari@bergen.example.no", firstName: "Kari", company: "Bergen Fisk" });
@@ -55,7 +61,11 @@ describe("GET /v1/customers?q=: find a customer by part of a name, company, emai
   });
 
   it("follows edits: a changed name is found by its new words only, and a stage filter applies", async () => {
-    const patch = await stack.api(`/v1/customers/${ids.bergen}`, { method: "PATCH", key: stack.adminKey, body: { firstName: "Karoline", company: "Tromsø Fisk" } });
+    const patch = await stack.api(`/v1/customers/${ids.bergen}`, {
+      method: "PATCH",
+      key: stack.adminKey,
+      body: { firstName: "Karoline", company: "Tromsø Fisk" },
+    });
     expect(patch.status, JSON.stringify(patch.body)).toBe(200);
     const purchase = await stack.api("/v1/events", { key: stack.adminKey, body: { type: "purchase", customerId: ids.bergen, amount: 10 } });
     expect(purchase.status).toBe(201);
@@ -88,7 +98,17 @@ describe("GET /v1/customers?q=: find a customer by part of a name, company, emai
 });
 
 describe("the search index's words (pure)", () => {
-  const profile = { PK: "CUST#c_1", SK: "PROFILE", id: "c_1", email: "ana.berg@mail.nordlys.no", firstName: "Anna", lastName: "Berg", stage: "lead", createdAt: "2027-01-01T00:00:00Z", phone: "+47 912 34 567" };
+  const profile = {
+    PK: "CUST#c_1",
+    SK: "PROFILE",
+    id: "c_1",
+    email: "ana.berg@mail.nordlys.no",
+    firstName: "Anna",
+    lastName: "Berg",
+    stage: "lead",
+    createdAt: "2027-01-01T00:00:00Z",
+    phone: "+47 912 34 567",
+  };
 
   it("indexes name, company, the email's local part and domain labels but the last, and the phone's digit tails", () => {
     const words = searchWords(profile);

@@ -1,22 +1,22 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync } from "node:fs";
 import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApiKey, hashKey, revokeApiKey, verifyAuthorization } from "../shared/auth/api-keys.ts";
-import { SiteverifyCaptchaVerifier } from "../shared/leads/siteverify.ts";
-import type { CaptchaOutcome, CaptchaVerifier } from "../shared/leads/bot-protection.ts";
-import type { Deps } from "../shared/core/deps.ts";
-import { QUARANTINE_PARTITION } from "../shared/entities/quarantine.ts";
-import { customerPk } from "../shared/entities/customer.ts";
-import type { Mailer, OutgoingMail } from "../shared/core/ports.ts";
-import { routeKey, routes } from "../shared/http/routes.ts";
-import { signToken, verifyToken } from "../shared/email-links/tokens.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
-import { TEST_TOKEN_SECRET, useStack, type TestStack } from "./support/stack.ts";
+import type { Deps } from "../shared/core/deps.ts";
+import type { Mailer, OutgoingMail } from "../shared/core/ports.ts";
+import { signToken, verifyToken } from "../shared/email-links/tokens.ts";
+import { customerPk } from "../shared/entities/customer.ts";
+import { QUARANTINE_PARTITION } from "../shared/entities/quarantine.ts";
+import { routeKey, routes } from "../shared/http/routes.ts";
+import type { CaptchaOutcome, CaptchaVerifier } from "../shared/leads/bot-protection.ts";
+import { SiteverifyCaptchaVerifier } from "../shared/leads/siteverify.ts";
+import { TEST_TOKEN_SECRET, type TestStack, useStack } from "./support/stack.ts";
 
 /**
  * The security review, in code (the README's Security section lists it): key checks on every admin route, constant-time
@@ -229,13 +229,21 @@ describe("CORS and _next only for configured origins", () => {
 
   it("a preflight from an origin not configured gets no Access-Control-Allow-* headers, for public and admin routes", async () => {
     for (const path of ["/v1/leads", "/v1/customers", "/v1/quarantine"]) {
-      const res = await fetch(`${stack.url}${path}`, { method: "OPTIONS", headers: { origin: "https://evil.example.net", "access-control-request-method": "POST" } });
+      const res = await fetch(`${stack.url}${path}`, {
+        method: "OPTIONS",
+        headers: { origin: "https://evil.example.net", "access-control-request-method": "POST" },
+      });
       expect(res.headers.get("access-control-allow-origin"), path).toBeNull();
       expect(res.headers.get("access-control-allow-methods"), path).toBeNull();
       expect(res.headers.get("access-control-allow-headers"), path).toBeNull();
     }
     // Look-alikes of the configured origin are other origins.
-    for (const origin of ["http://shop.example.com", "https://shop.example.com.evil.example", "https://evil-shop.example.com", "https://shop.example.com:8443"]) {
+    for (const origin of [
+      "http://shop.example.com",
+      "https://shop.example.com.evil.example",
+      "https://evil-shop.example.com",
+      "https://shop.example.com:8443",
+    ]) {
       const res = await fetch(`${stack.url}/v1/leads`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
       expect(res.headers.get("access-control-allow-origin"), origin).toBeNull();
     }
@@ -302,7 +310,9 @@ class PickyMailer implements Mailer {
   }
   async send(mail: OutgoingMail) {
     if (mail.to === this.refused) {
-      throw Object.assign(new Error(`Email address is not verified. The following identities failed the check in region US-EAST-1: ${mail.to}`), { name: "MessageRejected" });
+      throw Object.assign(new Error(`Email address is not verified. The following identities failed the check in region US-EAST-1: ${mail.to}`), {
+        name: "MessageRejected",
+      });
     }
     this.inner ??= new SesMailer({ region: "us-east-1", endpoint: this.endpoint() });
     return this.inner.send(mail);
@@ -318,7 +328,12 @@ describe("no PII or keys in logs", () => {
   const secrets: string[] = [];
   let logStack: TestStack;
   const picky = new PickyMailer(() => logStack.sesUrl, refused.email);
-  logStack = useStack({ logger, mailer: picky, env: { MIN_SUBMIT_SECONDS: "1", CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "turnstile-secret-for-the-log-test" }, deps: { captcha: passingVerifier() } });
+  logStack = useStack({
+    logger,
+    mailer: picky,
+    env: { MIN_SUBMIT_SECONDS: "1", CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "turnstile-secret-for-the-log-test" },
+    deps: { captcha: passingVerifier() },
+  });
 
   function passingVerifier(): CaptchaVerifier {
     return { verify: async (token) => ({ success: token.startsWith("pass-"), errorCodes: token.startsWith("pass-") ? [] : ["invalid-input-response"] }) };
@@ -355,9 +370,25 @@ describe("no PII or keys in logs", () => {
     expect(release.status).toBe(200);
 
     // A purchase by email, an edit, then a sweep that mails the thank-you (one address refused by "SES").
-    expect((await s.api("/v1/events", { key: s.adminKey, body: { type: "purchase", email: person.email, amount: 42, at: "2027-01-05T09:00:00Z", externalId: "order-1" } })).status).toBe(201);
-    expect((await s.api("/v1/events", { key: s.adminKey, body: { type: "purchase", customerId: refusedLead.body.customerId, amount: 9, at: "2027-01-05T09:00:00Z" } })).status).toBe(201);
-    expect((await s.api(`/v1/customers/${id}`, { method: "PATCH", key: s.adminKey, body: { lastName: "Quixote", phone: person.phone, owner: other.email } })).status).toBe(200);
+    expect(
+      (
+        await s.api("/v1/events", {
+          key: s.adminKey,
+          body: { type: "purchase", email: person.email, amount: 42, at: "2027-01-05T09:00:00Z", externalId: "order-1" },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await s.api("/v1/events", {
+          key: s.adminKey,
+          body: { type: "purchase", customerId: refusedLead.body.customerId, amount: 9, at: "2027-01-05T09:00:00Z" },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await s.api(`/v1/customers/${id}`, { method: "PATCH", key: s.adminKey, body: { lastName: "Quixote", phone: person.phone, owner: other.email } })).status,
+    ).toBe(200);
     expect((await s.api(`/v1/customers?email=${encodeURIComponent(person.email)}`, { key: s.adminKey })).status).toBe(200);
     expect((await s.api(`/v1/customers/${id}/timeline`, { key: s.adminKey })).status).toBe(200);
     expect((await s.api("/v1/sweeps", { key: s.adminKey, body: { at: "2027-01-05T10:00:00Z" } })).status).toBe(200);
@@ -373,12 +404,23 @@ describe("no PII or keys in logs", () => {
     expect((await fetch(`${s.url}/v1/feedback?t=${feedbackToken}&score=9`)).status).toBe(200);
     const comment = await s.api("/v1/feedback", { body: { t: feedbackToken, score: 9, comment: `Lovely, ${person.firstName} here, call ${person.phone}` } });
     expect(comment.status).toBe(200);
-    expect((await fetch(unsubscribeUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" })).status).toBe(200);
+    expect(
+      (await fetch(unsubscribeUrl, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" }))
+        .status,
+    ).toBe(200);
 
     // Error paths: bad input quoting PII, a taken email, a forged token, bad keys, a dependency failure.
     expect((await s.api("/v1/leads", { body: { email: person.email, phone: `call ${person.firstName}`, birthday: "tomorrow" } })).status).toBe(400);
     expect((await s.api(`/v1/customers/${id}`, { method: "PATCH", key: s.adminKey, body: { email: other.email } })).status).toBe(409);
-    expect((await s.api(`/v1/unsubscribe?t=${unsubscribeToken.slice(0, -1)}${unsubscribeToken.endsWith("x") ? "y" : "x"}`, { method: "POST", body: "List-Unsubscribe=One-Click", headers: { "content-type": "application/x-www-form-urlencoded" } })).status).toBe(403);
+    expect(
+      (
+        await s.api(`/v1/unsubscribe?t=${unsubscribeToken.slice(0, -1)}${unsubscribeToken.endsWith("x") ? "y" : "x"}`, {
+          method: "POST",
+          body: "List-Unsubscribe=One-Click",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        })
+      ).status,
+    ).toBe(403);
     expect((await s.api("/v1/customers", { key: `${s.adminKey.slice(0, -1)}${s.adminKey.endsWith("Q") ? "R" : "Q"}` })).status).toBe(401);
     expect((await s.api("/v1/customers", { key: s.leadsKey })).status).toBe(403);
     // A corrupt stored value that a dependency fails on, quoting it (as JSON.parse does) in its message.
@@ -419,7 +461,15 @@ class FakeVerifier implements CaptchaVerifier {
 async function heldItems(s: TestStack) {
   const res = await s.api("/v1/quarantine?limit=100", { key: s.adminKey });
   expect(res.status).toBe(200);
-  return res.body.items as { id: string; reason: string; detail?: string; heldAt: string; lead: Record<string, unknown>; context: Record<string, string>; expiresAt: string }[];
+  return res.body.items as {
+    id: string;
+    reason: string;
+    detail?: string;
+    heldAt: string;
+    lead: Record<string, unknown>;
+    context: Record<string, string>;
+    expiresAt: string;
+  }[];
 }
 
 async function customersWithEmail(s: TestStack, email: string) {
@@ -428,7 +478,11 @@ async function customersWithEmail(s: TestStack, email: string) {
 
 describe("bot protection with a captcha and a minimum time to submit", () => {
   const verifier = new FakeVerifier();
-  const s = useStack({ allowedOrigins: [SHOP], env: { CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "unused-by-the-fake", MIN_SUBMIT_SECONDS: "3" }, deps: { captcha: verifier } });
+  const s = useStack({
+    allowedOrigins: [SHOP],
+    env: { CAPTCHA_PROVIDER: "turnstile", CAPTCHA_SECRET: "unused-by-the-fake", MIN_SUBMIT_SECONDS: "3" },
+    deps: { captcha: verifier },
+  });
   const slow = () => Date.now() - 10_000;
 
   it("a solved captcha posted after the minimum time becomes a customer; the token is verified with the client IP and never stored", async () => {
@@ -436,7 +490,9 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
     const res = await s.api("/v1/leads", { body: { email: "human@example.com", firstName: "Hu", _ts: slow(), "cf-turnstile-response": "tok-human-123" } });
     expect(res.status).toBe(201);
     expect(verifier.calls.at(-1)).toEqual({ token: "tok-human-123", remoteIp: "127.0.0.1" });
-    const stored = await s.deps.db.send(new QueryCommand({ TableName: s.deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": customerPk(res.body.customerId) } }));
+    const stored = await s.deps.db.send(
+      new QueryCommand({ TableName: s.deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": customerPk(res.body.customerId) } }),
+    );
     expect(stored.Items!.length).toBeGreaterThan(0);
     expect(JSON.stringify(stored.Items)).not.toContain("tok-human-123");
     expect(JSON.stringify(stored.Items)).not.toContain("cf-turnstile-response");
@@ -446,8 +502,17 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
     const real = await s.api("/v1/leads", { body: { email: "shape@example.com", _ts: slow(), "cf-turnstile-response": "ok" } });
     const cases = [
       { answer: "pass", body: { email: "nocaptcha@example.com", _ts: slow() }, reason: "captcha_missing" },
-      { answer: "fail", body: { email: "refused@example.com", _ts: slow(), "cf-turnstile-response": "forged" }, reason: "captcha_failed", detail: "invalid-input-response" },
-      { answer: "throw", body: { email: "outage@example.com", firstName: "Otto", _ts: slow(), "cf-turnstile-response": "tok-outage" }, reason: "captcha_unavailable" },
+      {
+        answer: "fail",
+        body: { email: "refused@example.com", _ts: slow(), "cf-turnstile-response": "forged" },
+        reason: "captcha_failed",
+        detail: "invalid-input-response",
+      },
+      {
+        answer: "throw",
+        body: { email: "outage@example.com", firstName: "Otto", _ts: slow(), "cf-turnstile-response": "tok-outage" },
+        reason: "captcha_unavailable",
+      },
       { answer: "pass", body: { email: "hcaptcha-field@example.com", _ts: slow(), "h-captcha-response": "wrong-provider" }, reason: "captcha_missing" },
     ] as const;
     for (const c of cases) {
@@ -489,7 +554,12 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
 
   it("a browser form that is held is redirected like any other, to _next or the thank-you page", async () => {
     const post = (fields: Record<string, string>) =>
-      fetch(`${s.url}/v1/leads`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", referer: `${SHOP}/contact?utm=x` }, body: new URLSearchParams(fields).toString(), redirect: "manual" });
+      fetch(`${s.url}/v1/leads`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", referer: `${SHOP}/contact?utm=x` },
+        body: new URLSearchParams(fields).toString(),
+        redirect: "manual",
+      });
     const heldForm = await post({ email: "formbot@example.com", _next: `${SHOP}/thanks` });
     expect(heldForm.status).toBe(303);
     expect(heldForm.headers.get("location")).toBe(`${SHOP}/thanks`);
@@ -537,7 +607,16 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
   it("release captures the held lead as if it had passed (consent dated when it was posted) and empties its place; a second release is 404", async () => {
     verifier.answer = "fail";
     const posted = await s.api("/v1/leads", {
-      body: { email: "Released.Person@Example.com", firstName: "Rel", phone: "+47 22 33 44 55", consent: "yes", source: "landing", tags: "spring", _ts: slow(), "cf-turnstile-response": "x" },
+      body: {
+        email: "Released.Person@Example.com",
+        firstName: "Rel",
+        phone: "+47 22 33 44 55",
+        consent: "yes",
+        source: "landing",
+        tags: "spring",
+        _ts: slow(),
+        "cf-turnstile-response": "x",
+      },
       headers: { "user-agent": "Mozilla/5.0 (test)", referer: `${SHOP}/landing?x=1` },
     });
     expect(posted.status).toBe(201);
@@ -620,10 +699,11 @@ function siteverifyStandIn() {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}/siteverify`;
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -653,7 +733,10 @@ describe("captcha verification over HTTP (the real client, against a local sitev
     siteverify.answer = () => ({ status: 200, body: '{"success":false,"error-codes":["invalid-or-already-seen-response"]}' });
     await s.api("/v1/leads", { body: { email: "replayed@example.com", "h-captcha-response": "used-token" } });
     expect(await customersWithEmail(s, "replayed@example.com")).toEqual([]);
-    expect((await heldItems(s)).find((h) => h.lead.email === "replayed@example.com")).toMatchObject({ reason: "captcha_failed", detail: "invalid-or-already-seen-response" });
+    expect((await heldItems(s)).find((h) => h.lead.email === "replayed@example.com")).toMatchObject({
+      reason: "captcha_failed",
+      detail: "invalid-or-already-seen-response",
+    });
   });
 
   it("a provider outage (5xx, an answer that is not JSON, nobody listening) holds the lead instead of losing it", async () => {
@@ -718,11 +801,17 @@ describe("text hygiene: what a body may carry into storage", () => {
     const stored = await customer(json.body.customerId);
     expect(stored.profile).toMatchObject({ firstName: "Ada", lastName: "\ufffdLove\ufffd" });
 
-    const form = await stack.api("/v1/leads", { body: "email=nul-form%40example.com&first%00Name=Bo&lastName=Grace%00Hopper", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const form = await stack.api("/v1/leads", {
+      body: "email=nul-form%40example.com&first%00Name=Bo&lastName=Grace%00Hopper",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(form.status).toBe(201);
     expect((await customer(form.body.customerId)).profile).toMatchObject({ firstName: "Bo", lastName: "GraceHopper" });
 
-    const event = await stack.api("/v1/events", { key: stack.adminKey, body: '{"type":"note","customerId":"' + json.body.customerId + '","data":{"ke\\u0000y":"v\\ud83d"}}' });
+    const event = await stack.api("/v1/events", {
+      key: stack.adminKey,
+      body: `{"type":"note","customerId":"${json.body.customerId}","data":{"ke\\u0000y":"v\\ud83d"}}`,
+    });
     expect(event.status, JSON.stringify(event.body)).toBe(201);
     const timeline = (await stack.api(`/v1/customers/${json.body.customerId}/timeline`, { key: stack.adminKey })).body.items;
     const note = timeline.find((e: { type: string }) => e.type === "note");
@@ -752,12 +841,21 @@ describe("text hygiene: what a body may carry into storage", () => {
       const listed = Object.keys(document.paths[route.path][route.method.toLowerCase()].requestBody.content);
       const path = route.path.replace("{id}", route.fn === "campaigns" ? "content-type-check" : id);
       for (const [type, body] of Object.entries(samples)) {
-        const res = await fetch(`${stack.url}${path}`, { method: route.method, headers: { "content-type": type, accept: "application/json", authorization: `Bearer ${stack.adminKey}` }, body });
+        const res = await fetch(`${stack.url}${path}`, {
+          method: route.method,
+          headers: { "content-type": type, accept: "application/json", authorization: `Bearer ${stack.adminKey}` },
+          body,
+        });
         const documented = listed.includes(type.split(";")[0]!);
         expect(res.status === 415, `${route.method} ${route.path} with ${type}: ${res.status}`).toBe(!documented);
       }
     }
-    const patch = await stack.api(`/v1/customers/${id}`, { method: "PATCH", key: stack.adminKey, body: "company=Acme", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const patch = await stack.api(`/v1/customers/${id}`, {
+      method: "PATCH",
+      key: stack.adminKey,
+      body: "company=Acme",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(patch.status).toBe(415);
     expect(patch.body.message).toContain("application/json");
     expect((await customer(id)).profile.company).toBeUndefined();

@@ -4,8 +4,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
 import { makeHandler } from "../functions/ses-events.ts";
-import type { CustomerItem } from "../shared/entities/customer.ts";
 import { getCustomerItem } from "../shared/customers/repository.ts";
+import type { CustomerItem } from "../shared/entities/customer.ts";
 import type { SesEvent } from "../shared/mail-feedback/outcomes.ts";
 import { safeLink } from "../shared/mail-feedback/outcomes.ts";
 import { getSuppression, isSuppressed } from "../shared/mail-feedback/suppression.ts";
@@ -46,7 +46,13 @@ const DETAIL_TYPES: Record<string, string> = {
  * EventBridge adds, and as detail the SES event record with the mail object the examples in
  * "Examples of event data that Amazon SES publishes" show (tags as lists of values).
  */
-function sesEvent(eventType: string, to: string, specific: Record<string, unknown>, tags: Record<string, string> = {}, messageId = `0100018e-${randomUUID()}-000000`): SesEventBridgeEvent {
+function sesEvent(
+  eventType: string,
+  to: string,
+  specific: Record<string, unknown>,
+  tags: Record<string, string> = {},
+  messageId = `0100018e-${randomUUID()}-000000`,
+): SesEventBridgeEvent {
   const sentAt = "2027-01-15T09:00:00.000Z";
   const detail = {
     eventType,
@@ -119,7 +125,13 @@ describe("SES events: bounces and complaints", () => {
     expect(entries).toEqual([
       expect.objectContaining({
         at: "2027-01-15T09:00:02.669Z",
-        data: { messageId: "msg-bounce-1", campaignId: "feedback-request", occurrence: "01JPURCHASE0000000000000000", bounceType: "Permanent", bounceSubType: "General" },
+        data: {
+          messageId: "msg-bounce-1",
+          campaignId: "feedback-request",
+          occurrence: "01JPURCHASE0000000000000000",
+          bounceType: "Permanent",
+          bounceSubType: "General",
+        },
       }),
     ]);
     expect(JSON.stringify(entries)).not.toContain(c.email);
@@ -136,7 +148,12 @@ describe("SES events: bounces and complaints", () => {
     expect(await ofType(c.id, "email_bounced")).toHaveLength(1);
 
     const d = await newCustomer();
-    const open = sesEvent("Open", d.email, { open: { timestamp: "2027-01-15T10:00:00.000Z", userAgent: "Mozilla/5.0", ipAddress: "198.51.100.4" } }, tagsFor(d.id));
+    const open = sesEvent(
+      "Open",
+      d.email,
+      { open: { timestamp: "2027-01-15T10:00:00.000Z", userAgent: "Mozilla/5.0", ipAddress: "198.51.100.4" } },
+      tagsFor(d.id),
+    );
     const both = await Promise.all([handle(open), handle(structuredClone(open))]);
     expect(both.sort()).toEqual(["duplicate", "recorded"]);
     expect(await ofType(d.id, "email_opened")).toHaveLength(1);
@@ -147,7 +164,14 @@ describe("SES events: bounces and complaints", () => {
     const event = sesEvent(
       "Bounce",
       c.email,
-      { bounce: { bounceType: "Transient", bounceSubType: "MailboxFull", bouncedRecipients: [{ emailAddress: c.email }], timestamp: "2027-01-15T09:01:00.000Z" } },
+      {
+        bounce: {
+          bounceType: "Transient",
+          bounceSubType: "MailboxFull",
+          bouncedRecipients: [{ emailAddress: c.email }],
+          timestamp: "2027-01-15T09:01:00.000Z",
+        },
+      },
       tagsFor(c.id),
     );
     expect(await handle(event)).toBe("recorded");
@@ -179,7 +203,9 @@ describe("SES events: bounces and complaints", () => {
     expect(await getSuppression(stack.deps, c.email)).toEqual({ reason: "complained", at: "2027-01-15T11:00:00.000Z" });
     const after = await customer(c.id);
     expect(after).toMatchObject({ emailStatus: "complained", consentMarketing: false, consentSource: "spam_complaint" });
-    expect(await ofType(c.id, "email_complained")).toEqual([expect.objectContaining({ data: expect.objectContaining({ feedbackType: "abuse", campaignId: "feedback-request" }) })]);
+    expect(await ofType(c.id, "email_complained")).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ feedbackType: "abuse", campaignId: "feedback-request" }) }),
+    ]);
     const view = await stack.api(`/v1/customers/${c.id}`, { key: stack.adminKey });
     expect(view.body.consent.marketing).toBe(false);
 
@@ -192,10 +218,29 @@ describe("SES events: bounces and complaints", () => {
 describe("SES events: engagement on the timeline", () => {
   it("delivery and open each add one entry", async () => {
     const c = await newCustomer();
-    await handle(sesEvent("Delivery", c.email, { delivery: { timestamp: "2027-01-15T09:00:01.000Z", processingTimeMillis: 546, recipients: [c.email], smtpResponse: "250 ok", reportingMTA: "a8-70.smtp-out.amazonses.com" } }, tagsFor(c.id)));
-    await handle(sesEvent("Open", c.email, { open: { timestamp: "2027-01-15T12:00:00.000Z", userAgent: "Mozilla/5.0", ipAddress: "198.51.100.4" } }, tagsFor(c.id)));
+    await handle(
+      sesEvent(
+        "Delivery",
+        c.email,
+        {
+          delivery: {
+            timestamp: "2027-01-15T09:00:01.000Z",
+            processingTimeMillis: 546,
+            recipients: [c.email],
+            smtpResponse: "250 ok",
+            reportingMTA: "a8-70.smtp-out.amazonses.com",
+          },
+        },
+        tagsFor(c.id),
+      ),
+    );
+    await handle(
+      sesEvent("Open", c.email, { open: { timestamp: "2027-01-15T12:00:00.000Z", userAgent: "Mozilla/5.0", ipAddress: "198.51.100.4" } }, tagsFor(c.id)),
+    );
     const items = await timeline(c.id);
-    expect(items.filter((e) => e.type === "email_delivered")).toEqual([expect.objectContaining({ at: "2027-01-15T09:00:01.000Z", data: expect.objectContaining({ campaignId: "feedback-request" }) })]);
+    expect(items.filter((e) => e.type === "email_delivered")).toEqual([
+      expect.objectContaining({ at: "2027-01-15T09:00:01.000Z", data: expect.objectContaining({ campaignId: "feedback-request" }) }),
+    ]);
     expect(items.filter((e) => e.type === "email_opened")).toEqual([expect.objectContaining({ at: "2027-01-15T12:00:00.000Z" })]);
     // Engagement is not a status change: nothing else moved.
     expect((await customer(c.id)).emailStatus).toBeUndefined();
@@ -251,7 +296,9 @@ describe("SES events: which customer", () => {
     const c = await newCustomer();
     const owner = `owner-${Date.now()}@shop.example.com`;
     const before = await customer(c.id);
-    expect(await handle(permanentBounce(owner, { campaign: "detractor-alert", customer: c.id, occurrence: "2027-01-15T09:00:00.000Z" }))).toBe("suppressed_only");
+    expect(await handle(permanentBounce(owner, { campaign: "detractor-alert", customer: c.id, occurrence: "2027-01-15T09:00:00.000Z" }))).toBe(
+      "suppressed_only",
+    );
     expect(await isSuppressed(stack.deps, owner)).toBe(true);
     expect(await isSuppressed(stack.deps, c.email)).toBe(false);
     expect(await customer(c.id)).toEqual(before);

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunningDynamo } from "../local/dynamo.ts";
 import { startDynamo } from "../local/dynamo.ts";
 import type { StreamPoller, StreamPollerOptions } from "../local/streams.ts";
@@ -104,10 +104,19 @@ describe("the local stream poller on DynamoDB Local", () => {
     for (const r of records) byItem.set(pk(r), [...(byItem.get(pk(r)) ?? []), r]);
     expect(byItem.size).toBe(100);
     for (const [item, changes] of byItem) {
-      expect(changes.map((c) => c.dynamodb!.NewImage!.v!.N), item).toEqual(["0", "1", "2", "3", "4"]);
-      expect(changes.map((c) => c.eventName), item).toEqual(["INSERT", "MODIFY", "MODIFY", "MODIFY", "MODIFY"]);
+      expect(
+        changes.map((c) => c.dynamodb!.NewImage!.v!.N),
+        item,
+      ).toEqual(["0", "1", "2", "3", "4"]);
+      expect(
+        changes.map((c) => c.eventName),
+        item,
+      ).toEqual(["INSERT", "MODIFY", "MODIFY", "MODIFY", "MODIFY"]);
       // Both images, as the deployed stream has them.
-      expect(changes.slice(1).map((c) => c.dynamodb!.OldImage!.v!.N), item).toEqual(["0", "1", "2", "3"]);
+      expect(
+        changes.slice(1).map((c) => c.dynamodb!.OldImage!.v!.N),
+        item,
+      ).toEqual(["0", "1", "2", "3"]);
     }
     // Lambda's record shape: the stream's ARN, creation time in epoch seconds.
     const streamArn = (await db.send(new DescribeTableCommand({ TableName: table }))).Table!.LatestStreamArn;
@@ -128,7 +137,10 @@ describe("the local stream poller on DynamoDB Local", () => {
     await put(table, `${CUSTOMER_PREFIX}a`, "TL#2027-01-01T00:00:00.000Z#01");
     await put(table, "XCUST#b", "PROFILE"); // a prefix, not a substring
     await poller.settle();
-    expect(seen.records().map((r) => `${pk(r)} ${r.dynamodb!.Keys!.SK!.S}`)).toEqual([`${CUSTOMER_PREFIX}a PROFILE`, `${CUSTOMER_PREFIX}a TL#2027-01-01T00:00:00.000Z#01`]);
+    expect(seen.records().map((r) => `${pk(r)} ${r.dynamodb!.Keys!.SK!.S}`)).toEqual([
+      `${CUSTOMER_PREFIX}a PROFILE`,
+      `${CUSTOMER_PREFIX}a TL#2027-01-01T00:00:00.000Z#01`,
+    ]);
   });
 
   it("hands over values as Lambda would: empty maps (which DynamoDB Local drops) as maps, binary as base64", async () => {
@@ -165,7 +177,9 @@ describe("the local stream poller on DynamoDB Local", () => {
     const other = await freshTable();
     const warnings: string[] = [];
     const seen = recorder();
-    const poller = poll(table, seen.handler, { logger: { warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) } as never });
+    const poller = poll(table, seen.handler, {
+      logger: { warn: (message: string) => warnings.push(message), error: (message: string) => warnings.push(message) } as never,
+    });
     // Give the poller time to make its iterator on the empty shard (its first read comes at once;
     // if it came later, the test would pass without making the case), then write elsewhere.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -212,7 +226,13 @@ describe("the local stream poller on DynamoDB Local", () => {
     await expect(poller.settle()).rejects.toThrow(/1 stream batch\(es\) failed every attempt and were dead-lettered: shardId-\S+ \d+\.\.\d+ \(TypeError\)/);
     expect(seen.calls()).toBe(3);
     expect(poller.deadLetters).toEqual([
-      expect.objectContaining({ batchSize: 1, attempts: 3, errorName: "TypeError", shardId: expect.stringMatching(/^shardId-/), startSequenceNumber: expect.any(String) }),
+      expect.objectContaining({
+        batchSize: 1,
+        attempts: 3,
+        errorName: "TypeError",
+        shardId: expect.stringMatching(/^shardId-/),
+        startSequenceNumber: expect.any(String),
+      }),
     ]);
     // The shard moved on: later changes are handed over, and settle() is clean again.
     await put(table, `${CUSTOMER_PREFIX}good`, "PROFILE");
@@ -250,8 +270,14 @@ describe("the local stream poller on DynamoDB Local", () => {
       new CreateTableCommand({
         TableName: name,
         BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [{ AttributeName: "PK", AttributeType: "S" }, { AttributeName: "SK", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "PK", KeyType: "HASH" }, { AttributeName: "SK", KeyType: "RANGE" }],
+        AttributeDefinitions: [
+          { AttributeName: "PK", AttributeType: "S" },
+          { AttributeName: "SK", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "PK", KeyType: "HASH" },
+          { AttributeName: "SK", KeyType: "RANGE" },
+        ],
       }),
     );
     const poller = poll(name, recorder().handler);
@@ -284,11 +310,20 @@ describe("the local stream poller on DynamoDB Local", () => {
         new CreateTableCommand({
           TableName: name,
           BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: ["PK", "SK", ...GLOBAL_INDEXES.flatMap((g) => [g.partitionKey, g.sortKey])].map((a) => ({ AttributeName: a, AttributeType: "S" })),
-          KeySchema: [{ AttributeName: "PK", KeyType: "HASH" }, { AttributeName: "SK", KeyType: "RANGE" }],
+          AttributeDefinitions: ["PK", "SK", ...GLOBAL_INDEXES.flatMap((g) => [g.partitionKey, g.sortKey])].map((a) => ({
+            AttributeName: a,
+            AttributeType: "S",
+          })),
+          KeySchema: [
+            { AttributeName: "PK", KeyType: "HASH" },
+            { AttributeName: "SK", KeyType: "RANGE" },
+          ],
           GlobalSecondaryIndexes: GLOBAL_INDEXES.map((g) => ({
             IndexName: g.name,
-            KeySchema: [{ AttributeName: g.partitionKey, KeyType: "HASH" }, { AttributeName: g.sortKey, KeyType: "RANGE" }],
+            KeySchema: [
+              { AttributeName: g.partitionKey, KeyType: "HASH" },
+              { AttributeName: g.sortKey, KeyType: "RANGE" },
+            ],
             Projection: { ProjectionType: g.projection },
           })),
           ...(stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: stream } } : {}),
@@ -334,7 +369,9 @@ describe("a shard rollover, on a persisted DynamoDB Local that restarts", () => 
     const { DatabaseSync } = await import("node:sqlite");
     const sqlite = new DatabaseSync(path.join(dataDir, "shared-local-instance.db"));
     try {
-      const open = sqlite.prepare("SELECT StreamID, ShardID FROM ss WHERE StreamID LIKE ? AND SequenceNumberEnd IS NULL").all(`%:table/${tableName}/stream/%`) as { StreamID: string; ShardID: string }[];
+      const open = sqlite
+        .prepare("SELECT StreamID, ShardID FROM ss WHERE StreamID LIKE ? AND SequenceNumberEnd IS NULL")
+        .all(`%:table/${tableName}/stream/%`) as { StreamID: string; ShardID: string }[];
       expect(open).toHaveLength(1);
       const { StreamID, ShardID } = open[0]!;
       const { last } = sqlite.prepare("SELECT MAX(SequenceNumber) AS last FROM us").get() as { last: number };
@@ -342,7 +379,9 @@ describe("a shard rollover, on a persisted DynamoDB Local that restarts", () => 
       sqlite.prepare("UPDATE ss SET SequenceNumberEnd = ?, DeletionDateTime = ? WHERE ShardID = ?").run(last, now + 24 * 3600_000, ShardID);
       const child = `shardId-${String(now).padStart(20, "0")}-${randomBytes(4).toString("hex")}`;
       sqlite
-        .prepare("INSERT INTO ss (StreamID, ShardID, CreationDateTime, DeletionDateTime, InitialSequenceNumberStart, SequenceNumberEnd, ParentShardID) VALUES (?, ?, ?, NULL, ?, NULL, ?)")
+        .prepare(
+          "INSERT INTO ss (StreamID, ShardID, CreationDateTime, DeletionDateTime, InitialSequenceNumberStart, SequenceNumberEnd, ParentShardID) VALUES (?, ?, ?, NULL, ?, NULL, ?)",
+        )
         .run(StreamID, child, now, last + 1, ShardID);
       return { parent: ShardID, child };
     } finally {

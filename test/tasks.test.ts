@@ -86,7 +86,7 @@ describe("Today", () => {
 });
 
 describe("refusals", () => {
-  it("an API key has no \"me\": Today and a task without an assignee are a 400 naming assignee", async () => {
+  it('an API key has no "me": Today and a task without an assignee are a 400 naming assignee', async () => {
     const customerId = await newCustomer("today.key@example.com");
     const list = await stack.api("/v1/tasks?assignee=me", { key: stack.adminKey });
     expect(list.status).toBe(400);
@@ -104,7 +104,10 @@ describe("refusals", () => {
     const bad = await stack.api("/v1/tasks", { key: sam.token, body: { customerId: "nope", title: "", dueAt: "tomorrow" } });
     expect(bad.status).toBe(400);
     expect(bad.body.fields.map((f: { field: string }) => f.field).sort()).toEqual(["customerId", "dueAt", "title"]);
-    const nobody = await stack.api("/v1/tasks", { key: sam.token, body: { customerId: await newCustomer("today.nobody@example.com"), title: "x", assignee: "ghost@shop.example" } });
+    const nobody = await stack.api("/v1/tasks", {
+      key: sam.token,
+      body: { customerId: await newCustomer("today.nobody@example.com"), title: "x", assignee: "ghost@shop.example" },
+    });
     expect(nobody.status).toBe(400);
     expect(nobody.body.fields.map((f: { field: string }) => f.field)).toEqual(["assignee"]);
     const noCustomer = await stack.api("/v1/tasks", { key: sam.token, body: { customerId: "cus_01JZZZZZZZZZZZZZZZZZZZZZZZ", title: "x" } });

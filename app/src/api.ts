@@ -132,7 +132,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     const message =
       res.status === 400 && answer.fields?.length
         ? "Some fields need fixing."
-        : answer.message ?? (res.status >= 500 ? "The API had a problem answering. Try again in a moment." : `The API answered ${res.status}.`);
+        : (answer.message ?? (res.status >= 500 ? "The API had a problem answering. Try again in a moment." : `The API answered ${res.status}.`));
     throw new ApiError(res.status, message, answer.fields ?? []);
   }
 }

@@ -3,13 +3,13 @@ import {
   BarElement,
   CategoryScale,
   Chart,
+  type ChartConfiguration,
   Legend,
   LinearScale,
   LineController,
   LineElement,
   PointElement,
   Tooltip,
-  type ChartConfiguration,
 } from "chart.js";
 import { h } from "./dom.ts";
 
@@ -76,15 +76,36 @@ export function chartFigure(parent: HTMLElement, spec: ChartSpec, charts: Chart[
     "table",
     null,
     h("caption", null, spec.title),
-    h("thead", null, h("tr", null, h("th", { scope: "col" }, spec.labelHeading), spec.series.map((s) => h("th", { scope: "col" }, s.label)))),
+    h(
+      "thead",
+      null,
+      h(
+        "tr",
+        null,
+        h("th", { scope: "col" }, spec.labelHeading),
+        spec.series.map((s) => h("th", { scope: "col" }, s.label)),
+      ),
+    ),
     h(
       "tbody",
       null,
-      spec.labels.map((label, i) => h("tr", null, h("th", { scope: "row" }, label), spec.series.map((s) => h("td", null, spec.format(s.data[i] ?? null))))),
+      spec.labels.map((label, i) =>
+        h(
+          "tr",
+          null,
+          h("th", { scope: "row" }, label),
+          spec.series.map((s) => h("td", null, spec.format(s.data[i] ?? null))),
+        ),
+      ),
     ),
   );
   // Hidden in a div: a table itself ignores `overflow`, and would widen the page on a phone.
-  const figure = h("figure", { class: "chart" }, h("div", { class: `chart-canvas${spec.size === "tall" ? " chart-canvas-tall" : ""}` }, canvas), h("div", { class: "visually-hidden" }, table));
+  const figure = h(
+    "figure",
+    { class: "chart" },
+    h("div", { class: `chart-canvas${spec.size === "tall" ? " chart-canvas-tall" : ""}` }, canvas),
+    h("div", { class: "visually-hidden" }, table),
+  );
   parent.append(figure);
 
   const valueAxis = {

@@ -68,7 +68,9 @@ async function call(cfg: SignInConfig, action: string, body: unknown): Promise<R
   const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
     // AWS names the exception in `__type`, sometimes prefixed (`com.amazonaws…#NotAuthorizedException`).
-    const type = String(answer.__type ?? answer.code ?? "Error").split("#").pop()!;
+    const type = String(answer.__type ?? answer.code ?? "Error")
+      .split("#")
+      .pop()!;
     throw new CognitoRefused(type, String(answer.message ?? `The sign-in service answered ${res.status}.`));
   }
   return answer;
@@ -102,13 +104,20 @@ function outcome(answer: Record<string, unknown>, refreshToken?: string): Tokens
 
 /** InitiateAuth with the person's email and password: their tokens, or a challenge to answer. */
 export async function passwordSignIn(cfg: SignInConfig, email: string, password: string): Promise<Tokens | Challenge> {
-  return outcome(await call(cfg, "InitiateAuth", { ClientId: cfg.clientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: email, PASSWORD: password } }));
+  return outcome(
+    await call(cfg, "InitiateAuth", { ClientId: cfg.clientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: email, PASSWORD: password } }),
+  );
 }
 
 /** Answers NEW_PASSWORD_REQUIRED with the password the person chose. */
 export async function chooseNewPassword(cfg: SignInConfig, email: string, session: string, newPassword: string): Promise<Tokens | Challenge> {
   return outcome(
-    await call(cfg, "RespondToAuthChallenge", { ClientId: cfg.clientId, ChallengeName: "NEW_PASSWORD_REQUIRED", Session: session, ChallengeResponses: { USERNAME: email, NEW_PASSWORD: newPassword } }),
+    await call(cfg, "RespondToAuthChallenge", {
+      ClientId: cfg.clientId,
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      Session: session,
+      ChallengeResponses: { USERNAME: email, NEW_PASSWORD: newPassword },
+    }),
   );
 }
 

@@ -1,5 +1,5 @@
 import { ApiError, SignedOut } from "./api.ts";
-import { h, replace, type Child } from "./dom.ts";
+import { type Child, h, replace } from "./dom.ts";
 import { announce } from "./ui.ts";
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -78,7 +78,15 @@ export function apiForm(prefix: string, submitLabel: string, submit: () => Promi
                     "ul",
                     null,
                     known.map(({ field }) =>
-                      h("li", null, h("a", { href: `#${slots.get(field)!.control.id}`, onclick: (e: Event) => (e.preventDefault(), slots.get(field)!.control.focus()) }, slots.get(field)!.error.textContent ?? "")),
+                      h(
+                        "li",
+                        null,
+                        h(
+                          "a",
+                          { href: `#${slots.get(field)!.control.id}`, onclick: (e: Event) => (e.preventDefault(), slots.get(field)!.control.focus()) },
+                          slots.get(field)!.error.textContent ?? "",
+                        ),
+                      ),
                     ),
                     other.map((text) => h("li", null, text)),
                   )
@@ -108,7 +116,13 @@ export function apiForm(prefix: string, submitLabel: string, submit: () => Promi
       control.setAttribute("aria-describedby", [helpLine ? `${id}-help` : "", `${id}-error`].filter(Boolean).join(" "));
       slots.set(path, { control, error, label });
       const isCheck = control instanceof HTMLInputElement && control.type === "checkbox";
-      return h("div", { class: `field${isCheck ? " field-check" : ""}` }, isCheck ? [control, h("label", { for: id }, label)] : [h("label", { for: id }, label), control], helpLine, error);
+      return h(
+        "div",
+        { class: `field${isCheck ? " field-check" : ""}` },
+        isCheck ? [control, h("label", { for: id }, label)] : [h("label", { for: id }, label), control],
+        helpLine,
+        error,
+      );
     },
     append(...children) {
       for (const child of children) if (child instanceof Node) body.append(child);

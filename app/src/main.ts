@@ -1,20 +1,19 @@
 import type { Chart } from "chart.js";
-import { signInHash } from "./api.ts";
+import { api, signInHash } from "./api.ts";
 import { h, replace } from "./dom.ts";
 import { campaignEditPage } from "./pages/campaign-edit.ts";
 import { campaignsPage } from "./pages/campaigns.ts";
 import { contactNewPage } from "./pages/contact-new.ts";
-import { formPage } from "./pages/form.ts";
-import { quarantinePage } from "./pages/quarantine.ts";
 import { customerPage } from "./pages/customer.ts";
 import { customersPage } from "./pages/customers.ts";
+import { formPage } from "./pages/form.ts";
 import { overviewPage } from "./pages/overview.ts";
-import { segmentsPage } from "./pages/segments.ts";
 import { peoplePage } from "./pages/people.ts";
+import { quarantinePage } from "./pages/quarantine.ts";
+import { segmentsPage } from "./pages/segments.ts";
 import { signInPage } from "./pages/signin.ts";
 import { todayPage } from "./pages/today.ts";
-import { api } from "./api.ts";
-import { isOwner, isSignedIn, keepMe, me, signOut, type Me } from "./session.ts";
+import { isOwner, isSignedIn, keepMe, type Me, me, signOut } from "./session.ts";
 import type { PageContext } from "./ui.ts";
 
 /**

@@ -5,8 +5,8 @@
 import type * as z from "zod/mini";
 import type * as s from "../../shared/customers/schema.ts";
 
-export type { Campaign, CampaignInput, Trigger, Template } from "../../shared/campaigns/schema.ts";
-export type { CampaignsReport, FunnelReport, RetentionReport, RevenueReport, SegmentsReport, Segment } from "../../shared/reports/types.ts";
+export type { Campaign, CampaignInput, Template, Trigger } from "../../shared/campaigns/schema.ts";
+export type { CampaignsReport, FunnelReport, RetentionReport, RevenueReport, Segment, SegmentsReport } from "../../shared/reports/types.ts";
 
 export type CustomerSummary = z.output<typeof s.CustomerSummary>;
 export type CustomerPage = z.output<typeof s.CustomerPage>;

@@ -1,6 +1,6 @@
 import type { Chart } from "chart.js";
 import { ApiError, SignedOut } from "./api.ts";
-import { h, replace, uid, type Child } from "./dom.ts";
+import { type Child, h, replace, uid } from "./dom.ts";
 import { label } from "./format.ts";
 
 /** What a page's render function is handed by the router. */
@@ -52,7 +52,13 @@ export function errorBox(err: unknown, retry?: () => void): HTMLElement {
  * Fills `target` with a loading state, then with what `render` builds from `fetch`'s answer, or
  * with an error and a retry button. A sign-out (401) and a navigation away are not errors here.
  */
-export async function loadInto<T>(target: HTMLElement, ctx: PageContext, text: string, fetch: () => Promise<T>, render: (data: T) => Child): Promise<T | undefined> {
+export async function loadInto<T>(
+  target: HTMLElement,
+  ctx: PageContext,
+  text: string,
+  fetch: () => Promise<T>,
+  render: (data: T) => Child,
+): Promise<T | undefined> {
   target.setAttribute("aria-busy", "true");
   replace(target, loading(text));
   try {
@@ -63,7 +69,10 @@ export async function loadInto<T>(target: HTMLElement, ctx: PageContext, text: s
   } catch (err) {
     if (err instanceof SignedOut || ctx.signal.aborted || (err as Error).name === "AbortError") return undefined;
     if (!(err instanceof ApiError)) console.error(err);
-    replace(target, errorBox(err, () => void loadInto(target, ctx, text, fetch, render)));
+    replace(
+      target,
+      errorBox(err, () => void loadInto(target, ctx, text, fetch, render)),
+    );
     return undefined;
   } finally {
     target.removeAttribute("aria-busy");
@@ -81,7 +90,12 @@ export interface Column<T> {
  * A data table in a horizontally scrollable region (phones): the region is focusable and named by
  * the caption, so it can be scrolled with the keyboard. Wide tables can `stack` instead.
  */
-export function dataTable<T>(caption: string, columns: Column<T>[], rows: T[], options: { captionHidden?: boolean; empty?: string; stack?: boolean } = {}): HTMLElement {
+export function dataTable<T>(
+  caption: string,
+  columns: Column<T>[],
+  rows: T[],
+  options: { captionHidden?: boolean; empty?: string; stack?: boolean } = {},
+): HTMLElement {
   const id = uid("table");
   if (rows.length === 0) return h("p", { class: "empty" }, options.empty ?? "Nothing to show.");
   return h(
@@ -92,11 +106,27 @@ export function dataTable<T>(caption: string, columns: Column<T>[], rows: T[], o
       "table",
       { class: "data" },
       h("caption", { id, class: options.captionHidden ? "visually-hidden" : null }, caption),
-      h("thead", null, h("tr", null, columns.map((c) => h("th", { scope: "col", class: c.numeric ? "num" : null }, c.heading)))),
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          columns.map((c) => h("th", { scope: "col", class: c.numeric ? "num" : null }, c.heading)),
+        ),
+      ),
       h(
         "tbody",
         null,
-        rows.map((row) => h("tr", null, columns.map((c, i) => (i === 0 ? h("th", { scope: "row" }, c.cell(row)) : h("td", { class: c.numeric ? "num" : null, "data-label": c.heading }, c.cell(row)))))),
+        rows.map((row) =>
+          h(
+            "tr",
+            null,
+            columns.map((c, i) =>
+              i === 0 ? h("th", { scope: "row" }, c.cell(row)) : h("td", { class: c.numeric ? "num" : null, "data-label": c.heading }, c.cell(row)),
+            ),
+          ),
+        ),
       ),
     ),
   );
@@ -107,7 +137,14 @@ export function facts(pairs: [string, Child][]): HTMLElement {
   return h(
     "dl",
     { class: "facts" },
-    pairs.map(([term, value]) => h("div", null, h("dt", null, term), h("dd", null, value === undefined || value === null || value === "" ? h("span", { class: "muted" }, "not set") : value))),
+    pairs.map(([term, value]) =>
+      h(
+        "div",
+        null,
+        h("dt", null, term),
+        h("dd", null, value === undefined || value === null || value === "" ? h("span", { class: "muted" }, "not set") : value),
+      ),
+    ),
   );
 }
 
@@ -116,7 +153,14 @@ export function stats(items: { label: string; value: string; note?: string }[]):
   return h(
     "dl",
     { class: "stats" },
-    items.map((item) => h("div", { class: "stat" }, h("dt", null, item.label), h("dd", null, h("span", { class: "stat-value" }, item.value), item.note && h("span", { class: "stat-note" }, item.note)))),
+    items.map((item) =>
+      h(
+        "div",
+        { class: "stat" },
+        h("dt", null, item.label),
+        h("dd", null, h("span", { class: "stat-value" }, item.value), item.note && h("span", { class: "stat-note" }, item.note)),
+      ),
+    ),
   );
 }
 

@@ -1,10 +1,10 @@
 import type { AwsCredentials } from "../../shared/aws/secrets.ts";
-import type { Deps } from "../../shared/core/deps.ts";
 import type { Platform } from "../../shared/connections/platforms.ts";
 import { hookPath, isPlatform, PLATFORMS, SECRET_NAMES, SETUP } from "../../shared/connections/platforms.ts";
 import type { ConnectionSecrets } from "../../shared/connections/secrets.ts";
 import { connectionSecretsFromConfig } from "../../shared/connections/secrets.ts";
 import { addConnection, listConnections, removeConnection } from "../../shared/connections/store.ts";
+import type { Deps } from "../../shared/core/deps.ts";
 import type { Command, CommandContext } from "../cli.ts";
 import { CliFailure, UsageError } from "../cli.ts";
 import { table } from "../format.ts";
@@ -36,14 +36,16 @@ async function readSecret(raw: string | undefined): Promise<string> {
     secret = Buffer.concat(chunks).toString("utf8");
   }
   secret = secret.trim();
-  if (secret.length < 8 || /\s/.test(secret)) throw new UsageError("--secret must be the signing secret as the platform shows it: at least 8 characters, no spaces");
+  if (secret.length < 8 || /\s/.test(secret))
+    throw new UsageError("--secret must be the signing secret as the platform shows it: at least 8 characters, no spaces");
   return secret;
 }
 
 export const connectionsAdd: Command = {
   name: "connections add",
   positionals: ["stripe|shopify|woocommerce"],
-  summary: "Connect a shop: store its webhook signing secret (Secrets Manager with --stack, the data directory locally) and print the URL to paste into the platform.",
+  summary:
+    "Connect a shop: store its webhook signing secret (Secrets Manager with --stack, the data directory locally) and print the URL to paste into the platform.",
   options: {
     secret: { type: "string", value: "S", description: "the platform's webhook signing secret, or - to read it from stdin (required)" },
   },
@@ -78,7 +80,15 @@ export const connectionsList: Command = {
     const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 19).replace("T", " ")}Z` : "-");
     for (const line of table(
       ["PLATFORM", "ENDPOINT", "ADDED", "LAST DELIVERY", "OUTCOME", "DELIVERIES", "PROBLEMS"],
-      connections.map((c) => [c.platform, c.endpoint, when(c.addedAt), when(c.lastDelivery?.at), c.lastDelivery?.outcome ?? "-", String(c.deliveries), String(c.problems.length)]),
+      connections.map((c) => [
+        c.platform,
+        c.endpoint,
+        when(c.addedAt),
+        when(c.lastDelivery?.at),
+        c.lastDelivery?.outcome ?? "-",
+        String(c.deliveries),
+        String(c.problems.length),
+      ]),
     )) {
       ctx.out(line);
     }

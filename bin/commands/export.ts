@@ -45,7 +45,11 @@ export const exportCommand: Command = {
   name: "export",
   summary: "Write every customer (all stages) as CSV or JSON lines, to stdout or a file. The CSV imports back with `rapport import`.",
   options: {
-    format: { type: "string", value: "csv|jsonl", description: "csv (default): our field names, tags joined by ;  — jsonl: one JSON object per customer, the full record" },
+    format: {
+      type: "string",
+      value: "csv|jsonl",
+      description: "csv (default): our field names, tags joined by ;  — jsonl: one JSON object per customer, the full record",
+    },
     out: { type: "string", value: "FILE", description: "write to this file instead of stdout" },
   },
   notes: [

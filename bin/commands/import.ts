@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
-import { CsvFileError } from "../../shared/import-export/csv-read.ts";
 import { type ColumnPlan, FORMAT_NAMES, type ImportField, ImportUsageError, parseMapOptions, type SourceFormat } from "../../shared/import-export/columns.ts";
+import { CsvFileError } from "../../shared/import-export/csv-read.ts";
 import { defaultErrorsFile } from "../../shared/import-export/report.ts";
 import { ImportStopped, type ImportSummary, importCsv } from "../../shared/import-export/run.ts";
 import type { Command, CommandContext } from "../cli.ts";
@@ -44,7 +44,10 @@ export function progressLine(ctx: Pick<CommandContext, "stderr" | "err">, noun: 
       while (samples.length > 2 && now - samples[0]![0] > 10_000) samples.shift();
       const [t0, d0] = samples[0]!;
       const rate = now > t0 ? ((done - d0) * 1000) / (now - t0) : 0;
-      const parts = [total !== undefined ? `${count.format(done)}/${count.format(total)} ${noun}` : `${count.format(done)} ${noun}`, `${count.format(Math.round(rate))} ${noun}/s`];
+      const parts = [
+        total !== undefined ? `${count.format(done)}/${count.format(total)} ${noun}` : `${count.format(done)} ${noun}`,
+        `${count.format(Math.round(rate))} ${noun}/s`,
+      ];
       if (total !== undefined && rate > 0 && !finished) parts.push(`ETA ${duration(((total - done) / rate) * 1000)}`);
       if (tty) {
         const pct = total ? done / total : 0;
@@ -94,8 +97,12 @@ function describePlan(file: string, plan: ColumnPlan[], rows: number, format: So
   for (const c of mapped) {
     const field = c.field!;
     const target = DERIVED[field] ?? field;
-    const fallback = c.rank > 1 && mapped.some((o) => o !== c && (o.field === field || (o.field === "address" && ["street", "city", "region", "postalCode", "country"].includes(field))));
-    lines.push(`  ${c.header}${" ".repeat(width - displayWidth(c.header))}  → ${target}${fallback ? " (when the columns before give none)" : ""}${c.how === "--map" ? "  [--map]" : ""}`);
+    const fallback =
+      c.rank > 1 &&
+      mapped.some((o) => o !== c && (o.field === field || (o.field === "address" && ["street", "city", "region", "postalCode", "country"].includes(field))));
+    lines.push(
+      `  ${c.header}${" ".repeat(width - displayWidth(c.header))}  → ${target}${fallback ? " (when the columns before give none)" : ""}${c.how === "--map" ? "  [--map]" : ""}`,
+    );
   }
   const known = plan.filter((c) => !c.field && c.how !== "unknown");
   if (known.length) lines.push(`  Ignored: ${known.map((c) => (c.why ? `${c.header} (${c.why})` : c.header)).join("; ")}`);
@@ -121,9 +128,18 @@ export const importCommand: Command = {
   summary:
     "Import contacts from a CSV file: HubSpot, Mailchimp and Google Contacts exports work as they are. Each row goes through the lead rules (one customer per email, non-empty fields merged, nothing wiped); re-running a file adds nothing twice.",
   options: {
-    map: { type: "string", multiple: true, value: '"COLUMN=FIELD"', description: "put a column into a field (or `ignore` it), overriding the built-in mapping; repeatable" },
+    map: {
+      type: "string",
+      multiple: true,
+      value: '"COLUMN=FIELD"',
+      description: "put a column into a field (or `ignore` it), overriding the built-in mapping; repeatable",
+    },
     source: { type: "string", value: "NAME", description: "first-touch source of new contacts (default import:<file name>); a source column wins" },
-    errors: { type: "string", value: "FILE", description: "where to write the rows and values that could not be imported (default: contacts.csv → contacts.errors.csv)" },
+    errors: {
+      type: "string",
+      value: "FILE",
+      description: "where to write the rows and values that could not be imported (default: contacts.csv → contacts.errors.csv)",
+    },
     "dry-run": { type: "boolean", description: "read, map and validate only: print the mapping and write the error report, change nothing" },
     concurrency: { type: "string", value: "N", description: "rows written at once (default 32)" },
   },

@@ -11,7 +11,10 @@ const KEY = /^rk_[A-Za-z0-9_-]{43}$/;
 
 /** `--scope admin --scope leads:write` and `--scope admin,leads:write` both work. */
 export function parseScopes(raw: string[] | undefined): Scope[] {
-  const given = (raw ?? []).flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+  const given = (raw ?? [])
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (given.length === 0) throw new UsageError(`--scope is required: ${SCOPES.join(" or ")}`);
   const unknown = given.filter((s) => !SCOPES.includes(s as Scope));
   if (unknown.length) throw new UsageError(`unknown scope ${unknown.map((s) => `"${s}"`).join(", ")}: use ${SCOPES.join(" or ")}`);
@@ -25,7 +28,7 @@ export const keysCreate: Command = {
     scope: { type: "string", multiple: true, value: "SCOPE", description: `${SCOPES.join(" or ")}; repeat or comma-separate for several (required)` },
     name: { type: "string", value: "N", description: "a label to recognise the key by in `keys list`" },
   },
-  notes: ["Example: KEY=$(npx rapport keys create --scope leads:write --name \"website form\")"],
+  notes: ['Example: KEY=$(npx rapport keys create --scope leads:write --name "website form")'],
   async run(ctx) {
     const scopes = parseScopes(ctx.values.scope as string[] | undefined);
     const name = (ctx.values.name as string | undefined)?.trim() || undefined;
@@ -69,7 +72,10 @@ export const keysList: Command = {
       return;
     }
     const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 19).replace("T", " ")}Z` : "-");
-    for (const line of table(["ID", "NAME", "SCOPES", "CREATED", "REVOKED"], keys.map((k) => [k.id, k.name, k.scopes.join(","), when(k.createdAt), when(k.revokedAt)]))) {
+    for (const line of table(
+      ["ID", "NAME", "SCOPES", "CREATED", "REVOKED"],
+      keys.map((k) => [k.id, k.name, k.scopes.join(","), when(k.createdAt), when(k.revokedAt)]),
+    )) {
       ctx.out(line);
     }
   },

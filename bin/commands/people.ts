@@ -15,7 +15,11 @@ function email(raw: string, command: string): string {
 async function peopleDeps(ctx: CommandContext) {
   const deps = await ctx.deps();
   if (!deps.config.people.userPoolId) {
-    throw new CliFailure(ctx.values.stack ? "this stack has no UserPoolId output: deploy this version of Rapport first" : "no local user pool yet: run `npm start` first (it creates one)");
+    throw new CliFailure(
+      ctx.values.stack
+        ? "this stack has no UserPoolId output: deploy this version of Rapport first"
+        : "no local user pool yet: run `npm start` first (it creates one)",
+    );
   }
   return deps;
 }
@@ -26,10 +30,14 @@ export const peopleAdd: Command = {
   summary:
     "Add a person who signs in as owner or staff. On AWS Cognito emails them an invitation with a temporary password; locally a password is set and printed alone on the last line of stdout.",
   options: {
-    role: { type: "string", value: "ROLE", description: `${ROLES.join(" or ")}: staff may do everything but erasure, people, API keys and campaign edits (required)` },
+    role: {
+      type: "string",
+      value: "ROLE",
+      description: `${ROLES.join(" or ")}: staff may do everything but erasure, people, API keys and campaign edits (required)`,
+    },
     name: { type: "string", value: "NAME", description: "their name, shown on what they change" },
   },
-  notes: ["Example: PASSWORD=$(npx rapport people add sam@shop.example --role staff --name \"Sam Lee\")"],
+  notes: ['Example: PASSWORD=$(npx rapport people add sam@shop.example --role staff --name "Sam Lee")'],
   async run(ctx) {
     const address = email(ctx.args[0]!, "people add");
     const role = ctx.values.role as string | undefined;
@@ -62,7 +70,11 @@ export const peopleList: Command = {
       return;
     }
     const when = (iso: string) => `${iso.slice(0, 19).replace("T", " ")}Z`;
-    for (const line of table(["EMAIL", "NAME", "ROLE", "ID", "ADDED"], people.map((p) => [p.email, p.name ?? "-", p.role, p.id, when(p.createdAt)]))) ctx.out(line);
+    for (const line of table(
+      ["EMAIL", "NAME", "ROLE", "ID", "ADDED"],
+      people.map((p) => [p.email, p.name ?? "-", p.role, p.id, when(p.createdAt)]),
+    ))
+      ctx.out(line);
   },
 };
 

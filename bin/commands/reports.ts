@@ -1,15 +1,15 @@
+import * as z from "zod/mini";
 import type { Deps } from "../../shared/core/deps.ts";
+import { ValidationError } from "../../shared/core/errors.ts";
+import { rebuildSearchIndex } from "../../shared/customers/search.ts";
 import type { ReportTable } from "../../shared/reports/csv.ts";
 import { campaignsTable, funnelTable, retentionTable, revenueTable, segmentsTable, toCsv } from "../../shared/reports/csv.ts";
 import { campaignsReport, funnelReport, retentionReport, revenueReport, segmentsReport } from "../../shared/reports/read.ts";
 import { rebuildReports } from "../../shared/reports/rebuild.ts";
-import { rebuildSearchIndex } from "../../shared/customers/search.ts";
 import { PeriodQuery, RevenueQuery, SegmentsQuery } from "../../shared/reports/schema.ts";
-import { ValidationError } from "../../shared/core/errors.ts";
 import type { Command, CommandContext, OptionSpec } from "../cli.ts";
 import { UsageError } from "../cli.ts";
 import { seconds, table } from "../format.ts";
-import * as z from "zod/mini";
 
 /**
  * `rapport reports <name>`: the same reports as `GET /v1/reports/<name>`, read straight from the
@@ -26,13 +26,24 @@ const PERIOD: Record<string, OptionSpec> = {
   to: { type: "string", value: "YYYY-MM-DD", description: "last day of the period (default today)" },
 };
 
-function report<R>(name: string, summary: string, options: Record<string, OptionSpec>, schema: z.ZodMiniType, load: (deps: Deps, query: never) => Promise<R>, asTable: (r: R) => ReportTable): Command {
+function report<R>(
+  name: string,
+  summary: string,
+  options: Record<string, OptionSpec>,
+  schema: z.ZodMiniType,
+  load: (deps: Deps, query: never) => Promise<R>,
+  asTable: (r: R) => ReportTable,
+): Command {
   return {
     name: `reports ${name}`,
     summary,
     options: { ...options, ...OUTPUT },
     async run(ctx) {
-      const raw = Object.fromEntries(Object.keys(options).map((k) => [k, ctx.values[k] as string | undefined]).filter(([, v]) => v !== undefined));
+      const raw = Object.fromEntries(
+        Object.keys(options)
+          .map((k) => [k, ctx.values[k] as string | undefined])
+          .filter(([, v]) => v !== undefined),
+      );
       const parsed = z.safeParse(schema, raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
@@ -58,8 +69,22 @@ function print(ctx: CommandContext, result: unknown, t: ReportTable): void {
 }
 
 export const reportCommands: Command[] = [
-  report("funnel", "Contacts per stage now and at the period's start, and conversion between stages over the period (default: last 30 days).", PERIOD, PeriodQuery, funnelReport, funnelTable),
-  report("retention", "Churn per month for the 12 months up to --to, and monthly cohorts by first purchase.", PERIOD, PeriodQuery, retentionReport, retentionTable),
+  report(
+    "funnel",
+    "Contacts per stage now and at the period's start, and conversion between stages over the period (default: last 30 days).",
+    PERIOD,
+    PeriodQuery,
+    funnelReport,
+    funnelTable,
+  ),
+  report(
+    "retention",
+    "Churn per month for the 12 months up to --to, and monthly cohorts by first purchase.",
+    PERIOD,
+    PeriodQuery,
+    retentionReport,
+    retentionTable,
+  ),
   report(
     "revenue",
     "Purchases, revenue, new contacts and new customers per month (default: 12 months) or per day.",
@@ -68,11 +93,26 @@ export const reportCommands: Command[] = [
     revenueReport,
     revenueTable,
   ),
-  report("campaigns", "Per campaign: sent, delivered, opened, clicked, bounced, complained, unsubscribed, feedback and NPS.", {}, z.object({}), (deps) => campaignsReport(deps), campaignsTable),
-  report("segments", "RFM value segments: customers, revenue share and average lifetime value per segment.", { at: { type: "string", value: "ISO", description: "as of this instant (default now)" } }, SegmentsQuery, segmentsReport, segmentsTable),
+  report(
+    "campaigns",
+    "Per campaign: sent, delivered, opened, clicked, bounced, complained, unsubscribed, feedback and NPS.",
+    {},
+    z.object({}),
+    (deps) => campaignsReport(deps),
+    campaignsTable,
+  ),
+  report(
+    "segments",
+    "RFM value segments: customers, revenue share and average lifetime value per segment.",
+    { at: { type: "string", value: "ISO", description: "as of this instant (default now)" } },
+    SegmentsQuery,
+    segmentsReport,
+    segmentsTable,
+  ),
   {
     name: "reports rebuild",
-    summary: "Recompute every report counter and the customer search index from the table's items (after an upgrade or a restore). Reads the whole table twice.",
+    summary:
+      "Recompute every report counter and the customer search index from the table's items (after an upgrade or a restore). Reads the whole table twice.",
     notes: ["Run it when the table is quiet: writes during the rebuild may be counted twice or not at all (run it again)."],
     async run(ctx) {
       const deps = await ctx.deps();
@@ -85,7 +125,9 @@ export const reportCommands: Command[] = [
         }
       });
       if (process.stderr.isTTY) ctx.stderr.write("\r\x1b[K");
-      ctx.err(`Rebuilt report counters from ${result.scanned} items in ${seconds(performance.now() - started)}: ${result.written} counter items written, ${result.deleted} stale ones deleted.`);
+      ctx.err(
+        `Rebuilt report counters from ${result.scanned} items in ${seconds(performance.now() - started)}: ${result.written} counter items written, ${result.deleted} stale ones deleted.`,
+      );
       const search = await rebuildSearchIndex(deps);
       ctx.err(`Rebuilt the search index: ${search.written} words written, ${search.deleted} stale ones deleted.`);
       ctx.out(JSON.stringify({ ...result, search }));

@@ -1,5 +1,5 @@
-import { seedDemo } from "../../shared/demo/seed.ts";
 import { STAGES } from "../../shared/core/schema.ts";
+import { seedDemo } from "../../shared/demo/seed.ts";
 import type { Command } from "../cli.ts";
 import { UsageError } from "../cli.ts";
 import { seconds } from "../format.ts";
@@ -40,7 +40,9 @@ export const seed: Command = {
       },
     });
     if (tty) ctx.stderr.write("\r\x1b[K");
-    const stages = STAGES.filter((s) => summary.stages[s]).map((s) => `${s} ${summary.stages[s]}`).join(", ");
+    const stages = STAGES.filter((s) => summary.stages[s])
+      .map((s) => `${s} ${summary.stages[s]}`)
+      .join(", ");
     const again = summary.customers - summary.created;
     ctx.err(
       `Seeded ${summary.customers} demo customers (${summary.created} new${again ? `, ${again} already there` : ""}) and ` +

@@ -1,17 +1,16 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { makeHandler as makeSesEventsHandler } from "../../functions/ses-events.ts";
+import { localEnv } from "../../local/env.ts";
+import { InProcessQueue } from "../../local/pipeline.ts";
+import { SimulatedSesEvents } from "../../local/ses-events.ts";
 import { SesMailer } from "../../shared/aws/ses-mailer.ts";
 import { SqsQueue } from "../../shared/aws/sqs-queue.ts";
 import { fixedClock } from "../../shared/core/clock.ts";
 import { parseInstant } from "../../shared/core/dates.ts";
 import type { SweepPlan } from "../../shared/retention/sweep.ts";
 import { planSweep, runSweep } from "../../shared/retention/sweep.ts";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { localEnv } from "../../local/env.ts";
-import { InProcessQueue } from "../../local/pipeline.ts";
-import { SimulatedSesEvents } from "../../local/ses-events.ts";
-import { makeHandler as makeSesEventsHandler } from "../../functions/ses-events.ts";
-import type { Command } from "../cli.ts";
-import type { CommandContext } from "../cli.ts";
+import type { Command, CommandContext } from "../cli.ts";
 import { CliFailure, UsageError } from "../cli.ts";
 import { table } from "../format.ts";
 
@@ -55,7 +54,12 @@ export const sweep: Command = {
     }
     const sesEndpoint = deps.config.retention.sesEndpoint!;
     // What SES would report back (deliveries; bounces and complaints for the mailbox simulator), as of the sweep's instant.
-    const mailer = new SimulatedSesEvents(new SesMailer({ region: deps.config.region, endpoint: sesEndpoint }), makeSesEventsHandler(deps), deps.logger, () => instant);
+    const mailer = new SimulatedSesEvents(
+      new SesMailer({ region: deps.config.region, endpoint: sesEndpoint }),
+      makeSesEventsHandler(deps),
+      deps.logger,
+      () => instant,
+    );
     const queue = new InProcessQueue(deps, mailer, { retryDelayMs: 100 });
     // Journaled like npm start's queue (its own file: two processes must not share one): the sweep
     // moves each customer's due entry once their sends are queued, so sends lost to a Ctrl-C
@@ -68,7 +72,9 @@ export const sweep: Command = {
     const result = await runSweep(deps, queue, instant);
     await queue.drain(fixedClock(instant));
     await mailer.settle();
-    ctx.err(`Sweep as of ${result.at}: ${result.due} due, ${result.enqueued} sent or queued, ${result.deferred} waiting for a send window or the frequency cap, ${result.stageChanges} stage changes.`);
+    ctx.err(
+      `Sweep as of ${result.at}: ${result.due} due, ${result.enqueued} sent or queued, ${result.deferred} waiting for a send window or the frequency cap, ${result.stageChanges} stage changes.`,
+    );
     if (queue.deadLetters.length) ctx.err(`${queue.deadLetters.length} sends failed five times (is SES local running at ${sesEndpoint}?)`);
     ctx.err(`Mail: ${sesEndpoint.replace("127.0.0.1", "localhost")}`);
     ctx.out(JSON.stringify(result));
@@ -85,7 +91,11 @@ function printPlan(ctx: CommandContext, plan: SweepPlan): void {
     }
     if (plan.stageChanges.length > 0) {
       if (plan.sends.length > 0) ctx.out("");
-      for (const line of table(["customer", "from", "to"], plan.stageChanges.map((c) => [c.customerId, c.from, c.to]))) ctx.out(line);
+      for (const line of table(
+        ["customer", "from", "to"],
+        plan.stageChanges.map((c) => [c.customerId, c.from, c.to]),
+      ))
+        ctx.out(line);
     }
   }
   ctx.err(

@@ -74,7 +74,13 @@ export async function listApiKeys(deps: Deps): Promise<ApiKeyInfo[]> {
   const result = await deps.db.send(
     new QueryCommand({ TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": API_KEY_PARTITION } }),
   );
-  return (result.Items ?? []).map((i) => ({ id: i.id, name: i.name, scopes: i.scopes, createdAt: i.createdAt, ...(i.revokedAt ? { revokedAt: i.revokedAt } : {}) }));
+  return (result.Items ?? []).map((i) => ({
+    id: i.id,
+    name: i.name,
+    scopes: i.scopes,
+    createdAt: i.createdAt,
+    ...(i.revokedAt ? { revokedAt: i.revokedAt } : {}),
+  }));
 }
 
 /** Revokes a key by its id (as `keys create` printed it) or by the key itself. */
@@ -92,7 +98,12 @@ export async function revokeApiKey(deps: Deps, idOrKey: string): Promise<ApiKeyI
   if (!item) throw new NotFound(`no API key ${id}`);
   const revokedAt = item.revokedAt ?? deps.clock.now().toISOString();
   await deps.db.send(
-    new UpdateCommand({ TableName: deps.table, Key: apiKeyKey(item.SK), UpdateExpression: "SET revokedAt = :r", ExpressionAttributeValues: { ":r": revokedAt } }),
+    new UpdateCommand({
+      TableName: deps.table,
+      Key: apiKeyKey(item.SK),
+      UpdateExpression: "SET revokedAt = :r",
+      ExpressionAttributeValues: { ":r": revokedAt },
+    }),
   );
   return { id: item.id, name: item.name, scopes: item.scopes, createdAt: item.createdAt, revokedAt };
 }

@@ -1,12 +1,11 @@
 import { randomInt } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { CognitoError, type CognitoTarget, cognitoCall } from "../aws/cognito.ts";
 import type { Deps } from "../core/deps.ts";
 import { Conflict, NotFound, ValidationError } from "../core/errors.ts";
-import { CognitoError, cognitoCall, type CognitoTarget } from "../aws/cognito.ts";
 import { PERSON_PARTITION, personKey } from "../entities/person.ts";
 import type { Principal } from "../http/http.ts";
 import { ROLE_SCOPES, type Role } from "./roles.ts";
-
 
 /**
  * One person in the directory. Cognito holds who they are and their password (Rapport never
@@ -69,7 +68,10 @@ export async function addPerson(deps: Deps, input: { email: string; role: Role; 
   } catch (err) {
     if (!(err instanceof CognitoError)) throw err;
     if (err.type === "UsernameExistsException") {
-      const user = await cognitoCall<{ UserAttributes?: { Name: string; Value: string }[] }>(pool, "AdminGetUser", { UserPoolId: pool.userPoolId, Username: input.email });
+      const user = await cognitoCall<{ UserAttributes?: { Name: string; Value: string }[] }>(pool, "AdminGetUser", {
+        UserPoolId: pool.userPoolId,
+        Username: input.email,
+      });
       sub = attribute(user.UserAttributes, "sub");
     } else if (err.type === "InvalidParameterException") {
       throw ValidationError.field("email", `was refused by the user pool: ${err.message}`);
@@ -83,7 +85,13 @@ export async function addPerson(deps: Deps, input: { email: string; role: Role; 
     password = generatePassword();
     await cognitoCall(pool, "AdminSetUserPassword", { UserPoolId: pool.userPoolId, Username: sub, Password: password, Permanent: true });
   }
-  const person: PersonInfo = { id: sub, email: input.email, ...(input.name ? { name: input.name } : {}), role: input.role, createdAt: deps.clock.now().toISOString() };
+  const person: PersonInfo = {
+    id: sub,
+    email: input.email,
+    ...(input.name ? { name: input.name } : {}),
+    role: input.role,
+    createdAt: deps.clock.now().toISOString(),
+  };
   await deps.db.send(new PutCommand({ TableName: deps.table, Item: { ...personKey(sub), type: "person", ...person } }));
   return { person, ...(password ? { password } : {}), invited: !local };
 }
@@ -91,7 +99,12 @@ export async function addPerson(deps: Deps, input: { email: string; role: Role; 
 /** Everyone in the directory, oldest first. */
 export async function listPeople(deps: Pick<Deps, "db" | "table">): Promise<PersonInfo[]> {
   const result = await deps.db.send(
-    new QueryCommand({ TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": PERSON_PARTITION }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: deps.table,
+      KeyConditionExpression: "PK = :pk",
+      ExpressionAttributeValues: { ":pk": PERSON_PARTITION },
+      ConsistentRead: true,
+    }),
   );
   return (result.Items ?? []).map(toPerson).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }

@@ -21,7 +21,9 @@ export const PersonAdded = z.object({
   password: z.optional(z.string()),
 });
 /** A person's id in the user pool (a UUID): paths never carry an email, so access logs hold none. */
-export const PersonIdParam = z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: "must be a person's id (a UUID, as GET /v1/people shows it)" }));
+export const PersonIdParam = z
+  .string()
+  .check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: "must be a person's id (a UUID, as GET /v1/people shows it)" }));
 
 const KEY_SCOPES = ["admin", "leads:write"] as const;
 export const KeyInput = z.strictObject({

@@ -1,7 +1,7 @@
 import { type AttributeValue, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { FinalizeRequestMiddleware } from "@smithy/types";
-import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
 import type { TableKey } from "../entities/table.ts";
 
 export interface DbOptions {
@@ -22,16 +22,14 @@ export function isTransactionConflict(err: unknown): boolean {
   const e = err as { name?: string } | undefined;
   if (e?.name === "TransactionConflictException") return true;
   const codes = cancellationCodes(err);
-  return codes !== null && codes.includes("TransactionConflict") && codes.every((c) => c === undefined || c === "TransactionConflict");
+  return (codes?.includes("TransactionConflict") && codes.every((c) => c === undefined || c === "TransactionConflict")) === true;
 }
 
 /** The document client every domain function receives. Built only by composition roots. */
 export function createDocumentClient(options: DbOptions): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: options.region,
-    ...(options.endpoint
-      ? { endpoint: options.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-      : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } } : {}),
     maxAttempts: 5,
   });
   // The SDK retries throttling and 5xx but not a transaction conflict (a 400). Marked retryable
@@ -173,7 +171,13 @@ export class Update {
    * given `name` and `value` that returns text with placeholders.
    */
   when(condition: string | ((name: (attribute: string) => string, value: (value: unknown) => string) => string)): this {
-    const text = typeof condition === "string" ? condition : condition((a) => this.name(a), (v) => this.value(v, "c"));
+    const text =
+      typeof condition === "string"
+        ? condition
+        : condition(
+            (a) => this.name(a),
+            (v) => this.value(v, "c"),
+          );
     if (!this.#conditions.includes(text)) this.#conditions.push(text);
     return this;
   }
@@ -195,7 +199,9 @@ export class Update {
     return {
       UpdateExpression: clauses.filter(Boolean).join(" "),
       ...(conditions.length ? { ConditionExpression: conditions.join(" AND ") } : {}),
-      ...(this.#names.size ? { ExpressionAttributeNames: Object.fromEntries([...this.#names].map(([attribute, placeholder]) => [placeholder, attribute])) } : {}),
+      ...(this.#names.size
+        ? { ExpressionAttributeNames: Object.fromEntries([...this.#names].map(([attribute, placeholder]) => [placeholder, attribute])) }
+        : {}),
       ...(Object.keys(this.#values).length ? { ExpressionAttributeValues: { ...this.#values } } : {}),
     };
   }

@@ -4,7 +4,13 @@
  * `LimitExceededException`), or any answer the SDK marks as a throttle or that came with HTTP 429.
  * The SDK retries these itself; one that gets past its retries is worth retrying a moment later.
  */
-const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "LimitExceededException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"]);
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "LimitExceededException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+]);
 
 export function isThrottling(err: unknown): boolean {
   const e = err as { name?: string; $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } } | undefined;
@@ -30,7 +36,8 @@ export function sendingPauseOf(err: unknown): SendingPause | undefined {
   const e = err as { name?: string; message?: string } | undefined;
   const name = e?.name ?? "";
   if (name === "SendingPausedException" || name === "AccountSuspendedException") return { reason: name, seconds: 900 };
-  if (name === "LimitExceededException" || (isThrottling(err) && /daily message quota/i.test(e?.message ?? ""))) return { reason: name || "LimitExceededException", seconds: 600 };
+  if (name === "LimitExceededException" || (isThrottling(err) && /daily message quota/i.test(e?.message ?? "")))
+    return { reason: name || "LimitExceededException", seconds: 600 };
   return undefined;
 }
 

@@ -101,12 +101,18 @@ export async function awsJsonCall<T = Record<string, unknown>>(call: AwsJsonCall
     const text = await res.text();
     if (res.ok) return (text ? JSON.parse(text) : {}) as T;
     const parsed = safeJson(text);
-    const type = String(parsed.__type ?? parsed.code ?? "UnknownError").split("#").pop()!;
+    const type = String(parsed.__type ?? parsed.code ?? "UnknownError")
+      .split("#")
+      .pop()!;
     if (attempt < 3 && (res.status === 429 || res.status >= 500 || /Throttl|TooManyRequests/.test(type))) {
       await new Promise((r) => setTimeout(r, 100 * attempt));
       continue;
     }
-    throw new AwsApiError(type, res.status, String(parsed.message ?? parsed.Message ?? `${call.service} answered ${res.status}${type ? ` ${type}` : ""} for ${call.what}`));
+    throw new AwsApiError(
+      type,
+      res.status,
+      String(parsed.message ?? parsed.Message ?? `${call.service} answered ${res.status}${type ? ` ${type}` : ""} for ${call.what}`),
+    );
   }
 }
 

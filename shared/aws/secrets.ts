@@ -8,17 +8,40 @@ export { type AwsCredentials, Sha256 } from "./json-api.ts";
  * bundles (npm run bench). Credentials are the function role's, which Lambda passes in the
  * environment. `AWS_ENDPOINT_URL_SECRETS_MANAGER` overrides the endpoint, as it does for the SDK.
  */
-export async function getSecretString(secretId: string, region: string, env: NodeJS.ProcessEnv = process.env, what = "the link-signing secret", credentials?: AwsCredentials): Promise<string> {
-  const value = (await secretsManager("GetSecretValue", { SecretId: secretId }, region, env, what, credentials)) as { SecretString?: string; SecretBinary?: string };
+export async function getSecretString(
+  secretId: string,
+  region: string,
+  env: NodeJS.ProcessEnv = process.env,
+  what = "the link-signing secret",
+  credentials?: AwsCredentials,
+): Promise<string> {
+  const value = (await secretsManager("GetSecretValue", { SecretId: secretId }, region, env, what, credentials)) as {
+    SecretString?: string;
+    SecretBinary?: string;
+  };
   return (value.SecretString ?? (value.SecretBinary ? Buffer.from(value.SecretBinary, "base64").toString("utf8") : "")).trim();
 }
 
 /** Secrets Manager's PutSecretValue (a new current version of an existing secret), the same way: for the CLI. */
-export async function putSecretString(secretId: string, value: string, region: string, credentials: AwsCredentials, what: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function putSecretString(
+  secretId: string,
+  value: string,
+  region: string,
+  credentials: AwsCredentials,
+  what: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   await secretsManager("PutSecretValue", { SecretId: secretId, SecretString: value }, region, env, what, credentials);
 }
 
-async function secretsManager(target: string, payload: Record<string, string>, region: string, env: NodeJS.ProcessEnv, what: string, given?: AwsCredentials): Promise<unknown> {
+async function secretsManager(
+  target: string,
+  payload: Record<string, string>,
+  region: string,
+  env: NodeJS.ProcessEnv,
+  what: string,
+  given?: AwsCredentials,
+): Promise<unknown> {
   const accessKeyId = given?.accessKeyId ?? env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = given?.secretAccessKey ?? env.AWS_SECRET_ACCESS_KEY;
   const sessionToken = given ? given.sessionToken : env.AWS_SESSION_TOKEN;

@@ -1,12 +1,12 @@
-import type { Campaign } from "./schema.ts";
-import { thankYouCampaign } from "./defaults/thank-you.ts";
-import { feedbackRequestCampaign } from "./defaults/feedback-request.ts";
-import { spendMilestoneCampaign } from "./defaults/spend-milestone.ts";
 import { birthdayCampaign } from "./defaults/birthday.ts";
-import { winBackCampaign } from "./defaults/win-back.ts";
-import { leadFollowUpCampaign } from "./defaults/lead-follow-up.ts";
-import { detractorAlertCampaign } from "./defaults/detractor-alert.ts";
 import { consentConfirmationCampaign } from "./defaults/consent-confirmation.ts";
+import { detractorAlertCampaign } from "./defaults/detractor-alert.ts";
+import { feedbackRequestCampaign } from "./defaults/feedback-request.ts";
+import { leadFollowUpCampaign } from "./defaults/lead-follow-up.ts";
+import { spendMilestoneCampaign } from "./defaults/spend-milestone.ts";
+import { thankYouCampaign } from "./defaults/thank-you.ts";
+import { winBackCampaign } from "./defaults/win-back.ts";
+import type { Campaign } from "./schema.ts";
 
 /**
  * The campaigns a fresh stack ships with (the README lists them), one file each under

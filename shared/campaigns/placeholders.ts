@@ -27,4 +27,3 @@ export type PlaceholderName = keyof typeof PLACEHOLDERS;
 
 /** `{{name}}` or `{{name|fallback}}`; anything between a `{{` and the next `}}` is one placeholder. */
 export const PLACEHOLDER_PATTERN = /\{\{([^{}|]*)(?:\|([^{}]*))?\}\}/g;
-

@@ -1,6 +1,6 @@
 import { escapeHtml } from "../http/http.ts";
-import type { Campaign, Template } from "./schema.ts";
 import { PLACEHOLDER_PATTERN } from "./placeholders.ts";
+import type { Campaign, Template } from "./schema.ts";
 
 /**
  * What the sender knows about one email: placeholder name → value (see `PLACEHOLDERS` in
@@ -157,7 +157,11 @@ function htmlDocument(body: string, subject: string, language: string): string {
  * "$500", `formatAmount(500, "NOK", "nb")` → "500 kr". Whole amounts show no decimals.
  */
 export function formatAmount(amount: number, currency: string, locale: string): string {
-  const options: Intl.NumberFormatOptions = { style: "currency", currency, ...(Number.isInteger(amount) ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {}) };
+  const options: Intl.NumberFormatOptions = {
+    style: "currency",
+    currency,
+    ...(Number.isInteger(amount) ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {}),
+  };
   try {
     return new Intl.NumberFormat(locale, options).format(amount);
   } catch {

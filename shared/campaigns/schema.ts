@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import { STAGES } from "../core/schema.ts";
 import { CAMPAIGN_ID } from "../core/fields.ts";
+import { STAGES } from "../core/schema.ts";
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
 
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./placeholders.ts";
@@ -18,7 +18,9 @@ export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./place
 const required = (otherwise: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? "is required" : otherwise) });
 
 const text = (max: number) =>
-  z.string(required("must be a string")).check(z.trim(), z.minLength(1, { error: "must not be empty" }), z.maxLength(max, { error: `at most ${max} characters` }));
+  z
+    .string(required("must be a string"))
+    .check(z.trim(), z.minLength(1, { error: "must not be empty" }), z.maxLength(max, { error: `at most ${max} characters` }));
 const int = (min: number, max: number) =>
   z.int(required("must be a whole number")).check(z.minimum(min, { error: `must be at least ${min}` }), z.maximum(max, { error: `must be at most ${max}` }));
 
@@ -62,7 +64,10 @@ export const Trigger = z.discriminatedUnion(
         .check(z.minLength(1, { error: "needs at least one amount" }), z.maxLength(10, { error: "at most 10 amounts" })),
     }),
     /** On the customer's birthday, in their time zone, at `localTime`. Occurrence: the year. */
-    z.object({ type: z.literal("birthday"), localTime: z.string(required("must be a string")).check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "must be HH:MM" })) }),
+    z.object({
+      type: z.literal("birthday"),
+      localTime: z.string(required("must be a string")).check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "must be HH:MM" })),
+    }),
     /** When the sweep moves a customer to at_risk (no activity for AT_RISK_DAYS). Occurrence: the day they became at risk. */
     z.object({ type: z.literal("at_risk") }),
     /** A lead with no recorded follow-up (call, meeting, note, email reply) `afterHours` after capture. Occurrence: "first". */
@@ -72,7 +77,10 @@ export const Trigger = z.discriminatedUnion(
     /** Double opt-in: a form lead ticked consent; sent at once, event-driven. Occurrence: the time consent was asked. */
     z.object({ type: z.literal("double_opt_in") }),
   ],
-  { error: (issue) => (issue.input === undefined ? "is required" : issue.code === "invalid_union" ? `must be one of ${TRIGGER_TYPES.join(", ")}` : "must be an object") },
+  {
+    error: (issue) =>
+      issue.input === undefined ? "is required" : issue.code === "invalid_union" ? `must be one of ${TRIGGER_TYPES.join(", ")}` : "must be an object",
+  },
 );
 export type Trigger = z.infer<typeof Trigger>;
 export type TriggerType = Trigger["type"];
@@ -113,7 +121,12 @@ export const CampaignInput = z.object({
   /** Per BCP 47 language (`en`, `zh`, `nb`, `id`, …); `en` is required and is the fallback. */
   templates: z
     .record(z.string().check(z.regex(LANGUAGE_TAG, { error: "must be a language tag such as en or pt-BR" })), Template, {
-      error: (issue) => (issue.input === undefined ? "is required" : issue.code === "invalid_key" ? "must be a language tag such as en or pt-BR" : "must be an object keyed by language"),
+      error: (issue) =>
+        issue.input === undefined
+          ? "is required"
+          : issue.code === "invalid_key"
+            ? "must be a language tag such as en or pt-BR"
+            : "must be an object keyed by language",
     })
     .check(z.refine((t) => "en" in t, { error: "needs an en template (the fallback)" })),
 });

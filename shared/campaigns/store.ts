@@ -1,11 +1,11 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { queryAll } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { NotFound } from "../core/errors.ts";
 import { CAMPAIGN_PARTITION, campaignKey } from "../entities/campaign.ts";
+import type { TableKey } from "../entities/table.ts";
 import { DEFAULT_CAMPAIGN_IDS, DEFAULT_CAMPAIGNS, defaultCampaign } from "./defaults.ts";
 import type { Campaign, CampaignInput } from "./schema.ts";
-import { queryAll } from "../aws/db.ts";
-import type { TableKey } from "../entities/table.ts";
 
 type StoredCampaign = CampaignInput & TableKey & { id: string; updatedAt: string; updatedBy: string };
 
@@ -16,7 +16,11 @@ type StoredCampaign = CampaignInput & TableKey & { id: string; updatedAt: string
  */
 export async function listCampaigns(deps: Pick<Deps, "db" | "table">): Promise<Campaign[]> {
   const byId = new Map<string, Campaign>(DEFAULT_CAMPAIGNS.map((c) => [c.id, structuredClone(c)]));
-  for await (const item of queryAll(deps.db, { TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": CAMPAIGN_PARTITION } })) {
+  for await (const item of queryAll(deps.db, {
+    TableName: deps.table,
+    KeyConditionExpression: "PK = :pk",
+    ExpressionAttributeValues: { ":pk": CAMPAIGN_PARTITION },
+  })) {
     byId.set((item as StoredCampaign).id, fromItem(item as StoredCampaign));
   }
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

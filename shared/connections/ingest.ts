@@ -2,11 +2,11 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { NotFound, Unauthorized } from "../core/errors.ts";
-import type { ConsentRecord } from "../customers/item.ts";
-import type { Profile } from "../entities/customer.ts";
-import { appendTimeline, findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
 import { upsertContact } from "../customers/contact.ts";
 import { normalizeEmail } from "../customers/email.ts";
+import type { ConsentRecord } from "../customers/item.ts";
+import { appendTimeline, findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
+import type { Profile } from "../entities/customer.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import type { ExternalEventResult } from "../interactions/record.ts";
 import { recordExternalEvent } from "../interactions/record.ts";
@@ -70,7 +70,12 @@ async function applyFact(deps: Deps, platform: Platform, delivery: Delivery, fac
   }
 }
 
-async function notCounted(deps: Deps, platform: Platform, fact: ShopFact["kind"], problem: { kind: string; message: string; example: Record<string, string> }): Promise<FactResult> {
+async function notCounted(
+  deps: Deps,
+  platform: Platform,
+  fact: ShopFact["kind"],
+  problem: { kind: string; message: string; example: Record<string, string> },
+): Promise<FactResult> {
   await noteProblem(deps, platform, problem);
   return { fact, outcome: "not_counted", reason: problem.message };
 }
@@ -81,7 +86,12 @@ function emailOf(raw: string | undefined): string | undefined {
 
 /** Marker attributes: which delivery recorded it, and in which currency (a refund without one takes its order's). */
 function marker(platform: Platform, delivery: Delivery, currency: string | undefined): Record<string, unknown> {
-  return { platform, deliveryId: delivery.eventId, ...(delivery.signedAt !== undefined ? { signedAt: delivery.signedAt } : {}), ...(currency ? { currency } : {}) };
+  return {
+    platform,
+    deliveryId: delivery.eventId,
+    ...(delivery.signedAt !== undefined ? { signedAt: delivery.signedAt } : {}),
+    ...(currency ? { currency } : {}),
+  };
 }
 
 /**
@@ -111,9 +121,13 @@ function currencyProblem(deps: Deps, currency: string, example: Record<string, s
 async function applyOrder(deps: Deps, platform: Platform, delivery: Delivery, fact: OrderFact): Promise<FactResult> {
   const example = { event: delivery.eventId, order: fact.orderId };
   const email = emailOf(fact.email);
-  if (!email) return notCounted(deps, platform, "order", { kind: "no_email", message: "an order without a valid email address: no customer to count it on", example });
+  if (!email)
+    return notCounted(deps, platform, "order", { kind: "no_email", message: "an order without a valid email address: no customer to count it on", example });
   if (fact.amount < 0) return { fact: "order", outcome: "ignored", reason: "a negative total" };
-  const product = fact.items.map((i) => i.name).join(", ").slice(0, 200);
+  const product = fact.items
+    .map((i) => i.name)
+    .join(", ")
+    .slice(0, 200);
   const result = await recordExternalEvent(
     deps,
     {
@@ -136,9 +150,8 @@ async function applyOrder(deps: Deps, platform: Platform, delivery: Delivery, fa
 async function applyRefund(deps: Deps, platform: Platform, delivery: Delivery, fact: RefundFact): Promise<FactResult> {
   const example = { event: delivery.eventId, refund: fact.refundId, ...(fact.orderId ? { order: fact.orderId } : {}) };
   const order = fact.orderId
-    ? ((await deps.db.send(new GetCommand({ TableName: deps.table, Key: externalEventKey(orderExternalId(platform, fact.orderId)), ConsistentRead: true }))).Item as
-        | { customerId?: string; currency?: string; erased?: boolean }
-        | undefined)
+    ? ((await deps.db.send(new GetCommand({ TableName: deps.table, Key: externalEventKey(orderExternalId(platform, fact.orderId)), ConsistentRead: true })))
+        .Item as { customerId?: string; currency?: string; erased?: boolean } | undefined)
     : undefined;
   // Its customer was erased: nothing of theirs is written again, nor on whoever has the address now.
   if (order?.erased) return { fact: "refund", outcome: "ignored", reason: "the order's customer was erased" };
@@ -151,7 +164,12 @@ async function applyRefund(deps: Deps, platform: Platform, delivery: Delivery, f
   }
   const email = emailOf(fact.email);
   const customerId = order?.customerId;
-  if (!customerId && !email) return notCounted(deps, platform, "refund", { kind: "no_email", message: "a refund without a valid email address or a known order: no customer to count it on", example });
+  if (!customerId && !email)
+    return notCounted(deps, platform, "refund", {
+      kind: "no_email",
+      message: "a refund without a valid email address or a known order: no customer to count it on",
+      example,
+    });
   const currency = fact.currency ?? order?.currency ?? deps.config.currency;
   let result: ExternalEventResult;
   try {
@@ -193,14 +211,29 @@ async function applyCustomer(deps: Deps, platform: Platform, delivery: Delivery,
   for (const [field, value] of Object.entries(fact.profile) as [keyof Profile, string][]) if (!existing?.[field]) profile[field] = value;
   const newer = fact.consent && (!existing?.consentAt || fact.consent.at >= existing.consentAt);
   const consent: ConsentRecord | undefined =
-    fact.consent && newer ? { granted: fact.consent.granted, at: fact.consent.at, source: platform, version: `${platform}:${fact.consent.level ?? "unspecified"}` } : undefined;
+    fact.consent && newer
+      ? { granted: fact.consent.granted, at: fact.consent.at, source: platform, version: `${platform}:${fact.consent.level ?? "unspecified"}` }
+      : undefined;
   const now = deps.clock.now().toISOString();
-  const { customerId, created, before } = await upsertContact(deps, { email, profile, ...(consent ? { consent } : {}), attribution: { source: platform }, at: now });
+  const { customerId, created, before } = await upsertContact(deps, {
+    email,
+    profile,
+    ...(consent ? { consent } : {}),
+    attribution: { source: platform },
+    at: now,
+  });
   const consentChanged = consent !== undefined && (before?.consentMarketing ?? false) !== consent.granted;
   if (created || consentChanged) {
     const summary = created ? `Customer created in ${platform}` : `Marketing consent ${consent!.granted ? "given" : "withdrawn"} in ${platform}`;
-    await appendTimeline(deps, customerId, { at: now, type: "shop_customer", summary, data: { platform, event: delivery.event, ...(consent ? { consent: { ...consent, changed: consentChanged } } : {}) } });
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId, at: now, data: { change: created ? `created_in_${platform}` : "consent", source: platform } }]);
+    await appendTimeline(deps, customerId, {
+      at: now,
+      type: "shop_customer",
+      summary,
+      data: { platform, event: delivery.event, ...(consent ? { consent: { ...consent, changed: consentChanged } } : {}) },
+    });
+    await publishEvents(deps, [
+      { type: "CustomerUpdated", customerId, at: now, data: { change: created ? `created_in_${platform}` : "consent", source: platform } },
+    ]);
   }
   return { fact: "customer", outcome: "updated", customerId };
 }

@@ -1,7 +1,7 @@
 import type { Deps } from "../core/deps.ts";
 import { PayloadTooLarge, Unauthorized } from "../core/errors.ts";
-import type { ConnectionSecrets } from "./secrets.ts";
 import type { Platform } from "./platforms.ts";
+import type { ConnectionSecrets } from "./secrets.ts";
 import type { SignatureCheck, SignatureFailure } from "./signatures.ts";
 
 /** Webhook bodies are larger than forms (an order with many lines); API Gateway allows 10 MB. */
@@ -20,7 +20,13 @@ const REFUSALS: Record<SignatureFailure, string> = {
  * and nothing is written. A mismatch re-reads the secrets once (the operator may have just
  * replaced one), no more often than the store allows.
  */
-export async function verifyDelivery(deps: Deps, secrets: ConnectionSecrets, platform: Platform, size: number, check: (secrets: string[]) => SignatureCheck): Promise<SignatureCheck & { ok: true }> {
+export async function verifyDelivery(
+  deps: Deps,
+  secrets: ConnectionSecrets,
+  platform: Platform,
+  size: number,
+  check: (secrets: string[]) => SignatureCheck,
+): Promise<SignatureCheck & { ok: true }> {
   if (size > MAX_HOOK_BYTES) throw new PayloadTooLarge(`body is larger than ${MAX_HOOK_BYTES} bytes`);
   let known = await secrets.secretsFor(platform);
   let result = known.length ? check(known) : undefined;

@@ -1,8 +1,8 @@
 import { chmod, readFile, rename, writeFile } from "node:fs/promises";
-import type { Clock } from "../core/clock.ts";
-import type { RuntimeConfig } from "../core/config.ts";
 import type { AwsCredentials } from "../aws/secrets.ts";
 import { getSecretString, putSecretString } from "../aws/secrets.ts";
+import type { Clock } from "../core/clock.ts";
+import type { RuntimeConfig } from "../core/config.ts";
 import type { Platform } from "./platforms.ts";
 import { isPlatform } from "./platforms.ts";
 

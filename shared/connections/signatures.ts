@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 /** Why a delivery's signature was refused; the 401 says which, never anything about the secret. */
 export type SignatureFailure = "missing" | "malformed" | "stale" | "mismatch";
 
-export type SignatureCheck = { ok: true; /** Stripe: the signed timestamp (unix seconds). */ timestamp?: number } | { ok: false; reason: SignatureFailure };
+export type SignatureCheck = { ok: true /** Stripe: the signed timestamp (unix seconds). */; timestamp?: number } | { ok: false; reason: SignatureFailure };
 
 /** Stripe's default tolerance: a signature older (or further in the future) than this is stale. */
 export const STRIPE_TOLERANCE_SECONDS = 300;
@@ -20,7 +20,13 @@ export const STRIPE_TOLERANCE_SECONDS = 300;
  *
  * @example verifyStripeSignature(body, event.headers["stripe-signature"], ["whsec_…"], clock.now())
  */
-export function verifyStripeSignature(raw: Buffer, header: string | undefined, secrets: string[], now: Date, toleranceSeconds = STRIPE_TOLERANCE_SECONDS): SignatureCheck {
+export function verifyStripeSignature(
+  raw: Buffer,
+  header: string | undefined,
+  secrets: string[],
+  now: Date,
+  toleranceSeconds = STRIPE_TOLERANCE_SECONDS,
+): SignatureCheck {
   if (!header) return { ok: false, reason: "missing" };
   let timestamp: number | undefined;
   const signatures: Buffer[] = [];

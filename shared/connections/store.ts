@@ -1,6 +1,6 @@
 import { DeleteCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Deps } from "../core/deps.ts";
 import { isConditionFailed, queryAll } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
 import { CONNECTION_PARTITION, connectionKey, connectionProblemKey, connectionSkPrefix, parseConnectionSk } from "../entities/connection.ts";
 import type { Platform } from "./platforms.ts";
 import { hookPath, isPlatform, PLATFORMS } from "./platforms.ts";

@@ -114,7 +114,8 @@ export interface RuntimeConfig {
 function botProtectionFrom(env: NodeJS.ProcessEnv, settings: RuntimeSettings): BotProtectionConfig {
   const { captchaProvider, captchaSecretArn, minSubmitSeconds } = settings;
   const captchaSecret = env.CAPTCHA_SECRET || undefined;
-  if (captchaProvider && !captchaSecret && !captchaSecretArn) throw new Error("CAPTCHA_PROVIDER is set: set CAPTCHA_SECRET (local) or CAPTCHA_SECRET_ARN (a Secrets Manager secret) too");
+  if (captchaProvider && !captchaSecret && !captchaSecretArn)
+    throw new Error("CAPTCHA_PROVIDER is set: set CAPTCHA_SECRET (local) or CAPTCHA_SECRET_ARN (a Secrets Manager secret) too");
   return {
     ...(captchaProvider ? { captchaProvider } : {}),
     ...(captchaSecret ? { captchaSecret } : {}),

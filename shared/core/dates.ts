@@ -33,10 +33,7 @@ export const instant = () => z.iso.datetime({ offset: true, error: INSTANT_MESSA
 export const Instant = instant();
 
 /** A UTC calendar day, `YYYY-MM-DD`. */
-export const Day = z.string().check(
-  z.regex(DAY, { error: "must be YYYY-MM-DD" }),
-  z.refine(isRealDay, { error: "is not a real date" }),
-);
+export const Day = z.string().check(z.regex(DAY, { error: "must be YYYY-MM-DD" }), z.refine(isRealDay, { error: "is not a real date" }));
 
 /** Why `raw` is not an instant, or its `Date`. */
 export function parseInstant(raw: string): { date: Date; problem?: undefined } | { date?: undefined; problem: string } {

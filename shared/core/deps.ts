@@ -1,13 +1,13 @@
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Logger } from "@aws-lambda-powertools/logger";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { createDocumentClient } from "../aws/db.ts";
+import { EventBridgeBus, LogOnlyBus } from "../aws/eventbridge-bus.ts";
+import type { CaptchaVerifier } from "../leads/bot-protection.ts";
+import { captchaVerifierFromConfig } from "../leads/siteverify.ts";
 import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { configFromEnv } from "./config.ts";
-import { createDocumentClient } from "../aws/db.ts";
-import { EventBridgeBus, LogOnlyBus } from "../aws/eventbridge-bus.ts";
-import { captchaVerifierFromConfig } from "../leads/siteverify.ts";
-import type { CaptchaVerifier } from "../leads/bot-protection.ts";
 import type { DomainEvent, EventBus } from "./ports.ts";
 
 /** What domain code is handed: the table, the clock, configuration and a logger. */
@@ -51,6 +51,10 @@ export async function publishEvents(deps: Pick<Deps, "bus" | "logger">, events: 
   try {
     await deps.bus.publish(events);
   } catch (err) {
-    deps.logger.error("publishing domain events failed", { types: events.map((e) => e.type).join(","), error: (err as Error).name, message: (err as Error).message });
+    deps.logger.error("publishing domain events failed", {
+      types: events.map((e) => e.type).join(","),
+      error: (err as Error).name,
+      message: (err as Error).message,
+    });
   }
 }

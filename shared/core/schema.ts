@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
 import { normalizeEmail } from "../customers/email.ts";
 import { Instant, isRealDay } from "./dates.ts";
+import { PROFILE_FIELD_NAMES, type ProfileFieldName, STAGES } from "./fields.ts";
 import { CUSTOMER_ID_PATTERN } from "./ids.ts";
-import { PROFILE_FIELD_NAMES, STAGES, type ProfileFieldName } from "./fields.ts";
 
 /**
  * One zod schema per request and response shape: it validates, gives the TypeScript type and
@@ -25,7 +25,11 @@ export function describe<T extends z.ZodMiniType>(schema: T, description: string
 export const text = (max: number) => z.string().check(z.trim(), z.maxLength(max, { error: `at most ${max} characters` }));
 
 /** An optional text field; an empty string means "not given" so a blank form field never wipes data. */
-export const optionalText = (max: number) => z.pipe(z.optional(text(max)), z.transform((v) => (v === undefined || v === "" ? undefined : v)));
+export const optionalText = (max: number) =>
+  z.pipe(
+    z.optional(text(max)),
+    z.transform((v) => (v === undefined || v === "" ? undefined : v)),
+  );
 
 /** An optional text field that must also pass `test` when given. */
 export const optionalChecked = (max: number, test: (s: string) => boolean, message: string) =>
@@ -111,7 +115,11 @@ export const TagsField = z.pipe(
 
 const PHONE = /^\+?[0-9 ().\-/]{5,30}$/;
 const URL_OR_HANDLE = /^(https?:\/\/\S+|@?[\p{L}\p{N}_.-]{1,100})$/u;
-const emptyAsAbsent = (field: z.core.$ZodType<string, string>) => z.pipe(z.optional(field), z.transform((v: string | undefined) => v || undefined));
+const emptyAsAbsent = (field: z.core.$ZodType<string, string>) =>
+  z.pipe(
+    z.optional(field),
+    z.transform((v: string | undefined) => v || undefined),
+  );
 
 /** Profile fields a form or an admin may set; the customer record keeps them. */
 export const ProfileFields = {

@@ -170,7 +170,10 @@ export const RUNTIME_SETTINGS = {
     env: "CURRENCY",
     expected: "an ISO 4217 currency code like USD",
     default: "USD",
-    parse: text((v) => /^[A-Za-z]{3}$/.test(v), (v) => v.toUpperCase()),
+    parse: text(
+      (v) => /^[A-Za-z]{3}$/.test(v),
+      (v) => v.toUpperCase(),
+    ),
   }),
   loyalOrders: setting({
     env: "LOYAL_ORDERS",
@@ -323,14 +326,23 @@ export function readSettings<Table extends Record<string, Setting<any, any>>>(
 function relationProblems(v: RuntimeSettings, name: (s: Setting<any, any>, name: string) => string): SettingProblem[] {
   const { atRiskDays, churnDays } = RUNTIME_SETTINGS;
   if (v.churnDays !== undefined && v.atRiskDays !== undefined && v.churnDays <= v.atRiskDays) {
-    return [{ name: name(churnDays, "churnDays"), message: `must be more than ${name(atRiskDays, "atRiskDays")} (got ${v.churnDays}, at risk after ${v.atRiskDays})` }];
+    return [
+      {
+        name: name(churnDays, "churnDays"),
+        message: `must be more than ${name(atRiskDays, "atRiskDays")} (got ${v.churnDays}, at risk after ${v.atRiskDays})`,
+      },
+    ];
   }
   return [];
 }
 
 /** The runtime settings from environment variables, or every problem, named by variable. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): { values: RuntimeSettings; problems: SettingProblem[] } {
-  return readSettings(RUNTIME_SETTINGS, (s) => env[s.env!], (s) => s.env!);
+  return readSettings(
+    RUNTIME_SETTINGS,
+    (s) => env[s.env!],
+    (s) => s.env!,
+  );
 }
 
 /** The environment variables that carry `values` to the functions; unset optional settings are left out. */

@@ -1,12 +1,12 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Deps } from "../core/deps.ts";
 import { isConditionFailed, itemOfFailedCondition, Update } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
 import { newCustomerId } from "../core/ids.ts";
+import type { CustomerItem, Profile } from "../entities/customer.ts";
 import { customerKey, customerUpdate, erasedCustomerKey, setActivity, stageIndexKey } from "../entities/customer.ts";
 import { dueAttributes, setDueIfAbsent } from "../entities/due.ts";
 import { emailKey } from "../entities/email.ts";
 import type { ConsentRecord } from "./item.ts";
-import type { CustomerItem, Profile } from "../entities/customer.ts";
 
 export interface ContactInput {
   email: string;
@@ -52,7 +52,12 @@ async function isErased(deps: Deps, customerId: string, email: string): Promise<
   await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: customerKey(customerId) }));
   try {
     await deps.db.send(
-      new DeleteCommand({ TableName: deps.table, Key: emailKey(email), ConditionExpression: "customerId = :id", ExpressionAttributeValues: { ":id": customerId } }),
+      new DeleteCommand({
+        TableName: deps.table,
+        Key: emailKey(email),
+        ConditionExpression: "customerId = :id",
+        ExpressionAttributeValues: { ":id": customerId },
+      }),
     );
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
@@ -117,7 +122,12 @@ export function newCustomerItem(deps: Deps, customerId: string, input: Omit<Cont
   };
   for (const [field, value] of Object.entries(input.profile)) if (value !== undefined && value !== "") item[field] = value;
   if (input.consent) {
-    Object.assign(item, { consentMarketing: input.consent.granted, consentAt: input.consent.at, consentVersion: input.consent.version, consentSource: input.consent.source });
+    Object.assign(item, {
+      consentMarketing: input.consent.granted,
+      consentAt: input.consent.at,
+      consentVersion: input.consent.version,
+      consentSource: input.consent.source,
+    });
   }
   if (input.dueIfNew) Object.assign(item, dueAttributes(customerId, input.dueIfNew, deps.config.retention.dueShards));
   if (input.attribution && Object.keys(input.attribution).length > 0) item.attribution = input.attribution;

@@ -1,9 +1,9 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
-import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { STAGES } from "../core/fields.ts";
 import type { Stage } from "../core/schema.ts";
 import { type CustomerItem, stageQuery } from "../entities/customer.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "./repository.ts";
 import { summarize } from "./view.ts";
 
@@ -50,7 +50,9 @@ async function queryStage(deps: Deps, stage: Stage, filter: ListFilter, before?:
       new QueryCommand({
         TableName: deps.table,
         ...query,
-        ...(filter.tag ? { FilterExpression: "contains(tags, :tag)", ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ":tag": filter.tag } } : {}),
+        ...(filter.tag
+          ? { FilterExpression: "contains(tags, :tag)", ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ":tag": filter.tag } }
+          : {}),
         ScanIndexForward: false,
         Limit: filter.limit + 1,
         ExclusiveStartKey: startKey,

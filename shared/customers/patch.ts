@@ -1,14 +1,14 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type * as z from "zod/mini";
+import { cancellationCodes, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { cancellationCodes, Update } from "../aws/db.ts";
 import { Conflict, NotFound } from "../core/errors.ts";
 import { customerUpdate } from "../entities/customer.ts";
 import { setDue } from "../entities/due.ts";
 import { emailKey } from "../entities/email.ts";
-import type * as z from "zod/mini";
-import type { By, Customer360, CustomerPatch } from "./schema.ts";
 import { getCustomerItem, timelineItem } from "./repository.ts";
+import type { By, Customer360, CustomerPatch } from "./schema.ts";
 import { getCustomer360 } from "./view.ts";
 
 /**
@@ -35,13 +35,26 @@ export async function patchCustomer(deps: Deps, customerId: string, patch: Custo
   }
   if (changed.length === 0) return getCustomer360(deps, customerId);
   // An owner, a birthday or tags can make a campaign due (or no longer due): look again now.
-  if (changed.some((f) => f === "owner" || f === "birthday" || f === "tags" || f === "timezone")) setDue(update, customerId, now, deps.config.retention.dueShards);
+  if (changed.some((f) => f === "owner" || f === "birthday" || f === "tags" || f === "timezone"))
+    setDue(update, customerId, now, deps.config.retention.dueShards);
   const updateItem = { Update: customerUpdate(deps.table, customerId, update) };
-  const entry = { Put: { TableName: deps.table, Item: timelineItem(deps, customerId, { at: now, type: "profile_updated", summary: `Changed ${changed.join(", ")}`, data: { changed }, by }) } };
+  const entry = {
+    Put: {
+      TableName: deps.table,
+      Item: timelineItem(deps, customerId, { at: now, type: "profile_updated", summary: `Changed ${changed.join(", ")}`, data: { changed }, by }),
+    },
+  };
   const moves = emailChange
     ? [
         { Put: { TableName: deps.table, Item: { ...emailKey(emailChange), type: "email", customerId }, ConditionExpression: "attribute_not_exists(PK)" } },
-        { Delete: { TableName: deps.table, Key: emailKey(current.email), ConditionExpression: "customerId = :id", ExpressionAttributeValues: { ":id": customerId } } },
+        {
+          Delete: {
+            TableName: deps.table,
+            Key: emailKey(current.email),
+            ConditionExpression: "customerId = :id",
+            ExpressionAttributeValues: { ":id": customerId },
+          },
+        },
       ]
     : [];
   try {

@@ -1,11 +1,11 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
 import { ulid } from "../core/ids.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { customerKey } from "../entities/customer.ts";
 import { emailKey } from "../entities/email.ts";
 import { timelineKey } from "../entities/timeline.ts";
 import type { TimelineItem } from "./item.ts";
-import type { CustomerItem } from "../entities/customer.ts";
 
 /** Builds the item of a timeline entry for a customer. */
 export function timelineItem(deps: Deps, customerId: string, entry: Omit<TimelineItem, "id">): Record<string, unknown> {

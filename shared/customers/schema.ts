@@ -19,10 +19,22 @@ type Clearable = z.core.$ZodType<string | null | undefined>;
 
 /** A profile field in a PATCH: `null` or `""` clears it, a value replaces it, absent leaves it. */
 function clearable(field: z.core.$ZodType<string | undefined>): Clearable {
-  return z.optional(z.union([z.null(), z.pipe(z.literal(""), z.transform(() => null)), field]));
+  return z.optional(
+    z.union([
+      z.null(),
+      z.pipe(
+        z.literal(""),
+        z.transform(() => null),
+      ),
+      field,
+    ]),
+  );
 }
 
-const ProfilePatchFields = Object.fromEntries(PROFILE_FIELD_NAMES.map((name) => [name, clearable(ProfileFields[name])])) as Record<keyof typeof ProfileFields, Clearable>;
+const ProfilePatchFields = Object.fromEntries(PROFILE_FIELD_NAMES.map((name) => [name, clearable(ProfileFields[name])])) as Record<
+  keyof typeof ProfileFields,
+  Clearable
+>;
 
 /** PATCH: profile fields, email (moves the lookup), tags (replace the set), owner, nextContactAt. */
 export const CustomerPatch = z

@@ -5,11 +5,11 @@ import type { DynamoDBRecord } from "aws-lambda";
 import { batchWrite, type WriteRequest } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { ValidationError } from "../core/errors.ts";
+import type { Stage } from "../core/schema.ts";
 import { CUSTOMER_PREFIX, PROFILE_SK } from "../entities/customer.ts";
 import { SEARCH_PARTITION_CHARS, SEARCH_PREFIX, searchKey, searchPartition } from "../entities/search.ts";
 import type { TableKey } from "../entities/table.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
-import type { Stage } from "../core/schema.ts";
 
 /**
  * Finding a customer by part of a name, company, email address or phone number
@@ -158,7 +158,10 @@ export async function applySearchRecords(deps: Deps, records: DynamoDBRecord[]):
       writes = searchWrites(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage));
     } catch (err) {
       // An image that cannot be read can never be: throwing would stop the shard behind it (a rebuild reindexes).
-      deps.logger.error("stream record unreadable; not indexed", { eventID: typeof record.eventID === "string" ? record.eventID : undefined, error: (err as Error).name });
+      deps.logger.error("stream record unreadable; not indexed", {
+        eventID: typeof record.eventID === "string" ? record.eventID : undefined,
+        error: (err as Error).name,
+      });
       continue;
     }
     for (const w of writes) {

@@ -1,15 +1,15 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod/mini";
 import type { Deps } from "../core/deps.ts";
-import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { NotFound } from "../core/errors.ts";
+import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
+import { fromMinor } from "../core/money.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { customerPk } from "../entities/customer.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
-import { fromMinor } from "../core/money.ts";
-import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import type { TimelineItem } from "./item.ts";
-import type { CustomerItem } from "../entities/customer.ts";
 import { getCustomerItem } from "./repository.ts";
 import type { By, Customer360 } from "./schema.ts";
 

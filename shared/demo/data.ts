@@ -330,12 +330,26 @@ export const DEMO_MESSAGES = [
   "Do you offer gift wrapping?",
 ];
 
-export const DEMO_PRODUCTS = ["Ceramic mug", "Linen tote bag", "Gift card", "Tea sampler", "Notebook set", "Scented candle", "Workshop ticket", "Wool scarf", "Olive oil soap", "Print, A3"];
+export const DEMO_PRODUCTS = [
+  "Ceramic mug",
+  "Linen tote bag",
+  "Gift card",
+  "Tea sampler",
+  "Notebook set",
+  "Scented candle",
+  "Workshop ticket",
+  "Wool scarf",
+  "Olive oil soap",
+  "Print, A3",
+];
 
 /** ASCII folding for the local part of an email: `Bjørn Ås` → `bjorn`, `as`; `Müller` → `mueller`. */
 export function asciiFold(text: string, locale?: string): string {
   let s = text.toLowerCase();
   if (locale?.startsWith("de")) s = s.replace(/ä/g, "ae").replace(/ö/g, "oe").replace(/ü/g, "ue");
   s = s.replace(/ß/g, "ss").replace(/æ/g, "ae").replace(/ø/g, "o").replace(/œ/g, "oe").replace(/đ/g, "d").replace(/ł/g, "l").replace(/ı/g, "i");
-  return s.normalize("NFD").replace(/\p{M}/gu, "").replace(/[^a-z0-9]/g, "");
+  return s
+    .normalize("NFD")
+    .replace(/\p{M}/gu, "")
+    .replace(/[^a-z0-9]/g, "");
 }

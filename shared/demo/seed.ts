@@ -1,21 +1,12 @@
 import type { Deps } from "../core/deps.ts";
+import type { Stage } from "../core/schema.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
 import { recordEvent } from "../interactions/record.ts";
-import { captureLead } from "../leads/capture.ts";
-import type { Stage } from "../core/schema.ts";
 import { EventInput } from "../interactions/schema.ts";
+import { captureLead } from "../leads/capture.ts";
 import { LeadInput } from "../leads/schema.ts";
 import type { DemoCountry, DemoName } from "./data.ts";
-import {
-  asciiFold,
-  DEMO_COUNTRIES,
-  DEMO_EMAIL_DOMAINS,
-  DEMO_MESSAGES,
-  DEMO_PRODUCTS,
-  DEMO_SOURCES,
-  DEMO_TAGS,
-  DEMO_UTM,
-} from "./data.ts";
+import { asciiFold, DEMO_COUNTRIES, DEMO_EMAIL_DOMAINS, DEMO_MESSAGES, DEMO_PRODUCTS, DEMO_SOURCES, DEMO_TAGS, DEMO_UTM } from "./data.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -185,7 +176,12 @@ function ordersFor(index: number, seed: number, createdMs: number, end: number, 
     const whole = Math.round(Math.min(400, Math.max(15, raw)));
     const product = random.pick(DEMO_PRODUCTS);
     if (at >= end) return;
-    orders.push({ externalId: `demo-order-${seed}-${index + 1}-${k + 1}`, at: new Date(at).toISOString(), amount: whole >= 20 ? whole - 0.01 : whole, product });
+    orders.push({
+      externalId: `demo-order-${seed}-${index + 1}-${k + 1}`,
+      at: new Date(at).toISOString(),
+      amount: whole >= 20 ? whole - 0.01 : whole,
+      product,
+    });
   });
   return orders;
 }
@@ -244,7 +240,14 @@ export async function seedDemo(deps: Deps, options: SeedOptions = {}): Promise<S
     }
     for (const order of customer.orders) {
       current = order.at;
-      const event = EventInput.parse({ type: "purchase", customerId, at: order.at, externalId: order.externalId, amount: order.amount, product: order.product });
+      const event = EventInput.parse({
+        type: "purchase",
+        customerId,
+        at: order.at,
+        externalId: order.externalId,
+        amount: order.amount,
+        product: order.product,
+      });
       const result = await recordEvent(own, event);
       stage = result.stage;
       if (result.duplicate) summary.duplicatePurchases++;

@@ -1,16 +1,16 @@
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../entities/customer.ts";
-import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { cancellationCodes, type TransactItem, Update } from "../aws/db.ts";
 import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { setDueNoLaterThan } from "../entities/due.ts";
 import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.ts";
-import { customerUpdate, setStage } from "../entities/customer.ts";
-import { feedbackMarkerKey } from "../entities/timeline.ts";
 import type { DomainEvent } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
+import { getCustomerItem, timelineItem } from "../customers/repository.ts";
+import type { CustomerItem } from "../entities/customer.ts";
+import { customerUpdate, setStage } from "../entities/customer.ts";
+import { setDueNoLaterThan } from "../entities/due.ts";
+import { feedbackMarkerKey } from "../entities/timeline.ts";
 import { suppressionUpdate, unsuppressDelete } from "../mail-feedback/suppression.ts";
 import type { TokenError, TokenPayload, TokenPurpose } from "./tokens.ts";
 import { parseAttribution, tokenSecret, verifyToken } from "./tokens.ts";
@@ -104,7 +104,12 @@ export async function unsubscribe(deps: Deps, token: string): Promise<Unsubscrib
               ),
             },
             { Update: suppressionUpdate(deps, customer.email, "unsubscribed", now) },
-            { Put: { TableName: deps.table, Item: timelineItem(deps, payload.c, { at: now, type: "unsubscribed", summary: "Unsubscribed from emails", data: { ...source, via: "link" } }) } },
+            {
+              Put: {
+                TableName: deps.table,
+                Item: timelineItem(deps, payload.c, { at: now, type: "unsubscribed", summary: "Unsubscribed from emails", data: { ...source, via: "link" } }),
+              },
+            },
           ],
         }),
       );
@@ -233,7 +238,14 @@ export async function confirmConsent(deps: Deps, token: string): Promise<Confirm
                   type: "consent_confirmed",
                   summary: "Confirmed marketing consent (double opt-in)",
                   data: {
-                    consent: { granted: true, at: pending.at, source: pending.source, version: pending.version, ...(pending.ip ? { ip: pending.ip } : {}), confirmedAt: now },
+                    consent: {
+                      granted: true,
+                      at: pending.at,
+                      source: pending.source,
+                      version: pending.version,
+                      ...(pending.ip ? { ip: pending.ip } : {}),
+                      confirmedAt: now,
+                    },
                     ...attribution(payload),
                     ...(lift ? { resubscribed: true } : {}),
                   },
@@ -310,7 +322,13 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
       const entry = timelineItem(deps, payload.c, { at: now, type: "feedback", summary, data: { score, ...(text ? { comment: text } : {}), ...source } });
       entryWrites.push(
         // The marker makes a concurrent first click (a scanner's prefetch and the person) lose and retry as an update.
-        { Put: { TableName: deps.table, Item: { ...markerKey, type: "feedback_marker", entrySk: entry.SK, at: now }, ConditionExpression: "attribute_not_exists(PK)" } },
+        {
+          Put: {
+            TableName: deps.table,
+            Item: { ...markerKey, type: "feedback_marker", entrySk: entry.SK, at: now },
+            ConditionExpression: "attribute_not_exists(PK)",
+          },
+        },
         { Put: { TableName: deps.table, Item: entry } },
       );
     }
@@ -318,12 +336,19 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
       entryWrites.push({
         Put: {
           TableName: deps.table,
-          Item: timelineItem(deps, payload.c, { at: now, type: "stage_changed", summary: `${customer.stage} → advocate`, data: { from: customer.stage, to: "advocate", reason: "feedback" } }),
+          Item: timelineItem(deps, payload.c, {
+            at: now,
+            type: "stage_changed",
+            summary: `${customer.stage} → advocate`,
+            data: { from: customer.stage, to: "advocate", reason: "feedback" },
+          }),
         },
       });
     }
     try {
-      await deps.db.send(new TransactWriteCommand({ TransactItems: [{ Update: feedbackCustomerUpdate(deps, customer, score, feedbackAt, now, toAdvocate) }, ...entryWrites] }));
+      await deps.db.send(
+        new TransactWriteCommand({ TransactItems: [{ Update: feedbackCustomerUpdate(deps, customer, score, feedbackAt, now, toAdvocate) }, ...entryWrites] }),
+      );
     } catch (err) {
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;

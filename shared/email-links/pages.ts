@@ -81,7 +81,10 @@ export function confirmConsentPage(business: string, action: string, token: stri
 /** POST /v1/confirm: the result. */
 export function consentConfirmedPage(business: string, confirmed: boolean): string {
   return confirmed
-    ? page("Subscription confirmed", `<h1>Thank you, you are subscribed</h1><p>You will get news and offers from ${escapeHtml(business)}. Every email has a link to unsubscribe.</p>`)
+    ? page(
+        "Subscription confirmed",
+        `<h1>Thank you, you are subscribed</h1><p>You will get news and offers from ${escapeHtml(business)}. Every email has a link to unsubscribe.</p>`,
+      )
     : page(
         "Nothing to confirm",
         `<h1>Nothing to confirm</h1><p>There is no subscription waiting for confirmation at this address: it may have been withdrawn since this email was sent. To subscribe, fill in one of our forms again and tick the consent box.</p>`,
@@ -119,7 +122,10 @@ export function linkProblemPage(status: number, message: string): string {
         : status === 409
           ? ["We can't do that", "Reply to any of our emails if you think this is a mistake."]
           : status === 400
-            ? ["This link is incomplete", "Open the link from the email again; if your email program split it over two lines, copy the whole link into the address bar."]
+            ? [
+                "This link is incomplete",
+                "Open the link from the email again; if your email program split it over two lines, copy the whole link into the address bar.",
+              ]
             : ["Something went wrong", "Please try again in a moment."];
   return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(capitalize(message))}.</p><p>${escapeHtml(advice)}</p>`);
 }

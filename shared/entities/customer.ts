@@ -1,5 +1,5 @@
-import type { PROFILE_FIELD_NAMES, Stage } from "../core/fields.ts";
 import type { Update } from "../aws/db.ts";
+import type { PROFILE_FIELD_NAMES, Stage } from "../core/fields.ts";
 import type { DueIndexKey } from "./due.ts";
 import type { TableKey } from "./table.ts";
 

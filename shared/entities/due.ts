@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Deps } from "../core/deps.ts";
 import { isConditionFailed, Update } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
 import { customerUpdate } from "./customer.ts";
 
 /**
@@ -82,7 +82,9 @@ export function setDueIfAbsent(update: Update, customerId: string, dueAt: string
  * condition (changes nothing) when an entry at or before `dueAt` already exists.
  */
 export function setDueNoLaterThan(update: Update, customerId: string, dueAt: string, shards: number): Update {
-  return setDue(update, customerId, dueAt, shards).when((name, value) => `attribute_not_exists(${name("nextDueAt")}) OR ${name("nextDueAt")} > ${value(dueAt)}`);
+  return setDue(update, customerId, dueAt, shards).when(
+    (name, value) => `attribute_not_exists(${name("nextDueAt")}) OR ${name("nextDueAt")} > ${value(dueAt)}`,
+  );
 }
 
 /** Takes the customer out of the due index: nothing is due. */

@@ -11,11 +11,7 @@ export function decodeCursor<T extends Record<string, string>>(cursor: string | 
   if (cursor === undefined || cursor === "") return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (
-      value &&
-      typeof value === "object" &&
-      requiredKeys.every((k) => typeof (value as Record<string, unknown>)[k as string] === "string")
-    ) {
+    if (value && typeof value === "object" && requiredKeys.every((k) => typeof (value as Record<string, unknown>)[k as string] === "string")) {
       return value as T;
     }
   } catch {

@@ -1,11 +1,11 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import * as z from "zod/mini";
+import { isThrottling } from "../aws/errors.ts";
 import type { Deps } from "../core/deps.ts";
 import { Forbidden, Unauthorized } from "../core/errors.ts";
 import type { HttpEvent, HttpResult, Principal } from "./http.ts";
 import { assertBodyType, errorResponse, json, parseBody, validate } from "./http.ts";
-import { isThrottling } from "../aws/errors.ts";
 import type { DeclaredRoute, FunctionName, RequestSpec, Route, Scope } from "./routes.ts";
 import { routeKey, routesOf, scopeAllows } from "./routes.ts";
 
@@ -90,7 +90,9 @@ export function httpFunction<F extends FunctionName>(fn: F, operations: NoInfer<
       principal = principalOf(event);
       if (!principal) throw new Unauthorized("send a valid API key or sign-in token as Authorization: Bearer <key or token>");
       if (!scopeAllows(principal.scopes.split(" "), route.auth)) {
-        throw new Forbidden(principal.type === "person" ? `${principal.role ?? "your role"} cannot do this; it takes an owner` : `this API key lacks the ${route.auth} scope`);
+        throw new Forbidden(
+          principal.type === "person" ? `${principal.role ?? "your role"} cannot do this; it takes an owner` : `this API key lacks the ${route.auth} scope`,
+        );
       }
     }
     options.before?.(event);

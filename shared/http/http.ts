@@ -1,18 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import * as z from "zod/mini";
-import type { By } from "../customers/schema.ts";
+import type * as z from "zod/mini";
 import type { Role } from "../auth/roles.ts";
-import {
-  Conflict,
-  Forbidden,
-  IdempotencyMismatch,
-  NotFound,
-  PayloadTooLarge,
-  Unauthorized,
-  UnsupportedMediaType,
-  ValidationError,
-} from "../core/errors.ts";
+import { Conflict, Forbidden, IdempotencyMismatch, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType, ValidationError } from "../core/errors.ts";
 import { cleanText } from "../core/text.ts";
+import type { By } from "../customers/schema.ts";
 
 /**
  * Who is calling, as the authorizer resolved it and puts it in the request context (API
@@ -110,7 +101,9 @@ export async function parseBody(event: HttpEvent, maxBytes = MAX_BODY_BYTES): Pr
     for (const [k, v] of form.entries()) if (typeof v === "string") strings.push([k, v]);
     return { kind: "multipart", fields: collect(strings) };
   }
-  throw new UnsupportedMediaType(`content type "${type || "(none)"}" is not accepted; send application/json, application/x-www-form-urlencoded or multipart/form-data`);
+  throw new UnsupportedMediaType(
+    `content type "${type || "(none)"}" is not accepted; send application/json, application/x-www-form-urlencoded or multipart/form-data`,
+  );
 }
 
 function collect(entries: Iterable<[string, string]>): Record<string, unknown> {
@@ -203,7 +196,10 @@ export function errorResponse(err: unknown): { status: number; body: Record<stri
   if (err instanceof PayloadTooLarge) return { status: 413, body: { error: "payload_too_large", message: err.message } };
   if (err instanceof UnsupportedMediaType) return { status: 415, body: { error: "unsupported_media_type", message: err.message } };
   if (err instanceof IdempotencyMismatch)
-    return { status: 422, body: { error: "idempotency_key_reused", message: "this Idempotency-Key was used with a different request (other fields or values)" } };
+    return {
+      status: 422,
+      body: { error: "idempotency_key_reused", message: "this Idempotency-Key was used with a different request (other fields or values)" },
+    };
   return null;
 }
 

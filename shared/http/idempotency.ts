@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Deps } from "../core/deps.ts";
 import { isConditionFailed, itemOfFailedCondition } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
 import { Conflict, IdempotencyMismatch, ValidationError } from "../core/errors.ts";
-import type { HttpResult } from "./http.ts";
 import { idempotencyKey } from "../entities/idempotency.ts";
 import { TTL_ATTRIBUTE } from "../entities/table.ts";
+import type { HttpResult } from "./http.ts";
 
 export interface IdempotencyOptions {
   /** The client's `Idempotency-Key` header. */
@@ -40,7 +40,14 @@ export async function withIdempotency(deps: Deps, options: IdempotencyOptions, w
     await deps.db.send(
       new PutCommand({
         TableName: deps.table,
-        Item: { ...key, type: "idempotency", status: "in_progress", fingerprint, lockedUntil: nowSeconds + LOCK_SECONDS, [TTL_ATTRIBUTE]: nowSeconds + KEEP_SECONDS },
+        Item: {
+          ...key,
+          type: "idempotency",
+          status: "in_progress",
+          fingerprint,
+          lockedUntil: nowSeconds + LOCK_SECONDS,
+          [TTL_ATTRIBUTE]: nowSeconds + KEEP_SECONDS,
+        },
         ConditionExpression: "attribute_not_exists(PK) OR (#status = :inProgress AND lockedUntil < :now) OR #ttl < :now",
         ExpressionAttributeNames: { "#status": "status", "#ttl": TTL_ATTRIBUTE },
         ExpressionAttributeValues: { ":inProgress": "in_progress", ":now": nowSeconds },
@@ -80,9 +87,9 @@ export async function withIdempotency(deps: Deps, options: IdempotencyOptions, w
  * same text whatever order they came in. Arrays keep their order: in a list, order can mean something.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  ) ?? "null";
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    ) ?? "null"
+  );
 }

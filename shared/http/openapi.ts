@@ -50,7 +50,9 @@ export function openApiDocument(serverUrl = ""): Record<string, unknown> {
           status,
           {
             description: spec.description,
-            ...(spec.content ? { content: Object.fromEntries(Object.entries(spec.content).map(([type, schema]) => [type, { schema: schemaOf(schema, "output") }])) } : {}),
+            ...(spec.content
+              ? { content: Object.fromEntries(Object.entries(spec.content).map(([type, schema]) => [type, { schema: schemaOf(schema, "output") }])) }
+              : {}),
           },
         ]),
       ),
@@ -70,7 +72,11 @@ export function openApiDocument(serverUrl = ""): Record<string, unknown> {
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {
       securitySchemes: {
-        apiKey: { type: "http", scheme: "bearer", description: "A Rapport API key (rapport keys create), or a person's Cognito id or access token (JWT) from signing in" },
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "A Rapport API key (rapport keys create), or a person's Cognito id or access token (JWT) from signing in",
+        },
       },
     },
     paths,

@@ -45,7 +45,9 @@ export function thankYouPage(): string {
 
 export function formErrorPage(fields: FieldIssue[], back?: string): string {
   const items = fields.map((f) => `<li><strong>${escapeHtml(f.field)}</strong> ${escapeHtml(f.message)}</li>`).join("\n");
-  const link = back ? `<p><a href="${escapeHtml(back)}">Go back to the form</a> and fix ${fields.length === 1 ? "it" : "them"}.</p>` : `<p>Go back to the form and fix ${fields.length === 1 ? "it" : "them"}.</p>`;
+  const link = back
+    ? `<p><a href="${escapeHtml(back)}">Go back to the form</a> and fix ${fields.length === 1 ? "it" : "them"}.</p>`
+    : `<p>Go back to the form and fix ${fields.length === 1 ? "it" : "them"}.</p>`;
   return page("Please check the form", `<main><h1>Please check the form</h1><ul>${items}</ul>${link}</main>`);
 }
 

@@ -1,15 +1,25 @@
 import type * as z from "zod/mini";
+import * as auth from "../auth/schema.ts";
+import { Campaign, CampaignId, CampaignInput, CampaignList } from "../campaigns/schema.ts";
+import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
 import { CustomerIdParam } from "../core/schema.ts";
 import { Customer360, CustomerPage, CustomerPatch, ListCustomersQuery, TimelinePage, TimelineQuery } from "../customers/schema.ts";
+import {
+  ConfirmLinkValid,
+  ConsentConfirmed,
+  FeedbackBody,
+  FeedbackQuery,
+  FeedbackRecorded,
+  OptionalTokenQuery,
+  Resubscribed,
+  TokenQuery,
+  UnsubscribeBody,
+  Unsubscribed,
+  UnsubscribeLinkValid,
+} from "../email-links/schema.ts";
 import { EventInput, EventRecorded } from "../interactions/schema.ts";
 import { LeadAccepted, LeadHeld, LeadInput, QuarantineId, QuarantinePage, QuarantineQuery } from "../leads/schema.ts";
-import { SweepBody, SweepResult } from "../retention/schema.ts";
-import { Campaign, CampaignId, CampaignInput, CampaignList } from "../campaigns/schema.ts";
-import { ConfirmLinkValid, ConsentConfirmed, FeedbackBody, FeedbackQuery, FeedbackRecorded, OptionalTokenQuery, Resubscribed, TokenQuery, UnsubscribeBody, Unsubscribed, UnsubscribeLinkValid } from "../email-links/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
-import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
-import * as auth from "../auth/schema.ts";
-import { Task, TaskIdParam, TaskInput, TaskList, TaskPatch, TasksQuery } from "../tasks/schema.ts";
 import {
   CampaignsReport,
   FormatQuery,
@@ -21,7 +31,9 @@ import {
   SegmentsQuery,
   SegmentsReport,
 } from "../reports/schema.ts";
-import { edgeErrorBody, ErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, ValidationErrorBody } from "./schema.ts";
+import { SweepBody, SweepResult } from "../retention/schema.ts";
+import { Task, TaskIdParam, TaskInput, TaskList, TaskPatch, TasksQuery } from "../tasks/schema.ts";
+import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, ValidationErrorBody } from "./schema.ts";
 
 /**
  * The route table: the one source of truth read by the CDK stack (infra/), the local server
@@ -131,7 +143,11 @@ const coreRoutes = [
     responses: {
       200: { description: "The email already existed; the profile was merged", content: asJson(LeadAccepted) },
       201: { description: "A new contact", content: asJson(LeadAccepted) },
-      202: { description: "Posted from a page whose `Origin` is not allowed: held in the quarantine for an admin to release (CORS keeps that page from reading this)", content: asJson(LeadHeld) },
+      202: {
+        description:
+          "Posted from a page whose `Origin` is not allowed: held in the quarantine for an admin to release (CORS keeps that page from reading this)",
+        content: asJson(LeadHeld),
+      },
       303: { description: "A browser form post: redirect to `_next` (when it is on an allowed origin) or the thank-you page" },
       400: { description: "Invalid input; each bad field is named (a page listing them for a browser form post)", content: jsonOrPage(ValidationErrorBody) },
       ...idempotency,
@@ -322,7 +338,11 @@ const linkRoutes = [
     summary: "The page an unsubscribe link opens: confirm with one button",
     tags: ["links"],
     request: { query: TokenQuery },
-    responses: { 200: { description: "The page (JSON with Accept: application/json)", content: jsonOrPage(UnsubscribeLinkValid) }, 400: badLink("Missing or malformed token"), 403: refusedLink },
+    responses: {
+      200: { description: "The page (JSON with Accept: application/json)", content: jsonOrPage(UnsubscribeLinkValid) },
+      400: badLink("Missing or malformed token"),
+      403: refusedLink,
+    },
   }),
   route({
     method: "POST",
@@ -354,7 +374,10 @@ const linkRoutes = [
       400: badLink("Missing or malformed token"),
       403: refusedLink,
       404: goneContact,
-      409: { description: "Emails to the address bounced or were reported as spam: it stays suppressed (a page for a browser)", content: jsonOrPage(ErrorBody) },
+      409: {
+        description: "Emails to the address bounced or were reported as spam: it stays suppressed (a page for a browser)",
+        content: jsonOrPage(ErrorBody),
+      },
       ...linkBodyRefused,
     },
   }),
@@ -367,7 +390,11 @@ const linkRoutes = [
     summary: "Double opt-in: the link in the confirmation email opens a page with one Confirm button (a GET changes nothing: mail scanners prefetch links)",
     tags: ["links"],
     request: { query: TokenQuery },
-    responses: { 200: { description: "The page (JSON with Accept: application/json)", content: jsonOrPage(ConfirmLinkValid) }, 400: badLink("Bad token"), 403: refusedLink },
+    responses: {
+      200: { description: "The page (JSON with Accept: application/json)", content: jsonOrPage(ConfirmLinkValid) },
+      400: badLink("Bad token"),
+      403: refusedLink,
+    },
   }),
   route({
     method: "POST",
@@ -636,7 +663,8 @@ const hookRoutes = [
     operationId: "woocommerceHook",
     fn: "hooks",
     auth: null,
-    summary: "WooCommerce webhooks (X-WC-Webhook-Signature): order.created, order.updated (refunds included); answers the unsigned ping sent when a webhook is saved",
+    summary:
+      "WooCommerce webhooks (X-WC-Webhook-Signature): order.created, order.updated (refunds included); answers the unsigned ping sent when a webhook is saved",
     tags: ["connections"],
     request: { rawBody: WebhookBody, bodyTypes: ["application/json", "application/x-www-form-urlencoded"] },
     responses: hookResponses,
@@ -673,7 +701,8 @@ const peopleRoutes = [
     operationId: "appConfig",
     fn: "public",
     auth: null,
-    summary: "Public settings a browser needs to sign people in: the user pool, its app client, region and endpoint (no secrets); `signIn: null` when people cannot sign in",
+    summary:
+      "Public settings a browser needs to sign people in: the user pool, its app client, region and endpoint (no secrets); `signIn: null` when people cannot sign in",
     tags: ["people"],
     responses: { 200: { description: "The settings", content: asJson(auth.AppConfig) } },
   }),
@@ -818,7 +847,18 @@ const taskRoutes = [
     },
   }),
 ];
-const table = [...coreRoutes, ...campaignRoutes, ...linkRoutes, ...quarantineRoutes, ...privacyRoutes, ...reportRoutes, ...hookRoutes, ...peopleRoutes, ...dashboardRoutes, ...taskRoutes];
+const table = [
+  ...coreRoutes,
+  ...campaignRoutes,
+  ...linkRoutes,
+  ...quarantineRoutes,
+  ...privacyRoutes,
+  ...reportRoutes,
+  ...hookRoutes,
+  ...peopleRoutes,
+  ...dashboardRoutes,
+  ...taskRoutes,
+];
 
 /** Each route with its literal types: what `httpFunction` types an operation's input from. */
 export type DeclaredRoute = (typeof table)[number];

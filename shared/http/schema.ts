@@ -35,7 +35,11 @@ export const HtmlPage = z.string();
 export const FileBody = z.string();
 
 /** This API's own OpenAPI 3.1 document (shared/http/openapi.ts). */
-export const OpenApiDocument = z.looseObject({ openapi: z.literal("3.1.0"), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) });
+export const OpenApiDocument = z.looseObject({
+  openapi: z.literal("3.1.0"),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
+});
 
 /** The health check's answer. */
 export const Health = z.object({ status: z.literal("ok") });

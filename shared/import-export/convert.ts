@@ -1,7 +1,7 @@
 import { parseInstant } from "../core/dates.ts";
 import { ConsentField, PROFILE_FIELD_NAMES, TagsField } from "../core/schema.ts";
-import { LeadInput } from "../leads/schema.ts";
 import { deterministicEntryId } from "../entities/timeline.ts";
+import { LeadInput } from "../leads/schema.ts";
 import type { ColumnPlan, ImportField } from "./columns.ts";
 import { type CsvRecord, restoreCell } from "./csv-read.ts";
 

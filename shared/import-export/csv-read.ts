@@ -230,5 +230,4 @@ function fileErrorMessage(path: string, err: unknown): string {
   }
 }
 
-
 export { csvLine, neutralizeCell, restoreCell } from "../core/csv.ts";

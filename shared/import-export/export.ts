@@ -1,11 +1,11 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../entities/customer.ts";
+import { csvLine } from "../core/csv.ts";
 import type { Deps } from "../core/deps.ts";
 import { PROFILE_FIELD_NAMES, STAGES } from "../core/fields.ts";
-import { PROFILE_SK, stageQuery } from "../entities/customer.ts";
 import { fromMinor } from "../core/money.ts";
+import type { CustomerItem } from "../entities/customer.ts";
+import { PROFILE_SK, stageQuery } from "../entities/customer.ts";
 import { STORAGE_ATTRIBUTES } from "../entities/table.ts";
-import { csvLine } from "../core/csv.ts";
 
 /**
  * `rapport export`: every customer, as CSV (our field names, so the file imports back with

@@ -4,18 +4,18 @@ import { isThrottledOrConflicting, sleep } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { newCustomerId } from "../core/ids.ts";
 import type { DomainEvent } from "../core/ports.ts";
-import type { ConsentRecord } from "../customers/item.ts";
-import type { CustomerItem, Profile } from "../entities/customer.ts";
-import { findCustomerIdByEmail, getCustomerItem, timelineItem } from "../customers/repository.ts";
-import { newCustomerItem, upsertContact } from "../customers/contact.ts";
-import type { LeadInput } from "../leads/schema.ts";
 import { PROFILE_FIELD_NAMES } from "../core/schema.ts";
+import { newCustomerItem, upsertContact } from "../customers/contact.ts";
+import type { ConsentRecord } from "../customers/item.ts";
+import { findCustomerIdByEmail, getCustomerItem, timelineItem } from "../customers/repository.ts";
+import type { CustomerItem, Profile } from "../entities/customer.ts";
 import { customerKey, customerUpdate } from "../entities/customer.ts";
 import { scheduleDue } from "../entities/due.ts";
 import { emailKey } from "../entities/email.ts";
 import { externalEventKey } from "../entities/external-event.ts";
-import { timelineKey } from "../entities/timeline.ts";
 import type { TableKey } from "../entities/table.ts";
+import { timelineKey } from "../entities/timeline.ts";
+import type { LeadInput } from "../leads/schema.ts";
 import { getSuppression } from "../mail-feedback/suppression.ts";
 import type { ImportRow, RowIssue } from "./convert.ts";
 
@@ -164,7 +164,8 @@ function changesFor(current: CustomerItem, row: ImportRow, consent: ConsentRecor
 async function mergeInto(deps: Deps, current: CustomerItem, change: RowChange, at: string): Promise<void> {
   const update = new Update().set("updatedAt", at).when("attribute_exists(PK)");
   for (const [field, value] of Object.entries(change.fields)) update.set(field, value);
-  if (change.consent) update.set("consentMarketing", true).set("consentAt", at).set("consentVersion", change.consent.version).set("consentSource", change.consent.source);
+  if (change.consent)
+    update.set("consentMarketing", true).set("consentAt", at).set("consentVersion", change.consent.version).set("consentSource", change.consent.source);
   if (change.tags.length) update.add("tags", new Set(change.tags));
   try {
     await deps.db.send(new UpdateCommand(customerUpdate(deps.table, current.id, update)));
@@ -220,7 +221,7 @@ async function recordRow(deps: Deps, row: ImportRow, change: RowChange, ctx: Imp
     );
   } catch (err) {
     const codes = cancellationCodes(err);
-    if (!codes || codes[0] !== "ConditionalCheckFailed") throw err;
+    if (codes?.[0] !== "ConditionalCheckFailed") throw err;
     // Another run recorded this row first. A customer this run created still gets its entry
     // (the marker then belongs to a customer that no longer exists, e.g. one erased since).
     if (change.created) await deps.db.send(new PutCommand({ TableName: deps.table, Item: entry }));
@@ -228,7 +229,13 @@ async function recordRow(deps: Deps, row: ImportRow, change: RowChange, ctx: Imp
 }
 
 /** The row's timeline entry (its id is the row's deterministic id) and its marker, as of `at`. */
-function recordItems(deps: Deps, row: ImportRow, change: RowChange, ctx: ImportContext, at: string): { entry: Record<string, unknown>; marker: Record<string, unknown> } {
+function recordItems(
+  deps: Deps,
+  row: ImportRow,
+  change: RowChange,
+  ctx: ImportContext,
+  at: string,
+): { entry: Record<string, unknown>; marker: Record<string, unknown> } {
   const externalId = `import:${row.id}`;
   const changed = [...Object.keys(change.fields), ...(change.tags.length ? ["tags"] : []), ...(change.consent ? ["consent"] : [])];
   const data: Record<string, unknown> = {
@@ -277,7 +284,11 @@ export function isGroupable(item: { row: ImportRow; state: RowState }): boolean 
  * group is cancelled (another writer took an address or recorded a row first, throttling, a
  * conflict), nothing of it was written, and those rows go through `importRow`, which reads afresh.
  */
-export async function createRows(deps: Deps, items: { row: ImportRow; state: RowState }[], ctx: ImportContext): Promise<{ left: { row: ImportRow; state: RowState }[]; throttled: boolean }> {
+export async function createRows(
+  deps: Deps,
+  items: { row: ImportRow; state: RowState }[],
+  ctx: ImportContext,
+): Promise<{ left: { row: ImportRow; state: RowState }[]; throttled: boolean }> {
   const at = deps.clock.now().toISOString();
   const writes: TransactItem[] = [];
   const events: DomainEvent[] = [];
@@ -286,7 +297,14 @@ export async function createRows(deps: Deps, items: { row: ImportRow; state: Row
     const profile = profileOf(row.lead);
     const attribution: Record<string, string> = { source: row.lead.source ?? ctx.attributionSource };
     for (const field of ["utm_source", "utm_medium", "utm_campaign"] as const) if (row.lead[field]) attribution[field] = row.lead[field];
-    const customer = newCustomerItem(deps, customerId, { email: row.lead.email, profile, tags: row.lead.tags, attribution, at, ...(row.lead.birthday ? { dueIfNew: at } : {}) });
+    const customer = newCustomerItem(deps, customerId, {
+      email: row.lead.email,
+      profile,
+      tags: row.lead.tags,
+      attribution,
+      at,
+      ...(row.lead.birthday ? { dueIfNew: at } : {}),
+    });
     const change: RowChange = { customerId, created: true, fields: profile, tags: row.lead.tags ?? [] };
     const { entry, marker } = recordItems(deps, row, change, ctx, at);
     const isNew = "attribute_not_exists(PK)";
@@ -303,7 +321,8 @@ export async function createRows(deps: Deps, items: { row: ImportRow; state: Row
   } catch (err) {
     // A cancelled group wrote nothing; a refused one (a request DynamoDB finds invalid as a whole)
     // neither: row by row, each row gets its own outcome.
-    if (cancellationCodes(err) || isThrottledOrConflicting(err) || (err as Error).name === "ValidationException") return { left: items, throttled: isThrottledOrConflicting(err) };
+    if (cancellationCodes(err) || isThrottledOrConflicting(err) || (err as Error).name === "ValidationException")
+      return { left: items, throttled: isThrottledOrConflicting(err) };
     throw err;
   }
   for (const { state } of items) state.outcome = "created";

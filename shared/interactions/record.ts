@@ -1,20 +1,20 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { cancellationCodes, cancelledItem, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import type { CustomerItem } from "../entities/customer.ts";
-import { findCustomerIdByEmail, getCustomerItem, timelineItem } from "../customers/repository.ts";
-import { upsertContact } from "../customers/contact.ts";
-import { cancellationCodes, cancelledItem, Update } from "../aws/db.ts";
 import { NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
+import { fromMinor, toMinor } from "../core/money.ts";
+import type { Stage } from "../core/schema.ts";
+import { upsertContact } from "../customers/contact.ts";
+import { deriveStage } from "../customers/lifecycle.ts";
+import { findCustomerIdByEmail, getCustomerItem, timelineItem } from "../customers/repository.ts";
+import type { By } from "../customers/schema.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { customerUpdate, setStage } from "../entities/customer.ts";
 import { setDue } from "../entities/due.ts";
 import { externalEventKey } from "../entities/external-event.ts";
-import { deriveStage } from "../customers/lifecycle.ts";
-import { fromMinor, toMinor } from "../core/money.ts";
 import type { EventInput } from "./schema.ts";
-import type { Stage } from "../core/schema.ts";
-import type { By } from "../customers/schema.ts";
 
 export interface EventResult {
   eventId: string;
@@ -96,8 +96,17 @@ export async function recordExternalEvent(deps: Deps, input: EventInput, options
     const plan = planEvent(deps, current, input, at, currency, eventId);
     const marker = markerPut(deps, input, options, customerId, eventId, at);
     const entries = [
-      { at, type: input.type, summary: describe(input, currency), ...(input.text ? { text: input.text } : {}), data: eventData(input, eventId, currency), ...(options.by ? { by: options.by } : {}) },
-      ...(plan.stage !== current.stage ? [{ at: now, type: "stage_changed", summary: `${current.stage} → ${plan.stage}`, data: { from: current.stage, to: plan.stage, reason: input.type } }] : []),
+      {
+        at,
+        type: input.type,
+        summary: describe(input, currency),
+        ...(input.text ? { text: input.text } : {}),
+        data: eventData(input, eventId, currency),
+        ...(options.by ? { by: options.by } : {}),
+      },
+      ...(plan.stage !== current.stage
+        ? [{ at: now, type: "stage_changed", summary: `${current.stage} → ${plan.stage}`, data: { from: current.stage, to: plan.stage, reason: input.type } }]
+        : []),
     ];
     try {
       await deps.db.send(
@@ -160,7 +169,9 @@ async function recordNotCounted(deps: Deps, input: EventInput, currency: string,
     data: { ...eventData(input, eventId, currency), counted: false },
   };
   try {
-    await deps.db.send(new TransactWriteCommand({ TransactItems: [...marker, { Put: { TableName: deps.table, Item: timelineItem(deps, customerId, entry) } }] }));
+    await deps.db.send(
+      new TransactWriteCommand({ TransactItems: [...marker, { Put: { TableName: deps.table, Item: timelineItem(deps, customerId, entry) } }] }),
+    );
   } catch (err) {
     if (!marker.length || cancellationCodes(err)?.[0] !== "ConditionalCheckFailed") throw err;
     const current = await getCustomerItem(deps, customerId);
@@ -188,7 +199,10 @@ function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: str
   const now = deps.clock.now().toISOString();
   // Optimistic concurrency: the counters must still be what this plan was computed from.
   const update = new Update()
-    .when((name, value) => `${name("orders")} = ${value(current.orders)} AND ${name("spendMinor")} = ${value(current.spendMinor)} AND ${name("lastActivityAt")} <= ${value(lastActivityAt)}`)
+    .when(
+      (name, value) =>
+        `${name("orders")} = ${value(current.orders)} AND ${name("spendMinor")} = ${value(current.spendMinor)} AND ${name("lastActivityAt")} <= ${value(lastActivityAt)}`,
+    )
     .set("lastActivityAt", lastActivityAt)
     .set("updatedAt", now);
   // Activity brings an at-risk or churned customer back to the stage their purchases call for;
@@ -204,7 +218,8 @@ function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: str
     const spend = Math.max(0, current.spendMinor + (input.type === "purchase" ? delta : -delta));
     // A refund lowers the stage only where spend made it (loyal by spend → customer), and leaves
     // an at-risk or churned customer where they are.
-    if (!(dormant && input.type === "refund")) stage = deriveStage({ orders, lifetimeSpend: fromMinor(spend, currency), current: stage }, deps.config.lifecycle);
+    if (!(dormant && input.type === "refund"))
+      stage = deriveStage({ orders, lifetimeSpend: fromMinor(spend, currency), current: stage }, deps.config.lifecycle);
     update.set("orders", orders).set("spendMinor", spend);
     if (input.type === "purchase") {
       update.setIfNotExists("firstPurchaseAt", at);

@@ -29,7 +29,10 @@ export interface CaptchaVerifier {
 }
 
 /** The form field each provider's widget puts its token in. */
-export const CAPTCHA_FIELDS = { turnstile: "cf-turnstile-response", hcaptcha: "h-captcha-response" } as const satisfies Record<CaptchaProvider, keyof LeadInput>;
+export const CAPTCHA_FIELDS = { turnstile: "cf-turnstile-response", hcaptcha: "h-captcha-response" } as const satisfies Record<
+  CaptchaProvider,
+  keyof LeadInput
+>;
 
 export interface Suspicion {
   reason: HoldReason;
@@ -41,13 +44,18 @@ export interface Suspicion {
  * Why a submission looks like a bot, or null when it passes every check configured. The cheap
  * time check runs first, so an obvious bot costs no call to the captcha provider.
  */
-export async function screenLead(deps: Pick<Deps, "config" | "clock" | "captcha" | "logger">, lead: LeadInput, context: SubmissionContext): Promise<Suspicion | null> {
+export async function screenLead(
+  deps: Pick<Deps, "config" | "clock" | "captcha" | "logger">,
+  lead: LeadInput,
+  context: SubmissionContext,
+): Promise<Suspicion | null> {
   const { minSubmitSeconds, captchaProvider } = deps.config.botProtection;
   if (minSubmitSeconds > 0) {
     if (lead._ts === undefined) return { reason: "no_timestamp" };
     const elapsedMs = deps.clock.now().getTime() - lead._ts;
     if (elapsedMs < 0) return { reason: "future_timestamp", detail: `_ts is ${Math.ceil(-elapsedMs / 1000)} s ahead of the server's clock` };
-    if (elapsedMs < minSubmitSeconds * 1000) return { reason: "too_fast", detail: `posted ${(elapsedMs / 1000).toFixed(1)} s after the form rendered (minimum ${minSubmitSeconds} s)` };
+    if (elapsedMs < minSubmitSeconds * 1000)
+      return { reason: "too_fast", detail: `posted ${(elapsedMs / 1000).toFixed(1)} s after the form rendered (minimum ${minSubmitSeconds} s)` };
   }
   if (captchaProvider) {
     const token = lead[CAPTCHA_FIELDS[captchaProvider]];
@@ -85,5 +93,11 @@ export async function submitLead(deps: Deps, lead: LeadInput, context: Submissio
     // An origin is no PII, and the admin needs it to fix the configuration.
     deps.logger.warn("lead held: origin not allowed", { quarantineId: held.id, origin: context.origin });
   } else deps.logger.info("lead held for review", { quarantineId: held.id, reason: held.reason });
-  return { customerId: newCustomerId(deps.clock), created: true, discarded: true, heldAs: held.id, ...(suspicion.reason === "origin_not_allowed" ? { heldForOrigin: true } : {}) };
+  return {
+    customerId: newCustomerId(deps.clock),
+    created: true,
+    discarded: true,
+    heldAs: held.id,
+    ...(suspicion.reason === "origin_not_allowed" ? { heldForOrigin: true } : {}),
+  };
 }

@@ -1,14 +1,14 @@
-import type { Deps } from "../core/deps.ts";
-import type { ConsentRecord } from "../customers/item.ts";
-import type { Profile } from "../entities/customer.ts";
-import { timelineItem } from "../customers/repository.ts";
-import { upsertContact } from "../customers/contact.ts";
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { scheduleDue } from "../entities/due.ts";
 import { newCustomerId } from "../core/ids.ts";
-import type { LeadInput } from "./schema.ts";
 import { PROFILE_FIELD_NAMES } from "../core/schema.ts";
+import { upsertContact } from "../customers/contact.ts";
+import type { ConsentRecord } from "../customers/item.ts";
+import { timelineItem } from "../customers/repository.ts";
+import type { Profile } from "../entities/customer.ts";
+import { scheduleDue } from "../entities/due.ts";
+import type { LeadInput } from "./schema.ts";
 
 /** Where a submission came from, as the HTTP layer saw it. */
 export interface SubmissionContext {
@@ -92,9 +92,7 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
     ...(context.submittedAt ? { submittedAt: context.submittedAt, releasedFromQuarantine: true } : {}),
   };
   const summary = created ? `Lead captured from ${source}` : `Form submitted again from ${source}`;
-  await deps.db.send(
-    new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }),
-  );
+  await deps.db.send(new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }));
   await publishEvents(deps, [{ type: "LeadCaptured", customerId, at, data: { created, consentPending: pending !== undefined } }]);
   return { customerId, created, discarded: false };
 }

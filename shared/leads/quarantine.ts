@@ -1,16 +1,16 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Suspicion } from "./bot-protection.ts";
-import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { isConditionFailed, itemOfFailedCondition } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { Conflict, NotFound } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { QUARANTINE_PARTITION, quarantineKey } from "../entities/quarantine.ts";
+import { TTL_ATTRIBUTE } from "../entities/table.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import type { Suspicion } from "./bot-protection.ts";
 import type { LeadResult, SubmissionContext } from "./capture.ts";
 import { captureLead } from "./capture.ts";
 import type { HoldReason, LeadInput } from "./schema.ts";
 import { QuarantineId } from "./schema.ts";
-import { TTL_ATTRIBUTE } from "../entities/table.ts";
 
 /**
  * The quarantine: lead submissions that looked like bots, or came from a page on an origin that is
@@ -43,7 +43,12 @@ interface HeldItem extends Omit<HeldSubmission, "expiresAt"> {
 }
 
 /** Holds a submission instead of capturing it. One PutItem. */
-export async function holdLead(deps: Pick<Deps, "db" | "table" | "clock">, lead: LeadInput, context: SubmissionContext, suspicion: Suspicion): Promise<HeldSubmission> {
+export async function holdLead(
+  deps: Pick<Deps, "db" | "table" | "clock">,
+  lead: LeadInput,
+  context: SubmissionContext,
+  suspicion: Suspicion,
+): Promise<HeldSubmission> {
   const now = deps.clock.now();
   const id = `q_${ulid(deps.clock)}`;
   const { "cf-turnstile-response": _turnstile, "h-captcha-response": _hcaptcha, _gotcha: _honeypot, ...kept } = lead;
@@ -62,7 +67,11 @@ export async function holdLead(deps: Pick<Deps, "db" | "table" | "clock">, lead:
 }
 
 /** Held submissions, newest first, a page at a time. Expired ones still awaiting TTL deletion are left out. */
-export async function listQuarantine(deps: Pick<Deps, "db" | "table" | "clock">, limit: number, cursor?: string): Promise<{ items: HeldSubmission[]; nextCursor: string | null }> {
+export async function listQuarantine(
+  deps: Pick<Deps, "db" | "table" | "clock">,
+  limit: number,
+  cursor?: string,
+): Promise<{ items: HeldSubmission[]; nextCursor: string | null }> {
   const start = decodeCursor<{ sk: string }>(cursor, ["sk"]);
   if (start && !QuarantineId.safeParse(start.sk).success) throw new NotFound("cursor does not belong to the quarantine");
   const result = await deps.db.send(

@@ -27,8 +27,14 @@ export const LeadInput = z.object({
     ),
     "When the page rendered the form, epoch milliseconds (the form's inline script sets it). With MIN_SUBMIT_SECONDS set, a post sooner than that after it, or without it, is held for review.",
   ),
-  "cf-turnstile-response": describe(z.optional(z.string().check(z.maxLength(4096))), "The Cloudflare Turnstile widget's token (CAPTCHA_PROVIDER=turnstile). Verified, never stored."),
-  "h-captcha-response": describe(z.optional(z.string().check(z.maxLength(8192))), "The hCaptcha widget's token (CAPTCHA_PROVIDER=hcaptcha). Verified, never stored."),
+  "cf-turnstile-response": describe(
+    z.optional(z.string().check(z.maxLength(4096))),
+    "The Cloudflare Turnstile widget's token (CAPTCHA_PROVIDER=turnstile). Verified, never stored.",
+  ),
+  "h-captcha-response": describe(
+    z.optional(z.string().check(z.maxLength(8192))),
+    "The hCaptcha widget's token (CAPTCHA_PROVIDER=hcaptcha). Verified, never stored.",
+  ),
 });
 export type LeadInput = z.output<typeof LeadInput>;
 

@@ -1,6 +1,6 @@
-import type { CaptchaOutcome, CaptchaVerifier } from "./bot-protection.ts";
-import type { CaptchaProvider, RuntimeConfig } from "../core/config.ts";
 import { getSecretString } from "../aws/secrets.ts";
+import type { CaptchaProvider, RuntimeConfig } from "../core/config.ts";
+import type { CaptchaOutcome, CaptchaVerifier } from "./bot-protection.ts";
 
 /** Where each provider verifies a widget's token (Cloudflare's and hCaptcha's documented endpoints). */
 export const SITEVERIFY_URLS: Record<CaptchaProvider, string> = {

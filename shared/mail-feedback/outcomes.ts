@@ -1,17 +1,17 @@
 import { PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../entities/customer.ts";
-import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
 import { cancellationCodes, isConditionFailed, type TransactItem, Update } from "../aws/db.ts";
+import { parseInstant } from "../core/dates.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { normalizeEmail } from "../customers/email.ts";
 import { CUSTOMER_ID_PATTERN } from "../core/ids.ts";
+import { normalizeEmail } from "../customers/email.ts";
+import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { customerUpdate } from "../entities/customer.ts";
 import { sendKey } from "../entities/send.ts";
 import { deterministicEntryId, timelineKey } from "../entities/timeline.ts";
 import type { SuppressionReason } from "./suppression.ts";
 import { suppress } from "./suppression.ts";
-import { parseInstant } from "../core/dates.ts";
 
 /**
  * SES email sending events (the configuration set's event destination, published to EventBridge
@@ -115,7 +115,9 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
     throw err;
   }
   if (status) {
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: customer.id, at: plan.at, data: { change: `email_${status}`, ...(campaignId ? { campaignId } : {}) } }]);
+    await publishEvents(deps, [
+      { type: "CustomerUpdated", customerId: customer.id, at: plan.at, data: { change: `email_${status}`, ...(campaignId ? { campaignId } : {}) } },
+    ]);
   }
   return "recorded";
 }
@@ -157,22 +159,54 @@ function planFor(event: SesEvent, receivedAt: string): Plan | undefined {
       const recipients = bounce.bouncedRecipients?.map((r) => r.emailAddress) ?? destination;
       const data = { bounceType: bounce.bounceType ?? "Undetermined", ...(bounce.bounceSubType ? { bounceSubType: bounce.bounceSubType } : {}) };
       return permanent
-        ? { kind: "email_bounced", summary: "Email bounced permanently: no more email to this address", data, suppress: "bounced", status: "bounced", recipients, at: at(bounce.timestamp), outcome: "bounced" }
+        ? {
+            kind: "email_bounced",
+            summary: "Email bounced permanently: no more email to this address",
+            data,
+            suppress: "bounced",
+            status: "bounced",
+            recipients,
+            at: at(bounce.timestamp),
+            outcome: "bounced",
+          }
         : { kind: "email_bounced", summary: "Email bounced temporarily", data, recipients, at: at(bounce.timestamp) };
     }
     case "Complaint": {
       const complaint = event.complaint ?? {};
       const recipients = complaint.complainedRecipients?.map((r) => r.emailAddress) ?? destination;
       const data = complaint.complaintFeedbackType ? { feedbackType: complaint.complaintFeedbackType } : {};
-      return { kind: "email_complained", summary: "Reported the email as spam: no more email to this address", data, suppress: "complained", status: "complained", recipients, at: at(complaint.timestamp), outcome: "complained" };
+      return {
+        kind: "email_complained",
+        summary: "Reported the email as spam: no more email to this address",
+        data,
+        suppress: "complained",
+        status: "complained",
+        recipients,
+        at: at(complaint.timestamp),
+        outcome: "complained",
+      };
     }
     case "Delivery":
-      return { kind: "email_delivered", summary: "Email delivered", data: {}, recipients: destination, at: at(event.delivery?.timestamp), outcome: "delivered" };
+      return {
+        kind: "email_delivered",
+        summary: "Email delivered",
+        data: {},
+        recipients: destination,
+        at: at(event.delivery?.timestamp),
+        outcome: "delivered",
+      };
     case "Open":
       return { kind: "email_opened", summary: "Email opened", data: {}, recipients: destination, at: at(event.open?.timestamp), outcome: "opened" };
     case "Click": {
       const link = safeLink(event.click?.link);
-      return { kind: "email_clicked", summary: link ? `Clicked ${link}` : "Clicked a link", data: link ? { link } : {}, recipients: destination, at: at(event.click?.timestamp), outcome: "clicked" };
+      return {
+        kind: "email_clicked",
+        summary: link ? `Clicked ${link}` : "Clicked a link",
+        data: link ? { link } : {},
+        recipients: destination,
+        at: at(event.click?.timestamp),
+        outcome: "clicked",
+      };
     }
     default:
       return undefined;

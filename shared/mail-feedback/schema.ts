@@ -51,7 +51,9 @@ const Word = z.string().check(z.maxLength(128));
 const TagValues = z.optional(z.array(z.string().check(z.regex(/^[\x21-\x7e]{1,256}$/))).check(z.maxLength(10)));
 
 const Recipients = (field: string) =>
-  z.optional(z.array(z.looseObject({ emailAddress: Address })).check(z.minLength(1), z.maxLength(MAX_RECIPIENTS, { error: `at most ${MAX_RECIPIENTS} ${field}` })));
+  z.optional(
+    z.array(z.looseObject({ emailAddress: Address })).check(z.minLength(1), z.maxLength(MAX_RECIPIENTS, { error: `at most ${MAX_RECIPIENTS} ${field}` })),
+  );
 
 /** The mail object every event record carries. */
 const Mail = z.looseObject({
@@ -89,7 +91,12 @@ export const SesEventRecord = z
     // Links can be long (tracking parameters); only scheme, host and path are kept.
     click: z.optional(z.looseObject({ timestamp: Timestamp, link: z.optional(z.string().check(z.maxLength(8192))) })),
   })
-  .check(z.refine((r) => r.eventType !== undefined || r.notificationType !== undefined, { error: "has neither eventType nor notificationType", path: ["eventType"] }));
+  .check(
+    z.refine((r) => r.eventType !== undefined || r.notificationType !== undefined, {
+      error: "has neither eventType nor notificationType",
+      path: ["eventType"],
+    }),
+  );
 
 export type SesEventRecord = z.output<typeof SesEventRecord>;
 
@@ -104,7 +111,10 @@ export const SesEventBridgeEnvelope = z.looseObject({
   time: z.catch(
     z.optional(
       z.pipe(
-        z.string().check(z.maxLength(64), z.refine((s) => !Number.isNaN(Date.parse(s)))),
+        z.string().check(
+          z.maxLength(64),
+          z.refine((s) => !Number.isNaN(Date.parse(s))),
+        ),
         z.transform((s) => new Date(s).toISOString()),
       ),
     ),

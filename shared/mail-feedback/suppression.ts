@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { Deps } from "../core/deps.ts";
 import { isConditionFailed } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
 import { normalizeEmail } from "../customers/email.ts";
 import { suppressionKey } from "../entities/suppression.ts";
 

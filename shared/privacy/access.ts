@@ -1,16 +1,16 @@
-import type { CustomerItem } from "../entities/customer.ts";
-import { getCustomerItem } from "../customers/repository.ts";
+import { queryAll } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
-import { getTombstone, heldSubmissionsFrom } from "./erasure.ts";
 import { NotFound } from "../core/errors.ts";
+import { fromMinor } from "../core/money.ts";
+import { getCustomerItem } from "../customers/repository.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { customerPk, ERASED_SK, PROFILE_SK } from "../entities/customer.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
-import { TIMELINE_PREFIX } from "../entities/timeline.ts";
-import { fromMinor } from "../core/money.ts";
-import type { CustomerExport } from "./schema.ts";
-import { getSuppression } from "../mail-feedback/suppression.ts";
-import { queryAll } from "../aws/db.ts";
 import { STORAGE_ATTRIBUTES } from "../entities/table.ts";
+import { TIMELINE_PREFIX } from "../entities/timeline.ts";
+import { getSuppression } from "../mail-feedback/suppression.ts";
+import { getTombstone, heldSubmissionsFrom } from "./erasure.ts";
+import type { CustomerExport } from "./schema.ts";
 
 /** Items per Query page while reading the customer's partition. */
 const PAGE_SIZE = 100;
@@ -43,7 +43,8 @@ export async function exportCustomer(deps: Deps, customerId: string): Promise<Cu
       generatedAt,
       description: DESCRIPTION,
       erased: {
-        description: "This customer was erased (GDPR art. 17). All that is kept is this record: no contact details, no timeline; counts only, so reports stay right.",
+        description:
+          "This customer was erased (GDPR art. 17). All that is kept is this record: no contact details, no timeline; counts only, so reports stay right.",
         record: {
           id: tombstone.id,
           stage: tombstone.stage,
@@ -67,7 +68,9 @@ export async function exportCustomer(deps: Deps, customerId: string): Promise<Cu
     else if (sk.startsWith(SEND_PREFIX)) sends.push(withoutStorage(item));
     else others.push({ record: sk.split("#")[0], ...withoutStorage(item) });
   }
-  const [suppression, held] = profile.email ? await Promise.all([getSuppression(deps, profile.email), heldSubmissionsFrom(deps, profile.email)]) : [undefined, []];
+  const [suppression, held] = profile.email
+    ? await Promise.all([getSuppression(deps, profile.email), heldSubmissionsFrom(deps, profile.email)])
+    : [undefined, []];
 
   return {
     customerId,
@@ -93,22 +96,27 @@ export async function exportCustomer(deps: Deps, customerId: string): Promise<Cu
       entries,
     },
     emailsSent: {
-      description: "The send ledger: one record per campaign email (campaign, occurrence, status, subject, the email provider's message id), kept so that no email goes out twice.",
+      description:
+        "The send ledger: one record per campaign email (campaign, occurrence, status, subject, the email provider's message id), kept so that no email goes out twice.",
       items: sends,
     },
     suppression: {
-      description: "Whether the email address is on the suppression list (after an unsubscribe, a permanent bounce or a spam complaint), which stops all email to it. The list is keyed by a hash of the address.",
+      description:
+        "Whether the email address is on the suppression list (after an unsubscribe, a permanent bounce or a spam complaint), which stops all email to it. The list is keyed by a hash of the address.",
       suppressed: suppression !== undefined,
       ...(suppression ? { reason: suppression.reason, at: suppression.at } : {}),
     },
     externalIds: {
       description: "Ids that other systems (a shop, a helpdesk) gave the orders and events they reported, which make a redelivered report count once.",
       items: entries.flatMap((e) =>
-        typeof e.data?.externalId === "string" ? [{ externalId: e.data.externalId, type: e.type, at: e.at, ...(typeof e.data.eventId === "string" ? { eventId: e.data.eventId } : {}) }] : [],
+        typeof e.data?.externalId === "string"
+          ? [{ externalId: e.data.externalId, type: e.type, at: e.at, ...(typeof e.data.eventId === "string" ? { eventId: e.data.eventId } : {}) }]
+          : [],
       ),
     },
     heldSubmissions: {
-      description: "Form submissions from this address held back as suspected bots (not yet part of the record), with what was submitted and where from; they expire 30 days after they were held.",
+      description:
+        "Form submissions from this address held back as suspected bots (not yet part of the record), with what was submitted and where from; they expire 30 days after they were held.",
       items: held.map(withoutStorage),
     },
     otherRecords: {
@@ -171,5 +179,10 @@ function plain(value: unknown): unknown {
 
 /** Every item of the customer's partition, in sort key order, a Query page at a time. */
 function partitionItems(deps: Deps, customerId: string): AsyncGenerator<Record<string, unknown>> {
-  return queryAll(deps.db, { TableName: deps.table, KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": customerPk(customerId) }, Limit: PAGE_SIZE });
+  return queryAll(deps.db, {
+    TableName: deps.table,
+    KeyConditionExpression: "PK = :pk",
+    ExpressionAttributeValues: { ":pk": customerPk(customerId) },
+    Limit: PAGE_SIZE,
+  });
 }

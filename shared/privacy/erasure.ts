@@ -1,22 +1,22 @@
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { CustomerItem } from "../entities/customer.ts";
-import { getCustomerItem } from "../customers/repository.ts";
-import { searchWrites } from "../customers/search.ts";
 import { isConditionFailed, queryAll, type TransactItem } from "../aws/db.ts";
 import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { normalizeEmail } from "../customers/email.ts";
 import { NotFound } from "../core/errors.ts";
 import type { Stage } from "../core/fields.ts";
+import { normalizeEmail } from "../customers/email.ts";
+import { getCustomerItem } from "../customers/repository.ts";
+import { searchWrites } from "../customers/search.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { customerKey, customerPk, ERASED_SK, erasedCustomerKey, PROFILE_SK } from "../entities/customer.ts";
 import { emailKey } from "../entities/email.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import { QUARANTINE_PARTITION } from "../entities/quarantine.ts";
 import { suppressionKey } from "../entities/suppression.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
-import type { CustomerErasure } from "./schema.ts";
 import type { SuppressionReason } from "../mail-feedback/suppression.ts";
+import type { CustomerErasure } from "./schema.ts";
 
 /**
  * Erasure of one customer (GDPR art. 17, `DELETE /v1/customers/{id}`).
@@ -172,7 +172,9 @@ async function replaceProfile(deps: Deps, id: string, profile: CustomerItem, tom
   if (profile.email) {
     const lookup = await deps.db.send(new GetCommand({ TableName: deps.table, Key: emailKey(profile.email), ConsistentRead: true }));
     if ((lookup.Item as { customerId?: string } | undefined)?.customerId === id) {
-      items.push({ Delete: { TableName: deps.table, Key: emailKey(profile.email), ConditionExpression: "customerId = :id", ExpressionAttributeValues: { ":id": id } } });
+      items.push({
+        Delete: { TableName: deps.table, Key: emailKey(profile.email), ConditionExpression: "customerId = :id", ExpressionAttributeValues: { ":id": id } },
+      });
     }
     const reason = suppressionReasonOf(profile);
     if (reason) items.push({ Update: keepSuppressed(deps, profile.email, reason, profile.unsubscribedAt ?? profile.updatedAt ?? erasedAt) });
@@ -279,13 +281,14 @@ async function anonymiseMarkers(deps: Deps, customerId: string, items: Record<st
 export async function heldSubmissionsFrom(deps: Pick<Deps, "db" | "table">, email: string): Promise<Record<string, unknown>[]> {
   const held: Record<string, unknown>[] = [];
   for await (const item of queryAll(deps.db, {
-      TableName: deps.table,
-      KeyConditionExpression: "PK = :pk",
-      FilterExpression: "#lead.#email = :email",
-      ExpressionAttributeNames: { "#lead": "lead", "#email": "email" },
-      ExpressionAttributeValues: { ":pk": QUARANTINE_PARTITION, ":email": email },
-      ConsistentRead: true,
-    })) held.push(item);
+    TableName: deps.table,
+    KeyConditionExpression: "PK = :pk",
+    FilterExpression: "#lead.#email = :email",
+    ExpressionAttributeNames: { "#lead": "lead", "#email": "email" },
+    ExpressionAttributeValues: { ":pk": QUARANTINE_PARTITION, ":email": email },
+    ConsistentRead: true,
+  }))
+    held.push(item);
   return held;
 }
 

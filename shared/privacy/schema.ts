@@ -43,9 +43,7 @@ export const CustomerExport = z.object({
   consent: z.optional(z.object({ description: z.string(), current: record, ledger: z.array(ExportedEntry) })),
   timeline: z.optional(z.object({ description: z.string(), entries: z.array(ExportedEntry) })),
   emailsSent: z.optional(z.object({ description: z.string(), items: z.array(record) })),
-  suppression: z.optional(
-    z.object({ description: z.string(), suppressed: z.boolean(), reason: z.optional(z.string()), at: z.optional(z.string()) }),
-  ),
+  suppression: z.optional(z.object({ description: z.string(), suppressed: z.boolean(), reason: z.optional(z.string()), at: z.optional(z.string()) })),
   externalIds: z.optional(
     z.object({
       description: z.string(),

@@ -81,7 +81,9 @@ export async function applyStreamRecords(deps: Deps, records: DynamoDBRecord[]):
 
 function isCustomerRecord(record: DynamoDBRecord): boolean {
   const pk = record?.dynamodb?.Keys?.PK?.S;
-  return typeof pk === "string" && pk.startsWith(CUSTOMER_PREFIX) && typeof record.eventID === "string" && /^\d{1,64}$/.test(String(record.dynamodb!.SequenceNumber));
+  return (
+    typeof pk === "string" && pk.startsWith(CUSTOMER_PREFIX) && typeof record.eventID === "string" && /^\d{1,64}$/.test(String(record.dynamodb!.SequenceNumber))
+  );
 }
 
 /**
@@ -171,5 +173,11 @@ function addUpdate(table: string, id: string, attrs: Map<string, number>) {
     parts.push(`#a${n} :v${n}`);
     n++;
   }
-  return { TableName: table, Key: parseItemId(id), UpdateExpression: `ADD ${parts.join(", ")}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  return {
+    TableName: table,
+    Key: parseItemId(id),
+    UpdateExpression: `ADD ${parts.join(", ")}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }

@@ -1,9 +1,9 @@
-import { ERASED_SK, PROFILE_SK } from "../entities/customer.ts";
-import type { TableKey as Key } from "../entities/table.ts";
-import { campaignCounterKey, cohortKey, dayKey, itemId, rfmMonthKey, RFM_SPEND_KEY, STAGES_KEY } from "../entities/report.ts";
-import { SEND_PREFIX } from "../entities/send.ts";
-import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { toMinor } from "../core/money.ts";
+import { ERASED_SK, PROFILE_SK } from "../entities/customer.ts";
+import { campaignCounterKey, cohortKey, dayKey, itemId, RFM_SPEND_KEY, rfmMonthKey, STAGES_KEY } from "../entities/report.ts";
+import { SEND_PREFIX } from "../entities/send.ts";
+import type { TableKey as Key } from "../entities/table.ts";
+import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { monthsBetween } from "./dates.ts";
 
 /**
@@ -161,7 +161,8 @@ function timelineEntry(item: Item, cfg: ContributionConfig, { history }: Contrib
     case "feedback": {
       const campaign = str(data.campaignId);
       const score = data.score;
-      if (campaign && typeof score === "number" && Number.isInteger(score) && score >= 0 && score <= 10) add(history, campaignCounterKey(campaign), `fb#${score}`, 1);
+      if (campaign && typeof score === "number" && Number.isInteger(score) && score >= 0 && score <= 10)
+        add(history, campaignCounterKey(campaign), `fb#${score}`, 1);
       return;
     }
   }

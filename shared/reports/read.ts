@@ -4,12 +4,12 @@ import { listCampaigns } from "../campaigns/store.ts";
 import type { Deps } from "../core/deps.ts";
 import { ValidationError } from "../core/errors.ts";
 import { CAMPAIGN_PARTITION, COHORT_PARTITION, DAY_PARTITION, RFM_PARTITION, RFM_SPEND_KEY, STAGES_KEY } from "../entities/report.ts";
+import type { TableKey } from "../entities/table.ts";
 import { addDays, addMonths, daysBetween } from "./dates.ts";
 import { type Attrs, campaignRow, funnelFrom, retentionFrom, revenueFrom } from "./formulas.ts";
 import { rfmCells, segmentsFrom } from "./rfm.ts";
 import type { PeriodQuery, RevenueQuery, SegmentsQuery } from "./schema.ts";
 import type { CampaignsReport, FunnelReport, Period, RetentionReport, RevenueReport, SegmentsReport } from "./types.ts";
-import type { TableKey } from "../entities/table.ts";
 
 /**
  * The reports, computed from the counters (shared/reports/contributions.ts) with a handful of

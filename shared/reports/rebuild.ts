@@ -1,11 +1,11 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { batchWrite, queryAll } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { CUSTOMER_PREFIX } from "../entities/customer.ts";
 import { COUNTER_PARTITIONS, itemId, parseItemId } from "../entities/report.ts";
+import type { TableKey } from "../entities/table.ts";
 import type { Counts } from "./contributions.ts";
 import { add, contributions, emptyCounts, merge } from "./contributions.ts";
-import { batchWrite, queryAll } from "../aws/db.ts";
-import type { TableKey } from "../entities/table.ts";
 
 /**
  * Recomputing the report counters from the items (`rapport reports rebuild`): for an upgrade that
@@ -32,9 +32,7 @@ export async function computeCounters(deps: Deps, onProgress?: (p: RebuildProgre
     Array.from({ length: SCAN_SEGMENTS }, async (_, segment) => {
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await deps.db.send(
-          new ScanCommand({ TableName: deps.table, Segment: segment, TotalSegments: SCAN_SEGMENTS, ExclusiveStartKey: start }),
-        );
+        const page = await deps.db.send(new ScanCommand({ TableName: deps.table, Segment: segment, TotalSegments: SCAN_SEGMENTS, ExclusiveStartKey: start }));
         for (const item of page.Items ?? []) {
           if (typeof item.PK !== "string" || !item.PK.startsWith(CUSTOMER_PREFIX)) continue;
           const c = contributions(item, cfg);

@@ -147,26 +147,28 @@ export const CampaignsReport = z.object({
     .check(note("Lifetime figures per campaign (every campaign, zeros included).")),
 });
 
-export const SegmentsReport = z.object({
-  asOf: z.string(),
-  currency: z.string(),
-  customers: z.number(),
-  revenue: z.number(),
-  segments: z.array(
-    z.object({
-      segment: z.enum(SEGMENTS),
-      count: z.number(),
-      share: percent("count ÷ customers × 100"),
-      revenue: z.number(),
-      revenueShare: percent("revenue ÷ total revenue × 100"),
-      averageLifetimeValue: z.nullable(z.number()).check(note("revenue ÷ count")),
-    }),
-  ),
-  scores: z
-    .object({ recency: z.array(z.number()), frequency: z.array(z.number()), monetary: z.array(z.number()) })
-    .check(note("How many customers have each score 1..5 (index 0 = score 1).")),
-}).check(
-  note(
-    "RFM over customers with at least one purchase, as of `at` (default now). Recency: calendar months since the month of the last purchase, 0 → 5, 1–2 → 4, 3–5 → 3, 6–11 → 2, 12+ → 1. Frequency: orders 1 → 1, 2 → 2, 3–4 → 3, 5–9 → 4, 10+ → 5. Monetary (lifetime spend, buckets about 6 % wide) by rank: 1 + ⌊5 × (customers with less ÷ customers)⌋. Segments, from the (R, F) grid: champions R≥4 F≥4; loyal R≥3 F≥3 (not champions); new R≥4 F=1; at_risk R≤2 F≥3; hibernating R≤2 F≤2; potential: everyone else.",
-  ),
-);
+export const SegmentsReport = z
+  .object({
+    asOf: z.string(),
+    currency: z.string(),
+    customers: z.number(),
+    revenue: z.number(),
+    segments: z.array(
+      z.object({
+        segment: z.enum(SEGMENTS),
+        count: z.number(),
+        share: percent("count ÷ customers × 100"),
+        revenue: z.number(),
+        revenueShare: percent("revenue ÷ total revenue × 100"),
+        averageLifetimeValue: z.nullable(z.number()).check(note("revenue ÷ count")),
+      }),
+    ),
+    scores: z
+      .object({ recency: z.array(z.number()), frequency: z.array(z.number()), monetary: z.array(z.number()) })
+      .check(note("How many customers have each score 1..5 (index 0 = score 1).")),
+  })
+  .check(
+    note(
+      "RFM over customers with at least one purchase, as of `at` (default now). Recency: calendar months since the month of the last purchase, 0 → 5, 1–2 → 4, 3–5 → 3, 6–11 → 2, 12+ → 1. Frequency: orders 1 → 1, 2 → 2, 3–4 → 3, 5–9 → 4, 10+ → 5. Monetary (lifetime spend, buckets about 6 % wide) by rank: 1 + ⌊5 × (customers with less ÷ customers)⌋. Segments, from the (R, F) grid: champions R≥4 F≥4; loyal R≥3 F≥3 (not champions); new R≥4 F=1; at_risk R≤2 F≥3; hibernating R≤2 F≤2; potential: everyone else.",
+    ),
+  );

@@ -1,10 +1,10 @@
+import { pickTemplate } from "../campaigns/render.ts";
 import type { Campaign } from "../campaigns/schema.ts";
 import type { RetentionConfig } from "../core/config.ts";
-import type { CustomerItem } from "../entities/customer.ts";
 import { fromMinor } from "../core/money.ts";
-import { pickTemplate } from "../campaigns/render.ts";
 import type { SendRequest } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { birthdayIn, DAY_MS, HOUR_MS, localParts, nextInWindow, safeZone, zonedInstant } from "./time.ts";
 
 /**
@@ -75,7 +75,9 @@ function candidate(campaign: Campaign, c: CustomerItem, now: Date, cfg: Retentio
     case "at_risk":
       return c.stage === "at_risk" && c.atRiskSince ? { occurrence: c.atRiskSince.slice(0, 10), dueAt: Date.parse(c.atRiskSince) } : undefined;
     case "lead_no_follow_up":
-      return FOLLOW_UP_STAGES.includes(c.stage) && !c.lastFollowUpAt ? { occurrence: "first", dueAt: Date.parse(c.createdAt) + t.afterHours * HOUR_MS } : undefined;
+      return FOLLOW_UP_STAGES.includes(c.stage) && !c.lastFollowUpAt
+        ? { occurrence: "first", dueAt: Date.parse(c.createdAt) + t.afterHours * HOUR_MS }
+        : undefined;
     case "low_feedback":
       return c.lowFeedbackAt && (c.latestFeedbackScore ?? 10) <= 6 ? { occurrence: c.lowFeedbackAt, dueAt: Date.parse(c.lowFeedbackAt) } : undefined;
     case "double_opt_in":
@@ -97,7 +99,7 @@ export function inAudience(campaign: Campaign, c: CustomerItem): boolean {
   const own = c.tags ?? new Set<string>();
   if (stages && stages.length > 0 && !stages.includes(c.stage)) return false;
   if (tags && !tags.every((t) => own.has(t))) return false;
-  if (excludeTags && excludeTags.some((t) => own.has(t))) return false;
+  if (excludeTags?.some((t) => own.has(t))) return false;
   return true;
 }
 

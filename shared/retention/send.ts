@@ -1,19 +1,19 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { formatAmount, pickTemplate, renderTemplate, type RenderContext } from "../campaigns/render.ts";
-import type { Campaign } from "../campaigns/schema.ts";
-import type { CustomerItem } from "../entities/customer.ts";
-import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { cancellationCodes, isConditionFailed, isTransactionConflict, itemOfFailedCondition, Update } from "../aws/db.ts";
+import { isMessageRejected, isThrottling, type SendingPause, sendingPauseOf } from "../aws/errors.ts";
+import { formatAmount, pickTemplate, type RenderContext, renderTemplate } from "../campaigns/render.ts";
+import type { Campaign } from "../campaigns/schema.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
-import { scheduleDue } from "../entities/due.ts";
-import { customerUpdate } from "../entities/customer.ts";
-import { sendKey } from "../entities/send.ts";
 import type { Mailer, OutgoingMail, SendRequest } from "../core/ports.ts";
-import { isSuppressed } from "../mail-feedback/suppression.ts";
+import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { issueToken, linkAttribution } from "../email-links/tokens.ts";
+import type { CustomerItem } from "../entities/customer.ts";
+import { customerUpdate } from "../entities/customer.ts";
+import { scheduleDue } from "../entities/due.ts";
+import { sendKey } from "../entities/send.ts";
+import { isSuppressed } from "../mail-feedback/suppression.ts";
 import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
-import { isMessageRejected, isThrottling, type SendingPause, sendingPauseOf } from "../aws/errors.ts";
 
 export type SendOutcome =
   | { status: "sent"; messageId: string }
@@ -47,7 +47,6 @@ export class SendingPaused extends Error {
   }
 }
 
-
 /**
  * Delivers one due send, exactly once per (customer, campaign, occurrence):
  * 1. re-reads the customer (consistent) and re-checks every guardrail at send time: audience,
@@ -65,7 +64,7 @@ export class SendingPaused extends Error {
  */
 export async function deliver(deps: Deps, mailer: Mailer, campaigns: Map<string, Campaign>, request: SendRequest): Promise<SendOutcome> {
   const campaign = campaigns.get(request.campaignId);
-  if (!campaign || !campaign.enabled) return { status: "skipped", reason: "campaign missing or disabled" };
+  if (!campaign?.enabled) return { status: "skipped", reason: "campaign missing or disabled" };
   const customer = await getCustomerItem(deps, request.customerId, true);
   if (!customer) return { status: "skipped", reason: "customer gone" };
   if (sentOf(customer, campaign.id)?.occurrence === request.occurrence) return { status: "duplicate" };
@@ -119,7 +118,17 @@ async function claim(deps: Deps, request: SendRequest, campaign: Campaign, now: 
     await deps.db.send(
       new PutCommand({
         TableName: deps.table,
-        Item: { ...key, type: "send", campaignId: campaign.id, occurrence: request.occurrence, kind: campaign.kind, recipient: campaign.recipient, status: "sending", claimedAt: now.toISOString(), dueAt: request.dueAt },
+        Item: {
+          ...key,
+          type: "send",
+          campaignId: campaign.id,
+          occurrence: request.occurrence,
+          kind: campaign.kind,
+          recipient: campaign.recipient,
+          status: "sending",
+          claimedAt: now.toISOString(),
+          dueAt: request.dueAt,
+        },
         ConditionExpression: "attribute_not_exists(PK) OR #status = :failed",
         ExpressionAttributeNames: { "#status": "status" },
         ExpressionAttributeValues: { ":failed": "failed" },
@@ -131,10 +140,20 @@ async function claim(deps: Deps, request: SendRequest, campaign: Campaign, now: 
     if (!isConditionFailed(err)) throw err;
     const existing = itemOfFailedCondition<{ status?: string; claimedAt?: string }>(err);
     if (existing?.status !== "sending") return { status: "duplicate" };
-    if (now.getTime() - Date.parse(existing.claimedAt ?? "") < CLAIM_STALE_MS) throw new SendInProgress(`${request.campaignId} for ${request.customerId} is being sent`);
-    await deps.db.send(
-      new UpdateCommand({ TableName: deps.table, Key: key, UpdateExpression: "SET #status = :unknown", ConditionExpression: "#status = :sending", ExpressionAttributeNames: { "#status": "status" }, ExpressionAttributeValues: { ":unknown": "unknown", ":sending": "sending" } }),
-    ).catch(() => undefined);
+    if (now.getTime() - Date.parse(existing.claimedAt ?? "") < CLAIM_STALE_MS)
+      throw new SendInProgress(`${request.campaignId} for ${request.customerId} is being sent`);
+    await deps.db
+      .send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: key,
+          UpdateExpression: "SET #status = :unknown",
+          ConditionExpression: "#status = :sending",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":unknown": "unknown", ":sending": "sending" },
+        }),
+      )
+      .catch(() => undefined);
     return { status: "skipped", reason: "an earlier attempt may have sent it" };
   }
 }
@@ -148,7 +167,7 @@ function isTransient(err: unknown): boolean {
   if (isThrottling(err) || isTransactionConflict(err) || e?.$retryable || e?.$fault === "server") return true;
   if (["ProvisionedThroughputExceededException", "RequestLimitExceeded", "InternalServerError", "TimeoutError"].includes(e?.name)) return true;
   const codes = cancellationCodes(err);
-  return codes !== null && codes.some((c) => c === "ThrottlingError" || c === "TransactionConflict" || c === "ProvisionedThroughputExceeded");
+  return codes?.some((c) => c === "ThrottlingError" || c === "TransactionConflict" || c === "ProvisionedThroughputExceeded") === true;
 }
 
 /**
@@ -209,7 +228,8 @@ async function compose(deps: Deps, campaign: Campaign, customer: CustomerItem, r
     const feedback = await issueToken(deps, { c: customer.id, p: "feedback", k: attribution });
     context.scoreLinks = Array.from({ length: 11 }, (_, score) => `${base}/v1/feedback?t=${feedback}&score=${score}`);
   }
-  if (campaign.trigger.type === "double_opt_in") context.confirmUrl = `${base}/v1/confirm?t=${await issueToken(deps, { c: customer.id, p: "confirm", k: attribution })}`;
+  if (campaign.trigger.type === "double_opt_in")
+    context.confirmUrl = `${base}/v1/confirm?t=${await issueToken(deps, { c: customer.id, p: "confirm", k: attribution })}`;
   const rendered = renderTemplate(template, context, template.language);
   const toCustomer = campaign.recipient === "customer";
   return {
@@ -275,11 +295,20 @@ async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem
       return ledger?.status === "sent" && ledger.messageId === messageId;
     },
   );
-  await publishEvents(deps, [{ type: "EmailSent", customerId: customer.id, at, data: { campaignId: campaign.id, occurrence: request.occurrence, messageId, recipient: campaign.recipient } }]);
+  await publishEvents(deps, [
+    {
+      type: "EmailSent",
+      customerId: customer.id,
+      at,
+      data: { campaignId: campaign.id, occurrence: request.occurrence, messageId, recipient: campaign.recipient },
+    },
+  ]);
 }
 
 /** The ledger item of a send (for tests and the 360 view). */
 export async function getSendRecord(deps: Deps, request: Pick<SendRequest, "customerId" | "campaignId" | "occurrence">) {
-  const result = await deps.db.send(new GetCommand({ TableName: deps.table, Key: sendKey(request.customerId, request.campaignId, request.occurrence), ConsistentRead: true }));
+  const result = await deps.db.send(
+    new GetCommand({ TableName: deps.table, Key: sendKey(request.customerId, request.campaignId, request.occurrence), ConsistentRead: true }),
+  );
   return result.Item;
 }

@@ -1,16 +1,16 @@
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { listCampaigns } from "../campaigns/store.ts";
-import type { CustomerItem } from "../entities/customer.ts";
-import { timelineItem } from "../customers/repository.ts";
 import { cancellationCodes, isConditionFailed, queryAll, Update } from "../aws/db.ts";
+import type { Campaign } from "../campaigns/schema.ts";
+import { listCampaigns } from "../campaigns/store.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
+import type { DomainEvent, SendQueue } from "../core/ports.ts";
+import type { Stage } from "../core/schema.ts";
+import { timelineItem } from "../customers/repository.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { customerKey, customerUpdate, setStage } from "../entities/customer.ts";
 import { clearDue, dueCustomerId, dueQuery, setDue } from "../entities/due.ts";
-import type { DomainEvent, SendQueue } from "../core/ports.ts";
 import { evaluate, sendLanguage } from "./evaluate.ts";
-import type { Campaign } from "../campaigns/schema.ts";
-import type { Stage } from "../core/schema.ts";
 
 export interface SweepResult {
   at: string;

@@ -65,7 +65,10 @@ export function nextInWindow(now: Date, timeZone: string, window: { startMinute:
   if (minute >= window.startMinute && minute < window.endMinute) return now;
   const opening = (dayOffset: number) => {
     const d = new Date(Date.UTC(local.year, local.month - 1, local.day + dayOffset));
-    return zonedInstant({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: Math.floor(window.startMinute / 60), minute: window.startMinute % 60 }, timeZone);
+    return zonedInstant(
+      { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: Math.floor(window.startMinute / 60), minute: window.startMinute % 60 },
+      timeZone,
+    );
   };
   return minute < window.startMinute ? opening(0) : opening(1);
 }

@@ -1,13 +1,15 @@
 import * as z from "zod/mini";
 import { Instant } from "../core/dates.ts";
-import { By } from "../customers/schema.ts";
 import { CustomerIdParam } from "../core/schema.ts";
+import { By } from "../customers/schema.ts";
 import { TASK_ID_PATTERN } from "../entities/task.ts";
 
 /** Request and response shapes of tasks: a to-do about one customer, for one person of the team. */
 
 const text = (max: number) => z.string().check(z.trim(), z.maxLength(max, { error: `at most ${max} characters` }));
-const title = z.string({ error: "is required" }).check(z.trim(), z.minLength(1, { error: "must not be empty" }), z.maxLength(200, { error: "at most 200 characters" }));
+const title = z
+  .string({ error: "is required" })
+  .check(z.trim(), z.minLength(1, { error: "must not be empty" }), z.maxLength(200, { error: "at most 200 characters" }));
 /** A person's id (as `GET /v1/me` shows it) or their email; `me` for the caller. */
 const Assignee = z.string().check(z.trim(), z.minLength(1, { error: "must not be empty" }), z.maxLength(320, { error: "at most 320 characters" }));
 

@@ -1,17 +1,16 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type * as z from "zod/mini";
+import { listPeople } from "../auth/people.ts";
+import { cancellationCodes } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { Conflict, NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
-import { cancellationCodes } from "../aws/db.ts";
+import type { By } from "../customers/schema.ts";
 import { customerKey, customerPk } from "../entities/customer.ts";
-import { TASK_PREFIX, dueBefore, openTaskIndexKey, taskCustomerId, taskId, taskKey, todayEntryKey, todayQuery } from "../entities/task.ts";
-import { listPeople } from "../auth/people.ts";
+import { dueBefore, openTaskIndexKey, TASK_PREFIX, taskCustomerId, taskId, taskKey, todayEntryKey, todayQuery } from "../entities/task.ts";
 import type { Principal } from "../http/http.ts";
 import { byOf } from "../http/http.ts";
-import type { By } from "../customers/schema.ts";
-import type { Task } from "./schema.ts";
-import type * as z from "zod/mini";
-import type { TaskInput, TaskPatch } from "./schema.ts";
+import type { Task, TaskInput, TaskPatch } from "./schema.ts";
 
 /** A task as stored: the API shape without `overdue` (a matter of when it is read), plus keys. */
 interface TaskItem extends Omit<Task, "overdue"> {
@@ -39,7 +38,7 @@ const TODAY_LIMIT = 100;
  */
 export async function resolveAssignee(deps: Deps, principal: Principal, assignee: string | undefined): Promise<string> {
   if (assignee === undefined || assignee === "me") {
-    if (principal.type !== "person") throw ValidationError.field("assignee", "an API key has no \"me\": name a person by id or email");
+    if (principal.type !== "person") throw ValidationError.field("assignee", 'an API key has no "me": name a person by id or email');
     return principal.id;
   }
   if (principal.type === "person" && assignee === principal.id) return assignee;
@@ -129,7 +128,8 @@ export async function patchTask(deps: Deps, id: string, patch: z.output<typeof T
       }),
     );
   } catch (err) {
-    if (cancellationCodes(err)?.[0] === "ConditionalCheckFailed") throw new Conflict("task_changed", "the task changed or was removed meanwhile; read it again");
+    if (cancellationCodes(err)?.[0] === "ConditionalCheckFailed")
+      throw new Conflict("task_changed", "the task changed or was removed meanwhile; read it again");
     throw err;
   }
   return present(deps, next);
@@ -152,7 +152,17 @@ export async function listTasksFor(deps: Deps, assignee: string, due: "today" | 
   );
   const at = now.toISOString();
   const items = (out.Items ?? []) as TodayEntry[];
-  return { items: items.map(({ id, title, dueAt, assignee }) => ({ id, customerId: taskCustomerId(id), title, dueAt, assignee, status: "open" as const, overdue: dueAt < at })) };
+  return {
+    items: items.map(({ id, title, dueAt, assignee }) => ({
+      id,
+      customerId: taskCustomerId(id),
+      title,
+      dueAt,
+      assignee,
+      status: "open" as const,
+      overdue: dueAt < at,
+    })),
+  };
 }
 
 function todayEntry(task: TaskItem): Record<string, unknown> {

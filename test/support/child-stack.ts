@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { createConnection } from "node:net";
+import { join } from "node:path";
 import { freePort } from "../../local/dynamo.ts";
 
 /**

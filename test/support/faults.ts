@@ -1,7 +1,7 @@
 import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
 import type { FinalizeRequestMiddleware, InitializeMiddleware, MiddlewareStack } from "@smithy/types";
-import { mulberry32 } from "../../shared/demo/seed.ts";
 import { CONFLICT_RETRY_MIDDLEWARE } from "../../shared/aws/db.ts";
+import { mulberry32 } from "../../shared/demo/seed.ts";
 
 /**
  * Faults injected into the REAL AWS SDK clients the stack uses (DynamoDB Local, SES local): a
@@ -81,7 +81,8 @@ export function injectThrottling(client: AnyClient, options: ThrottleOptions): T
     if (!control.enabled || !invocation || (control.options.commands && !control.options.commands(commandName))) return next(args);
     control.attempts++;
     let remaining = plans.get(invocation);
-    const forced = remaining === undefined && control.options.forced ? control.options.forced(commandName, bodyText((request as { body?: unknown }).body)) : undefined;
+    const forced =
+      remaining === undefined && control.options.forced ? control.options.forced(commandName, bodyText((request as { body?: unknown }).body)) : undefined;
     if (forced !== undefined) {
       remaining = forced;
       if (forced === Number.POSITIVE_INFINITY) control.exhausted++;
@@ -104,7 +105,12 @@ export function injectThrottling(client: AnyClient, options: ThrottleOptions): T
     plans.delete(invocation);
     return next(args);
   };
-  client.middlewareStack.addRelativeTo(middleware, { name: `injectThrottling-${options.seed}`, relation: "after", toMiddleware: "retryMiddleware", override: true });
+  client.middlewareStack.addRelativeTo(middleware, {
+    name: `injectThrottling-${options.seed}`,
+    relation: "after",
+    toMiddleware: "retryMiddleware",
+    override: true,
+  });
   return control;
 }
 
@@ -174,8 +180,15 @@ export function awsError(name: string, message: string, extra: Record<string, un
 export function transactionConflict(commandName: string, body: string): Error {
   if (commandName === "TransactWriteItemsCommand") {
     const items = ((JSON.parse(body || "{}") as { TransactItems?: unknown[] }).TransactItems ?? [{}]).length;
-    const reasons = Array.from({ length: items }, (_, i) => ({ Code: i === items - 1 ? "TransactionConflict" : "None", ...(i === items - 1 ? { Message: "Transaction is ongoing for the item" } : {}) }));
-    return awsError("TransactionCanceledException", `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(", ")}]`, { CancellationReasons: reasons });
+    const reasons = Array.from({ length: items }, (_, i) => ({
+      Code: i === items - 1 ? "TransactionConflict" : "None",
+      ...(i === items - 1 ? { Message: "Transaction is ongoing for the item" } : {}),
+    }));
+    return awsError(
+      "TransactionCanceledException",
+      `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(", ")}]`,
+      { CancellationReasons: reasons },
+    );
   }
   return awsError("TransactionConflictException", "Transaction is ongoing for the item");
 }
@@ -195,7 +208,11 @@ export interface ErrorInjection {
  * invocation (per SDK invocation id) and answers the error to throw and on how many of its
  * attempts in a row (Infinity: all), or undefined to let it through.
  */
-export function injectErrors(client: AnyClient, name: string, decide: (commandName: string, body: string) => { error: () => Error; times: number } | undefined): ErrorInjection {
+export function injectErrors(
+  client: AnyClient,
+  name: string,
+  decide: (commandName: string, body: string) => { error: () => Error; times: number } | undefined,
+): ErrorInjection {
   const control: ErrorInjection = { enabled: true, injected: {}, passed: {} };
   const plans = new Map<string, { error: () => Error; left: number }>();
   const middleware: FinalizeRequestMiddleware<any, any> = (next, context) => async (args) => {

@@ -39,7 +39,10 @@ export async function startSesGate(target: string): Promise<SesGate> {
       void (async () => {
         const upstream = await fetch(`${target}${req.url ?? "/"}`, {
           method: req.method,
-          headers: Object.fromEntries(Object.entries(req.headers).filter(([name, value]) => typeof value === "string" && !HOP_BY_HOP.has(name))) as Record<string, string>,
+          headers: Object.fromEntries(Object.entries(req.headers).filter(([name, value]) => typeof value === "string" && !HOP_BY_HOP.has(name))) as Record<
+            string,
+            string
+          >,
           ...(body.length > 0 ? { body } : {}),
         });
         const text = await upstream.text();

@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, inject } from "vitest";
-import { createApiKey } from "../../shared/auth/api-keys.ts";
-import type { LocalApi, LocalApiOptions } from "../../local/stack.ts";
-import { startLocalApi } from "../../local/stack.ts";
-import { startSesLocal } from "../../local/ses.ts";
-import { startDynamo } from "../../local/dynamo.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, inject } from "vitest";
 import type { RunningCognito } from "../../local/cognito.ts";
 import { startCognitoLocal } from "../../local/cognito.ts";
+import { startDynamo } from "../../local/dynamo.ts";
+import { startSesLocal } from "../../local/ses.ts";
+import type { LocalApi, LocalApiOptions } from "../../local/stack.ts";
+import { startLocalApi } from "../../local/stack.ts";
+import { createApiKey } from "../../shared/auth/api-keys.ts";
 import { responseProblems } from "./responses.ts";
 
 /** The HMAC key test stacks sign links with (tests sign their own tokens with it). */
@@ -25,7 +25,10 @@ export interface TestStack extends LocalApi {
   /** The file's own cognito-local and user pool, with `cognito: true`. */
   cognito?: RunningCognito;
   /** fetch against the API with JSON in and out. */
-  api(path: string, init?: { method?: string; body?: unknown; key?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    path: string,
+    init?: { method?: string; body?: unknown; key?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 /**

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { httpEvent, lambdaContext } from "../../local/lambda-events.ts";
+import { Update } from "../../shared/aws/db.ts";
+import { fixedClock } from "../../shared/core/clock.ts";
+import { ulid } from "../../shared/core/ids.ts";
+import { fromMinor, toMinor } from "../../shared/core/money.ts";
 import { normalizeEmail } from "../../shared/customers/email.ts";
 import { deriveStage } from "../../shared/customers/lifecycle.ts";
-import { fromMinor, toMinor } from "../../shared/core/money.ts";
+import { STAGE_INDEX, setStage } from "../../shared/entities/customer.ts";
+import { clearDue, DUE_INDEX, dueCustomerId, dueIndexKey, setDue, setDueNoLaterThan } from "../../shared/entities/due.ts";
 import { openApiDocument } from "../../shared/http/openapi.ts";
 import { routes } from "../../shared/http/routes.ts";
-import { httpEvent, lambdaContext } from "../../local/lambda-events.ts";
 import { LeadInput } from "../../shared/leads/schema.ts";
-import { ulid } from "../../shared/core/ids.ts";
-import { fixedClock } from "../../shared/core/clock.ts";
-import { Update } from "../../shared/aws/db.ts";
-import { clearDue, DUE_INDEX, dueCustomerId, dueIndexKey, setDue, setDueNoLaterThan } from "../../shared/entities/due.ts";
-import { setStage, STAGE_INDEX } from "../../shared/entities/customer.ts";
 
 describe("normalizeEmail", () => {
   it("one address, whatever the case, surrounding space or trailing dot of the domain", () => {
@@ -24,7 +24,8 @@ describe("normalizeEmail", () => {
     expect(normalizeEmail("jørn@xn--blbr-roah.no")).toBe("jørn@xn--blbr-roah.no");
   });
   it("refuses what is not an address", () => {
-    for (const raw of ["", "a", "a@", "@b.com", "a@b", "a b@c.com", "a..b@c.com", ".a@c.com", "a@c..com", "a@-c.com", "a@c.123", `${"x".repeat(65)}@c.com`]) expect(normalizeEmail(raw), raw).toBeNull();
+    for (const raw of ["", "a", "a@", "@b.com", "a@b", "a b@c.com", "a..b@c.com", ".a@c.com", "a@c..com", "a@-c.com", "a@c.123", `${"x".repeat(65)}@c.com`])
+      expect(normalizeEmail(raw), raw).toBeNull();
   });
 });
 
@@ -98,7 +99,11 @@ describe("AWS throttling past the SDK's retries", () => {
     const { FailureCountingLogger } = await import("../support/faults.ts");
     const logger = new FailureCountingLogger();
     const deps = depsFromEnv({ TABLE_NAME: "t", AWS_REGION: "us-east-1", DYNAMODB_ENDPOINT: "http://127.0.0.1:9", LOG_LEVEL: "ERROR" }, { logger });
-    const throttle = Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException", $fault: "client", $metadata: {} });
+    const throttle = Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+      name: "ProvisionedThroughputExceededException",
+      $fault: "client",
+      $metadata: {},
+    });
     mockClient(deps.db).onAnyCommand().rejects(throttle);
     const res = await makeHandler(deps)(
       httpEvent({
@@ -118,7 +123,12 @@ describe("AWS throttling past the SDK's retries", () => {
 
 describe("Update (the update expression builder)", () => {
   it("names every attribute through a placeholder, so reserved words and `sent#…` attributes can be written", () => {
-    const parts = new Update().set("type", "customer").set("sent#thanks", { occurrence: "o1" }).add("tags", new Set(["vip"])).remove("status").build();
+    const parts = new Update()
+      .set("type", "customer")
+      .set("sent#thanks", { occurrence: "o1" })
+      .add("tags", new Set(["vip"]))
+      .remove("status")
+      .build();
     expect(parts.UpdateExpression).toBe("SET #type = :type, #n0 = :v ADD #tags :tags REMOVE #status");
     expect(parts.ExpressionAttributeNames).toEqual({ "#type": "type", "#n0": "sent#thanks", "#tags": "tags", "#status": "status" });
     expect(parts.ExpressionAttributeValues).toEqual({ ":type": "customer", ":v": { occurrence: "o1" }, ":tags": new Set(["vip"]) });

@@ -31,7 +31,15 @@ const at = (iso: string) => new Date(iso);
 
 describe("evaluate: what is due for one customer", () => {
   it("a first purchase makes the thank-you due at once and the feedback request 7 days later", () => {
-    const c = customer({ stage: "customer", orders: 1, spendMinor: 2000, firstPurchaseAt: "2027-02-01T09:00:00.000Z", lastPurchaseAt: "2027-02-01T09:00:00.000Z", lastPurchaseId: "evt1", lastActivityAt: "2027-02-01T09:00:00.000Z" });
+    const c = customer({
+      stage: "customer",
+      orders: 1,
+      spendMinor: 2000,
+      firstPurchaseAt: "2027-02-01T09:00:00.000Z",
+      lastPurchaseAt: "2027-02-01T09:00:00.000Z",
+      lastPurchaseId: "evt1",
+      lastActivityAt: "2027-02-01T09:00:00.000Z",
+    });
     const now = evaluate(c, campaigns, at("2027-02-01T10:00:00Z"), cfg);
     expect(now.sends.map((s) => `${s.campaignId}:${s.occurrence}`)).toEqual(["thank-you:first"]);
     expect(now.nextDueAt).toBe("2027-02-08T09:00:00.000Z");
@@ -39,7 +47,11 @@ describe("evaluate: what is due for one customer", () => {
     expect(week.sends.map((s) => `${s.campaignId}:${s.occurrence}`)).toEqual(["feedback-request:evt1"]);
     // After that, only inactivity remains: at risk 90 days after the last activity.
     const done = evaluate(
-      { ...c, "sent#thank-you": { occurrence: "first", at: "2027-02-01T10:00:00.000Z" }, "sent#feedback-request": { occurrence: "evt1", at: "2027-02-08T09:30:00.000Z" } },
+      {
+        ...c,
+        "sent#thank-you": { occurrence: "first", at: "2027-02-01T10:00:00.000Z" },
+        "sent#feedback-request": { occurrence: "evt1", at: "2027-02-08T09:30:00.000Z" },
+      },
       campaigns,
       at("2027-02-08T09:30:00Z"),
       cfg,
@@ -49,14 +61,31 @@ describe("evaluate: what is due for one customer", () => {
   });
 
   it("a purchase backfilled from last year triggers nothing today", () => {
-    const c = customer({ stage: "customer", orders: 1, spendMinor: 2000, firstPurchaseAt: "2026-01-01T09:00:00.000Z", lastPurchaseAt: "2026-01-01T09:00:00.000Z", lastPurchaseId: "old", lastActivityAt: "2027-01-01T00:00:00.000Z" });
+    const c = customer({
+      stage: "customer",
+      orders: 1,
+      spendMinor: 2000,
+      firstPurchaseAt: "2026-01-01T09:00:00.000Z",
+      lastPurchaseAt: "2026-01-01T09:00:00.000Z",
+      lastPurchaseId: "old",
+      lastActivityAt: "2027-01-01T00:00:00.000Z",
+    });
     const result = evaluate(c, campaigns, at("2027-01-01T12:00:00Z"), cfg);
     expect(result.sends).toEqual([]);
     expect(result.skipped["thank-you"]).toBe("stale");
   });
 
   it("crossing 500 in lifetime spend sends the 500 milestone once, never the 250 after it", () => {
-    const c = customer({ stage: "loyal", orders: 2, spendMinor: 60000, firstPurchaseAt: "2027-01-01T09:00:00.000Z", lastPurchaseAt: "2027-03-01T09:00:00.000Z", lastPurchaseId: "e2", lastActivityAt: "2027-03-01T09:00:00.000Z", "sent#thank-you": { occurrence: "first", at: "2027-01-01T10:00:00.000Z" } });
+    const c = customer({
+      stage: "loyal",
+      orders: 2,
+      spendMinor: 60000,
+      firstPurchaseAt: "2027-01-01T09:00:00.000Z",
+      lastPurchaseAt: "2027-03-01T09:00:00.000Z",
+      lastPurchaseId: "e2",
+      lastActivityAt: "2027-03-01T09:00:00.000Z",
+      "sent#thank-you": { occurrence: "first", at: "2027-01-01T10:00:00.000Z" },
+    });
     const result = evaluate(c, campaigns, at("2027-03-01T10:00:00Z"), cfg);
     expect(result.sends.map((s) => `${s.campaignId}:${s.occurrence}`)).toEqual(["spend-milestone:500"]);
     const again = evaluate({ ...c, "sent#spend-milestone": { occurrence: "500", at: "2027-03-01T10:00:00.000Z" } }, campaigns, at("2027-03-01T11:00:00Z"), cfg);
@@ -64,19 +93,43 @@ describe("evaluate: what is due for one customer", () => {
   });
 
   it("90 days without activity: at risk, and the win-back; 180 days: churned", () => {
-    const c = customer({ stage: "customer", orders: 1, spendMinor: 1000, firstPurchaseAt: "2027-01-01T09:00:00.000Z", lastPurchaseAt: "2027-01-01T09:00:00.000Z", lastPurchaseId: "e1", lastActivityAt: "2027-01-01T09:00:00.000Z", "sent#thank-you": { occurrence: "first", at: "x" }, "sent#feedback-request": { occurrence: "e1", at: "2027-01-08T09:00:00.000Z" } });
+    const c = customer({
+      stage: "customer",
+      orders: 1,
+      spendMinor: 1000,
+      firstPurchaseAt: "2027-01-01T09:00:00.000Z",
+      lastPurchaseAt: "2027-01-01T09:00:00.000Z",
+      lastPurchaseId: "e1",
+      lastActivityAt: "2027-01-01T09:00:00.000Z",
+      "sent#thank-you": { occurrence: "first", at: "x" },
+      "sent#feedback-request": { occurrence: "e1", at: "2027-01-08T09:00:00.000Z" },
+    });
     const risk = evaluate(c, campaigns, at("2027-04-01T10:00:00Z"), cfg);
     expect(risk.stageChange).toEqual({ from: "customer", to: "at_risk", since: "2027-04-01T09:00:00.000Z" });
     expect(risk.sends.map((s) => s.campaignId)).toEqual(["win-back"]);
     expect(risk.nextDueAt).toBe("2027-06-30T09:00:00.000Z");
-    const churn = evaluate({ ...c, stage: "at_risk", atRiskSince: "2027-04-01T09:00:00.000Z", "sent#win-back": { occurrence: "2027-04-01", at: "2027-04-01T10:00:00.000Z" } }, campaigns, at("2027-06-30T10:00:00Z"), cfg);
+    const churn = evaluate(
+      { ...c, stage: "at_risk", atRiskSince: "2027-04-01T09:00:00.000Z", "sent#win-back": { occurrence: "2027-04-01", at: "2027-04-01T10:00:00.000Z" } },
+      campaigns,
+      at("2027-06-30T10:00:00Z"),
+      cfg,
+    );
     expect(churn.stageChange).toEqual({ from: "at_risk", to: "churned", since: "2027-06-30T09:00:00.000Z" });
     expect(churn.sends).toEqual([]);
   });
 
   it("unsubscribed, bounced or complained addresses get nothing, not even transactional mail; owners still get alerts", () => {
     for (const emailStatus of ["unsubscribed", "bounced", "complained"] as const) {
-      const c = customer({ emailStatus, stage: "customer", orders: 1, spendMinor: 1000, firstPurchaseAt: "2027-02-01T09:00:00.000Z", lastPurchaseAt: "2027-02-01T09:00:00.000Z", lastPurchaseId: "e", lastActivityAt: "2027-02-01T09:00:00.000Z" });
+      const c = customer({
+        emailStatus,
+        stage: "customer",
+        orders: 1,
+        spendMinor: 1000,
+        firstPurchaseAt: "2027-02-01T09:00:00.000Z",
+        lastPurchaseAt: "2027-02-01T09:00:00.000Z",
+        lastPurchaseId: "e",
+        lastActivityAt: "2027-02-01T09:00:00.000Z",
+      });
       expect(evaluate(c, campaigns, at("2027-02-01T10:00:00Z"), cfg).sends).toEqual([]);
     }
     const lowScore = customer({ emailStatus: "unsubscribed", owner: "rep@shop.example", latestFeedbackScore: 3, lowFeedbackAt: "2027-02-01T09:00:00.000Z" });

@@ -36,7 +36,8 @@ describe("header mapping and values", () => {
       expect(neutralizeCell(value)).toBe(`'${value}`);
       expect(restoreCell(neutralizeCell(value))).toBe(value);
     }
-    for (const value of ["+47 22 33 44 55", "-12.5", "Ada", "'quoted'", "'=1+2", "''@handle", "'+47 22 33 44 55"]) expect(restoreCell(neutralizeCell(value))).toBe(value);
+    for (const value of ["+47 22 33 44 55", "-12.5", "Ada", "'quoted'", "'=1+2", "''@handle", "'+47 22 33 44 55"])
+      expect(restoreCell(neutralizeCell(value))).toBe(value);
     expect(neutralizeCell("+47 22 33 44 55")).toBe("+47 22 33 44 55");
   });
 });
@@ -58,12 +59,21 @@ describe("CSV reading", () => {
   });
 
   it("drops NUL characters from cells, as the HTTP API drops them from bodies", () => {
-    expect(parseCsv("email,name\nada@example.com,A\u0000da\n").map((r) => r.cells)).toEqual([["email", "name"], ["ada@example.com", "Ada"]]);
+    expect(parseCsv("email,name\nada@example.com,A\u0000da\n").map((r) => r.cells)).toEqual([
+      ["email", "name"],
+      ["ada@example.com", "Ada"],
+    ]);
   });
 
   it("recognises semicolon and tab delimiters from the header line", () => {
-    expect(parseCsv("email;name\na@example.com;Ann, B.\n").map((r) => r.cells)).toEqual([["email", "name"], ["a@example.com", "Ann, B."]]);
-    expect(parseCsv('"e;mail"\tname\nx\ty\n').map((r) => r.cells)).toEqual([["e;mail", "name"], ["x", "y"]]);
+    expect(parseCsv("email;name\na@example.com;Ann, B.\n").map((r) => r.cells)).toEqual([
+      ["email", "name"],
+      ["a@example.com", "Ann, B."],
+    ]);
+    expect(parseCsv('"e;mail"\tname\nx\ty\n').map((r) => r.cells)).toEqual([
+      ["e;mail", "name"],
+      ["x", "y"],
+    ]);
   });
 
   it("reads what csvLine writes back to the same cells, however the file is split into chunks", async () => {
@@ -71,13 +81,17 @@ describe("CSV reading", () => {
     const cell = fc.string({ unit: fc.constantFrom("a", "é", "字", ",", '"', "\r", "\n", " ", ";", "'", "=", "+", "\t") });
     let n = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 64 }), async (rows, chunkBytes) => {
-        const file = join(dir, `${++n}.csv`);
-        writeFileSync(file, rows.map((r) => csvLine(r)).join(""));
-        const records = [];
-        for await (const record of readCsv(file, { delimiter: ",", chunkBytes })) records.push(record.cells.map(restoreCell));
-        expect(records).toEqual(rows);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 64 }),
+        async (rows, chunkBytes) => {
+          const file = join(dir, `${++n}.csv`);
+          writeFileSync(file, rows.map((r) => csvLine(r)).join(""));
+          const records = [];
+          for await (const record of readCsv(file, { delimiter: ",", chunkBytes })) records.push(record.cells.map(restoreCell));
+          expect(records).toEqual(rows);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -89,7 +103,14 @@ describe("CSV reading", () => {
     for (const chunkBytes of [1, 2, 3, 7, 1024]) {
       const lines = [];
       for await (const record of readCsv(file, { chunkBytes })) lines.push([record.cells[0], record.line]);
-      expect(lines, `chunks of ${chunkBytes}`).toEqual([["email", 1], ["a@example.com", 2], ["", 4], ["b@example.com", 5], ["c@example.com", 6], ["d@example.com", 9]]);
+      expect(lines, `chunks of ${chunkBytes}`).toEqual([
+        ["email", 1],
+        ["a@example.com", 2],
+        ["", 4],
+        ["b@example.com", 5],
+        ["c@example.com", 6],
+        ["d@example.com", 9],
+      ]);
     }
   });
 
@@ -99,7 +120,11 @@ describe("CSV reading", () => {
     writeFileSync(file, 'email,name\na@example.com,Ann\nb@example.com,"Bo\nc@example.com,Cy\n');
     const records = [];
     for await (const record of readCsv(file, { chunkBytes: 5 })) records.push(record);
-    expect(records.map((r) => [r.line, r.unterminated ?? false])).toEqual([[1, false], [2, false], [3, true]]);
+    expect(records.map((r) => [r.line, r.unterminated ?? false])).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
   });
 
   it("reads UTF-16 files with a byte order mark (older Google Contacts exports)", async () => {
@@ -108,6 +133,9 @@ describe("CSV reading", () => {
     writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Name,E-mail 1 - Value\r\nZoë 李,zoe@example.com\r\n", "utf16le")]));
     const records = [];
     for await (const r of readCsv(file, { chunkBytes: 7 })) records.push(r.cells);
-    expect(records).toEqual([["Name", "E-mail 1 - Value"], ["Zoë 李", "zoe@example.com"]]);
+    expect(records).toEqual([
+      ["Name", "E-mail 1 - Value"],
+      ["Zoë 李", "zoe@example.com"],
+    ]);
   });
 });

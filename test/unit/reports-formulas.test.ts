@@ -80,7 +80,20 @@ describe("retention", () => {
   });
 
   it("a churn trend per month for the twelve months up to the period's end", () => {
-    expect(report.trend.map((t) => t.month)).toEqual(["2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]);
+    expect(report.trend.map((t) => t.month)).toEqual([
+      "2025-12",
+      "2026-01",
+      "2026-02",
+      "2026-03",
+      "2026-04",
+      "2026-05",
+      "2026-06",
+      "2026-07",
+      "2026-08",
+      "2026-09",
+      "2026-10",
+      "2026-11",
+    ]);
     // October: changes from Oct 1 on: customer −2 +1 → 5 at the start; at_risk +2 −1 −2 → 3; loyal 2;
     // advocate 1: active 11; 1 churned: 1 ÷ 11 = 9.1 %. September: no changes in it, 11 active, 0 churned.
     expect(report.trend.at(-2)).toEqual({ month: "2026-10", churned: 1, activeAtStart: 11, rate: 9.1 });
@@ -91,7 +104,14 @@ describe("retention", () => {
   it("cohorts by first-purchase month: the share still active k months later, for months already begun", () => {
     const byMonth = Object.fromEntries(report.cohorts.map((c) => [c.cohort, c]));
     // September: 10 customers, 6 active a month later (60 %), 3 two months later (30 %); November has begun 2 months after.
-    expect(byMonth["2026-09"]).toEqual({ cohort: "2026-09", size: 10, retained: [{ month: 1, count: 6, share: 60 }, { month: 2, count: 3, share: 30 }] });
+    expect(byMonth["2026-09"]).toEqual({
+      cohort: "2026-09",
+      size: 10,
+      retained: [
+        { month: 1, count: 6, share: 60 },
+        { month: 2, count: 3, share: 30 },
+      ],
+    });
     expect(byMonth["2026-10"]).toEqual({ cohort: "2026-10", size: 0, retained: [{ month: 1, count: 0, share: null }] });
     expect(byMonth["2026-11"]).toEqual({ cohort: "2026-11", size: 4, retained: [] });
   });
@@ -114,15 +134,30 @@ describe("revenue", () => {
     ]);
     expect(report.totals).toEqual({ purchases: 7, revenue: 162.5, newContacts: 4, newCustomers: 1 });
     const daily = revenueFrom(history, { from: "2026-10-01", to: "2026-10-03" }, "day", "EUR", "");
-    expect(daily.rows.map((r) => [r.period, r.revenue])).toEqual([["2026-10-01", 0], ["2026-10-02", 50], ["2026-10-03", 0]]);
+    expect(daily.rows.map((r) => [r.period, r.revenue])).toEqual([
+      ["2026-10-01", 0],
+      ["2026-10-02", 50],
+      ["2026-10-03", 0],
+    ]);
   });
 });
 
 describe("campaigns", () => {
   it("rates, and NPS = % promoters − % detractors", () => {
     const row = campaignRow("feedback-request", "Feedback request", "marketing", {
-      sent: 200, delivered: 190, opened: 95, clicked: 19, bounced: 5, complained: 1, unsubscribed: 2,
-      "fb#10": 5, "fb#9": 3, "fb#8": 2, "fb#7": 2, "fb#6": 1, "fb#0": 2,
+      sent: 200,
+      delivered: 190,
+      opened: 95,
+      clicked: 19,
+      bounced: 5,
+      complained: 1,
+      unsubscribed: 2,
+      "fb#10": 5,
+      "fb#9": 3,
+      "fb#8": 2,
+      "fb#7": 2,
+      "fb#6": 1,
+      "fb#0": 2,
     });
     // 190/200 = 95 %; 95/190 = 50 %; 19/190 = 10 %; 2/190 = 1.05 % → 1.1.
     expect(row.rates).toEqual({ delivery: 95, open: 50, click: 10, unsubscribe: 1.1 });
@@ -190,8 +225,15 @@ describe("segments (RFM)", () => {
 describe("contributions", () => {
   const cfg = { currency: "EUR" };
   const profile = {
-    PK: "CUST#c1", SK: "PROFILE", stage: "customer", createdAt: "2026-01-05T10:00:00.000Z", orders: 2, spendMinor: 12_345,
-    firstPurchaseAt: "2026-01-20T09:00:00.000Z", lastPurchaseAt: "2026-04-02T09:00:00.000Z", lastActivityAt: "2026-04-10T09:00:00.000Z",
+    PK: "CUST#c1",
+    SK: "PROFILE",
+    stage: "customer",
+    createdAt: "2026-01-05T10:00:00.000Z",
+    orders: 2,
+    spendMinor: 12_345,
+    firstPurchaseAt: "2026-01-20T09:00:00.000Z",
+    lastPurchaseAt: "2026-04-02T09:00:00.000Z",
+    lastActivityAt: "2026-04-10T09:00:00.000Z",
   };
 
   it("a profile counts in its stage, its cohort, its RFM cell, and the days it was created and first bought", () => {
@@ -225,7 +267,13 @@ describe("contributions", () => {
   });
 
   it("a feedback answer changed from 4 to 10 moves between score buckets", () => {
-    const entry = (score: number) => ({ PK: "CUST#c1", SK: "TL#x", kind: "feedback", at: "2026-04-02T09:00:00.000Z", data: { score, campaignId: "feedback-request" } });
+    const entry = (score: number) => ({
+      PK: "CUST#c1",
+      SK: "TL#x",
+      kind: "feedback",
+      at: "2026-04-02T09:00:00.000Z",
+      data: { score, campaignId: "feedback-request" },
+    });
     expect(Object.fromEntries(recordDelta(entry(4), entry(10), cfg).get("REPORT#CAMPAIGN|feedback-request")!)).toEqual({ "fb#4": -1, "fb#10": 1 });
   });
 

@@ -1,9 +1,9 @@
-import { STAGES } from "../../../shared/core/fields.ts";
 import { PLACEHOLDERS } from "../../../shared/campaigns/placeholders.ts";
-import { api, ApiError, SignedOut, type FieldError } from "../api.ts";
-import { h, replace, type Child } from "../dom.ts";
-import { isOwner } from "../session.ts";
+import { STAGES } from "../../../shared/core/fields.ts";
+import { ApiError, api, type FieldError, SignedOut } from "../api.ts";
+import { type Child, h, replace } from "../dom.ts";
 import * as f from "../format.ts";
+import { isOwner } from "../session.ts";
 import type { Campaign, CampaignsReport, Trigger } from "../types.ts";
 import type { PageContext } from "../ui.ts";
 import { announce, errorBox, facts, loadInto, loading, pageHeading, section } from "../ui.ts";
@@ -13,12 +13,24 @@ type TriggerType = Trigger["type"];
 
 /** The trigger kinds, and the fields each one has (CampaignInput's `trigger`, shared/campaigns/schema.ts). */
 const TRIGGERS: { type: TriggerType; label: string; fields: { name: string; label: string; help: string; kind: "int" | "amounts" | "time" }[] }[] = [
-  { type: "first_purchase", label: "After the first purchase", fields: [{ name: "delayHours", label: "Delay in hours", help: "0 sends it at the next sweep", kind: "int" }] },
+  {
+    type: "first_purchase",
+    label: "After the first purchase",
+    fields: [{ name: "delayHours", label: "Delay in hours", help: "0 sends it at the next sweep", kind: "int" }],
+  },
   { type: "purchase", label: "After each purchase", fields: [{ name: "delayDays", label: "Delay in days", help: "Days after each purchase", kind: "int" }] },
-  { type: "spend_milestone", label: "Lifetime spend milestone", fields: [{ name: "amounts", label: "Amounts", help: "Comma-separated, in your currency, e.g. 500, 1000", kind: "amounts" }] },
+  {
+    type: "spend_milestone",
+    label: "Lifetime spend milestone",
+    fields: [{ name: "amounts", label: "Amounts", help: "Comma-separated, in your currency, e.g. 500, 1000", kind: "amounts" }],
+  },
   { type: "birthday", label: "Birthday", fields: [{ name: "localTime", label: "Local time", help: "In the customer's time zone (HH:MM)", kind: "time" }] },
   { type: "at_risk", label: "Customer becomes at risk", fields: [] },
-  { type: "lead_no_follow_up", label: "Lead not followed up", fields: [{ name: "afterHours", label: "After hours", help: "Hours after capture with no call, meeting, note or reply", kind: "int" }] },
+  {
+    type: "lead_no_follow_up",
+    label: "Lead not followed up",
+    fields: [{ name: "afterHours", label: "After hours", help: "Hours after capture with no call, meeting, note or reply", kind: "int" }],
+  },
   { type: "low_feedback", label: "Low feedback score (0–6)", fields: [] },
   { type: "double_opt_in", label: "Double opt-in (confirm consent)", fields: [] },
 ];
@@ -66,9 +78,18 @@ export async function campaignEditPage(ctx: PageContext): Promise<void> {
     (campaign) => {
       ctx.title(`Edit ${campaign.name}`);
       const performance = h("div");
-      void loadInto(performance, ctx, "Loading performance…", () => report, (r) => performanceView(r.campaigns.find((p) => p.id === campaign.id)));
+      void loadInto(
+        performance,
+        ctx,
+        "Loading performance…",
+        () => report,
+        (r) => performanceView(r.campaigns.find((p) => p.id === campaign.id)),
+      );
       return [
-        pageHeading(campaign.name, h("p", { class: "subtitle" }, `${triggerText(campaign.trigger)} · ${f.label(campaign.kind)} · id `, h("code", null, campaign.id))),
+        pageHeading(
+          campaign.name,
+          h("p", { class: "subtitle" }, `${triggerText(campaign.trigger)} · ${f.label(campaign.kind)} · id `, h("code", null, campaign.id)),
+        ),
         h("div", { class: "grid-edit" }, h("div", null, editForm(campaign, ctx)), section("Performance", { class: "side" }, performance)),
       ];
     },
@@ -102,7 +123,13 @@ function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
   const slots = new Map<string, FieldSlot>();
 
   /** `summaryLabel`: how the error summary names the field when `labelText` alone is ambiguous. */
-  function field(path: string, labelText: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, help?: string, summaryLabel = labelText): HTMLElement {
+  function field(
+    path: string,
+    labelText: string,
+    control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+    help?: string,
+    summaryLabel = labelText,
+  ): HTMLElement {
     const id = `campaign-${path.replace(/[^A-Za-z0-9-]+/g, "-")}`;
     control.id = id;
     const error = h("p", { class: "field-error", id: `${id}-error`, hidden: true });
@@ -123,7 +150,11 @@ function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
   const description = h("textarea", { rows: "2" });
   description.value = campaign.description ?? "";
   const enabled = h("input", { type: "checkbox", checked: campaign.enabled });
-  const kind = h("select", null, ["transactional", "marketing"].map((k) => h("option", { value: k, selected: campaign.kind === k }, f.label(k))));
+  const kind = h(
+    "select",
+    null,
+    ["transactional", "marketing"].map((k) => h("option", { value: k, selected: campaign.kind === k }, f.label(k))),
+  );
   const recipient = h(
     "select",
     null,
@@ -134,7 +165,11 @@ function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
   // Trigger: its own fields per type; values typed for one type are kept if the reader switches back.
   const triggerValues: Record<string, string> = {};
   for (const [k, v] of Object.entries(campaign.trigger)) if (k !== "type") triggerValues[k] = Array.isArray(v) ? v.join(", ") : String(v);
-  const triggerType = h("select", null, TRIGGERS.map((t) => h("option", { value: t.type, selected: campaign.trigger.type === t.type }, t.label)));
+  const triggerType = h(
+    "select",
+    null,
+    TRIGGERS.map((t) => h("option", { value: t.type, selected: campaign.trigger.type === t.type }, t.label)),
+  );
   const triggerFields = h("div", { class: "trigger-fields" });
   const triggerInputs = new Map<string, HTMLInputElement>();
   function renderTriggerFields(): void {
@@ -160,13 +195,19 @@ function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
   triggerType.addEventListener("change", renderTriggerFields);
   renderTriggerFields();
 
-  const stageBoxes = STAGES.map((s) => h("input", { type: "checkbox", id: `campaign-stage-${s}`, value: s, checked: campaign.audience.stages?.includes(s) ?? false }));
+  const stageBoxes = STAGES.map((s) =>
+    h("input", { type: "checkbox", id: `campaign-stage-${s}`, value: s, checked: campaign.audience.stages?.includes(s) ?? false }),
+  );
   const stagesError = h("p", { class: "field-error", id: "campaign-audience-stages-error", hidden: true });
   const stagesFieldset = h(
     "fieldset",
     { class: "checks", "aria-describedby": "campaign-audience-stages-help campaign-audience-stages-error" },
     h("legend", null, "Stages"),
-    h("div", { class: "check-row" }, stageBoxes.map((box, i) => h("div", { class: "field-check" }, box, h("label", { for: box.id }, f.label(STAGES[i]!))))),
+    h(
+      "div",
+      { class: "check-row" },
+      stageBoxes.map((box, i) => h("div", { class: "field-check" }, box, h("label", { for: box.id }, f.label(STAGES[i]!)))),
+    ),
     h("p", { class: "help", id: "campaign-audience-stages-help" }, "None ticked: every stage."),
     stagesError,
   );
@@ -344,7 +385,15 @@ function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
       "fieldset",
       { class: "panel" },
       h("legend", null, "Emails"),
-      h("p", { class: "help" }, "Placeholders: ", Object.keys(PLACEHOLDERS).map((p, i) => [i ? ", " : "", h("code", null, `{{${p}}}`)]), ". A fallback goes after a bar: ", h("code", null, "{{firstName|there}}"), "."),
+      h(
+        "p",
+        { class: "help" },
+        "Placeholders: ",
+        Object.keys(PLACEHOLDERS).map((p, i) => [i ? ", " : "", h("code", null, `{{${p}}}`)]),
+        ". A fallback goes after a bar: ",
+        h("code", null, "{{firstName|there}}"),
+        ".",
+      ),
       templates,
     ),
     h(

@@ -1,10 +1,10 @@
 import { api, SignedOut } from "../api.ts";
-import { chartFigure, COLORS } from "../charts.ts";
+import { COLORS, chartFigure } from "../charts.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";
 import type { Campaign, CampaignsReport, Trigger } from "../types.ts";
 import type { PageContext } from "../ui.ts";
-import { dataTable, errorBox, loadInto, pageHeading, section, announce } from "../ui.ts";
+import { announce, dataTable, errorBox, loadInto, pageHeading, section } from "../ui.ts";
 
 export type Performance = CampaignsReport["campaigns"][number];
 
@@ -59,7 +59,10 @@ export async function campaignsPage(ctx: PageContext): Promise<void> {
         [
           {
             heading: "Campaign",
-            cell: (c) => [h("a", { href: `#/campaigns/${encodeURIComponent(c.id)}` }, c.name), c.description && h("span", { class: "cell-note" }, c.description)],
+            cell: (c) => [
+              h("a", { href: `#/campaigns/${encodeURIComponent(c.id)}` }, c.name),
+              c.description && h("span", { class: "cell-note" }, c.description),
+            ],
           },
           { heading: "Status", cell: (c) => h("span", { class: `badge ${c.enabled ? "badge-yes" : "badge-no"}` }, c.enabled ? "On" : "Off") },
           { heading: "Kind", cell: (c) => f.label(c.kind) },
@@ -70,14 +73,23 @@ export async function campaignsPage(ctx: PageContext): Promise<void> {
           { heading: "Opened", cell: (c) => figure(c, (p) => f.percent(p.rates.open)), numeric: true },
           { heading: "Clicked", cell: (c) => figure(c, (p) => f.percent(p.rates.click)), numeric: true },
           { heading: "Unsubscribed", cell: (c) => figure(c, (p) => f.percent(p.rates.unsubscribe)), numeric: true },
-          { heading: "NPS", cell: (c) => figure(c, (p) => (p.feedback.count ? `${f.number(p.feedback.nps)} (${f.count(p.feedback.count)})` : f.NOT_AVAILABLE)), numeric: true },
+          {
+            heading: "NPS",
+            cell: (c) => figure(c, (p) => (p.feedback.count ? `${f.number(p.feedback.nps)} (${f.count(p.feedback.count)})` : f.NOT_AVAILABLE)),
+            numeric: true,
+          },
         ],
         list.items,
         { captionHidden: true, stack: true, empty: "No campaigns." },
       );
       const parts: (HTMLElement | null)[] = [
         report instanceof Error
-          ? h("div", { class: "panel" }, h("p", null, "Performance figures could not be loaded; the definitions below are current."), errorBox(report, () => void campaignsPage(ctx)))
+          ? h(
+              "div",
+              { class: "panel" },
+              h("p", null, "Performance figures could not be loaded; the definitions below are current."),
+              errorBox(report, () => void campaignsPage(ctx)),
+            )
           : null,
         h("div", { class: "panel" }, table),
       ];
@@ -92,7 +104,7 @@ export async function campaignsPage(ctx: PageContext): Promise<void> {
               chart,
               {
                 title: "Open and click rates per campaign",
-                summary: sent.map((p) => `${p.name}: opened ${f.percent(p.rates.open)}, clicked ${f.percent(p.rates.click)}`).join("; ") + ".",
+                summary: `${sent.map((p) => `${p.name}: opened ${f.percent(p.rates.open)}, clicked ${f.percent(p.rates.click)}`).join("; ")}.`,
                 type: "bar",
                 horizontal: true,
                 labels: sent.map((p) => p.name),

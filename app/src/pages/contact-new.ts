@@ -40,5 +40,10 @@ export async function contactNewPage(ctx: PageContext): Promise<void> {
     form.field("message", "Note (what they asked about)", message),
     form.field("consent", "They agreed to receive marketing email", consent),
   );
-  replace(ctx.main, h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/customers" }, "Customers")), pageHeading("Add a contact"), section("Contact details", {}, form.element));
+  replace(
+    ctx.main,
+    h("nav", { class: "crumbs", "aria-label": "Breadcrumb" }, h("a", { href: "#/customers" }, "Customers")),
+    pageHeading("Add a contact"),
+    section("Contact details", {}, form.element),
+  );
 }

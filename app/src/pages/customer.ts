@@ -1,13 +1,13 @@
-import { api, ApiError, apiDownload, query } from "../api.ts";
-import { apiForm, disclosure, instantOf, localValueOf } from "../forms.ts";
+import { ApiError, api, apiDownload, query } from "../api.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";
+import { apiForm, disclosure, instantOf, localValueOf } from "../forms.ts";
 import { isOwner } from "../session.ts";
 import type { Customer360, EmailSent, TimelineEntry, TimelinePage } from "../types.ts";
 import type { PageContext } from "../ui.ts";
 import { announce, dataTable, errorBox, facts, loadInto, loading, pageHeading, section, stageBadge, stats } from "../ui.ts";
 import { customerName } from "./customers.ts";
-import { taskActions, type Task } from "./today.ts";
+import { type Task, taskActions } from "./today.ts";
 
 const TIMELINE_PAGE = 20;
 
@@ -86,7 +86,16 @@ function view(c: Customer360, ctx: PageContext) {
         facts([
           ["Email", c.email],
           ...profilePairs,
-          ["Tags", c.tags.length ? h("span", { class: "tags" }, c.tags.map((t) => h("span", { class: "tag" }, t))) : ""],
+          [
+            "Tags",
+            c.tags.length
+              ? h(
+                  "span",
+                  { class: "tags" },
+                  c.tags.map((t) => h("span", { class: "tag" }, t)),
+                )
+              : "",
+          ],
           ["Owner", c.owner ?? ""],
           ["Next contact", c.nextContactAt ? f.dateTime(c.nextContactAt) : ""],
           ["Customer since", f.dateTime(c.createdAt)],
@@ -101,7 +110,10 @@ function view(c: Customer360, ctx: PageContext) {
           "Consent",
           {},
           facts([
-            ["Marketing email", h("span", { class: `badge ${c.consent.marketing ? "badge-yes" : "badge-no"}` }, c.consent.marketing ? "Yes, consented" : "No consent")],
+            [
+              "Marketing email",
+              h("span", { class: `badge ${c.consent.marketing ? "badge-yes" : "badge-no"}` }, c.consent.marketing ? "Yes, consented" : "No consent"),
+            ],
             ["Recorded", c.consent.updatedAt ? f.dateTime(c.consent.updatedAt) : ""],
             ["Consent text version", c.consent.version ?? ""],
             ["Where", c.consent.source ?? ""],
@@ -149,7 +161,9 @@ async function timelineInto(target: HTMLElement, id: string, ctx: PageContext): 
   const load = async (cursor?: string) => {
     replace(more, loading("Loading the timeline…"));
     try {
-      const page = await api<TimelinePage>(`/v1/customers/${encodeURIComponent(id)}/timeline${query({ limit: TIMELINE_PAGE, cursor })}`, { signal: ctx.signal });
+      const page = await api<TimelinePage>(`/v1/customers/${encodeURIComponent(id)}/timeline${query({ limit: TIMELINE_PAGE, cursor })}`, {
+        signal: ctx.signal,
+      });
       if (ctx.signal.aborted) return;
       const first = list.children.length;
       list.append(...page.items.map(entry));
@@ -171,7 +185,10 @@ async function timelineInto(target: HTMLElement, id: string, ctx: PageContext): 
       );
     } catch (err) {
       if (ctx.signal.aborted || (err as Error).name === "SignedOut") return;
-      replace(more, errorBox(err, () => void load(cursor)));
+      replace(
+        more,
+        errorBox(err, () => void load(cursor)),
+      );
     }
   };
   replace(target, list, more);
@@ -255,38 +272,51 @@ function tasksBlock(c: Customer360): HTMLElement {
   const form = apiForm("task", "Add task", async () => {
     await api("/v1/tasks", {
       method: "POST",
-      body: { customerId: c.id, title: title.value, ...(dueAt.value ? { dueAt: instantOf(dueAt.value) } : {}), ...(assignee.value ? { assignee: assignee.value } : {}) },
+      body: {
+        customerId: c.id,
+        title: title.value,
+        ...(dueAt.value ? { dueAt: instantOf(dueAt.value) } : {}),
+        ...(assignee.value ? { assignee: assignee.value } : {}),
+      },
     });
     title.value = "";
     await load();
     return "Task added.";
   });
-  form.append(form.field("title", "Task", title), form.field("dueAt", "Due", dueAt, "Leave empty for now"), form.field("assignee", "For", assignee, "A teammate's email; leave empty for yourself"));
+  form.append(
+    form.field("title", "Task", title),
+    form.field("dueAt", "Due", dueAt, "Leave empty for now"),
+    form.field("assignee", "For", assignee, "A teammate's email; leave empty for yourself"),
+  );
   void load();
   return h("div", null, list, disclosure("Add a task", form.element));
 }
 
 function actions(c: Customer360, ctx: PageContext): HTMLElement {
-  return h(
-    "div",
-    { class: "actions" },
-    interactionForm(c, ctx),
-    orderForm(c, ctx),
-    profileForm(c, ctx),
-    privacyActions(c),
-  );
+  return h("div", { class: "actions" }, interactionForm(c, ctx), orderForm(c, ctx), profileForm(c, ctx), privacyActions(c));
 }
 
 function interactionForm(c: Customer360, ctx: PageContext): HTMLElement {
-  const type = h("select", null, INTERACTIONS.map(([value, text]) => h("option", { value }, text)));
+  const type = h(
+    "select",
+    null,
+    INTERACTIONS.map(([value, text]) => h("option", { value }, text)),
+  );
   const text = h("textarea", { rows: 4, maxlength: 5000 });
   const at = h("input", { type: "datetime-local" });
   const form = apiForm("log", "Save to the timeline", async () => {
-    await api("/v1/events", { method: "POST", body: { type: type.value, customerId: c.id, text: text.value, ...(at.value ? { at: instantOf(at.value) } : {}) } });
+    await api("/v1/events", {
+      method: "POST",
+      body: { type: type.value, customerId: c.id, text: text.value, ...(at.value ? { at: instantOf(at.value) } : {}) },
+    });
     await refresh(ctx, "log-type");
     return "Saved to the timeline.";
   });
-  form.append(form.field("type", "What happened", type), form.field("text", "What was said or agreed", text), form.field("at", "When", at, "Leave empty for now"));
+  form.append(
+    form.field("type", "What happened", type),
+    form.field("text", "What was said or agreed", text),
+    form.field("at", "When", at, "Leave empty for now"),
+  );
   return disclosure("Log a call, meeting or note", form.element);
 }
 
@@ -393,7 +423,9 @@ function privacyActions(c: Customer360): HTMLElement {
     "Erase this customer",
     async () => {
       if (confirm.value.trim().toLowerCase() !== c.email.toLowerCase()) {
-        throw new ApiError(400, "Type the customer's email address to confirm.", [{ field: "confirm", message: "must be the customer's email address, to confirm" }]);
+        throw new ApiError(400, "Type the customer's email address to confirm.", [
+          { field: "confirm", message: "must be the customer's email address, to confirm" },
+        ]);
       }
       await api(`/v1/customers/${encodeURIComponent(c.id)}`, { method: "DELETE" });
       location.hash = "#/customers";

@@ -1,5 +1,5 @@
 import { STAGES } from "../../../shared/core/fields.ts";
-import { api, ApiError, query } from "../api.ts";
+import { ApiError, api, query } from "../api.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";
 import type { CustomerPage, CustomerSummary } from "../types.ts";
@@ -35,7 +35,14 @@ export async function customersPage(ctx: PageContext): Promise<void> {
 
   const emailError = h("p", { class: "field-error", id: "filter-q-error", hidden: true });
   const tagError = h("p", { class: "field-error", id: "filter-tag-error", hidden: true });
-  const email = h("input", { id: "filter-q", name: "q", type: "search", value: filter.q || filter.email, autocomplete: "off", "aria-describedby": "filter-q-help filter-q-error" });
+  const email = h("input", {
+    id: "filter-q",
+    name: "q",
+    type: "search",
+    value: filter.q || filter.email,
+    autocomplete: "off",
+    "aria-describedby": "filter-q-help filter-q-error",
+  });
   const stage = h(
     "select",
     { id: "filter-stage", name: "stage" },
@@ -55,7 +62,14 @@ export async function customersPage(ctx: PageContext): Promise<void> {
         location.hash = `#/customers${query({ q: email.value.trim(), stage: stage.value, tag: tag.value.trim() })}`;
       },
     },
-    h("div", { class: "field field-wide" }, h("label", { for: "filter-q" }, "Search"), email, h("p", { class: "help", id: "filter-q-help" }, "Part of a name, company, email or phone"), emailError),
+    h(
+      "div",
+      { class: "field field-wide" },
+      h("label", { for: "filter-q" }, "Search"),
+      email,
+      h("p", { class: "help", id: "filter-q-help" }, "Part of a name, company, email or phone"),
+      emailError,
+    ),
     h("div", { class: "field" }, h("label", { for: "filter-stage" }, "Stage"), stage),
     h("div", { class: "field" }, h("label", { for: "filter-tag" }, "Tag"), tag, tagError),
     h(
@@ -105,15 +119,33 @@ function list(answer: CustomerPage, filter: Record<string, string>, cursor: stri
     location.hash = `#/customers${query({ ...filter, cursor: answer.nextCursor })}`;
   };
   return [
-    h("p", { class: "result-count" }, answer.items.length === 0 ? "" : `Page ${page}: ${answer.items.length} customer${answer.items.length === 1 ? "" : "s"}${filter.q ? ` matching “${filter.q}”` : ", most recently active first"}.`),
+    h(
+      "p",
+      { class: "result-count" },
+      answer.items.length === 0
+        ? ""
+        : `Page ${page}: ${answer.items.length} customer${answer.items.length === 1 ? "" : "s"}${filter.q ? ` matching “${filter.q}”` : ", most recently active first"}.`,
+    ),
     dataTable<CustomerSummary>(
       "Customers",
       [
         { heading: "Name", cell: (c) => h("a", { href: `#/customers/${encodeURIComponent(c.id)}` }, customerName(c)) },
         { heading: "Email", cell: (c) => c.email },
         { heading: "Stage", cell: (c) => stageBadge(c.stage) },
-        { heading: "Tags", cell: (c) => (c.tags.length ? h("span", { class: "tags" }, c.tags.map((t) => h("span", { class: "tag" }, t))) : "") },
-        filter.q ? { heading: "Company", cell: (c) => c.company ?? "" } : { heading: "Last activity", cell: (c) => (c.lastActivityAt ? f.dateTime(c.lastActivityAt) : "") },
+        {
+          heading: "Tags",
+          cell: (c) =>
+            c.tags.length
+              ? h(
+                  "span",
+                  { class: "tags" },
+                  c.tags.map((t) => h("span", { class: "tag" }, t)),
+                )
+              : "",
+        },
+        filter.q
+          ? { heading: "Company", cell: (c) => c.company ?? "" }
+          : { heading: "Last activity", cell: (c) => (c.lastActivityAt ? f.dateTime(c.lastActivityAt) : "") },
       ],
       answer.items,
       { captionHidden: true, stack: true, empty: filtered ? "No customer matches these filters." : "No customers yet. Leads posted to /v1/leads appear here." },

@@ -37,13 +37,24 @@ export async function formPage(ctx: PageContext): Promise<void> {
   );
   replace(
     ctx.main,
-    pageHeading("Website form", h("p", { class: "subtitle" }, "Paste this form into any page of your website. Each post becomes a contact (or is added to the existing one).")),
+    pageHeading(
+      "Website form",
+      h("p", { class: "subtitle" }, "Paste this form into any page of your website. Each post becomes a contact (or is added to the existing one)."),
+    ),
     section(
       "The form",
       {},
       code,
       h("p", null, copy),
-      h("p", null, "It posts to ", h("code", null, endpoint), ". After sending, visitors see a thank-you page; add ", h("code", null, '<input type="hidden" name="_next" value="https://your-site/thanks">'), " to send them to a page of your own on an allowed site."),
+      h(
+        "p",
+        null,
+        "It posts to ",
+        h("code", null, endpoint),
+        ". After sending, visitors see a thank-you page; add ",
+        h("code", null, '<input type="hidden" name="_next" value="https://your-site/thanks">'),
+        " to send them to a page of your own on an allowed site.",
+      ),
     ),
     section(
       "Allowed websites",

@@ -1,8 +1,8 @@
-import type { CampaignsReport, FunnelReport, RetentionReport, RevenueReport } from "../types.ts";
-import { api, ApiError, query } from "../api.ts";
-import { chartFigure, COLORS } from "../charts.ts";
+import { ApiError, api, query } from "../api.ts";
+import { COLORS, chartFigure } from "../charts.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";
+import type { CampaignsReport, FunnelReport, RetentionReport, RevenueReport } from "../types.ts";
 import type { PageContext } from "../ui.ts";
 import { dataTable, loadInto, pageHeading, section, stats } from "../ui.ts";
 
@@ -56,7 +56,8 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
   ctx.title("Overview");
   const requested = { from: ctx.query.get("from") ?? "", to: ctx.query.get("to") ?? "" };
   const preset = ctx.query.get("preset") ?? (requested.from || requested.to ? "custom" : DEFAULT_PRESET);
-  const period = preset === "custom" && DAY.test(requested.from) && DAY.test(requested.to) ? requested : presetPeriod(preset === "custom" ? DEFAULT_PRESET : preset);
+  const period =
+    preset === "custom" && DAY.test(requested.from) && DAY.test(requested.to) ? requested : presetPeriod(preset === "custom" ? DEFAULT_PRESET : preset);
   const interval = f.spanDays(period.from, period.to) > 62 ? "month" : "day";
 
   const funnel = retryable(() => api<FunnelReport>(`/v1/reports/funnel${query(period)}`, { signal: ctx.signal }));
@@ -87,20 +88,38 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
     ),
   );
 
-  void loadInto(keyFigures, ctx, "Loading key figures…", () => answers, ([fu, re, rv, ca]) => {
-    const ok = <T>(r: PromiseSettledResult<T>) => (r.status === "fulfilled" ? r.value : undefined);
-    const fun = ok(fu);
-    const ret = ok(re);
-    const rev = ok(rv);
-    const nps = ok(ca) ? overallNps(ok(ca)!) : undefined;
-    return stats([
-      { label: "Contacts", value: fun ? f.count(fun.total) : f.NOT_AVAILABLE, note: "now" },
-      { label: "New contacts", value: fun ? f.count(fun.newContacts) : f.NOT_AVAILABLE, note: "in the period" },
-      { label: "Revenue", value: rev ? f.money(rev.totals.revenue, rev.currency) : f.NOT_AVAILABLE, note: rev ? `${f.count(rev.totals.purchases)} purchases` : undefined },
-      { label: "Churn rate", value: ret ? f.percent(ret.churn.rate) : f.NOT_AVAILABLE, note: ret ? `${f.count(ret.churn.churned)} churned; ${f.count(ret.churn.activeAtStart)} active at start` : undefined },
-      { label: "NPS", value: nps && nps.nps !== null ? f.number(nps.nps) : f.NOT_AVAILABLE, note: nps ? `${f.count(nps.count)} answers, all time` : undefined },
-    ]);
-  });
+  void loadInto(
+    keyFigures,
+    ctx,
+    "Loading key figures…",
+    () => answers,
+    ([fu, re, rv, ca]) => {
+      const ok = <T>(r: PromiseSettledResult<T>) => (r.status === "fulfilled" ? r.value : undefined);
+      const fun = ok(fu);
+      const ret = ok(re);
+      const rev = ok(rv);
+      const nps = ok(ca) ? overallNps(ok(ca)!) : undefined;
+      return stats([
+        { label: "Contacts", value: fun ? f.count(fun.total) : f.NOT_AVAILABLE, note: "now" },
+        { label: "New contacts", value: fun ? f.count(fun.newContacts) : f.NOT_AVAILABLE, note: "in the period" },
+        {
+          label: "Revenue",
+          value: rev ? f.money(rev.totals.revenue, rev.currency) : f.NOT_AVAILABLE,
+          note: rev ? `${f.count(rev.totals.purchases)} purchases` : undefined,
+        },
+        {
+          label: "Churn rate",
+          value: ret ? f.percent(ret.churn.rate) : f.NOT_AVAILABLE,
+          note: ret ? `${f.count(ret.churn.churned)} churned; ${f.count(ret.churn.activeAtStart)} active at start` : undefined,
+        },
+        {
+          label: "NPS",
+          value: nps && nps.nps !== null ? f.number(nps.nps) : f.NOT_AVAILABLE,
+          note: nps ? `${f.count(nps.count)} answers, all time` : undefined,
+        },
+      ]);
+    },
+  );
   void loadInto(funnelBody, ctx, "Loading the funnel…", funnel.fetch, (r) => funnelView(r, ctx));
   void loadInto(churnBody, ctx, "Loading churn…", retention.fetch, (r) => churnView(r, ctx));
   void loadInto(revenueBody, ctx, "Loading revenue…", revenue.fetch, (r) => revenueView(r, ctx));
@@ -113,10 +132,17 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
 }
 
 function periodForm(period: { from: string; to: string }, preset: string) {
-  const select = h("select", { id: "period-preset", name: "preset" }, PRESETS.map((p) => h("option", { value: p.id, selected: p.id === preset }, p.label)));
+  const select = h(
+    "select",
+    { id: "period-preset", name: "preset" },
+    PRESETS.map((p) => h("option", { value: p.id, selected: p.id === preset }, p.label)),
+  );
   const from = h("input", { id: "period-from", name: "from", type: "date", value: period.from, max: f.today(), "aria-describedby": "period-from-error" });
   const to = h("input", { id: "period-to", name: "to", type: "date", value: period.to, max: f.today(), "aria-describedby": "period-to-error" });
-  const errors = { from: h("p", { class: "field-error", id: "period-from-error", hidden: true }), to: h("p", { class: "field-error", id: "period-to-error", hidden: true }) };
+  const errors = {
+    from: h("p", { class: "field-error", id: "period-from-error", hidden: true }),
+    to: h("p", { class: "field-error", id: "period-to-error", hidden: true }),
+  };
   select.addEventListener("change", () => {
     if (select.value === "custom") return from.focus();
     const p = presetPeriod(select.value);
@@ -269,12 +295,14 @@ function npsView(r: CampaignsReport, ctx: PageContext) {
     body,
     {
       title: "NPS per campaign",
-      summary: answered.map((c) => `${c.name} ${c.feedback.nps === null ? f.NOT_AVAILABLE : f.number(c.feedback.nps)}`).join(", ") + ".",
+      summary: `${answered.map((c) => `${c.name} ${c.feedback.nps === null ? f.NOT_AVAILABLE : f.number(c.feedback.nps)}`).join(", ")}.`,
       type: "bar",
       horizontal: true,
       labels: answered.map((c) => c.name),
       labelHeading: "Campaign",
-      series: [{ label: "NPS", data: answered.map((c) => c.feedback.nps), color: answered.map((c) => ((c.feedback.nps ?? 0) >= 0 ? COLORS.teal : COLORS.rose)) }],
+      series: [
+        { label: "NPS", data: answered.map((c) => c.feedback.nps), color: answered.map((c) => ((c.feedback.nps ?? 0) >= 0 ? COLORS.teal : COLORS.rose)) },
+      ],
       format: (n) => (n === null ? f.NOT_AVAILABLE : f.number(n)),
       min: -100,
       max: 100,

@@ -1,4 +1,4 @@
-import { api, ApiError } from "../api.ts";
+import { ApiError, api } from "../api.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";
 import { apiForm } from "../forms.ts";
@@ -36,24 +36,34 @@ export async function peoplePage(ctx: PageContext): Promise<void> {
   const list = h("div", { class: "panel" });
   const added = h("div", { "aria-live": "polite" });
   const load = () =>
-    loadInto(list, ctx, "Loading people…", () => api<{ items: Person[] }>("/v1/people", { signal: ctx.signal }), (page) =>
-      dataTable<Person>(
-        "People who may sign in",
-        [
-          { heading: "Name", cell: (p) => p.name ?? "" },
-          { heading: "Email", cell: (p) => p.email },
-          { heading: "Role", cell: (p) => ROLE_LABELS[p.role] },
-          { heading: "Added", cell: (p) => f.dateTime(p.createdAt) },
-          { heading: "Remove", cell: (p) => removeButton(p, load) },
-        ],
-        page.items,
-        { stack: true, empty: "Nobody signs in as a person yet: invite a teammate below." },
-      ),
+    loadInto(
+      list,
+      ctx,
+      "Loading people…",
+      () => api<{ items: Person[] }>("/v1/people", { signal: ctx.signal }),
+      (page) =>
+        dataTable<Person>(
+          "People who may sign in",
+          [
+            { heading: "Name", cell: (p) => p.name ?? "" },
+            { heading: "Email", cell: (p) => p.email },
+            { heading: "Role", cell: (p) => ROLE_LABELS[p.role] },
+            { heading: "Added", cell: (p) => f.dateTime(p.createdAt) },
+            { heading: "Remove", cell: (p) => removeButton(p, load) },
+          ],
+          page.items,
+          { stack: true, empty: "Nobody signs in as a person yet: invite a teammate below." },
+        ),
     );
 
   const email = h("input", { type: "email", autocomplete: "off", spellcheck: false, autocapitalize: "none" });
   const name = h("input", { type: "text", autocomplete: "off" });
-  const role = h("select", null, h("option", { value: "staff" }, "Staff: the day-to-day work"), h("option", { value: "owner" }, "Owner: also erasure, people and campaigns"));
+  const role = h(
+    "select",
+    null,
+    h("option", { value: "staff" }, "Staff: the day-to-day work"),
+    h("option", { value: "owner" }, "Owner: also erasure, people and campaigns"),
+  );
   const invite = apiForm("invite", "Invite", async () => {
     const answer = await api<PersonAdded>("/v1/people", {
       method: "POST",
@@ -66,7 +76,11 @@ export async function peoplePage(ctx: PageContext): Promise<void> {
         ? h(
             "div",
             { class: "notice" },
-            h("p", null, `${who} is added as ${ROLE_LABELS[answer.person.role].toLowerCase()}. Their password, shown this once (give it to them in person or over a channel you trust):`),
+            h(
+              "p",
+              null,
+              `${who} is added as ${ROLE_LABELS[answer.person.role].toLowerCase()}. Their password, shown this once (give it to them in person or over a channel you trust):`,
+            ),
             h("p", null, h("code", { class: "one-time-secret", id: "new-password" }, answer.password)),
           )
         : h("p", { class: "notice" }, `${who} is invited: an email with a temporary password is on its way; they choose their own at first sign-in.`),

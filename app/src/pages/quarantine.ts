@@ -1,4 +1,4 @@
-import { api, ApiError, query } from "../api.ts";
+import { ApiError, api, query } from "../api.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";
 import type { PageContext } from "../ui.ts";
@@ -34,7 +34,10 @@ export async function quarantinePage(ctx: PageContext): Promise<void> {
   const results = h("div", { class: "panel" });
   replace(
     ctx.main,
-    pageHeading("Held submissions", h("p", { class: "subtitle" }, "Form posts kept aside for a person to look at. They are dropped by themselves after 30 days.")),
+    pageHeading(
+      "Held submissions",
+      h("p", { class: "subtitle" }, "Form posts kept aside for a person to look at. They are dropped by themselves after 30 days."),
+    ),
     results,
   );
   const render = (page: { items: Held[]; nextCursor: string | null }) => [
@@ -50,11 +53,22 @@ export async function quarantinePage(ctx: PageContext): Promise<void> {
         { heading: "Decide", cell: (x) => decide(x, ctx) },
       ],
       page.items,
-      { captionHidden: true, stack: true, empty: "Nothing is held. Submissions that look like bots, or come from a site not on the allowed list, would wait here." },
+      {
+        captionHidden: true,
+        stack: true,
+        empty: "Nothing is held. Submissions that look like bots, or come from a site not on the allowed list, would wait here.",
+      },
     ),
-    page.nextCursor && h("nav", { class: "pager", "aria-label": "Pages" }, h("a", { class: "button", href: `#/quarantine${query({ cursor: page.nextCursor })}` }, "Next page")),
+    page.nextCursor &&
+      h("nav", { class: "pager", "aria-label": "Pages" }, h("a", { class: "button", href: `#/quarantine${query({ cursor: page.nextCursor })}` }, "Next page")),
   ];
-  await loadInto(results, ctx, "Loading held submissions…", () => api<{ items: Held[]; nextCursor: string | null }>(`/v1/quarantine${query({ cursor })}`, { signal: ctx.signal }), render);
+  await loadInto(
+    results,
+    ctx,
+    "Loading held submissions…",
+    () => api<{ items: Held[]; nextCursor: string | null }>(`/v1/quarantine${query({ cursor })}`, { signal: ctx.signal }),
+    render,
+  );
 }
 
 function decide(x: Held, ctx: PageContext): HTMLElement {
@@ -72,9 +86,27 @@ function decide(x: Held, ctx: PageContext): HTMLElement {
   return h(
     "span",
     { class: "row-actions" },
-    h("button", { type: "button", class: "button", "aria-label": `Release ${who}`, onclick: act("POST", `/v1/quarantine/${encodeURIComponent(x.id)}/release`, `Released ${who}: it is a customer now.`) }, "Release"),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "button",
+        "aria-label": `Release ${who}`,
+        onclick: act("POST", `/v1/quarantine/${encodeURIComponent(x.id)}/release`, `Released ${who}: it is a customer now.`),
+      },
+      "Release",
+    ),
     " ",
-    h("button", { type: "button", class: "button button-quiet", "aria-label": `Drop ${who}`, onclick: act("DELETE", `/v1/quarantine/${encodeURIComponent(x.id)}`, `Dropped ${who}.`) }, "Drop"),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "button button-quiet",
+        "aria-label": `Drop ${who}`,
+        onclick: act("DELETE", `/v1/quarantine/${encodeURIComponent(x.id)}`, `Dropped ${who}.`),
+      },
+      "Drop",
+    ),
     status,
   );
 }

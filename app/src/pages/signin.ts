@@ -1,7 +1,7 @@
-import { api, ApiError } from "../api.ts";
-import { chooseNewPassword, CognitoRefused, isChallenge, passwordSignIn, signInConfig, type Challenge, type SignInConfig } from "../cognito.ts";
+import { ApiError, api } from "../api.ts";
+import { type Challenge, CognitoRefused, chooseNewPassword, isChallenge, passwordSignIn, type SignInConfig, signInConfig } from "../cognito.ts";
 import { h, replace } from "../dom.ts";
-import { keepMe, keepTokens, signIn, signOut, takeNotice, type Me, type Tokens } from "../session.ts";
+import { keepMe, keepTokens, type Me, signIn, signOut, type Tokens, takeNotice } from "../session.ts";
 import type { PageContext } from "../ui.ts";
 import { pageHeading } from "../ui.ts";
 
@@ -18,14 +18,11 @@ export async function signInPage(ctx: PageContext): Promise<void> {
 
   const goOn = () => {
     const next = ctx.query.get("next");
-    location.hash = next && next.startsWith("#/") && !next.startsWith("#/signin") ? next : "#/overview";
+    location.hash = next?.startsWith("#/") && !next.startsWith("#/signin") ? next : "#/overview";
   };
   const keyForm = apiKeyForm(ctx, goOn);
   const body = h("div", { class: "signin-body" });
-  replace(
-    ctx.main,
-    h("div", { class: "signin" }, pageHeading("Sign in to Rapport"), notice && h("p", { class: "notice", role: "alert" }, notice), body),
-  );
+  replace(ctx.main, h("div", { class: "signin" }, pageHeading("Sign in to Rapport"), notice && h("p", { class: "notice", role: "alert" }, notice), body));
   if (!cfg) {
     replace(body, keyForm.form);
     keyForm.input.focus();
@@ -36,7 +33,11 @@ export async function signInPage(ctx: PageContext): Promise<void> {
     replace(body, chooser.form);
     chooser.input.focus();
   });
-  replace(body, person.form, h("details", { class: "action signin-alternative" }, h("summary", null, "Use an API key instead"), h("div", { class: "action-body" }, keyForm.form)));
+  replace(
+    body,
+    person.form,
+    h("details", { class: "action signin-alternative" }, h("summary", null, "Use an API key instead"), h("div", { class: "action-body" }, keyForm.form)),
+  );
   person.input.focus();
 }
 
@@ -144,7 +145,12 @@ function personForm(ctx: PageContext, cfg: SignInConfig, goOn: () => void, onCha
 
 function newPasswordForm(ctx: PageContext, cfg: SignInConfig, email: string, challenge: Challenge, goOn: () => void) {
   const password = h("input", { name: "new-password", type: "password", autocomplete: "new-password", required: true });
-  const passwordField = field("new-password", "New password", password, "At least the length your team set, with upper and lower case letters, a digit and a symbol.");
+  const passwordField = field(
+    "new-password",
+    "New password",
+    password,
+    "At least the length your team set, with upper and lower case letters, a digit and a symbol.",
+  );
   const button = h("button", { type: "submit", class: "button button-primary" }, "Set password and sign in");
   let session = challenge.session;
 
