@@ -10,11 +10,14 @@ import { useStack } from "./support/stack.ts";
  */
 const stack = useStack({ cognito: true });
 let browser: Browser;
+let password = "";
+/** Tia's id token, for checking Today through the API as her. */
 let token = "";
 
 beforeAll(async () => {
   const added = await stack.api("/v1/people", { key: stack.adminKey, body: { email: "tia.tasks@shop.example", role: "staff", name: "Tia" } });
-  token = (await signIn(stack.cognito!, "tia.tasks@shop.example", added.body.password)).idToken;
+  password = added.body.password;
+  token = (await signIn(stack.cognito!, "tia.tasks@shop.example", password)).idToken;
   if (HAVE_BROWSER) browser = await launchBrowser();
 }, 60_000);
 
@@ -28,9 +31,9 @@ const POLL = { timeout: 10_000 };
 async function signedIn(): Promise<Watched> {
   const w = await openWatched(browser, "laptop");
   await w.page.goto(`${stack.url}/app`);
-  // The sign-in field takes a person's token as it takes a key: both are a Bearer credential.
-  await w.page.getByLabel("Admin API key").fill(token);
-  await w.page.getByRole("button", { name: "Sign in" }).click();
+  await w.page.getByLabel("Email", { exact: true }).fill("tia.tasks@shop.example");
+  await w.page.getByLabel("Password", { exact: true }).fill(password);
+  await w.page.getByRole("button", { name: "Sign in", exact: true }).click();
   await w.page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
   return w;
 }
