@@ -147,7 +147,10 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
         };
       event.requestContext.authorizer = { lambda: decision.context };
     }
-    const result = await handlers[route.fn](event, lambdaContext(route.fn, { requestId: event.requestContext.requestId, timeoutMs: options.functionTimeoutMs }));
+    const result = await handlers[route.fn](
+      event,
+      lambdaContext(route.fn, { requestId: event.requestContext.requestId, timeoutMs: options.functionTimeoutMs }),
+    );
     return { route, answer: { ...result, headers: { ...result.headers, ...corsHeaders } } };
   }
 }

@@ -115,7 +115,13 @@ export function httpFunction<F extends FunctionName>(fn: F, operations: NoInfer<
         const mapped = errorResponse(request.error);
         if (!mapped) {
           // Name and a redacted message only; bodies are never logged.
-          deps.logger.error("request failed", { routeKey: request.event.routeKey, error: request.error?.name, detail: redact(request.error?.message), code: (request.error as { code?: string } | undefined)?.code, attempts: (request.error as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts });
+          deps.logger.error("request failed", {
+            routeKey: request.event.routeKey,
+            error: request.error?.name,
+            detail: redact(request.error?.message),
+            code: (request.error as { code?: string } | undefined)?.code,
+            attempts: (request.error as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts,
+          });
         }
         request.response = mapped
           ? json(mapped.status, mapped.body)
