@@ -4,7 +4,7 @@ import { useStack } from "./support/stack.ts";
 const stack = useStack({ env: { LOYAL_ORDERS: "3", LOYAL_SPEND: "500" } });
 
 async function newLead(email: string): Promise<string> {
-  const res = await stack.api("/v1/leads", { body: { email } });
+  const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email } });
   return res.body.customerId;
 }
 

@@ -114,13 +114,16 @@ export function httpFunction<F extends FunctionName>(fn: F, operations: NoInfer<
       onError: (request) => {
         const mapped = errorResponse(request.error);
         if (!mapped) {
-          // Name and a redacted message only; bodies are never logged.
+          // Never the message: a dependency may quote stored data in it (JSON.parse does). The name,
+          // the SDK's code and attempts, and which package raised it (Middy's timeout says
+          // "@middy/core") are enough to tell a timeout from a throttle from a bug.
+          const error = request.error as { name?: string; code?: string; $metadata?: { attempts?: number }; cause?: { package?: string } } | undefined;
           deps.logger.error("request failed", {
             routeKey: request.event.routeKey,
-            error: request.error?.name,
-            detail: redact(request.error?.message),
-            code: (request.error as { code?: string } | undefined)?.code,
-            attempts: (request.error as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts,
+            error: error?.name,
+            code: error?.code,
+            attempts: error?.$metadata?.attempts,
+            raisedBy: error?.cause?.package,
           });
         }
         request.response = mapped
@@ -156,13 +159,6 @@ function logRequest(deps: Deps, event: HttpEvent, status: number, internal: Reco
     status,
     ms: started === undefined ? undefined : Math.round(performance.now() - started),
   });
-}
-
-const EMAIL_LIKE = /[^\s@"'<>,:;]+@[^\s@"'<>,:;]+/g;
-
-/** Error messages can quote input (an SDK validation message, say): addresses never reach the log. */
-export function redact(message: string | undefined): string | undefined {
-  return message?.replace(EMAIL_LIKE, "[email]").slice(0, 500);
 }
 
 /**
