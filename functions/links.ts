@@ -47,8 +47,11 @@ export function makeHandler(deps: Deps) {
         return wantsJson(event) ? json(200, result) : html(200, pages.consentConfirmedPage(business, result.confirmed));
       },
       feedbackFromLink: async ({ event, query: { t, score } }) => {
-        const result = await recordFeedback(deps, t, score);
-        return wantsJson(event) ? json(200, { recorded: true, ...result }) : html(200, pages.feedbackThanksPage(business, url("/v1/feedback"), t, score));
+        // Records nothing: a scanner's prefetch must not put a score on a customer.
+        await verifyLink(deps, t, "feedback");
+        return wantsJson(event)
+          ? json(200, { valid: true, score, recordWith: "POST /v1/feedback" })
+          : html(200, pages.feedbackScorePage(business, url("/v1/feedback"), t, score), { "content-security-policy": pages.FEEDBACK_PAGE_CSP });
       },
       feedback: async ({ event, body: { t, score, comment } }) => {
         const result = await recordFeedback(deps, t, score, comment);

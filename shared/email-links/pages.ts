@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { escapeHtml } from "../http/http.ts";
 import { page as shell } from "../http/pages.ts";
 
@@ -7,7 +8,9 @@ import { page as shell } from "../http/pages.ts";
  * work. The same look as shared/http/pages.ts; no scripts, no trackers, nothing loaded from elsewhere,
  * and no referrer sent on, since the address bar holds the link's token.
  *
- * Every action is a form POST: a GET never unsubscribes (mail scanners prefetch links).
+ * Every action is a form POST: a GET never unsubscribes or records a score (mail scanners such as
+ * Safe Links fetch every link in a message). The one script, on the score page, posts the score
+ * the person clicked, so a click still feels like one click.
  */
 const LINK_HEAD = `<meta name="robots" content="noindex">
 <meta name="referrer" content="no-referrer">
@@ -95,17 +98,40 @@ export function consentConfirmedPage(business: string, confirmed: boolean): stri
 export function feedbackThanksPage(business: string, action: string, token: string, score: number): string {
   return page(
     "Thank you for your feedback",
-    `<h1>Thank you!</h1>
-<p>Your score for ${escapeHtml(business)}: ${score} out of 10. It helps us a lot.</p>
-<form method="post" action="${escapeHtml(action)}">
+    `<h1>Thank you!</h1>\n<p>Your score for ${escapeHtml(business)}: ${score} out of 10. It helps us a lot.</p>\n${scoreForm(action, token, score, "Send comment")}`,
+  );
+}
+
+/**
+ * GET /v1/feedback: the page a score link opens. It records nothing by itself; its script posts the
+ * score as soon as a person's browser shows it (a prefetching scanner runs no script, or never
+ * the page at all), and without script the Send button records score and comment together.
+ */
+export function feedbackScorePage(business: string, action: string, token: string, score: number): string {
+  return page(
+    "Your feedback",
+    `<h1>You chose ${score} out of 10</h1>
+<p id="feedback-status" role="status">Press Send to give ${escapeHtml(business)} your score.</p>
+${scoreForm(action, token, score, "Send")}
+<script>${FEEDBACK_SCRIPT}</script>`,
+  );
+}
+
+function scoreForm(action: string, token: string, score: number, button: string): string {
+  return `<form method="post" action="${escapeHtml(action)}">
   ${hidden("t", token)}
   ${hidden("score", String(score))}
   <label for="comment">Anything you would like to add? (optional)</label>
   <textarea id="comment" name="comment" rows="5" maxlength="2000"></textarea>
-  <button type="submit">Send comment</button>
-</form>`,
-  );
+  <button type="submit">${escapeHtml(button)}</button>
+</form>`;
 }
+
+/** Posts the score (not the comment, which the person may still be writing) and says so. */
+const FEEDBACK_SCRIPT = `(function(){var f=document.querySelector("form"),s=document.getElementById("feedback-status"),d=new URLSearchParams();d.set("t",f.elements.t.value);d.set("score",f.elements.score.value);fetch(f.action,{method:"POST",headers:{accept:"application/json"},body:d}).then(function(r){if(r.ok){s.textContent="Thank you! Your score is recorded.";f.querySelector("button").textContent="Send comment";}}).catch(function(){});})();`;
+
+/** The Content-Security-Policy of the score page: its one inline script, by hash, and a post to this API. */
+export const FEEDBACK_PAGE_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash("sha256").update(FEEDBACK_SCRIPT).digest("base64")}'; connect-src 'self'; form-action *; frame-ancestors 'none'`;
 
 /** After a comment was posted. */
 export function feedbackCommentedPage(business: string): string {

@@ -28,6 +28,11 @@ export const OptionalTokenQuery = z.object({ t: z.optional(Token) });
  */
 
 export const UnsubscribeLinkValid = z.object({ valid: z.literal(true), unsubscribeWith: z.literal("POST /v1/unsubscribe") });
+export const FeedbackLinkValid = z.object({
+  valid: z.literal(true),
+  score: z.number(),
+  recordWith: z.literal("POST /v1/feedback").check(z.describe("A GET records nothing: mail scanners fetch every link in a message.")),
+});
 export const ConfirmLinkValid = z.object({ valid: z.literal(true), confirmWith: z.literal("POST /v1/confirm") });
 
 export const Unsubscribed = z.object({

@@ -41,6 +41,8 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   currency: string;
   lastActivityAt: string;
   firstPurchaseAt?: string;
+  /** Lifetime spend right after the first purchase: the milestones it passed by itself are thanked for with it. */
+  firstOrderSpendMinor?: number;
   lastPurchaseAt?: string;
   latestFeedbackScore?: number;
   consentMarketing?: boolean;

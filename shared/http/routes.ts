@@ -8,6 +8,7 @@ import {
   ConfirmLinkValid,
   ConsentConfirmed,
   FeedbackBody,
+  FeedbackLinkValid,
   FeedbackQuery,
   FeedbackRecorded,
   OptionalTokenQuery,
@@ -422,11 +423,12 @@ const linkRoutes = [
     operationId: "feedbackFromLink",
     fn: "links",
     auth: null,
-    summary: "A 0-10 score link from a feedback email: records the score, shows a thank-you page with a comment box",
+    summary:
+      "A 0-10 score link from a feedback email: a page that records the score when a person opens it (its script posts it) or presses Send, with a comment box. The GET itself records nothing: mail scanners fetch every link",
     tags: ["links"],
     request: { query: FeedbackQuery },
     responses: {
-      200: { description: "Recorded: a thank-you page (JSON with Accept: application/json)", content: jsonOrPage(FeedbackRecorded) },
+      200: { description: "The score page (JSON with Accept: application/json: the link is valid; POST to record)", content: jsonOrPage(FeedbackLinkValid) },
       400: badLink("Bad score or token"),
       403: refusedLink,
       404: goneContact,

@@ -92,6 +92,47 @@ describe("evaluate: what is due for one customer", () => {
     expect(again.sends.filter((s) => s.campaignId === "spend-milestone")).toEqual([]);
   });
 
+  it("a first order that passes 250 by itself gets the first-order thank-you only, not a milestone mail in the same second", () => {
+    const c = customer({
+      stage: "customer",
+      orders: 1,
+      spendMinor: 30000,
+      firstOrderSpendMinor: 30000,
+      firstPurchaseAt: "2027-01-01T09:00:00.000Z",
+      lastPurchaseAt: "2027-01-01T09:00:00.000Z",
+      lastPurchaseId: "e1",
+      lastActivityAt: "2027-01-01T09:00:00.000Z",
+    });
+    const result = evaluate(c, campaigns, at("2027-01-01T10:00:00Z"), cfg);
+    expect(result.sends.map((s) => `${s.campaignId}:${s.occurrence}`)).toEqual(["thank-you:first"]);
+
+    // The next order that passes 500 is a milestone of its own.
+    const later = evaluate(
+      {
+        ...c,
+        orders: 2,
+        spendMinor: 55000,
+        lastPurchaseAt: "2027-02-01T09:00:00.000Z",
+        lastPurchaseId: "e2",
+        lastActivityAt: "2027-02-01T09:00:00.000Z",
+        "sent#thank-you": { occurrence: "first", at: "2027-01-01T10:00:00.000Z" },
+      },
+      campaigns,
+      at("2027-02-01T10:00:00Z"),
+      cfg,
+    );
+    expect(later.sends.map((s) => `${s.campaignId}:${s.occurrence}`)).toEqual(["spend-milestone:500"]);
+
+    // With the first-order thank-you switched off, the milestone is the only thanks, so it goes.
+    const alone = evaluate(
+      c,
+      campaigns.map((k) => (k.id === "thank-you" ? { ...k, enabled: false } : k)),
+      at("2027-01-01T10:00:00Z"),
+      cfg,
+    );
+    expect(alone.sends.map((s) => `${s.campaignId}:${s.occurrence}`)).toEqual(["spend-milestone:250"]);
+  });
+
   it("90 days without activity: at risk, and the win-back; 180 days: churned", () => {
     const c = customer({
       stage: "customer",
