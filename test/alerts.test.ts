@@ -60,8 +60,7 @@ async function openTasksOf(person: Person): Promise<TaskView[]> {
   return res.body.items;
 }
 
-const feedbackToken = (customerId: string, k: string) =>
-  signToken(TEST_TOKEN_SECRET, { c: customerId, p: "feedback", k }, new Date(Date.now() + 30 * DAY));
+const feedbackToken = (customerId: string, k: string) => signToken(TEST_TOKEN_SECRET, { c: customerId, p: "feedback", k }, new Date(Date.now() + 30 * DAY));
 
 beforeAll(async () => {
   // Olive joins first: she is the team's first owner, who gets the alerts nobody else owns.
@@ -159,7 +158,9 @@ describe("a valuable customer at risk", () => {
     const now = Date.now();
     const regular = await buyer("regular.buyer@example.com", 3, 40, now);
     const once = await buyer("once.buyer@example.com", 1, 20, now);
-    expect((await stack.api(`/v1/customers/${regular}`, { method: "PATCH", key: stack.adminKey, body: { owner: "sam.alerts@shop.example" } })).status).toBe(200);
+    expect((await stack.api(`/v1/customers/${regular}`, { method: "PATCH", key: stack.adminKey, body: { owner: "sam.alerts@shop.example" } })).status).toBe(
+      200,
+    );
 
     // When the sweep runs 91 days later, when both become at risk
     await sweep(now + 91 * DAY);
