@@ -30,7 +30,8 @@ export interface SearchResources {
   dynamo?: { stop(): Promise<void> };
 }
 
-function profile(n: number, random: () => number): Record<string, unknown> {
+/** The n-th bench customer's profile (name, company, email, phone, stage) as stored, from the demo seed's data. */
+export function benchProfile(n: number, random: () => number): Record<string, unknown> {
   const pick = <T>(xs: T[]): T => xs[Math.floor(random() * xs.length)]!;
   const country = pick(DEMO_COUNTRIES);
   const female = random() < 0.5;
@@ -49,6 +50,15 @@ function profile(n: number, random: () => number): Record<string, unknown> {
     stage: pick(["lead", "customer", "loyal", "at_risk"]),
     createdAt: "2026-01-01T00:00:00.000Z",
   };
+}
+
+/**
+ * The search index items the stream consumer would write for these profiles (the same
+ * `searchWrites`), to be written straight to a table without a stream: the bench loads the index
+ * directly rather than through the stream, which on DynamoDB Local would take far longer.
+ */
+export function searchIndexItems(profiles: Record<string, unknown>[]): Record<string, unknown>[] {
+  return profiles.flatMap((p) => searchWrites(undefined, p).flatMap((w) => ("PutRequest" in w ? [w.PutRequest.Item] : [])));
 }
 
 /** A query someone would type for this customer: the beginning of one or two of their words. */
@@ -76,8 +86,8 @@ export async function searchFigures(report: Report, resources: SearchResources):
   const deps = depsFromEnv({ TABLE_NAME: table, DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: "us-east-1", TOKEN_SECRET: "bench" });
   deps.clock = fixedClock(new Date("2026-11-01T12:00:00Z"));
   const random = mulberry32(42);
-  const profiles = Array.from({ length: CUSTOMERS }, (_, n) => profile(n, random));
-  const items = profiles.flatMap((p) => searchWrites(undefined, p).flatMap((w) => ("PutRequest" in w ? [w.PutRequest.Item] : [])));
+  const profiles = Array.from({ length: CUSTOMERS }, (_, n) => benchProfile(n, random));
+  const items = searchIndexItems(profiles);
   log(`writing the search index of ${CUSTOMERS.toLocaleString("en")} customers (${items.length.toLocaleString("en")} word items) ...`);
   const started = performance.now();
   await writeAll(deps.db, table, items);
