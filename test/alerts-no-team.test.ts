@@ -1,4 +1,8 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../infra/functions.ts";
+import { HAVE_BROWSER, launchBrowser, openWatched, seriousViolations, settled, VIEWPORTS } from "./support/browser.ts";
 import { useStack } from "./support/stack.ts";
 
 /**
@@ -28,4 +32,35 @@ describe("alerts with nobody in the team", () => {
     expect(unassigned.status).toBe(200);
     expect(unassigned.body.items).toEqual([expect.objectContaining({ customerId: id, title: "Follow up with Nora", assignee: "unassigned", status: "open" })]);
   });
+
+  it.skipIf(!HAVE_BROWSER)(
+    "Today shows the unassigned tasks to someone signed in with an API key, keyboard-usable and axe-clean",
+    { timeout: 60_000 },
+    async () => {
+      const browser = await launchBrowser();
+      try {
+        const shots = path.join(PROJECT_ROOT, "screenshots", "alerts");
+        mkdirSync(shots, { recursive: true });
+        for (const viewport of ["laptop", "phone"] as const) {
+          const w = await openWatched(browser, viewport);
+          await w.page.goto(`${stack.url}/app`);
+          await w.page.getByLabel("Admin API key").fill(stack.adminKey);
+          await w.page.getByRole("button", { name: "Sign in" }).click();
+          await w.page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+          await w.page.goto(`${stack.url}/app#/today`);
+          await w.page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
+          await settled(w.page);
+          await expect.poll(() => w.page.getByText("Follow up with Nora").count()).toBeGreaterThan(0);
+          await expect(w.page.getByRole("heading", { level: 2, name: "Unassigned" }).count()).resolves.toBe(1);
+          await w.page.getByRole("button", { name: "Complete “Follow up with Nora”" }).focus();
+          expect(await seriousViolations(w.page)).toEqual([]);
+          expect(w.problems).toEqual([]);
+          await w.page.screenshot({ path: path.join(shots, `today-unassigned-${VIEWPORTS[viewport].width}.png`), fullPage: true });
+          await w.context.close();
+        }
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });
