@@ -77,7 +77,7 @@ function queryFor(p: Record<string, unknown>, random: () => number): string {
 }
 
 export async function searchFigures(report: Report, resources: SearchResources): Promise<void> {
-  const { results, notes, log } = report;
+  const { results, notes, breakdown, log } = report;
   log("starting DynamoDB Local (in memory) for search ...");
   const dynamo = await startDynamo();
   resources.dynamo = dynamo;
@@ -99,10 +99,14 @@ export async function searchFigures(report: Report, resources: SearchResources):
   const from = meter.calls.length;
   const times: number[] = [];
   let found = 0;
+  const slow: { q: string; ms: number; calls: number }[] = [];
   for (const q of queries) {
+    const calls = meter.calls.length;
     const t = performance.now();
     const page = await searchCustomers(deps, { q, limit: PAGE });
-    times.push(performance.now() - t);
+    const ms = performance.now() - t;
+    times.push(ms);
+    slow.push({ q, ms, calls: meter.calls.length - calls });
     if (page.items.length > 0) found++;
   }
   const rru = meter.calls.slice(from).reduce((sum, call) => sum + billedUnits(call).rru, 0);
@@ -115,5 +119,18 @@ export async function searchFigures(report: Report, resources: SearchResources):
   notes["search.rru.perQuery"] =
     `${QUERIES} typed queries (2–6 letters of a word, phone digits, two words) at ${CUSTOMERS.toLocaleString("en")} customers, pages of ${PAGE}; ${found} found someone`;
   notes["search.p95.ms"] = `p50 ${results["search.p50.ms"]} ms; DynamoDB Local on this machine`;
+  // The slowest queries, by shape (the words' lengths, not the words), with their round trips.
+  const shape = (q: string) =>
+    q
+      .split(/\s+/)
+      .map((w) => (/^\d+$/.test(w) ? `${w.length} digits` : `${[...w].length} letters`))
+      .join(" + ");
+  breakdown.push(
+    "Slowest search queries (shape, ms, Query round trips):",
+    ...slow
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 8)
+      .map((x) => `  ${shape(x.q).padEnd(28)} ${x.ms.toFixed(1).padStart(7)} ms  ${x.calls}`),
+  );
   deps.db.destroy();
 }
