@@ -20,7 +20,7 @@ const DAY = 86_400_000;
 let counter = 0;
 async function newCustomer(fields: Record<string, unknown> = {}): Promise<{ id: string; email: string }> {
   const email = `links-${++counter}-${Date.now()}@example.com`;
-  const res = await stack.api("/v1/leads", { body: { email, consent: "yes", firstName: "Ingrid", ...fields } });
+  const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email, consent: "yes", firstName: "Ingrid", ...fields } });
   expect(res.status).toBe(201);
   return { id: res.body.customerId, email };
 }
@@ -438,7 +438,7 @@ describe("feedback links: GET with a score, POST with a comment", () => {
 
 describe("/v1/confirm: double opt-in", () => {
   async function pendingCustomer() {
-    const res = await stack.api("/v1/leads", { body: { email: `doi-${++counter}-${Date.now()}@example.com` } });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: `doi-${++counter}-${Date.now()}@example.com` } });
     const id = res.body.customerId as string;
     const pending = { at: "2027-01-15T08:59:00.000Z", source: "footer-form", version: "v3", ip: "203.0.113.7" };
     await stack.deps.db.send(

@@ -30,7 +30,7 @@ const iso = (offsetDays: number) => new Date(now + offsetDays * DAY).toISOString
 const today = iso(0).slice(0, 10);
 
 async function lead(s: TestStack, email: string): Promise<string> {
-  const res = await s.api("/v1/leads", { body: { email, consent: "yes", firstName: "Test" } });
+  const res = await s.api("/v1/leads", { key: s.leadsKey, body: { email, consent: "yes", firstName: "Test" } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.customerId;
 }

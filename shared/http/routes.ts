@@ -18,7 +18,7 @@ import {
   UnsubscribeLinkValid,
 } from "../email-links/schema.ts";
 import { EventInput, EventRecorded } from "../interactions/schema.ts";
-import { LeadAccepted, LeadHeld, LeadInput, QuarantineId, QuarantinePage, QuarantineQuery } from "../leads/schema.ts";
+import { LeadAccepted, LeadInput, LeadTakenOrHeld, QuarantineId, QuarantinePage, QuarantineQuery } from "../leads/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
 import {
   CampaignsReport,
@@ -141,12 +141,15 @@ const coreRoutes = [
     tags: ["leads"],
     request: { body: LeadInput, bodyTypes: FORM_TYPES },
     responses: {
-      200: { description: "The email already existed; the profile was merged", content: asJson(LeadAccepted) },
-      201: { description: "A new contact", content: asJson(LeadAccepted) },
+      200: {
+        description: "With a key (`leads:write`) or a signed-in person: the email already existed; the profile was merged",
+        content: asJson(LeadAccepted),
+      },
+      201: { description: "With a key (`leads:write`) or a signed-in person: a new contact", content: asJson(LeadAccepted) },
       202: {
         description:
-          "Posted from a page whose `Origin` is not allowed: held in the quarantine for an admin to release (CORS keeps that page from reading this)",
-        content: asJson(LeadHeld),
+          "Without a credential: the lead was taken (`accepted`), the same answer whether the address was new or known, so nobody learns who is a customer. Or, posted from a page whose `Origin` is not allowed: held in the quarantine for an admin to release (`held`; CORS keeps that page from reading this)",
+        content: asJson(LeadTakenOrHeld),
       },
       303: { description: "A browser form post: redirect to `_next` (when it is on an allowed origin) or the thank-you page" },
       400: { description: "Invalid input; each bad field is named (a page listing them for a browser form post)", content: jsonOrPage(ValidationErrorBody) },
