@@ -403,6 +403,7 @@ describe("no PII or keys in logs", () => {
     const feedbackToken = signToken(TEST_TOKEN_SECRET, { c: id, p: "feedback", k: "feedback-request" }, new Date(Date.now() + 86_400_000));
     secrets.push(unsubscribeToken, feedbackToken);
     expect((await fetch(`${s.url}/v1/feedback?t=${feedbackToken}&score=9`)).status).toBe(200);
+    expect((await s.api("/v1/feedback", { body: { t: feedbackToken, score: 9 } })).status).toBe(200);
     const comment = await s.api("/v1/feedback", { body: { t: feedbackToken, score: 9, comment: `Lovely, ${person.firstName} here, call ${person.phone}` } });
     expect(comment.status).toBe(200);
     expect(
