@@ -395,7 +395,8 @@ async function bundleFigures(): Promise<void> {
   const names = functionNames();
   bundleDir = mkdtempSync(path.join(tmpdir(), "rapport-bench-"));
   // The SDK-external variant must resolve @aws-sdk/* from the repository's node_modules.
-  const externalDir = path.join(ROOT, "node_modules", ".cache", "rapport-bench");
+  // Per process: checkouts that share one node_modules (worktrees) may bench at the same time.
+  const externalDir = path.join(ROOT, "node_modules", ".cache", `rapport-bench-${process.pid}`);
   rmSync(externalDir, { recursive: true, force: true });
   mkdirSync(externalDir, { recursive: true });
 
