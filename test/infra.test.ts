@@ -302,6 +302,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       app: { actions: [], indexes: [] },
       // Orders as the events function records them, customer merges, the connections partition.
       hooks: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
+      // The segment partition, the stage counter, and customer profiles read by the stage index (never a Scan).
+      segments: { actions: ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], indexes: ["GSI1"] },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
@@ -352,6 +354,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       "ses-events": ["events:PutEvents"],
       authorizer: [],
       reports: [],
+      segments: [],
       // Lambda sends a batch that failed every retry to the on-failure queue with this role.
       "reports-stream": ["sqs:SendMessage"],
       app: [],
