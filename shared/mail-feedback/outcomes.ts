@@ -259,7 +259,7 @@ async function noteEngagement(deps: Deps, customerId: string, outcome: "opened" 
   const update = new Update()
     .set(attribute, at)
     .when("attribute_exists(PK)")
-    .when((name, value) => `(attribute_not_exists(${name(attribute)}) OR ${name(attribute)} < ${value(at)})`);
+    .when((name, value) => `attribute_not_exists(${name(attribute)}) OR ${name(attribute)} < ${value(at)}`);
   try {
     await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customerId, update)));
   } catch (err) {
