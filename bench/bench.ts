@@ -17,6 +17,7 @@
  *  - Import into a running stack (bench/import-stack.ts): `import.stack.rowsPerSecond` of the CLI
  *    importing new contacts next to a stack started as `npm start` starts it (≥ 200).
  *  - Search (bench/search.ts): read units and p50/p95 latency of typed queries at 100,000 customers.
+ *  - Segments (bench/segments.ts): read units per customer and time of a full segment evaluation at 100,000 customers.
  *  - Tasks (bench/tasks.ts): read units and p95 of one person's Today among 100,000 tasks.
  *  - Cost sheet (bench/cost-measure.ts, bench/cost.ts, prices in bench/prices.ts): a month at
  *    10,000 and 1,000,000 contacts, `cost.month.10k` and `cost.month.1m` (USD) with a key per
@@ -44,6 +45,7 @@ import { IMPORT_STACK_MIN_BUDGETS, type ImportStackResources, importStackFigures
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { REPORT_BUDGETS, type ReportResources, reportFigures } from "./reports.ts";
 import { SEARCH_BUDGETS, type SearchResources, searchFigures } from "./search.ts";
+import { SEGMENT_BUDGETS, type SegmentResources, segmentFigures } from "./segments.ts";
 import { fmt, median, percentile, round, sum } from "./stats.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, type SweepResources, sweepFigures } from "./sweep.ts";
 import { TASKS_BUDGETS, type TasksResources, tasksFigures } from "./tasks.ts";
@@ -68,6 +70,7 @@ const BUDGETS: Record<string, number> = {
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
   ...SEARCH_BUDGETS,
+  ...SEGMENT_BUDGETS,
   ...TASKS_BUDGETS,
   ...HOOK_BUDGETS,
 };
@@ -236,6 +239,7 @@ let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
 const searchResources: SearchResources = {};
+const segmentResources: SegmentResources = {};
 const tasksResources: TasksResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
@@ -251,6 +255,7 @@ function cleanup(): Promise<void> {
     await sweepResources.dynamo?.stop().catch(() => {});
     await reportResources.dynamo?.stop().catch(() => {});
     await searchResources.dynamo?.stop().catch(() => {});
+    await segmentResources.dynamo?.stop().catch(() => {});
     await tasksResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
@@ -489,6 +494,7 @@ try {
   if (runs("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
   if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
   if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
+  if (runs("segments")) await segmentFigures({ results, notes, breakdown, log }, segmentResources);
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
