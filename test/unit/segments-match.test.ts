@@ -108,7 +108,12 @@ describe("segment schema", () => {
   it("names an unknown field, an unknown operator and an operator that makes no sense for the field", () => {
     expect(fieldsOf(body([{ field: "shoeSize", op: "eq", value: 42 }])).map((f) => f.field)).toEqual(["conditions.0.field"]);
     expect(fieldsOf(body([{ field: "orders", op: "like", value: 1 }])).map((f) => f.field)).toEqual(["conditions.0.op"]);
-    const wrongOp = fieldsOf(body([{ field: "orders", op: "eq", value: 1 }, { field: "tags", op: "gte", value: 3 }]));
+    const wrongOp = fieldsOf(
+      body([
+        { field: "orders", op: "eq", value: 1 },
+        { field: "tags", op: "gte", value: 3 },
+      ]),
+    );
     expect(wrongOp).toEqual([{ field: "conditions.1.op", message: "gte does not apply to tags (use contains)" }]);
   });
 
