@@ -77,7 +77,7 @@ async function loadList(ctx: PageContext, target: HTMLElement, open: (segment: S
           {
             heading: "Members",
             cell: (s) =>
-              h("button", { type: "button", class: "button", onclick: () => open(s), "aria-label": `Open the members of ${s.name}` }, "Open members"),
+              h("button", { type: "button", class: "button", onclick: () => open(s), "aria-label": `Open members of ${s.name}` }, "Open members"),
           },
         ],
         page.items,
