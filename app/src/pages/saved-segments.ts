@@ -76,8 +76,7 @@ async function loadList(ctx: PageContext, target: HTMLElement, open: (segment: S
           { heading: "Conditions", cell: (s) => describe(s) },
           {
             heading: "Members",
-            cell: (s) =>
-              h("button", { type: "button", class: "button", onclick: () => open(s), "aria-label": `Open members of ${s.name}` }, "Open members"),
+            cell: (s) => h("button", { type: "button", class: "button", onclick: () => open(s), "aria-label": `Open members of ${s.name}` }, "Open members"),
           },
         ],
         page.items,
@@ -213,7 +212,7 @@ function builder(ctx: PageContext, saved: () => Promise<void>): HTMLElement {
     form.field("name", "Name", name),
     form.field("match", "Customers must meet", match),
     h("fieldset", { class: "segment-fieldset" }, h("legend", null, "Conditions"), list),
-    h("p", null, h("button", { type: "button", class: "button", onclick: addRow }, "Add condition")),
+    h("p", { class: "segment-add" }, h("button", { type: "button", class: "button", onclick: addRow }, "Add condition")),
     count,
   );
   return form.element;
@@ -272,7 +271,7 @@ function conditionRow(n: number, changed: () => void, remove: () => void): Row {
 
   const element = h(
     "div",
-    { class: "segment-condition field-row", role: "group", "aria-label": `Condition ${n}` },
+    { class: "segment-condition", role: "group", "aria-label": `Condition ${n}` },
     field,
     op,
     valueSlot,
