@@ -430,7 +430,7 @@ describe("feedback links: the score link opens a page, a POST records score and 
       try {
         const w = await openWatched(chromium, "phone");
         await w.page.goto(`${stack.url}/v1/feedback?t=${t}&score=9`);
-        await expect.poll(() => w.page.locator("#feedback-status").textContent()).toContain("recorded");
+        await expect.poll(() => w.page.locator("#feedback-status").textContent(), { timeout: 15_000 }).toContain("recorded");
         expect(await ofType(c.id, "feedback")).toEqual([expect.objectContaining({ data: expect.objectContaining({ score: 9 }) })]);
         expect(await seriousViolations(w.page)).toEqual([]);
         await w.page.getByLabel("Anything you would like to add? (optional)").fill("Lovely beans");
@@ -480,6 +480,64 @@ describe("feedback links: the score link opens a page, a POST records score and 
       expect(res.body.fields.map((f: { field: string }) => f.field)).toEqual(["score"]);
     }
     expect((await browser(`/v1/feedback?t=${t}&score=12`)).status).toBe(400);
+    expect(await everything(c.id)).toEqual(before);
+  });
+});
+
+describe("/v1/preferences: each kind of marketing email on or off, instead of all or nothing", () => {
+  it("the unsubscribe page links to the preference page; a form post with two boxes ticked switches the third off", async () => {
+    const c = await newCustomer();
+    const t = token(c.id, "unsubscribe", { k: "win-back:2027-01" });
+    const unsubscribePage = await browser(`/v1/unsubscribe?t=${encodeURIComponent(t)}`);
+    const link = /href="([^"]*\/v1\/preferences\?t=[^"]+)"/.exec(unsubscribePage.text)?.[1]?.replaceAll("&amp;", "&");
+    expect(link).toBeDefined();
+
+    const page = await fetch(link!, { headers: { accept: "text/html" } }).then((r) => r.text());
+    for (const c of ["newsletters", "offers", "birthday"]) expect(page).toMatch(new RegExp(`name="${c}" value="on" checked`));
+    expect(await ofType(c.id, "preferences_changed")).toEqual([]);
+
+    const saved = await browser("/v1/preferences", { form: { t, form: "preferences", newsletters: "on", birthday: "on" } });
+    expect(saved.status).toBe(200);
+    expect(saved.text).toContain("Saved.");
+    expect(saved.text).toMatch(/name="offers" value="on">/);
+    expect((await customer(c.id)).mailPreferences).toEqual({ newsletters: true, offers: false, birthday: true });
+    expect(await ofType(c.id, "preferences_changed")).toEqual([
+      expect.objectContaining({
+        summary: "Email preferences: newsletters on, offers off, birthday on",
+        data: expect.objectContaining({ campaignId: "win-back" }),
+      }),
+    ]);
+    // Not an unsubscribe: consent and the address's status are as they were.
+    expect(await customer(c.id)).toMatchObject({ consentMarketing: true });
+    expect((await customer(c.id)).emailStatus ?? "ok").toBe("ok");
+    const view = await stack.api(`/v1/customers/${c.id}`, { key: stack.adminKey });
+    expect(view.body.mailPreferences).toEqual({ newsletters: true, offers: false, birthday: true });
+  });
+
+  it("JSON names only what it changes; saving the same again changes nothing", async () => {
+    const c = await newCustomer();
+    const t = token(c.id, "unsubscribe");
+    const first = await stack.api("/v1/preferences", { body: { t, birthday: false } });
+    expect(first.body).toEqual({ preferences: { newsletters: true, offers: true, birthday: false }, unsubscribed: false, changed: true });
+    const second = await stack.api("/v1/preferences", { body: { t, offers: false } });
+    expect(second.body.preferences).toEqual({ newsletters: true, offers: false, birthday: false });
+    const same = await stack.api("/v1/preferences", { body: { t, offers: false } });
+    expect(same.body.changed).toBe(false);
+    expect(await ofType(c.id, "preferences_changed")).toHaveLength(2);
+    expect((await stack.api(`/v1/preferences?t=${encodeURIComponent(t)}`)).body).toEqual({
+      preferences: { newsletters: true, offers: false, birthday: false },
+      unsubscribed: false,
+    });
+  });
+
+  it("a bad value is a 400 naming it; a forged or feedback token is refused; nothing changes", async () => {
+    const c = await newCustomer();
+    const before = await everything(c.id);
+    const bad = await stack.api("/v1/preferences", { body: { t: token(c.id, "unsubscribe"), offers: "maybe" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields.map((f: { field: string }) => f.field)).toEqual(["offers"]);
+    expect((await stack.api("/v1/preferences", { body: { t: token(c.id, "feedback"), offers: false } })).status).toBe(403);
+    expect((await stack.api(`/v1/preferences?t=${encodeURIComponent(`${token(c.id, "unsubscribe")}x`)}`)).status).toBe(403);
     expect(await everything(c.id)).toEqual(before);
   });
 });

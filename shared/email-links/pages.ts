@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { MAIL_CATEGORIES, type MailCategory } from "../core/fields.ts";
 import { escapeHtml } from "../http/http.ts";
 import { page as shell } from "../http/pages.ts";
 
@@ -28,7 +29,10 @@ function hidden(name: string, value: string): string {
 }
 
 /** GET /v1/unsubscribe: asks for one click on a button that POSTs the token. */
-export function unsubscribeConfirmPage(business: string, action: string, token: string): string {
+export function unsubscribeConfirmPage(business: string, action: string, token: string, preferencesUrl?: string): string {
+  const choose = preferencesUrl
+    ? `\n<p class="note">Only some emails too many? <a href="${escapeHtml(preferencesUrl)}">Choose which emails you get</a> instead.</p>`
+    : "";
   return page(
     "Unsubscribe",
     `<h1>Unsubscribe from ${escapeHtml(business)}?</h1>
@@ -37,7 +41,36 @@ export function unsubscribeConfirmPage(business: string, action: string, token: 
   ${hidden("t", token)}
   ${hidden("List-Unsubscribe", "One-Click")}
   <button type="submit">Unsubscribe</button>
-</form>`,
+</form>${choose}`,
+  );
+}
+
+const CATEGORY_TEXT: Record<MailCategory, [string, string]> = {
+  newsletters: ["Newsletters", "news from us now and then"],
+  offers: ["Offers", "offers, and a note when we have not seen you for a while"],
+  birthday: ["Birthday greetings", "a greeting on your birthday"],
+};
+
+/**
+ * GET /v1/preferences: each kind of marketing email on or off, instead of all or nothing. Mail
+ * about your orders (thank-yous, feedback requests) is not marketing and is not listed.
+ */
+export function preferencesPage(business: string, action: string, token: string, preferences: Record<MailCategory, boolean>, saved = false): string {
+  const boxes = MAIL_CATEGORIES.map((c) => {
+    const [label, what] = CATEGORY_TEXT[c];
+    return `  <p><input type="checkbox" id="pref-${c}" name="${c}" value="on"${preferences[c] ? " checked" : ""}> <label for="pref-${c}"><strong>${label}</strong>: ${escapeHtml(what)}</label></p>`;
+  }).join("\n");
+  const status = saved ? `<p role="status"><strong>Saved.</strong> ${escapeHtml(business)} will send you only what is ticked.</p>\n` : "";
+  return page(
+    "Your email preferences",
+    `<h1>Which emails would you like from ${escapeHtml(business)}?</h1>
+${status}<form method="post" action="${escapeHtml(action)}">
+  ${hidden("t", token)}
+  ${hidden("form", "preferences")}
+${boxes}
+  <button type="submit">Save preferences</button>
+</form>
+<p class="note">Emails about your own orders still come. To get nothing at all, use Unsubscribe in any of our emails.</p>`,
   );
 }
 

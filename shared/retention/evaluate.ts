@@ -113,6 +113,7 @@ export function blockedReason(campaign: Campaign, c: CustomerItem, owner: string
   if (campaign.recipient === "owner") return owner ? undefined : "no owner or SALES_EMAIL to alert";
   if (c.emailStatus && c.emailStatus !== "ok") return `address ${c.emailStatus}`;
   if (campaign.kind === "marketing" && c.consentMarketing !== true) return "no marketing consent";
+  if (campaign.kind === "marketing" && c.mailPreferences?.[campaign.category ?? "offers"] === false) return `${campaign.category ?? "offers"} switched off`;
   if (campaign.trigger.type === "double_opt_in" && (!c.consentPending || c.consentMarketing === true)) return "nothing to confirm";
   return undefined;
 }

@@ -185,6 +185,25 @@ describe("evaluate: what is due for one customer", () => {
     expect(evaluate({ ...c, owner: undefined }, campaigns, at("2027-02-03T09:00:00Z"), cfg).sends).toEqual([]);
   });
 
+  it("a category switched off on the preference page stops that marketing only; mail about orders still goes", () => {
+    const c = customer({ birthday: "1990-05-05", timezone: "UTC", mailPreferences: { birthday: false } });
+    const result = evaluate(c, campaigns, at("2027-05-05T12:00:00Z"), cfg);
+    expect(result.sends).toEqual([]);
+    expect(result.skipped.birthday).toBe("birthday switched off");
+
+    const buyer = customer({
+      stage: "customer",
+      orders: 1,
+      spendMinor: 2000,
+      firstPurchaseAt: "2027-05-05T09:00:00.000Z",
+      lastPurchaseAt: "2027-05-05T09:00:00.000Z",
+      lastPurchaseId: "e1",
+      lastActivityAt: "2027-05-05T09:00:00.000Z",
+      mailPreferences: { newsletters: false, offers: false, birthday: false },
+    });
+    expect(evaluate(buyer, campaigns, at("2027-05-05T10:00:00Z"), cfg).sends.map((s) => s.campaignId)).toEqual(["thank-you"]);
+  });
+
   it("a disabled campaign is never due", () => {
     const c = customer({ birthday: "1990-05-05", timezone: "UTC" });
     const off = campaigns.map((x) => (x.id === "birthday" ? { ...x, enabled: false } : x));
