@@ -141,7 +141,7 @@ describe.skipIf(!HAVE_BROWSER)("saved segments in the dashboard", () => {
       await settled(page);
       await page.getByRole("button", { name: "Add condition" }).click();
       await page.getByLabel("Condition 1: field").selectOption("tags");
-    await page.getByLabel("Condition 1: value").fill("vip");
+      await page.getByLabel("Condition 1: value").fill("vip");
       await expect.poll(() => page.locator("#segment-live-count").getAttribute("data-count"), POLL).not.toBeNull();
       const openMembers = page.getByRole("button", { name: /^Open members of/ }).first();
       if (await openMembers.count()) {
