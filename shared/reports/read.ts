@@ -49,15 +49,6 @@ function numbers(item: Record<string, unknown> | undefined): Attrs {
   return attrs;
 }
 
-/**
- * Contacts per stage now, from the counter the stream keeps (one GetItem): what a segment decided
- * by the stage alone counts without reading a customer. Eventually consistent with the customers,
- * as every report is.
- */
-export async function stageCounts(deps: Deps): Promise<Attrs> {
-  return getAttrs(deps, STAGES_KEY);
-}
-
 // ---------- periods ----------
 
 export function resolvePeriod(query: { from?: string | undefined; to?: string | undefined }, now: Date, defaultDays: number): Period {

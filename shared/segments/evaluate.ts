@@ -1,13 +1,13 @@
-import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { csvLine } from "../core/csv.ts";
 import type { Deps } from "../core/deps.ts";
 import type { Stage } from "../core/fields.ts";
 import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
 import { summarize } from "../customers/view.ts";
 import { type CustomerItem, customerKey, PROFILE_SK, STAGE_INDEX, stageQuery } from "../entities/customer.ts";
+import { STAGES_KEY } from "../entities/report.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { csvCells, EXPORT_COLUMNS } from "../import-export/export.ts";
-import { stageCounts } from "../reports/read.ts";
 import { attributesFor, isStageOnly, type MatchInput, matches, type SegmentDefinition, stagesFor } from "./match.ts";
 
 /**
@@ -122,7 +122,9 @@ export async function segmentCsv(deps: Deps, definition: SegmentDefinition): Pro
 async function stageOnlyMembers(deps: Deps, definition: SegmentDefinition, limit: number, before: string | undefined) {
   const stages = stagesFor(definition);
   const [counts, perStage] = await Promise.all([
-    stageCounts(deps),
+    // The stage counter the stream keeps (the funnel report's "now"): one GetItem. Read here rather
+    // than through the reports module, which would bring the shipped campaigns into this bundle.
+    deps.db.send(new GetCommand({ TableName: deps.table, Key: STAGES_KEY })).then((out) => (out.Item ?? {}) as Record<string, unknown>),
     Promise.all(
       stages.map(async (stage) => {
         const query = stageQuery(stage, before);
@@ -145,7 +147,7 @@ async function stageOnlyMembers(deps: Deps, definition: SegmentDefinition, limit
   const last = slice[slice.length - 1];
   const more = merged.length > limit || perStage.some((p) => p.more);
   return {
-    count: stages.reduce((n, s) => n + Math.max(0, counts[s] ?? 0), 0),
+    count: stages.reduce((n, s) => n + Math.max(0, typeof counts[s] === "number" ? counts[s] : 0), 0),
     items: slice.map(summarize),
     nextCursor: more && last ? encodeCursor({ before: last.GSI1SK }) : null,
   };

@@ -19,8 +19,6 @@ export interface FieldSpec {
   value: ValueKind;
   /** Customer item attributes the field reads. */
   attributes: readonly string[];
-  /** What the field is, for the API reference and the builder. */
-  label: string;
 }
 
 const DATE_OPS = ["before", "after", "within_days"] as const;
@@ -29,26 +27,25 @@ const NUMBER_OPS = ["eq", "neq", "gte", "lte"] as const;
 export const EMAIL_STATUSES = ["ok", "unsubscribed", "bounced", "complained"] as const;
 
 export const FIELDS = {
-  stage: { ops: ["eq", "neq"], value: { kind: "choice", choices: STAGES }, attributes: ["stage"], label: "Lifecycle stage" },
-  tags: { ops: ["contains"], value: { kind: "text" }, attributes: ["tags"], label: "Tags" },
+  stage: { ops: ["eq", "neq"], value: { kind: "choice", choices: STAGES }, attributes: ["stage"] },
+  tags: { ops: ["contains"], value: { kind: "text" }, attributes: ["tags"] },
   rfmSegment: {
     ops: ["eq", "neq"],
     value: { kind: "choice", choices: SEGMENTS },
     attributes: ["orders", "lastPurchaseAt"],
-    label: "RFM segment",
   },
-  lifetimeSpend: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["spendMinor", "currency"], label: "Lifetime spend" },
-  orders: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["orders"], label: "Orders" },
-  firstPurchaseAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["firstPurchaseAt"], label: "First purchase" },
-  lastPurchaseAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastPurchaseAt"], label: "Last purchase" },
-  locale: { ops: ["eq", "neq"], value: { kind: "text" }, attributes: ["locale"], label: "Locale" },
-  country: { ops: ["eq", "neq"], value: { kind: "text" }, attributes: ["country"], label: "Country" },
-  consent: { ops: ["eq"], value: { kind: "boolean" }, attributes: ["consentMarketing"], label: "Marketing consent" },
-  emailStatus: { ops: ["eq", "neq"], value: { kind: "choice", choices: EMAIL_STATUSES }, attributes: ["emailStatus"], label: "Email status" },
-  lastOpenedAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastOpenedAt"], label: "Last opened an email" },
-  lastClickedAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastClickedAt"], label: "Last clicked in an email" },
-  interests: { ops: ["contains"], value: { kind: "text" }, attributes: ["interests"], label: "Interests" },
-  leadScore: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["leadScore"], label: "Lead score" },
+  lifetimeSpend: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["spendMinor", "currency"] },
+  orders: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["orders"] },
+  firstPurchaseAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["firstPurchaseAt"] },
+  lastPurchaseAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastPurchaseAt"] },
+  locale: { ops: ["eq", "neq"], value: { kind: "text" }, attributes: ["locale"] },
+  country: { ops: ["eq", "neq"], value: { kind: "text" }, attributes: ["country"] },
+  consent: { ops: ["eq"], value: { kind: "boolean" }, attributes: ["consentMarketing"] },
+  emailStatus: { ops: ["eq", "neq"], value: { kind: "choice", choices: EMAIL_STATUSES }, attributes: ["emailStatus"] },
+  lastOpenedAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastOpenedAt"] },
+  lastClickedAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastClickedAt"] },
+  interests: { ops: ["contains"], value: { kind: "text" }, attributes: ["interests"] },
+  leadScore: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["leadScore"] },
 } as const satisfies Record<string, FieldSpec>;
 
 export type Field = keyof typeof FIELDS;

@@ -37,6 +37,24 @@ const OP_LABELS: Record<Op, string> = {
   after: "is after",
   within_days: "is within the last (days)",
 };
+/** What each field is called in the builder. */
+const FIELD_LABELS: Record<Field, string> = {
+  stage: "Lifecycle stage",
+  tags: "Tags",
+  rfmSegment: "RFM segment",
+  lifetimeSpend: "Lifetime spend",
+  orders: "Orders",
+  firstPurchaseAt: "First purchase",
+  lastPurchaseAt: "Last purchase",
+  locale: "Locale",
+  country: "Country",
+  consent: "Marketing consent",
+  emailStatus: "Email status",
+  lastOpenedAt: "Last opened an email",
+  lastClickedAt: "Last clicked in an email",
+  interests: "Interests",
+  leadScore: "Lead score",
+};
 const PAGE = 25;
 /** Wait this long after the last change before asking for a new count, so typing does not send a request per key. */
 const PREVIEW_DELAY_MS = 400;
@@ -88,7 +106,7 @@ async function loadList(ctx: PageContext, target: HTMLElement, open: (segment: S
 /** "tags contains vip and lifetime spend is at least 500". */
 function describe(segment: Pick<SavedSegment, "match" | "conditions">): string {
   if (segment.conditions.length === 0) return segment.match === "all" ? "everyone" : "no one";
-  const one = (c: Condition) => `${(FIELDS[c.field] as FieldSpec | undefined)?.label ?? c.field} ${OP_LABELS[c.op] ?? c.op} ${valueText(c)}`;
+  const one = (c: Condition) => `${FIELD_LABELS[c.field] ?? c.field} ${OP_LABELS[c.op] ?? c.op} ${valueText(c)}`;
   return segment.conditions.map(one).join(segment.match === "all" ? " and " : " or ");
 }
 
@@ -224,7 +242,7 @@ function conditionRow(n: number, changed: () => void, remove: () => void): Row {
   const field = h(
     "select",
     { id: `${id}-field`, "aria-label": `Condition ${n}: field` },
-    FIELD_NAMES.map((name) => h("option", { value: name }, FIELDS[name].label)),
+    FIELD_NAMES.map((name) => h("option", { value: name }, FIELD_LABELS[name])),
   );
   const op = h("select", { id: `${id}-op`, "aria-label": `Condition ${n}: operator` });
   const valueSlot = h("div", { class: "segment-value" });
