@@ -1,6 +1,5 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { NotFound, Unauthorized } from "../core/errors.ts";
 import { upsertContact } from "../customers/contact.ts";
 import { normalizeEmail } from "../customers/email.ts";
@@ -229,11 +228,8 @@ async function applyCustomer(deps: Deps, platform: Platform, delivery: Delivery,
       at: now,
       type: "shop_customer",
       summary,
-      data: { platform, event: delivery.event, ...(consent ? { consent: { ...consent, changed: consentChanged } } : {}) },
+      data: { platform, event: delivery.event, created, ...(consent ? { consent: { ...consent, changed: consentChanged } } : {}) },
     });
-    await publishEvents(deps, [
-      { type: "CustomerUpdated", customerId, at: now, data: { change: created ? `created_in_${platform}` : "consent", source: platform } },
-    ]);
   }
   return { fact: "customer", outcome: "updated", customerId };
 }

@@ -2,9 +2,7 @@ import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, type TransactItem, Update } from "../aws/db.ts";
 import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.ts";
-import type { DomainEvent } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import type { CustomerItem } from "../entities/customer.ts";
@@ -117,7 +115,6 @@ export async function unsubscribe(deps: Deps, token: string): Promise<Unsubscrib
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "Unsubscribed", customerId: payload.c, at: now, data: source }]);
     return { changed: true };
   }
 }
@@ -180,7 +177,6 @@ export async function resubscribe(deps: Deps, token: string): Promise<Resubscrib
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "resubscribed" } }]);
     return { changed: true, marketingConsent };
   }
 }
@@ -260,7 +256,6 @@ export async function confirmConsent(deps: Deps, token: string): Promise<Confirm
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "consent_confirmed" } }]);
     return { changed: true, confirmed: true };
   }
 }
@@ -353,9 +348,6 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    const events: DomainEvent[] = [{ type: "FeedbackReceived", customerId: payload.c, at: now, data: { score, ...source, updated: marker !== undefined } }];
-    if (toAdvocate) events.push({ type: "StageChanged", customerId: payload.c, at: now, data: { from: customer.stage, to: "advocate", reason: "feedback" } });
-    await publishEvents(deps, events);
     return { score, updated: marker !== undefined, stage: toAdvocate ? "advocate" : customer.stage };
   }
 }

@@ -33,6 +33,7 @@ import {
 } from "../reports/schema.ts";
 import { SweepBody, SweepResult } from "../retention/schema.ts";
 import { Task, TaskIdParam, TaskInput, TaskList, TaskPatch, TasksQuery } from "../tasks/schema.ts";
+import { WebhookCreated, WebhookIdParam, WebhookInput, WebhookList, WebhookTestResult } from "../webhooks/schema.ts";
 import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, ValidationErrorBody } from "./schema.ts";
 
 /**
@@ -681,6 +682,68 @@ const hookRoutes = [
   }),
 ];
 
+// Outbound webhooks (shared/webhooks/): endpoints that get the domain events, signed as Standard
+// Webhooks. Owners only: an endpoint receives every customer id and purchase it subscribes to.
+const webhookNotFound = { description: "No such webhook endpoint", content: asJson(ErrorBody) };
+const webhookIdParam = { id: WebhookIdParam };
+const webhookRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/webhooks",
+    operationId: "listWebhooks",
+    fn: "hooks",
+    auth: "admin",
+    summary: "Each outbound webhook endpoint: its events, deliveries, failed attempts, the last delivery and dead letters (never its secret)",
+    tags: ["webhooks"],
+    responses: { 200: { description: "The endpoints", content: asJson(WebhookList) }, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/webhooks",
+    operationId: "addWebhook",
+    fn: "hooks",
+    auth: "admin",
+    summary: "Add an endpoint for some domain events; the answer carries its signing secret (whsec_…), shown this once",
+    tags: ["webhooks"],
+    request: { body: WebhookInput, bodyTypes: ["application/json"] },
+    responses: {
+      201: { description: "Added, with the signing secret", content: asJson(WebhookCreated) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/webhooks/{id}",
+    operationId: "removeWebhook",
+    fn: "hooks",
+    auth: "admin",
+    summary: "Remove an endpoint with its secret and dead letters: deliveries still queued for it are dropped",
+    tags: ["webhooks"],
+    request: { params: webhookIdParam },
+    responses: { 204: { description: "Removed" }, 400: validation, 401: unauthorized, 403: forbidden, 404: webhookNotFound },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/webhooks/{id}/test",
+    operationId: "testWebhook",
+    fn: "hooks",
+    auth: "admin",
+    summary: "Send a signed `webhook.test` event to the endpoint now, once, and answer how the receiver answered",
+    tags: ["webhooks"],
+    request: { params: webhookIdParam },
+    responses: {
+      200: { description: "Sent (ok says whether the receiver took it)", content: asJson(WebhookTestResult) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: webhookNotFound,
+    },
+  }),
+];
+
 // People and keys (shared/auth/): who is calling, the team who sign in, the API keys of
 // integrations, and what a browser needs to sign people in with Cognito.
 const noPool = { description: "No user pool is set up", content: asJson(ErrorBody) };
@@ -858,6 +921,7 @@ const table = [
   ...peopleRoutes,
   ...dashboardRoutes,
   ...taskRoutes,
+  ...webhookRoutes,
 ];
 
 /** Each route with its literal types: what `httpFunction` types an operation's input from. */

@@ -1,7 +1,6 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, cancelledItem, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { fromMinor, toMinor } from "../core/money.ts";
@@ -118,10 +117,6 @@ export async function recordExternalEvent(deps: Deps, input: EventInput, options
           ],
         }),
       );
-      await publishEvents(deps, [
-        ...(input.type === "purchase" ? [{ type: "PurchaseRecorded" as const, customerId, at, data: { eventId, amount: input.amount ?? 0, currency } }] : []),
-        ...(plan.stage !== current.stage ? [{ type: "StageChanged" as const, customerId, at: now, data: { from: current.stage, to: plan.stage } }] : []),
-      ]);
       return { eventId, customerId, duplicate: false, stage: plan.stage, counted: true };
     } catch (err) {
       const codes = cancellationCodes(err);
