@@ -8,6 +8,7 @@ import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
 import { PERSON_PARTITION } from "../shared/entities/person.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
 import { SEARCH_PREFIX } from "../shared/entities/search.ts";
+import { WEBHOOK_PARTITION } from "../shared/entities/webhook.ts";
 import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
 import { Api } from "./api.ts";
@@ -18,6 +19,7 @@ import { CustomerTable } from "./customer-table.ts";
 import { EventBus } from "./event-bus.ts";
 import { RapportFunction } from "./functions.ts";
 import { Mail } from "./mail.ts";
+import { Outbox, WEBHOOK_SENDER_TIMEOUT } from "./outbox.ts";
 import { People } from "./people.ts";
 import { ReportsStream } from "./reports-stream.ts";
 import { RetentionPipeline } from "./retention-pipeline.ts";
@@ -26,9 +28,9 @@ import { LinkTokenSecret } from "./token-secret.ts";
 /**
  * Every function of the stack: one per route table `fn`, the authorizer, and the ones
  * driven by events rather than HTTP: the sender (send queue), ses-events (SES events) and
- * reports-stream (the table's stream). The sweep is both: `POST /v1/sweeps` and the schedule.
+ * reports-stream and outbox (the table's stream), webhook-sender (the webhook delivery queue). The sweep is both: `POST /v1/sweeps` and the schedule.
  */
-export type FunctionId = FunctionName | "authorizer" | "sender" | "ses-events" | "reports-stream";
+export type FunctionId = FunctionName | "authorizer" | "sender" | "ses-events" | "reports-stream" | "outbox" | "webhook-sender";
 
 interface FunctionSpec {
   description: string;
@@ -69,7 +71,6 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // A submission held as a suspected bot is one PutItem in the quarantine partition. In the rare
     // race with an erasure, a GetItem of the tombstone and two DeleteItems undo a recreated profile.
     access: { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:GetItem"] },
-    publishes: true,
     readsCaptchaSecret: true,
   },
   public: {
@@ -90,13 +91,11 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
       actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
       indexes: ["GSI1"],
     },
-    publishes: true,
   },
   events: {
     description: "Admin: record purchases and other interactions",
     // A purchase also schedules the thank-you and feedback request in the due index (UpdateItem).
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
-    publishes: true,
   },
   campaigns: {
     description: "Admin: list, read and edit campaign definitions",
@@ -108,7 +107,6 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // Verifies the signed token, then updates consent and the suppression list and appends to
     // the timeline in a transaction.
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
-    publishes: true,
     readsTokenSecret: true,
   },
   sweep: {
@@ -120,7 +118,6 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
       actions: ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
       indexes: ["GSI2"],
     },
-    publishes: true,
     memorySize: 512,
     // The schedule can take longer than an API request could (API Gateway stops waiting at 30 s).
     timeout: Duration.minutes(5),
@@ -133,14 +130,12 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
     },
-    publishes: true,
     readsTokenSecret: true,
     timeout: SENDER_TIMEOUT,
   },
   "ses-events": {
     description: "SES events (bounces, complaints, deliveries, opens, clicks) into suppression and the timeline",
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
-    publishes: true,
   },
   reports: {
     description: "Admin: the reports (funnel, retention, revenue, campaigns, segments), read from the report counters",
@@ -180,15 +175,33 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     managesPeople: true,
   },
   hooks: {
-    description: "Shops: signed webhooks from Stripe, Shopify and WooCommerce become purchases, refunds and customers; the admin list of connections",
+    description:
+      "Webhooks both ways: signed deliveries from Stripe, Shopify and WooCommerce become purchases, refunds and customers; the connections and outbound webhook endpoints (owners)",
     // Orders and refunds are recorded as the events function records them (the email lookup,
     // the customer, one transaction of marker, counters and timeline); a refund reads its order's
     // marker; customer events merge the profile (upsertContact: PutItem, UpdateItem, and the
     // erasure race's DeleteItem). The connection's last delivery and problems are UpdateItems,
-    // and the connections page is one Query of their partition.
+    // and the connections page is one Query of their partition. Outbound webhook endpoints: a
+    // PutItem adds one, a Query lists them (and their dead letters), DeleteItem removes them, a
+    // test delivery notes itself with UpdateItem; the endpoints' secrets: infra/outbox.ts.
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"] },
-    publishes: true,
     readsConnectionSecrets: true,
+  },
+  outbox: {
+    description: "The outbox: domain events from the table's stream (timeline entries, tombstones) to the event bus and the webhook delivery queue",
+    // One Query of the webhook endpoints per batch, to fan each event out to those that want it.
+    // Its stream read access, dead-letter queue and queue: infra/outbox.ts.
+    access: { actions: ["dynamodb:Query"], partitions: [WEBHOOK_PARTITION] },
+    publishes: true,
+    timeout: Duration.seconds(60),
+  },
+  "webhook-sender": {
+    description: "Posts each webhook delivery to its endpoint, signed (Standard Webhooks); retries with growing waits for 24 hours, then dead-letters it",
+    // Reads the endpoint (GetItem) and whether the event was delivered already (GetItem), notes
+    // the attempt on the endpoint (UpdateItem), puts the delivered marker or the dead letter
+    // (PutItem): only in the webhook partitions.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: [`${WEBHOOK_PARTITION}*`] },
+    timeout: WEBHOOK_SENDER_TIMEOUT,
   },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key, or a person's sign-in token, to who is calling and what they may do",
@@ -230,6 +243,7 @@ export class RapportStack extends Stack {
   readonly mail: Mail;
   readonly pipeline: RetentionPipeline;
   readonly reportsStream: ReportsStream;
+  readonly outbox: Outbox;
   readonly tokenSecret: LinkTokenSecret;
   readonly people: People;
   readonly connectionSecrets: ConnectionSecrets;
@@ -290,6 +304,8 @@ export class RapportStack extends Stack {
     this.mail.grantSend(functions.sender.role);
     this.mail.deliverEventsTo(functions["ses-events"].fn);
     this.reportsStream = new ReportsStream(this, "ReportsStream", { table: this.table, consumer: functions["reports-stream"].fn });
+    this.outbox = new Outbox(this, "Outbox", { table: this.table });
+    this.outbox.connect({ outbox: functions.outbox.fn, sender: functions["webhook-sender"].fn, admin: functions.hooks.fn });
 
     this.api = new Api(this, "Api", {
       functions: Object.fromEntries(HTTP_FUNCTIONS.map((name) => [name, functions[name].fn])) as Record<FunctionName, RapportFunction["fn"]>,
@@ -329,8 +345,10 @@ export class RapportStack extends Stack {
         "send-dlq": this.pipeline.deadLetterQueue,
         "ses-events-dlq": this.mail.eventsDeadLetterQueue!,
         "reports-stream-dlq": this.reportsStream.deadLetterQueue,
+        "outbox-stream-dlq": this.outbox.streamDeadLetterQueue,
+        "webhook-delivery-dlq": this.outbox.deadLetterQueue,
       },
-      streamConsumers: { "reports-stream": functions["reports-stream"].fn },
+      streamConsumers: { "reports-stream": functions["reports-stream"].fn, outbox: functions.outbox.fn },
       sesReputation: { bounceRate: config.bounceRateAlarm, complaintRate: config.complaintRateAlarm },
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
     });
@@ -345,6 +363,10 @@ export class RapportStack extends Stack {
     new CfnOutput(this, "ConnectionsSecretArn", {
       value: this.connectionSecrets.secretArn,
       description: "The shop connections' signing secrets: `rapport --stack NAME connections add` writes them",
+    });
+    new CfnOutput(this, "WebhooksSecretArn", {
+      value: this.outbox.secretArn,
+      description: "The outbound webhook endpoints' signing secrets: `rapport --stack NAME webhooks add` writes them",
     });
     new CfnOutput(this, "ConfigurationSetName", { value: this.mail.configurationSetName, description: "The SES configuration set every email is sent with" });
   }

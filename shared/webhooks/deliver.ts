@@ -6,7 +6,7 @@ import type { DomainEvent } from "../core/ports.ts";
 import type { WebhookDelivery, WebhookEvent, WebhookQueue } from "./queue.ts";
 import type { WebhookSecrets } from "./secrets.ts";
 import type { LastDelivery } from "./store.ts";
-import { deadLetter, getWebhook, markDelivered, recordAttempt, wasDelivered } from "./store.ts";
+import { claimDelivery, deadLetter, getWebhook, recordAttempt, settleDelivery } from "./store.ts";
 
 /**
  * Waits before each retry, after the first attempt failed: quick ones for a receiver restarting,
@@ -96,15 +96,16 @@ export async function handleDelivery(
   }
   const endpoint = await getWebhook(deps, delivery.endpointId);
   if (!endpoint || !(endpoint.events as string[]).includes(delivery.event.type)) return "skipped";
-  if (await wasDelivered(deps, endpoint.id, delivery.event.id)) return "skipped";
+  // Longer than an attempt can take (the receiver's timeout), so a live attempt never loses it.
+  if (!(await claimDelivery(deps, endpoint.id, delivery.event.id, (options.timeoutMs ?? TIMEOUT_MS) + 20_000))) return "skipped";
   const secret = await secrets.get(endpoint.id);
   const attempt = delivery.attempt + 1;
   const last: LastDelivery = secret
     ? await postWebhook(endpoint.url, secret, delivery.event, now, options.timeoutMs)
     : { at: now.toISOString(), eventType: delivery.event.type, ok: false, error: "no_secret" };
   await recordAttempt(deps, endpoint.id, last);
+  await settleDelivery(deps, endpoint.id, delivery.event.id, last.ok);
   if (last.ok) {
-    await markDelivered(deps, endpoint.id, delivery.event.id);
     deps.logger.debug("webhook delivered", { endpointId: endpoint.id, eventId: delivery.event.id, attempt });
     return "delivered";
   }

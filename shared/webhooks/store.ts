@@ -203,23 +203,46 @@ export async function recordAttempt(deps: Deps, id: string, last: LastDelivery):
   }
 }
 
-/** Was this event delivered to this endpoint already (a redelivered stream batch or queue message)? */
-export async function wasDelivered(deps: Deps, id: string, eventId: string): Promise<boolean> {
-  const result = await deps.db.send(new GetCommand({ TableName: deps.table, Key: webhookDeliveredKey(id, eventId), ConsistentRead: true }));
-  return result.Item !== undefined;
+/**
+ * Claims an event's delivery to an endpoint for one attempt: a conditional put of its marker that
+ * succeeds only when no one delivered it yet and no other attempt holds it (a lease of `leaseMs`,
+ * so an attempt that crashed does not block the retries). False: delivered already, or being
+ * delivered right now by a copy of the same message (a redelivered stream batch or queue message).
+ */
+export async function claimDelivery(deps: Deps, id: string, eventId: string, leaseMs: number): Promise<boolean> {
+  const now = deps.clock.now();
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.table,
+        Item: {
+          ...webhookDeliveredKey(id, eventId),
+          type: "webhook_delivery",
+          state: "sending",
+          leaseUntil: now.getTime() + leaseMs,
+          expiresAt: Math.floor(now.getTime() / 1000) + DELIVERED_DAYS * 86_400,
+        },
+        ConditionExpression: "attribute_not_exists(PK) OR (#state <> :delivered AND leaseUntil < :now)",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: { ":delivered": "delivered", ":now": now.getTime() },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
 }
 
-export async function markDelivered(deps: Deps, id: string, eventId: string): Promise<void> {
-  const now = deps.clock.now();
+/** Ends an attempt's claim: `delivered` for good, or released for the next attempt. */
+export async function settleDelivery(deps: Deps, id: string, eventId: string, delivered: boolean): Promise<void> {
   await deps.db.send(
-    new PutCommand({
+    new UpdateCommand({
       TableName: deps.table,
-      Item: {
-        ...webhookDeliveredKey(id, eventId),
-        type: "webhook_delivered",
-        at: now.toISOString(),
-        expiresAt: Math.floor(now.getTime() / 1000) + DELIVERED_DAYS * 86_400,
-      },
+      Key: webhookDeliveredKey(id, eventId),
+      UpdateExpression: "SET #state = :state, leaseUntil = :zero",
+      ExpressionAttributeNames: { "#state": "state" },
+      ExpressionAttributeValues: { ":state": delivered ? "delivered" : "failed", ":zero": 0 },
     }),
   );
 }
