@@ -95,7 +95,7 @@ describe.skipIf(!HAVE_BROWSER)("the Connections and Webhooks pages", () => {
     expect(listed).toEqual([expect.objectContaining({ url, events: ["LeadCaptured", "PurchaseRecorded"] })]);
     expect(JSON.stringify(listed)).not.toContain(secret);
 
-    await w.page.getByRole("button", { name: `Send a test event to ${url}` }).click();
+    await w.page.getByRole("button", { name: `Send test to ${url}` }).click();
     await expect.poll(() => w.page.getByText("Test event: Delivered (HTTP 204).").count(), POLL).toBe(1);
     const test = received.find((r) => r.body.includes("webhook.test"))!;
     expect(

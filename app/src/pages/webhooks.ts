@@ -141,7 +141,7 @@ export async function webhooksPage(ctx: PageContext): Promise<void> {
     ),
     h(
       "fieldset",
-      { class: "field", id: "webhook-events" },
+      { class: "checks event-checks", id: "webhook-events" },
       h("legend", null, "Events to send"),
       boxes.map((b) => b.row),
     ),
@@ -179,7 +179,7 @@ function actions(w: Endpoint, reload: () => Promise<unknown>): HTMLElement {
   return h(
     "span",
     { class: "row-actions" },
-    button("Send test", `Send a test event to ${w.url}`, async () => {
+    button("Send test", `Send test to ${w.url}`, async () => {
       const result = await api<LastDelivery>(`/v1/webhooks/${encodeURIComponent(w.id)}/test`, { method: "POST" });
       const text = `Test event: ${outcome(result)}.`;
       status.textContent = text;
