@@ -5,6 +5,7 @@ import type { Construct } from "constructs";
 import { settingsToEnv } from "../shared/core/settings.ts";
 import { API_KEY_PARTITION } from "../shared/entities/api-key.ts";
 import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
+import { CONNECTION_PARTITION } from "../shared/entities/connection.ts";
 import { PERSON_PARTITION } from "../shared/entities/person.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
 import { SEARCH_PREFIX } from "../shared/entities/search.ts";
@@ -189,9 +190,10 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   },
   outbox: {
     description: "The outbox: domain events from the table's stream (timeline entries, tombstones) to the event bus and the webhook delivery queue",
-    // One Query of the webhook endpoints per batch, to fan each event out to those that want it.
-    // Its stream read access, dead-letter queue and queue: infra/outbox.ts.
-    access: { actions: ["dynamodb:Query"], partitions: [WEBHOOK_PARTITION] },
+    // One Query of the webhook endpoints per batch, to fan each event out to those that want it;
+    // a shop's counted order or refund is noted on its connection (UpdateItem). Its stream read
+    // access, dead-letter queue and queue: infra/outbox.ts.
+    access: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"], partitions: [WEBHOOK_PARTITION, CONNECTION_PARTITION] },
     publishes: true,
     timeout: Duration.seconds(60),
   },

@@ -312,7 +312,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Orders as the events function records them, customer merges, the connections partition.
       hooks: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
       // The webhook endpoints, to fan events out to: one Query of their partition.
-      outbox: { actions: ["dynamodb:Query"], indexes: [], partitions: ["WEBHOOK"] },
+      // and a shop's counted order noted on its connection.
+      outbox: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["WEBHOOK", "CONNECTION"] },
       // The endpoint, the delivery claim and the dead letters: webhook partitions only.
       "webhook-sender": { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["WEBHOOK*"] },
     };

@@ -220,8 +220,9 @@ function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: str
       update.setIfNotExists("firstPurchaseAt", at);
       if (!current.lastPurchaseAt || at > current.lastPurchaseAt) update.set("lastPurchaseAt", at).set("lastPurchaseId", eventId);
       // Thank-you, feedback and milestone campaigns may now be due: the sweep looks at once and
-      // then keeps the entry at the next real due time.
-      setDue(update, current.id, now, deps.config.retention.dueShards);
+      // then keeps the entry at the next real due time. An entry already due is left where it is
+      // (the sweep looks at it just the same), which spares moving it in the due index.
+      if (!current.nextDueAt || current.nextDueAt > now) setDue(update, current.id, now, deps.config.retention.dueShards);
     }
   }
   if (FOLLOW_UPS.has(input.type)) update.set("lastFollowUpAt", at);

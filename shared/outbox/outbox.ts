@@ -1,5 +1,9 @@
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
+import { noteCountedDelivery } from "../connections/store.ts";
 import type { Deps } from "../core/deps.ts";
+import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { webhookEventOf } from "../webhooks/deliver.ts";
 import type { WebhookDelivery, WebhookQueue } from "../webhooks/queue.ts";
 import { listEndpoints } from "../webhooks/store.ts";
@@ -13,6 +17,7 @@ import { eventsFromRecords } from "./events.ts";
  * had, and nothing a write stored is lost because a publish failed after it.
  */
 export async function runOutbox(deps: Deps, records: readonly DynamoDBRecord[], queue?: WebhookQueue): Promise<{ events: number; deliveries: number }> {
+  await noteShopDeliveries(deps, records);
   const events = eventsFromRecords(records);
   if (events.length === 0) return { events: 0, deliveries: 0 };
   await deps.bus.publish(events);
@@ -26,4 +31,23 @@ export async function runOutbox(deps: Deps, records: readonly DynamoDBRecord[], 
   }
   if (deliveries.length) await queue.enqueue(deliveries);
   return { events: events.length, deliveries: deliveries.length };
+}
+
+/**
+ * A purchase or refund a shop's webhook recorded (its timeline entry names the platform and the
+ * delivery's event) is noted on the connection as its last delivery, here rather than in the
+ * webhook's request.
+ */
+async function noteShopDeliveries(deps: Deps, records: readonly DynamoDBRecord[]): Promise<void> {
+  for (const record of records) {
+    if (record.eventName !== "INSERT" || !record.dynamodb?.Keys?.SK?.S?.startsWith(TIMELINE_PREFIX) || !record.dynamodb.NewImage) continue;
+    const item = unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) as {
+      id?: string;
+      kind?: string;
+      data?: { data?: { platform?: unknown; event?: unknown } };
+    };
+    const shop = item.data?.data;
+    if ((item.kind !== "purchase" && item.kind !== "refund") || typeof shop?.platform !== "string" || typeof shop.event !== "string" || !item.id) continue;
+    await noteCountedDelivery(deps, shop.platform, shop.event, item.id);
+  }
 }
