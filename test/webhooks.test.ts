@@ -1,12 +1,14 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runOutbox } from "../shared/outbox/outbox.ts";
 import { useStack } from "./support/stack.ts";
 
@@ -205,5 +207,56 @@ describe("webhook endpoints are the owner's", () => {
     expect((await stack.api(`/v1/webhooks/${webhook.id}`, { key: stack.adminKey, method: "DELETE" })).status).toBe(204);
     expect(JSON.parse(readFileSync(secretsFile, "utf8"))[webhook.id]).toBeUndefined();
     expect((await stack.api(`/v1/webhooks/${webhook.id}`, { key: stack.adminKey, method: "DELETE" })).status).toBe(404);
+  });
+});
+
+describe("npx rapport webhooks", () => {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  function rapport(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ["bin/rapport.ts", ...args], {
+        cwd: root,
+        env: {
+          ...process.env,
+          DYNAMODB_ENDPOINT: inject("dynamodbEndpoint"),
+          RAPPORT_TABLE: stack.deps.table,
+          RAPPORT_DATA_DIR: dataDir,
+          PORT: String(stack.port),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  // Four CLI processes, each starting Node and connecting: slow on a busy machine.
+  it("add prints the secret alone on the last line; the running stack delivers with it; list, test and remove work", { timeout: 180_000 }, async () => {
+    const cli = await receiver();
+    servers.push(cli);
+    const added = await rapport(["webhooks", "add", cli.url, "--events", "LeadCaptured,Unsubscribed"]);
+    expect(added.code).toBe(0);
+    const secret = added.stdout.trim().split("\n").at(-1)!;
+    expect(secret).toMatch(/^whsec_/);
+    expect(added.stderr).not.toContain(secret);
+    const id = /\b(wh_[0-9A-Z]{26})\b/.exec(added.stderr)![1]!;
+
+    const { body } = await lead("cli-webhook@example.com");
+    await expect.poll(() => cli.received.filter((r) => r.body.includes(body.customerId)).length, { timeout: 10_000 }).toBe(1);
+    expect(verify(secret, cli.received.find((r) => r.body.includes(body.customerId))!).type).toBe("LeadCaptured");
+
+    const listed = await rapport(["webhooks", "list"]);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(secret);
+    const tested = await rapport(["webhooks", "test", id]);
+    expect(tested.code).toBe(0);
+    expect(tested.stdout).toMatch(/^delivered evt_test_/);
+    expect((await rapport(["webhooks", "add", cli.url, "--events", "Nope"])).code).toBe(2);
+    expect((await rapport(["webhooks", "remove", id])).code).toBe(0);
+    expect((await rapport(["webhooks", "remove", id])).code).toBe(1);
   });
 });
