@@ -8,7 +8,7 @@ import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { configFromEnv } from "./config.ts";
-import type { DomainEvent, EventBus } from "./ports.ts";
+import type { EventBus } from "./ports.ts";
 
 /** What domain code is handed: the table, the clock, configuration and a logger. */
 export interface Deps {
@@ -17,7 +17,10 @@ export interface Deps {
   clock: Clock;
   config: RuntimeConfig;
   logger: Logger;
-  /** Domain events (the README lists them): EventBridge on AWS, in process locally. */
+  /**
+   * Domain events (the README lists them): EventBridge on AWS, in process locally. Only the outbox
+   * (shared/outbox/) publishes, from the table's stream: a request never publishes after its write.
+   */
   bus: EventBus;
   /** Checks captcha tokens on POST /v1/leads when `config.botProtection.captchaProvider` is set. */
   captcha?: CaptchaVerifier;
@@ -39,22 +42,4 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Par
     captcha: captchaVerifierFromConfig(config),
     ...overrides,
   };
-}
-
-/**
- * Publishes after the fact is stored. A bus failure must not turn a stored lead or purchase into
- * an error for the caller (who would retry and, without an idempotency key, store it twice), so
- * it is logged (ids only) and the request succeeds.
- */
-export async function publishEvents(deps: Pick<Deps, "bus" | "logger">, events: DomainEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  try {
-    await deps.bus.publish(events);
-  } catch (err) {
-    deps.logger.error("publishing domain events failed", {
-      types: events.map((e) => e.type).join(","),
-      error: (err as Error).name,
-      message: (err as Error).message,
-    });
-  }
 }

@@ -64,6 +64,8 @@ function fromEntry(kind: string, data: Data): Derived | undefined {
       return { type: "CustomerUpdated", data: { change: "resubscribed" } };
     case "consent_confirmed":
       return { type: "CustomerUpdated", data: { change: "consent_confirmed" } };
+    case "preferences_changed":
+      return { type: "CustomerUpdated", data: { change: "preferences" } };
     case "profile_updated":
       return { type: "CustomerUpdated", data: { fields: Array.isArray(data.changed) ? data.changed.join(",") : "" } };
     case "shop_customer": {
