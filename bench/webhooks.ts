@@ -17,6 +17,7 @@ import { Webhook } from "standardwebhooks";
 import { freePort, type RunningDynamo, startDynamo } from "../local/dynamo.ts";
 import { startSesLocal } from "../local/ses.ts";
 import { type LocalApi, startLocalApi } from "../local/stack.ts";
+import { createApiKey } from "../shared/auth/api-keys.ts";
 import { FileWebhookSecrets } from "../shared/webhooks/secrets.ts";
 import { addWebhook } from "../shared/webhooks/store.ts";
 import { fmt, percentile, round } from "./stats.ts";
@@ -85,12 +86,14 @@ export async function webhookFigures(report: Report, resources: WebhookResources
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rapport`;
   ({ secret } = await addWebhook(api.deps, new FileWebhookSecrets(file), { url, events: ["LeadCaptured"] }));
 
+  // A script's key: its answer names the customer, whose delivery is then timed.
+  const { key } = await createApiKey(api.deps, { scopes: ["leads:write"], name: "bench" });
   log(`posting ${SAMPLES} leads ${SPACING_MS} ms apart and timing each one's delivery ...`);
   const accepted = new Map<string, number>();
   for (let i = 0; i < SAMPLES; i++) {
     const res = await fetch(`${api.url}/v1/leads`, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${key}` },
       body: JSON.stringify({ email: `bench.webhook.${process.pid}.${i}@example.com`, firstName: "Maria" }),
     });
     const at = performance.now();

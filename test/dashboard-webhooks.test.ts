@@ -96,7 +96,7 @@ describe.skipIf(!HAVE_BROWSER)("the Connections and Webhooks pages", () => {
     expect(JSON.stringify(listed)).not.toContain(secret);
 
     await w.page.getByRole("button", { name: `Send test to ${url}` }).click();
-    await expect.poll(() => w.page.getByText("Test event: Delivered (HTTP 204).").count(), POLL).toBe(1);
+    await expect.poll(() => w.page.getByText("Test event: Delivered (HTTP 204).").count(), POLL).toBeGreaterThan(0);
     const test = received.find((r) => r.body.includes("webhook.test"))!;
     expect(
       new Webhook(secret).verify(test.body, {
