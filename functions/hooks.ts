@@ -13,20 +13,9 @@ import { depsFromEnv } from "../shared/core/deps.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { HttpEvent } from "../shared/http/http.ts";
 import { header, json, mediaType, rawBody } from "../shared/http/http.ts";
-import { sendTestWebhook } from "../shared/webhooks/deliver.ts";
-import type { WebhookSecrets } from "../shared/webhooks/secrets.ts";
-import { webhookSecretsFromConfig } from "../shared/webhooks/secrets.ts";
-import { addWebhook, listWebhooks, removeWebhook } from "../shared/webhooks/store.ts";
 
-/**
- * Webhooks both ways: signed webhooks from Stripe, Shopify and WooCommerce with the admin list of
- * connections, and the outbound webhook endpoints (Standard Webhooks) the domain events go to.
- */
-export function makeHandler(
-  deps: Deps,
-  secrets: ConnectionSecrets = connectionSecretsFromConfig(deps.config, deps.clock),
-  webhookSecrets: WebhookSecrets = webhookSecretsFromConfig(deps.config, deps.clock),
-) {
+/** Shops: signed webhooks from Stripe, Shopify and WooCommerce, and the admin list of connections. */
+export function makeHandler(deps: Deps, secrets: ConnectionSecrets = connectionSecretsFromConfig(deps.config, deps.clock)) {
   const now = () => deps.clock.now().toISOString();
   const verify = (event: HttpEvent, platform: "stripe" | "shopify" | "woocommerce", check: Parameters<typeof verifyDelivery>[4]) =>
     verifyDelivery(deps, secrets, platform, rawBody(event).length, check);
@@ -53,16 +42,6 @@ export function makeHandler(
         return received(await ingestDelivery(deps, "woocommerce", delivery));
       },
       listConnections: async () => json(200, { connections: await listConnections(deps) }),
-      listWebhooks: async () => json(200, { webhooks: await listWebhooks(deps) }),
-      addWebhook: async ({ body }) => {
-        const { endpoint, secret } = await addWebhook(deps, webhookSecrets, body);
-        return json(201, { webhook: endpoint, secret }, { "cache-control": "no-store" });
-      },
-      removeWebhook: async ({ params }) => {
-        await removeWebhook(deps, webhookSecrets, params.id);
-        return { statusCode: 204, headers: { "cache-control": "no-store" }, body: "" };
-      },
-      testWebhook: async ({ params }) => json(200, await sendTestWebhook(deps, webhookSecrets, params.id)),
     },
     deps,
   );

@@ -21,7 +21,7 @@ export interface OutboxFunctions {
   outbox: lambda.Function;
   /** functions/webhook-sender.ts: the delivery queue's consumer. */
   sender: lambda.Function;
-  /** functions/hooks.ts: adds and removes endpoints, so it writes their secrets. */
+  /** functions/people.ts: adds and removes endpoints, so it writes their secrets. */
   admin: lambda.Function;
 }
 

@@ -166,25 +166,24 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     servesDashboard: true,
   },
   people: {
-    description: "Who am I, the people who sign in (owners only) and the API keys (owners only)",
-    // The people directory and the API keys, each one small partition: Query lists, GetItem and
-    // PutItem add, DeleteItem removes a person, UpdateItem revokes a key.
+    description: "Who am I, the people who sign in, the API keys and the outbound webhook endpoints (owners only)",
+    // The people directory, the API keys and the webhook endpoints, each a small partition: Query
+    // lists, GetItem and PutItem add, DeleteItem removes a person or an endpoint (and its dead
+    // letters), UpdateItem revokes a key or notes a test delivery. The endpoints' secret:
+    // infra/outbox.ts.
     access: {
       actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-      partitions: [PERSON_PARTITION, API_KEY_PARTITION],
+      partitions: [PERSON_PARTITION, API_KEY_PARTITION, `${WEBHOOK_PARTITION}*`],
     },
     managesPeople: true,
   },
   hooks: {
-    description:
-      "Webhooks both ways: signed deliveries from Stripe, Shopify and WooCommerce become purchases, refunds and customers; the connections and outbound webhook endpoints (owners)",
+    description: "Shops: signed webhooks from Stripe, Shopify and WooCommerce become purchases, refunds and customers; the admin list of connections",
     // Orders and refunds are recorded as the events function records them (the email lookup,
     // the customer, one transaction of marker, counters and timeline); a refund reads its order's
     // marker; customer events merge the profile (upsertContact: PutItem, UpdateItem, and the
     // erasure race's DeleteItem). The connection's last delivery and problems are UpdateItems,
-    // and the connections page is one Query of their partition. Outbound webhook endpoints: a
-    // PutItem adds one, a Query lists them (and their dead letters), DeleteItem removes them, a
-    // test delivery notes itself with UpdateItem; the endpoints' secrets: infra/outbox.ts.
+    // and the connections page is one Query of their partition.
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"] },
     readsConnectionSecrets: true,
   },
@@ -307,7 +306,7 @@ export class RapportStack extends Stack {
     this.mail.deliverEventsTo(functions["ses-events"].fn);
     this.reportsStream = new ReportsStream(this, "ReportsStream", { table: this.table, consumer: functions["reports-stream"].fn });
     this.outbox = new Outbox(this, "Outbox", { table: this.table });
-    this.outbox.connect({ outbox: functions.outbox.fn, sender: functions["webhook-sender"].fn, admin: functions.hooks.fn });
+    this.outbox.connect({ outbox: functions.outbox.fn, sender: functions["webhook-sender"].fn, admin: functions.people.fn });
 
     this.api = new Api(this, "Api", {
       functions: Object.fromEntries(HTTP_FUNCTIONS.map((name) => [name, functions[name].fn])) as Record<FunctionName, RapportFunction["fn"]>,

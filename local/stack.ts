@@ -13,6 +13,7 @@ import { fixedClock } from "../shared/core/clock.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import type { Mailer } from "../shared/core/ports.ts";
+import { captchaVerifierFromConfig } from "../shared/leads/siteverify.ts";
 import { webhookSecretsFromConfig } from "../shared/webhooks/secrets.ts";
 import { freePort } from "./dynamo.ts";
 import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
@@ -118,7 +119,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
   const logger = options.logger ?? new Logger({ serviceName: "rapport", logLevel: options.logLevel ?? "WARN" });
   const bus = new LocalBus();
-  const deps = depsFromEnv(env, { logger, bus, ...options.deps });
+  const built = depsFromEnv(env, { logger, bus, ...options.deps });
+  // As the capture function builds it on AWS.
+  const deps = { ...built, captcha: options.deps?.captcha ?? captchaVerifierFromConfig(built.config) };
   // The instant mail goes out as of: a simulated sweep's (`POST /v1/sweeps` with "at") while it drains.
   let mailClock = deps.clock;
   const sesMailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });

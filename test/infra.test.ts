@@ -292,11 +292,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       },
       // One read: a key's hash or a person's directory entry, and nothing else in the table.
       authorizer: { actions: ["dynamodb:GetItem"], indexes: [], partitions: ["APIKEY", "PERSON"] },
-      // The people directory and the API keys.
+      // The people directory, the API keys and the webhook endpoints.
       people: {
         actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
         indexes: [],
-        partitions: ["PERSON", "APIKEY"],
+        partitions: ["PERSON", "APIKEY", "WEBHOOK*"],
       },
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
@@ -370,9 +370,16 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Lambda sends a batch that failed every retry to the on-failure queue with this role.
       "reports-stream": ["sqs:SendMessage"],
       app: [],
-      people: ["cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser"],
-      // Reads the connection secrets; reads and writes the webhook endpoints' secret (adding one writes it).
-      hooks: ["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+      // Adding a webhook endpoint writes its secret into the endpoints' secret.
+      people: [
+        "cognito-idp:AdminAddUserToGroup",
+        "cognito-idp:AdminCreateUser",
+        "cognito-idp:AdminDeleteUser",
+        "cognito-idp:AdminGetUser",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+      ],
+      hooks: ["secretsmanager:GetSecretValue"],
       // Publishes the events; queues deliveries; its stream's on-failure queue.
       outbox: ["events:PutEvents", "sqs:SendMessage"],
       // Consumes the delivery queue and hands failed deliveries back to it with a delay; reads the secrets.
@@ -452,6 +459,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         logicalId(stack, stack.functions.links.role),
         logicalId(stack, stack.functions.sender.role),
         logicalId(stack, stack.functions.hooks.role),
+        logicalId(stack, stack.functions.people.role),
         logicalId(stack, stack.functions["webhook-sender"].role),
       ].sort(),
     );
@@ -463,8 +471,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       ).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.tokenSecret.secret) }]]);
     }
     const hooks = byService(statementsOf(resources, logicalId(stack, stack.functions.hooks.role)), "secretsmanager");
-    expect(hooks.map((s) => [s.Action, s.Resource])).toEqual([
-      ["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.connectionSecrets.secret) }],
+    expect(hooks.map((s) => [s.Action, s.Resource])).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.connectionSecrets.secret) }]]);
+    const people = byService(statementsOf(resources, logicalId(stack, stack.functions.people.role)), "secretsmanager");
+    expect(people.map((s) => [s.Action, s.Resource])).toEqual([
       [["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], { Ref: logicalId(stack, stack.outbox.secret) }],
     ]);
     const sender = byService(statementsOf(resources, logicalId(stack, stack.functions["webhook-sender"].role)), "secretsmanager");
@@ -641,7 +650,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     const env = (name: FunctionId) => resources[logicalId(stack, stack.functions[name].fn)]!.Properties.Environment.Variables;
     expect(env("outbox").WEBHOOK_QUEUE_URL).toEqual({ Ref: logicalId(stack, stack.outbox.queue) });
     expect(env("webhook-sender").WEBHOOKS_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.outbox.secret) });
-    expect(env("hooks").WEBHOOKS_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.outbox.secret) });
+    expect(env("people").WEBHOOKS_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.outbox.secret) });
   });
 
   it("runs the sweep on the configured schedule", () => {

@@ -3,7 +3,6 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../aws/db.ts";
 import { EventBridgeBus, LogOnlyBus } from "../aws/eventbridge-bus.ts";
 import type { CaptchaVerifier } from "../leads/bot-protection.ts";
-import { captchaVerifierFromConfig } from "../leads/siteverify.ts";
 import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
 import type { RuntimeConfig } from "./config.ts";
@@ -22,7 +21,11 @@ export interface Deps {
    * (shared/outbox/) publishes, from the table's stream: a request never publishes after its write.
    */
   bus: EventBus;
-  /** Checks captcha tokens on POST /v1/leads when `config.botProtection.captchaProvider` is set. */
+  /**
+   * Checks captcha tokens on POST /v1/leads when `config.botProtection.captchaProvider` is set.
+   * Built by the capture function and the local stack (`captchaVerifierFromConfig`), not here, so
+   * the other functions' bundles carry no captcha client.
+   */
   captcha?: CaptchaVerifier;
 }
 
@@ -39,7 +42,6 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Par
     bus: config.retention.eventBusName
       ? new EventBridgeBus(config.retention.eventBusName, config.region)
       : new LogOnlyBus((message, extra) => logger.debug(message, extra)),
-    captcha: captchaVerifierFromConfig(config),
     ...overrides,
   };
 }

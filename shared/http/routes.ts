@@ -723,18 +723,16 @@ const hookRoutes = [
   }),
 ];
 
-// Outbound webhooks (shared/webhooks/): endpoints that get the domain events, signed as Standard
-// Webhooks. Owners only: an endpoint receives every customer id and purchase it subscribes to.
-const webhookNotFound = { description: "No such webhook endpoint", content: asJson(ErrorBody) };
-const webhookIdParam = { id: WebhookIdParam };
+// Outbound webhooks (shared/webhooks/), owners only: an endpoint gets every customer id it subscribes to.
+const webhookAnswers = { 400: validation, 401: unauthorized, 403: forbidden, 404: { description: "No such endpoint", content: asJson(ErrorBody) } };
 const webhookRoutes = [
   route({
     method: "GET",
     path: "/v1/webhooks",
     operationId: "listWebhooks",
-    fn: "hooks",
+    fn: "people",
     auth: "admin",
-    summary: "Each outbound webhook endpoint: its events, deliveries, failed attempts, the last delivery and dead letters (never its secret)",
+    summary: "Webhook endpoints and their deliveries",
     tags: ["webhooks"],
     responses: { 200: { description: "The endpoints", content: asJson(WebhookList) }, 401: unauthorized, 403: forbidden },
   }),
@@ -742,46 +740,34 @@ const webhookRoutes = [
     method: "POST",
     path: "/v1/webhooks",
     operationId: "addWebhook",
-    fn: "hooks",
+    fn: "people",
     auth: "admin",
-    summary: "Add an endpoint for some domain events; the answer carries its signing secret (whsec_…), shown this once",
+    summary: "Add an endpoint (its secret is shown once)",
     tags: ["webhooks"],
     request: { body: WebhookInput, bodyTypes: ["application/json"] },
-    responses: {
-      201: { description: "Added, with the signing secret", content: asJson(WebhookCreated) },
-      400: validation,
-      401: unauthorized,
-      403: forbidden,
-      ...bodyRefused,
-    },
+    responses: { 201: { description: "Added", content: asJson(WebhookCreated) }, 400: validation, 401: unauthorized, 403: forbidden, ...bodyRefused },
   }),
   route({
     method: "DELETE",
     path: "/v1/webhooks/{id}",
     operationId: "removeWebhook",
-    fn: "hooks",
+    fn: "people",
     auth: "admin",
-    summary: "Remove an endpoint with its secret and dead letters: deliveries still queued for it are dropped",
+    summary: "Remove an endpoint",
     tags: ["webhooks"],
-    request: { params: webhookIdParam },
-    responses: { 204: { description: "Removed" }, 400: validation, 401: unauthorized, 403: forbidden, 404: webhookNotFound },
+    request: { params: { id: WebhookIdParam } },
+    responses: { 204: { description: "Removed" }, ...webhookAnswers },
   }),
   route({
     method: "POST",
     path: "/v1/webhooks/{id}/test",
     operationId: "testWebhook",
-    fn: "hooks",
+    fn: "people",
     auth: "admin",
-    summary: "Send a signed `webhook.test` event to the endpoint now, once, and answer how the receiver answered",
+    summary: "Send a webhook.test event",
     tags: ["webhooks"],
-    request: { params: webhookIdParam },
-    responses: {
-      200: { description: "Sent (ok says whether the receiver took it)", content: asJson(WebhookTestResult) },
-      400: validation,
-      401: unauthorized,
-      403: forbidden,
-      404: webhookNotFound,
-    },
+    request: { params: { id: WebhookIdParam } },
+    responses: { 200: { description: "Sent", content: asJson(WebhookTestResult) }, ...webhookAnswers },
   }),
 ];
 
