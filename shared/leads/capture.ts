@@ -1,6 +1,5 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { newCustomerId } from "../core/ids.ts";
 import { PROFILE_FIELD_NAMES } from "../core/schema.ts";
 import { upsertContact } from "../customers/contact.ts";
@@ -83,6 +82,7 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
 
   const consentChanged = consent !== undefined && (before?.consentMarketing ?? false) !== consent.granted;
   const data: Record<string, unknown> = {
+    created,
     fields: profile,
     ...(lead.message ? { message: lead.message } : {}),
     ...(Object.keys(attribution).length ? { attribution } : {}),
@@ -93,6 +93,5 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
   };
   const summary = created ? `Lead captured from ${source}` : `Form submitted again from ${source}`;
   await deps.db.send(new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }));
-  await publishEvents(deps, [{ type: "LeadCaptured", customerId, at, data: { created, consentPending: pending !== undefined } }]);
   return { customerId, created, discarded: false };
 }
