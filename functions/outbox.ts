@@ -1,4 +1,5 @@
 import type { DynamoDBStreamEvent } from "aws-lambda";
+import { busFromConfig } from "../shared/aws/eventbridge-bus.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { runOutbox } from "../shared/outbox/outbox.ts";
@@ -22,7 +23,8 @@ export function makeHandler(deps: Deps, queue?: WebhookQueue) {
 let built: ReturnType<typeof makeHandler> | undefined;
 export const handler = (event: DynamoDBStreamEvent): Promise<void> =>
   (built ??= (() => {
-    const deps = depsFromEnv();
+    const base = depsFromEnv();
+    const deps = { ...base, bus: busFromConfig(base.config, base.logger) };
     const url = deps.config.webhooks.queueUrl;
     return makeHandler(deps, url ? new SqsWebhookQueue(url, deps.config.region) : undefined);
   })())(event);

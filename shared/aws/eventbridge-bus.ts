@@ -1,4 +1,6 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import type { RuntimeConfig } from "../core/config.ts";
 import type { DomainEvent, EventBus } from "../core/ports.ts";
 
 /** PutEvents takes at most 10 entries a call. */
@@ -45,4 +47,11 @@ export class LogOnlyBus implements EventBus {
   async publish(events: DomainEvent[]): Promise<void> {
     for (const e of events) this.log("domain event", { type: e.type, customerId: e.customerId });
   }
+}
+
+/** The outbox's bus: EventBridge when the stack names one (on AWS), else the log (debug). */
+export function busFromConfig(config: RuntimeConfig, logger: Logger): EventBus {
+  return config.retention.eventBusName
+    ? new EventBridgeBus(config.retention.eventBusName, config.region)
+    : new LogOnlyBus((message, extra) => logger.debug(message, extra));
 }

@@ -1,7 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../aws/db.ts";
-import { EventBridgeBus, LogOnlyBus } from "../aws/eventbridge-bus.ts";
 import type { CaptchaVerifier } from "../leads/bot-protection.ts";
 import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
@@ -19,8 +18,10 @@ export interface Deps {
   /**
    * Domain events (the README lists them): EventBridge on AWS, in process locally. Only the outbox
    * (shared/outbox/) publishes, from the table's stream: a request never publishes after its write.
+   * Built by the outbox function (`busFromConfig`) and the local stack, not here, so no other
+   * function's bundle carries the EventBridge client.
    */
-  bus: EventBus;
+  bus?: EventBus;
   /**
    * Checks captcha tokens on POST /v1/leads when `config.botProtection.captchaProvider` is set.
    * Built by the capture function and the local stack (`captchaVerifierFromConfig`), not here, so
@@ -39,9 +40,6 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Par
     clock: systemClock,
     config,
     logger,
-    bus: config.retention.eventBusName
-      ? new EventBridgeBus(config.retention.eventBusName, config.region)
-      : new LogOnlyBus((message, extra) => logger.debug(message, extra)),
     ...overrides,
   };
 }

@@ -20,6 +20,7 @@ export async function runOutbox(deps: Deps, records: readonly DynamoDBRecord[], 
   await noteShopDeliveries(deps, records);
   const events = eventsFromRecords(records);
   if (events.length === 0) return { events: 0, deliveries: 0 };
+  if (!deps.bus) throw new Error("the outbox needs deps.bus (busFromConfig)");
   await deps.bus.publish(events);
   if (!queue) return { events: events.length, deliveries: 0 };
   const endpoints = await listEndpoints(deps);
