@@ -991,6 +991,10 @@ describe("the settings table", () => {
     "rapport:captchaProvider": "turnstile",
     "rapport:captchaSecretArn": "arn:aws:secretsmanager:eu-north-1:123456789012:secret:rapport-turnstile-AbCdEf",
     "rapport:minSubmitSeconds": 3,
+    "rapport:interestPaths": { "/shoes": "Shoes", "/shoes/trail": "trail running" },
+    "rapport:interestProducts": "SHOE-=shoes",
+    "rapport:visitorTtlDays": 30,
+    "rapport:trackRatePerMinute": "60",
   };
 
   it("names every setting the functions read, so the round trip below covers them all", () => {

@@ -148,6 +148,37 @@ function isIanaTimeZone(value: string): boolean {
 /** The captcha services whose tokens POST /v1/leads can verify. */
 export const CAPTCHA_PROVIDERS = ["turnstile", "hcaptcha"] as const;
 
+/** An interest's name as pages, settings and campaigns write it: lower case, 1-40 letters, digits, spaces, `_` or `-`. */
+export const INTEREST_NAME = /^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} _-]{0,39}$/u;
+
+/**
+ * `prefix=interest` pairs: an object, a JSON object, or `a=b,c=d`. Prefixes are kept as given,
+ * interests lower-cased; longest prefix first, so `/shoes/trail=trail` wins over `/shoes=shoes`.
+ */
+export const prefixMap: Parser<[string, string][]> = (raw) => {
+  let pairs: [string, unknown][];
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) pairs = Object.entries(raw);
+  else if (typeof raw === "string") {
+    const value = raw.trim();
+    if (value === "") return [];
+    if (value.startsWith("{")) {
+      try {
+        pairs = Object.entries(JSON.parse(value) as Record<string, unknown>);
+      } catch {
+        return INVALID;
+      }
+    } else pairs = value.split(",").map((pair) => [pair.slice(0, pair.lastIndexOf("=")).trim(), pair.slice(pair.lastIndexOf("=") + 1)] as [string, unknown]);
+  } else return INVALID;
+  const out: [string, string][] = [];
+  for (const [prefix, interest] of pairs) {
+    if (typeof interest !== "string" || prefix === "" || prefix.length > 200) return INVALID;
+    const name = interest.trim().toLowerCase();
+    if (!INTEREST_NAME.test(name)) return INVALID;
+    out.push([prefix, name]);
+  }
+  return out.sort((a, b) => b[0].length - a[0].length);
+};
+
 /** The CDK context key of the setting named `name`. */
 export const contextKey = (name: string): string => `rapport:${name}`;
 
@@ -286,6 +317,30 @@ export const RUNTIME_SETTINGS = {
     default: 0,
     parse: int(0, 3600),
   }),
+  interestPaths: setting({
+    env: "INTEREST_PATHS",
+    expected: "page path prefixes and the interest each shows, like /shoes=shoes,/bags=bags (or a JSON object)",
+    default: [] as [string, string][],
+    parse: prefixMap,
+  }),
+  interestProducts: setting({
+    env: "INTEREST_PRODUCTS",
+    expected: "product id prefixes and the interest a purchase of one counts for, like SHOE-=shoes (or a JSON object)",
+    default: [] as [string, string][],
+    parse: prefixMap,
+  }),
+  visitorTtlDays: setting({
+    env: "VISITOR_TTL_DAYS",
+    expected: "a whole number of days an anonymous website visitor is kept after their last page view, 1 to 730",
+    default: 90,
+    parse: int(1, 730),
+  }),
+  trackRatePerMinute: setting({
+    env: "TRACK_RATE_PER_MINUTE",
+    expected: "a whole number of POST /v1/track requests one IP address may make per minute (per function instance), 1 to 10000",
+    default: 120,
+    parse: int(1, 10_000),
+  }),
 } as const;
 
 export type RuntimeSettings = SettingValues<typeof RUNTIME_SETTINGS>;
@@ -350,7 +405,8 @@ export function settingsToEnv(values: RuntimeSettings): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [field, s] of Object.entries(RUNTIME_SETTINGS)) {
     const value = values[field as keyof RuntimeSettings];
-    if (value !== undefined) env[s.env!] = Array.isArray(value) ? value.join(",") : String(value);
+    // Lists are comma-separated; prefix maps as `prefix=interest` pairs.
+    if (value !== undefined) env[s.env!] = Array.isArray(value) ? value.map((v) => (Array.isArray(v) ? v.join("=") : v)).join(",") : String(value);
   }
   return env;
 }

@@ -33,6 +33,7 @@ import {
 } from "../reports/schema.ts";
 import { SweepBody, SweepResult } from "../retention/schema.ts";
 import { Task, TaskIdParam, TaskInput, TaskList, TaskPatch, TasksQuery } from "../tasks/schema.ts";
+import { Recommendations, RecommendationsQuery, TrackAccepted, TrackInput } from "../tracking/schema.ts";
 import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, ValidationErrorBody } from "./schema.ts";
 
 /**
@@ -847,6 +848,49 @@ const taskRoutes = [
     },
   }),
 ];
+// Website tracking (shared/tracking/): the snippet, its beacon, and recommendations a site may
+// show a visitor. Public like the lead form; CORS admits the allowed origins.
+const trackRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/t.js",
+    operationId: "trackScript",
+    fn: "app",
+    auth: null,
+    summary: "The website tracking snippet (page views, `rapport.track(name, props)`, consent switch, Global Privacy Control honoured)",
+    tags: ["tracking"],
+    responses: { 200: { description: "The script", content: { "text/javascript": FileBody } }, 304: notModified },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/track",
+    operationId: "track",
+    fn: "public",
+    auth: null,
+    summary: "A page view or event from the snippet (sendBeacon sends JSON as text/plain)",
+    tags: ["tracking"],
+    request: { rawBody: TrackInput, bodyTypes: ["text/plain", "application/json"], maxBodyBytes: 4096 },
+    responses: {
+      202: { description: "Accepted; `stored` says whether anything was kept", content: asJson(TrackAccepted) },
+      400: validation,
+      413: tooLarge("4 KiB"),
+      415: unsupportedType,
+      429: { description: "Too many requests from this address; slow down", content: asJson(ErrorBody) },
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/public/recommendations",
+    operationId: "recommendations",
+    fn: "public",
+    auth: null,
+    summary: "What a visitor cares about and products for them (never one they bought); no personal data",
+    tags: ["tracking"],
+    request: { query: RecommendationsQuery },
+    responses: { 200: { description: "Interests and products", content: asJson(Recommendations) }, 400: validation },
+  }),
+];
+
 const table = [
   ...coreRoutes,
   ...campaignRoutes,
@@ -858,6 +902,7 @@ const table = [
   ...peopleRoutes,
   ...dashboardRoutes,
   ...taskRoutes,
+  ...trackRoutes,
 ];
 
 /** Each route with its literal types: what `httpFunction` types an operation's input from. */

@@ -1,0 +1,69 @@
+import * as z from "zod/mini";
+import { describe } from "../core/schema.ts";
+
+/** A visitor id as the snippet makes it: 22 base64url characters (128 random bits); 16 to 64 accepted. */
+export const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/;
+export const VisitorId = z.string().check(z.regex(VISITOR_ID, { error: "must be 16-64 letters, digits, - or _" }));
+
+const interestName = z
+  .string()
+  .check(z.trim(), z.toLowerCase(), z.regex(/^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} _-]{0,39}$/u, { error: "must be 1-40 letters, digits, spaces, - or _" }));
+
+const propValue = z.union([z.string().check(z.maxLength(200)), z.number(), z.boolean()]);
+
+/** What the snippet sends: a page view or a custom event (`rapport.track(name, props)`). */
+export const TrackInput = z
+  .strictObject({
+    type: z.enum(["pageview", "event"], { error: "must be pageview or event" }),
+    visitorId: describe(
+      z.optional(VisitorId),
+      "The anonymous visitor id; absent until the site says consent was given, and always absent under Global Privacy Control: then nothing is stored.",
+    ),
+    path: z.string().check(z.maxLength(500, { error: "at most 500 characters" }), z.regex(/^\//, { error: "must start with /" })),
+    interests: describe(z.optional(z.array(interestName).check(z.maxLength(5, { error: "at most 5" }))), "The page's `data-rapport-interest` values."),
+    name: describe(
+      z.optional(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,63}$/, { error: "must be 1-64 letters, digits, spaces, _ . : -" }))),
+      "The event's name (required for an event).",
+    ),
+    props: describe(
+      z.optional(
+        z.record(z.string().check(z.maxLength(40)), propValue).check(z.refine((p) => Object.keys(p).length <= 10, { error: "at most 10 properties" })),
+      ),
+      "The event's properties: `interest` counts as an interest; the others are not stored.",
+    ),
+  })
+  .check(z.refine((t) => t.type !== "event" || Boolean(t.name), { error: "is required for an event", path: ["name"] }));
+export type TrackInput = z.output<typeof TrackInput>;
+
+export const TrackAccepted = z.object({
+  stored: describe(z.boolean(), "false when nothing was kept: no visitor id (no consent, or Global Privacy Control), or a bot's user agent"),
+  reason: z.optional(z.enum(["no_visitor", "bot"])),
+});
+
+export const RecommendationsQuery = z.object({
+  visitor: VisitorId,
+  limit: z.optional(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,2}$/, { error: "must be a whole number from 1 to 20" })),
+      z.transform((v) => Math.min(20, Math.max(1, Number(v)))),
+    ),
+  ),
+});
+
+/** What a site shows a visitor: what they care about, and products they have not bought. No personal data. */
+export const Recommendations = z.object({
+  interests: describe(z.array(z.string()), "The visitor's interests, most viewed first, without those they already bought in"),
+  products: describe(
+    z.array(z.object({ id: z.string(), name: z.string(), score: z.number() })),
+    "Products bought by customers who bought what this visitor bought, or who looked at the same things; never one they bought",
+  ),
+});
+
+/** One interest of a customer, as the 360° view shows it. */
+export const CustomerInterest = z.object({
+  name: z.string(),
+  views: describe(z.number(), "Page views of it, ever"),
+  recentViews: describe(z.number(), "Page views of it in the last 30 days"),
+  lastViewedAt: z.string(),
+  bought: describe(z.boolean(), "Whether they bought something in it"),
+});

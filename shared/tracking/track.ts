@@ -1,0 +1,92 @@
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { isConditionFailed } from "../aws/db.ts";
+import type { Deps } from "../core/deps.ts";
+import { ValidationError } from "../core/errors.ts";
+import type { VisitorItem } from "../entities/visitor.ts";
+import { tieVisitorUpdate, visitorHitUpdate, visitorKey } from "../entities/visitor.ts";
+import { isBot } from "./bots.ts";
+import { pageInterests } from "./interests.ts";
+import type { TrackInput } from "./schema.ts";
+import { TrackInput as TrackSchema } from "./schema.ts";
+
+/** Page views less than this apart are one visit. */
+export const VISIT_GAP_MS = 30 * 60_000;
+/** The largest body POST /v1/track takes; a page view is a few hundred bytes. */
+export const MAX_TRACK_BYTES = 4096;
+
+export interface TrackOutcome {
+  stored: boolean;
+  reason?: "no_visitor" | "bot";
+}
+
+/**
+ * Reads the snippet's body: JSON, sent by `navigator.sendBeacon` as text/plain (a type a beacon
+ * may carry cross-origin without a preflight) or by fetch as application/json.
+ */
+export function parseTrackBody(text: string): TrackInput {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw ValidationError.field("body", "is not valid JSON");
+  }
+  const result = TrackSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(result.error.issues.map((issue) => ({ field: issue.path.map(String).join(".") || "body", message: issue.message })));
+}
+
+/**
+ * Records one page view or event of a visitor: one GetItem and one UpdateItem of the visitor's
+ * item (access pattern 20). A visit is page views less than 30 minutes apart; the visitor's
+ * current visit and interest counts live on that one item, and the table's stream puts a known
+ * customer's visits on their timeline (shared/tracking/stream.ts), off this path.
+ *
+ * Nothing is stored for a bot's user agent or without a visitor id (no consent yet, or Global
+ * Privacy Control: the snippet then sends none).
+ */
+export async function recordHit(deps: Deps, input: TrackInput, userAgent: string | undefined): Promise<TrackOutcome> {
+  if (isBot(userAgent)) return { stored: false, reason: "bot" };
+  if (!input.visitorId) return { stored: false, reason: "no_visitor" };
+  const interestProp = input.props?.interest;
+  const declared = [
+    ...(input.interests ?? []),
+    ...(typeof interestProp === "string" && /^[\p{L}\p{N}][\p{L}\p{N} _-]{0,39}$/u.test(interestProp.trim()) ? [interestProp.trim().toLowerCase()] : []),
+  ];
+  const pageView = input.type === "pageview";
+  const interests = pageView ? pageInterests(input.path, declared, deps.config.tracking.interestPaths) : [...new Set(declared)];
+  // One retry: a second hit of the same visitor that landed between the read and the write.
+  for (let attempt = 0; ; attempt++) {
+    const now = deps.clock.now();
+    const at = now.toISOString();
+    const previous = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: visitorKey(input.visitorId), ConsistentRead: true }))).Item as
+      | VisitorItem
+      | undefined;
+    const newVisit = !previous?.visitAt || now.getTime() - Date.parse(previous.lastAt) > VISIT_GAP_MS;
+    const expiresAt = previous?.customerId ? undefined : Math.floor(now.getTime() / 1000) + deps.config.tracking.visitorTtlDays * 86_400;
+    const update = visitorHitUpdate(input.visitorId, {
+      at,
+      path: input.path,
+      interests,
+      ...(input.type === "event" ? { event: input.name! } : {}),
+      newVisit,
+      expiresAt,
+      previousLastAt: previous?.lastAt,
+      pageView,
+    });
+    try {
+      await deps.db.send(new UpdateCommand({ TableName: deps.table, ...update }));
+      return { stored: true };
+    } catch (err) {
+      if (!isConditionFailed(err) || attempt >= 1) throw err;
+    }
+  }
+}
+
+/**
+ * Ties a website visitor to the customer they turned out to be (a Rapport form posted from a
+ * page with the snippet carried the visitor id): from then on their visits show on the customer.
+ * One UpdateItem; the stream consumer carries the visitor's interests over to the customer.
+ */
+export async function tieVisitor(deps: Deps, visitorId: string, customerId: string): Promise<void> {
+  await deps.db.send(new UpdateCommand({ TableName: deps.table, ...tieVisitorUpdate(visitorId, customerId, deps.clock.now().toISOString()) }));
+}
