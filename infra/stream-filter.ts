@@ -1,9 +1,10 @@
 import { CUSTOMER_PREFIX } from "../shared/entities/customer.ts";
+import { VISITOR_PREFIX } from "../shared/entities/visitor.ts";
 
 /**
  * Which table changes reach the report counters' stream consumer: only items whose partition key
  * starts with `CUST#` (profiles, timeline entries, send ledger entries: everything a report
- * counts). The counters themselves (`REPORT#...`), API keys, idempotency records, email claims
+ * counts) or `VISITOR#` (website visitors, whose visits go on a tied customer's timeline). The counters themselves (`REPORT#...`), API keys, idempotency records, email claims
  * and the like never invoke it, so its own writes cannot loop back through the stream.
  *
  * One pattern, read by both sides so they cannot drift: the CDK stack deploys it as the event
@@ -13,7 +14,7 @@ import { CUSTOMER_PREFIX } from "../shared/entities/customer.ts";
  * the key is in DynamoDB JSON (`Keys.PK.S`).
  */
 export const REPORTS_STREAM_FILTER = {
-  dynamodb: { Keys: { PK: { S: [{ prefix: CUSTOMER_PREFIX }] } } },
+  dynamodb: { Keys: { PK: { S: [{ prefix: CUSTOMER_PREFIX }, { prefix: VISITOR_PREFIX }] } } },
 } as const;
 
 /** A Lambda event filter pattern: nested objects ending in arrays of allowed values or operators. */

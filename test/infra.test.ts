@@ -261,7 +261,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("gives each function exactly the table actions its code performs on the table, only on its partitions where it has few, and Query on the indexes it reads", () => {
     const expected: Record<FunctionId, { actions: string[]; indexes: string[]; partitions?: string[] }> = {
       capture: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
-      public: { actions: [], indexes: [] },
+      // Website tracking: the visitor's item, co-purchase counters, a tied visitor's customer item.
+      public: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["VISITOR#*", "COBUY#*", "CUST#*"] },
       customers: {
         actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
         indexes: ["GSI1"],
@@ -292,11 +293,12 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
-      // search index's puts and deletes in BatchWriteItem calls. It reads nothing.
+      // search index's puts and deletes in BatchWriteItem calls; website visits, interests and
+      // co-purchase counters (it reads the customer item for those).
       "reports-stream": {
-        actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+        actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         indexes: [],
-        partitions: ["REPORT#*", "SEARCH#*"],
+        partitions: ["REPORT#*", "SEARCH#*", "CUST#*", "COBUY#*"],
       },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },

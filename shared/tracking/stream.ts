@@ -120,11 +120,13 @@ async function applyVisitor(deps: Deps, visitorId: string, before: VisitorItem |
 const MAX_TRANSACTION = 100;
 
 async function applyPurchase(deps: Deps, customerId: string, entry: Record<string, unknown>): Promise<number> {
-  const data = (entry.data ?? {}) as { items?: unknown };
-  const items: PurchasedItem[] = Array.isArray(data.items)
-    ? data.items.filter((i): i is PurchasedItem => typeof i === "object" && i !== null && typeof (i as PurchasedItem).name === "string")
-    : typeof entry.product === "string"
-      ? [{ name: entry.product }]
+  // A recorded event keeps the caller's `data` inside its own (shop webhooks put `items` there).
+  const data = (entry.data ?? {}) as { product?: unknown; data?: { items?: unknown } };
+  const lines = data.data?.items;
+  const items: PurchasedItem[] = Array.isArray(lines)
+    ? lines.filter((i): i is PurchasedItem => typeof i === "object" && i !== null && typeof (i as PurchasedItem).name === "string")
+    : typeof data.product === "string"
+      ? [{ name: data.product }]
       : [];
   if (items.length === 0) return 0;
   const customer = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: customerKey(customerId), ConsistentRead: true }))).Item as

@@ -4,6 +4,7 @@ import type { Deps } from "../core/deps.ts";
 import { ValidationError } from "../core/errors.ts";
 import type { VisitorItem } from "../entities/visitor.ts";
 import { tieVisitorUpdate, visitorHitUpdate, visitorKey } from "../entities/visitor.ts";
+import { validate } from "../http/http.ts";
 import { isBot } from "./bots.ts";
 import { pageInterests } from "./interests.ts";
 import type { TrackInput } from "./schema.ts";
@@ -30,9 +31,8 @@ export function parseTrackBody(text: string): TrackInput {
   } catch {
     throw ValidationError.field("body", "is not valid JSON");
   }
-  const result = TrackSchema.safeParse(value);
-  if (result.success) return result.data;
-  throw new ValidationError(result.error.issues.map((issue) => ({ field: issue.path.map(String).join(".") || "body", message: issue.message })));
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw ValidationError.field("body", "must be a JSON object");
+  return validate(TrackSchema, value);
 }
 
 /**
