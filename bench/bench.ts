@@ -47,6 +47,7 @@ import { SEARCH_BUDGETS, type SearchResources, searchFigures } from "./search.ts
 import { fmt, median, percentile, round, sum } from "./stats.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, type SweepResources, sweepFigures } from "./sweep.ts";
 import { TASKS_BUDGETS, type TasksResources, tasksFigures } from "./tasks.ts";
+import { TRACK_BUDGETS, type TrackResources, trackFigures } from "./track.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -69,6 +70,7 @@ const BUDGETS: Record<string, number> = {
   ...REPORT_BUDGETS,
   ...SEARCH_BUDGETS,
   ...TASKS_BUDGETS,
+  ...TRACK_BUDGETS,
   ...HOOK_BUDGETS,
 };
 /** Figures that must come out at least this high (a rate). */
@@ -237,6 +239,7 @@ const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
 const searchResources: SearchResources = {};
 const tasksResources: TasksResources = {};
+const trackResources: TrackResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
 const hookResources: HookResources = {};
@@ -252,6 +255,7 @@ function cleanup(): Promise<void> {
     await reportResources.dynamo?.stop().catch(() => {});
     await searchResources.dynamo?.stop().catch(() => {});
     await tasksResources.dynamo?.stop().catch(() => {});
+    await trackResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
     await stopHookResources(hookResources);
@@ -490,6 +494,7 @@ try {
   if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
   if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
+  if (runs("track")) await trackFigures({ results, notes, breakdown, log }, trackResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
   if (runs("import-stack")) await importStackFigures({ results, notes, breakdown, log }, importStackResources);

@@ -8,7 +8,7 @@ import { openApiDocument } from "../shared/http/openapi.ts";
 import { thankYouPage } from "../shared/http/pages.ts";
 import { RateLimiter } from "../shared/tracking/rate-limit.ts";
 import { recommendationsForVisitor } from "../shared/tracking/recommendations.ts";
-import { MAX_TRACK_BYTES, parseTrackBody, recordHit } from "../shared/tracking/track.ts";
+import { MAX_TRACK_BYTES, parseTrackBody, recordHit, TRACK_RATE_PER_MINUTE } from "../shared/tracking/track.ts";
 
 /**
  * Public pages and metadata (health, the OpenAPI document, the thank-you page, the sign-in
@@ -16,7 +16,7 @@ import { MAX_TRACK_BYTES, parseTrackBody, recordHit } from "../shared/tracking/t
  */
 export function makeHandler(deps: Deps) {
   let document: unknown;
-  const limiter = new RateLimiter(deps.config.tracking.ratePerMinute);
+  const limiter = new RateLimiter(TRACK_RATE_PER_MINUTE);
   return httpFunction(
     "public",
     {

@@ -37,6 +37,8 @@ interface FunctionSpec {
   description: string;
   /** Exactly the table actions the function's code performs, and nothing else. */
   access: TableAccess;
+  /** Further grants on other partitions, each its own statement (other actions there). */
+  moreAccess?: readonly TableAccess[];
   /** Publishes domain events: `events:PutEvents` on the custom bus. */
   publishes?: boolean;
   /** Signs or verifies links in emails: reads the token secret. */
@@ -161,14 +163,16 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // Per chunk of records, one transaction that puts its applied marker (a conditional Put:
     // PutItem; a repeat learns what was applied from the marker the failed condition returns) and
     // ADDs to the counters (UpdateItem); the search index's puts and deletes go in BatchWriteItem
-    // calls. Website tracking (shared/tracking/stream.ts) reads the customer item (GetItem),
-    // puts a tied visitor's visit entry, updates the customer's interests and due entry, and
-    // writes a purchase's co-purchase counters in transactions (UpdateItem). Its stream read
-    // access and dead-letter queue: infra/reports-stream.ts.
+    // calls, in the report and search partitions only. Website tracking
+    // (shared/tracking/stream.ts), in customer and co-purchase partitions: reads the customer item
+    // (GetItem), puts a tied visitor's visit entry, updates the customer's interests and due
+    // entry, and writes a purchase's co-purchase counters in transactions (UpdateItem). Its
+    // stream read access and dead-letter queue: infra/reports-stream.ts.
     access: {
-      actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
-      partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`, `${CUSTOMER_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`],
+      actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+      partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],
     },
+    moreAccess: [{ actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: [`${CUSTOMER_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`] }],
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
     timeout: Duration.seconds(60),
   },
@@ -283,6 +287,7 @@ export class RapportStack extends Stack {
         ...(spec.servesDashboard ? { staticFiles: { script: "scripts/build-app.ts", dir: "app" } } : {}),
       });
       this.table.grant(fn.role, spec.access);
+      for (const access of spec.moreAccess ?? []) this.table.grant(fn.role, access);
       if (spec.publishes) this.bus.grantPublish(fn.role);
       if (spec.readsTokenSecret) this.tokenSecret.grantRead(fn.role);
       if (spec.readsConnectionSecrets) {

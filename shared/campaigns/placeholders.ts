@@ -22,8 +22,8 @@ export const PLACEHOLDERS = {
   unsubscribeUrl: "Signed one-click unsubscribe link (customer emails)",
   confirmUrl: "double_opt_in: signed link that confirms marketing consent",
   customerUrl: "Owner alerts: the customer's record in the API",
-  interest: "interest: the interest the customer looked at (website tracking)",
-  recommendations: "Products customers who bought what this customer bought (or looked at the same things) also bought; a list in HTML, one per line in text",
+  interest: "interest: what the customer looked at on the website",
+  recommendations: "Products others who bought or viewed the same also bought, one per line",
 } as const satisfies Record<string, string>;
 export type PlaceholderName = keyof typeof PLACEHOLDERS;
 

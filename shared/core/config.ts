@@ -90,12 +90,8 @@ export interface PeopleConfig {
 export interface TrackingConfig {
   /** Page path prefix → interest, longest prefix first [INTEREST_PATHS]. */
   interestPaths: [string, string][];
-  /** Product id prefix → interest, for "bought something in it" [INTEREST_PRODUCTS]. */
-  interestProducts: [string, string][];
   /** Days an anonymous visitor is kept after their last page view (TTL) [VISITOR_TTL_DAYS]. */
   visitorTtlDays: number;
-  /** Requests one IP may make per minute, per function instance [TRACK_RATE_PER_MINUTE]. */
-  ratePerMinute: number;
 }
 
 export interface RuntimeConfig {
@@ -194,9 +190,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     people: peopleConfigFromEnv(env),
     tracking: {
       interestPaths: s.interestPaths.map(([a, b]) => [a, b]),
-      interestProducts: s.interestProducts.map(([a, b]) => [a, b]),
       visitorTtlDays: s.visitorTtlDays,
-      ratePerMinute: s.trackRatePerMinute,
     },
     connections: {
       ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),

@@ -148,32 +148,23 @@ function isIanaTimeZone(value: string): boolean {
 /** The captcha services whose tokens POST /v1/leads can verify. */
 export const CAPTCHA_PROVIDERS = ["turnstile", "hcaptcha"] as const;
 
-/** An interest's name as pages, settings and campaigns write it: lower case, 1-40 letters, digits, spaces, `_` or `-`. */
-export const INTEREST_NAME = /^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} _-]{0,39}$/u;
-
 /**
- * `prefix=interest` pairs: an object, a JSON object, or `a=b,c=d`. Prefixes are kept as given,
- * interests lower-cased; longest prefix first, so `/shoes/trail=trail` wins over `/shoes=shoes`.
+ * `prefix=interest` pairs, comma-separated (`/shoes=shoes,/bags=bags`); interests lower-cased,
+ * longest prefix first, so `/shoes/trail=trail` wins over `/shoes=shoes`.
  */
 export const prefixMap: Parser<[string, string][]> = (raw) => {
-  let pairs: [string, unknown][];
-  if (raw && typeof raw === "object" && !Array.isArray(raw)) pairs = Object.entries(raw);
-  else if (typeof raw === "string") {
-    const value = raw.trim();
-    if (value === "") return [];
-    if (value.startsWith("{")) {
-      try {
-        pairs = Object.entries(JSON.parse(value) as Record<string, unknown>);
-      } catch {
-        return INVALID;
-      }
-    } else pairs = value.split(",").map((pair) => [pair.slice(0, pair.lastIndexOf("=")).trim(), pair.slice(pair.lastIndexOf("=") + 1)] as [string, unknown]);
-  } else return INVALID;
+  if (typeof raw !== "string") return INVALID;
   const out: [string, string][] = [];
-  for (const [prefix, interest] of pairs) {
-    if (typeof interest !== "string" || prefix === "" || prefix.length > 200) return INVALID;
-    const name = interest.trim().toLowerCase();
-    if (!INTEREST_NAME.test(name)) return INVALID;
+  for (const pair of raw.split(",").filter((p) => p.trim())) {
+    const at = pair.lastIndexOf("=");
+    const [prefix, name] = [
+      pair.slice(0, at).trim(),
+      pair
+        .slice(at + 1)
+        .trim()
+        .toLowerCase(),
+    ];
+    if (at < 1 || !/^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} _-]{0,39}$/u.test(name)) return INVALID;
     out.push([prefix, name]);
   }
   return out.sort((a, b) => b[0].length - a[0].length);
@@ -319,27 +310,15 @@ export const RUNTIME_SETTINGS = {
   }),
   interestPaths: setting({
     env: "INTEREST_PATHS",
-    expected: "page path prefixes and the interest each shows, like /shoes=shoes,/bags=bags (or a JSON object)",
-    default: [] as [string, string][],
-    parse: prefixMap,
-  }),
-  interestProducts: setting({
-    env: "INTEREST_PRODUCTS",
-    expected: "product id prefixes and the interest a purchase of one counts for, like SHOE-=shoes (or a JSON object)",
+    expected: "path prefixes and their interests, like /shoes=shoes,/bags=bags",
     default: [] as [string, string][],
     parse: prefixMap,
   }),
   visitorTtlDays: setting({
     env: "VISITOR_TTL_DAYS",
-    expected: "a whole number of days an anonymous website visitor is kept after their last page view, 1 to 730",
+    expected: "days an anonymous visitor is kept, 1 to 730",
     default: 90,
     parse: int(1, 730),
-  }),
-  trackRatePerMinute: setting({
-    env: "TRACK_RATE_PER_MINUTE",
-    expected: "a whole number of POST /v1/track requests one IP address may make per minute (per function instance), 1 to 10000",
-    default: 120,
-    parse: int(1, 10_000),
   }),
 } as const;
 

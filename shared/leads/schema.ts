@@ -17,7 +17,7 @@ export const LeadInput = z.object({
       z.optional(z.string().check(z.maxLength(200))),
       z.transform((v) => (v !== undefined && VISITOR_ID.test(v.trim()) ? v.trim() : undefined)),
     ),
-    "The website visitor id the tracking snippet adds to Rapport forms (with consent): ties that visitor's visits and interests to this customer. A malformed one is ignored, never a reason to lose the lead.",
+    "Added by the website snippet (with consent): ties that visitor to this customer. A malformed one is ignored.",
   ),
   _gotcha: describe(z.optional(z.string()), "Honeypot: leave empty. When filled the post is answered as a success and nothing is stored."),
   // Not limited here: an unusable `_next` is the form's configuration, never a reason to lose the lead.

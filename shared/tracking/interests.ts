@@ -37,13 +37,11 @@ export function productKey(item: PurchasedItem): string {
 }
 
 /**
- * The interests a purchased item counts for: a configured product id prefix, or an interest whose
- * name is a word of the product's name ("Trail running shoes" is in "shoes").
+ * The interests a purchased item counts for: those whose name is a word (or words) of the
+ * product's name ("Trail running shoes" is in "shoes" and in "running shoes").
  */
-export function productInterests(item: PurchasedItem, known: Iterable<string>, productPrefixes: readonly (readonly [string, string])[]): string[] {
+export function productInterests(item: PurchasedItem, known: Iterable<string>): string[] {
   const out = new Set<string>();
-  const matched = item.productId ? productPrefixes.find(([prefix]) => item.productId!.startsWith(prefix)) : undefined;
-  if (matched) out.add(matched[1]);
   const words = ` ${item.name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ")} `;
   for (const interest of known) if (words.includes(` ${interest} `)) out.add(interest);
   return [...out];

@@ -15,12 +15,9 @@ const propValue = z.union([z.string().check(z.maxLength(200)), z.number(), z.boo
 export const TrackInput = z
   .strictObject({
     type: z.enum(["pageview", "event"], { error: "must be pageview or event" }),
-    visitorId: describe(
-      z.optional(VisitorId),
-      "The anonymous visitor id; absent until the site says consent was given, and always absent under Global Privacy Control: then nothing is stored.",
-    ),
+    visitorId: describe(z.optional(VisitorId), "Absent without consent or under Global Privacy Control: nothing is stored"),
     path: z.string().check(z.maxLength(500, { error: "at most 500 characters" }), z.regex(/^\//, { error: "must start with /" })),
-    interests: describe(z.optional(z.array(interestName).check(z.maxLength(5, { error: "at most 5" }))), "The page's `data-rapport-interest` values."),
+    interests: z.optional(z.array(interestName).check(z.maxLength(5, { error: "at most 5" }))),
     name: describe(
       z.optional(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,63}$/, { error: "must be 1-64 letters, digits, spaces, _ . : -" }))),
       "The event's name (required for an event).",
@@ -36,7 +33,7 @@ export const TrackInput = z
 export type TrackInput = z.output<typeof TrackInput>;
 
 export const TrackAccepted = z.object({
-  stored: describe(z.boolean(), "false when nothing was kept: no visitor id (no consent, or Global Privacy Control), or a bot's user agent"),
+  stored: z.boolean(),
   reason: z.optional(z.enum(["no_visitor", "bot"])),
 });
 
@@ -52,18 +49,15 @@ export const RecommendationsQuery = z.object({
 
 /** What a site shows a visitor: what they care about, and products they have not bought. No personal data. */
 export const Recommendations = z.object({
-  interests: describe(z.array(z.string()), "The visitor's interests, most viewed first, without those they already bought in"),
-  products: describe(
-    z.array(z.object({ id: z.string(), name: z.string(), score: z.number() })),
-    "Products bought by customers who bought what this visitor bought, or who looked at the same things; never one they bought",
-  ),
+  interests: z.array(z.string()),
+  products: z.array(z.object({ id: z.string(), name: z.string(), score: z.number() })),
 });
 
 /** One interest of a customer, as the 360° view shows it. */
 export const CustomerInterest = z.object({
   name: z.string(),
-  views: describe(z.number(), "Page views of it, ever"),
-  recentViews: describe(z.number(), "Page views of it in the last 30 days"),
+  views: z.number(),
+  recentViews: describe(z.number(), "in the last 30 days"),
   lastViewedAt: z.string(),
-  bought: describe(z.boolean(), "Whether they bought something in it"),
+  bought: z.boolean(),
 });

@@ -139,7 +139,7 @@ async function applyPurchase(deps: Deps, customerId: string, entry: Record<strin
   if (fresh.size === 0) return 0;
   const names = new Map<string, string>([...fresh].map(([key, item]) => [key, item.name.slice(0, 120)]));
   const known = new Set([...Object.keys(customer.interests ?? {}), ...deps.config.tracking.interestPaths.map(([, i]) => i)]);
-  const boughtInterests = new Set([...fresh.values()].flatMap((item) => productInterests(item, known, deps.config.tracking.interestProducts)));
+  const boughtInterests = new Set([...fresh.values()].flatMap((item) => productInterests(item, known)));
   const first = [...fresh.keys()][0]!;
 
   const own = new Update()

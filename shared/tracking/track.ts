@@ -12,6 +12,11 @@ import { TrackInput as TrackSchema } from "./schema.ts";
 
 /** Page views less than this apart are one visit. */
 export const VISIT_GAP_MS = 30 * 60_000;
+/**
+ * Requests one client IP may make per minute to POST /v1/track, per function instance: a person
+ * browsing makes a few; a page left open that sends events in a loop is slowed down.
+ */
+export const TRACK_RATE_PER_MINUTE = 120;
 /** The largest body POST /v1/track takes; a page view is a few hundred bytes. */
 export const MAX_TRACK_BYTES = 4096;
 
