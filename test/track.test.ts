@@ -147,6 +147,16 @@ describe("a visitor who posts a Rapport form", () => {
     expect(await visits()).toHaveLength(1);
   });
 
+  it("is erased with the customer", async () => {
+    const id = newVisitor();
+    await pageView(id, "/shoes/trail-runner");
+    const customerId = await lead({ email: "forget.me@example.com", visitorId: id });
+    await expect.poll(async () => (await stack.api(`/v1/customers/${customerId}`, { key: stack.adminKey })).body.interests?.length, { timeout: 10_000 }).toBe(1);
+    const erased = await stack.api(`/v1/customers/${customerId}`, { method: "DELETE", key: stack.adminKey });
+    expect(erased.status).toBe(200);
+    expect(await visitor(id)).toBeUndefined();
+  });
+
   it("ignores a malformed visitor id rather than losing the lead", async () => {
     const res = await stack.api("/v1/leads", { body: { email: "visitor.two@example.com", visitorId: "not a visitor id!" } });
     expect(res.status).toBe(201);
