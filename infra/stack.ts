@@ -86,6 +86,8 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
       actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
       partitions: [`${VISITOR_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`, `${CUSTOMER_PREFIX}*`],
     },
+    // Verifies the signed `rapport_c` of a link in an email that tied a visitor.
+    readsTokenSecret: true,
   },
   customers: {
     description: "Admin: list, read and edit customers",

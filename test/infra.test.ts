@@ -338,7 +338,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("gives each function nothing beyond its own log group, its table actions and what its job needs", () => {
     const extra: Record<FunctionId, string[]> = {
       capture: ["events:PutEvents"],
-      public: [],
+      public: ["secretsmanager:GetSecretValue"],
       customers: ["events:PutEvents"],
       events: ["events:PutEvents"],
       campaigns: [],
@@ -417,9 +417,14 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       .flatMap(([, p]) => p.Properties.Roles.map((r: any) => r.Ref as string))
       .sort();
     expect(readers).toEqual(
-      [logicalId(stack, stack.functions.links.role), logicalId(stack, stack.functions.sender.role), logicalId(stack, stack.functions.hooks.role)].sort(),
+      [
+        logicalId(stack, stack.functions.links.role),
+        logicalId(stack, stack.functions.sender.role),
+        logicalId(stack, stack.functions.hooks.role),
+        logicalId(stack, stack.functions.public.role),
+      ].sort(),
     );
-    for (const name of ["links", "sender"] as const) {
+    for (const name of ["links", "sender", "public"] as const) {
       const statements = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "secretsmanager");
       expect(
         statements.map((s) => [s.Action, s.Resource]),

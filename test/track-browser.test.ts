@@ -6,9 +6,10 @@ import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../infra/functions.ts";
+import { signToken } from "../shared/email-links/tokens.ts";
 import { visitorKey } from "../shared/entities/visitor.ts";
 import { HAVE_BROWSER, launchBrowser, openWatched, seriousViolations, settled } from "./support/browser.ts";
-import { useStack } from "./support/stack.ts";
+import { TEST_TOKEN_SECRET, useStack } from "./support/stack.ts";
 
 /**
  * The snippet on a real site in headless Chromium: a tiny shop served from this test on its own
@@ -172,5 +173,27 @@ describe.skipIf(!HAVE_BROWSER)("the snippet on a site, in a real browser", () =>
     expect(await gpc.page.evaluate(() => localStorage.length)).toBe(0);
     expect(await gpc.page.locator('input[name="visitorId"]').count()).toBe(0);
     await gpc.context.close();
+  });
+
+  it("ties the visitor who lands from a link in a Rapport email, and takes the token out of the address bar", async () => {
+    const created = await stack.api("/v1/leads", { body: { email: "from.mail@example.com" } });
+    const customerId = created.body.customerId as string;
+    const token = signToken(TEST_TOKEN_SECRET, { c: customerId, p: "visit" }, new Date(Date.now() + 86_400_000));
+    const { context, page, beacons } = await visitorContext();
+    await page.goto(`${site}/shoes/trail?ref=mail&rapport_c=${token}`);
+    await expect.poll(() => beacons.length).toBe(1);
+    expect(beacons[0]).toMatchObject({ type: "pageview", path: "/shoes/trail", link: token, visitorId: expect.any(String) });
+    expect(page.url()).toBe(`${site}/shoes/trail?ref=mail`);
+    const visitorId = beacons[0]!.visitorId as string;
+    await expect
+      .poll(
+        async () =>
+          (await stack.deps.db.send(new GetCommand({ TableName: stack.deps.table, Key: visitorKey(visitorId), ConsistentRead: true }))).Item?.customerId,
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(customerId);
+    await context.close();
   });
 });

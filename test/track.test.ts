@@ -1,8 +1,9 @@
 import { gzipSync } from "node:zlib";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
+import { signToken } from "../shared/email-links/tokens.ts";
 import { visitorKey } from "../shared/entities/visitor.ts";
-import { useStack } from "./support/stack.ts";
+import { TEST_TOKEN_SECRET, useStack } from "./support/stack.ts";
 
 /**
  * Website tracking through HTTP: the snippet, POST /v1/track, tying a visitor to the customer
@@ -151,10 +152,36 @@ describe("a visitor who posts a Rapport form", () => {
     const id = newVisitor();
     await pageView(id, "/shoes/trail-runner");
     const customerId = await lead({ email: "forget.me@example.com", visitorId: id });
-    await expect.poll(async () => (await stack.api(`/v1/customers/${customerId}`, { key: stack.adminKey })).body.interests?.length, { timeout: 10_000 }).toBe(1);
+    await expect
+      .poll(async () => (await stack.api(`/v1/customers/${customerId}`, { key: stack.adminKey })).body.interests?.length, { timeout: 10_000 })
+      .toBe(1);
     const erased = await stack.api(`/v1/customers/${customerId}`, { method: "DELETE", key: stack.adminKey });
     expect(erased.status).toBe(200);
     expect(await visitor(id)).toBeUndefined();
+  });
+
+  it("a link in a Rapport email ties the visitor who lands with its rapport_c; a forged one does not", async () => {
+    const customerId = await lead({ email: "clicker@example.com" });
+    const expires = new Date(Date.now() + 86_400_000);
+    const id = newVisitor();
+    const forged = signToken("another-secret-0123456789abcdef", { c: customerId, p: "visit" }, expires);
+    expect(await pageView(id, "/", { link: forged })).toEqual({ status: 202, body: { stored: true } });
+    expect((await visitor(id))?.customerId).toBeUndefined();
+    const unsubscribe = signToken(TEST_TOKEN_SECRET, { c: customerId, p: "unsubscribe" }, expires);
+    await pageView(id, "/", { link: unsubscribe });
+    expect((await visitor(id))?.customerId).toBeUndefined();
+
+    await pageView(id, "/shoes/sale", { link: signToken(TEST_TOKEN_SECRET, { c: customerId, p: "visit", k: "interest-nudge:shoes@2026-12" }, expires) });
+    expect((await visitor(id))?.customerId).toBe(customerId);
+    await expect
+      .poll(
+        async () =>
+          (await stack.api(`/v1/customers/${customerId}`, { key: stack.adminKey })).body.recentTimeline.filter((e: { type: string }) => e.type === "visit"),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toMatchObject([{ data: { pages: 3, lastPath: "/shoes/sale" } }]);
   });
 
   it("ignores a malformed visitor id rather than losing the lead", async () => {

@@ -69,7 +69,24 @@
     return [...new Set(out)].slice(0, 5);
   };
 
-  const page = () => send({ type: "pageview", path: location.pathname.slice(0, 500), interests: interests() });
+  // A link in a Rapport email carries ?rapport_c=<token>: sent once (with consent) to tie this
+  // visitor to the customer, and taken out of the address bar so it is not shared or bookmarked.
+  const params = new URLSearchParams(location.search);
+  let link = params.get("rapport_c");
+  if (link !== null) {
+    params.delete("rapport_c");
+    const rest = params.toString();
+    history.replaceState(history.state, "", location.pathname + (rest ? `?${rest}` : "") + location.hash);
+  }
+
+  const page = () => {
+    const body = { type: "pageview", path: location.pathname.slice(0, 500), interests: interests() };
+    if (link && visitorId) {
+      body.link = link.slice(0, 1000);
+      link = null;
+    }
+    send(body);
+  };
 
   const track = (name, props) => send({ type: "event", path: location.pathname.slice(0, 500), name: String(name).slice(0, 64), props: props || {} });
 

@@ -229,6 +229,8 @@ async function compose(deps: Deps, campaign: Campaign, customer: CustomerItem, r
     const feedback = await issueToken(deps, { c: customer.id, p: "feedback", k: attribution });
     context.scoreLinks = Array.from({ length: 11 }, (_, score) => `${base}/v1/feedback?t=${feedback}&score=${score}`);
   }
+  if (template.text.includes("visitToken") || template.html.includes("visitToken"))
+    context.visitToken = await issueToken(deps, { c: customer.id, p: "visit", k: attribution });
   if (campaign.trigger.type === "interest") context.interest = request.occurrence.slice(0, request.occurrence.lastIndexOf("@"));
   if (template.text.includes("recommendations") || template.html.includes("recommendations"))
     context.recommendations = (await recommendProducts(deps, customerBasis(customer), 3)).map((p) => p.name);

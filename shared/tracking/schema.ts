@@ -22,6 +22,7 @@ export const TrackInput = z
       z.optional(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,63}$/, { error: "must be 1-64 letters, digits, spaces, _ . : -" }))),
       "The event's name (required for an event).",
     ),
+    link: describe(z.optional(z.string().check(z.maxLength(1000))), "The landing URL's `rapport_c` (a link in a Rapport email)"),
     props: describe(
       z.optional(
         z.record(z.string().check(z.maxLength(40)), propValue).check(z.refine((p) => Object.keys(p).length <= 10, { error: "at most 10 properties" })),

@@ -2,6 +2,7 @@ import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { isConditionFailed } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { ValidationError } from "../core/errors.ts";
+import { tokenSecret, verifyToken } from "../email-links/tokens.ts";
 import type { VisitorItem } from "../entities/visitor.ts";
 import { tieVisitorUpdate, visitorHitUpdate, visitorKey } from "../entities/visitor.ts";
 import { validate } from "../http/http.ts";
@@ -58,6 +59,7 @@ export async function recordHit(deps: Deps, input: TrackInput, userAgent: string
     ...(typeof interestProp === "string" && /^[\p{L}\p{N}][\p{L}\p{N} _-]{0,39}$/u.test(interestProp.trim()) ? [interestProp.trim().toLowerCase()] : []),
   ];
   const pageView = input.type === "pageview";
+  if (input.link) await tieByLink(deps, input.visitorId, input.link);
   const interests = pageView ? pageInterests(input.path, declared, deps.config.tracking.interestPaths) : [...new Set(declared)];
   // One retry: a second hit of the same visitor that landed between the read and the write.
   for (let attempt = 0; ; attempt++) {
@@ -85,6 +87,17 @@ export async function recordHit(deps: Deps, input: TrackInput, userAgent: string
       if (!isConditionFailed(err) || attempt >= 1) throw err;
     }
   }
+}
+
+/**
+ * A page reached from a link in a Rapport email (`?rapport_c=<token>`, signed for the customer
+ * with purpose "visit"): ties the visitor to that customer. A bad or expired token is ignored:
+ * the page view still counts, anonymously.
+ */
+async function tieByLink(deps: Deps, visitorId: string, token: string): Promise<void> {
+  const verified = verifyToken(await tokenSecret(deps), token, "visit", deps.clock.now());
+  if (verified.ok) await tieVisitor(deps, visitorId, verified.payload.c);
+  else deps.logger.info("tracking link ignored", { reason: verified.error });
 }
 
 /**
