@@ -33,13 +33,17 @@ import { DUE_INDEX } from "./due.ts";
  * 19. Tasks: one by id, a customer's tasks (`CUST#<id>` / `TASK#<ulid>`), and one person's open
  *     tasks by due time on GSI1 (`TASKS#<assignee>` / `<dueAt>#<taskId>`, shared with the stage
  *     index) (task.ts).
+ * 20. A website visitor by id, with its current visit and interest counts: `VISITOR#<visitor id>` /
+ *     `VISITOR`, TTL while anonymous (visitor.ts).
+ * 21. Cross-sell counters: what was bought with a product, or by people who viewed an interest:
+ *     `COBUY#<product key>` or `COBUY#@<interest>` / `<other product key>` (co-purchase.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 
 /** The primary key of any item. */
 export type TableKey = { PK: string; SK: string };
 
-/** TTL attribute: idempotency records expire by themselves. */
+/** TTL attribute: idempotency records and anonymous website visitors expire by themselves. */
 export const TTL_ATTRIBUTE = "expiresAt";
 
 /** The global secondary indexes; their physical names (GSI1, GSI2) are what the deployed table has. */
