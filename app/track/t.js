@@ -122,9 +122,10 @@
   };
   if (script?.dataset.consent === "true") consent(true);
   for (const [method, ...args] of queued) window.rapport[method]?.(...args);
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => (tagForms(), page()));
-  else {
+  const start = () => {
     tagForms();
     page();
-  }
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

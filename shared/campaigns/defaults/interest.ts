@@ -40,6 +40,7 @@ export const interestCampaign = {
   description: "Viewed one interest 3 times in 14 days, bought nothing in it.",
   enabled: true,
   kind: "marketing",
+  category: "offers",
   recipient: "customer",
   trigger: { type: "interest", views: 3, days: 14 },
   audience: {},
