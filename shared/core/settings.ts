@@ -149,26 +149,17 @@ function isIanaTimeZone(value: string): boolean {
 export const CAPTCHA_PROVIDERS = ["turnstile", "hcaptcha"] as const;
 
 /**
- * `prefix=interest` pairs, comma-separated (`/shoes=shoes,/bags=bags`); interests lower-cased,
- * longest prefix first, so `/shoes/trail=trail` wins over `/shoes=shoes`.
+ * `prefix=interest` pairs, comma-separated (`/shoes=shoes,/bags=bags`), as pairs with interests
+ * lower-cased and the longest prefix first (so `/shoes/trail=trail` wins over `/shoes=shoes`).
  */
-export const prefixMap: Parser<[string, string][]> = (raw) => {
-  if (typeof raw !== "string") return INVALID;
-  const out: [string, string][] = [];
-  for (const pair of raw.split(",").filter((p) => p.trim())) {
-    const at = pair.lastIndexOf("=");
-    const [prefix, name] = [
-      pair.slice(0, at).trim(),
-      pair
-        .slice(at + 1)
-        .trim()
-        .toLowerCase(),
-    ];
-    if (at < 1 || !/^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} _-]{0,39}$/u.test(name)) return INVALID;
-    out.push([prefix, name]);
-  }
-  return out.sort((a, b) => b[0].length - a[0].length);
-};
+export const prefixMap: Parser<[string, string][]> = (raw) =>
+  typeof raw === "string" && /^\s*([^,=]+=[\p{L}\p{N}][\p{L}\p{N} _-]{0,39}\s*(,|$)\s*)*$/u.test(raw)
+    ? raw
+        .split(",")
+        .filter((p) => p.trim())
+        .map((p) => p.split("=").map((v, i) => (i ? v.trim().toLowerCase() : v.trim())) as [string, string])
+        .sort((a, b) => b[0].length - a[0].length)
+    : INVALID;
 
 /** The CDK context key of the setting named `name`. */
 export const contextKey = (name: string): string => `rapport:${name}`;

@@ -1,5 +1,4 @@
 import * as z from "zod/mini";
-import { describe } from "../core/schema.ts";
 
 /** A visitor id as the snippet makes it: 22 base64url characters (128 random bits); 16 to 64 accepted. */
 export const VISITOR_ID = /^[A-Za-z0-9_-]{16,64}$/;
@@ -15,20 +14,14 @@ const propValue = z.union([z.string().check(z.maxLength(200)), z.number(), z.boo
 export const TrackInput = z
   .strictObject({
     type: z.enum(["pageview", "event"], { error: "must be pageview or event" }),
-    visitorId: describe(z.optional(VisitorId), "Absent without consent or under Global Privacy Control: nothing is stored"),
+    // Absent without consent or under Global Privacy Control: then nothing is stored.
+    visitorId: z.optional(VisitorId),
     path: z.string().check(z.maxLength(500, { error: "at most 500 characters" }), z.regex(/^\//, { error: "must start with /" })),
     interests: z.optional(z.array(interestName).check(z.maxLength(5, { error: "at most 5" }))),
-    name: describe(
-      z.optional(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,63}$/, { error: "must be 1-64 letters, digits, spaces, _ . : -" }))),
-      "The event's name (required for an event).",
-    ),
-    link: describe(z.optional(z.string().check(z.maxLength(1000))), "The landing URL's `rapport_c` (a link in a Rapport email)"),
-    props: describe(
-      z.optional(
-        z.record(z.string().check(z.maxLength(40)), propValue).check(z.refine((p) => Object.keys(p).length <= 10, { error: "at most 10 properties" })),
-      ),
-      "The event's properties: `interest` counts as an interest; the others are not stored.",
-    ),
+    name: z.optional(z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9 _.:-]{0,63}$/, { error: "must be 1-64 letters, digits, spaces, _ . : -" }))),
+    link: z.optional(z.string().check(z.maxLength(1000))),
+    // Only `interest` is used (a view of it); the other properties are not stored.
+    props: z.optional(z.record(z.string().check(z.maxLength(40)), propValue).check(z.refine((p) => Object.keys(p).length <= 10, { error: "at most 10" }))),
   })
   .check(z.refine((t) => t.type !== "event" || Boolean(t.name), { error: "is required for an event", path: ["name"] }));
 export type TrackInput = z.output<typeof TrackInput>;
@@ -58,7 +51,8 @@ export const Recommendations = z.object({
 export const CustomerInterest = z.object({
   name: z.string(),
   views: z.number(),
-  recentViews: describe(z.number(), "in the last 30 days"),
+  /** In the last 30 days. */
+  recentViews: z.number(),
   lastViewedAt: z.string(),
   bought: z.boolean(),
 });
