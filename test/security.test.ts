@@ -106,6 +106,9 @@ describe("every admin route checks the key and its scope", () => {
         "GET /v1/unsubscribe",
         "POST /v1/unsubscribe",
         "POST /v1/resubscribe",
+        // The mail preferences page behind the unsubscribe link (signed token, like the others).
+        "GET /v1/preferences",
+        "POST /v1/preferences",
         "GET /v1/confirm",
         "POST /v1/confirm",
         "GET /v1/feedback",
@@ -120,6 +123,12 @@ describe("every admin route checks the key and its scope", () => {
         "POST /v1/hooks/stripe",
         "POST /v1/hooks/shopify",
         "POST /v1/hooks/woocommerce",
+        // Website tracking (shared/tracking/): the snippet (a static script), its page views (stored
+        // only with a visitor id the site's consent made; bounded, rate-limited, bots dropped) and
+        // recommendations by visitor id (interests and product names, no personal data).
+        "GET /v1/t.js",
+        "POST /v1/track",
+        "GET /v1/public/recommendations",
       ].sort(),
     );
   });

@@ -29,19 +29,42 @@ export async function applyTrackingRecords(deps: Deps, records: DynamoDBRecord[]
   let writes = 0;
   for (const record of records) {
     if (record.eventName !== "INSERT" && record.eventName !== "MODIFY") continue;
+    const keys = image(record.dynamodb?.Keys);
     const next = image(record.dynamodb?.NewImage);
-    if (!next) continue;
-    const visitorId = visitorIdOf(next);
-    if (visitorId)
-      writes += await applyVisitor(deps, visitorId, image(record.dynamodb?.OldImage) as unknown as VisitorItem | undefined, next as unknown as VisitorItem);
-    else if (record.eventName === "INSERT" && next.kind === "purchase" && typeof next.SK === "string" && next.SK.startsWith(TIMELINE_PREFIX))
-      writes += await applyPurchase(deps, String(next.PK).slice(CUSTOMER_PREFIX.length), next);
+    if (!keys || !next) continue;
+    const visitorId = visitorIdOf(keys);
+    if (visitorId) {
+      const after = visitorOf(next);
+      if (after) writes += await applyVisitor(deps, visitorId, visitorOf(image(record.dynamodb?.OldImage)), after);
+    } else if (
+      record.eventName === "INSERT" &&
+      next.kind === "purchase" &&
+      typeof keys.PK === "string" &&
+      keys.PK.startsWith(CUSTOMER_PREFIX) &&
+      typeof keys.SK === "string" &&
+      keys.SK.startsWith(TIMELINE_PREFIX)
+    )
+      writes += await applyPurchase(deps, keys.PK.slice(CUSTOMER_PREFIX.length), next);
   }
   return { writes };
 }
 
+/** A record's image as an item; undefined when there is none or it is not DynamoDB JSON (skipped, never a throw). */
 function image(raw: unknown): Record<string, unknown> | undefined {
-  return raw ? unmarshall(raw as Record<string, AttributeValue>) : undefined;
+  try {
+    return raw && typeof raw === "object" ? unmarshall(raw as Record<string, AttributeValue>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A visitor item with the attributes the consumer reads in the shape it writes them; else undefined. */
+function visitorOf(item: Record<string, unknown> | undefined): VisitorItem | undefined {
+  if (!item || typeof item.lastAt !== "string" || (item.customerId !== undefined && typeof item.customerId !== "string")) return undefined;
+  if (item.visitAt !== undefined && (typeof item.visitAt !== "string" || typeof item.visitPages !== "number")) return undefined;
+  const counts = (m: unknown) => m === undefined || (typeof m === "object" && m !== null && Object.values(m).every((n) => typeof n === "number"));
+  if (!counts(item.vi) || !counts(item.ve) || (item.views !== undefined && typeof item.views !== "number")) return undefined;
+  return item as unknown as VisitorItem;
 }
 
 type InterestState = Pick<CustomerItem, "interests" | "interestMarks" | "interestsRev" | "boughtInterests">;
@@ -123,11 +146,12 @@ async function applyPurchase(deps: Deps, customerId: string, entry: Record<strin
   // A recorded event keeps the caller's `data` inside its own (shop webhooks put `items` there).
   const data = (entry.data ?? {}) as { product?: unknown; data?: { items?: unknown } };
   const lines = data.data?.items;
-  const items: PurchasedItem[] = Array.isArray(lines)
-    ? lines.filter((i): i is PurchasedItem => typeof i === "object" && i !== null && typeof (i as PurchasedItem).name === "string")
-    : typeof data.product === "string"
-      ? [{ name: data.product }]
-      : [];
+  const valid = (i: unknown): i is PurchasedItem =>
+    typeof i === "object" &&
+    i !== null &&
+    typeof (i as PurchasedItem).name === "string" &&
+    ["string", "undefined"].includes(typeof (i as PurchasedItem).productId);
+  const items: PurchasedItem[] = Array.isArray(lines) ? lines.filter(valid) : typeof data.product === "string" ? [{ name: data.product }] : [];
   if (items.length === 0) return 0;
   const customer = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: customerKey(customerId), ConsistentRead: true }))).Item as
     | CustomerItem
