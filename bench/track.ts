@@ -114,6 +114,7 @@ export async function trackFigures(report: Report, resources: TrackResources): P
       {
         eventName: "MODIFY",
         dynamodb: {
+          Keys: marshall(visitorKey(visitorId)) as never,
           OldImage: marshall(before!, { removeUndefinedValues: true }) as never,
           NewImage: marshall(after!, { removeUndefinedValues: true }) as never,
         },
