@@ -14,6 +14,7 @@ import { scheduleDue } from "../entities/due.ts";
 import { sendKey } from "../entities/send.ts";
 import { isSuppressed } from "../mail-feedback/suppression.ts";
 import { customerBasis, recommendProducts } from "../tracking/recommendations.ts";
+import { dashboardCustomerUrl } from "./alerts.ts";
 import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
 
 export type SendOutcome =
@@ -220,9 +221,11 @@ async function compose(deps: Deps, campaign: Campaign, customer: CustomerItem, r
     email: customer.email,
     businessName: retention.businessName,
     source: customer.attribution?.source,
-    customerUrl: `${base}/v1/customers/${customer.id}`,
+    // The dashboard's page of the customer: the API's URL would answer a browser with a 401.
+    customerUrl: dashboardCustomerUrl(base, customer.id),
     unsubscribeUrl,
     score: customer.latestFeedbackScore === undefined ? undefined : String(customer.latestFeedbackScore),
+    comment: campaign.trigger.type === "low_feedback" ? customer.lowFeedbackComment : undefined,
   };
   if (campaign.trigger.type === "spend_milestone") context.milestone = formatAmount(Number(request.occurrence), customer.currency, template.language);
   if (campaign.trigger.type === "purchase" || template.text.includes("scoreLinks") || template.html.includes("scoreLinks")) {
