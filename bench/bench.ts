@@ -18,6 +18,7 @@
  *  - Import into a running stack (bench/import-stack.ts): `import.stack.rowsPerSecond` of the CLI
  *    importing new contacts next to a stack started as `npm start` starts it (≥ 200).
  *  - Search (bench/search.ts): read units and p50/p95 latency of typed queries at 100,000 customers.
+ *  - Segments (bench/segments.ts): read units per customer and time of a full segment evaluation at 100,000 customers.
  *  - Dashboard (bench/app.ts, `--only app`): every page in headless Chromium at 100,000 customers,
  *    from navigation to content rendered and settled (`app.interactive.maxMs` ≤ 1,000).
  *  - Tasks (bench/tasks.ts): read units and p95 of one person's Today among 100,000 tasks.
@@ -50,6 +51,7 @@ import { IMPORT_STACK_MIN_BUDGETS, type ImportStackResources, importStackFigures
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { REPORT_BUDGETS, type ReportResources, reportFigures } from "./reports.ts";
 import { SEARCH_BUDGETS, type SearchResources, searchFigures } from "./search.ts";
+import { SEGMENT_BUDGETS, type SegmentResources, segmentFigures } from "./segments.ts";
 import { fmt, median, percentile, round, sum } from "./stats.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, type SweepResources, sweepFigures } from "./sweep.ts";
 import { TASKS_BUDGETS, type TasksResources, tasksFigures } from "./tasks.ts";
@@ -75,6 +77,7 @@ const BUDGETS: Record<string, number> = {
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
   ...SEARCH_BUDGETS,
+  ...SEGMENT_BUDGETS,
   ...TASKS_BUDGETS,
   ...TRACK_BUDGETS,
   ...HOOK_BUDGETS,
@@ -246,6 +249,7 @@ let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
 const searchResources: SearchResources = {};
+const segmentResources: SegmentResources = {};
 const appResources: AppResources = {};
 const tasksResources: TasksResources = {};
 const trackResources: TrackResources = {};
@@ -263,6 +267,7 @@ function cleanup(): Promise<void> {
     await sweepResources.dynamo?.stop().catch(() => {});
     await reportResources.dynamo?.stop().catch(() => {});
     await searchResources.dynamo?.stop().catch(() => {});
+    await segmentResources.dynamo?.stop().catch(() => {});
     await tasksResources.dynamo?.stop().catch(() => {});
     await trackResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
@@ -508,6 +513,7 @@ try {
   if (runs("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
   if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
   if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
+  if (runs("segments")) await segmentFigures({ results, notes, breakdown, log }, segmentResources);
   if (runs("app")) await appFigures({ results, notes, breakdown, log }, appResources);
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("track")) await trackFigures({ results, notes, breakdown, log }, trackResources);

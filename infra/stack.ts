@@ -206,6 +206,20 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     publishes: true,
     readsConnectionSecrets: true,
   },
+  segments: {
+    description: "Admin: saved segments, their members (a page, or CSV) and the builder's live count",
+    // Segments are one small partition: Query lists, GetItem reads, PutItem saves, DeleteItem
+    // deletes. Members are evaluated by Query of the stage index partitions (GSI1, projected,
+    // eventually consistent, never a Scan); a page's profiles are one BatchGetItem; a segment
+    // decided by the stage alone is counted from the stage counter (GetItem).
+    access: {
+      actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem"],
+      indexes: ["GSI1"],
+    },
+    memorySize: 1024,
+    // A full evaluation reads every customer profile the conditions can match; the API stops waiting at 30 s.
+    timeout: Duration.seconds(29),
+  },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key, or a person's sign-in token, to who is calling and what they may do",
     // One consistent read: of the key's hash, or of the person's directory entry (their token's
@@ -228,6 +242,7 @@ const HTTP_FUNCTIONS = [
   "app",
   "people",
   "hooks",
+  "segments",
 ] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {

@@ -10,6 +10,7 @@ import { makeHandler as makeLinks } from "../functions/links.ts";
 import { makeHandler as makePeople } from "../functions/people.ts";
 import { makeHandler as makePublic } from "../functions/public.ts";
 import { makeHandler as makeReports } from "../functions/reports.ts";
+import { makeHandler as makeSegments } from "../functions/segments.ts";
 import { makeHandler as makeSweep, type SweepWiring } from "../functions/sweep.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { corsPolicy } from "../shared/http/cors.ts";
@@ -67,6 +68,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     app: makeApp(deps),
     people: makePeople(deps),
     hooks: makeHooks(deps),
+    segments: makeSegments(deps),
   };
   const authorize = makeAuthorizer(deps);
   const cors = corsPolicy(deps.config.allowedOrigins);

@@ -77,6 +77,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       [logicalId(stack, stack.functions.sweep.fn)]: 300,
       [logicalId(stack, stack.functions.sender.fn)]: 60,
       [logicalId(stack, stack.functions["reports-stream"].fn)]: 60,
+      // A segment's evaluation reads every profile it may match: all the time the API waits.
+      [logicalId(stack, stack.functions.segments.fn)]: 29,
     };
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
@@ -305,6 +307,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       app: { actions: [], indexes: [] },
       // Orders as the events function records them, customer merges, the connections partition.
       hooks: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
+      // The segment partition, the stage counter, and customer profiles read by the stage index (never a Scan).
+      segments: { actions: ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], indexes: ["GSI1"] },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
@@ -359,6 +363,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       "ses-events": ["events:PutEvents"],
       authorizer: [],
       reports: [],
+      segments: [],
       // Lambda sends a batch that failed every retry to the on-failure queue with this role.
       "reports-stream": ["sqs:SendMessage"],
       app: [],
@@ -455,8 +460,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
   });
 
-  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, batch writes only to the stream consumer in its own partitions", () => {
+  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep and the segments (a page of members), batch writes only to the stream consumer in its own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
+    const segmentsRole = logicalId(stack, stack.functions.segments.role);
     const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
     for (const [, policy] of ofType("AWS::IAM::Policy")) {
       for (const statement of policy.Properties.PolicyDocument.Statement as any[]) {
@@ -466,7 +472,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
           if (action.includes("BatchWrite")) {
             expect(policy.Properties.Roles).toEqual([{ Ref: streamRole }]);
             expect(statement.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REPORT#*", "SEARCH#*"] } });
-          } else if (action.includes("Batch")) expect(policy.Properties.Roles).toEqual([{ Ref: sweepRole }]);
+          } else if (action.includes("Batch")) expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }]]).toContainEqual(policy.Properties.Roles);
         }
         expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }

@@ -23,6 +23,8 @@ async function newCustomer(fields: Record<string, unknown> = {}): Promise<{ id: 
   const email = `links-${++counter}-${Date.now()}@example.com`;
   const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email, consent: "yes", firstName: "Ingrid", ...fields } });
   expect(res.status).toBe(201);
+  // The change stream writes its due-index entry a moment later: wait, so "before" is settled.
+  await stack.settleReports();
   return { id: res.body.customerId, email };
 }
 

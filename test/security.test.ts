@@ -106,7 +106,7 @@ describe("every admin route checks the key and its scope", () => {
         "GET /v1/unsubscribe",
         "POST /v1/unsubscribe",
         "POST /v1/resubscribe",
-        // The mail preferences page behind the unsubscribe link (signed token, like the others).
+        // The preference page: the unsubscribe link's signed token, like the routes around it.
         "GET /v1/preferences",
         "POST /v1/preferences",
         "GET /v1/confirm",

@@ -10,6 +10,7 @@ import { formPage } from "./pages/form.ts";
 import { overviewPage } from "./pages/overview.ts";
 import { peoplePage } from "./pages/people.ts";
 import { quarantinePage } from "./pages/quarantine.ts";
+import { savedSegmentsPage } from "./pages/saved-segments.ts";
 import { segmentsPage } from "./pages/segments.ts";
 import { signInPage } from "./pages/signin.ts";
 import { todayPage } from "./pages/today.ts";
@@ -44,6 +45,7 @@ const ROUTES: RouteDef[] = [
   { pattern: /^\/campaigns$/, page: campaignsPage, nav: "campaigns" },
   { pattern: /^\/campaigns\/(?<id>[^/]+)$/, page: campaignEditPage, nav: "campaigns" },
   { pattern: /^\/segments$/, page: segmentsPage, nav: "segments" },
+  { pattern: /^\/saved-segments$/, page: savedSegmentsPage, nav: "saved-segments" },
   { pattern: /^\/people$/, page: peoplePage, nav: "people" },
 ];
 

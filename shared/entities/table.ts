@@ -33,9 +33,11 @@ import { DUE_INDEX } from "./due.ts";
  * 19. Tasks: one by id, a customer's tasks (`CUST#<id>` / `TASK#<ulid>`), and one person's open
  *     tasks by due time on GSI1 (`TASKS#<assignee>` / `<dueAt>#<taskId>`, shared with the stage
  *     index) (task.ts).
- * 20. A website visitor by id, with its current visit and interest counts: `VISITOR#<visitor id>` /
+ * 20. Saved segments: one by id, all of them: `SEGMENT` / `seg_<ulid>` (segment.ts); members are
+ *     evaluated from the stage index (4), never stored.
+ * 21. A website visitor by id, with its current visit and interest counts: `VISITOR#<visitor id>` /
  *     `VISITOR`, TTL while anonymous (visitor.ts).
- * 21. Cross-sell counters: what was bought with a product, or by people who viewed an interest:
+ * 22. Cross-sell counters: what was bought with a product, or by people who viewed an interest:
  *     `COBUY#<product key>` or `COBUY#@<interest>` / `<other product key>` (co-purchase.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;

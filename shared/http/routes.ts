@@ -35,6 +35,7 @@ import {
   SegmentsReport,
 } from "../reports/schema.ts";
 import { SweepBody, SweepResult } from "../retention/schema.ts";
+import { MembersQuery, Segment, SegmentDefinition, SegmentIdParam, SegmentInput, SegmentList, SegmentMembers } from "../segments/schema.ts";
 import { Task, TaskIdParam, TaskInput, TaskList, TaskPatch, TasksQuery } from "../tasks/schema.ts";
 import { Recommendations, RecommendationsQuery, TrackAccepted, TrackInput } from "../tracking/schema.ts";
 import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, ValidationErrorBody } from "./schema.ts";
@@ -45,7 +46,19 @@ import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, 
  * it) and the OpenAPI generator (shared/http/openapi.ts). Nothing else lists routes. The test
  * suite checks every answer against the route's declared responses.
  */
-export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app" | "hooks" | "people";
+export type FunctionName =
+  | "capture"
+  | "public"
+  | "customers"
+  | "events"
+  | "campaigns"
+  | "links"
+  | "sweep"
+  | "reports"
+  | "app"
+  | "hooks"
+  | "people"
+  | "segments";
 /**
  * What a route asks of its caller. `staff`: the day-to-day work (customers, events, reports,
  * quarantine, reading campaigns and connections); `admin`: what only an owner or an admin API key
@@ -889,6 +902,113 @@ const taskRoutes = [
     },
   }),
 ];
+// Saved segments (shared/segments/): named conditions on customers, evaluated when their members are read.
+const noSegment = { description: "No such segment", content: asJson(ErrorBody) };
+const segmentId = { id: SegmentIdParam };
+const segmentRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/segments",
+    operationId: "listSegments",
+    fn: "segments",
+    auth: "staff",
+    summary: "Every saved segment, by name",
+    tags: ["segments"],
+    responses: { 200: { description: "The segments", content: asJson(SegmentList) }, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/segments",
+    operationId: "createSegment",
+    fn: "segments",
+    auth: "staff",
+    summary: "Save a segment: a name, `match` all or any, and conditions (field, op, value)",
+    tags: ["segments"],
+    request: { body: SegmentInput, bodyTypes: ["application/json"] },
+    responses: {
+      201: { description: "Created", content: asJson(Segment) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/segments/preview",
+    operationId: "previewSegment",
+    fn: "segments",
+    auth: "staff",
+    summary: "Count the members of a segment definition, and its first page, without saving it (the builder's live count)",
+    tags: ["segments"],
+    request: { body: SegmentDefinition, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The number of members and the first page", content: asJson(SegmentMembers) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/segments/{id}",
+    operationId: "getSegment",
+    fn: "segments",
+    auth: "staff",
+    summary: "A saved segment's definition",
+    tags: ["segments"],
+    request: { params: segmentId },
+    responses: { 200: { description: "The segment", content: asJson(Segment) }, 400: validation, 401: unauthorized, 403: forbidden, 404: noSegment },
+  }),
+  route({
+    method: "PUT",
+    path: "/v1/segments/{id}",
+    operationId: "replaceSegment",
+    fn: "segments",
+    auth: "staff",
+    summary: "Replace a segment's name and conditions",
+    tags: ["segments"],
+    request: { params: segmentId, body: SegmentInput, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The segment as saved", content: asJson(Segment) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noSegment,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/segments/{id}",
+    operationId: "deleteSegment",
+    fn: "segments",
+    auth: "admin",
+    summary: "Delete a saved segment (owners only); its customers are untouched",
+    tags: ["segments"],
+    request: { params: segmentId },
+    responses: { 204: { description: "Deleted" }, 400: validation, 401: unauthorized, 403: forbidden, 404: noSegment },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/segments/{id}/members",
+    operationId: "segmentMembers",
+    fn: "segments",
+    auth: "staff",
+    summary: "The segment's members now, most recently active first, a page at a time with the count of all; `format=csv`: every member as CSV",
+    tags: ["segments"],
+    request: { params: segmentId, query: MembersQuery },
+    responses: {
+      200: { description: "A page of members with the count, or the CSV file", content: { [JSON_TYPE]: SegmentMembers, "text/csv": FileBody } },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noSegment,
+    },
+  }),
+];
+
 // Website tracking (shared/tracking/): the snippet, its beacon, and recommendations a site may
 // show a visitor. Public like the lead form; CORS admits the allowed origins.
 const trackRoutes = [
@@ -943,6 +1063,7 @@ const table = [
   ...peopleRoutes,
   ...dashboardRoutes,
   ...taskRoutes,
+  ...segmentRoutes,
   ...trackRoutes,
 ];
 

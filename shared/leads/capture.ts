@@ -66,16 +66,17 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
   // Double opt-in: a grant from a form waits for the emailed link; a withdrawal counts at once.
   const pending = deps.config.retention.doubleOptIn && consent?.granted ? consent : undefined;
   const immediate = pending ? undefined : consent;
-  // Every new lead goes in the due index: the follow-up alert becomes a task whether or not any
-  // mail is configured (shared/retention/alerts.ts); the sweep then finds the real time.
-  const dueIfNew = at;
+  // Every new lead becomes due: the follow-up alert is a task whether or not any mail is configured
+  // (shared/retention/alerts.ts); the sweep then finds the real time. What must go out soon (a
+  // confirmation, a birthday) is indexed at once; otherwise the change stream writes the index
+  // entry (shared/retention/due-stream.ts), which keeps a new lead at four write units.
   const { customerId, created, before } = await upsertContact(deps, {
     email: lead.email,
     profile,
     tags: lead.tags,
     consent: immediate,
     pendingConsent: pending,
-    dueIfNew,
+    ...(lead.birthday || pending ? { dueIfNew: at } : { dueSoonIfNew: at }),
     attribution,
     at,
   });

@@ -114,6 +114,7 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
     if (isConditionFailed(err) || cancellationCodes(err)?.[0] === "ConditionalCheckFailed") return "duplicate";
     throw err;
   }
+  if (plan.outcome === "opened" || plan.outcome === "clicked") await noteEngagement(deps, customer.id, plan.outcome, plan.at);
   if (status) {
     await publishEvents(deps, [
       { type: "CustomerUpdated", customerId: customer.id, at: plan.at, data: { change: `email_${status}`, ...(campaignId ? { campaignId } : {}) } },
@@ -244,6 +245,26 @@ async function customerFor(deps: Deps, tagged: string | undefined, recipients: s
     if (customer && customer.email === email) return customer;
   }
   return undefined;
+}
+
+/**
+ * Keeps the latest open or click on the customer's record (`lastOpenedAt`, `lastClickedAt`), so a
+ * segment on engagement reads one attribute of the profile instead of the timeline. Only a later
+ * time replaces an earlier one: SES delivers events out of order, and an old open arriving late
+ * must not make a recent reader look idle. A failed condition (older event, erased customer) is
+ * the expected no-op.
+ */
+async function noteEngagement(deps: Deps, customerId: string, outcome: "opened" | "clicked", at: string): Promise<void> {
+  const attribute = outcome === "opened" ? "lastOpenedAt" : "lastClickedAt";
+  const update = new Update()
+    .set(attribute, at)
+    .when("attribute_exists(PK)")
+    .when((name, value) => `attribute_not_exists(${name(attribute)}) OR ${name(attribute)} < ${value(at)}`);
+  try {
+    await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customerId, update)));
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
 }
 
 /**
