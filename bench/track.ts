@@ -21,7 +21,8 @@ import { depsFromEnv } from "../shared/core/deps.ts";
 import { customerKey } from "../shared/entities/customer.ts";
 import { visitorKey } from "../shared/entities/visitor.ts";
 import { applyTrackingRecords } from "../shared/tracking/stream.ts";
-import { recordHit, tieVisitor } from "../shared/tracking/track.ts";
+import { tieVisitor } from "../shared/tracking/tie.ts";
+import { recordHit } from "../shared/tracking/track.ts";
 import { billedUnits, instrument } from "./meter.ts";
 import type { Report } from "./sweep.ts";
 

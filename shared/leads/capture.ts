@@ -8,7 +8,7 @@ import type { ConsentRecord } from "../customers/item.ts";
 import { timelineItem } from "../customers/repository.ts";
 import type { Profile } from "../entities/customer.ts";
 import { scheduleDue } from "../entities/due.ts";
-import { tieVisitor } from "../tracking/track.ts";
+import { tieVisitor } from "../tracking/tie.ts";
 import type { LeadInput } from "./schema.ts";
 
 /** Where a submission came from, as the HTTP layer saw it. */

@@ -4,12 +4,13 @@ import type { Deps } from "../core/deps.ts";
 import { ValidationError } from "../core/errors.ts";
 import { tokenSecret, verifyToken } from "../email-links/tokens.ts";
 import type { VisitorItem } from "../entities/visitor.ts";
-import { tieVisitorUpdate, visitorHitUpdate, visitorKey } from "../entities/visitor.ts";
+import { visitorHitUpdate, visitorKey } from "../entities/visitor.ts";
 import { validate } from "../http/http.ts";
 import { isBot } from "./bots.ts";
 import { pageInterests } from "./interests.ts";
 import type { TrackInput } from "./schema.ts";
 import { TrackInput as TrackSchema } from "./schema.ts";
+import { tieVisitor } from "./tie.ts";
 
 /** Page views less than this apart are one visit. */
 export const VISIT_GAP_MS = 30 * 60_000;
@@ -98,13 +99,4 @@ async function tieByLink(deps: Deps, visitorId: string, token: string): Promise<
   const verified = verifyToken(await tokenSecret(deps), token, "visit", deps.clock.now());
   if (verified.ok) await tieVisitor(deps, visitorId, verified.payload.c);
   else deps.logger.info("tracking link ignored", { reason: verified.error });
-}
-
-/**
- * Ties a website visitor to the customer they turned out to be (a Rapport form posted from a
- * page with the snippet carried the visitor id): from then on their visits show on the customer.
- * One UpdateItem; the stream consumer carries the visitor's interests over to the customer.
- */
-export async function tieVisitor(deps: Deps, visitorId: string, customerId: string): Promise<void> {
-  await deps.db.send(new UpdateCommand({ TableName: deps.table, ...tieVisitorUpdate(visitorId, customerId, deps.clock.now().toISOString()) }));
 }
