@@ -27,6 +27,8 @@
  *    service, from operations measured here and the cold-import figures above.
  *  - Shop webhooks (bench/hooks.ts): `hook.order.wru` and `hook.order.calls` of one signed order
  *    of a known customer, through HTTP to the local stack.
+ *  - Outbound webhooks (bench/webhooks.ts): `webhook.delivery.p95`, milliseconds from a lead's
+ *    201 to its signed delivery at a receiver, through the stream, the outbox and the sender.
  *
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
  */
@@ -56,6 +58,7 @@ import { fmt, median, percentile, round, sum } from "./stats.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, type SweepResources, sweepFigures } from "./sweep.ts";
 import { TASKS_BUDGETS, type TasksResources, tasksFigures } from "./tasks.ts";
 import { TRACK_BUDGETS, type TrackResources, trackFigures } from "./track.ts";
+import { stopWebhookResources, WEBHOOK_BUDGETS, type WebhookResources, webhookFigures } from "./webhooks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -81,6 +84,7 @@ const BUDGETS: Record<string, number> = {
   ...TASKS_BUDGETS,
   ...TRACK_BUDGETS,
   ...HOOK_BUDGETS,
+  ...WEBHOOK_BUDGETS,
   ...APP_BUDGETS,
   "app.js.gzipBytes": 120_000,
 };
@@ -256,6 +260,7 @@ const trackResources: TrackResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
 const hookResources: HookResources = {};
+const webhookResources: WebhookResources = {};
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
@@ -273,6 +278,7 @@ function cleanup(): Promise<void> {
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
     await stopHookResources(hookResources);
+    await stopWebhookResources(webhookResources);
     await stopAppResources(appResources);
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   })();
@@ -518,6 +524,7 @@ try {
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("track")) await trackFigures({ results, notes, breakdown, log }, trackResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
+  if (runs("webhooks")) await webhookFigures({ results, notes, breakdown, log }, webhookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
   if (runs("import-stack")) await importStackFigures({ results, notes, breakdown, log }, importStackResources);
   // A partial run (--only) keeps the other sections' figures of the last full run.

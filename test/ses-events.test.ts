@@ -131,10 +131,12 @@ describe("SES events: bounces and complaints", () => {
           occurrence: "01JPURCHASE0000000000000000",
           bounceType: "Permanent",
           bounceSubType: "General",
+          status: "bounced",
         },
       }),
     ]);
     expect(JSON.stringify(entries)).not.toContain(c.email);
+    await stack.settleReports();
     expect(stack.bus.events.filter((e) => e.customerId === c.id && e.type === "CustomerUpdated").map((e) => e.data?.change)).toEqual(["email_bounced"]);
   });
 
@@ -303,7 +305,12 @@ describe("SES events: which customer", () => {
     expect(await handle(permanentBounce(shouted, {}))).toBe("recorded");
     expect((await customer(c.id)).emailStatus).toBe("bounced");
     expect(await isSuppressed(stack.deps, c.email)).toBe(true);
-    expect((await ofType(c.id, "email_bounced"))[0]!.data).toEqual({ messageId: expect.any(String), bounceType: "Permanent", bounceSubType: "General" });
+    expect((await ofType(c.id, "email_bounced"))[0]!.data).toEqual({
+      messageId: expect.any(String),
+      bounceType: "Permanent",
+      bounceSubType: "General",
+      status: "bounced",
+    });
   });
 
   it("an alert to the customer's owner carries the customer's tag, but its bounce suppresses the owner's address and leaves the customer alone", async () => {

@@ -3,6 +3,7 @@ import { api, signInHash } from "./api.ts";
 import { h, replace } from "./dom.ts";
 import { campaignEditPage } from "./pages/campaign-edit.ts";
 import { campaignsPage } from "./pages/campaigns.ts";
+import { connectionsPage } from "./pages/connections.ts";
 import { contactNewPage } from "./pages/contact-new.ts";
 import { customerPage } from "./pages/customer.ts";
 import { customersPage } from "./pages/customers.ts";
@@ -14,6 +15,7 @@ import { savedSegmentsPage } from "./pages/saved-segments.ts";
 import { segmentsPage } from "./pages/segments.ts";
 import { signInPage } from "./pages/signin.ts";
 import { todayPage } from "./pages/today.ts";
+import { webhooksPage } from "./pages/webhooks.ts";
 import { isOwner, isSignedIn, keepMe, type Me, me, signOut } from "./session.ts";
 import type { PageContext } from "./ui.ts";
 
@@ -47,6 +49,8 @@ const ROUTES: RouteDef[] = [
   { pattern: /^\/segments$/, page: segmentsPage, nav: "segments" },
   { pattern: /^\/saved-segments$/, page: savedSegmentsPage, nav: "saved-segments" },
   { pattern: /^\/people$/, page: peoplePage, nav: "people" },
+  { pattern: /^\/connections$/, page: connectionsPage, nav: "connections" },
+  { pattern: /^\/webhooks$/, page: webhooksPage, nav: "webhooks" },
 ];
 
 let current: { abort: AbortController; charts: Chart[] } | undefined;

@@ -2,10 +2,8 @@ import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, type TransactItem, Update } from "../aws/db.ts";
 import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.ts";
 import { MAIL_CATEGORIES, type MailCategory } from "../core/fields.ts";
-import type { DomainEvent } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import type { CustomerItem } from "../entities/customer.ts";
@@ -119,7 +117,6 @@ export async function unsubscribe(deps: Deps, token: string): Promise<Unsubscrib
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "Unsubscribed", customerId: payload.c, at: now, data: source }]);
     return { changed: true };
   }
 }
@@ -182,7 +179,6 @@ export async function resubscribe(deps: Deps, token: string): Promise<Resubscrib
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "resubscribed" } }]);
     return { changed: true, marketingConsent };
   }
 }
@@ -262,7 +258,6 @@ export async function confirmConsent(deps: Deps, token: string): Promise<Confirm
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "consent_confirmed" } }]);
     return { changed: true, confirmed: true };
   }
 }
@@ -358,9 +353,6 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    const events: DomainEvent[] = [{ type: "FeedbackReceived", customerId: payload.c, at: now, data: { score, ...source, updated: marker !== undefined } }];
-    if (toAdvocate) events.push({ type: "StageChanged", customerId: payload.c, at: now, data: { from: customer.stage, to: "advocate", reason: "feedback" } });
-    await publishEvents(deps, events);
     if (score <= DETRACTOR_MAX_SCORE) {
       // The task now, with the comment; the sweep raises the same alert again as a no-op, which
       // covers a crash right here. A comment posted after the score refreshes the task's notes.
@@ -481,7 +473,6 @@ export async function setPreferences(
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "preferences" } }]);
     return { preferences: after, unsubscribed, changed: true };
   }
 }

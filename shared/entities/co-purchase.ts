@@ -4,7 +4,7 @@ import type { TableKey } from "./table.ts";
  * Co-purchase counters for cross-sell ("customers who bought X also bought Y"), kept by the
  * table's stream consumer from purchases' line items, never on a request path.
  *
- * Access pattern 22: what was bought together with a product, or by people interested in an
+ * Access pattern 24: what was bought together with a product, or by people interested in an
  * interest: Query `PK = COBUY#<product key>` (or `COBUY#@<interest>`); each item's sort key is the
  * other product's key and it carries the count of customers and the product's name.
  */
@@ -24,7 +24,7 @@ export function coPurchaseKey(partition: string, otherProductKey: string): Table
   return { PK: partition, SK: otherProductKey };
 }
 
-/** The Query of one partition's counters (access pattern 22), without the table name. */
+/** The Query of one partition's counters (access pattern 24), without the table name. */
 export function coPurchaseQuery(partition: string) {
   return { KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": partition } };
 }

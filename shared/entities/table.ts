@@ -35,9 +35,12 @@ import { DUE_INDEX } from "./due.ts";
  *     index) (task.ts).
  * 20. Saved segments: one by id, all of them: `SEGMENT` / `seg_<ulid>` (segment.ts); members are
  *     evaluated from the stage index (4), never stored.
- * 21. A website visitor by id, with its current visit and interest counts: `VISITOR#<visitor id>` /
+ * 21. Outbound webhook endpoints and their counters, in one Query: `WEBHOOK` / `<id>`; an
+ *     endpoint's dead letters: `WEBHOOK#DEAD#<id>` / `<at>#<event id>` (webhook.ts).
+ * 22. Was this event delivered to this endpoint: `WEBHOOK#SENT#<id>` / `<event id>` (webhook.ts).
+ * 23. A website visitor by id, with its current visit and interest counts: `VISITOR#<visitor id>` /
  *     `VISITOR`, TTL while anonymous (visitor.ts).
- * 22. Cross-sell counters: what was bought with a product, or by people who viewed an interest:
+ * 24. Cross-sell counters: what was bought with a product, or by people who viewed an interest:
  *     `COBUY#<product key>` or `COBUY#@<interest>` / `<other product key>` (co-purchase.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;

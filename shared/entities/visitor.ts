@@ -5,7 +5,7 @@ import { TTL_ATTRIBUTE } from "./table.ts";
  * The website visitor entity: one small item per anonymous visitor id the tracking snippet sent
  * (only with the site's consent), holding the current visit and the interest counts.
  *
- * Access pattern 21: a visitor by id: `PK = VISITOR#<visitorId>, SK = VISITOR` (GetItem, then one
+ * Access pattern 23: a visitor by id: `PK = VISITOR#<visitorId>, SK = VISITOR` (GetItem, then one
  * UpdateItem per page view). Anonymous visitors carry the TTL attribute and vanish by themselves;
  * tying one to a customer (a form post, a link in an email) removes it, and the customer's item
  * lists the visitor ids it owns, so erasing the customer erases them.

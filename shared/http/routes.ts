@@ -38,6 +38,7 @@ import { SweepBody, SweepResult } from "../retention/schema.ts";
 import { MembersQuery, Segment, SegmentDefinition, SegmentIdParam, SegmentInput, SegmentList, SegmentMembers } from "../segments/schema.ts";
 import { Task, TaskIdParam, TaskInput, TaskList, TaskPatch, TasksQuery } from "../tasks/schema.ts";
 import { Recommendations, RecommendationsQuery, TrackAccepted, TrackInput } from "../tracking/schema.ts";
+import { WebhookCreated, WebhookIdParam, WebhookInput, WebhookList, WebhookTestResult } from "../webhooks/schema.ts";
 import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, ValidationErrorBody } from "./schema.ts";
 
 /**
@@ -736,6 +737,54 @@ const hookRoutes = [
   }),
 ];
 
+// Outbound webhooks (shared/webhooks/), owners only: an endpoint gets every customer id it subscribes to.
+const webhookAnswers = { 400: validation, 401: unauthorized, 403: forbidden, 404: { description: "No such endpoint", content: asJson(ErrorBody) } };
+const webhookRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/webhooks",
+    operationId: "listWebhooks",
+    fn: "people",
+    auth: "admin",
+    summary: "Webhook endpoints and their deliveries",
+    tags: ["webhooks"],
+    responses: { 200: { description: "The endpoints", content: asJson(WebhookList) }, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/webhooks",
+    operationId: "addWebhook",
+    fn: "people",
+    auth: "admin",
+    summary: "Add an endpoint (its secret is shown once)",
+    tags: ["webhooks"],
+    request: { body: WebhookInput, bodyTypes: ["application/json"] },
+    responses: { 201: { description: "Added", content: asJson(WebhookCreated) }, 400: validation, 401: unauthorized, 403: forbidden, ...bodyRefused },
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/webhooks/{id}",
+    operationId: "removeWebhook",
+    fn: "people",
+    auth: "admin",
+    summary: "Remove an endpoint",
+    tags: ["webhooks"],
+    request: { params: { id: WebhookIdParam } },
+    responses: { 204: { description: "Removed" }, ...webhookAnswers },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/webhooks/{id}/test",
+    operationId: "testWebhook",
+    fn: "people",
+    auth: "admin",
+    summary: "Send a webhook.test event",
+    tags: ["webhooks"],
+    request: { params: { id: WebhookIdParam } },
+    responses: { 200: { description: "Sent", content: asJson(WebhookTestResult) }, ...webhookAnswers },
+  }),
+];
+
 // People and keys (shared/auth/): who is calling, the team who sign in, the API keys of
 // integrations, and what a browser needs to sign people in with Cognito.
 const noPool = { description: "No user pool is set up", content: asJson(ErrorBody) };
@@ -1065,6 +1114,7 @@ const table = [
   ...taskRoutes,
   ...segmentRoutes,
   ...trackRoutes,
+  ...webhookRoutes,
 ];
 
 /** Each route with its literal types: what `httpFunction` types an operation's input from. */

@@ -1,6 +1,5 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { newCustomerId } from "../core/ids.ts";
 import { PROFILE_FIELD_NAMES } from "../core/schema.ts";
 import { upsertContact } from "../customers/contact.ts";
@@ -84,6 +83,7 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
 
   const consentChanged = consent !== undefined && (before?.consentMarketing ?? false) !== consent.granted;
   const data: Record<string, unknown> = {
+    created,
     fields: profile,
     ...(lead.message ? { message: lead.message } : {}),
     ...(Object.keys(attribution).length ? { attribution } : {}),
@@ -96,6 +96,5 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
   await deps.db.send(new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }));
   // A form on a page with the tracking snippet: from now on that visitor's visits show on this customer.
   if (lead.visitorId) await tieVisitor(deps, lead.visitorId, customerId);
-  await publishEvents(deps, [{ type: "LeadCaptured", customerId, at, data: { created, consentPending: pending !== undefined } }]);
   return { customerId, created, discarded: false };
 }

@@ -2,7 +2,6 @@ import { PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dy
 import { cancellationCodes, isConditionFailed, type TransactItem, Update } from "../aws/db.ts";
 import { parseInstant } from "../core/dates.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { CUSTOMER_ID_PATTERN } from "../core/ids.ts";
 import { normalizeEmail } from "../customers/email.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
@@ -92,6 +91,8 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
 
   const campaignId = tags.campaign?.[0];
   const occurrence = tags.occurrence?.[0];
+  // A later bounce never overwrites a complaint: the stronger signal, never to be mailed again.
+  const status = plan.status === "bounced" && customer.emailStatus === "complained" ? undefined : plan.status;
   const entryId = deterministicEntryId("ses", event.mail.messageId, plan.kind);
   const entry = {
     ...timelineKey(customer.id, plan.at, entryId),
@@ -100,12 +101,17 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
     kind: plan.kind,
     at: plan.at,
     summary: plan.summary,
-    data: { messageId: event.mail.messageId, ...(campaignId ? { campaignId } : {}), ...(occurrence ? { occurrence } : {}), ...plan.data },
+    data: {
+      messageId: event.mail.messageId,
+      ...(campaignId ? { campaignId } : {}),
+      ...(occurrence ? { occurrence } : {}),
+      ...plan.data,
+      // The address's new status, when this outcome changed it: the outbox announces it (CustomerUpdated).
+      ...(status ? { status } : {}),
+    },
   };
   const put = { TableName: deps.table, Item: entry, ConditionExpression: "attribute_not_exists(PK)" };
   const items: TransactItem[] = [{ Put: put }];
-  // A later bounce never overwrites a complaint: the stronger signal, never to be mailed again.
-  const status = plan.status === "bounced" && customer.emailStatus === "complained" ? undefined : plan.status;
   if (status) items.push({ Update: statusUpdate(deps, customer.id, status, plan.at, deps.clock.now().toISOString()) });
   try {
     if (items.length === 1) await deps.db.send(new PutCommand(put));
@@ -115,11 +121,6 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
     throw err;
   }
   if (plan.outcome === "opened" || plan.outcome === "clicked") await noteEngagement(deps, customer.id, plan.outcome, plan.at);
-  if (status) {
-    await publishEvents(deps, [
-      { type: "CustomerUpdated", customerId: customer.id, at: plan.at, data: { change: `email_${status}`, ...(campaignId ? { campaignId } : {}) } },
-    ]);
-  }
   return "recorded";
 }
 

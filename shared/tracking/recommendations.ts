@@ -23,7 +23,7 @@ const MAX_BOUGHT = 5;
 const MAX_INTERESTS = 3;
 
 /**
- * Products to recommend (access pattern 22): those bought together with what was bought, and
+ * Products to recommend (access pattern 24): those bought together with what was bought, and
  * those bought by people who looked at the same interests, scored by how many customers did; never
  * one already bought.
  */

@@ -44,7 +44,7 @@ export function parseTrackBody(text: string): TrackInput {
 
 /**
  * Records one page view or event of a visitor: one GetItem and one UpdateItem of the visitor's
- * item (access pattern 21). A visit is page views less than 30 minutes apart; the visitor's
+ * item (access pattern 23). A visit is page views less than 30 minutes apart; the visitor's
  * current visit and interest counts live on that one item, and the table's stream puts a known
  * customer's visits on their timeline (shared/tracking/stream.ts), off this path.
  *
