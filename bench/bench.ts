@@ -57,6 +57,7 @@ import { SEGMENT_BUDGETS, type SegmentResources, segmentFigures } from "./segmen
 import { fmt, median, percentile, round, sum } from "./stats.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, type SweepResources, sweepFigures } from "./sweep.ts";
 import { TASKS_BUDGETS, type TasksResources, tasksFigures } from "./tasks.ts";
+import { TRACK_BUDGETS, type TrackResources, trackFigures } from "./track.ts";
 import { stopWebhookResources, WEBHOOK_BUDGETS, type WebhookResources, webhookFigures } from "./webhooks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -81,6 +82,7 @@ const BUDGETS: Record<string, number> = {
   ...SEARCH_BUDGETS,
   ...SEGMENT_BUDGETS,
   ...TASKS_BUDGETS,
+  ...TRACK_BUDGETS,
   ...HOOK_BUDGETS,
   ...WEBHOOK_BUDGETS,
   ...APP_BUDGETS,
@@ -254,6 +256,7 @@ const searchResources: SearchResources = {};
 const segmentResources: SegmentResources = {};
 const appResources: AppResources = {};
 const tasksResources: TasksResources = {};
+const trackResources: TrackResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
 const hookResources: HookResources = {};
@@ -271,6 +274,7 @@ function cleanup(): Promise<void> {
     await searchResources.dynamo?.stop().catch(() => {});
     await segmentResources.dynamo?.stop().catch(() => {});
     await tasksResources.dynamo?.stop().catch(() => {});
+    await trackResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
     await stopHookResources(hookResources);
@@ -518,6 +522,7 @@ try {
   if (runs("segments")) await segmentFigures({ results, notes, breakdown, log }, segmentResources);
   if (runs("app")) await appFigures({ results, notes, breakdown, log }, appResources);
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
+  if (runs("track")) await trackFigures({ results, notes, breakdown, log }, trackResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("webhooks")) await webhookFigures({ results, notes, breakdown, log }, webhookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });

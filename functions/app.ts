@@ -164,6 +164,38 @@ export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
     };
   }
 
+  /**
+   * The website snippet, loaded by other sites' pages: readable cross-origin, cached for an hour
+   * (its name is fixed, so a deploy reaches every site within the hour) and revalidated by ETag.
+   */
+  const snippet = async ({ event }: { event: HttpEvent }): Promise<HttpResult> => {
+    await prepare();
+    const file = load("t.js");
+    if (!file) return json(404, { error: "not_found", message: "the snippet is not built" });
+    const headers: Record<string, string> = {
+      "content-type": "text/javascript; charset=utf-8",
+      "cache-control": "public, max-age=3600",
+      "x-content-type-options": "nosniff",
+      "cross-origin-resource-policy": "cross-origin",
+      "access-control-allow-origin": "*",
+      etag: file.etag,
+      vary: "accept-encoding",
+    };
+    if (
+      header(event, "if-none-match")
+        ?.split(/\s*,\s*/)
+        .includes(file.etag)
+    )
+      return { statusCode: 304, headers, body: "" };
+    const gzip = /\bgzip\b/.test(header(event, "accept-encoding") ?? "");
+    return {
+      statusCode: 200,
+      headers: gzip ? { ...headers, "content-encoding": "gzip" } : headers,
+      body: (gzip ? file.gzipped : file.body).toString("base64"),
+      isBase64Encoded: true,
+    };
+  };
+
   const index = async ({ event }: { event: HttpEvent }) => {
     await prepare();
     return serve(event, "index.html");
@@ -173,6 +205,7 @@ export function makeHandler(deps: AppDeps, options: AppOptions = {}) {
     "app",
     {
       appIndex: index,
+      trackScript: snippet,
       appFile: async ({ event }) => {
         const name = event.pathParameters?.proxy ?? "";
         return name === "" || name === "index.html" ? index({ event }) : serve(event, name);

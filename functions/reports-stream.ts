@@ -4,11 +4,13 @@ import { depsFromEnv } from "../shared/core/deps.ts";
 import { applySearchRecords } from "../shared/customers/search.ts";
 import { applyStreamRecords } from "../shared/reports/apply.ts";
 import { applyDueRecords } from "../shared/retention/due-stream.ts";
+import { applyTrackingRecords } from "../shared/tracking/stream.ts";
 
 /**
  * The table's stream consumer: keeps the report counters (shared/reports/apply.ts) and the customer
- * search index (shared/customers/search.ts), and writes a new lead's due-index entry
- * (shared/retention/due-stream.ts). A batch is one shard's records in order; a failure
+ * search index (shared/customers/search.ts), writes a new lead's due-index entry
+ * (shared/retention/due-stream.ts), and keeps website visits, interests and co-purchase counters
+ * (shared/tracking/stream.ts). A batch is one shard's records in order; a failure
  * throws, so Lambda (or the local poller) delivers the same batch again: the counters' markers make
  * the second delivery skip what the first one wrote, and the index's writes are whole-item puts and
  * deletes computed from the records' images, which end in the same state when repeated.
@@ -19,7 +21,15 @@ export function makeHandler(deps: Deps) {
     const { applied, skipped } = await applyStreamRecords(deps, records);
     const { writes } = await applySearchRecords(deps, records);
     const { indexed } = await applyDueRecords(deps, records);
-    deps.logger.debug("stream batch", { records: records.length, applied, skipped, searchWrites: writes, dueIndexed: indexed });
+    const tracking = await applyTrackingRecords(deps, records);
+    deps.logger.debug("stream batch", {
+      records: records.length,
+      applied,
+      skipped,
+      searchWrites: writes,
+      dueIndexed: indexed,
+      trackingWrites: tracking.writes,
+    });
   };
 }
 

@@ -5,10 +5,13 @@ import type { Construct } from "constructs";
 import { settingsToEnv } from "../shared/core/settings.ts";
 import { API_KEY_PARTITION } from "../shared/entities/api-key.ts";
 import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
+import { CO_PURCHASE_PREFIX } from "../shared/entities/co-purchase.ts";
 import { CONNECTION_PARTITION } from "../shared/entities/connection.ts";
+import { CUSTOMER_PREFIX } from "../shared/entities/customer.ts";
 import { PERSON_PARTITION } from "../shared/entities/person.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
 import { SEARCH_PREFIX } from "../shared/entities/search.ts";
+import { VISITOR_PREFIX } from "../shared/entities/visitor.ts";
 import { WEBHOOK_PARTITION } from "../shared/entities/webhook.ts";
 import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
@@ -37,6 +40,8 @@ interface FunctionSpec {
   description: string;
   /** Exactly the table actions the function's code performs, and nothing else. */
   access: TableAccess;
+  /** Further grants on other partitions, each its own statement (other actions there). */
+  moreAccess?: readonly TableAccess[];
   /** Publishes domain events: `events:PutEvents` on the custom bus. */
   publishes?: boolean;
   /** Signs or verifies links in emails: reads the token secret. */
@@ -75,9 +80,16 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     readsCaptchaSecret: true,
   },
   public: {
-    description: "Health, the OpenAPI document and the thank-you page",
-    // Builds the same dependencies as every function (so it gets TABLE_NAME) but never touches the table.
-    access: { actions: [] },
+    description: "Health, the OpenAPI document, the thank-you page, website tracking (POST /v1/track) and recommendations",
+    // A page view is a GetItem and an UpdateItem of the visitor's item; recommendations read the
+    // visitor, a tied visitor's customer item (bought products and interests) and Query a few
+    // co-purchase partitions. Nothing else in the table.
+    access: {
+      actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
+      partitions: [`${VISITOR_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`, `${CUSTOMER_PREFIX}*`],
+    },
+    // Verifies the signed `rapport_c` of a link in an email that tied a visitor.
+    readsTokenSecret: true,
   },
   customers: {
     description: "Admin: list, read and edit customers",
@@ -149,12 +161,16 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // Per chunk of records, one transaction that puts its applied marker (a conditional Put:
     // PutItem; a repeat learns what was applied from the marker the failed condition returns) and
     // ADDs to the counters (UpdateItem); the search index's puts and deletes go in BatchWriteItem
-    // calls. It reads nothing, and writes only in the report and search partitions. Its stream
-    // read access and dead-letter queue: infra/reports-stream.ts.
+    // calls, in the report and search partitions only. Website tracking
+    // (shared/tracking/stream.ts), in customer and co-purchase partitions: reads the customer item
+    // (GetItem), puts a tied visitor's visit entry, updates the customer's interests and due
+    // entry, and writes a purchase's co-purchase counters in transactions (UpdateItem). Its
+    // stream read access and dead-letter queue: infra/reports-stream.ts.
     access: {
       actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
       partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],
     },
+    moreAccess: [{ actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: [`${CUSTOMER_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`] }],
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
     timeout: Duration.seconds(60),
   },
@@ -303,6 +319,7 @@ export class RapportStack extends Stack {
         ...(spec.servesDashboard ? { staticFiles: { script: "scripts/build-app.ts", dir: "app" } } : {}),
       });
       this.table.grant(fn.role, spec.access);
+      for (const access of spec.moreAccess ?? []) this.table.grant(fn.role, access);
       if (spec.publishes) this.bus.grantPublish(fn.role);
       if (spec.readsTokenSecret) this.tokenSecret.grantRead(fn.role);
       if (spec.readsConnectionSecrets) {

@@ -1,10 +1,11 @@
 import { CUSTOMER_PREFIX, ERASED_SK } from "../shared/entities/customer.ts";
 import { TIMELINE_PREFIX } from "../shared/entities/timeline.ts";
+import { VISITOR_PREFIX } from "../shared/entities/visitor.ts";
 
 /**
  * Which table changes reach the report counters' stream consumer: only items whose partition key
  * starts with `CUST#` (profiles, timeline entries, send ledger entries: everything a report
- * counts). The counters themselves (`REPORT#...`), API keys, idempotency records, email claims
+ * counts) or `VISITOR#` (website visitors, whose visits go on a tied customer's timeline). The counters themselves (`REPORT#...`), API keys, idempotency records, email claims
  * and the like never invoke it, so its own writes cannot loop back through the stream.
  *
  * One pattern, read by both sides so they cannot drift: the CDK stack deploys it as the event
@@ -14,7 +15,7 @@ import { TIMELINE_PREFIX } from "../shared/entities/timeline.ts";
  * the key is in DynamoDB JSON (`Keys.PK.S`).
  */
 export const REPORTS_STREAM_FILTER = {
-  dynamodb: { Keys: { PK: { S: [{ prefix: CUSTOMER_PREFIX }] } } },
+  dynamodb: { Keys: { PK: { S: [{ prefix: CUSTOMER_PREFIX }, { prefix: VISITOR_PREFIX }] } } },
 } as const;
 
 /**

@@ -22,13 +22,17 @@ export const APP_DIST_DIR = path.join(APP_SOURCE_DIR, "dist");
 /** Browsers of the last few years: ES2022 modules, no transpiling of classes or async. */
 const BROWSER_TARGET = ["chrome111", "edge111", "firefox111", "safari16.4"];
 
+/** The website tracking snippet's source (plain JavaScript) and its built name, served at GET /v1/t.js. */
+export const SNIPPET_SOURCE = path.join(APP_SOURCE_DIR, "track", "t.js");
+export const SNIPPET_FILE = "t.js";
+
 /** Copied as they are (not hashed: their names are fixed by convention), with a short cache. */
 const STATIC_FILES = ["favicon.svg"];
 
 /** What a build produced and what it was made from: `build.json` in the output folder. */
 export interface BuildManifest {
   /** Output file names (relative to the output folder) → what index.html calls them. */
-  files: { script: string; styles: string; static: string[] };
+  files: { script: string; styles: string; static: string[]; snippet: string };
   /** Every source file (relative to the repository root) → sha256 of its content. */
   inputs: Record<string, string>;
 }
@@ -60,7 +64,22 @@ export async function buildApp(outdir: string = APP_DIST_DIR): Promise<BuildMani
     write: false,
     logLevel: "error",
   });
+  // The website snippet (GET /v1/t.js): a classic script for other sites' pages, under a fixed name.
+  const snippet = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: [SNIPPET_SOURCE],
+    outfile: path.join(outdir, SNIPPET_FILE),
+    bundle: true,
+    minify: true,
+    format: "iife",
+    platform: "browser",
+    target: BROWSER_TARGET,
+    metafile: true,
+    write: false,
+    logLevel: "error",
+  });
   mkdirSync(outdir, { recursive: true });
+  for (const file of snippet.outputFiles) writeAtomically(file.path, file.contents);
   const names: Record<string, string> = {};
   for (const file of result.outputFiles) {
     const name = path.basename(file.path);
@@ -77,9 +96,13 @@ export async function buildApp(outdir: string = APP_DIST_DIR): Promise<BuildMani
   }
   for (const file of STATIC_FILES) writeAtomically(path.join(outdir, file), readFileSync(path.join(APP_SOURCE_DIR, file)));
 
-  const sources = [...Object.keys(result.metafile.inputs), ...["index.html", ...STATIC_FILES].map((f) => path.relative(ROOT, path.join(APP_SOURCE_DIR, f)))];
+  const sources = [
+    ...Object.keys(result.metafile.inputs),
+    ...Object.keys(snippet.metafile.inputs),
+    ...["index.html", ...STATIC_FILES].map((f) => path.relative(ROOT, path.join(APP_SOURCE_DIR, f))),
+  ];
   const manifest: BuildManifest = {
-    files: { script: names.script, styles: names.styles, static: STATIC_FILES },
+    files: { script: names.script, styles: names.styles, static: STATIC_FILES, snippet: SNIPPET_FILE },
     inputs: Object.fromEntries(sources.sort().map((file) => [file, sha256(readFileSync(path.join(ROOT, file)))])),
   };
   // index.html last but one and the manifest last: a reader sees either the old build or the new one.
@@ -116,7 +139,7 @@ export function readManifest(outdir: string = APP_DIST_DIR): BuildManifest | und
 export function isAppBuildCurrent(outdir: string = APP_DIST_DIR): boolean {
   const manifest = readManifest(outdir);
   if (!manifest) return false;
-  const outputs = ["index.html", manifest.files.script, manifest.files.styles, ...manifest.files.static];
+  const outputs = ["index.html", manifest.files.script, manifest.files.styles, ...manifest.files.static, manifest.files.snippet ?? SNIPPET_FILE];
   if (!outputs.every((f) => existsSync(path.join(outdir, f)))) return false;
   return Object.entries(manifest.inputs).every(([file, hash]) => {
     try {

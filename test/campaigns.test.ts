@@ -4,7 +4,17 @@ import { useStack } from "./support/stack.ts";
 
 const stack = useStack();
 
-const DEFAULT_IDS = ["birthday", "consent-confirmation", "detractor-alert", "feedback-request", "lead-follow-up", "spend-milestone", "thank-you", "win-back"];
+const DEFAULT_IDS = [
+  "birthday",
+  "consent-confirmation",
+  "detractor-alert",
+  "feedback-request",
+  "interest-nudge",
+  "lead-follow-up",
+  "spend-milestone",
+  "thank-you",
+  "win-back",
+];
 const LANGUAGES = ["en", "zh", "nb", "id"];
 
 /** A complete, valid definition to vary in the bad-input cases. */
@@ -35,7 +45,7 @@ const admin = (path: string, init: { method?: string; body?: unknown; headers?: 
 const put = (id: string, body: unknown) => admin(`/v1/campaigns/${id}`, { method: "PUT", body });
 
 describe("GET /v1/campaigns", () => {
-  it("a fresh stack lists the eight shipped defaults, sorted by id, each with en, zh, nb and id templates", async () => {
+  it("a fresh stack lists the nine shipped defaults, sorted by id, each with en, zh, nb and id templates", async () => {
     const res = await admin("/v1/campaigns");
     expect(res.status).toBe(200);
     const items = res.body.items as { id: string; isDefault: boolean; enabled: boolean; templates: Record<string, Template> }[];

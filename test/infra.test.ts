@@ -270,9 +270,10 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   });
 
   it("gives each function exactly the table actions its code performs on the table, only on its partitions where it has few, and Query on the indexes it reads", () => {
-    const expected: Record<FunctionId, { actions: string[]; indexes: string[]; partitions?: string[] }> = {
+    const expected: Record<FunctionId, { actions: string[]; indexes: string[]; partitions?: string[]; more?: { actions: string[]; partitions: string[] } }> = {
       capture: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
-      public: { actions: [], indexes: [] },
+      // Website tracking: the visitor's item, co-purchase counters, a tied visitor's customer item.
+      public: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["VISITOR#*", "COBUY#*", "CUST#*"] },
       customers: {
         actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
         indexes: ["GSI1"],
@@ -303,11 +304,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
-      // search index's puts and deletes in BatchWriteItem calls. It reads nothing.
+      // search index's puts and deletes in BatchWriteItem calls. Website visits, interests and
+      // co-purchase counters in a statement of their own (it reads the customer item for those).
       "reports-stream": {
         actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         indexes: [],
         partitions: ["REPORT#*", "SEARCH#*"],
+        more: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: ["CUST#*", "COBUY#*"] },
       },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },
@@ -326,7 +329,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     const streamArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "StreamArn"] };
     for (const [name, want] of Object.entries(expected) as [FunctionId, (typeof expected)[FunctionId]][]) {
       const dynamo = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "dynamodb");
-      const onTable = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn));
+      const allOnTable = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn));
+      const moreCondition = want.more && { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": want.more.partitions } };
+      const more = allOnTable.filter((s) => moreCondition && JSON.stringify(s.Condition) === JSON.stringify(moreCondition));
+      expect(actionsOf(more), name).toEqual(want.more?.actions ?? []);
+      const onTable = allOnTable.filter((s) => !more.includes(s));
       expect(actionsOf(onTable), name).toEqual(want.actions);
       for (const statement of onTable) {
         expect(statement.Condition, name).toEqual(want.partitions ? { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": want.partitions } } : undefined);
@@ -339,7 +346,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
           : [],
       );
       // An index ARN authorizes nothing but Query, so nothing else is granted there.
-      const onIndexes = dynamo.filter((s) => !onTable.includes(s) && !onStream.includes(s));
+      const onIndexes = dynamo.filter((s) => !allOnTable.includes(s) && !onStream.includes(s));
       expect(actionsOf(onIndexes), name).toEqual(want.indexes.length ? ["dynamodb:Query"] : []);
       expect(
         onIndexes.flatMap((s) => [s.Resource].flat()),
@@ -351,7 +358,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("gives each function nothing beyond its own log group, its table actions and what its job needs", () => {
     const extra: Record<FunctionId, string[]> = {
       capture: [],
-      public: [],
+      public: ["secretsmanager:GetSecretValue"],
       customers: [],
       events: [],
       campaigns: [],
@@ -464,11 +471,12 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         logicalId(stack, stack.functions.links.role),
         logicalId(stack, stack.functions.sender.role),
         logicalId(stack, stack.functions.hooks.role),
+        logicalId(stack, stack.functions.public.role),
         logicalId(stack, stack.functions.people.role),
         logicalId(stack, stack.functions["webhook-sender"].role),
       ].sort(),
     );
-    for (const name of ["links", "sender"] as const) {
+    for (const name of ["links", "sender", "public"] as const) {
       const statements = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "secretsmanager");
       expect(
         statements.map((s) => [s.Action, s.Resource]),
@@ -603,7 +611,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify(REPORTS_STREAM_FILTER) }] },
     });
     // Only customer partitions invoke it, never the counters it writes itself.
-    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({ dynamodb: { Keys: { PK: { S: [{ prefix: "CUST#" }] } } } });
+    expect(JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern)).toEqual({
+      dynamodb: { Keys: { PK: { S: [{ prefix: "CUST#" }, { prefix: "VISITOR#" }] } } },
+    });
     // Lambda checks the role can read the stream when the mapping is created: the policy comes first.
     const policies = ofType("AWS::IAM::Policy").filter(([, p]) =>
       p.Properties.Roles.some((r: any) => r.Ref === logicalId(stack, stack.functions["reports-stream"].role)),
@@ -1094,6 +1104,8 @@ describe("the settings table", () => {
     "rapport:captchaProvider": "turnstile",
     "rapport:captchaSecretArn": "arn:aws:secretsmanager:eu-north-1:123456789012:secret:rapport-turnstile-AbCdEf",
     "rapport:minSubmitSeconds": 3,
+    "rapport:interestPaths": "/shoes=Shoes,/shoes/trail=trail running",
+    "rapport:visitorTtlDays": 30,
   };
 
   it("names every setting the functions read, so the round trip below covers them all", () => {

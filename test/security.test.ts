@@ -123,6 +123,12 @@ describe("every admin route checks the key and its scope", () => {
         "POST /v1/hooks/stripe",
         "POST /v1/hooks/shopify",
         "POST /v1/hooks/woocommerce",
+        // Website tracking (shared/tracking/): the snippet (a static script), its page views (stored
+        // only with a visitor id the site's consent made; bounded, rate-limited, bots dropped) and
+        // recommendations by visitor id (interests and product names, no personal data).
+        "GET /v1/t.js",
+        "POST /v1/track",
+        "GET /v1/public/recommendations",
       ].sort(),
     );
   });

@@ -2,6 +2,7 @@ import { birthdayCampaign } from "./defaults/birthday.ts";
 import { consentConfirmationCampaign } from "./defaults/consent-confirmation.ts";
 import { detractorAlertCampaign } from "./defaults/detractor-alert.ts";
 import { feedbackRequestCampaign } from "./defaults/feedback-request.ts";
+import { interestCampaign } from "./defaults/interest.ts";
 import { leadFollowUpCampaign } from "./defaults/lead-follow-up.ts";
 import { spendMilestoneCampaign } from "./defaults/spend-milestone.ts";
 import { thankYouCampaign } from "./defaults/thank-you.ts";
@@ -25,6 +26,7 @@ export const DEFAULT_CAMPAIGNS: Campaign[] = [
   leadFollowUpCampaign,
   detractorAlertCampaign,
   consentConfirmationCampaign,
+  interestCampaign,
 ].map((campaign) => ({ ...campaign, isDefault: true }));
 
 /** The shipped default with this id, if there is one. */

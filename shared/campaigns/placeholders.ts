@@ -22,6 +22,9 @@ export const PLACEHOLDERS = {
   unsubscribeUrl: "Signed one-click unsubscribe link (customer emails)",
   confirmUrl: "double_opt_in: signed link that confirms marketing consent",
   customerUrl: "Owner alerts: the customer's record in the API",
+  interest: "interest: what the customer looked at on the website",
+  visitToken: "For links to your site (…?rapport_c={{visitToken}}): ties the visitor to the customer",
+  recommendations: "Products others who bought or viewed the same also bought, one per line",
 } as const satisfies Record<string, string>;
 export type PlaceholderName = keyof typeof PLACEHOLDERS;
 

@@ -85,6 +85,12 @@ function substitute(source: string, context: RenderContext, mode: Mode, language
       if (links.length === 0 || mode === "subject") return fallback ?? "";
       return mode === "html" ? scoreLinksHtml(links, language) : links.map((url, score) => `${score} — ${url}`).join("\n");
     }
+    if (name === "recommendations") {
+      const items = Array.isArray(value) ? value.filter(Boolean) : [];
+      if (items.length === 0 || mode === "subject") return fallback ?? "";
+      // Lines rather than a list: the placeholder usually stands inside a paragraph.
+      return mode === "html" ? items.map((i) => `&bull; ${escapeHtml(i)}`).join("<br>") : items.map((i) => `- ${i}`).join("\n");
+    }
     const text = Array.isArray(value) ? value.filter(Boolean).join(", ") : (value ?? "");
     const usable = text.trim() !== "" && (!name.endsWith("Url") || isHttpUrl(text));
     // The fallback is part of the template (its author wrote it in this field's format), so it is not escaped.

@@ -46,7 +46,17 @@ const templateText = (max: number) =>
     }),
   );
 
-const TRIGGER_TYPES = ["first_purchase", "purchase", "spend_milestone", "birthday", "at_risk", "lead_no_follow_up", "low_feedback", "double_opt_in"] as const;
+const TRIGGER_TYPES = [
+  "first_purchase",
+  "purchase",
+  "spend_milestone",
+  "birthday",
+  "at_risk",
+  "lead_no_follow_up",
+  "low_feedback",
+  "double_opt_in",
+  "interest",
+] as const;
 
 /** What makes the campaign due for a customer. Each kind has its own occurrence key (the ledger's). */
 export const Trigger = z.discriminatedUnion(
@@ -76,6 +86,11 @@ export const Trigger = z.discriminatedUnion(
     z.object({ type: z.literal("low_feedback") }),
     /** Double opt-in: a form lead ticked consent; sent at once, event-driven. Occurrence: the time consent was asked. */
     z.object({ type: z.literal("double_opt_in") }),
+    /**
+     * Website interest: an interest viewed at least `views` times in the last `days` days (the
+     * tracking snippet), and nothing bought in it. Occurrence: the interest and the month.
+     */
+    z.object({ type: z.literal("interest"), views: int(1, 1000), days: int(1, 90) }),
   ],
   {
     error: (issue) =>

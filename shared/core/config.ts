@@ -86,6 +86,14 @@ export interface PeopleConfig {
   endpoint?: string;
 }
 
+/** Website tracking (GET /v1/t.js, POST /v1/track). Env names in brackets. */
+export interface TrackingConfig {
+  /** Page path prefix → interest, longest prefix first [INTEREST_PATHS]. */
+  interestPaths: [string, string][];
+  /** Days an anonymous visitor is kept after their last page view (TTL) [VISITOR_TTL_DAYS]. */
+  visitorTtlDays: number;
+}
+
 export interface RuntimeConfig {
   tableName: string;
   region: string;
@@ -103,6 +111,7 @@ export interface RuntimeConfig {
   retention: RetentionConfig;
   botProtection: BotProtectionConfig;
   people: PeopleConfig;
+  tracking: TrackingConfig;
   /**
    * Where the shop connections' webhook signing secrets are kept: a Secrets Manager secret
    * holding one JSON object, a key per platform [CONNECTIONS_SECRET_ARN]; locally a file of the
@@ -186,6 +195,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     },
     botProtection: botProtectionFrom(env, s),
     people: peopleConfigFromEnv(env),
+    tracking: {
+      interestPaths: s.interestPaths.map(([a, b]) => [a, b]),
+      visitorTtlDays: s.visitorTtlDays,
+    },
     connections: {
       ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
       ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),

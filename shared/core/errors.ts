@@ -44,6 +44,11 @@ export class PayloadTooLarge extends Error {
   override name = "PayloadTooLarge";
 }
 
+/** Too many requests from one caller in a short time (the public tracking endpoint's rate limit). */
+export class TooManyRequests extends Error {
+  override name = "TooManyRequests";
+}
+
 export class UnsupportedMediaType extends Error {
   override name = "UnsupportedMediaType";
 }

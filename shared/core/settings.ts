@@ -148,6 +148,19 @@ function isIanaTimeZone(value: string): boolean {
 /** The captcha services whose tokens POST /v1/leads can verify. */
 export const CAPTCHA_PROVIDERS = ["turnstile", "hcaptcha"] as const;
 
+/**
+ * `prefix=interest` pairs, comma-separated (`/shoes=shoes,/bags=bags`), as pairs with interests
+ * lower-cased and the longest prefix first (so `/shoes/trail=trail` wins over `/shoes=shoes`).
+ */
+export const prefixMap: Parser<[string, string][]> = (raw) =>
+  typeof raw === "string" && /^\s*([^,=]+=[\p{L}\p{N}][\p{L}\p{N} _-]{0,39}\s*(,|$)\s*)*$/u.test(raw)
+    ? raw
+        .split(",")
+        .filter((p) => p.trim())
+        .map((p) => p.split("=").map((v, i) => (i ? v.trim().toLowerCase() : v.trim())) as [string, string])
+        .sort((a, b) => b[0].length - a[0].length)
+    : INVALID;
+
 /** The CDK context key of the setting named `name`. */
 export const contextKey = (name: string): string => `rapport:${name}`;
 
@@ -286,6 +299,18 @@ export const RUNTIME_SETTINGS = {
     default: 0,
     parse: int(0, 3600),
   }),
+  interestPaths: setting({
+    env: "INTEREST_PATHS",
+    expected: "path prefixes and their interests, like /shoes=shoes,/bags=bags",
+    default: [] as [string, string][],
+    parse: prefixMap,
+  }),
+  visitorTtlDays: setting({
+    env: "VISITOR_TTL_DAYS",
+    expected: "days an anonymous visitor is kept, 1 to 730",
+    default: 90,
+    parse: int(1, 730),
+  }),
 } as const;
 
 export type RuntimeSettings = SettingValues<typeof RUNTIME_SETTINGS>;
@@ -350,7 +375,8 @@ export function settingsToEnv(values: RuntimeSettings): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [field, s] of Object.entries(RUNTIME_SETTINGS)) {
     const value = values[field as keyof RuntimeSettings];
-    if (value !== undefined) env[s.env!] = Array.isArray(value) ? value.join(",") : String(value);
+    // Lists are comma-separated; prefix maps as `prefix=interest` pairs.
+    if (value !== undefined) env[s.env!] = Array.isArray(value) ? value.map((v) => (Array.isArray(v) ? v.join("=") : v)).join(",") : String(value);
   }
   return env;
 }

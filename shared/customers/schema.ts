@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { MAIL_CATEGORIES } from "../core/fields.ts";
 import { EmailField, isoDateTime, limit, optionalText, PROFILE_FIELD_NAMES, ProfileFields, Stage, TagsField } from "../core/schema.ts";
+import { CustomerInterest } from "../tracking/schema.ts";
 
 export const ListCustomersQuery = z.object({
   q: z.optional(z.string().check(z.maxLength(200))),
@@ -120,6 +121,8 @@ export const Customer360 = z.object({
   updatedAt: z.string(),
   recentTimeline: z.array(TimelineEntry),
   emailsSent: z.array(z.record(z.string(), z.unknown())),
+  /** From the website snippet: what they looked at, most viewed first. Absent before any tied visit. */
+  interests: z.optional(z.array(CustomerInterest)),
 });
 
 export const CustomerPage = z.object({ items: z.array(CustomerSummary), nextCursor: z.nullable(z.string()) });

@@ -9,6 +9,7 @@ import { customerPk } from "../entities/customer.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { viewsWithin } from "../tracking/interests.ts";
 import type { TimelineItem } from "./item.ts";
 import { getCustomerItem } from "./repository.ts";
 import type { By, Customer360 } from "./schema.ts";
@@ -81,7 +82,21 @@ export async function getCustomer360(deps: Deps, customerId: string): Promise<z.
     updatedAt: item.updatedAt,
     recentTimeline: timeline.items.map(toTimelineEntry),
     emailsSent: sends.items.map(({ PK: _pk, SK: _sk, ...rest }) => rest),
+    ...(item.interests && Object.keys(item.interests).length ? { interests: interestView(item, deps.clock.now()) } : {}),
   };
+}
+
+/** The customer's interests, most viewed first, as the 360° view shows them. */
+function interestView(item: CustomerItem, now: Date) {
+  return Object.entries(item.interests ?? {})
+    .map(([name, interest]) => ({
+      name,
+      views: interest.n,
+      recentViews: viewsWithin(interest, 30, now),
+      lastViewedAt: interest.last,
+      bought: item.boughtInterests?.has(name) ?? false,
+    }))
+    .sort((a, b) => b.views - a.views || a.name.localeCompare(b.name));
 }
 
 async function queryPartition(deps: Deps, customerId: string, prefix: string, limit: number, startSk?: string) {

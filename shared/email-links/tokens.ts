@@ -10,7 +10,7 @@ import type { Deps } from "../core/deps.ts";
  * is readable by whoever holds the link (it carries ids, never PII) but cannot be changed without
  * the secret: a changed customer id, purpose or expiry breaks the signature.
  */
-export type TokenPurpose = "unsubscribe" | "feedback" | "confirm";
+export type TokenPurpose = "unsubscribe" | "feedback" | "confirm" | "visit";
 
 export interface TokenPayload {
   /** The customer id. */
@@ -26,7 +26,8 @@ export interface TokenPayload {
 export type TokenError = "malformed" | "forged" | "expired" | "wrong_purpose";
 export type VerifyResult = { ok: true; payload: TokenPayload } | { ok: false; error: TokenError };
 
-const PURPOSES: readonly TokenPurpose[] = ["unsubscribe", "feedback", "confirm"];
+// "visit": a link to the business's website (`?rapport_c=<token>`) that ties the visitor to the customer.
+const PURPOSES: readonly TokenPurpose[] = ["unsubscribe", "feedback", "confirm", "visit"];
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** Secrets shorter than this are refused: an HMAC key must not be guessable. */
 const MIN_SECRET_LENGTH = 16;

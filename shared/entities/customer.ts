@@ -85,6 +85,18 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   lowFeedbackComment?: string;
   /** The earliest time something may be due; with the due index keys (entities/due.ts). Absent: nothing due. */
   nextDueAt?: string;
+  // Website tracking (shared/tracking/), kept by the table's stream consumer.
+  /** Interest → views ever, per UTC day (the last 90 days) and the latest view. */
+  interests?: Record<string, { n: number; d: Record<string, number>; last: string }>;
+  /** Per tied visitor id, the page views already counted into `interests` (replays count once). */
+  interestMarks?: Record<string, number>;
+  /** Bumped on every write of `interests`: the optimistic check of concurrent writers. */
+  interestsRev?: number;
+  /** The website visitor ids tied to this customer (erased with them). */
+  visitors?: Set<string>;
+  /** Product keys and interests the customer has bought (cross-sell; the interest trigger's "bought nothing in it"). */
+  bought?: Set<string>;
+  boughtInterests?: Set<string>;
 }
 
 export function customerKey(customerId: string): TableKey {

@@ -38,13 +38,17 @@ import { DUE_INDEX } from "./due.ts";
  * 21. Outbound webhook endpoints and their counters, in one Query: `WEBHOOK` / `<id>`; an
  *     endpoint's dead letters: `WEBHOOK#DEAD#<id>` / `<at>#<event id>` (webhook.ts).
  * 22. Was this event delivered to this endpoint: `WEBHOOK#SENT#<id>` / `<event id>` (webhook.ts).
+ * 23. A website visitor by id, with its current visit and interest counts: `VISITOR#<visitor id>` /
+ *     `VISITOR`, TTL while anonymous (visitor.ts).
+ * 24. Cross-sell counters: what was bought with a product, or by people who viewed an interest:
+ *     `COBUY#<product key>` or `COBUY#@<interest>` / `<other product key>` (co-purchase.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 
 /** The primary key of any item. */
 export type TableKey = { PK: string; SK: string };
 
-/** TTL attribute: idempotency records expire by themselves. */
+/** TTL attribute: idempotency records and anonymous website visitors expire by themselves. */
 export const TTL_ATTRIBUTE = "expiresAt";
 
 /** The global secondary indexes; their physical names (GSI1, GSI2) are what the deployed table has. */

@@ -1,7 +1,17 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import type * as z from "zod/mini";
 import type { Role } from "../auth/roles.ts";
-import { Conflict, Forbidden, IdempotencyMismatch, NotFound, PayloadTooLarge, Unauthorized, UnsupportedMediaType, ValidationError } from "../core/errors.ts";
+import {
+  Conflict,
+  Forbidden,
+  IdempotencyMismatch,
+  NotFound,
+  PayloadTooLarge,
+  TooManyRequests,
+  Unauthorized,
+  UnsupportedMediaType,
+  ValidationError,
+} from "../core/errors.ts";
 import { cleanText } from "../core/text.ts";
 import type { By } from "../customers/schema.ts";
 
@@ -194,6 +204,7 @@ export function errorResponse(err: unknown): { status: number; body: Record<stri
   if (err instanceof NotFound) return { status: 404, body: { error: "not_found", message: err.message } };
   if (err instanceof Conflict) return { status: 409, body: { error: err.code, message: err.message } };
   if (err instanceof PayloadTooLarge) return { status: 413, body: { error: "payload_too_large", message: err.message } };
+  if (err instanceof TooManyRequests) return { status: 429, body: { error: "too_many_requests", message: err.message } };
   if (err instanceof UnsupportedMediaType) return { status: 415, body: { error: "unsupported_media_type", message: err.message } };
   if (err instanceof IdempotencyMismatch)
     return {

@@ -37,6 +37,7 @@ import {
 import { SweepBody, SweepResult } from "../retention/schema.ts";
 import { MembersQuery, Segment, SegmentDefinition, SegmentIdParam, SegmentInput, SegmentList, SegmentMembers } from "../segments/schema.ts";
 import { Task, TaskIdParam, TaskInput, TaskList, TaskPatch, TasksQuery } from "../tasks/schema.ts";
+import { Recommendations, RecommendationsQuery, TrackAccepted, TrackInput } from "../tracking/schema.ts";
 import { WebhookCreated, WebhookIdParam, WebhookInput, WebhookList, WebhookTestResult } from "../webhooks/schema.ts";
 import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, ValidationErrorBody } from "./schema.ts";
 
@@ -1057,6 +1058,49 @@ const segmentRoutes = [
   }),
 ];
 
+// Website tracking (shared/tracking/): the snippet, its beacon, and recommendations a site may
+// show a visitor. Public like the lead form; CORS admits the allowed origins.
+const trackRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/t.js",
+    operationId: "trackScript",
+    fn: "app",
+    auth: null,
+    summary: "The website tracking snippet",
+    tags: ["tracking"],
+    responses: { 200: { description: "The script", content: { "text/javascript": FileBody } }, 304: notModified },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/track",
+    operationId: "track",
+    fn: "public",
+    auth: null,
+    summary: "A page view or event from the snippet (JSON, as text/plain from sendBeacon)",
+    tags: ["tracking"],
+    request: { rawBody: TrackInput, bodyTypes: ["text/plain", "application/json"], maxBodyBytes: 4096 },
+    responses: {
+      202: { description: "Accepted; `stored`: whether anything was kept", content: asJson(TrackAccepted) },
+      400: validation,
+      413: tooLarge("4 KiB"),
+      415: unsupportedType,
+      429: { description: "Too many requests from this address", content: asJson(ErrorBody) },
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/public/recommendations",
+    operationId: "recommendations",
+    fn: "public",
+    auth: null,
+    summary: "A visitor's interests and products for them; no personal data",
+    tags: ["tracking"],
+    request: { query: RecommendationsQuery },
+    responses: { 200: { description: "Interests and products", content: asJson(Recommendations) }, 400: validation },
+  }),
+];
+
 const table = [
   ...coreRoutes,
   ...campaignRoutes,
@@ -1069,6 +1113,7 @@ const table = [
   ...dashboardRoutes,
   ...taskRoutes,
   ...segmentRoutes,
+  ...trackRoutes,
   ...webhookRoutes,
 ];
 

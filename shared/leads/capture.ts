@@ -7,6 +7,7 @@ import type { ConsentRecord } from "../customers/item.ts";
 import { timelineItem } from "../customers/repository.ts";
 import type { Profile } from "../entities/customer.ts";
 import { scheduleDue } from "../entities/due.ts";
+import { tieVisitor } from "../tracking/tie.ts";
 import type { LeadInput } from "./schema.ts";
 
 /** Where a submission came from, as the HTTP layer saw it. */
@@ -93,5 +94,7 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
   };
   const summary = created ? `Lead captured from ${source}` : `Form submitted again from ${source}`;
   await deps.db.send(new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }));
+  // A form on a page with the tracking snippet: from now on that visitor's visits show on this customer.
+  if (lead.visitorId) await tieVisitor(deps, lead.visitorId, customerId);
   return { customerId, created, discarded: false };
 }

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ConsentField, describe, EmailField, limit, optionalText, ProfileFields, TagsField } from "../core/schema.ts";
+import { VISITOR_ID } from "../tracking/schema.ts";
 
 export const LeadInput = z.object({
   email: EmailField,
@@ -11,6 +12,13 @@ export const LeadInput = z.object({
   utm_medium: optionalText(200),
   utm_campaign: optionalText(200),
   tags: z.optional(TagsField),
+  visitorId: describe(
+    z.pipe(
+      z.optional(z.string().check(z.maxLength(200))),
+      z.transform((v) => (v !== undefined && VISITOR_ID.test(v.trim()) ? v.trim() : undefined)),
+    ),
+    "Added by the website snippet (with consent): ties that visitor to this customer. A malformed one is ignored.",
+  ),
   _gotcha: describe(z.optional(z.string()), "Honeypot: leave empty. When filled the post is answered as a success and nothing is stored."),
   // Not limited here: an unusable `_next` is the form's configuration, never a reason to lose the lead.
   _next: describe(

@@ -14,6 +14,7 @@ import { externalEventKey } from "../entities/external-event.ts";
 import { QUARANTINE_PARTITION } from "../entities/quarantine.ts";
 import { suppressionKey } from "../entities/suppression.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
+import { visitorKey } from "../entities/visitor.ts";
 import type { SuppressionReason } from "../mail-feedback/suppression.ts";
 import type { CustomerErasure } from "./schema.ts";
 
@@ -104,6 +105,7 @@ export async function eraseCustomer(deps: Deps, customerId: string, actor: strin
     }
     const removed = await purgePartition(deps, customerId);
     await dropSearchWords(deps, profile);
+    await dropVisitors(deps, customerId, profile);
     deps.logger.info("customer erased", { customerId, by: actor, lateItems: removed, again: tombstone !== undefined });
     return { customerId, erased: true, alreadyErased: tombstone !== undefined, erasedAt };
   }
@@ -312,6 +314,27 @@ async function dropHeldSubmissions(deps: Deps, email: string): Promise<void> {
 async function dropSearchWords(deps: Deps, profile: CustomerItem): Promise<void> {
   const deletes = searchWrites(profile as unknown as Record<string, unknown>, undefined).flatMap((w) => ("DeleteRequest" in w ? [w.DeleteRequest.Key] : []));
   await inBatches(deletes, (Key) => deps.db.send(new DeleteCommand({ TableName: deps.table, Key })));
+}
+
+/**
+ * The website visitors tied to the customer (their page paths and interests): deleted, unless one
+ * has since been tied to someone else.
+ */
+async function dropVisitors(deps: Deps, customerId: string, profile: CustomerItem): Promise<void> {
+  await inBatches([...(profile.visitors ?? [])], async (visitorId) => {
+    try {
+      await deps.db.send(
+        new DeleteCommand({
+          TableName: deps.table,
+          Key: visitorKey(visitorId),
+          ConditionExpression: "customerId = :id",
+          ExpressionAttributeValues: { ":id": customerId },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+    }
+  });
 }
 
 async function inBatches<T>(things: T[], work: (thing: T) => Promise<unknown>): Promise<void> {

@@ -5,6 +5,7 @@ import { fromMinor } from "../core/money.ts";
 import type { SendRequest } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
 import type { CustomerItem } from "../entities/customer.ts";
+import { qualifyingInterest } from "../tracking/interests.ts";
 import { type Alert, type AlertReason, isValuable } from "./alerts.ts";
 import { birthdayIn, DAY_MS, HOUR_MS, localParts, nextInWindow, safeZone, zonedInstant } from "./time.ts";
 
@@ -91,6 +92,10 @@ function candidate(campaign: Campaign, c: CustomerItem, now: Date, cfg: Retentio
         : undefined;
     case "low_feedback":
       return c.lowFeedbackAt && (c.latestFeedbackScore ?? 10) <= 6 ? { occurrence: c.lowFeedbackAt, dueAt: Date.parse(c.lowFeedbackAt) } : undefined;
+    case "interest": {
+      const hit = qualifyingInterest(c.interests, c.boughtInterests, t.views, t.days, now);
+      return hit ? { occurrence: `${hit.interest}@${hit.lastDay.slice(0, 7)}`, dueAt: Date.parse(hit.lastDay) } : undefined;
+    }
     case "double_opt_in":
       return c.consentPending ? { occurrence: c.consentPending.at, dueAt: Date.parse(c.consentPending.at) } : undefined;
   }

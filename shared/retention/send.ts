@@ -12,6 +12,7 @@ import { customerUpdate } from "../entities/customer.ts";
 import { scheduleDue } from "../entities/due.ts";
 import { sendKey } from "../entities/send.ts";
 import { isSuppressed } from "../mail-feedback/suppression.ts";
+import { customerBasis, recommendProducts } from "../tracking/recommendations.ts";
 import { dashboardCustomerUrl } from "./alerts.ts";
 import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
 
@@ -230,6 +231,11 @@ async function compose(deps: Deps, campaign: Campaign, customer: CustomerItem, r
     const feedback = await issueToken(deps, { c: customer.id, p: "feedback", k: attribution });
     context.scoreLinks = Array.from({ length: 11 }, (_, score) => `${base}/v1/feedback?t=${feedback}&score=${score}`);
   }
+  if (template.text.includes("visitToken") || template.html.includes("visitToken"))
+    context.visitToken = await issueToken(deps, { c: customer.id, p: "visit", k: attribution });
+  if (campaign.trigger.type === "interest") context.interest = request.occurrence.slice(0, request.occurrence.lastIndexOf("@"));
+  if (template.text.includes("recommendations") || template.html.includes("recommendations"))
+    context.recommendations = (await recommendProducts(deps, customerBasis(customer), 3)).map((p) => p.name);
   if (campaign.trigger.type === "double_opt_in")
     context.confirmUrl = `${base}/v1/confirm?t=${await issueToken(deps, { c: customer.id, p: "confirm", k: attribution })}`;
   const rendered = renderTemplate(template, context, template.language);

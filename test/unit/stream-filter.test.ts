@@ -5,9 +5,11 @@ import { CUSTOMER_PREFIX } from "../../shared/entities/customer.ts";
 describe("the event filter shared by the CDK stack and the local poller", () => {
   const record = (PK: unknown) => ({ dynamodb: { Keys: { PK, SK: { S: "PROFILE" } } } });
 
-  it("keeps records whose PK string starts with the customer prefix, and nothing else", () => {
+  it("keeps records whose PK string starts with the customer or website visitor prefix, and nothing else", () => {
     expect(REPORTS_STREAM_FILTER.dynamodb.Keys.PK.S[0].prefix).toBe(CUSTOMER_PREFIX);
     expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ S: "CUST#c1" }))).toBe(true);
+    expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ S: "VISITOR#abcdefghijklmnop" }))).toBe(true);
+    expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ S: "COBUY#p1" }))).toBe(false);
     expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ S: "REPORT#DAY" }))).toBe(false);
     expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ S: "cust#c1" }))).toBe(false);
     expect(matchesEventFilter(REPORTS_STREAM_FILTER, record({ N: "1" }))).toBe(false);

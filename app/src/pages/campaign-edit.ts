@@ -33,6 +33,14 @@ const TRIGGERS: { type: TriggerType; label: string; fields: { name: string; labe
   },
   { type: "low_feedback", label: "Low feedback score (0–6)", fields: [] },
   { type: "double_opt_in", label: "Double opt-in (confirm consent)", fields: [] },
+  {
+    type: "interest",
+    label: "Website interest, nothing bought in it",
+    fields: [
+      { name: "views", label: "Views", help: "Page views of one interest", kind: "int" },
+      { name: "days", label: "Within days", help: "In the last this many days (1-90)", kind: "int" },
+    ],
+  },
 ];
 
 function languageName(tag: string): string {

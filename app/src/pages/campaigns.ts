@@ -27,6 +27,8 @@ export function triggerText(t: Trigger): string {
       return "After a feedback score of 0–6";
     case "double_opt_in":
       return "When a form lead ticks consent (confirm email)";
+    case "interest":
+      return `Viewed one interest ${t.views} times in ${t.days} days, bought nothing in it`;
   }
 }
 

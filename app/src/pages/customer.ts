@@ -131,6 +131,7 @@ function view(c: Customer360, ctx: PageContext) {
             ["Last activity", f.dateTime(c.metrics.lastActivityAt)],
           ]),
         ),
+        section("Website interests", {}, interestsTable(c)),
       ),
       section("Timeline", { class: "span-2" }, timeline),
       section(
@@ -197,6 +198,7 @@ async function timelineInto(target: HTMLElement, id: string, ctx: PageContext): 
 
 function entry(e: TimelineEntry): HTMLElement {
   const words = writtenText(e);
+  const visit = visitText(e);
   const by = e.by;
   return h(
     "li",
@@ -205,8 +207,38 @@ function entry(e: TimelineEntry): HTMLElement {
     h("span", { class: `event event-${e.type.replace(/[^a-z_]/g, "")}` }, f.label(e.type)),
     e.summary && h("span", { class: "event-summary" }, e.summary),
     words && h("blockquote", { class: "event-text" }, words),
+    visit && h("span", { class: "event-summary" }, visit),
     by && h("span", { class: "event-by" }, by.type === "person" ? `by ${by.name || by.id}` : `by API key ${by.id}`),
   );
+}
+
+type Interest = NonNullable<Customer360["interests"]>[number];
+
+/** What they looked at on the website (the tracking snippet), most viewed first. */
+function interestsTable(c: Customer360): HTMLElement {
+  return dataTable<Interest>(
+    "Website interests, most viewed first",
+    [
+      { heading: "Interest", cell: (i) => i.name },
+      { heading: "Views", cell: (i) => f.count(i.views), numeric: true },
+      { heading: "Last 30 days", cell: (i) => f.count(i.recentViews), numeric: true },
+      { heading: "Last viewed", cell: (i) => f.date(i.lastViewedAt) },
+      { heading: "Bought", cell: (i) => (i.bought ? "Yes" : "No") },
+    ],
+    c.interests ?? [],
+    { captionHidden: true, stack: true, empty: "No website visits tied to this customer yet." },
+  );
+}
+
+/** A visit's pages and interests, in a line. */
+function visitText(e: TimelineEntry): string | undefined {
+  if (e.type !== "visit") return undefined;
+  const data = (e.data ?? {}) as { entryPath?: string; lastPath?: string; interests?: Record<string, number> };
+  const path = [data.entryPath, data.lastPath].filter((p, i, all) => p && all.indexOf(p) === i).join(" → ");
+  const interests = Object.entries(data.interests ?? {})
+    .map(([name, n]) => `${name} ×${n}`)
+    .join(", ");
+  return [path, interests && `Interests: ${interests}`].filter(Boolean).join(" · ") || undefined;
 }
 
 /** What the person wrote: a form's message, a feedback comment, a logged call's or note's text. */
