@@ -164,8 +164,9 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // calls, in the report and search partitions only. Website tracking
     // (shared/tracking/stream.ts), in customer and co-purchase partitions: reads the customer item
     // (GetItem), puts a tied visitor's visit entry, updates the customer's interests and due
-    // entry, and writes a purchase's co-purchase counters in transactions (UpdateItem). Its
-    // stream read access and dead-letter queue: infra/reports-stream.ts.
+    // entry, and writes a purchase's co-purchase counters in transactions (UpdateItem). A new
+    // lead's due-index entry (shared/retention/due-stream.ts) is one more UpdateItem on its
+    // customer item. Its stream read access and dead-letter queue: infra/reports-stream.ts.
     access: {
       actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
       partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],
