@@ -99,8 +99,9 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     publishes: true,
   },
   campaigns: {
-    description: "Admin: list, read and edit campaign definitions",
+    description: "Admin: list, read and edit campaign definitions; preview one for a customer",
     // Campaigns live in one partition: Query lists them, GetItem reads one, PutItem saves one.
+    // A preview reads the campaign and the customer's profile (GetItem) and writes nothing.
     access: { actions: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"] },
   },
   links: {
@@ -112,10 +113,12 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     readsTokenSecret: true,
   },
   sweep: {
-    description: "The retention sweep (schedule and POST /v1/sweeps): who is due, and for which campaign",
+    description: "The retention sweep (schedule and POST /v1/sweeps): who is due, and for which campaign; campaign test sends onto the send queue",
     // Queries each shard of the due index (GSI2, keys only), reads those customers in batches,
     // reads the campaigns (one partition), applies at_risk/churned with timeline entries and
-    // moves each entry to its next due time; send requests go to the queue.
+    // moves each entry to its next due time; send requests go to the queue. A campaign's test
+    // send (POST /v1/campaigns/{id}/test) reads the campaign, the customer and the person (GetItem)
+    // and puts one request on the same queue.
     access: {
       actions: ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
       indexes: ["GSI2"],

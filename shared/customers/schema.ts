@@ -1,11 +1,21 @@
 import * as z from "zod/mini";
+import { STAGES } from "../core/fields.ts";
 import { EmailField, isoDateTime, limit, optionalText, PROFILE_FIELD_NAMES, ProfileFields, Stage, TagsField } from "../core/schema.ts";
+import { SEGMENTS } from "../reports/types.ts";
+
+/** Every id `?segment=` accepts: the lifecycle stages, then the RFM value segments (never the same word). */
+export const SEGMENT_IDS = [...STAGES, ...SEGMENTS] as const;
+export type SegmentId = (typeof SEGMENT_IDS)[number];
 
 export const ListCustomersQuery = z.object({
   q: z.optional(z.string().check(z.maxLength(200))),
   stage: z.optional(Stage),
   tag: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(50))),
   email: z.optional(z.string()),
+  /** A lifecycle stage or an RFM value segment (champions, regulars, newcomers, potential, slipping, hibernating). */
+  segment: z.optional(z.enum(SEGMENT_IDS, { error: `must be a stage or a value segment: ${SEGMENT_IDS.join(", ")}` })),
+  /** `csv`: the whole list (up to 10,000 rows) as a CSV attachment instead of a page of JSON. */
+  format: z.optional(z.enum(["json", "csv"], { error: "must be json or csv" })),
   limit: limit(25),
   cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
@@ -47,6 +57,13 @@ export const CustomerPatch = z
   })
   .check(z.refine((p) => Object.values(p).some((v) => v !== undefined), { error: "send at least one field to change", path: ["body"] }));
 export type CustomerPatch = z.output<typeof CustomerPatch>;
+
+/** `POST /v1/customers/{id}/subscription`: the customer asked to stop (false) or to get marketing email again (true). */
+export const SubscriptionChange = z.strictObject({
+  marketing: z.boolean({ error: "must be true (subscribe) or false (unsubscribe)" }),
+  /** What the customer said, kept on the timeline. */
+  reason: z.optional(z.string({ error: "must be text" }).check(z.trim(), z.maxLength(500, { error: "at most 500 characters" }))),
+});
 
 /**
  * Who made a change that came through the API: a signed-in person (their id in the user pool and

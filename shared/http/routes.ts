@@ -1,9 +1,9 @@
 import type * as z from "zod/mini";
 import * as auth from "../auth/schema.ts";
-import { Campaign, CampaignId, CampaignInput, CampaignList } from "../campaigns/schema.ts";
+import { Campaign, CampaignId, CampaignInput, CampaignList, Preview, PreviewInput, TestSendInput, TestSendQueued } from "../campaigns/schema.ts";
 import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
 import { CustomerIdParam } from "../core/schema.ts";
-import { Customer360, CustomerPage, CustomerPatch, ListCustomersQuery, TimelinePage, TimelineQuery } from "../customers/schema.ts";
+import { Customer360, CustomerPage, CustomerPatch, ListCustomersQuery, SubscriptionChange, TimelinePage, TimelineQuery } from "../customers/schema.ts";
 import {
   ConfirmLinkValid,
   ConsentConfirmed,
@@ -190,10 +190,16 @@ const coreRoutes = [
     operationId: "listCustomers",
     fn: "customers",
     auth: "staff",
-    summary: "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word",
+    summary:
+      "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word; with `segment`, the people of a lifecycle stage or an RFM value segment; `format=csv`: the whole list (up to 10,000 rows, `X-Next-Cursor` when there are more) as a CSV attachment in `rapport export`'s columns",
     tags: ["customers"],
     request: { query: ListCustomersQuery },
-    responses: { 200: { description: "A page", content: asJson(CustomerPage) }, 400: validation, 401: unauthorized, 403: forbidden },
+    responses: {
+      200: { description: "A page (JSON), or the list as CSV with `format=csv`", content: { [JSON_TYPE]: CustomerPage, "text/csv": FileBody } },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+    },
   }),
   route({
     method: "GET",
@@ -222,6 +228,26 @@ const coreRoutes = [
       403: forbidden,
       404: notFound,
       409: { description: "The new email belongs to another customer", content: asJson(ErrorBody) },
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/customers/{id}/subscription",
+    operationId: "changeSubscription",
+    fn: "customers",
+    auth: "staff",
+    summary:
+      "Unsubscribe (`marketing: false`) or subscribe again with marketing consent (`marketing: true`) on the customer's request, with who and why on the timeline; an address that bounced or complained cannot be resubscribed",
+    tags: ["customers"],
+    request: { params: idParam, body: SubscriptionChange, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The customer as it now is (unchanged when it already was so)", content: asJson(Customer360) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: notFound,
+      409: { description: "`cannot_resubscribe`: mail to the address bounced or was reported as spam; it stays suppressed", content: asJson(ErrorBody) },
       ...bodyRefused,
     },
   }),
@@ -305,6 +331,44 @@ const campaignRoutes = [
       403: forbidden,
       413: tooLarge("256 KiB"),
       415: unsupportedType,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/campaigns/{id}/preview",
+    operationId: "previewCampaign",
+    fn: "campaigns",
+    auth: "staff",
+    summary: "The campaign as one customer would get it: subject, text and HTML from the sender's renderer, in one of its languages (links inert)",
+    tags: ["campaigns"],
+    request: { params: { id: CampaignId }, body: PreviewInput, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The rendered email", content: asJson(Preview) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: { description: "No such campaign or customer", content: asJson(ErrorBody) },
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/campaigns/{id}/test",
+    operationId: "testCampaign",
+    // The sweep's function feeds the send queue; the sender sends the test through the same mailer.
+    fn: "sweep",
+    auth: "staff",
+    summary:
+      'Send the campaign as one customer would get it to yourself (subject "[Test] …", links inert, on no customer\'s record and in no report); `to` another address: owners and admin keys only, and required for a key',
+    tags: ["campaigns"],
+    request: { params: { id: CampaignId }, body: TestSendInput, bodyTypes: ["application/json"] },
+    responses: {
+      202: { description: "On the send queue; it arrives within a minute", content: asJson(TestSendQueued) },
+      400: validation,
+      401: unauthorized,
+      403: { description: "`to` from someone who is not an owner or an admin key", content: asJson(ErrorBody) },
+      404: { description: "No such campaign or customer", content: asJson(ErrorBody) },
+      ...bodyRefused,
     },
   }),
   route({
@@ -585,7 +649,7 @@ const reportRoutes = [
     operationId: "segmentsReport",
     fn: "reports",
     auth: "staff",
-    summary: "RFM scores and value segments (champions, loyal, new, potential, at risk, hibernating) with revenue share and average lifetime value",
+    summary: "RFM scores and value segments (champions, regulars, newcomers, potential, slipping, hibernating) with revenue share and average lifetime value",
     tags: ["reports"],
     request: { query: SegmentsQuery },
     responses: { 200: { description: "Segments", content: reportOrTable(SegmentsReport) }, 400: validation, 401: unauthorized, 403: forbidden },
