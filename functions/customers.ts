@@ -2,15 +2,13 @@ import type * as z from "zod/mini";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
-import { STAGES } from "../shared/core/fields.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
 import { customerItemsPage, listCustomers } from "../shared/customers/list.ts";
 import { patchCustomer } from "../shared/customers/patch.ts";
 import type { ListCustomersQuery } from "../shared/customers/schema.ts";
 import { searchCustomers } from "../shared/customers/search.ts";
-import { customersCsv, segmentFilter } from "../shared/customers/segment.ts";
+import { segmentFilter } from "../shared/customers/segment.ts";
 import { getCustomer360, getTimeline, summarize } from "../shared/customers/view.ts";
-import { changeSubscription } from "../shared/email-links/actions.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { actorId, byOf, type HttpResult, json } from "../shared/http/http.ts";
 import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
@@ -18,41 +16,23 @@ import { exportCustomer } from "../shared/privacy/access.ts";
 import { eraseCustomer, unlessErased } from "../shared/privacy/erasure.ts";
 import { createTask, listCustomerTasks, listTasksFor, patchTask, resolveAssignee } from "../shared/tasks/tasks.ts";
 
-/**
- * `?segment=` (a stage or an RFM value segment) and `?format=csv`: the list by the stage index,
- * as a page of JSON or as a CSV attachment. Not with a search or an email lookup, which answer
- * from other indexes.
- */
 type ListQuery = z.output<typeof ListCustomersQuery>;
 
-async function segmentList(deps: Deps, query: ListQuery): Promise<HttpResult> {
+/**
+ * `?segment=` (a stage or an RFM value segment): a page of its people by the stage index. Not
+ * with a search or an email lookup, which answer from other indexes.
+ */
+async function segmentPage(deps: Deps, query: ListQuery): Promise<HttpResult> {
   if (query.q !== undefined || query.email !== undefined)
-    throw ValidationError.field(query.segment !== undefined ? "segment" : "format", "cannot be combined with q or email (a search answers in pages)");
-  if (query.segment !== undefined && query.stage !== undefined) throw ValidationError.field("segment", "cannot be combined with stage (a stage is a segment)");
-  const segment = query.segment ?? query.stage;
-  const filter = {
-    ...(segment ? segmentFilter(segment, deps.clock.now()) : { stages: STAGES }),
+    throw ValidationError.field("segment", "cannot be combined with q or email (a search answers on its own)");
+  if (query.stage !== undefined) throw ValidationError.field("segment", "cannot be combined with stage (a stage is a segment)");
+  const page = await customerItemsPage(deps, {
+    ...segmentFilter(query.segment!, deps.clock.now()),
+    limit: query.limit,
     ...(query.tag !== undefined ? { tag: query.tag } : {}),
     ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
-  };
-  if (query.format !== "csv") {
-    const page = await customerItemsPage(deps, { ...filter, limit: query.limit });
-    return json(200, { items: page.items.map(summarize), nextCursor: page.nextCursor });
-  }
-  const { csv, nextCursor } = await customersCsv(deps, filter);
-  const name = `customers-${segment ?? "all"}${query.tag ? `-${query.tag.replace(/[^a-z0-9_-]/g, "_")}` : ""}-${deps.clock.now().toISOString().slice(0, 10)}.csv`;
-  return {
-    statusCode: 200,
-    headers: {
-      "content-type": "text/csv; charset=utf-8",
-      "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
-      "content-disposition": `attachment; filename="${name}"`,
-      // More than one file's worth: where the next one starts (`&cursor=`).
-      ...(nextCursor ? { "x-next-cursor": nextCursor } : {}),
-    },
-    body: csv,
-  };
+  });
+  return json(200, { items: page.items.map(summarize), nextCursor: page.nextCursor });
 }
 
 /** Admin: read and edit customers, and the team's tasks about them. */
@@ -62,7 +42,7 @@ export function makeHandler(deps: Deps) {
     {
       listCustomers: async ({ query }) => {
         if (query.q !== undefined && query.email !== undefined) throw ValidationError.field("q", "cannot be combined with email");
-        if (query.segment !== undefined || query.format === "csv") return segmentList(deps, query);
+        if (query.segment !== undefined) return segmentPage(deps, query);
         // A whole address typed into search is the exact lookup (its top-level domain is not a search word).
         const wholeAddress = query.q?.includes("@") ? normalizeEmail(query.q) : null;
         if (query.q !== undefined && !wholeAddress) return json(200, await searchCustomers(deps, { ...query, q: query.q }));
@@ -76,10 +56,6 @@ export function makeHandler(deps: Deps) {
       },
       getCustomer: async ({ params: { id } }) => json(200, await unlessErased(deps, id, () => getCustomer360(deps, id))),
       patchCustomer: async ({ params, body }, { principal }) => json(200, await patchCustomer(deps, params.id, body, byOf(principal))),
-      changeSubscription: async ({ params, body }, { principal }) => {
-        await changeSubscription(deps, params.id, { marketing: body.marketing, ...(body.reason ? { reason: body.reason } : {}), by: byOf(principal) });
-        return json(200, await getCustomer360(deps, params.id));
-      },
       getTimeline: async ({ params, query }) => json(200, await getTimeline(deps, params.id, query.limit, query.cursor)),
       listQuarantine: async ({ query }) => json(200, await listQuarantine(deps, query.limit, query.cursor)),
       releaseQuarantined: async ({ params }) => {

@@ -105,7 +105,8 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"] },
   },
   links: {
-    description: "The pages behind links in emails: unsubscribe (one-click too), resubscribe, consent confirmation, feedback",
+    description:
+      "The pages behind links in emails: unsubscribe (one-click too), resubscribe, consent confirmation, feedback; and the same subscription changes made by the team on a customer's request",
     // Verifies the signed token, then updates consent and the suppression list and appends to
     // the timeline in a transaction.
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
@@ -193,6 +194,11 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     publishes: true,
     readsConnectionSecrets: true,
   },
+  exports: {
+    description: "Admin: a stage's or value segment's people (or everyone) as a CSV file",
+    // Reads the stage index (GSI1) a page at a time; writes nothing.
+    access: { actions: ["dynamodb:Query"], indexes: ["GSI1"] },
+  },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key, or a person's sign-in token, to who is calling and what they may do",
     // One consistent read: of the key's hash, or of the person's directory entry (their token's
@@ -215,6 +221,7 @@ const HTTP_FUNCTIONS = [
   "app",
   "people",
   "hooks",
+  "exports",
 ] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {

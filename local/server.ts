@@ -5,6 +5,7 @@ import { makeHandler as makeCampaigns } from "../functions/campaigns.ts";
 import { makeHandler as makeCapture } from "../functions/capture.ts";
 import { makeHandler as makeCustomers } from "../functions/customers.ts";
 import { makeHandler as makeEvents } from "../functions/events.ts";
+import { makeHandler as makeExports } from "../functions/exports.ts";
 import { makeHandler as makeHooks } from "../functions/hooks.ts";
 import { makeHandler as makeLinks } from "../functions/links.ts";
 import { makeHandler as makePeople } from "../functions/people.ts";
@@ -62,6 +63,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     app: makeApp(deps),
     people: makePeople(deps),
     hooks: makeHooks(deps),
+    exports: makeExports(deps),
   };
   const authorize = makeAuthorizer(deps);
   const cors = corsPolicy(deps.config.allowedOrigins);

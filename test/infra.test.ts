@@ -302,6 +302,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       app: { actions: [], indexes: [] },
       // Orders as the events function records them, customer merges, the connections partition.
       hooks: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
+      // CSV lists: the stage index, read only.
+      exports: { actions: ["dynamodb:Query"], indexes: ["GSI1"] },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
@@ -357,6 +359,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       app: [],
       people: ["cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser"],
       hooks: ["events:PutEvents", "secretsmanager:GetSecretValue"],
+      exports: [],
     };
     const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
     const reportsDlqArn = { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "Arn"] };

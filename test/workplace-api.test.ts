@@ -80,7 +80,7 @@ describe("the people of a stage or a value segment", () => {
   });
 
   it("exports a segment as CSV in rapport export's columns", async () => {
-    const res = await fetch(`${stack.url}/v1/customers?segment=champions&format=csv`, { headers: { authorization: `Bearer ${staff}` } });
+    const res = await fetch(`${stack.url}/v1/exports/customers?segment=champions`, { headers: { authorization: `Bearer ${staff}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/csv");
     expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="customers-champions-\d{4}-\d{2}-\d{2}\.csv"/);
@@ -101,34 +101,53 @@ describe("the people of a stage or a value segment", () => {
 
   it("names segments apart from stages in the segments report", async () => {
     const report = await stack.api("/v1/reports/segments", { key: staff });
-    expect(report.body.segments.map((s: { segment: string }) => s.segment)).toEqual(["champions", "regulars", "newcomers", "potential", "slipping", "hibernating"]);
+    expect(report.body.segments.map((s: { segment: string }) => s.segment)).toEqual([
+      "champions",
+      "regulars",
+      "newcomers",
+      "potential",
+      "slipping",
+      "hibernating",
+    ]);
   });
 });
 
 describe("subscription changes a customer asked for", () => {
   it("unsubscribes and subscribes again, with who and why on the timeline", async () => {
     const id = await lead("una.sub@example.com", { consent: true });
+    const customer = async () => (await stack.api(`/v1/customers/${id}`, { key: staff })).body;
     const off = await stack.api(`/v1/customers/${id}/subscription`, { key: staff, body: { marketing: false, reason: "asked on the phone" } });
     expect(off.status).toBe(200);
-    expect(off.body.emailStatus).toBe("unsubscribed");
-    expect(off.body.consent.marketing).toBe(false);
+    expect(off.body).toEqual({ customerId: id, changed: true, marketing: false });
+    const unsubscribed = await customer();
+    expect(unsubscribed.emailStatus).toBe("unsubscribed");
+    expect(unsubscribed.consent.marketing).toBe(false);
     expect(await getSuppression(stack.deps, "una.sub@example.com")).toMatchObject({ reason: "unsubscribed" });
-    const entry = off.body.recentTimeline.find((e: { type: string }) => e.type === "unsubscribed");
+    const entry = unsubscribed.recentTimeline.find((e: { type: string }) => e.type === "unsubscribed");
     expect(entry).toMatchObject({ data: { via: "staff", reason: "asked on the phone" }, by: { type: "person", name: "Sam Staff" } });
+    // Asked twice: nothing more happens.
+    expect((await stack.api(`/v1/customers/${id}/subscription`, { key: staff, body: { marketing: false } })).body.changed).toBe(false);
 
     const again = await stack.api(`/v1/customers/${id}/subscription`, { key: staff, body: { marketing: true } });
     expect(again.status).toBe(200);
-    expect(again.body.emailStatus).toBeUndefined();
-    expect(again.body.consent).toMatchObject({ marketing: true, source: "staff_request" });
+    expect(again.body.changed).toBe(true);
+    const resubscribed = await customer();
+    expect(resubscribed.emailStatus).toBeUndefined();
+    expect(resubscribed.consent).toMatchObject({ marketing: true, source: "staff_request" });
     expect(await getSuppression(stack.deps, "una.sub@example.com")).toBeUndefined();
-    expect(again.body.recentTimeline.find((e: { type: string }) => e.type === "resubscribed")).toMatchObject({ by: { type: "person" } });
+    expect(resubscribed.recentTimeline.find((e: { type: string }) => e.type === "resubscribed")).toMatchObject({ by: { type: "person" } });
   });
 
   it("refuses to resubscribe an address that bounced, saying why (409)", async () => {
     const id = await lead("bo.bounce@example.com");
     await suppress(stack.deps, "bo.bounce@example.com", "bounced", new Date().toISOString());
     await stack.deps.db.send(
-      new UpdateCommand({ TableName: stack.deps.table, Key: customerKey(id), UpdateExpression: "SET emailStatus = :b", ExpressionAttributeValues: { ":b": "bounced" } }),
+      new UpdateCommand({
+        TableName: stack.deps.table,
+        Key: customerKey(id),
+        UpdateExpression: "SET emailStatus = :b",
+        ExpressionAttributeValues: { ":b": "bounced" },
+      }),
     );
     const res = await stack.api(`/v1/customers/${id}/subscription`, { key: staff, body: { marketing: true } });
     expect(res.status).toBe(409);
@@ -168,7 +187,9 @@ describe("campaign preview and test send", () => {
     const res = await stack.api("/v1/campaigns/thank-you/test", { key: staff, body: { customerId: newcomer } });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ queued: true, to: "sam.staff@shop.example", language: "en" });
-    await expect.poll(async () => (await stack.mailsTo("sam.staff@shop.example")).map((m) => m.subject), { timeout: 10_000 }).toEqual([expect.stringMatching(/^\[Test\] /)]);
+    await expect
+      .poll(async () => (await stack.mailsTo("sam.staff@shop.example")).map((m) => m.subject), { timeout: 10_000 })
+      .toEqual([expect.stringMatching(/^\[Test\] /)]);
     expect(await stack.mailsTo("nia.new@example.com")).toEqual([]);
     const customer = await stack.api(`/v1/customers/${newcomer}`, { key: staff });
     expect(customer.body.emailsSent).toEqual([]);

@@ -14,9 +14,14 @@ export const ListCustomersQuery = z.object({
   email: z.optional(z.string()),
   /** A lifecycle stage or an RFM value segment (champions, regulars, newcomers, potential, slipping, hibernating). */
   segment: z.optional(z.enum(SEGMENT_IDS, { error: `must be a stage or a value segment: ${SEGMENT_IDS.join(", ")}` })),
-  /** `csv`: the whole list (up to 10,000 rows) as a CSV attachment instead of a page of JSON. */
-  format: z.optional(z.enum(["json", "csv"], { error: "must be json or csv" })),
   limit: limit(25),
+  cursor: z.optional(z.string().check(z.maxLength(2000))),
+});
+
+/** `GET /v1/exports/customers`: everyone, or a stage's or a value segment's people, optionally with a tag. */
+export const ExportCustomersQuery = z.object({
+  segment: z.optional(z.enum(SEGMENT_IDS, { error: `must be a stage or a value segment: ${SEGMENT_IDS.join(", ")}` })),
+  tag: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(50))),
   cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
 
@@ -134,6 +139,14 @@ export const Customer360 = z.object({
   updatedAt: z.string(),
   recentTimeline: z.array(TimelineEntry),
   emailsSent: z.array(z.record(z.string(), z.unknown())),
+});
+
+/** What a subscription change answers; the customer's page reads the rest again. */
+export const SubscriptionChanged = z.object({
+  customerId: z.string(),
+  /** False when it already was so. */
+  changed: z.boolean(),
+  marketing: z.boolean(),
 });
 
 export const CustomerPage = z.object({ items: z.array(CustomerSummary), nextCursor: z.nullable(z.string()) });

@@ -3,7 +3,17 @@ import * as auth from "../auth/schema.ts";
 import { Campaign, CampaignId, CampaignInput, CampaignList, Preview, PreviewInput, TestSendInput, TestSendQueued } from "../campaigns/schema.ts";
 import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
 import { CustomerIdParam } from "../core/schema.ts";
-import { Customer360, CustomerPage, CustomerPatch, ListCustomersQuery, SubscriptionChange, TimelinePage, TimelineQuery } from "../customers/schema.ts";
+import {
+  Customer360,
+  CustomerPage,
+  CustomerPatch,
+  ExportCustomersQuery,
+  ListCustomersQuery,
+  SubscriptionChange,
+  SubscriptionChanged,
+  TimelinePage,
+  TimelineQuery,
+} from "../customers/schema.ts";
 import {
   ConfirmLinkValid,
   ConsentConfirmed,
@@ -41,7 +51,7 @@ import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, 
  * it) and the OpenAPI generator (shared/http/openapi.ts). Nothing else lists routes. The test
  * suite checks every answer against the route's declared responses.
  */
-export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app" | "hooks" | "people";
+export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app" | "hooks" | "people" | "exports";
 /**
  * What a route asks of its caller. `staff`: the day-to-day work (customers, events, reports,
  * quarantine, reading campaigns and connections); `admin`: what only an owner or an admin API key
@@ -191,15 +201,22 @@ const coreRoutes = [
     fn: "customers",
     auth: "staff",
     summary:
-      "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word; with `segment`, the people of a lifecycle stage or an RFM value segment; `format=csv`: the whole list (up to 10,000 rows, `X-Next-Cursor` when there are more) as a CSV attachment in `rapport export`'s columns",
+      "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word; with `segment`, a stage's or an RFM value segment's people",
     tags: ["customers"],
     request: { query: ListCustomersQuery },
-    responses: {
-      200: { description: "A page (JSON), or the list as CSV with `format=csv`", content: { [JSON_TYPE]: CustomerPage, "text/csv": FileBody } },
-      400: validation,
-      401: unauthorized,
-      403: forbidden,
-    },
+    responses: { 200: { description: "A page", content: asJson(CustomerPage) }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/exports/customers",
+    operationId: "exportCustomers",
+    fn: "exports",
+    auth: "staff",
+    summary:
+      "Everyone, or a stage's or value segment's people (`segment`), as CSV in `rapport export`'s columns; up to 10,000 rows, `X-Next-Cursor` names where the next file starts",
+    tags: ["customers"],
+    request: { query: ExportCustomersQuery },
+    responses: { 200: { description: "A CSV attachment", content: { "text/csv": FileBody } }, 400: validation, 401: unauthorized, 403: forbidden },
   }),
   route({
     method: "GET",
@@ -235,14 +252,15 @@ const coreRoutes = [
     method: "POST",
     path: "/v1/customers/{id}/subscription",
     operationId: "changeSubscription",
-    fn: "customers",
+    // The links function already does unsubscribes and resubscribes, with the same code.
+    fn: "links",
     auth: "staff",
     summary:
       "Unsubscribe (`marketing: false`) or subscribe again with marketing consent (`marketing: true`) on the customer's request, with who and why on the timeline; an address that bounced or complained cannot be resubscribed",
     tags: ["customers"],
     request: { params: idParam, body: SubscriptionChange, bodyTypes: ["application/json"] },
     responses: {
-      200: { description: "The customer as it now is (unchanged when it already was so)", content: asJson(Customer360) },
+      200: { description: "Done, or it already was so (`changed: false`)", content: asJson(SubscriptionChanged) },
       400: validation,
       401: unauthorized,
       403: forbidden,
