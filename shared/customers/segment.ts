@@ -1,4 +1,3 @@
-import type { Deps } from "../core/deps.ts";
 import { STAGES } from "../core/fields.ts";
 import type { Stage } from "../core/schema.ts";
 import type { CustomerItem } from "../entities/customer.ts";

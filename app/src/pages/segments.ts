@@ -11,10 +11,10 @@ type SegmentRow = SegmentsReport["segments"][number];
 /** What each RFM segment means (the grid in shared/reports/types.ts), for readers who don't speak RFM. */
 const MEANING: Record<string, string> = {
   champions: "Bought recently and often: reward them, ask for reviews",
-  loyal: "Buy regularly: keep them close, offer more",
-  new: "First purchase was recent: help them buy again",
+  regulars: "Buy regularly: keep them close, offer more",
+  newcomers: "First purchase was recent: help them buy again",
   potential: "Recent or frequent, not yet both: nudge them",
-  at_risk: "Used to buy often, not lately: win them back",
+  slipping: "Used to buy often, not lately: win them back",
   hibernating: "Long gone and rarely bought: low priority",
 };
 
