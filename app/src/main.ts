@@ -7,9 +7,11 @@ import { contactNewPage } from "./pages/contact-new.ts";
 import { customerPage } from "./pages/customer.ts";
 import { customersPage } from "./pages/customers.ts";
 import { formPage } from "./pages/form.ts";
+import { keysPage } from "./pages/keys.ts";
 import { overviewPage } from "./pages/overview.ts";
 import { peoplePage } from "./pages/people.ts";
 import { quarantinePage } from "./pages/quarantine.ts";
+import { segmentListPage } from "./pages/segment-list.ts";
 import { segmentsPage } from "./pages/segments.ts";
 import { signInPage } from "./pages/signin.ts";
 import { todayPage } from "./pages/today.ts";
@@ -45,6 +47,8 @@ const ROUTES: RouteDef[] = [
   { pattern: /^\/campaigns\/(?<id>[^/]+)$/, page: campaignEditPage, nav: "campaigns" },
   { pattern: /^\/segments$/, page: segmentsPage, nav: "segments" },
   { pattern: /^\/people$/, page: peoplePage, nav: "people" },
+  { pattern: /^\/segments\/(?<id>[^/]+)$/, page: segmentListPage, nav: "segments" },
+  { pattern: /^\/keys$/, page: keysPage, nav: "keys" },
 ];
 
 let current: { abort: AbortController; charts: Chart[] } | undefined;
