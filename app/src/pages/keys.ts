@@ -84,9 +84,13 @@ export async function keysPage(ctx: PageContext): Promise<void> {
     form.field("name", "Name", name, "What uses it, e.g. “website form” or “shop sync”"),
     h(
       "fieldset",
-      { class: "checks", "aria-describedby": "key-scopes-error" },
+      { class: "checks key-scopes", "aria-describedby": "key-scopes-error" },
       h("legend", null, "Scopes"),
-      boxes.map((box, i) => h("div", { class: "field-check" }, box, h("label", { for: box.id }, SCOPES[i]!.label))),
+      h(
+        "div",
+        { class: "check-row" },
+        boxes.map((box, i) => h("div", { class: "field-check" }, box, h("label", { for: box.id }, SCOPES[i]!.label))),
+      ),
       scopesError,
     ),
   );
