@@ -6,6 +6,7 @@ import { SEGMENTS } from "../reports/types.ts";
 /** Every id `?segment=` accepts: the lifecycle stages, then the RFM value segments (never the same word). */
 export const SEGMENT_IDS = [...STAGES, ...SEGMENTS] as const;
 export type SegmentId = (typeof SEGMENT_IDS)[number];
+const SegmentField = z.enum(SEGMENT_IDS, { error: `must be a stage or a value segment: ${SEGMENT_IDS.join(", ")}` });
 
 export const ListCustomersQuery = z.object({
   q: z.optional(z.string().check(z.maxLength(200))),
@@ -13,14 +14,14 @@ export const ListCustomersQuery = z.object({
   tag: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(50))),
   email: z.optional(z.string()),
   /** A lifecycle stage or an RFM value segment (champions, regulars, newcomers, potential, slipping, hibernating). */
-  segment: z.optional(z.enum(SEGMENT_IDS, { error: `must be a stage or a value segment: ${SEGMENT_IDS.join(", ")}` })),
+  segment: z.optional(SegmentField),
   limit: limit(25),
   cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 /** `GET /v1/exports/customers`: everyone, or a stage's or a value segment's people, optionally with a tag. */
 export const ExportCustomersQuery = z.object({
-  segment: z.optional(z.enum(SEGMENT_IDS, { error: `must be a stage or a value segment: ${SEGMENT_IDS.join(", ")}` })),
+  segment: z.optional(SegmentField),
   tag: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(50))),
   cursor: z.optional(z.string().check(z.maxLength(2000))),
 });

@@ -201,7 +201,7 @@ const coreRoutes = [
     fn: "customers",
     auth: "staff",
     summary:
-      "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word; with `segment`, a stage's or an RFM value segment's people",
+      "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word; `segment`: a stage or value segment",
     tags: ["customers"],
     request: { query: ListCustomersQuery },
     responses: { 200: { description: "A page", content: asJson(CustomerPage) }, 400: validation, 401: unauthorized, 403: forbidden },
@@ -212,8 +212,7 @@ const coreRoutes = [
     operationId: "exportCustomers",
     fn: "exports",
     auth: "staff",
-    summary:
-      "Everyone, or a stage's or value segment's people (`segment`), as CSV in `rapport export`'s columns; up to 10,000 rows, `X-Next-Cursor` names where the next file starts",
+    summary: "Customers (of a `segment`) as CSV, 10,000 rows a file (`X-Next-Cursor`: the next file's cursor)",
     tags: ["customers"],
     request: { query: ExportCustomersQuery },
     responses: { 200: { description: "A CSV attachment", content: { "text/csv": FileBody } }, 400: validation, 401: unauthorized, 403: forbidden },
@@ -255,17 +254,16 @@ const coreRoutes = [
     // The links function already does unsubscribes and resubscribes, with the same code.
     fn: "links",
     auth: "staff",
-    summary:
-      "Unsubscribe (`marketing: false`) or subscribe again with marketing consent (`marketing: true`) on the customer's request, with who and why on the timeline; an address that bounced or complained cannot be resubscribed",
+    summary: "Unsubscribe or resubscribe (with consent) on the customer's request",
     tags: ["customers"],
     request: { params: idParam, body: SubscriptionChange, bodyTypes: ["application/json"] },
     responses: {
-      200: { description: "Done, or it already was so (`changed: false`)", content: asJson(SubscriptionChanged) },
+      200: { description: "Done (`changed: false`: it was so)", content: asJson(SubscriptionChanged) },
       400: validation,
       401: unauthorized,
       403: forbidden,
       404: notFound,
-      409: { description: "`cannot_resubscribe`: mail to the address bounced or was reported as spam; it stays suppressed", content: asJson(ErrorBody) },
+      409: { description: "The address bounced or complained", content: asJson(ErrorBody) },
       ...bodyRefused,
     },
   }),
@@ -309,6 +307,7 @@ const coreRoutes = [
 ];
 
 const noCampaign = { description: "No such campaign", content: asJson(ErrorBody) };
+const noCampaignOrCustomer = { description: "No such campaign or customer", content: asJson(ErrorBody) };
 const campaignRoutes = [
   route({
     method: "GET",
@@ -357,7 +356,7 @@ const campaignRoutes = [
     operationId: "previewCampaign",
     fn: "campaigns",
     auth: "staff",
-    summary: "The campaign as one customer would get it: subject, text and HTML from the sender's renderer, in one of its languages (links inert)",
+    summary: "Render the campaign for a customer (links inert)",
     tags: ["campaigns"],
     request: { params: { id: CampaignId }, body: PreviewInput, bodyTypes: ["application/json"] },
     responses: {
@@ -365,7 +364,7 @@ const campaignRoutes = [
       400: validation,
       401: unauthorized,
       403: forbidden,
-      404: { description: "No such campaign or customer", content: asJson(ErrorBody) },
+      404: noCampaignOrCustomer,
       ...bodyRefused,
     },
   }),
@@ -376,16 +375,15 @@ const campaignRoutes = [
     // The sweep's function feeds the send queue; the sender sends the test through the same mailer.
     fn: "sweep",
     auth: "staff",
-    summary:
-      'Send the campaign as one customer would get it to yourself (subject "[Test] …", links inert, on no customer\'s record and in no report); `to` another address: owners and admin keys only, and required for a key',
+    summary: 'Send the campaign for a customer to yourself, subject "[Test] …" (`to`: owners and admin keys only)',
     tags: ["campaigns"],
     request: { params: { id: CampaignId }, body: TestSendInput, bodyTypes: ["application/json"] },
     responses: {
-      202: { description: "On the send queue; it arrives within a minute", content: asJson(TestSendQueued) },
+      202: { description: "Queued", content: asJson(TestSendQueued) },
       400: validation,
       401: unauthorized,
-      403: { description: "`to` from someone who is not an owner or an admin key", content: asJson(ErrorBody) },
-      404: { description: "No such campaign or customer", content: asJson(ErrorBody) },
+      403: forbidden,
+      404: noCampaignOrCustomer,
       ...bodyRefused,
     },
   }),
