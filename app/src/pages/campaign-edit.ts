@@ -523,7 +523,7 @@ function previewSection(campaign: Campaign): HTMLElement {
           : page.items.map((c) => h("option", { value: c.id }, `${customerName(c)} <${c.email}>`)),
       );
       found.disabled = page.items.length === 0;
-      searchStatus.textContent = page.items.length === 0 ? `Nobody matches “${q}”.` : `${page.items.length} found: choose one under Customer.`;
+      searchStatus.textContent = page.items.length === 0 ? `Nobody matches “${q}”.` : `${page.items.length} found: choose one under Customer to preview.`;
     } catch (err) {
       searchStatus.textContent = err instanceof ApiError ? err.message : "The search failed. Try again.";
     }
@@ -597,7 +597,7 @@ function previewSection(campaign: Campaign): HTMLElement {
         h("p", { class: "help", id: "preview-search-help" }, "Part of a name, company, email or phone; press Enter"),
       ),
       h("div", { class: "field field-action" }, h("button", { type: "button", class: "button", onclick: () => void find() }, "Find")),
-      h("div", { class: "field" }, h("label", { for: "preview-customer" }, "Customer"), found),
+      h("div", { class: "field" }, h("label", { for: "preview-customer" }, "Customer to preview"), found),
       h("div", { class: "field" }, h("label", { for: "preview-locale" }, "Language"), locale),
     ),
     searchStatus,
