@@ -634,13 +634,25 @@ async function runRound(setup: Setup, table: string, customers: number): Promise
   for (const mail of requestsForFeedback) {
     const link = /https?:\/\/\S+\/v1\/feedback\?t=([^&\s]+)&score=9\b/.exec(mail.text);
     if (!link) continue;
+    const t = decodeURIComponent(link[1]!);
     const r = await sample(inst, async () =>
+      ok(await links(httpEvent("feedbackFromLink", { query: { t, score: "9" }, headers: { accept: "text/html" } }), ctx("links")), "GET /v1/feedback"),
+    );
+    // The page's script then posts the score (the GET records nothing: scanners fetch links).
+    const posted = await sample(inst, async () =>
       ok(
-        await links(httpEvent("feedbackFromLink", { query: { t: decodeURIComponent(link[1]!), score: "9" }, headers: { accept: "text/html" } }), ctx("links")),
-        "GET /v1/feedback",
+        await links(
+          httpEvent("feedback", {
+            body: new URLSearchParams({ t, score: "9" }).toString(),
+            contentType: "application/x-www-form-urlencoded",
+            headers: { accept: "application/json" },
+          }),
+          ctx("links"),
+        ),
+        "POST /v1/feedback",
       ),
     );
-    add("feedbackClick", r.sample, bodyBytes(r.result));
+    add("feedbackClick", pair(r.sample, posted.sample), bodyBytes(r.result) + bodyBytes(posted.result));
     clicks++;
   }
   if (clicks === 0) throw new Error(`no feedback request carried a score link: ${JSON.stringify(requestsForFeedback[0]?.text)}`);

@@ -1,3 +1,4 @@
+import { resolvePrincipal } from "../shared/auth/principal.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
@@ -6,6 +7,7 @@ import type { HttpEvent } from "../shared/http/http.ts";
 import { header, html, json, redirect, wantsJson } from "../shared/http/http.ts";
 import { withIdempotency } from "../shared/http/idempotency.ts";
 import { formErrorPage } from "../shared/http/pages.ts";
+import { scopeAllows } from "../shared/http/routes.ts";
 import { submitLead } from "../shared/leads/bot-protection.ts";
 import type { SubmissionContext } from "../shared/leads/capture.ts";
 import { disallowedOrigin, type NextTarget, safeNext } from "../shared/leads/origins.ts";
@@ -33,6 +35,9 @@ export function makeHandler(deps: Deps) {
               message: "this page's origin is not allowed to post here yet; the submission is kept for an admin to release",
             });
           }
+          // Whether an address was already known is the business's to know, not a stranger's: only
+          // a caller with a key (or a signed-in person) learns it and the id; a ULID's time would tell too.
+          if (!(await mayPostLeads(deps, event))) return json(202, { accepted: true });
           return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
         };
         const key = header(event, "idempotency-key");
@@ -45,6 +50,14 @@ export function makeHandler(deps: Deps) {
       errorAnswer: (err, event) => (!wantsJson(event) && err instanceof ValidationError ? html(400, formErrorPage(err.fields, referer(event))) : undefined),
     },
   );
+}
+
+/** True for a request carrying a credential that may post leads (a key, a person). */
+async function mayPostLeads(deps: Deps, event: HttpEvent): Promise<boolean> {
+  const authorization = header(event, "authorization");
+  if (!authorization) return false;
+  const principal = await resolvePrincipal(deps, authorization);
+  return principal !== null && scopeAllows(principal.scopes.split(" "), "leads:write");
 }
 
 function referer(event: HttpEvent): string | undefined {

@@ -1,7 +1,17 @@
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
-import { changeSubscription, confirmConsent, recordFeedback, resubscribe, unsubscribe, verifyLink } from "../shared/email-links/actions.ts";
+import { MAIL_CATEGORIES } from "../shared/core/fields.ts";
+import {
+  changeSubscription,
+  confirmConsent,
+  getPreferences,
+  recordFeedback,
+  resubscribe,
+  setPreferences,
+  unsubscribe,
+  verifyLink,
+} from "../shared/email-links/actions.ts";
 import * as pages from "../shared/email-links/pages.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
@@ -23,7 +33,7 @@ export function makeHandler(deps: Deps) {
         await verifyLink(deps, t, "unsubscribe");
         return wantsJson(event)
           ? json(200, { valid: true, unsubscribeWith: "POST /v1/unsubscribe" })
-          : html(200, pages.unsubscribeConfirmPage(business, url("/v1/unsubscribe"), t));
+          : html(200, pages.unsubscribeConfirmPage(business, url("/v1/unsubscribe"), t, `${url("/v1/preferences")}?t=${encodeURIComponent(t)}`));
       },
       unsubscribe: async ({ event, query, body }) => {
         const t = query.t ?? body.t;
@@ -46,6 +56,23 @@ export function makeHandler(deps: Deps) {
         });
         return json(200, { customerId: params.id, changed, marketing: body.marketing });
       },
+      preferencesPage: async ({ event, query: { t } }) => {
+        const current = await getPreferences(deps, t);
+        return wantsJson(event) ? json(200, current) : html(200, pages.preferencesPage(business, url("/v1/preferences"), t, current.preferences));
+      },
+      savePreferences: async ({ event, body }) => {
+        const { t, form, ...given } = body;
+        const wanted = Object.fromEntries(
+          MAIL_CATEGORIES.flatMap((c) => {
+            const value = given[c];
+            // A browser form sends only ticked boxes: there, absent means off.
+            if (value === undefined) return form === "preferences" ? [[c, false]] : [];
+            return [[c, value === true || value === "on" || value === "true"]];
+          }),
+        );
+        const result = await setPreferences(deps, t, wanted);
+        return wantsJson(event) ? json(200, result) : html(200, pages.preferencesPage(business, url("/v1/preferences"), t, result.preferences, true));
+      },
       confirmPage: async ({ event, query: { t } }) => {
         await verifyLink(deps, t, "confirm");
         return wantsJson(event)
@@ -57,8 +84,11 @@ export function makeHandler(deps: Deps) {
         return wantsJson(event) ? json(200, result) : html(200, pages.consentConfirmedPage(business, result.confirmed));
       },
       feedbackFromLink: async ({ event, query: { t, score } }) => {
-        const result = await recordFeedback(deps, t, score);
-        return wantsJson(event) ? json(200, { recorded: true, ...result }) : html(200, pages.feedbackThanksPage(business, url("/v1/feedback"), t, score));
+        // Records nothing: a scanner's prefetch must not put a score on a customer.
+        await verifyLink(deps, t, "feedback");
+        return wantsJson(event)
+          ? json(200, { valid: true, score, recordWith: "POST /v1/feedback" })
+          : html(200, pages.feedbackScorePage(business, url("/v1/feedback"), t, score), { "content-security-policy": pages.FEEDBACK_PAGE_CSP });
       },
       feedback: async ({ event, body: { t, score, comment } }) => {
         const result = await recordFeedback(deps, t, score, comment);

@@ -103,10 +103,14 @@ export interface LambdaContextOptions {
   region?: string;
   /** Default "local". */
   logStreamName?: string;
+  /** The function's timeout, counted from this call: default 10,000 ms, as the stack deploys it. */
+  timeoutMs?: number;
 }
 
 /** The Lambda context of an invocation of `rapport-<fn>`. */
 export function lambdaContext(fn: string, options: LambdaContextOptions = {}): Context {
+  // Middy aborts the handler when the time left runs out, as Lambda would end it.
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `rapport-${fn}`,
@@ -116,7 +120,7 @@ export function lambdaContext(fn: string, options: LambdaContextOptions = {}): C
     awsRequestId: options.requestId ?? randomUUID(),
     logGroupName: `/aws/lambda/rapport-${fn}`,
     logStreamName: options.logStreamName ?? "local",
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -41,6 +41,11 @@ export interface Exchange {
 export interface ApiServerOptions {
   /** Called with every answer, after it is sent. */
   onResponse?: (exchange: Exchange) => void;
+  /**
+   * Each invocation's timeout (default 10,000 ms, as deployed). On AWS concurrent requests run in
+   * separate instances; here they share one process, so a busy machine may need more.
+   */
+  functionTimeoutMs?: number;
 }
 
 type Answer = HttpResult | { statusCode: number; headers: Record<string, string>; body: string };
@@ -144,7 +149,10 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
         };
       event.requestContext.authorizer = { lambda: decision.context };
     }
-    const result = await handlers[route.fn](event, lambdaContext(route.fn, { requestId: event.requestContext.requestId }));
+    const result = await handlers[route.fn](
+      event,
+      lambdaContext(route.fn, { requestId: event.requestContext.requestId, timeoutMs: options.functionTimeoutMs }),
+    );
     return { route, answer: { ...result, headers: { ...result.headers, ...corsHeaders } } };
   }
 }

@@ -32,6 +32,8 @@ export interface LocalApiOptions {
   env?: Record<string, string>;
   deps?: Partial<Deps>;
   logLevel?: "DEBUG" | "INFO" | "WARN" | "ERROR" | "SILENT";
+  /** Each API invocation's timeout; default 10,000 ms, as deployed (see `ApiServerOptions`). */
+  functionTimeoutMs?: number;
   /** The logger every handler gets, instead of one at `logLevel` on stdout (tests capture logs this way). */
   logger?: Logger;
   /** SES local's endpoint, where the sender delivers. */
@@ -127,7 +129,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       }
     },
   };
-  const server = createApiServer(deps, wiring, { onResponse: options.onResponse });
+  const server = createApiServer(deps, wiring, { onResponse: options.onResponse, functionTimeoutMs: options.functionTimeoutMs });
   if (table.streamAdded) {
     logger.warn(
       `The table ${options.tableName} was made before report counters: only changes from now on are counted. Count what is already there with: npx rapport reports rebuild`,

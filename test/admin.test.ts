@@ -43,7 +43,7 @@ describe("every admin route checks the key and its scope", () => {
 });
 
 async function lead(body: Record<string, unknown>): Promise<string> {
-  const res = await stack.api("/v1/leads", { body });
+  const res = await stack.api("/v1/leads", { key: stack.leadsKey, body });
   expect(res.status).toBe(201);
   return res.body.customerId;
 }
@@ -131,9 +131,9 @@ describe("GET and PATCH /v1/customers/{id}", () => {
     const res = await stack.api(`/v1/customers/${id}`, { method: "PATCH", key: stack.adminKey, body: { email: "New@Example.com" } });
     expect(res.status).toBe(200);
     expect(res.body.email).toBe("new@example.com");
-    const again = await stack.api("/v1/leads", { body: { email: "new@example.com" } });
+    const again = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "new@example.com" } });
     expect(again.body).toEqual({ customerId: id, created: false });
-    const fresh = await stack.api("/v1/leads", { body: { email: "old@example.com" } });
+    const fresh = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "old@example.com" } });
     expect(fresh.body.created).toBe(true);
     expect(fresh.body.customerId).not.toBe(id);
   });

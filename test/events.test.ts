@@ -4,7 +4,7 @@ import { useStack } from "./support/stack.ts";
 const stack = useStack({ env: { LOYAL_ORDERS: "3", LOYAL_SPEND: "500" } });
 
 async function newLead(email: string): Promise<string> {
-  const res = await stack.api("/v1/leads", { body: { email } });
+  const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email } });
   return res.body.customerId;
 }
 
@@ -53,9 +53,7 @@ describe("POST /v1/events: purchases move the counters and the stage", () => {
     expect(c.recentTimeline.filter((e: { type: string }) => e.type === "purchase")).toHaveLength(1);
   });
 
-  // Skipped for now: under concurrency some of the twelve posts answer 500 (an SDK TimeoutError)
-  // since this stop's changes; a known defect, written down to be fixed next.
-  it.skip("concurrent different purchases for one customer all count (no lost update)", async () => {
+  it("concurrent different purchases for one customer all count (no lost update)", async () => {
     const id = await newLead("rush@example.com");
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => event({ type: "purchase", customerId: id, amount: 10, externalId: `rush-${i}` })));
     expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));

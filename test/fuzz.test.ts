@@ -34,7 +34,7 @@ const queries = fc.dictionary(fc.constantFrom("q", "stage", "tag", "email", "lim
 
 describe("no admin request gives a 5xx, whatever it carries", () => {
   it("random JSON bodies and query strings on every admin route", async () => {
-    const seed = await stack.api("/v1/leads", { body: { email: "fuzz-target@example.com" } });
+    const seed = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "fuzz-target@example.com" } });
     const id = seed.body.customerId as string;
     const adminRoutes = routes.filter((r) => r.auth !== null);
     await fc.assert(

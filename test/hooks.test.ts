@@ -80,7 +80,7 @@ function postWoo(topic: string, body: string, options: { secret?: string; signat
 }
 
 async function lead(email: string): Promise<string> {
-  return (await stack.api("/v1/leads", { body: { email } })).body.customerId;
+  return (await stack.api("/v1/leads", { key: stack.leadsKey, body: { email } })).body.customerId;
 }
 
 async function customerByEmail(email: string) {

@@ -34,12 +34,33 @@ async function fullTimeline(id: string) {
 }
 
 describe("POST /v1/leads with JSON", () => {
-  it("a new email answers 201 with the customer id; the same email again answers 200 and merges", async () => {
-    const first = await stack.api("/v1/leads", { body: { email: "grace@example.com", firstName: "Grace", company: "Navy" } });
+  it("without a credential, a new and a known email get the same answer, so nobody learns who is a customer", async () => {
+    const known = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "known.person@example.com", firstName: "Kari" } });
+    expect(known.status).toBe(201);
+
+    const again = await stack.api("/v1/leads", { body: { email: "known.person@example.com", city: "Oslo" } });
+    const fresh = await stack.api("/v1/leads", { body: { email: "never.seen@example.com" } });
+    expect([again.status, again.body]).toEqual([202, { accepted: true }]);
+    expect([fresh.status, fresh.body]).toEqual([202, { accepted: true }]);
+    expect(again.headers.get("content-length")).toBe(fresh.headers.get("content-length"));
+
+    // Both were stored all the same: the known one merged, the new one created.
+    const view = await stack.api(`/v1/customers/${known.body.customerId}`, { key: stack.adminKey });
+    expect(view.body.profile).toMatchObject({ firstName: "Kari", city: "Oslo" });
+    expect(await customerByEmail("never.seen@example.com")).toHaveLength(1);
+  });
+
+  it("a bad or revoked credential is a stranger too: it gets the public answer, never the id", async () => {
+    const res = await stack.api("/v1/leads", { key: "rk_not_a_real_key_000000000000", body: { email: "bad.key@example.com" } });
+    expect([res.status, res.body]).toEqual([202, { accepted: true }]);
+  });
+
+  it("with a key, a new email answers 201 with the customer id; the same email again answers 200 and merges", async () => {
+    const first = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "grace@example.com", firstName: "Grace", company: "Navy" } });
     expect(first.status).toBe(201);
     expect(first.body).toEqual({ customerId: expect.stringMatching(/^cus_[0-9A-Z]{26}$/), created: true });
 
-    const again = await stack.api("/v1/leads", { body: { email: "GRACE@example.com", lastName: "Hopper", company: "" } });
+    const again = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "GRACE@example.com", lastName: "Hopper", company: "" } });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ customerId: first.body.customerId, created: false });
 
@@ -49,8 +70,11 @@ describe("POST /v1/leads with JSON", () => {
   });
 
   it("a repeat submission merges new fields and keeps old ones, and adds tags without losing any", async () => {
-    const a = await stack.api("/v1/leads", { body: { email: "merge@example.com", firstName: "Ann", phone: "+47 912 34 567", tags: "webinar, pricing" } });
-    await stack.api("/v1/leads", { body: { email: "merge@example.com", city: "Bergen", tags: ["newsletter", "pricing"] } });
+    const a = await stack.api("/v1/leads", {
+      key: stack.leadsKey,
+      body: { email: "merge@example.com", firstName: "Ann", phone: "+47 912 34 567", tags: "webinar, pricing" },
+    });
+    await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "merge@example.com", city: "Bergen", tags: ["newsletter", "pricing"] } });
     const view = await stack.api(`/v1/customers/${a.body.customerId}`, { key: stack.adminKey });
     expect(view.body.profile).toEqual({ firstName: "Ann", phone: "+47 912 34 567", city: "Bergen" });
     expect(view.body.tags).toEqual(["newsletter", "pricing", "webinar"]);
@@ -58,10 +82,11 @@ describe("POST /v1/leads with JSON", () => {
 
   it("stores source and UTM attribution with each submission and keeps first-touch attribution on the record", async () => {
     const first = await stack.api("/v1/leads", {
+      key: stack.leadsKey,
       body: { email: "utm@example.com", source: "pricing-page", utm_source: "google", utm_medium: "cpc", utm_campaign: "spring" },
       headers: { referer: "https://shop.example.com/pricing?ref=1" },
     });
-    await stack.api("/v1/leads", { body: { email: "utm@example.com", utm_source: "newsletter" } });
+    await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "utm@example.com", utm_source: "newsletter" } });
     const view = await stack.api(`/v1/customers/${first.body.customerId}`, { key: stack.adminKey });
     expect(view.body.attribution).toEqual({
       source: "pricing-page",
@@ -76,21 +101,21 @@ describe("POST /v1/leads with JSON", () => {
   });
 
   it("records consent as a ledger entry with time, source, wording version and client IP", async () => {
-    const res = await stack.api("/v1/leads", { body: { email: "consent@example.com", consent: "yes", source: "footer-form" } });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "consent@example.com", consent: "yes", source: "footer-form" } });
     const view = await stack.api(`/v1/customers/${res.body.customerId}`, { key: stack.adminKey });
     expect(view.body.consent).toMatchObject({ marketing: true, version: "v1", source: "footer-form" });
     const entry = view.body.recentTimeline[0];
     expect(entry.data.consent).toEqual({ granted: true, changed: true, at: entry.at, source: "footer-form", version: "v1", ip: "127.0.0.1" });
 
-    await stack.api("/v1/leads", { body: { email: "consent@example.com", consent: false, source: "preferences" } });
+    await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "consent@example.com", consent: false, source: "preferences" } });
     const after = await stack.api(`/v1/customers/${res.body.customerId}`, { key: stack.adminKey });
     expect(after.body.consent).toMatchObject({ marketing: false, source: "preferences" });
     expect(after.body.recentTimeline[0].data.consent).toMatchObject({ granted: false, changed: true, source: "preferences" });
   });
 
   it("a form without a consent field leaves earlier consent alone", async () => {
-    const res = await stack.api("/v1/leads", { body: { email: "keeps@example.com", consent: true } });
-    await stack.api("/v1/leads", { body: { email: "keeps@example.com", firstName: "Kim" } });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "keeps@example.com", consent: true } });
+    await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "keeps@example.com", firstName: "Kim" } });
     const view = await stack.api(`/v1/customers/${res.body.customerId}`, { key: stack.adminKey });
     expect(view.body.consent.marketing).toBe(true);
   });
@@ -128,7 +153,7 @@ describe("POST /v1/leads from a browser form", () => {
       expect(await customerByEmail(`bad-next-${i}@example.com`), next).toHaveLength(1);
     }
     // A JSON caller is never redirected: _next means nothing to it.
-    const json = await stack.api("/v1/leads", { body: { email: "evil@example.com", _next: "https://evil.example.net/" } });
+    const json = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "evil@example.com", _next: "https://evil.example.net/" } });
     expect(json.status).toBe(201);
     expect(json.headers.get("location")).toBeNull();
     expect(await customerByEmail("evil@example.com")).toHaveLength(1);
@@ -168,7 +193,11 @@ describe("POST /v1/leads from a browser form", () => {
     form.set("firstName", "Bjørn");
     form.set("lastName", "Ås");
     form.set("attachment", new Blob(["ignored"]), "cv.txt");
-    const res = await fetch(`${stack.url}/v1/leads`, { method: "POST", body: form, headers: { accept: "application/json" } });
+    const res = await fetch(`${stack.url}/v1/leads`, {
+      method: "POST",
+      body: form,
+      headers: { accept: "application/json", authorization: `Bearer ${stack.leadsKey}` },
+    });
     expect(res.status).toBe(201);
     const { customerId } = (await res.json()) as { customerId: string };
     const view = await stack.api(`/v1/customers/${customerId}`, { key: stack.adminKey });
@@ -184,11 +213,11 @@ describe("POST /v1/leads from a browser form", () => {
     expect(pre.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
     expect(pre.headers.get("access-control-allow-headers")).toContain("idempotency-key");
 
-    const ok = await stack.api("/v1/leads", { body: { email: "cors@example.com" }, headers: { origin: "https://shop.example.com" } });
+    const ok = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "cors@example.com" }, headers: { origin: "https://shop.example.com" } });
     expect(ok.status).toBe(201);
     expect(ok.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
 
-    const held = await stack.api("/v1/leads", { body: { email: "cors2@example.com" }, headers: { origin: "https://other.example.org" } });
+    const held = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "cors2@example.com" }, headers: { origin: "https://other.example.org" } });
     expect(held.status).toBe(202);
     expect(held.body).toMatchObject({ held: true, reason: "origin_not_allowed" });
     expect(held.headers.get("access-control-allow-origin")).toBeNull();
@@ -223,7 +252,7 @@ describe("POST /v1/leads from a browser form", () => {
   });
 
   it("a post without an Origin (a script, a server) is not a browser post and is captured as usual", async () => {
-    const res = await stack.api("/v1/leads", { body: { email: "server-side@example.com" } });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "server-side@example.com" } });
     expect(res.status).toBe(201);
     expect(await customerByEmail("server-side@example.com")).toHaveLength(1);
   });
@@ -232,6 +261,7 @@ describe("POST /v1/leads from a browser form", () => {
 describe("POST /v1/leads refuses bad input with a 4xx naming the problem", () => {
   it("400 names every bad field", async () => {
     const res = await stack.api("/v1/leads", {
+      key: stack.leadsKey,
       body: { firstName: "x".repeat(101), birthday: "31.12.1990", locale: "???", timezone: "Mars/Olympus", consent: "maybe" },
     });
     expect(res.status).toBe(400);
@@ -241,31 +271,31 @@ describe("POST /v1/leads refuses bad input with a 4xx naming the problem", () =>
 
   it("400 for an invalid email, and for JSON that is not an object", async () => {
     for (const email of ["a@b", "@example.com", "two@@example.com", "sp ace@example.com", "a@-x.com"]) {
-      const res = await stack.api("/v1/leads", { body: { email } });
+      const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email } });
       expect(res.status, email).toBe(400);
       expect(res.body.fields).toEqual([{ field: "email", message: "is not a valid email address" }]);
     }
-    const broken = await stack.api("/v1/leads", { body: "{not json" });
+    const broken = await stack.api("/v1/leads", { key: stack.leadsKey, body: "{not json" });
     expect(broken.status).toBe(400);
     expect(broken.body.fields).toEqual([{ field: "body", message: "is not valid JSON" }]);
-    const array = await stack.api("/v1/leads", { body: [] });
+    const array = await stack.api("/v1/leads", { key: stack.leadsKey, body: [] });
     expect(array.body.fields[0].field).toBe("body");
   });
 
   it("413 over 16 KiB", async () => {
-    const res = await stack.api("/v1/leads", { body: { email: "big@example.com", message: "x".repeat(17 * 1024) } });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "big@example.com", message: "x".repeat(17 * 1024) } });
     expect(res.status).toBe(413);
     expect(await customerByEmail("big@example.com")).toHaveLength(0);
   });
 
   it("415 for a content type it does not read", async () => {
-    const res = await stack.api("/v1/leads", { body: "email=a@example.com", headers: { "content-type": "text/plain" } });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: "email=a@example.com", headers: { "content-type": "text/plain" } });
     expect(res.status).toBe(415);
     expect(res.body.error).toBe("unsupported_media_type");
   });
 
   it("the honeypot answers like a success and stores nothing", async () => {
-    const json = await stack.api("/v1/leads", { body: { email: "bot@example.com", _gotcha: "http://spam" } });
+    const json = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "bot@example.com", _gotcha: "http://spam" } });
     expect(json.status).toBe(201);
     expect(json.body.created).toBe(true);
     const form = await postForm({ email: "bot@example.com", _gotcha: "x" });
@@ -278,7 +308,9 @@ describe("one person is one customer", () => {
   it("50 concurrent posts of one email in different spellings give exactly one customer and 50 timeline entries", async () => {
     const spellings = ["dup@example.com", "DUP@EXAMPLE.COM", "  Dup@Example.com ", "dup@example.com.", "dUp@eXample.Com\t"];
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => stack.api("/v1/leads", { body: { email: spellings[i % spellings.length], firstName: `N${i}` } })),
+      Array.from({ length: 50 }, (_, i) =>
+        stack.api("/v1/leads", { key: stack.leadsKey, body: { email: spellings[i % spellings.length], firstName: `N${i}` } }),
+      ),
     );
     expect(results.map((r) => r.status).filter((s) => s !== 200 && s !== 201)).toEqual([]);
     expect(results.filter((r) => r.body.created)).toHaveLength(1);
@@ -300,8 +332,11 @@ describe("one person is one customer", () => {
     ];
     for (const person of people) {
       const res = person.email!.endsWith(".no")
-        ? await postForm(person, { accept: "application/json" }).then((r) => ({ status: r.status, body: JSON.parse(r.text) }))
-        : await stack.api("/v1/leads", { body: person });
+        ? await postForm(person, { accept: "application/json", authorization: `Bearer ${stack.leadsKey}` }).then((r) => ({
+            status: r.status,
+            body: JSON.parse(r.text),
+          }))
+        : await stack.api("/v1/leads", { key: stack.leadsKey, body: person });
       expect(res.status).toBe(201);
       const view = await stack.api(`/v1/customers/${res.body.customerId}`, { key: stack.adminKey });
       const { email, ...profile } = person as { email: string };
@@ -314,8 +349,8 @@ describe("one person is one customer", () => {
 describe("Idempotency-Key", () => {
   it("a repeated key replays the first answer and records the submission once", async () => {
     const body = { email: "idem@example.com", message: "hello" };
-    const first = await stack.api("/v1/leads", { body, headers: { "idempotency-key": "k-123" } });
-    const second = await stack.api("/v1/leads", { body, headers: { "idempotency-key": "k-123" } });
+    const first = await stack.api("/v1/leads", { key: stack.leadsKey, body, headers: { "idempotency-key": "k-123" } });
+    const second = await stack.api("/v1/leads", { key: stack.leadsKey, body, headers: { "idempotency-key": "k-123" } });
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.body).toEqual(first.body);
@@ -324,8 +359,8 @@ describe("Idempotency-Key", () => {
   });
 
   it("the same key with another body is refused with 422", async () => {
-    await stack.api("/v1/leads", { body: { email: "idem2@example.com" }, headers: { "idempotency-key": "k-456" } });
-    const res = await stack.api("/v1/leads", { body: { email: "idem3@example.com" }, headers: { "idempotency-key": "k-456" } });
+    await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "idem2@example.com" }, headers: { "idempotency-key": "k-456" } });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "idem3@example.com" }, headers: { "idempotency-key": "k-456" } });
     expect(res.status).toBe(422);
     expect(await customerByEmail("idem3@example.com")).toHaveLength(0);
   });
@@ -335,7 +370,11 @@ describe("Idempotency-Key", () => {
       const form = new FormData();
       form.set("email", "idem-multipart@example.com");
       form.set("firstName", "Bjørn");
-      return fetch(`${stack.url}/v1/leads`, { method: "POST", body: form, headers: { accept: "application/json", "idempotency-key": "k-multipart" } });
+      return fetch(`${stack.url}/v1/leads`, {
+        method: "POST",
+        body: form,
+        headers: { accept: "application/json", authorization: `Bearer ${stack.leadsKey}`, "idempotency-key": "k-multipart" },
+      });
     };
     const first = await post();
     const second = await post();
@@ -348,7 +387,7 @@ describe("Idempotency-Key", () => {
   });
 
   it("a JSON retry with its keys in another order, or other spacing, replays; another value is still refused", async () => {
-    const send = (raw: string) => stack.api("/v1/leads", { body: raw, headers: { "idempotency-key": "k-order" } });
+    const send = (raw: string) => stack.api("/v1/leads", { key: stack.leadsKey, body: raw, headers: { "idempotency-key": "k-order" } });
     const first = await send('{"email":"idem-order@example.com","firstName":"Ada","tags":["a","b"]}');
     const reordered = await send('{ "tags": ["a", "b"], "firstName": "Ada", "email": "idem-order@example.com" }');
     expect(first.status).toBe(201);
@@ -362,7 +401,9 @@ describe("Idempotency-Key", () => {
 
   it("concurrent requests with one key run the work once", async () => {
     const body = { email: "idem-race@example.com" };
-    const results = await Promise.all(Array.from({ length: 10 }, () => stack.api("/v1/leads", { body, headers: { "idempotency-key": "race-1" } })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => stack.api("/v1/leads", { key: stack.leadsKey, body, headers: { "idempotency-key": "race-1" } })),
+    );
     for (const r of results) expect([201, 409]).toContain(r.status);
     const [found] = await customerByEmail("idem-race@example.com");
     expect(await fullTimeline(found!.id)).toHaveLength(1);

@@ -7,6 +7,7 @@ import type { CustomerItem } from "../shared/entities/customer.ts";
 import { customerKey, customerPk } from "../shared/entities/customer.ts";
 import { duePartition, dueShard, DUE_INDEX as GSI2 } from "../shared/entities/due.ts";
 import { getSuppression, isSuppressed, suppress } from "../shared/mail-feedback/suppression.ts";
+import { HAVE_BROWSER, launchBrowser, openWatched, seriousViolations } from "./support/browser.ts";
 import { useStack } from "./support/stack.ts";
 
 const SECRET = "test-secret-links-6f1c0e9a2b7d4e35";
@@ -20,7 +21,7 @@ const DAY = 86_400_000;
 let counter = 0;
 async function newCustomer(fields: Record<string, unknown> = {}): Promise<{ id: string; email: string }> {
   const email = `links-${++counter}-${Date.now()}@example.com`;
-  const res = await stack.api("/v1/leads", { body: { email, consent: "yes", firstName: "Ingrid", ...fields } });
+  const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email, consent: "yes", firstName: "Ingrid", ...fields } });
   expect(res.status).toBe(201);
   return { id: res.body.customerId, email };
 }
@@ -297,7 +298,7 @@ async function dueEntries(id: string): Promise<Record<string, unknown>[]> {
   return (result.Items ?? []).filter((item) => item.PK === customerPk(id));
 }
 
-describe("feedback links: GET with a score, POST with a comment", () => {
+describe("feedback links: the score link opens a page, a POST records score and comment", () => {
   it("a 10 makes the customer an advocate: stage, stage index, stage_changed entry, StageChanged event; the page has a comment box", async () => {
     const c = await newCustomer();
     const k = linkAttribution("feedback-request", "01JPURCHASE0000000000000000");
@@ -308,6 +309,9 @@ describe("feedback links: GET with a score, POST with a comment", () => {
     expect(page.text).toMatch(/<form method="post" action="[^"]*\/v1\/feedback">/);
     expect(page.text).toContain('<textarea id="comment" name="comment"');
     expect(page.text).toContain('name="score" value="10"');
+    // Opening the page records nothing; its script (or the Send button) posts the score.
+    expect(await ofType(c.id, "feedback")).toEqual([]);
+    expect((await stack.api("/v1/feedback", { body: { t, score: 10 } })).status).toBe(200);
 
     const after = await customer(c.id);
     expect(after).toMatchObject({ stage: "advocate", GSI1PK: "STAGE#advocate", latestFeedbackScore: 10, latestFeedbackAt: expect.any(String) });
@@ -328,7 +332,7 @@ describe("feedback links: GET with a score, POST with a comment", () => {
     expect(events.find((e) => e.type === "StageChanged")?.data).toEqual({ from: "lead", to: "advocate", reason: "feedback" });
 
     // Already an advocate: another 9 from another link changes no stage.
-    await stack.api(`/v1/feedback?t=${token(c.id, "feedback", { k: "feedback-request:other" })}&score=9`);
+    await stack.api("/v1/feedback", { body: { t: token(c.id, "feedback", { k: "feedback-request:other" }), score: 9 } });
     expect(await ofType(c.id, "stage_changed")).toHaveLength(1);
     expect(await ofType(c.id, "feedback")).toHaveLength(2);
   });
@@ -337,7 +341,7 @@ describe("feedback links: GET with a score, POST with a comment", () => {
     const c = await newCustomer();
     expect(await dueEntries(c.id)).toEqual([]);
     const started = new Date().toISOString();
-    const res = await stack.api(`/v1/feedback?t=${token(c.id, "feedback", { k: "feedback-request:p-1" })}&score=3`);
+    const res = await stack.api("/v1/feedback", { body: { t: token(c.id, "feedback", { k: "feedback-request:p-1" }), score: 3 } });
     expect(res).toMatchObject({ status: 200, body: { recorded: true, score: 3, updated: false, stage: "lead" } });
     const after = await customer(c.id);
     expect(after.lowFeedbackAt).toBeDefined();
@@ -360,7 +364,7 @@ describe("feedback links: GET with a score, POST with a comment", () => {
         ExpressionAttributeValues: { ":d": earlier },
       }),
     );
-    expect((await stack.api(`/v1/feedback?t=${token(c.id, "feedback", { k: "x:1" })}&score=0`)).status).toBe(200);
+    expect((await stack.api("/v1/feedback", { body: { t: token(c.id, "feedback", { k: "x:1" }), score: 0 } })).status).toBe(200);
     const after = await customer(c.id);
     expect(after.nextDueAt).toBe(earlier);
     expect(after.lowFeedbackAt).toBeDefined();
@@ -369,12 +373,12 @@ describe("feedback links: GET with a score, POST with a comment", () => {
   it("the same link clicked twice gives one feedback entry with the latest score, and the detractor alert's occurrence stays", async () => {
     const c = await newCustomer();
     const t = token(c.id, "feedback", { k: "feedback-request:p-2" });
-    await stack.api(`/v1/feedback?t=${t}&score=2`);
+    await stack.api("/v1/feedback", { body: { t: t, score: 2 } });
     const low = (await customer(c.id)).lowFeedbackAt;
-    const again = await stack.api(`/v1/feedback?t=${t}&score=5`);
+    const again = await stack.api("/v1/feedback", { body: { t: t, score: 5 } });
     expect(again.body).toMatchObject({ score: 5, updated: true });
     expect((await customer(c.id)).lowFeedbackAt).toBe(low);
-    const last = await stack.api(`/v1/feedback?t=${t}&score=9`);
+    const last = await stack.api("/v1/feedback", { body: { t: t, score: 9 } });
     expect(last.body).toMatchObject({ score: 9, updated: true, stage: "advocate" });
 
     const entries = await ofType(c.id, "feedback");
@@ -389,16 +393,62 @@ describe("feedback links: GET with a score, POST with a comment", () => {
   it("ten concurrent clicks of one link (a scanner and a person) still give one feedback entry", async () => {
     const c = await newCustomer();
     const t = token(c.id, "feedback", { k: "feedback-request:p-3" });
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => stack.api(`/v1/feedback?t=${t}&score=${i}`)));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => stack.api("/v1/feedback", { body: { t: t, score: i } })));
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(await ofType(c.id, "feedback")).toHaveLength(1);
     expect(results.filter((r) => !r.body.updated)).toHaveLength(1);
   });
 
+  it("a mail scanner fetching all eleven score links (GET and HEAD, as Safe Links does) records nothing", async () => {
+    const c = await newCustomer();
+    const t = token(c.id, "feedback", { k: "feedback-request:scanned" });
+    const before = await everything(c.id);
+    for (let score = 0; score <= 10; score++) {
+      for (const method of ["HEAD", "GET"]) {
+        const res = await fetch(`${stack.url}/v1/feedback?t=${t}&score=${score}`, {
+          method,
+          headers: { "user-agent": "Mozilla/5.0 (compatible; Microsoft Office Protocol Discovery)", accept: "*/*" },
+        });
+        await res.arrayBuffer();
+        // HEAD has no route (404, as API Gateway answers too); GET shows the page.
+        expect(res.status, `${method} score ${score}`).toBe(method === "GET" ? 200 : 404);
+      }
+      // A script asking what the link is learns how to record, and records nothing either.
+      const asked = await stack.api(`/v1/feedback?t=${t}&score=${score}`);
+      expect(asked.body).toEqual({ valid: true, score, recordWith: "POST /v1/feedback" });
+    }
+    expect(await everything(c.id)).toEqual(before);
+    expect(stack.bus.events.filter((e) => e.customerId === c.id && e.type === "FeedbackReceived")).toEqual([]);
+  });
+
+  it.runIf(HAVE_BROWSER)(
+    "a person who clicks a score in Chromium has it recorded by the page, and can add a comment",
+    async () => {
+      const c = await newCustomer();
+      const t = token(c.id, "feedback", { k: "feedback-request:clicked" });
+      const chromium = await launchBrowser();
+      try {
+        const w = await openWatched(chromium, "phone");
+        await w.page.goto(`${stack.url}/v1/feedback?t=${t}&score=9`);
+        await expect.poll(() => w.page.locator("#feedback-status").textContent(), { timeout: 15_000 }).toContain("recorded");
+        expect(await ofType(c.id, "feedback")).toEqual([expect.objectContaining({ data: expect.objectContaining({ score: 9 }) })]);
+        expect(await seriousViolations(w.page)).toEqual([]);
+        await w.page.getByLabel("Anything you would like to add? (optional)").fill("Lovely beans");
+        await w.page.getByRole("button", { name: "Send comment" }).click();
+        await w.page.getByText("has your score and your comment").waitFor();
+        expect((await ofType(c.id, "feedback"))[0]!.data).toMatchObject({ score: 9, comment: "Lovely beans" });
+        expect(w.problems).toEqual([]);
+      } finally {
+        await chromium.close();
+      }
+    },
+    60_000,
+  );
+
   it("a comment POSTed from the thank-you page joins the same feedback entry; the event never carries it", async () => {
     const c = await newCustomer();
     const t = token(c.id, "feedback", { k: "feedback-request:p-4" });
-    await browser(`/v1/feedback?t=${t}&score=8`);
+    await browser("/v1/feedback", { form: { t, score: "8" } });
     const page = await browser("/v1/feedback", { form: { t, score: "8", comment: "  Great coffee, slow delivery <b>!</b>  " } });
     expect(page.status).toBe(200);
     expect(page.text).toContain("your comment");
@@ -407,7 +457,7 @@ describe("feedback links: GET with a score, POST with a comment", () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]!.data).toMatchObject({ score: 8, comment: "Great coffee, slow delivery <b>!</b>" });
     // A score again without a comment keeps the comment.
-    await stack.api(`/v1/feedback?t=${t}&score=7`);
+    await stack.api("/v1/feedback", { body: { t: t, score: 7 } });
     expect((await ofType(c.id, "feedback"))[0]!.data).toMatchObject({ score: 7, comment: "Great coffee, slow delivery <b>!</b>" });
     expect(JSON.stringify(stack.bus.events.filter((e) => e.customerId === c.id))).not.toContain("slow delivery");
     expect((await customer(c.id)).stage).toBe("lead");
@@ -434,9 +484,67 @@ describe("feedback links: GET with a score, POST with a comment", () => {
   });
 });
 
+describe("/v1/preferences: each kind of marketing email on or off, instead of all or nothing", () => {
+  it("the unsubscribe page links to the preference page; a form post with two boxes ticked switches the third off", async () => {
+    const c = await newCustomer();
+    const t = token(c.id, "unsubscribe", { k: "win-back:2027-01" });
+    const unsubscribePage = await browser(`/v1/unsubscribe?t=${encodeURIComponent(t)}`);
+    const link = /href="([^"]*\/v1\/preferences\?t=[^"]+)"/.exec(unsubscribePage.text)?.[1]?.replaceAll("&amp;", "&");
+    expect(link).toBeDefined();
+
+    const page = await fetch(link!, { headers: { accept: "text/html" } }).then((r) => r.text());
+    for (const c of ["newsletters", "offers", "birthday"]) expect(page).toMatch(new RegExp(`name="${c}" value="on" checked`));
+    expect(await ofType(c.id, "preferences_changed")).toEqual([]);
+
+    const saved = await browser("/v1/preferences", { form: { t, form: "preferences", newsletters: "on", birthday: "on" } });
+    expect(saved.status).toBe(200);
+    expect(saved.text).toContain("Saved.");
+    expect(saved.text).toMatch(/name="offers" value="on">/);
+    expect((await customer(c.id)).mailPreferences).toEqual({ newsletters: true, offers: false, birthday: true });
+    expect(await ofType(c.id, "preferences_changed")).toEqual([
+      expect.objectContaining({
+        summary: "Email preferences: newsletters on, offers off, birthday on",
+        data: expect.objectContaining({ campaignId: "win-back" }),
+      }),
+    ]);
+    // Not an unsubscribe: consent and the address's status are as they were.
+    expect(await customer(c.id)).toMatchObject({ consentMarketing: true });
+    expect((await customer(c.id)).emailStatus ?? "ok").toBe("ok");
+    const view = await stack.api(`/v1/customers/${c.id}`, { key: stack.adminKey });
+    expect(view.body.mailPreferences).toEqual({ newsletters: true, offers: false, birthday: true });
+  });
+
+  it("JSON names only what it changes; saving the same again changes nothing", async () => {
+    const c = await newCustomer();
+    const t = token(c.id, "unsubscribe");
+    const first = await stack.api("/v1/preferences", { body: { t, birthday: false } });
+    expect(first.body).toEqual({ preferences: { newsletters: true, offers: true, birthday: false }, unsubscribed: false, changed: true });
+    const second = await stack.api("/v1/preferences", { body: { t, offers: false } });
+    expect(second.body.preferences).toEqual({ newsletters: true, offers: false, birthday: false });
+    const same = await stack.api("/v1/preferences", { body: { t, offers: false } });
+    expect(same.body.changed).toBe(false);
+    expect(await ofType(c.id, "preferences_changed")).toHaveLength(2);
+    expect((await stack.api(`/v1/preferences?t=${encodeURIComponent(t)}`)).body).toEqual({
+      preferences: { newsletters: true, offers: false, birthday: false },
+      unsubscribed: false,
+    });
+  });
+
+  it("a bad value is a 400 naming it; a forged or feedback token is refused; nothing changes", async () => {
+    const c = await newCustomer();
+    const before = await everything(c.id);
+    const bad = await stack.api("/v1/preferences", { body: { t: token(c.id, "unsubscribe"), offers: "maybe" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.fields.map((f: { field: string }) => f.field)).toEqual(["offers"]);
+    expect((await stack.api("/v1/preferences", { body: { t: token(c.id, "feedback"), offers: false } })).status).toBe(403);
+    expect((await stack.api(`/v1/preferences?t=${encodeURIComponent(`${token(c.id, "unsubscribe")}x`)}`)).status).toBe(403);
+    expect(await everything(c.id)).toEqual(before);
+  });
+});
+
 describe("/v1/confirm: double opt-in", () => {
   async function pendingCustomer() {
-    const res = await stack.api("/v1/leads", { body: { email: `doi-${++counter}-${Date.now()}@example.com` } });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: `doi-${++counter}-${Date.now()}@example.com` } });
     const id = res.body.customerId as string;
     const pending = { at: "2027-01-15T08:59:00.000Z", source: "footer-form", version: "v3", ip: "203.0.113.7" };
     await stack.deps.db.send(

@@ -4,7 +4,7 @@ import { type TestStack, useStack } from "./support/stack.ts";
 
 /** A customer with a first purchase at `at`: the thank-you is due at once. */
 async function buyer(s: TestStack, email: string, at: string): Promise<string> {
-  const lead = await s.api("/v1/leads", { body: { email, firstName: "Sam" } });
+  const lead = await s.api("/v1/leads", { key: s.leadsKey, body: { email, firstName: "Sam" } });
   expect(lead.status, JSON.stringify(lead.body)).toBe(201);
   const purchase = await s.api("/v1/events", { key: s.adminKey, body: { type: "purchase", customerId: lead.body.customerId, amount: 40, at } });
   expect(purchase.status, JSON.stringify(purchase.body)).toBe(201);

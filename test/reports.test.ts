@@ -30,7 +30,7 @@ const iso = (offsetDays: number) => new Date(now + offsetDays * DAY).toISOString
 const today = iso(0).slice(0, 10);
 
 async function lead(s: TestStack, email: string): Promise<string> {
-  const res = await s.api("/v1/leads", { body: { email, consent: "yes", firstName: "Test" } });
+  const res = await s.api("/v1/leads", { key: s.leadsKey, body: { email, consent: "yes", firstName: "Test" } });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.customerId;
 }
@@ -143,7 +143,8 @@ describe("reports from the counters the stream keeps", () => {
         { c: p.id, p: "feedback", k: linkAttribution("feedback-request", request!.occurrence) },
         new Date(now + 60 * DAY),
       );
-      const res = await fetch(`${stack.url}/v1/feedback?t=${encodeURIComponent(token)}&score=${scores[i]}`);
+      // The page the link opens posts the score (the GET itself records nothing).
+      const res = await stack.api("/v1/feedback", { body: { t: token, score: scores[i] } });
       expect(res.status).toBe(200);
     }
     // Customer 4 changes their mind on the same link: 3 → 6 (still a detractor; one answer, not two).
@@ -153,7 +154,7 @@ describe("reports from the counters the stream keeps", () => {
       { c: people[4]!.id, p: "feedback", k: linkAttribution("feedback-request", request4.occurrence) },
       new Date(now + 60 * DAY),
     );
-    expect((await fetch(`${stack.url}/v1/feedback?t=${encodeURIComponent(token4)}&score=6`)).status).toBe(200);
+    expect((await stack.api("/v1/feedback", { body: { t: token4, score: 6 } })).status).toBe(200);
     // Customer 3 unsubscribes through the thank-you mail's link.
     const thanks3 = (await sends(stack, people[3]!.id)).find((s) => s.campaignId === "thank-you")!;
     const unsub = signToken(

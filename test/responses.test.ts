@@ -22,9 +22,11 @@ describe("error answers match what their routes declare", () => {
   });
 
   it("413 from the function (over 16 KiB) and from the gateway's own limit, 415 for an unread content type", async () => {
-    expect((await stack.api("/v1/leads", { body: { email: "big@example.com", message: "x".repeat(17 * 1024) } })).status).toBe(413);
-    expect((await stack.api("/v1/leads", { body: "x".repeat(1024 * 1024 + 1), headers: { "content-type": "text/plain" } })).status).toBe(413);
-    expect((await stack.api("/v1/leads", { body: "email=a@b.co", headers: { "content-type": "text/plain" } })).status).toBe(415);
+    expect((await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "big@example.com", message: "x".repeat(17 * 1024) } })).status).toBe(413);
+    expect((await stack.api("/v1/leads", { key: stack.leadsKey, body: "x".repeat(1024 * 1024 + 1), headers: { "content-type": "text/plain" } })).status).toBe(
+      413,
+    );
+    expect((await stack.api("/v1/leads", { key: stack.leadsKey, body: "email=a@b.co", headers: { "content-type": "text/plain" } })).status).toBe(415);
   });
 
   it("a person in a browser gets HTML pages for bad input, on the lead form and on the links in emails", async () => {
@@ -47,7 +49,7 @@ describe("error answers match what their routes declare", () => {
     const db = mockClient(stack.deps.db);
     db.onAnyCommand().rejects(throttlingError("ProvisionedThroughputExceededException"));
     try {
-      const res = await stack.api("/v1/leads", { body: { email: "throttled@example.com" } });
+      const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "throttled@example.com" } });
       expect(res).toMatchObject({ status: 503, body: { error: "busy", message: expect.any(String) } });
       expect(res.headers.get("retry-after")).toBe("1");
     } finally {

@@ -7,7 +7,7 @@ import { customerPk } from "../shared/entities/customer.ts";
 import { type TestStack, useStack } from "./support/stack.ts";
 
 async function lead(s: TestStack, body: Record<string, unknown>): Promise<string> {
-  const res = await s.api("/v1/leads", { body });
+  const res = await s.api("/v1/leads", { key: s.leadsKey, body });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.customerId;
 }

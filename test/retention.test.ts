@@ -16,7 +16,7 @@ const day = (n: number, time = "10:00") => new Date(T0 + n * DAY + (Number(time.
 const birthdayOn = (n: number) => `1990-${day(n).slice(5, 10)}`;
 
 async function lead(s: TestStack, body: Record<string, unknown>): Promise<string> {
-  const res = await s.api("/v1/leads", { body });
+  const res = await s.api("/v1/leads", { key: s.leadsKey, body });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body.customerId;
 }

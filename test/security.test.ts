@@ -205,10 +205,10 @@ describe("keys and link tokens are compared in constant time", () => {
 
 describe("request size limits", () => {
   it("a lead over 16 KiB gets 413 (see also test/leads.test.ts), and so does an admin JSON body", async () => {
-    const lead = await stack.api("/v1/leads", { body: { email: "size@example.com", message: "x".repeat(16 * 1024) } });
+    const lead = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "size@example.com", message: "x".repeat(16 * 1024) } });
     expect(lead.status).toBe(413);
     expect(lead.body.error).toBe("payload_too_large");
-    const id = (await stack.api("/v1/leads", { body: { email: "size-ok@example.com" } })).body.customerId;
+    const id = (await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "size-ok@example.com" } })).body.customerId;
     const patch = await stack.api(`/v1/customers/${id}`, { method: "PATCH", key: stack.adminKey, body: { company: "y".repeat(17 * 1024) } });
     expect(patch.status).toBe(413);
   });
@@ -216,7 +216,7 @@ describe("request size limits", () => {
   it("the local server stops at 1 MiB with 413, as API Gateway stops at its own limit, and stores nothing", async () => {
     const email = "huge@example.com";
     const body = JSON.stringify({ email, message: "z".repeat(1024 * 1024) });
-    const res = await stack.api("/v1/leads", { body });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body });
     expect(res.status).toBe(413);
     const found = await stack.api(`/v1/customers?email=${email}`, { key: stack.adminKey });
     expect(found.body.items).toEqual([]);
@@ -347,6 +347,7 @@ describe("no PII or keys in logs", () => {
 
     // Leads: JSON with an idempotency key, a browser form, and one from a bot (held, then released).
     const lead = await s.api("/v1/leads", {
+      key: s.leadsKey,
       body: { ...person, consent: "yes", message: `Call me on ${person.phone}`, _ts: rendered(), "cf-turnstile-response": "pass-token-zebulon" },
       headers: { "idempotency-key": "log-test-1" },
     });
@@ -360,8 +361,8 @@ describe("no PII or keys in logs", () => {
       redirect: "manual",
     });
     expect(form.status).toBe(303);
-    const refusedLead = await s.api("/v1/leads", { body: { ...refused, _ts: rendered(), "cf-turnstile-response": "pass-token-ottoline" } });
-    const bot = await s.api("/v1/leads", { body: { ...held, _ts: String(Date.now()), "cf-turnstile-response": "fail-token-bartholomew" } });
+    const refusedLead = await s.api("/v1/leads", { key: s.leadsKey, body: { ...refused, _ts: rendered(), "cf-turnstile-response": "pass-token-ottoline" } });
+    const bot = await s.api("/v1/leads", { key: s.leadsKey, body: { ...held, _ts: String(Date.now()), "cf-turnstile-response": "fail-token-bartholomew" } });
     expect(bot.status).toBe(201);
     secrets.push("fail-token-bartholomew");
     const quarantine = await s.api("/v1/quarantine", { key: s.adminKey });
@@ -402,6 +403,7 @@ describe("no PII or keys in logs", () => {
     const feedbackToken = signToken(TEST_TOKEN_SECRET, { c: id, p: "feedback", k: "feedback-request" }, new Date(Date.now() + 86_400_000));
     secrets.push(unsubscribeToken, feedbackToken);
     expect((await fetch(`${s.url}/v1/feedback?t=${feedbackToken}&score=9`)).status).toBe(200);
+    expect((await s.api("/v1/feedback", { body: { t: feedbackToken, score: 9 } })).status).toBe(200);
     const comment = await s.api("/v1/feedback", { body: { t: feedbackToken, score: 9, comment: `Lovely, ${person.firstName} here, call ${person.phone}` } });
     expect(comment.status).toBe(200);
     expect(
@@ -410,7 +412,9 @@ describe("no PII or keys in logs", () => {
     ).toBe(200);
 
     // Error paths: bad input quoting PII, a taken email, a forged token, bad keys, a dependency failure.
-    expect((await s.api("/v1/leads", { body: { email: person.email, phone: `call ${person.firstName}`, birthday: "tomorrow" } })).status).toBe(400);
+    expect((await s.api("/v1/leads", { key: s.leadsKey, body: { email: person.email, phone: `call ${person.firstName}`, birthday: "tomorrow" } })).status).toBe(
+      400,
+    );
     expect((await s.api(`/v1/customers/${id}`, { method: "PATCH", key: s.adminKey, body: { email: other.email } })).status).toBe(409);
     expect(
       (
@@ -487,7 +491,10 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
 
   it("a solved captcha posted after the minimum time becomes a customer; the token is verified with the client IP and never stored", async () => {
     verifier.answer = "pass";
-    const res = await s.api("/v1/leads", { body: { email: "human@example.com", firstName: "Hu", _ts: slow(), "cf-turnstile-response": "tok-human-123" } });
+    const res = await s.api("/v1/leads", {
+      key: s.leadsKey,
+      body: { email: "human@example.com", firstName: "Hu", _ts: slow(), "cf-turnstile-response": "tok-human-123" },
+    });
     expect(res.status).toBe(201);
     expect(verifier.calls.at(-1)).toEqual({ token: "tok-human-123", remoteIp: "127.0.0.1" });
     const stored = await s.deps.db.send(
@@ -499,7 +506,7 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
   });
 
   it("a missing or refused captcha, or a verifier that cannot be reached, holds the lead and answers exactly like a real one", async () => {
-    const real = await s.api("/v1/leads", { body: { email: "shape@example.com", _ts: slow(), "cf-turnstile-response": "ok" } });
+    const real = await s.api("/v1/leads", { key: s.leadsKey, body: { email: "shape@example.com", _ts: slow(), "cf-turnstile-response": "ok" } });
     const cases = [
       { answer: "pass", body: { email: "nocaptcha@example.com", _ts: slow() }, reason: "captcha_missing" },
       {
@@ -517,7 +524,7 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
     ] as const;
     for (const c of cases) {
       verifier.answer = c.answer;
-      const res = await s.api("/v1/leads", { body: c.body });
+      const res = await s.api("/v1/leads", { key: s.leadsKey, body: c.body });
       expect(res.status, c.reason).toBe(real.status);
       expect(Object.keys(res.body).sort(), c.reason).toEqual(Object.keys(real.body).sort());
       expect(res.body.created).toBe(true);
@@ -544,7 +551,7 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
       ["garbled@example.com", "yesterday", "no_timestamp"],
       ["future@example.com", Date.now() + 60_000, "future_timestamp"],
     ] as const) {
-      const res = await s.api("/v1/leads", { body: { email, "cf-turnstile-response": "ok", ...(ts === undefined ? {} : { _ts: ts }) } });
+      const res = await s.api("/v1/leads", { key: s.leadsKey, body: { email, "cf-turnstile-response": "ok", ...(ts === undefined ? {} : { _ts: ts }) } });
       expect(res.status, reason).toBe(201);
       expect(await customersWithEmail(s, email), reason).toEqual([]);
       expect((await heldItems(s)).find((h) => h.lead.email === email)?.reason, email).toBe(reason);
@@ -571,22 +578,22 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
 
   it("the honeypot still discards without holding anything", async () => {
     const before = (await heldItems(s)).length;
-    const res = await s.api("/v1/leads", { body: { email: "honey@example.com", _gotcha: "spam", _ts: Date.now() } });
+    const res = await s.api("/v1/leads", { key: s.leadsKey, body: { email: "honey@example.com", _gotcha: "spam", _ts: Date.now() } });
     expect(res.status).toBe(201);
     expect((await heldItems(s)).length).toBe(before);
   });
 
   it("an Idempotency-Key replays the held answer and holds the submission once", async () => {
     const body = { email: "idem-bot@example.com", _ts: Date.now() };
-    const first = await s.api("/v1/leads", { body, headers: { "idempotency-key": "bot-1" } });
-    const again = await s.api("/v1/leads", { body, headers: { "idempotency-key": "bot-1" } });
+    const first = await s.api("/v1/leads", { key: s.leadsKey, body, headers: { "idempotency-key": "bot-1" } });
+    const again = await s.api("/v1/leads", { key: s.leadsKey, body, headers: { "idempotency-key": "bot-1" } });
     expect(again.status).toBe(first.status);
     expect(again.body).toEqual(first.body);
     expect((await heldItems(s)).filter((h) => h.lead.email === "idem-bot@example.com")).toHaveLength(1);
   });
 
   it("the admin lists the quarantine newest first, a page at a time", async () => {
-    for (let i = 0; i < 5; i++) await s.api("/v1/leads", { body: { email: `page-bot-${i}@example.com` } });
+    for (let i = 0; i < 5; i++) await s.api("/v1/leads", { key: s.leadsKey, body: { email: `page-bot-${i}@example.com` } });
     const all = await heldItems(s);
     const heldAt = all.map((h) => h.id);
     expect(heldAt).toEqual([...heldAt].sort().reverse());
@@ -607,6 +614,7 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
   it("release captures the held lead as if it had passed (consent dated when it was posted) and empties its place; a second release is 404", async () => {
     verifier.answer = "fail";
     const posted = await s.api("/v1/leads", {
+      key: s.leadsKey,
       body: {
         email: "Released.Person@Example.com",
         firstName: "Rel",
@@ -645,7 +653,7 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
   });
 
   it("two concurrent releases of one held lead capture it once", async () => {
-    await s.api("/v1/leads", { body: { email: "race@example.com" } });
+    await s.api("/v1/leads", { key: s.leadsKey, body: { email: "race@example.com" } });
     const item = (await heldItems(s)).find((h) => h.lead.email === "race@example.com")!;
     const answers = await Promise.all([1, 2, 3].map(() => s.api(`/v1/quarantine/${item.id}/release`, { method: "POST", key: s.adminKey })));
     expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
@@ -656,7 +664,7 @@ describe("bot protection with a captcha and a minimum time to submit", () => {
   });
 
   it("drop deletes a held lead for good: 204, then 404, and it never becomes a customer", async () => {
-    await s.api("/v1/leads", { body: { email: "dropme@example.com" } });
+    await s.api("/v1/leads", { key: s.leadsKey, body: { email: "dropme@example.com" } });
     const item = (await heldItems(s)).find((h) => h.lead.email === "dropme@example.com")!;
     const dropped = await s.api(`/v1/quarantine/${item.id}`, { method: "DELETE", key: s.adminKey });
     expect(dropped.status).toBe(204);
@@ -719,7 +727,7 @@ describe("captcha verification over HTTP (the real client, against a local sitev
 
   it("posts the secret, the token and the client IP form-encoded, and a success makes a customer", async () => {
     siteverify.answer = () => ({ status: 200, body: '{"success":true,"challenge_ts":"2026-01-01T00:00:00Z","hostname":"shop.example.com","credit":false}' });
-    const res = await s.api("/v1/leads", { body: { email: "verified@example.com", "h-captcha-response": "P1_token-from-the-widget" } });
+    const res = await s.api("/v1/leads", { key: s.leadsKey, body: { email: "verified@example.com", "h-captcha-response": "P1_token-from-the-widget" } });
     expect(res.status).toBe(201);
     expect(siteverify.received.at(-1)).toEqual({
       method: "POST",
@@ -731,7 +739,7 @@ describe("captcha verification over HTTP (the real client, against a local sitev
 
   it("success: false holds the lead with the provider's error codes", async () => {
     siteverify.answer = () => ({ status: 200, body: '{"success":false,"error-codes":["invalid-or-already-seen-response"]}' });
-    await s.api("/v1/leads", { body: { email: "replayed@example.com", "h-captcha-response": "used-token" } });
+    await s.api("/v1/leads", { key: s.leadsKey, body: { email: "replayed@example.com", "h-captcha-response": "used-token" } });
     expect(await customersWithEmail(s, "replayed@example.com")).toEqual([]);
     expect((await heldItems(s)).find((h) => h.lead.email === "replayed@example.com")).toMatchObject({
       reason: "captcha_failed",
@@ -746,7 +754,7 @@ describe("captcha verification over HTTP (the real client, against a local sitev
       ["outagenosuccess@example.com", { status: 200, body: '{"error":"x"}' }],
     ] as const) {
       siteverify.answer = () => reply;
-      const res = await s.api("/v1/leads", { body: { email, "h-captcha-response": "tok" } });
+      const res = await s.api("/v1/leads", { key: s.leadsKey, body: { email, "h-captcha-response": "tok" } });
       expect(res.status, email).toBe(201);
       expect((await heldItems(s)).find((h) => h.lead.email === email)?.reason, email).toBe("captcha_unavailable");
     }
@@ -796,12 +804,16 @@ describe("text hygiene: what a body may carry into storage", () => {
   const customer = async (id: string) => (await stack.api(`/v1/customers/${id}`, { key: stack.adminKey })).body;
 
   it("NUL characters are dropped and unpaired surrogates replaced before anything is stored, in JSON and in forms, keys included", async () => {
-    const json = await stack.api("/v1/leads", { body: '{"email":"nul-json@example.com","firstName":"Ada\\u0000","lastName":"\\ud800Love\\udfff"}' });
+    const json = await stack.api("/v1/leads", {
+      key: stack.leadsKey,
+      body: '{"email":"nul-json@example.com","firstName":"Ada\\u0000","lastName":"\\ud800Love\\udfff"}',
+    });
     expect(json.status).toBe(201);
     const stored = await customer(json.body.customerId);
     expect(stored.profile).toMatchObject({ firstName: "Ada", lastName: "\ufffdLove\ufffd" });
 
     const form = await stack.api("/v1/leads", {
+      key: stack.leadsKey,
       body: "email=nul-form%40example.com&first%00Name=Bo&lastName=Grace%00Hopper",
       headers: { "content-type": "application/x-www-form-urlencoded" },
     });
@@ -822,13 +834,17 @@ describe("text hygiene: what a body may carry into storage", () => {
 
   it("JSON with a UTF-8 byte order mark is accepted (RFC 8259 lets a parser ignore it)", async () => {
     const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ email: "bom@example.com", firstName: "Bom" }))]);
-    const res = await fetch(`${stack.url}/v1/leads`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body });
+    const res = await fetch(`${stack.url}/v1/leads`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${stack.leadsKey}` },
+      body,
+    });
     expect(res.status).toBe(201);
     expect((await customer(((await res.json()) as { customerId: string }).customerId)).profile.firstName).toBe("Bom");
   });
 
   it("every route with a body takes exactly the content types its OpenAPI entry lists, and 415 for the others", async () => {
-    const id = (await stack.api("/v1/leads", { body: { email: "content-types@example.com" } })).body.customerId as string;
+    const id = (await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "content-types@example.com" } })).body.customerId as string;
     const samples: Record<string, string> = {
       "application/json": "{}",
       "application/x-www-form-urlencoded": "x=1",

@@ -17,7 +17,7 @@ const handle = (event: SesEventBridgeEvent) => makeHandler(stack.deps)(event);
 let counter = 0;
 async function newCustomer(): Promise<{ id: string; email: string }> {
   const email = `ses-${++counter}-${Date.now()}@example.com`;
-  const res = await stack.api("/v1/leads", { body: { email, consent: "yes" } });
+  const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email, consent: "yes" } });
   expect(res.status).toBe(201);
   return { id: res.body.customerId, email };
 }

@@ -441,7 +441,7 @@ describe("the local stack keeps the report counters from the stream", () => {
 
   it("counts a lead posted over HTTP once settleReports() resolves", async () => {
     const before = (await stack.api("/v1/reports/funnel", { key: stack.adminKey })).body as { total: number };
-    const res = await stack.api("/v1/leads", { body: { email: `streams-${randomBytes(4).toString("hex")}@example.com` } });
+    const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: `streams-${randomBytes(4).toString("hex")}@example.com` } });
     expect(res.status).toBe(201);
     await stack.settleReports();
     const after = (await stack.api("/v1/reports/funnel", { key: stack.adminKey })).body as { total: number; stages: { stage: string; count: number }[] };

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { CAMPAIGN_ID } from "../core/fields.ts";
+import { CAMPAIGN_ID, MAIL_CATEGORIES } from "../core/fields.ts";
 import { CUSTOMER_ID_PATTERN as CUSTOMER_ID } from "../core/ids.ts";
 import { STAGES } from "../core/schema.ts";
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
@@ -105,6 +105,8 @@ export const CampaignInput = z.object({
   enabled: z.boolean(required("must be true or false")),
   /** `marketing` needs consent, obeys the frequency cap and quiet hours; `transactional` does not. */
   kind: z.enum(["transactional", "marketing"], required("must be transactional or marketing")),
+  /** For marketing mail: which preference lets a recipient switch it off (`offers` when absent). */
+  category: z.optional(z.enum(MAIL_CATEGORIES, { error: `must be one of ${MAIL_CATEGORIES.join(", ")}` })),
   /** `customer`: the customer gets it. `owner`: an internal alert to the customer's owner (or SALES_EMAIL). */
   recipient: z.enum(["customer", "owner"], required("must be customer or owner")),
   trigger: Trigger,

@@ -26,3 +26,10 @@ export type ProfileFieldName = (typeof PROFILE_FIELD_NAMES)[number];
 
 /** A campaign id: 2–63 lower-case letters, digits and dashes (it is part of send-ledger keys). */
 export const CAMPAIGN_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/**
+ * The kinds of marketing mail a recipient can switch off one by one on the preference page,
+ * instead of all or nothing. A marketing campaign names its category (offers when it names none).
+ */
+export const MAIL_CATEGORIES = ["newsletters", "offers", "birthday"] as const;
+export type MailCategory = (typeof MAIL_CATEGORIES)[number];

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { STAGES } from "../core/fields.ts";
+import { MAIL_CATEGORIES, STAGES } from "../core/fields.ts";
 import { EmailField, isoDateTime, limit, optionalText, PROFILE_FIELD_NAMES, ProfileFields, Stage, TagsField } from "../core/schema.ts";
 import { SEGMENTS } from "../reports/types.ts";
 
@@ -133,6 +133,8 @@ export const Customer360 = z.object({
   stage: Stage,
   /** Absent while mail may reach the address; otherwise why not (suppression list). */
   emailStatus: z.optional(z.enum(["unsubscribed", "bounced", "complained"])),
+  /** Marketing categories as the person set them on the preference page (absent: all on). */
+  mailPreferences: z.optional(z.partialRecord(z.enum(MAIL_CATEGORIES), z.boolean())),
   consent: ConsentState,
   metrics: Metrics,
   attribution: z.optional(z.record(z.string(), z.string())),

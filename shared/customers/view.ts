@@ -62,6 +62,7 @@ export async function getCustomer360(deps: Deps, customerId: string): Promise<z.
     ...(item.nextContactAt ? { nextContactAt: item.nextContactAt } : {}),
     stage: item.stage,
     ...(item.emailStatus && item.emailStatus !== "ok" ? { emailStatus: item.emailStatus } : {}),
+    ...(item.mailPreferences ? { mailPreferences: item.mailPreferences } : {}),
     consent: {
       marketing: item.consentMarketing === true,
       ...(item.consentAt ? { updatedAt: item.consentAt, version: item.consentVersion, source: item.consentSource } : {}),

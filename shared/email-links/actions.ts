@@ -4,6 +4,7 @@ import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { publishEvents } from "../core/deps.ts";
 import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.ts";
+import { MAIL_CATEGORIES, type MailCategory } from "../core/fields.ts";
 import type { DomainEvent } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
@@ -466,4 +467,81 @@ function feedbackCustomerUpdate(deps: Deps, customer: CustomerItem, score: numbe
     if (customer.nextDueAt === undefined || customer.nextDueAt > now) setDueNoLaterThan(update, customer.id, now, deps.config.retention.dueShards);
   }
   return customerUpdate(deps.table, customer.id, update);
+}
+
+export interface MailPreferences {
+  /** Each marketing category: true (on, the default) or false (switched off by the person). */
+  preferences: Record<MailCategory, boolean>;
+  /** Unsubscribed from everything: the page offers Resubscribe rather than categories. */
+  unsubscribed: boolean;
+}
+
+function preferencesOf(customer: CustomerItem): Record<MailCategory, boolean> {
+  return Object.fromEntries(MAIL_CATEGORIES.map((c) => [c, customer.mailPreferences?.[c] !== false])) as Record<MailCategory, boolean>;
+}
+
+/** What the preference page shows: the link's customer's categories (the unsubscribe link's token). */
+export async function getPreferences(deps: Deps, token: string): Promise<MailPreferences> {
+  const payload = await verifyLink(deps, token, "unsubscribe");
+  const customer = await getCustomerItem(deps, payload.c);
+  if (!customer) throw new NotFound("this link's contact no longer exists");
+  return { preferences: preferencesOf(customer), unsubscribed: customer.unsubscribedAt !== undefined };
+}
+
+/**
+ * The preference page's Save: each marketing category on or off, instead of all or nothing.
+ * Categories left out keep their value; a change leaves a timeline entry. Consent and the
+ * suppression list are untouched: switching everything off is not an unsubscribe (that is its own
+ * button), and switching a category on grants no consent that was never given.
+ */
+export async function setPreferences(
+  deps: Deps,
+  token: string,
+  wanted: Partial<Record<MailCategory, boolean>>,
+): Promise<MailPreferences & { changed: boolean }> {
+  const payload = await verifyLink(deps, token, "unsubscribe");
+  for (let attempt = 1; ; attempt++) {
+    const customer = await getCustomerItem(deps, payload.c, true);
+    if (!customer) throw new NotFound("this link's contact no longer exists");
+    const before = preferencesOf(customer);
+    const after = { ...before, ...wanted };
+    const unsubscribed = customer.unsubscribedAt !== undefined;
+    if (MAIL_CATEGORIES.every((c) => before[c] === after[c])) return { preferences: after, unsubscribed, changed: false };
+    const now = deps.clock.now().toISOString();
+    const summary = `Email preferences: ${MAIL_CATEGORIES.map((c) => `${c} ${after[c] ? "on" : "off"}`).join(", ")}`;
+    try {
+      await deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: customerUpdate(
+                deps.table,
+                payload.c,
+                new Update()
+                  .set("mailPreferences", after)
+                  .set("updatedAt", now)
+                  // Still what this change was computed from: two tabs saving at once each land whole.
+                  .when((name, value) =>
+                    customer.mailPreferences
+                      ? `${name("mailPreferences")} = ${value(customer.mailPreferences)}`
+                      : `attribute_exists(PK) AND attribute_not_exists(${name("mailPreferences")})`,
+                  ),
+              ),
+            },
+            {
+              Put: {
+                TableName: deps.table,
+                Item: timelineItem(deps, payload.c, { at: now, type: "preferences_changed", summary, data: { ...after, ...attribution(payload) } }),
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
+      throw err;
+    }
+    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "preferences" } }]);
+    return { preferences: after, unsubscribed, changed: true };
+  }
 }

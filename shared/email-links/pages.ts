@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import { MAIL_CATEGORIES, type MailCategory } from "../core/fields.ts";
 import { escapeHtml } from "../http/http.ts";
 import { page as shell } from "../http/pages.ts";
 
@@ -7,7 +9,9 @@ import { page as shell } from "../http/pages.ts";
  * work. The same look as shared/http/pages.ts; no scripts, no trackers, nothing loaded from elsewhere,
  * and no referrer sent on, since the address bar holds the link's token.
  *
- * Every action is a form POST: a GET never unsubscribes (mail scanners prefetch links).
+ * Every action is a form POST: a GET never unsubscribes or records a score (mail scanners such as
+ * Safe Links fetch every link in a message). The one script, on the score page, posts the score
+ * the person clicked, so a click still feels like one click.
  */
 const LINK_HEAD = `<meta name="robots" content="noindex">
 <meta name="referrer" content="no-referrer">
@@ -25,7 +29,10 @@ function hidden(name: string, value: string): string {
 }
 
 /** GET /v1/unsubscribe: asks for one click on a button that POSTs the token. */
-export function unsubscribeConfirmPage(business: string, action: string, token: string): string {
+export function unsubscribeConfirmPage(business: string, action: string, token: string, preferencesUrl?: string): string {
+  const choose = preferencesUrl
+    ? `\n<p class="note">Only some emails too many? <a href="${escapeHtml(preferencesUrl)}">Choose which emails you get</a> instead.</p>`
+    : "";
   return page(
     "Unsubscribe",
     `<h1>Unsubscribe from ${escapeHtml(business)}?</h1>
@@ -34,7 +41,36 @@ export function unsubscribeConfirmPage(business: string, action: string, token: 
   ${hidden("t", token)}
   ${hidden("List-Unsubscribe", "One-Click")}
   <button type="submit">Unsubscribe</button>
-</form>`,
+</form>${choose}`,
+  );
+}
+
+const CATEGORY_TEXT: Record<MailCategory, [string, string]> = {
+  newsletters: ["Newsletters", "news from us now and then"],
+  offers: ["Offers", "offers, and a note when we have not seen you for a while"],
+  birthday: ["Birthday greetings", "a greeting on your birthday"],
+};
+
+/**
+ * GET /v1/preferences: each kind of marketing email on or off, instead of all or nothing. Mail
+ * about your orders (thank-yous, feedback requests) is not marketing and is not listed.
+ */
+export function preferencesPage(business: string, action: string, token: string, preferences: Record<MailCategory, boolean>, saved = false): string {
+  const boxes = MAIL_CATEGORIES.map((c) => {
+    const [label, what] = CATEGORY_TEXT[c];
+    return `  <p><input type="checkbox" id="pref-${c}" name="${c}" value="on"${preferences[c] ? " checked" : ""}> <label for="pref-${c}"><strong>${label}</strong>: ${escapeHtml(what)}</label></p>`;
+  }).join("\n");
+  const status = saved ? `<p role="status"><strong>Saved.</strong> ${escapeHtml(business)} will send you only what is ticked.</p>\n` : "";
+  return page(
+    "Your email preferences",
+    `<h1>Which emails would you like from ${escapeHtml(business)}?</h1>
+${status}<form method="post" action="${escapeHtml(action)}">
+  ${hidden("t", token)}
+  ${hidden("form", "preferences")}
+${boxes}
+  <button type="submit">Save preferences</button>
+</form>
+<p class="note">Emails about your own orders still come. To get nothing at all, use Unsubscribe in any of our emails.</p>`,
   );
 }
 
@@ -95,17 +131,40 @@ export function consentConfirmedPage(business: string, confirmed: boolean): stri
 export function feedbackThanksPage(business: string, action: string, token: string, score: number): string {
   return page(
     "Thank you for your feedback",
-    `<h1>Thank you!</h1>
-<p>Your score for ${escapeHtml(business)}: ${score} out of 10. It helps us a lot.</p>
-<form method="post" action="${escapeHtml(action)}">
+    `<h1>Thank you!</h1>\n<p>Your score for ${escapeHtml(business)}: ${score} out of 10. It helps us a lot.</p>\n${scoreForm(action, token, score, "Send comment")}`,
+  );
+}
+
+/**
+ * GET /v1/feedback: the page a score link opens. It records nothing by itself; its script posts the
+ * score as soon as a person's browser shows it (a prefetching scanner runs no script, or never
+ * the page at all), and without script the Send button records score and comment together.
+ */
+export function feedbackScorePage(business: string, action: string, token: string, score: number): string {
+  return page(
+    "Your feedback",
+    `<h1>You chose ${score} out of 10</h1>
+<p id="feedback-status" role="status">Press Send to give ${escapeHtml(business)} your score.</p>
+${scoreForm(action, token, score, "Send")}
+<script>${FEEDBACK_SCRIPT}</script>`,
+  );
+}
+
+function scoreForm(action: string, token: string, score: number, button: string): string {
+  return `<form method="post" action="${escapeHtml(action)}">
   ${hidden("t", token)}
   ${hidden("score", String(score))}
   <label for="comment">Anything you would like to add? (optional)</label>
   <textarea id="comment" name="comment" rows="5" maxlength="2000"></textarea>
-  <button type="submit">Send comment</button>
-</form>`,
-  );
+  <button type="submit">${escapeHtml(button)}</button>
+</form>`;
 }
+
+/** Posts the score (not the comment, which the person may still be writing) and says so. */
+const FEEDBACK_SCRIPT = `(function(){var f=document.querySelector("form"),s=document.getElementById("feedback-status"),d=new URLSearchParams();d.set("t",f.elements.t.value);d.set("score",f.elements.score.value);fetch(f.action,{method:"POST",headers:{accept:"application/json"},body:d}).then(function(r){if(r.ok){s.textContent="Thank you! Your score is recorded.";f.querySelector("button").textContent="Send comment";}}).catch(function(){});})();`;
+
+/** The Content-Security-Policy of the score page: its one inline script, by hash, and a post to this API. */
+export const FEEDBACK_PAGE_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash("sha256").update(FEEDBACK_SCRIPT).digest("base64")}'; connect-src 'self'; form-action *; frame-ancestors 'none'`;
 
 /** After a comment was posted. */
 export function feedbackCommentedPage(business: string): string {

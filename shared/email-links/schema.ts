@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { STAGES } from "../core/fields.ts";
+import { MAIL_CATEGORIES, type MailCategory, STAGES } from "../core/fields.ts";
 
 /** A signed link token from an email (shared/email-links/tokens.ts checks signature, purpose and expiry). */
 const Token = z.string().check(z.minLength(10, { error: "is missing or too short" }), z.maxLength(1000, { error: "is too long" }));
@@ -20,6 +20,22 @@ export const FeedbackBody = z.object({
   comment: z.optional(z.string().check(z.trim(), z.maxLength(2000, { error: "at most 2000 characters" }))),
 });
 
+/**
+ * The preference page's Save. A browser form sends only ticked boxes, so with `form=preferences`
+ * an absent category is off; JSON names the categories it changes (true/false).
+ */
+const Switch = z.optional(z.union([z.boolean(), z.enum(["on", "true", "false", "off"], { error: "must be true or false" })]));
+export const PreferencesBody = z.object({
+  t: Token,
+  form: z.optional(z.literal("preferences")),
+  ...Object.fromEntries(MAIL_CATEGORIES.map((c) => [c, Switch])),
+} as { t: typeof Token; form: z.ZodMiniOptional<z.ZodMiniLiteral<"preferences">> } & Record<MailCategory, typeof Switch>);
+export const PreferencesAnswer = z.object({
+  preferences: z.object(Object.fromEntries(MAIL_CATEGORIES.map((c) => [c, z.boolean()])) as Record<MailCategory, z.ZodMiniBoolean>),
+  unsubscribed: z.boolean().check(z.describe("Unsubscribed from everything: no marketing goes out, whatever is ticked")),
+  changed: z.optional(z.boolean()),
+});
+
 export const OptionalTokenQuery = z.object({ t: z.optional(Token) });
 
 /**
@@ -28,6 +44,11 @@ export const OptionalTokenQuery = z.object({ t: z.optional(Token) });
  */
 
 export const UnsubscribeLinkValid = z.object({ valid: z.literal(true), unsubscribeWith: z.literal("POST /v1/unsubscribe") });
+export const FeedbackLinkValid = z.object({
+  valid: z.literal(true),
+  score: z.number(),
+  recordWith: z.literal("POST /v1/feedback").check(z.describe("A GET records nothing: mail scanners fetch every link in a message.")),
+});
 export const ConfirmLinkValid = z.object({ valid: z.literal(true), confirmWith: z.literal("POST /v1/confirm") });
 
 export const Unsubscribed = z.object({

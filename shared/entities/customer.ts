@@ -1,5 +1,5 @@
 import type { Update } from "../aws/db.ts";
-import type { PROFILE_FIELD_NAMES, Stage } from "../core/fields.ts";
+import type { MailCategory, PROFILE_FIELD_NAMES, Stage } from "../core/fields.ts";
 import type { DueIndexKey } from "./due.ts";
 import type { TableKey } from "./table.ts";
 
@@ -41,6 +41,8 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   currency: string;
   lastActivityAt: string;
   firstPurchaseAt?: string;
+  /** Lifetime spend right after the first purchase: the milestones it passed by itself are thanked for with it. */
+  firstOrderSpendMinor?: number;
   lastPurchaseAt?: string;
   latestFeedbackScore?: number;
   consentMarketing?: boolean;
@@ -54,6 +56,8 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   /** The event id of the latest purchase (the feedback campaign's occurrence). */
   lastPurchaseId?: string;
   latestFeedbackAt?: string;
+  /** Marketing categories the person switched off on the preference page (absent or true: on). */
+  mailPreferences?: Partial<Record<MailCategory, boolean>>;
   /** Whether mail may go to this address at all. Suppression items are the authority; this is the record's view. */
   emailStatus?: "ok" | "unsubscribed" | "bounced" | "complained";
   unsubscribedAt?: string;

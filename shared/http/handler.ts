@@ -114,8 +114,17 @@ export function httpFunction<F extends FunctionName>(fn: F, operations: NoInfer<
       onError: (request) => {
         const mapped = errorResponse(request.error);
         if (!mapped) {
-          // Name and a redacted message only; bodies are never logged.
-          deps.logger.error("request failed", { routeKey: request.event.routeKey, error: request.error?.name, message: redact(request.error?.message) });
+          // Never the message: a dependency may quote stored data in it (JSON.parse does). The name,
+          // the SDK's code and attempts, and which package raised it (Middy's timeout says
+          // "@middy/core") are enough to tell a timeout from a throttle from a bug.
+          const error = request.error as { name?: string; code?: string; $metadata?: { attempts?: number }; cause?: { package?: string } } | undefined;
+          deps.logger.error("request failed", {
+            routeKey: request.event.routeKey,
+            error: error?.name,
+            code: error?.code,
+            attempts: error?.$metadata?.attempts,
+            raisedBy: error?.cause?.package,
+          });
         }
         request.response = mapped
           ? json(mapped.status, mapped.body)
@@ -150,13 +159,6 @@ function logRequest(deps: Deps, event: HttpEvent, status: number, internal: Reco
     status,
     ms: started === undefined ? undefined : Math.round(performance.now() - started),
   });
-}
-
-const EMAIL_LIKE = /[^\s@"'<>,:;]+@[^\s@"'<>,:;]+/g;
-
-/** Error messages can quote input (an SDK validation message, say): addresses never reach the log. */
-export function redact(message: string | undefined): string | undefined {
-  return message?.replace(EMAIL_LIKE, "[email]").slice(0, 500);
 }
 
 /**

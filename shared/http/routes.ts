@@ -18,9 +18,12 @@ import {
   ConfirmLinkValid,
   ConsentConfirmed,
   FeedbackBody,
+  FeedbackLinkValid,
   FeedbackQuery,
   FeedbackRecorded,
   OptionalTokenQuery,
+  PreferencesAnswer,
+  PreferencesBody,
   Resubscribed,
   TokenQuery,
   UnsubscribeBody,
@@ -28,7 +31,7 @@ import {
   UnsubscribeLinkValid,
 } from "../email-links/schema.ts";
 import { EventInput, EventRecorded } from "../interactions/schema.ts";
-import { LeadAccepted, LeadHeld, LeadInput, QuarantineId, QuarantinePage, QuarantineQuery } from "../leads/schema.ts";
+import { LeadAccepted, LeadInput, LeadTakenOrHeld, QuarantineId, QuarantinePage, QuarantineQuery } from "../leads/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
 import {
   CampaignsReport,
@@ -151,12 +154,15 @@ const coreRoutes = [
     tags: ["leads"],
     request: { body: LeadInput, bodyTypes: FORM_TYPES },
     responses: {
-      200: { description: "The email already existed; the profile was merged", content: asJson(LeadAccepted) },
-      201: { description: "A new contact", content: asJson(LeadAccepted) },
+      200: {
+        description: "With a key (`leads:write`) or a signed-in person: the email already existed; the profile was merged",
+        content: asJson(LeadAccepted),
+      },
+      201: { description: "With a key (`leads:write`) or a signed-in person: a new contact", content: asJson(LeadAccepted) },
       202: {
         description:
-          "Posted from a page whose `Origin` is not allowed: held in the quarantine for an admin to release (CORS keeps that page from reading this)",
-        content: asJson(LeadHeld),
+          "Without a credential: the lead was taken (`accepted`), the same answer whether the address was new or known, so nobody learns who is a customer. Or, posted from a page whose `Origin` is not allowed: held in the quarantine for an admin to release (`held`; CORS keeps that page from reading this)",
+        content: asJson(LeadTakenOrHeld),
       },
       303: { description: "A browser form post: redirect to `_next` (when it is on an allowed origin) or the thank-you page" },
       400: { description: "Invalid input; each bad field is named (a page listing them for a browser form post)", content: jsonOrPage(ValidationErrorBody) },
@@ -463,6 +469,40 @@ const linkRoutes = [
   }),
   route({
     method: "GET",
+    path: "/v1/preferences",
+    operationId: "preferencesPage",
+    fn: "links",
+    auth: null,
+    summary: "The preference page (linked from the unsubscribe page): each kind of marketing email on or off",
+    tags: ["links"],
+    request: { query: TokenQuery },
+    responses: {
+      200: { description: "The page with the current choices (JSON with Accept: application/json)", content: jsonOrPage(PreferencesAnswer) },
+      400: badLink("Bad token"),
+      403: refusedLink,
+      404: goneContact,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/preferences",
+    operationId: "savePreferences",
+    fn: "links",
+    auth: null,
+    summary:
+      "Save the preference page: newsletters, offers, birthday each on or off (a form post sends ticked boxes with form=preferences, so an absent one is off; JSON names what it changes)",
+    tags: ["links"],
+    request: { body: PreferencesBody, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
+    responses: {
+      200: { description: "Saved (the page again, or JSON with Accept: application/json)", content: jsonOrPage(PreferencesAnswer) },
+      400: badLink("Bad token or value"),
+      403: refusedLink,
+      404: goneContact,
+      ...linkBodyRefused,
+    },
+  }),
+  route({
+    method: "GET",
     path: "/v1/confirm",
     operationId: "confirmPage",
     fn: "links",
@@ -499,11 +539,12 @@ const linkRoutes = [
     operationId: "feedbackFromLink",
     fn: "links",
     auth: null,
-    summary: "A 0-10 score link from a feedback email: records the score, shows a thank-you page with a comment box",
+    summary:
+      "A 0-10 score link from a feedback email: a page that records the score when a person opens it (its script posts it) or presses Send, with a comment box. The GET itself records nothing: mail scanners fetch every link",
     tags: ["links"],
     request: { query: FeedbackQuery },
     responses: {
-      200: { description: "Recorded: a thank-you page (JSON with Accept: application/json)", content: jsonOrPage(FeedbackRecorded) },
+      200: { description: "The score page (JSON with Accept: application/json: the link is valid; POST to record)", content: jsonOrPage(FeedbackLinkValid) },
       400: badLink("Bad score or token"),
       403: refusedLink,
       404: goneContact,

@@ -223,6 +223,7 @@ function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: str
     update.set("orders", orders).set("spendMinor", spend);
     if (input.type === "purchase") {
       update.setIfNotExists("firstPurchaseAt", at);
+      if (current.orders === 0) update.setIfNotExists("firstOrderSpendMinor", spend);
       if (!current.lastPurchaseAt || at > current.lastPurchaseAt) update.set("lastPurchaseAt", at).set("lastPurchaseId", eventId);
       // Thank-you, feedback and milestone campaigns may now be due: the sweep looks at once and
       // then keeps the entry at the next real due time.

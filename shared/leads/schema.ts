@@ -40,7 +40,18 @@ export type LeadInput = z.output<typeof LeadInput>;
 
 export const LeadAccepted = z.object({
   customerId: z.string(),
-  created: describe(z.boolean(), "true for a new contact (201), false when the email already existed (200)"),
+  created: describe(
+    z.boolean(),
+    "true for a new contact (201), false when the email already existed (200); only a caller with a key or a signed-in person gets this answer",
+  ),
+});
+
+/**
+ * What a post without a credential learns: the lead was taken, and nothing about whether the
+ * address was already known (the same answer for a new and a known email).
+ */
+export const LeadReceived = z.object({
+  accepted: z.literal(true),
 });
 
 /** A post from a browser on an origin that is not allowed: kept in the quarantine for an admin to release. */
@@ -49,6 +60,9 @@ export const LeadHeld = z.object({
   reason: z.literal("origin_not_allowed"),
   message: z.string(),
 });
+
+/** The 202 answers: taken without a credential, or held for its origin. */
+export const LeadTakenOrHeld = z.union([LeadReceived, LeadHeld]);
 
 /** Held (quarantined) lead submissions. */
 export const QuarantineId = z.string().check(z.regex(/^q_[0-9A-HJKMNP-TV-Z]{26}$/, { error: "is not a quarantine id" }));

@@ -44,7 +44,7 @@ export function sentOf(customer: CustomerItem, campaignId: string): { occurrence
 }
 
 /** The campaign occurrence a customer's facts call for, if any (due now or in the future). */
-function candidate(campaign: Campaign, c: CustomerItem, now: Date, cfg: RetentionConfig): Candidate | undefined {
+function candidate(campaign: Campaign, c: CustomerItem, now: Date, cfg: RetentionConfig, thanksFirstOrder: boolean): Candidate | undefined {
   const t = campaign.trigger;
   switch (t.type) {
     case "first_purchase":
@@ -54,7 +54,12 @@ function candidate(campaign: Campaign, c: CustomerItem, now: Date, cfg: Retentio
     case "spend_milestone": {
       const spend = fromMinor(c.spendMinor ?? 0, c.currency);
       const reached = [...t.amounts].sort((a, b) => b - a).find((amount) => spend >= amount);
-      const last = Number(sentOf(c, campaign.id)?.occurrence ?? 0);
+      // A milestone the first order passed by itself is thanked for by the first-order thank-you
+      // (when one is on): two mails in the same second ("thank you for your first order", "your
+      // orders have passed $250") read as a machine talking. Later milestones get their own.
+      const firstOrder = thanksFirstOrder && c.firstOrderSpendMinor !== undefined ? fromMinor(c.firstOrderSpendMinor, c.currency) : 0;
+      const covered = Math.max(0, ...t.amounts.filter((amount) => amount <= firstOrder));
+      const last = Math.max(Number(sentOf(c, campaign.id)?.occurrence ?? 0), covered);
       return reached !== undefined && reached > last && c.lastPurchaseAt ? { occurrence: String(reached), dueAt: Date.parse(c.lastPurchaseAt) } : undefined;
     }
     case "birthday": {
@@ -108,6 +113,7 @@ export function blockedReason(campaign: Campaign, c: CustomerItem, owner: string
   if (campaign.recipient === "owner") return owner ? undefined : "no owner or SALES_EMAIL to alert";
   if (c.emailStatus && c.emailStatus !== "ok") return `address ${c.emailStatus}`;
   if (campaign.kind === "marketing" && c.consentMarketing !== true) return "no marketing consent";
+  if (campaign.kind === "marketing" && c.mailPreferences?.[campaign.category ?? "offers"] === false) return `${campaign.category ?? "offers"} switched off`;
   if (campaign.trigger.type === "double_opt_in" && (!c.consentPending || c.consentMarketing === true)) return "nothing to confirm";
   return undefined;
 }
@@ -149,9 +155,10 @@ export function evaluate(customer: CustomerItem, campaigns: Campaign[], now: Dat
 
   const owner = c.owner ?? cfg.salesEmail;
   const marketingNow: string[] = [];
+  const thanksFirstOrder = campaigns.some((campaign) => campaign.enabled && campaign.trigger.type === "first_purchase" && inAudience(campaign, c));
   for (const campaign of campaigns) {
     if (!campaign.enabled) continue;
-    const due = candidate(campaign, c, now, cfg);
+    const due = candidate(campaign, c, now, cfg, thanksFirstOrder);
     if (!due) continue;
     if (due.dueAt > nowMs) {
       later.push(due.dueAt);

@@ -84,7 +84,11 @@ export function useStack({ ownDynamo, cognito: withCognito, ...options }: UseSta
     const local = await startLocalApi({
       dynamodbEndpoint: dynamo?.endpoint ?? inject("dynamodbEndpoint"),
       tableName: `test-${randomBytes(6).toString("hex")}`,
-      logLevel: "SILENT",
+      // TEST_LOG_LEVEL=WARN shows what the handlers log, for a failing test.
+      logLevel: (process.env.TEST_LOG_LEVEL as "WARN" | undefined) ?? "SILENT",
+      // Every "Lambda" of every test file shares two cores here: a 10-second timeout that holds
+      // on AWS (one instance per concurrent request) is cut short by the machine, not the code.
+      functionTimeoutMs: 60_000,
       sesEndpoint: ses.url,
       retryDelayMs: 0,
       // Files that count SES outcomes feed them themselves; a file that wants SES's reports on (as npm start has) says so.

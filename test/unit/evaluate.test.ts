@@ -92,6 +92,47 @@ describe("evaluate: what is due for one customer", () => {
     expect(again.sends.filter((s) => s.campaignId === "spend-milestone")).toEqual([]);
   });
 
+  it("a first order that passes 250 by itself gets the first-order thank-you only, not a milestone mail in the same second", () => {
+    const c = customer({
+      stage: "customer",
+      orders: 1,
+      spendMinor: 30000,
+      firstOrderSpendMinor: 30000,
+      firstPurchaseAt: "2027-01-01T09:00:00.000Z",
+      lastPurchaseAt: "2027-01-01T09:00:00.000Z",
+      lastPurchaseId: "e1",
+      lastActivityAt: "2027-01-01T09:00:00.000Z",
+    });
+    const result = evaluate(c, campaigns, at("2027-01-01T10:00:00Z"), cfg);
+    expect(result.sends.map((s) => `${s.campaignId}:${s.occurrence}`)).toEqual(["thank-you:first"]);
+
+    // The next order that passes 500 is a milestone of its own.
+    const later = evaluate(
+      {
+        ...c,
+        orders: 2,
+        spendMinor: 55000,
+        lastPurchaseAt: "2027-02-01T09:00:00.000Z",
+        lastPurchaseId: "e2",
+        lastActivityAt: "2027-02-01T09:00:00.000Z",
+        "sent#thank-you": { occurrence: "first", at: "2027-01-01T10:00:00.000Z" },
+      },
+      campaigns,
+      at("2027-02-01T10:00:00Z"),
+      cfg,
+    );
+    expect(later.sends.map((s) => `${s.campaignId}:${s.occurrence}`)).toEqual(["spend-milestone:500"]);
+
+    // With the first-order thank-you switched off, the milestone is the only thanks, so it goes.
+    const alone = evaluate(
+      c,
+      campaigns.map((k) => (k.id === "thank-you" ? { ...k, enabled: false } : k)),
+      at("2027-01-01T10:00:00Z"),
+      cfg,
+    );
+    expect(alone.sends.map((s) => `${s.campaignId}:${s.occurrence}`)).toEqual(["spend-milestone:250"]);
+  });
+
   it("90 days without activity: at risk, and the win-back; 180 days: churned", () => {
     const c = customer({
       stage: "customer",
@@ -142,6 +183,25 @@ describe("evaluate: what is due for one customer", () => {
     expect(evaluate(c, campaigns, at("2027-02-03T09:00:00Z"), cfg).sends.map((s) => s.campaignId)).toEqual(["lead-follow-up"]);
     expect(evaluate({ ...c, lastFollowUpAt: "2027-02-02T09:00:00.000Z" }, campaigns, at("2027-02-03T09:00:00Z"), cfg).sends).toEqual([]);
     expect(evaluate({ ...c, owner: undefined }, campaigns, at("2027-02-03T09:00:00Z"), cfg).sends).toEqual([]);
+  });
+
+  it("a category switched off on the preference page stops that marketing only; mail about orders still goes", () => {
+    const c = customer({ birthday: "1990-05-05", timezone: "UTC", mailPreferences: { birthday: false } });
+    const result = evaluate(c, campaigns, at("2027-05-05T12:00:00Z"), cfg);
+    expect(result.sends).toEqual([]);
+    expect(result.skipped.birthday).toBe("birthday switched off");
+
+    const buyer = customer({
+      stage: "customer",
+      orders: 1,
+      spendMinor: 2000,
+      firstPurchaseAt: "2027-05-05T09:00:00.000Z",
+      lastPurchaseAt: "2027-05-05T09:00:00.000Z",
+      lastPurchaseId: "e1",
+      lastActivityAt: "2027-05-05T09:00:00.000Z",
+      mailPreferences: { newsletters: false, offers: false, birthday: false },
+    });
+    expect(evaluate(buyer, campaigns, at("2027-05-05T10:00:00Z"), cfg).sends.map((s) => s.campaignId)).toEqual(["thank-you"]);
   });
 
   it("a disabled campaign is never due", () => {

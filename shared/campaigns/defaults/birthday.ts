@@ -47,6 +47,7 @@ export const birthdayCampaign = {
   description: "A birthday greeting at 10:00 on the customer's birthday, in their time zone.",
   enabled: true,
   kind: "marketing",
+  category: "birthday",
   recipient: "customer",
   trigger: { type: "birthday", localTime: "10:00" },
   audience: {},

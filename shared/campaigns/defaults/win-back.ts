@@ -55,6 +55,7 @@ export const winBackCampaign = {
   description: "Checks in with a customer who has had no activity for a while (stage at_risk).",
   enabled: true,
   kind: "marketing",
+  category: "offers",
   recipient: "customer",
   trigger: { type: "at_risk" },
   audience: { stages: ["at_risk"] },
