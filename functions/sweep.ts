@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from "aws-lambda";
 import { personEmail } from "../shared/auth/people.ts";
 import { SqsQueue } from "../shared/aws/sqs-queue.ts";
-import { queueTestSend } from "../shared/campaigns/preview.ts";
+import { queueTestSend } from "../shared/campaigns/test-send.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";

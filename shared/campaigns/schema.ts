@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { CAMPAIGN_ID, MAIL_CATEGORIES } from "../core/fields.ts";
 import { CUSTOMER_ID_PATTERN as CUSTOMER_ID } from "../core/ids.ts";
-import { STAGES } from "../core/schema.ts";
+import { EmailField, STAGES } from "../core/schema.ts";
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
 
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./placeholders.ts";
@@ -150,34 +150,18 @@ export type Campaign = z.output<typeof Campaign>;
 /** `GET /v1/campaigns`: the shipped defaults and your own, with your edits. */
 export const CampaignList = z.object({ items: z.array(Campaign) });
 
-const CustomerRef = z.string(required("must be a customer id")).check(z.regex(CUSTOMER_ID, { error: "is not a customer id" }));
-const LocaleField = z.optional(z.string({ error: "must be a language tag" }).check(z.trim(), z.maxLength(35, { error: "at most 35 characters" })));
-
 /** `POST /v1/campaigns/{id}/preview`: whose email, in which of the campaign's languages (default: the customer's own, as the sender picks). */
-export const PreviewInput = z.object({ customerId: CustomerRef, locale: LocaleField });
+export const PreviewInput = z.object({
+  customerId: z.string().check(z.regex(CUSTOMER_ID, { error: "is not a customer id" })),
+  locale: z.optional(z.string().check(z.maxLength(35))),
+});
 export type PreviewInput = z.output<typeof PreviewInput>;
 
-/** What the customer would get: the real renderer's output, links inert. */
-export const Preview = z.object({
-  customerId: z.string(),
-  /** The template's language (the fallback `en` when the customer's locale has none). */
-  language: z.string(),
-  subject: z.string(),
-  text: z.string(),
-  /** A complete HTML document. */
-  html: z.string(),
-});
+/** What the customer would get: the real renderer's output (`html` a whole document), links inert. */
+export const Preview = z.object({ customerId: z.string(), language: z.string(), subject: z.string(), text: z.string(), html: z.string() });
 
 /** `POST /v1/campaigns/{id}/test`: a preview sent by mail; `to` only for an owner or an admin key (default: the signed-in person's own address). */
-export const TestSendInput = z.object({
-  customerId: CustomerRef,
-  locale: LocaleField,
-  to: z.optional(
-    z
-      .string({ error: "must be an email address" })
-      .check(z.trim(), z.maxLength(254, { error: "at most 254 characters" }), z.regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { error: "must be an email address" })),
-  ),
-});
+export const TestSendInput = z.object({ customerId: PreviewInput.shape.customerId, locale: PreviewInput.shape.locale, to: z.optional(EmailField) });
 export type TestSendInput = z.output<typeof TestSendInput>;
 
-export const TestSendQueued = z.object({ queued: z.literal(true), to: z.string(), language: z.string() });
+export const TestSendQueued = z.object({ queued: z.boolean(), to: z.string(), language: z.string() });

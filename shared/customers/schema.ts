@@ -68,7 +68,7 @@ export type CustomerPatch = z.output<typeof CustomerPatch>;
 export const SubscriptionChange = z.strictObject({
   marketing: z.boolean({ error: "must be true (subscribe) or false (unsubscribe)" }),
   /** What the customer said, kept on the timeline. */
-  reason: z.optional(z.string({ error: "must be text" }).check(z.trim(), z.maxLength(500, { error: "at most 500 characters" }))),
+  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
 });
 
 /**
@@ -144,13 +144,8 @@ export const Customer360 = z.object({
   emailsSent: z.array(z.record(z.string(), z.unknown())),
 });
 
-/** What a subscription change answers; the customer's page reads the rest again. */
-export const SubscriptionChanged = z.object({
-  customerId: z.string(),
-  /** False when it already was so. */
-  changed: z.boolean(),
-  marketing: z.boolean(),
-});
+/** What a subscription change answers (`changed: false`: it already was so); the customer's page reads the rest again. */
+export const SubscriptionChanged = z.object({ customerId: z.string(), changed: z.boolean(), marketing: z.boolean() });
 
 export const CustomerPage = z.object({ items: z.array(CustomerSummary), nextCursor: z.nullable(z.string()) });
 export const TimelinePage = z.object({ items: z.array(TimelineEntry), nextCursor: z.nullable(z.string()) });

@@ -218,7 +218,7 @@ const coreRoutes = [
     operationId: "exportCustomers",
     fn: "exports",
     auth: "staff",
-    summary: "Customers (of a `segment`) as CSV, 10,000 rows a file (`X-Next-Cursor`: the next file's cursor)",
+    summary: "Customers (of a `segment`) as CSV, 10,000 rows a file (`X-Next-Cursor`: the next one)",
     tags: ["customers"],
     request: { query: ExportCustomersQuery },
     responses: { 200: { description: "A CSV attachment", content: { "text/csv": FileBody } }, 400: validation, 401: unauthorized, 403: forbidden },
@@ -264,12 +264,12 @@ const coreRoutes = [
     tags: ["customers"],
     request: { params: idParam, body: SubscriptionChange, bodyTypes: ["application/json"] },
     responses: {
-      200: { description: "Done (`changed: false`: it was so)", content: asJson(SubscriptionChanged) },
+      200: { description: "Done", content: asJson(SubscriptionChanged) },
       400: validation,
       401: unauthorized,
       403: forbidden,
       404: notFound,
-      409: { description: "The address bounced or complained", content: asJson(ErrorBody) },
+      409: { description: "Bounced or complained", content: asJson(ErrorBody) },
       ...bodyRefused,
     },
   }),
@@ -362,7 +362,7 @@ const campaignRoutes = [
     operationId: "previewCampaign",
     fn: "campaigns",
     auth: "staff",
-    summary: "Render the campaign for a customer (links inert)",
+    summary: "Render the campaign for a customer",
     tags: ["campaigns"],
     request: { params: { id: CampaignId }, body: PreviewInput, bodyTypes: ["application/json"] },
     responses: {
@@ -378,10 +378,10 @@ const campaignRoutes = [
     method: "POST",
     path: "/v1/campaigns/{id}/test",
     operationId: "testCampaign",
-    // The sweep's function feeds the send queue; the sender sends the test through the same mailer.
+    // The sweep's function feeds the send queue; the sender sends the test.
     fn: "sweep",
     auth: "staff",
-    summary: 'Send the campaign for a customer to yourself, subject "[Test] …" (`to`: owners and admin keys only)',
+    summary: "Send a preview to yourself (`to`: owners only)",
     tags: ["campaigns"],
     request: { params: { id: CampaignId }, body: TestSendInput, bodyTypes: ["application/json"] },
     responses: {
