@@ -97,8 +97,12 @@ async function seedBusiness(): Promise<void> {
     [...(m.body.text ?? "").matchAll(/(https?:\/\/\S+\/v1\/feedback\?t=[^\s&]+)&score=\d+/g)].slice(0, 1).map((x) => x[1]!),
   );
   for (const [i, link] of scoreLinks.slice(0, 4).entries()) {
-    const res = await fetch(`${link}&score=${[10, 9, 4, 8][i]}`);
+    const score = [10, 9, 4, 8][i]!;
+    const res = await fetch(`${link}&score=${score}`);
     expect(res.status).toBe(200);
+    // What the page's script does in the person's browser (the GET records nothing).
+    const posted = await stack.api("/v1/feedback", { body: { t: new URL(link).searchParams.get("t")!, score } });
+    expect(posted.status).toBe(200);
   }
   await stack.settleReports();
 }

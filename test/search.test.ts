@@ -1,6 +1,6 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { queryWords, searchWords, searchWrites } from "../shared/customers/search.ts";
+import { indexedWords, queryWords, searchWords, searchWrites } from "../shared/customers/search.ts";
 import { type TestStack, useStack } from "./support/stack.ts";
 
 async function lead(s: TestStack, body: Record<string, unknown>): Promise<string> {
@@ -123,10 +123,26 @@ describe("the search index's words (pure)", () => {
     const renamed = { ...profile, firstName: "Ane" };
     const writes = searchWrites(profile, renamed);
     expect(writes.filter((w) => "DeleteRequest" in w).map((w) => ("DeleteRequest" in w ? w.DeleteRequest.Key.SK : ""))).toEqual(["anna#c_1"]);
-    // The result fields changed (the first name), so every word's item is written again.
-    expect(writes.filter((w) => "PutRequest" in w)).toHaveLength(searchWords(renamed).length);
+    // The result fields changed (the first name), so every indexed word's item is written again.
+    expect(writes.filter((w) => "PutRequest" in w)).toHaveLength(indexedWords(searchWords(renamed)).length);
     expect(searchWrites(profile, undefined).every((w) => "DeleteRequest" in w)).toBe(true);
     expect(searchWrites({ ...profile, SK: "TL#x" }, undefined)).toEqual([]);
+  });
+
+  it("gives a word that begins another of the customer's words no item of its own, and skips labels many people share", () => {
+    // "ana" begins "anaberg": a prefix search for "ana" finds that item, so "ana" rides on it
+    const words = searchWords(profile);
+    expect(words).toContain("ana");
+    expect(indexedWords(words)).not.toContain("ana");
+    expect(indexedWords(words)).toEqual(expect.arrayContaining(["anna", "berg", "anaberg", "mail", "nordlys", "4791234567", "4567"]));
+    const puts = searchWrites(undefined, profile).flatMap((w) => ("PutRequest" in w ? [w.PutRequest.Item] : []));
+    expect(puts.map((i) => i.SK)).not.toContain("ana#c_1");
+    expect(puts.every((i) => (i.words as string[]).includes("ana"))).toBe(true);
+    // A one-character word keeps its item: it has a partition of its own
+    expect(indexedWords(["王", "王小明"])).toEqual(["王", "王小明"]);
+    // Webmail and reserved example domains find no one in particular
+    expect(searchWords({ ...profile, email: "ola@gmail.com" })).not.toContain("gmail");
+    expect(searchWords({ ...profile, email: "ola@mail.example.org" })).not.toContain("example");
   });
 
   it("reads a phone-like query as its digits, and refuses one letter", () => {

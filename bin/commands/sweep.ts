@@ -73,7 +73,7 @@ export const sweep: Command = {
     await queue.drain(fixedClock(instant));
     await mailer.settle();
     ctx.err(
-      `Sweep as of ${result.at}: ${result.due} due, ${result.enqueued} sent or queued, ${result.deferred} waiting for a send window or the frequency cap, ${result.stageChanges} stage changes.`,
+      `Sweep as of ${result.at}: ${result.due} due, ${result.enqueued} sent or queued, ${result.deferred} waiting for a send window or the frequency cap, ${result.stageChanges} stage changes, ${result.tasks} alert tasks created.`,
     );
     if (queue.deadLetters.length) ctx.err(`${queue.deadLetters.length} sends failed five times (is SES local running at ${sesEndpoint}?)`);
     ctx.err(`Mail: ${sesEndpoint.replace("127.0.0.1", "localhost")}`);
@@ -97,8 +97,16 @@ function printPlan(ctx: CommandContext, plan: SweepPlan): void {
       ))
         ctx.out(line);
     }
+    if (plan.alerts.length > 0) {
+      if (plan.sends.length + plan.stageChanges.length > 0) ctx.out("");
+      for (const line of table(
+        ["customer", "alert", "occurrence"],
+        plan.alerts.map((a) => [a.customerId, a.reason, a.occurrence]),
+      ))
+        ctx.out(line);
+    }
   }
   ctx.err(
-    `Dry run as of ${plan.at}: ${plan.due} due, ${plan.sends.length} would be sent, ${plan.deferred} would wait for a send window or the frequency cap, ${plan.stageChanges.length} stage changes. Nothing was sent or changed.`,
+    `Dry run as of ${plan.at}: ${plan.due} due, ${plan.sends.length} would be sent, ${plan.deferred} would wait for a send window or the frequency cap, ${plan.stageChanges.length} stage changes, ${plan.alerts.length} alerts (a task each, unless it exists). Nothing was sent or changed.`,
   );
 }

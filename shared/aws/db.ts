@@ -219,15 +219,22 @@ export type WriteRequest = { PutRequest: { Item: Record<string, unknown> & Table
 /**
  * BatchWriteItem in 25s, retrying with backoff what DynamoDB hands back unprocessed (it does under
  * load instead of throttling the whole call). For idempotent writes only: a retry repeats them.
+ * With `inFlight` above 1, that many calls run at once: only for requests that name each key once,
+ * whose order does not matter.
  */
-export async function batchWrite(db: DynamoDBDocumentClient, table: string, requests: WriteRequest[]): Promise<void> {
-  for (let i = 0; i < requests.length; i += 25) {
-    let pending: WriteRequest[] = requests.slice(i, i + 25);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)));
-      const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
-      pending = (result.UnprocessedItems?.[table] ?? []) as WriteRequest[];
-      if (attempt > 10 && pending.length) throw new Error("DynamoDB kept handing back unprocessed writes");
+export async function batchWrite(db: DynamoDBDocumentClient, table: string, requests: WriteRequest[], options: { inFlight?: number } = {}): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < requests.length) {
+      let pending: WriteRequest[] = requests.slice(next, next + 25);
+      next += 25;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)));
+        const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+        pending = (result.UnprocessedItems?.[table] ?? []) as WriteRequest[];
+        if (attempt > 10 && pending.length) throw new Error("DynamoDB kept handing back unprocessed writes");
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.inFlight ?? 1, Math.ceil(requests.length / 25))) }, worker));
 }

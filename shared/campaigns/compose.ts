@@ -1,5 +1,6 @@
 import type { Deps } from "../core/deps.ts";
 import type { CustomerItem } from "../entities/customer.ts";
+import { dashboardCustomerUrl } from "../retention/alerts.ts";
 import { formatAmount, pickTemplate, type RenderContext, type RenderedEmail, renderTemplate } from "./render.ts";
 import type { Campaign } from "./schema.ts";
 
@@ -50,9 +51,11 @@ export async function composeEmail(
     email: customer.email,
     businessName: retention.businessName,
     source: customer.attribution?.source,
-    customerUrl: `${base}/v1/customers/${customer.id}`,
+    // The dashboard's page of the customer: the API's URL would answer a browser with a 401.
+    customerUrl: dashboardCustomerUrl(base, customer.id),
     unsubscribeUrl,
     score: customer.latestFeedbackScore === undefined ? undefined : String(customer.latestFeedbackScore),
+    comment: campaign.trigger.type === "low_feedback" ? customer.lowFeedbackComment : undefined,
   };
   if (campaign.trigger.type === "spend_milestone") {
     // A preview has no occurrence: it shows the first milestone.

@@ -24,7 +24,7 @@ export interface RetentionConfig {
   senderEmail: string;
   /** Where replies go, if not the sender [REPLY_TO_EMAIL]. */
   replyToEmail?: string;
-  /** Who gets lead follow-up alerts when a lead has no owner [SALES_EMAIL]; unset: only owned leads alert. */
+  /** Who gets the alert emails (lead follow-up, detractor) about a customer without an owner [SALES_EMAIL]; unset: no email for those (the alert's task is raised either way). */
   salesEmail?: string;
   /** SES configuration set whose event destination feeds bounces, complaints, opens and clicks back [SES_CONFIGURATION_SET]. */
   configurationSet?: string;

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Clock } from "./clock.ts";
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -23,6 +23,28 @@ export function ulid(clock: Clock): string {
     bits >>= 5n;
   }
   return time + rand;
+}
+
+/**
+ * A ULID-shaped id that is the same every time for the same `ms` and `seed`: the time part from
+ * `ms`, the 80 "random" bits from a SHA-256 of the seed. For records that must be written at most
+ * once per fact (an alert's task), where a conditional put on a fixed key is the deduplication.
+ */
+export function stableUlid(ms: number, seed: string): string {
+  let t = Math.max(0, Math.floor(ms));
+  let time = "";
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  let bits = 0n;
+  for (const b of createHash("sha256").update(seed).digest().subarray(0, 10)) bits = (bits << 8n) | BigInt(b);
+  let rest = "";
+  for (let i = 0; i < 16; i++) {
+    rest = CROCKFORD[Number(bits & 31n)] + rest;
+    bits >>= 5n;
+  }
+  return time + rest;
 }
 
 /** Customer ids carry a prefix so a pasted id says what it is (like Stripe's `cus_`). */

@@ -42,15 +42,25 @@ export interface SearchHit {
 
 interface SearchDocument {
   hit: SearchHit;
+  /** Every word the customer is found by, carried on each item. */
   words: string[];
+  /** The words that have an item (`indexedWords`). */
+  keys: string[];
 }
 
 /** A word longer than this is indexed by its first this-many characters. */
 const MAX_WORD = 40;
 /** At most this many words per customer (the index's write cost per profile change is bounded). */
 const MAX_WORDS = 40;
-/** Index pages read per request at most, however sparse the matches after filtering. */
-const MAX_PAGES = 3;
+/** BatchWriteItem calls the stream consumer runs at once for the index. */
+const SEARCH_WRITES_IN_FLIGHT = 4;
+/**
+ * Index items read per request, page by page, however sparse the matches after filtering: a
+ * first page of twice the results asked for (enough for most single-word queries), then one page
+ * of four times, so a query of several words whose other words rule out most items reads the same
+ * 150 items for a page of 25 in two round trips rather than three.
+ */
+const PAGE_FACTORS = [2, 4];
 
 /** Letters NFKD does not take apart, as people type them on an English keyboard. */
 const FOLDS: Record<string, string> = { ø: "o", æ: "ae", œ: "oe", ß: "ss", đ: "d", ð: "d", ł: "l", þ: "th", ı: "i" };
@@ -71,10 +81,41 @@ export function wordsOf(text: string | undefined): string[] {
 }
 
 /**
+ * Labels of mail domains that many unrelated people share: webmail providers, whose label would
+ * find a large share of all customers (as every ".com" would), and the names reserved for
+ * documentation and tests (RFC 2606, RFC 6761), which no real customer's address has.
+ */
+const SHARED_DOMAIN_LABELS = new Set([
+  "gmail",
+  "googlemail",
+  "hotmail",
+  "outlook",
+  "live",
+  "msn",
+  "yahoo",
+  "ymail",
+  "aol",
+  "icloud",
+  "me",
+  "mac",
+  "proton",
+  "protonmail",
+  "pm",
+  "gmx",
+  "qq",
+  "163",
+  "126",
+  "example",
+  "test",
+  "invalid",
+  "localhost",
+]);
+
+/**
  * The words a customer is found by: every word of the first and last name and company; the email
  * address's local part whole and in its pieces, and its domain's labels but the last (every
- * customer's ".com" would make "com" find everyone); every tail of four or more of a phone
- * number's digits.
+ * customer's ".com" would make "com" find everyone) and but those many people share (gmail);
+ * every tail of four or more of a phone number's digits.
  */
 export function searchWords(item: Record<string, unknown>): string[] {
   const words = new Set<string>();
@@ -87,13 +128,40 @@ export function searchWords(item: Record<string, unknown>): string[] {
     const whole = wordsOf(local).join("");
     if (whole) words.add([...whole].slice(0, MAX_WORD).join(""));
     const labels = at > 0 ? email.slice(at + 1).split(".") : [];
-    for (const label of labels.slice(0, -1)) for (const w of wordsOf(label)) words.add(w);
+    for (const label of labels.slice(0, -1)) for (const w of wordsOf(label)) if (!SHARED_DOMAIN_LABELS.has(w)) words.add(w);
   }
   // Every tail of the digits of four or more: a prefix search over the tails finds any run of
   // four or more digits, so "912 34 567" finds +47 912 34 567 and so does "4567".
   const digits = (str(item.phone) ?? "").replace(/\D/g, "").slice(0, 20);
   for (let i = 0; i + 4 <= digits.length; i++) words.add(digits.slice(i));
   return [...words].slice(0, MAX_WORDS);
+}
+
+/** The shared domain labels of the item's email (indexed by earlier versions; see `searchWrites`). */
+function sharedLabels(item: Record<string, unknown>): string[] {
+  const email = str(item.email) ?? "";
+  const labels = email
+    .slice(email.lastIndexOf("@") + 1)
+    .split(".")
+    .slice(0, -1);
+  return labels.flatMap((label) => wordsOf(label)).filter((w) => SHARED_DOMAIN_LABELS.has(w));
+}
+
+/**
+ * The words that get an index item of their own: all but those that begin another of the
+ * customer's words. A query is a prefix search, so "megan" finds Megan Davis through the item of
+ * "megandavis" (her email's local part) and needs no item of its own; the customer's every word
+ * still rides on each item, for the other words of a query. A word shorter than the partition
+ * prefix keeps its item: it lives in a partition of its own (a one-character Chinese name).
+ */
+export function indexedWords(words: string[]): string[] {
+  const sorted = [...words].sort();
+  // In sorted order a word that begins another sits right before the first word it begins.
+  return words.filter((w) => {
+    if ([...w].length < SEARCH_PARTITION_CHARS) return true;
+    const next = sorted[sorted.indexOf(w) + 1];
+    return !(next !== undefined && next !== w && next.startsWith(w));
+  });
 }
 
 /** The index's view of a stored profile item; undefined for anything else. */
@@ -114,30 +182,31 @@ export function searchDocument(item: Record<string, unknown> | undefined): Searc
     ...(str(item.owner) ? { owner: str(item.owner) } : {}),
     createdAt: str(item.createdAt) ?? "",
   };
-  return { hit, words: searchWords(item) };
+  const words = searchWords(item);
+  return { hit, words, keys: indexedWords(words) };
 }
 
 /**
- * What one change of an item means for the index: delete the words it lost, and (re)write its
- * words when the result fields changed (every word, since each item carries them) or only the new
- * words otherwise. Nothing at all for a change the index does not see (activity, counters).
+ * What one change of an item means for the index: delete the items of the words it lost, and
+ * write its items again when the result fields or its words changed (each item carries both).
+ * Nothing at all for a change the index does not see (activity, counters), which is most of them.
  */
 export function searchWrites(oldItem: Record<string, unknown> | undefined, newItem: Record<string, unknown> | undefined): WriteRequest[] {
   const before = searchDocument(oldItem);
   const after = searchDocument(newItem);
   if (!before && !after) return [];
   const requests: WriteRequest[] = [];
-  const kept = new Set(after?.words ?? []);
-  for (const word of before?.words ?? []) if (!kept.has(word)) requests.push({ DeleteRequest: { Key: searchKey(word, before!.hit.id) } });
+  const kept = new Set(after?.keys ?? []);
+  // A removal (erasure) deletes every word the customer may have an item for, also those an index
+  // written before `indexedWords` and `SHARED_DOMAIN_LABELS` gave items: no trace of them is left.
+  const gone = after ? (before?.keys ?? []) : [...before!.words, ...sharedLabels(oldItem!)];
+  for (const word of gone) if (!kept.has(word)) requests.push({ DeleteRequest: { Key: searchKey(word, before!.hit.id) } });
   if (after) {
     const sameHit = before !== undefined && JSON.stringify(before.hit) === JSON.stringify(after.hit);
     if (sameHit && before.words.join(" ") === after.words.join(" ")) return requests;
-    // A word that stays keeps its item unless the result fields (or the word list every item carries) changed.
-    const had = new Set(sameHit && before.words.length === after.words.length ? before.words : []);
-    for (const word of after.words) {
-      if (had.has(word)) continue;
+    // Each item carries the result fields and the whole word list: when either changed, every item is written.
+    for (const word of after.keys)
       requests.push({ PutRequest: { Item: { ...searchKey(word, after.hit.id), type: "search", ...after.hit, words: after.words } } });
-    }
   }
   return requests;
 }
@@ -171,7 +240,9 @@ export async function applySearchRecords(deps: Deps, records: DynamoDBRecord[]):
       latest.set(id, w);
     }
   }
-  await batchWrite(deps.db, deps.table, [...latest.values()]);
+  // Each key once (the map above), so the calls may run side by side: a batch of 100 new
+  // customers is some 17 calls, which one after another would hold the shard up for each round trip.
+  await batchWrite(deps.db, deps.table, [...latest.values()], { inFlight: SEARCH_WRITES_IN_FLIGHT });
   return { writes: latest.size };
 }
 
@@ -227,13 +298,14 @@ export async function searchCustomers(deps: Deps, query: SearchQuery): Promise<{
   const seen = new Set<string>();
   let startKey: Record<string, unknown> | undefined = start;
   let last: TableKey | undefined;
-  for (let page = 0; page < MAX_PAGES && items.length < query.limit; page++) {
+  for (const factor of PAGE_FACTORS) {
+    if (items.length >= query.limit) break;
     const result = await deps.db.send(
       new QueryCommand({
         TableName: deps.table,
         KeyConditionExpression: "PK = :pk AND begins_with(SK, :word)",
         ExpressionAttributeValues: { ":pk": pk, ":word": lead },
-        Limit: query.limit * 2,
+        Limit: query.limit * factor,
         ExclusiveStartKey: startKey,
       }),
     );

@@ -14,6 +14,7 @@ import { customerUpdate, setStage } from "../entities/customer.ts";
 import { setDueNoLaterThan } from "../entities/due.ts";
 import { feedbackMarkerKey } from "../entities/timeline.ts";
 import { getSuppression, suppressionUpdate, unsuppressDelete } from "../mail-feedback/suppression.ts";
+import { raiseAlerts } from "../retention/raise.ts";
 import type { TokenError, TokenPayload, TokenPurpose } from "./tokens.ts";
 import { parseAttribution, tokenSecret, verifyToken } from "./tokens.ts";
 
@@ -373,7 +374,8 @@ interface FeedbackMarker {
  * its time. 9-10 makes them an `advocate` (stage, stage index, `stage_changed` entry, `StageChanged`
  * event) unless they are one; 0-6 sets `lowFeedbackAt` to the feedback's time (the detractor
  * alert's occurrence: the same link clicked again never alerts twice) and puts the customer in the
- * due index now, in the same transaction, so the next sweep sends the owner the alert.
+ * due index now, in the same transaction, so the next sweep sends the owner the alert email; the
+ * alert's task (shared/retention/alerts.ts), with the comment, is created right after.
  * `FeedbackReceived` carries ids and the score, never the comment (it may hold personal data).
  */
 export async function recordFeedback(deps: Deps, token: string, score: number, comment?: string): Promise<FeedbackResult> {
@@ -434,7 +436,9 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
     }
     try {
       await deps.db.send(
-        new TransactWriteCommand({ TransactItems: [{ Update: feedbackCustomerUpdate(deps, customer, score, feedbackAt, now, toAdvocate) }, ...entryWrites] }),
+        new TransactWriteCommand({
+          TransactItems: [{ Update: feedbackCustomerUpdate(deps, customer, score, feedbackAt, now, toAdvocate, text, marker !== undefined) }, ...entryWrites],
+        }),
       );
     } catch (err) {
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
@@ -443,6 +447,16 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
     const events: DomainEvent[] = [{ type: "FeedbackReceived", customerId: payload.c, at: now, data: { score, ...source, updated: marker !== undefined } }];
     if (toAdvocate) events.push({ type: "StageChanged", customerId: payload.c, at: now, data: { from: customer.stage, to: "advocate", reason: "feedback" } });
     await publishEvents(deps, events);
+    if (score <= DETRACTOR_MAX_SCORE) {
+      // The task now, with the comment; the sweep raises the same alert again as a no-op, which
+      // covers a crash right here. A comment posted after the score refreshes the task's notes.
+      const comment = text ?? (marker ? customer.lowFeedbackComment : undefined);
+      const after: CustomerItem = { ...customer, latestFeedbackScore: score, lowFeedbackAt: feedbackAt, ...(comment ? { lowFeedbackComment: comment } : {}) };
+      await raiseAlerts(deps, [{ alert: { customerId: payload.c, reason: "detractor-alert", occurrence: feedbackAt, dueAt: now }, customer: after }], {
+        at: now,
+        refreshNotes: true,
+      });
+    }
     return { score, updated: marker !== undefined, stage: toAdvocate ? "advocate" : customer.stage };
   }
 }
@@ -453,7 +467,16 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
  * `scheduleDue` moves it (earlier only), folded into this update because a transaction may touch
  * the customer item only once; it is left out when the customer is already due by now.
  */
-function feedbackCustomerUpdate(deps: Deps, customer: CustomerItem, score: number, feedbackAt: string, now: string, toAdvocate: boolean) {
+function feedbackCustomerUpdate(
+  deps: Deps,
+  customer: CustomerItem,
+  score: number,
+  feedbackAt: string,
+  now: string,
+  toAdvocate: boolean,
+  comment: string | undefined,
+  sameLink: boolean,
+) {
   const update = new Update()
     .set("latestFeedbackScore", score)
     .set("latestFeedbackAt", now)
@@ -462,6 +485,9 @@ function feedbackCustomerUpdate(deps: Deps, customer: CustomerItem, score: numbe
     .when("attribute_exists(PK)")
     .when((name, value) => `${name("stage")} = ${value(customer.stage)}`);
   if (toAdvocate) setStage(update, customer.id, "advocate", customer.lastActivityAt);
+  // The comment of the latest low score, for the alert's task and email; a new low score without one drops the old.
+  if (score <= DETRACTOR_MAX_SCORE && comment) update.set("lowFeedbackComment", comment);
+  else if (score <= DETRACTOR_MAX_SCORE && !sameLink && customer.lowFeedbackComment) update.remove("lowFeedbackComment");
   if (score <= DETRACTOR_MAX_SCORE && customer.lowFeedbackAt !== feedbackAt) {
     update.set("lowFeedbackAt", feedbackAt);
     if (customer.nextDueAt === undefined || customer.nextDueAt > now) setDueNoLaterThan(update, customer.id, now, deps.config.retention.dueShards);

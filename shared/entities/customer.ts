@@ -78,6 +78,8 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   /** When the customer last got a low score follow-up or became at risk (occurrence keys). */
   atRiskSince?: string;
   lowFeedbackAt?: string;
+  /** The comment that came with the latest low score, for the alert's task and email. */
+  lowFeedbackComment?: string;
   /** The earliest time something may be due; with the due index keys (entities/due.ts). Absent: nothing due. */
   nextDueAt?: string;
 }

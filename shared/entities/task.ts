@@ -18,6 +18,14 @@ import type { TableKey } from "./table.ts";
  *   Today cost more. Sparse: only an open task has an entry, so done tasks never cost the query
  *   anything, however many there are.
  */
+/**
+ * The assignee of a task nobody in particular was given: an alert raised where there is no person
+ * to give it to (no user pool, or nobody in the team yet). Its tasks are one shared list that
+ * everyone sees on Today (`GET /v1/tasks?assignee=unassigned`) until someone takes one.
+ * Never a person's id: those are Cognito `sub`s (UUIDs).
+ */
+export const UNASSIGNED = "unassigned";
+
 export const TASK_PREFIX = "TASK#";
 export const TODAY_PREFIX = "TODAY#";
 export const TASK_ID_PATTERN = /^tsk_[0-9A-HJKMNP-TV-Z]{52}$/;

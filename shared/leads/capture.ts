@@ -65,10 +65,9 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
   // Double opt-in: a grant from a form waits for the emailed link; a withdrawal counts at once.
   const pending = deps.config.retention.doubleOptIn && consent?.granted ? consent : undefined;
   const immediate = pending ? undefined : consent;
-  // Only what can make a campaign due for a new lead puts it in the due index (a birthday, a
-  // follow-up alert someone can receive, a confirmation to send); the sweep then finds the real time.
-  const followUpPossible = deps.config.retention.salesEmail !== undefined;
-  const dueIfNew = lead.birthday || pending || followUpPossible ? at : undefined;
+  // Every new lead goes in the due index: the follow-up alert becomes a task whether or not any
+  // mail is configured (shared/retention/alerts.ts); the sweep then finds the real time.
+  const dueIfNew = at;
   const { customerId, created, before } = await upsertContact(deps, {
     email: lead.email,
     profile,

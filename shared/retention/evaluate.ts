@@ -1,10 +1,11 @@
 import { pickTemplate } from "../campaigns/render.ts";
 import type { Campaign } from "../campaigns/schema.ts";
-import type { RetentionConfig } from "../core/config.ts";
+import type { LifecycleThresholds, RetentionConfig } from "../core/config.ts";
 import { fromMinor } from "../core/money.ts";
 import type { SendRequest } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
 import type { CustomerItem } from "../entities/customer.ts";
+import { type Alert, type AlertReason, isValuable } from "./alerts.ts";
 import { birthdayIn, DAY_MS, HOUR_MS, localParts, nextInWindow, safeZone, zonedInstant } from "./time.ts";
 
 /**
@@ -15,6 +16,8 @@ import { birthdayIn, DAY_MS, HOUR_MS, localParts, nextInWindow, safeZone, zonedI
  */
 export interface Evaluation {
   sends: SendRequest[];
+  /** Alerts for the team, which the sweep turns into tasks (./alerts.ts), whether or not an alert email can go. */
+  alerts: Alert[];
   /** A stage change from inactivity (at_risk, churned), applied by the sweep with a timeline entry. */
   stageChange?: { from: Stage; to: Stage; since: string };
   /** When to evaluate this customer again; undefined when nothing can become due by itself. */
@@ -33,6 +36,9 @@ const STALE_TRIGGERS = new Set<string>(["first_purchase", "purchase", "spend_mil
 
 const ACTIVE_STAGES: Stage[] = ["customer", "loyal", "advocate"];
 const FOLLOW_UP_STAGES: Stage[] = ["lead"];
+
+/** The owner alerts that are also tasks, by their campaign's trigger. */
+const ALERT_OF_TRIGGER: Partial<Record<string, AlertReason>> = { lead_no_follow_up: "lead-follow-up", low_feedback: "detractor-alert" };
 
 interface Candidate {
   occurrence: string;
@@ -129,9 +135,13 @@ export function earliestSendTime(campaign: Campaign, c: CustomerItem, now: Date,
   return nextInWindow(at, safeZone(c.timezone, cfg.defaultTimezone), cfg.sendWindow);
 }
 
-export function evaluate(customer: CustomerItem, campaigns: Campaign[], now: Date, cfg: RetentionConfig): Evaluation {
+/**
+ * What is due for `customer` at `now`. With `lifecycle` (the sweep passes it), a customer at risk
+ * who is valuable (./alerts.ts) also raises the valuable-at-risk alert.
+ */
+export function evaluate(customer: CustomerItem, campaigns: Campaign[], now: Date, cfg: RetentionConfig, lifecycle?: LifecycleThresholds): Evaluation {
   const nowMs = now.getTime();
-  const result: Evaluation = { sends: [], deferred: 0, skipped: {} };
+  const result: Evaluation = { sends: [], alerts: [], deferred: 0, skipped: {} };
   const later: number[] = [];
   let c = customer;
 
@@ -178,6 +188,9 @@ export function evaluate(customer: CustomerItem, campaigns: Campaign[], now: Dat
       result.skipped[campaign.id] = "not in audience";
       continue;
     }
+    const reason = campaign.recipient === "owner" ? ALERT_OF_TRIGGER[campaign.trigger.type] : undefined;
+    // The task is the alert; the email (below) only when there is an address to send it to.
+    if (reason) result.alerts.push({ customerId: c.id, reason, occurrence: due.occurrence, dueAt: new Date(due.dueAt).toISOString() });
     const blocked = blockedReason(campaign, c, owner);
     if (blocked) {
       result.skipped[campaign.id] = blocked;
@@ -194,6 +207,8 @@ export function evaluate(customer: CustomerItem, campaigns: Campaign[], now: Dat
     if (campaign.kind === "marketing" && campaign.recipient === "customer") marketingNow.push(campaign.id);
     result.sends.push({ customerId: c.id, campaignId: campaign.id, occurrence: due.occurrence, dueAt: new Date(due.dueAt).toISOString() });
   }
+  if (lifecycle && c.stage === "at_risk" && c.atRiskSince && nowMs - Date.parse(c.atRiskSince) <= STALE_AFTER_MS && isValuable(c, lifecycle))
+    result.alerts.push({ customerId: c.id, reason: "valuable-at-risk", occurrence: c.atRiskSince.slice(0, 10), dueAt: c.atRiskSince });
   if (later.length > 0) result.nextDueAt = new Date(Math.min(...later)).toISOString();
   return result;
 }

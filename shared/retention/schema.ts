@@ -11,4 +11,6 @@ export const SweepResult = z.object({
   enqueued: z.number(),
   stageChanges: z.number(),
   deferred: z.number(),
+  /** Tasks created for alerts: a lead nobody followed up, a low feedback score, a valuable customer at risk. */
+  tasks: z.number(),
 });

@@ -10,7 +10,9 @@ import { timelineItem } from "../customers/repository.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { customerKey, customerUpdate, setStage } from "../entities/customer.ts";
 import { clearDue, dueCustomerId, dueQuery, setDue } from "../entities/due.ts";
+import type { Alert } from "./alerts.ts";
 import { evaluate, sendLanguage } from "./evaluate.ts";
+import { raiseAlerts } from "./raise.ts";
 
 export interface SweepResult {
   at: string;
@@ -21,6 +23,8 @@ export interface SweepResult {
   stageChanges: number;
   /** Sends that are due but wait for a send window or the frequency cap. */
   deferred: number;
+  /** Tasks created for alerts (a lead nobody followed up, a low score, a valuable customer at risk). */
+  tasks: number;
 }
 
 /** BatchGetItem reads at most 100 keys a call. */
@@ -47,6 +51,8 @@ export interface SweepPlan {
   stageChanges: { customerId: string; from: Stage; to: Stage }[];
   /** Sends that are due but would wait for a send window or the frequency cap. */
   deferred: number;
+  /** Alerts that would become tasks (unless their task exists already). */
+  alerts: Alert[];
 }
 
 /**
@@ -56,7 +62,7 @@ export interface SweepPlan {
 async function* dueEvaluations(deps: Deps, campaigns: Campaign[], at: Date, ids: string[]) {
   for (let i = 0; i < ids.length; i += BATCH_GET) {
     const customers = await readCustomers(deps, ids.slice(i, i + BATCH_GET));
-    yield customers.map((customer) => ({ customer, evaluation: evaluate(customer, campaigns, at, deps.config.retention) }));
+    yield customers.map((customer) => ({ customer, evaluation: evaluate(customer, campaigns, at, deps.config.retention, deps.config.lifecycle) }));
   }
 }
 
@@ -74,8 +80,13 @@ export async function runSweep(deps: Deps, queue: SendQueue, at: Date): Promise<
   const now = at.toISOString();
   const campaigns = (await listCampaigns(deps)).filter((c) => c.enabled);
   const ids = await dueCustomerIds(deps, now);
-  const result: SweepResult = { at: now, due: ids.length, enqueued: 0, stageChanges: 0, deferred: 0 };
+  const result: SweepResult = { at: now, due: ids.length, enqueued: 0, stageChanges: 0, deferred: 0, tasks: 0 };
+  const afterHours = followUpHours(campaigns);
   for await (const plans of dueEvaluations(deps, campaigns, at, ids)) {
+    // Tasks first: a crash before the due entries move makes the next sweep raise them again,
+    // and a task's id fixed by its alert makes the repeat a no-op.
+    const alerts = plans.flatMap(({ customer, evaluation }) => evaluation.alerts.map((alert) => ({ alert, customer })));
+    result.tasks += await raiseAlerts(deps, alerts, { at: now, afterHours });
     const sends = plans.flatMap((p) => p.evaluation.sends);
     if (sends.length > 0) await queue.enqueue(sends);
     result.enqueued += sends.length;
@@ -106,10 +117,11 @@ export async function planSweep(deps: Deps, at: Date): Promise<SweepPlan> {
   const campaigns = (await listCampaigns(deps)).filter((c) => c.enabled);
   const byId = new Map(campaigns.map((c) => [c.id, c]));
   const ids = await dueCustomerIds(deps, now);
-  const plan: SweepPlan = { at: now, due: ids.length, sends: [], stageChanges: [], deferred: 0 };
+  const plan: SweepPlan = { at: now, due: ids.length, sends: [], stageChanges: [], deferred: 0, alerts: [] };
   for await (const plans of dueEvaluations(deps, campaigns, at, ids)) {
     for (const { customer, evaluation } of plans) {
       plan.deferred += evaluation.deferred;
+      plan.alerts.push(...evaluation.alerts);
       if (evaluation.stageChange) plan.stageChanges.push({ customerId: customer.id, from: evaluation.stageChange.from, to: evaluation.stageChange.to });
       for (const send of evaluation.sends) {
         const campaign = byId.get(send.campaignId)!;
@@ -119,6 +131,12 @@ export async function planSweep(deps: Deps, at: Date): Promise<SweepPlan> {
     }
   }
   return plan;
+}
+
+/** The lead follow-up campaign's hours, for the task's words. */
+function followUpHours(campaigns: Campaign[]): number | undefined {
+  for (const c of campaigns) if (c.trigger.type === "lead_no_follow_up") return c.trigger.afterHours;
+  return undefined;
 }
 
 async function dueCustomerIds(deps: Deps, now: string): Promise<string[]> {

@@ -35,7 +35,7 @@ export const TaskPatch = z.strictObject({
 });
 
 export const TasksQuery = z.object({
-  /** `me` (the signed-in person) or a person's id; default `me`. Ignored with customerId. */
+  /** `me` (the signed-in person), a person's id, or `unassigned` (alerts nobody could be given); default `me`. Ignored with customerId. */
   assignee: z.optional(z.string().check(z.maxLength(320))),
   /** `today`: open tasks due by the end of today (UTC), overdue first; `all`: every open task. */
   due: z._default(z.enum(["today", "all"], { error: "must be today or all" }), "today"),
@@ -49,7 +49,7 @@ export const Task = z.object({
   title: z.string(),
   notes: z.optional(z.string()),
   dueAt: z.string(),
-  /** The person's id. */
+  /** The person's id, or `unassigned` for an alert raised with nobody to give it to. */
   assignee: z.string(),
   status: TaskStatus,
   /** Absent on Today's list, which carries what Today shows (id, customer, title, due, assignee). */

@@ -1,13 +1,13 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod/mini";
 import { listPeople } from "../auth/people.ts";
-import { cancellationCodes } from "../aws/db.ts";
+import { cancellationCodes, isConditionFailed } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { Conflict, NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import type { By } from "../customers/schema.ts";
 import { customerKey, customerPk } from "../entities/customer.ts";
-import { dueBefore, openTaskIndexKey, TASK_PREFIX, taskCustomerId, taskId, taskKey, todayEntryKey, todayQuery } from "../entities/task.ts";
+import { dueBefore, openTaskIndexKey, TASK_PREFIX, taskCustomerId, taskId, taskKey, todayEntryKey, todayQuery, UNASSIGNED } from "../entities/task.ts";
 import type { Principal } from "../http/http.ts";
 import { byOf } from "../http/http.ts";
 import type { Task, TaskInput, TaskPatch } from "./schema.ts";
@@ -41,6 +41,7 @@ export async function resolveAssignee(deps: Deps, principal: Principal, assignee
     if (principal.type !== "person") throw ValidationError.field("assignee", 'an API key has no "me": name a person by id or email');
     return principal.id;
   }
+  if (assignee === UNASSIGNED) return UNASSIGNED;
   if (principal.type === "person" && assignee === principal.id) return assignee;
   const wanted = assignee.toLowerCase();
   const person = (await listPeople(deps)).find((p) => p.id === assignee || p.email.toLowerCase() === wanted);
@@ -75,21 +76,82 @@ export async function createTask(deps: Deps, input: z.output<typeof TaskInput>, 
     by,
     createdBy: by,
   };
+  if ((await writeNewTask(deps, item)) === "no_customer") throw new NotFound(`no customer ${input.customerId}`);
+  return present(deps, item);
+}
+
+/** What the system writes for an alert: a task with an id fixed by the alert, so it is written once. */
+export interface SystemTask {
+  id: string;
+  title: string;
+  notes?: string;
+  dueAt: string;
+  assignee: string;
+}
+
+/**
+ * Creates an open task raised by Rapport itself (an alert), unless a task with this id was ever
+ * written: the id is derived from the alert, so a repeated sweep or a redelivered event never
+ * makes a second one, and one already completed stays completed. With `refreshNotes`, an existing
+ * task's notes are brought up to date instead (a comment that arrived after the score).
+ *
+ * @returns `created`, `exists` (nothing new, or only the notes refreshed) or `no_customer` (erased meanwhile).
+ */
+export async function createSystemTask(deps: Deps, task: SystemTask, at: string, refreshNotes = false): Promise<"created" | "exists" | "no_customer"> {
+  const item: TaskItem = {
+    ...taskKey(task.id),
+    type: "task",
+    id: task.id,
+    customerId: taskCustomerId(task.id),
+    title: task.title,
+    ...(task.notes ? { notes: task.notes } : {}),
+    dueAt: task.dueAt,
+    assignee: task.assignee,
+    status: "open",
+    createdAt: at,
+    updatedAt: at,
+  };
+  const outcome = await writeNewTask(deps, item);
+  if (outcome === "exists" && refreshNotes && task.notes) {
+    await deps.db
+      .send(
+        new UpdateCommand({
+          TableName: deps.table,
+          Key: taskKey(task.id),
+          UpdateExpression: "SET notes = :notes, updatedAt = :at",
+          ConditionExpression: "attribute_exists(PK) AND (attribute_not_exists(notes) OR notes <> :notes)",
+          ExpressionAttributeValues: { ":notes": task.notes, ":at": at },
+        }),
+      )
+      .catch((err) => {
+        if (!isConditionFailed(err)) throw err;
+      });
+  }
+  return outcome;
+}
+
+/**
+ * The task and its Today entry, if the customer exists and no task has this id: one transaction,
+ * so a task never lands on an erased customer and a repeat never overwrites one.
+ */
+async function writeNewTask(deps: Deps, item: TaskItem): Promise<"created" | "exists" | "no_customer"> {
   try {
     await deps.db.send(
       new TransactWriteCommand({
         TransactItems: [
-          { ConditionCheck: { TableName: deps.table, Key: customerKey(input.customerId), ConditionExpression: "attribute_exists(PK)" } },
+          { ConditionCheck: { TableName: deps.table, Key: customerKey(item.customerId), ConditionExpression: "attribute_exists(PK)" } },
           { Put: { TableName: deps.table, Item: item, ConditionExpression: "attribute_not_exists(PK)" } },
           { Put: { TableName: deps.table, Item: todayEntry(item) } },
         ],
       }),
     );
+    return "created";
   } catch (err) {
-    if (cancellationCodes(err)?.[0] === "ConditionalCheckFailed") throw new NotFound(`no customer ${input.customerId}`);
+    const codes = cancellationCodes(err);
+    if (codes?.[0] === "ConditionalCheckFailed") return "no_customer";
+    if (codes?.[1] === "ConditionalCheckFailed") return "exists";
     throw err;
   }
-  return present(deps, item);
 }
 
 /**

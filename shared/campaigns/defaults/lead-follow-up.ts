@@ -83,7 +83,7 @@ const leadFollowUp = {
 export const leadFollowUpCampaign = {
   id: "lead-follow-up",
   name: "Lead follow-up alert",
-  description: "Alerts the owning sales rep (or SALES_EMAIL) when a lead has had no follow-up 48 hours after capture.",
+  description: "Emails the owning sales rep (or SALES_EMAIL) when a lead has had no follow-up 48 hours after capture; a task for them is raised either way.",
   enabled: true,
   kind: "transactional",
   recipient: "owner",
