@@ -1,7 +1,5 @@
 import type { ScheduledEvent } from "aws-lambda";
-import { personEmail } from "../shared/auth/people.ts";
 import { SqsQueue } from "../shared/aws/sqs-queue.ts";
-import { queueTestSend } from "../shared/campaigns/test-send.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
@@ -19,10 +17,7 @@ export interface SweepWiring {
   afterSweep?: (at: Date) => Promise<void>;
 }
 
-/**
- * `POST /v1/sweeps`: run a sweep now, or (locally) as of `at`. `POST /v1/campaigns/{id}/test`:
- * this function feeds the send queue, so a test send goes the way every campaign email goes.
- */
+/** `POST /v1/sweeps`: run a sweep now, or (locally) as of `at`. */
 export function makeHandler(deps: Deps, wiring: SweepWiring) {
   return httpFunction(
     "sweep",
@@ -33,11 +28,6 @@ export function makeHandler(deps: Deps, wiring: SweepWiring) {
         const result = await runSweep(deps, wiring.queue, at);
         await wiring.afterSweep?.(at);
         return json(200, result);
-      },
-      testCampaign: async ({ params, body }, { principal }) => {
-        const queued = await queueTestSend(deps, wiring.queue, params.id, body, principal, (id) => personEmail(deps, id));
-        await wiring.afterSweep?.(deps.clock.now());
-        return json(202, queued);
       },
     },
     deps,

@@ -114,12 +114,10 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     readsTokenSecret: true,
   },
   sweep: {
-    description: "The retention sweep (schedule and POST /v1/sweeps): who is due, and for which campaign; campaign test sends onto the send queue",
+    description: "The retention sweep (schedule and POST /v1/sweeps): who is due, and for which campaign",
     // Queries each shard of the due index (GSI2, keys only), reads those customers in batches,
     // reads the campaigns (one partition), applies at_risk/churned with timeline entries and
-    // moves each entry to its next due time; send requests go to the queue. A campaign's test
-    // send (POST /v1/campaigns/{id}/test) reads the campaign, the customer and the person (GetItem)
-    // and puts one request on the same queue.
+    // moves each entry to its next due time; send requests go to the queue.
     access: {
       actions: ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
       indexes: ["GSI2"],
@@ -199,6 +197,11 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // Queries the stage index (GSI1) a page at a time; nothing on the table itself, writes nothing.
     access: { actions: [], indexes: ["GSI1"] },
   },
+  mailtest: {
+    description: "Admin: a campaign's test send (POST /v1/campaigns/{id}/test) onto the send queue",
+    // Reads the campaign, the customer and the person (GetItem); one message on the send queue.
+    access: { actions: ["dynamodb:GetItem"] },
+  },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key, or a person's sign-in token, to who is calling and what they may do",
     // One consistent read: of the key's hash, or of the person's directory entry (their token's
@@ -222,6 +225,7 @@ const HTTP_FUNCTIONS = [
   "people",
   "hooks",
   "exports",
+  "mailtest",
 ] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {
@@ -297,6 +301,8 @@ export class RapportStack extends Stack {
     this.functions = functions;
 
     this.pipeline.connect({ sweep: functions.sweep.fn, sender: functions.sender.fn });
+    // A campaign's test send goes the way every send goes: onto the queue, for the sender.
+    functions.mailtest.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [this.pipeline.queue.queueArn] }));
     this.mail.grantSend(functions.sender.role);
     this.mail.deliverEventsTo(functions["ses-events"].fn);
     this.reportsStream = new ReportsStream(this, "ReportsStream", { table: this.table, consumer: functions["reports-stream"].fn });

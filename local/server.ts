@@ -8,6 +8,7 @@ import { makeHandler as makeEvents } from "../functions/events.ts";
 import { makeHandler as makeExports } from "../functions/exports.ts";
 import { makeHandler as makeHooks } from "../functions/hooks.ts";
 import { makeHandler as makeLinks } from "../functions/links.ts";
+import { makeHandler as makeMailTest } from "../functions/mailtest.ts";
 import { makeHandler as makePeople } from "../functions/people.ts";
 import { makeHandler as makePublic } from "../functions/public.ts";
 import { makeHandler as makeReports } from "../functions/reports.ts";
@@ -69,6 +70,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     people: makePeople(deps),
     hooks: makeHooks(deps),
     exports: makeExports(deps),
+    mailtest: makeMailTest(deps, { queue: sweepWiring.queue, afterQueue: () => sweepWiring.afterSweep?.(deps.clock.now()) ?? Promise.resolve() }),
   };
   const authorize = makeAuthorizer(deps);
   const cors = corsPolicy(deps.config.allowedOrigins);

@@ -304,6 +304,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       hooks: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
       // CSV lists: Query on the stage index only, nothing on the table itself.
       exports: { actions: [], indexes: ["GSI1"] },
+      // A test send reads the campaign, the customer and the person.
+      mailtest: { actions: ["dynamodb:GetItem"], indexes: [] },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
@@ -360,6 +362,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       people: ["cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser"],
       hooks: ["events:PutEvents", "secretsmanager:GetSecretValue"],
       exports: [],
+      mailtest: ["sqs:SendMessage"],
     };
     const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
     const reportsDlqArn = { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "Arn"] };

@@ -1,7 +1,6 @@
 import * as z from "zod/mini";
 import { CAMPAIGN_ID, MAIL_CATEGORIES } from "../core/fields.ts";
-import { CUSTOMER_ID_PATTERN as CUSTOMER_ID } from "../core/ids.ts";
-import { EmailField, STAGES } from "../core/schema.ts";
+import { CustomerIdParam, EmailField, STAGES } from "../core/schema.ts";
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
 
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./placeholders.ts";
@@ -152,7 +151,7 @@ export const CampaignList = z.object({ items: z.array(Campaign) });
 
 /** `POST /v1/campaigns/{id}/preview`: whose email, in which of the campaign's languages (default: the customer's own, as the sender picks). */
 export const PreviewInput = z.object({
-  customerId: z.string().check(z.regex(CUSTOMER_ID, { error: "is not a customer id" })),
+  customerId: CustomerIdParam,
   locale: z.optional(z.string().check(z.maxLength(35))),
 });
 export type PreviewInput = z.output<typeof PreviewInput>;

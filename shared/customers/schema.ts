@@ -6,7 +6,7 @@ import { SEGMENTS } from "../reports/types.ts";
 /** Every id `?segment=` accepts: the lifecycle stages, then the RFM value segments (never the same word). */
 export const SEGMENT_IDS = [...STAGES, ...SEGMENTS] as const;
 export type SegmentId = (typeof SEGMENT_IDS)[number];
-const SegmentField = z.enum(SEGMENT_IDS, { error: `must be a stage or a value segment: ${SEGMENT_IDS.join(", ")}` });
+const SegmentField = z.enum(SEGMENT_IDS);
 
 export const ListCustomersQuery = z.object({
   q: z.optional(z.string().check(z.maxLength(200))),
@@ -21,9 +21,9 @@ export const ListCustomersQuery = z.object({
 
 /** `GET /v1/exports/customers`: everyone, or a stage's or a value segment's people, optionally with a tag. */
 export const ExportCustomersQuery = z.object({
-  segment: z.optional(SegmentField),
-  tag: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(50))),
-  cursor: z.optional(z.string().check(z.maxLength(2000))),
+  segment: ListCustomersQuery.shape.segment,
+  tag: ListCustomersQuery.shape.tag,
+  cursor: ListCustomersQuery.shape.cursor,
 });
 
 export const TimelineQuery = z.object({

@@ -54,7 +54,20 @@ import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, 
  * it) and the OpenAPI generator (shared/http/openapi.ts). Nothing else lists routes. The test
  * suite checks every answer against the route's declared responses.
  */
-export type FunctionName = "capture" | "public" | "customers" | "events" | "campaigns" | "links" | "sweep" | "reports" | "app" | "hooks" | "people" | "exports";
+export type FunctionName =
+  | "capture"
+  | "public"
+  | "customers"
+  | "events"
+  | "campaigns"
+  | "links"
+  | "sweep"
+  | "reports"
+  | "app"
+  | "hooks"
+  | "people"
+  | "exports"
+  | "mailtest";
 /**
  * What a route asks of its caller. `staff`: the day-to-day work (customers, events, reports,
  * quarantine, reading campaigns and connections); `admin`: what only an owner or an admin API key
@@ -206,8 +219,7 @@ const coreRoutes = [
     operationId: "listCustomers",
     fn: "customers",
     auth: "staff",
-    summary:
-      "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word; `segment`: a stage or value segment",
+    summary: "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word",
     tags: ["customers"],
     request: { query: ListCustomersQuery },
     responses: { 200: { description: "A page", content: asJson(CustomerPage) }, 400: validation, 401: unauthorized, 403: forbidden },
@@ -218,7 +230,7 @@ const coreRoutes = [
     operationId: "exportCustomers",
     fn: "exports",
     auth: "staff",
-    summary: "Customers (of a `segment`) as CSV, 10,000 rows a file (`X-Next-Cursor`: the next one)",
+    summary: "Customers as CSV",
     tags: ["customers"],
     request: { query: ExportCustomersQuery },
     responses: { 200: { description: "A CSV attachment", content: { "text/csv": FileBody } }, 400: validation, 401: unauthorized, 403: forbidden },
@@ -260,7 +272,7 @@ const coreRoutes = [
     // The links function already does unsubscribes and resubscribes, with the same code.
     fn: "links",
     auth: "staff",
-    summary: "Unsubscribe or resubscribe (with consent) on the customer's request",
+    summary: "Unsubscribe or resubscribe",
     tags: ["customers"],
     request: { params: idParam, body: SubscriptionChange, bodyTypes: ["application/json"] },
     responses: {
@@ -269,7 +281,7 @@ const coreRoutes = [
       401: unauthorized,
       403: forbidden,
       404: notFound,
-      409: { description: "Bounced or complained", content: asJson(ErrorBody) },
+      409: { description: "Bounced", content: asJson(ErrorBody) },
       ...bodyRefused,
     },
   }),
@@ -313,7 +325,7 @@ const coreRoutes = [
 ];
 
 const noCampaign = { description: "No such campaign", content: asJson(ErrorBody) };
-const noCampaignOrCustomer = { description: "No such campaign or customer", content: asJson(ErrorBody) };
+const noCampaignOrCustomer = { description: "Not found", content: asJson(ErrorBody) };
 const campaignRoutes = [
   route({
     method: "GET",
@@ -362,7 +374,7 @@ const campaignRoutes = [
     operationId: "previewCampaign",
     fn: "campaigns",
     auth: "staff",
-    summary: "Render the campaign for a customer",
+    summary: "Preview for a customer",
     tags: ["campaigns"],
     request: { params: { id: CampaignId }, body: PreviewInput, bodyTypes: ["application/json"] },
     responses: {
@@ -378,10 +390,10 @@ const campaignRoutes = [
     method: "POST",
     path: "/v1/campaigns/{id}/test",
     operationId: "testCampaign",
-    // The sweep's function feeds the send queue; the sender sends the test.
-    fn: "sweep",
+    // Onto the send queue; the sender sends the test.
+    fn: "mailtest",
     auth: "staff",
-    summary: "Send a preview to yourself (`to`: owners only)",
+    summary: "Send a preview to yourself",
     tags: ["campaigns"],
     request: { params: { id: CampaignId }, body: TestSendInput, bodyTypes: ["application/json"] },
     responses: {
