@@ -18,6 +18,7 @@
  *  - Import into a running stack (bench/import-stack.ts): `import.stack.rowsPerSecond` of the CLI
  *    importing new contacts next to a stack started as `npm start` starts it (≥ 200).
  *  - Search (bench/search.ts): read units and p50/p95 latency of typed queries at 100,000 customers.
+ *  - Segments (bench/segments.ts): read units per customer and time of a full segment evaluation at 100,000 customers.
  *  - Dashboard (bench/app.ts, `--only app`): every page in headless Chromium at 100,000 customers,
  *    from navigation to content rendered and settled (`app.interactive.maxMs` ≤ 1,000).
  *  - Tasks (bench/tasks.ts): read units and p95 of one person's Today among 100,000 tasks.
@@ -26,6 +27,8 @@
  *    service, from operations measured here and the cold-import figures above.
  *  - Shop webhooks (bench/hooks.ts): `hook.order.wru` and `hook.order.calls` of one signed order
  *    of a known customer, through HTTP to the local stack.
+ *  - Outbound webhooks (bench/webhooks.ts): `webhook.delivery.p95`, milliseconds from a lead's
+ *    201 to its signed delivery at a receiver, through the stream, the outbox and the sender.
  *
  * Budget misses are reported, not fatal: the process exits non-zero only when something crashed.
  */
@@ -50,9 +53,11 @@ import { IMPORT_STACK_MIN_BUDGETS, type ImportStackResources, importStackFigures
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { REPORT_BUDGETS, type ReportResources, reportFigures } from "./reports.ts";
 import { SEARCH_BUDGETS, type SearchResources, searchFigures } from "./search.ts";
+import { SEGMENT_BUDGETS, type SegmentResources, segmentFigures } from "./segments.ts";
 import { fmt, median, percentile, round, sum } from "./stats.ts";
 import { SWEEP_BUDGETS, SWEEP_EXPECTED, type SweepResources, sweepFigures } from "./sweep.ts";
 import { TASKS_BUDGETS, type TasksResources, tasksFigures } from "./tasks.ts";
+import { stopWebhookResources, WEBHOOK_BUDGETS, type WebhookResources, webhookFigures } from "./webhooks.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const RESULTS_FILE = path.join(ROOT, "bench-results.json");
@@ -74,8 +79,10 @@ const BUDGETS: Record<string, number> = {
   ...SWEEP_BUDGETS,
   ...REPORT_BUDGETS,
   ...SEARCH_BUDGETS,
+  ...SEGMENT_BUDGETS,
   ...TASKS_BUDGETS,
   ...HOOK_BUDGETS,
+  ...WEBHOOK_BUDGETS,
   ...APP_BUDGETS,
   "app.js.gzipBytes": 120_000,
 };
@@ -244,11 +251,13 @@ let bundleDir: string | undefined;
 const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
 const searchResources: SearchResources = {};
+const segmentResources: SegmentResources = {};
 const appResources: AppResources = {};
 const tasksResources: TasksResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
 const hookResources: HookResources = {};
+const webhookResources: WebhookResources = {};
 let cleaning: Promise<void> | undefined;
 
 function cleanup(): Promise<void> {
@@ -260,10 +269,12 @@ function cleanup(): Promise<void> {
     await sweepResources.dynamo?.stop().catch(() => {});
     await reportResources.dynamo?.stop().catch(() => {});
     await searchResources.dynamo?.stop().catch(() => {});
+    await segmentResources.dynamo?.stop().catch(() => {});
     await tasksResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
     await stopHookResources(hookResources);
+    await stopWebhookResources(webhookResources);
     await stopAppResources(appResources);
     if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
   })();
@@ -504,9 +515,11 @@ try {
   if (runs("sweep")) await sweepFigures({ results, notes, breakdown, log }, sweepResources);
   if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
   if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
+  if (runs("segments")) await segmentFigures({ results, notes, breakdown, log }, segmentResources);
   if (runs("app")) await appFigures({ results, notes, breakdown, log }, appResources);
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
+  if (runs("webhooks")) await webhookFigures({ results, notes, breakdown, log }, webhookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
   if (runs("import-stack")) await importStackFigures({ results, notes, breakdown, log }, importStackResources);
   // A partial run (--only) keeps the other sections' figures of the last full run.

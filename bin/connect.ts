@@ -39,6 +39,9 @@ export async function connect(options: TargetOptions): Promise<Deps> {
         // The shop connections' secrets and endpoints (`rapport connections`).
         CONNECTIONS_SECRET_ARN: outputs.ConnectionsSecretArn ?? "",
         CONNECTIONS_FILE: "",
+        // The outbound webhook endpoints' secrets (`rapport webhooks`).
+        WEBHOOKS_SECRET_ARN: outputs.WebhooksSecretArn ?? "",
+        WEBHOOKS_FILE: "",
         PUBLIC_BASE_URL: outputs.ApiUrl ?? "",
       },
       { logger },
@@ -76,6 +79,7 @@ export async function connect(options: TargetOptions): Promise<Deps> {
       TOKEN_SECRET: tokenSecret,
       // Where `npm start` keeps the shop connections' signing secrets (local/start.ts).
       CONNECTIONS_FILE: join(local.dataDir, "connections.json"),
+      WEBHOOKS_FILE: join(local.dataDir, "webhooks.json"),
       ...pool,
       ...options.env,
       TABLE_NAME: tableName,

@@ -17,6 +17,7 @@ import { peopleCommands } from "./commands/people.ts";
 import { reportCommands } from "./commands/reports.ts";
 import { seed } from "./commands/seed.ts";
 import { sweep } from "./commands/sweep.ts";
+import { webhookCommands } from "./commands/webhooks.ts";
 import { connect } from "./connect.ts";
 
 /** Every command, in the order help lists them. */
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   exportCommand,
   ...reportCommands,
   ...connectionCommands,
+  ...webhookCommands,
 ];
 
 const ENVIRONMENT: [string, string][] = [

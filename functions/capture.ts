@@ -11,6 +11,7 @@ import { scopeAllows } from "../shared/http/routes.ts";
 import { submitLead } from "../shared/leads/bot-protection.ts";
 import type { SubmissionContext } from "../shared/leads/capture.ts";
 import { disallowedOrigin, type NextTarget, safeNext } from "../shared/leads/origins.ts";
+import { captchaVerifierFromConfig } from "../shared/leads/siteverify.ts";
 
 /**
  * POST /v1/leads: web forms and scripts post leads here. A mistake in the form's configuration
@@ -71,4 +72,7 @@ function submissionContext(event: HttpEvent, allowedOrigins: string[]): Submissi
   return { ip: event.requestContext.http.sourceIp, userAgent: header(event, "user-agent"), ...(page ? { page } : {}), ...(origin ? { origin } : {}) };
 }
 
-export const handler = lazyHandler(() => makeHandler(depsFromEnv()));
+export const handler = lazyHandler(() => {
+  const deps = depsFromEnv();
+  return makeHandler({ ...deps, captcha: captchaVerifierFromConfig(deps.config) });
+});

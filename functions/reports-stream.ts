@@ -3,10 +3,12 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { applySearchRecords } from "../shared/customers/search.ts";
 import { applyStreamRecords } from "../shared/reports/apply.ts";
+import { applyDueRecords } from "../shared/retention/due-stream.ts";
 
 /**
  * The table's stream consumer: keeps the report counters (shared/reports/apply.ts) and the customer
- * search index (shared/customers/search.ts). A batch is one shard's records in order; a failure
+ * search index (shared/customers/search.ts), and writes a new lead's due-index entry
+ * (shared/retention/due-stream.ts). A batch is one shard's records in order; a failure
  * throws, so Lambda (or the local poller) delivers the same batch again: the counters' markers make
  * the second delivery skip what the first one wrote, and the index's writes are whole-item puts and
  * deletes computed from the records' images, which end in the same state when repeated.
@@ -16,7 +18,8 @@ export function makeHandler(deps: Deps) {
     const records = Array.isArray(event?.Records) ? event.Records : [];
     const { applied, skipped } = await applyStreamRecords(deps, records);
     const { writes } = await applySearchRecords(deps, records);
-    deps.logger.debug("stream batch", { records: records.length, applied, skipped, searchWrites: writes });
+    const { indexed } = await applyDueRecords(deps, records);
+    deps.logger.debug("stream batch", { records: records.length, applied, skipped, searchWrites: writes, dueIndexed: indexed });
   };
 }
 

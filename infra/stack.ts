@@ -5,9 +5,11 @@ import type { Construct } from "constructs";
 import { settingsToEnv } from "../shared/core/settings.ts";
 import { API_KEY_PARTITION } from "../shared/entities/api-key.ts";
 import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
+import { CONNECTION_PARTITION } from "../shared/entities/connection.ts";
 import { PERSON_PARTITION } from "../shared/entities/person.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
 import { SEARCH_PREFIX } from "../shared/entities/search.ts";
+import { WEBHOOK_PARTITION } from "../shared/entities/webhook.ts";
 import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
 import { Api } from "./api.ts";
@@ -18,6 +20,7 @@ import { CustomerTable } from "./customer-table.ts";
 import { EventBus } from "./event-bus.ts";
 import { RapportFunction } from "./functions.ts";
 import { Mail } from "./mail.ts";
+import { Outbox, WEBHOOK_SENDER_TIMEOUT } from "./outbox.ts";
 import { People } from "./people.ts";
 import { ReportsStream } from "./reports-stream.ts";
 import { RetentionPipeline } from "./retention-pipeline.ts";
@@ -26,9 +29,9 @@ import { LinkTokenSecret } from "./token-secret.ts";
 /**
  * Every function of the stack: one per route table `fn`, the authorizer, and the ones
  * driven by events rather than HTTP: the sender (send queue), ses-events (SES events) and
- * reports-stream (the table's stream). The sweep is both: `POST /v1/sweeps` and the schedule.
+ * reports-stream and outbox (the table's stream), webhook-sender (the webhook delivery queue). The sweep is both: `POST /v1/sweeps` and the schedule.
  */
-export type FunctionId = FunctionName | "authorizer" | "sender" | "ses-events" | "reports-stream";
+export type FunctionId = FunctionName | "authorizer" | "sender" | "ses-events" | "reports-stream" | "outbox" | "webhook-sender";
 
 interface FunctionSpec {
   description: string;
@@ -69,7 +72,6 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // A submission held as a suspected bot is one PutItem in the quarantine partition. In the rare
     // race with an erasure, a GetItem of the tombstone and two DeleteItems undo a recreated profile.
     access: { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:GetItem"] },
-    publishes: true,
     readsCaptchaSecret: true,
   },
   public: {
@@ -90,13 +92,11 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
       actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
       indexes: ["GSI1"],
     },
-    publishes: true,
   },
   events: {
     description: "Admin: record purchases and other interactions",
     // A purchase also schedules the thank-you and feedback request in the due index (UpdateItem).
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
-    publishes: true,
   },
   campaigns: {
     description: "Admin: list, read and edit campaign definitions; preview one for a customer",
@@ -110,7 +110,6 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // Verifies the signed token, then updates consent and the suppression list and appends to
     // the timeline in a transaction.
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
-    publishes: true,
     readsTokenSecret: true,
   },
   sweep: {
@@ -122,7 +121,6 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
       actions: ["dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:ConditionCheckItem"],
       indexes: ["GSI2"],
     },
-    publishes: true,
     memorySize: 512,
     // The schedule can take longer than an API request could (API Gateway stops waiting at 30 s).
     timeout: Duration.minutes(5),
@@ -135,14 +133,12 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: {
       actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
     },
-    publishes: true,
     readsTokenSecret: true,
     timeout: SENDER_TIMEOUT,
   },
   "ses-events": {
     description: "SES events (bounces, complaints, deliveries, opens, clicks) into suppression and the timeline",
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
-    publishes: true,
   },
   reports: {
     description: "Admin: the reports (funnel, retention, revenue, campaigns, segments), read from the report counters",
@@ -172,12 +168,14 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     servesDashboard: true,
   },
   people: {
-    description: "Who am I, the people who sign in (owners only) and the API keys (owners only)",
-    // The people directory and the API keys, each one small partition: Query lists, GetItem and
-    // PutItem add, DeleteItem removes a person, UpdateItem revokes a key.
+    description: "Who am I, the people who sign in, the API keys and the outbound webhook endpoints (owners only)",
+    // The people directory, the API keys and the webhook endpoints, each a small partition: Query
+    // lists, GetItem and PutItem add, DeleteItem removes a person or an endpoint (and its dead
+    // letters), UpdateItem revokes a key or notes a test delivery. The endpoints' secret:
+    // infra/outbox.ts.
     access: {
       actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-      partitions: [PERSON_PARTITION, API_KEY_PARTITION],
+      partitions: [PERSON_PARTITION, API_KEY_PARTITION, `${WEBHOOK_PARTITION}*`],
     },
     managesPeople: true,
   },
@@ -189,7 +187,6 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // erasure race's DeleteItem). The connection's last delivery and problems are UpdateItems,
     // and the connections page is one Query of their partition.
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"] },
-    publishes: true,
     readsConnectionSecrets: true,
   },
   exports: {
@@ -201,6 +198,37 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     description: "Admin: a campaign's test send (POST /v1/campaigns/{id}/test) onto the send queue",
     // Reads the campaign, the customer and the person (GetItem); one message on the send queue.
     access: { actions: ["dynamodb:GetItem"] },
+  },
+  segments: {
+    description: "Admin: saved segments, their members (a page, or CSV) and the builder's live count",
+    // Segments are one small partition: Query lists, GetItem reads, PutItem saves, DeleteItem
+    // deletes. Members are evaluated by Query of the stage index partitions (GSI1, projected,
+    // eventually consistent, never a Scan); a page's profiles are one BatchGetItem; a segment
+    // decided by the stage alone is counted from the stage counter (GetItem).
+    access: {
+      actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:BatchGetItem"],
+      indexes: ["GSI1"],
+    },
+    memorySize: 1024,
+    // A full evaluation reads every customer profile the conditions can match; the API stops waiting at 30 s.
+    timeout: Duration.seconds(29),
+  },
+  outbox: {
+    description: "The outbox: domain events from the table's stream (timeline entries, tombstones) to the event bus and the webhook delivery queue",
+    // One Query of the webhook endpoints per batch, to fan each event out to those that want it;
+    // a shop's counted order or refund is noted on its connection (UpdateItem). Its stream read
+    // access, dead-letter queue and queue: infra/outbox.ts.
+    access: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"], partitions: [WEBHOOK_PARTITION, CONNECTION_PARTITION] },
+    publishes: true,
+    timeout: Duration.seconds(60),
+  },
+  "webhook-sender": {
+    description: "Posts each webhook delivery to its endpoint, signed (Standard Webhooks); retries with growing waits for 24 hours, then dead-letters it",
+    // Reads the endpoint (GetItem) and whether the event was delivered already (GetItem), notes
+    // the attempt on the endpoint (UpdateItem), puts the delivered marker or the dead letter
+    // (PutItem): only in the webhook partitions.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: [`${WEBHOOK_PARTITION}*`] },
+    timeout: WEBHOOK_SENDER_TIMEOUT,
   },
   authorizer: {
     description: "HTTP API authorizer: resolves a bearer API key, or a person's sign-in token, to who is calling and what they may do",
@@ -226,6 +254,7 @@ const HTTP_FUNCTIONS = [
   "hooks",
   "exports",
   "mailtest",
+  "segments",
 ] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {
@@ -244,6 +273,7 @@ export class RapportStack extends Stack {
   readonly mail: Mail;
   readonly pipeline: RetentionPipeline;
   readonly reportsStream: ReportsStream;
+  readonly outbox: Outbox;
   readonly tokenSecret: LinkTokenSecret;
   readonly people: People;
   readonly connectionSecrets: ConnectionSecrets;
@@ -306,6 +336,8 @@ export class RapportStack extends Stack {
     this.mail.grantSend(functions.sender.role);
     this.mail.deliverEventsTo(functions["ses-events"].fn);
     this.reportsStream = new ReportsStream(this, "ReportsStream", { table: this.table, consumer: functions["reports-stream"].fn });
+    this.outbox = new Outbox(this, "Outbox", { table: this.table });
+    this.outbox.connect({ outbox: functions.outbox.fn, sender: functions["webhook-sender"].fn, admin: functions.people.fn });
 
     this.api = new Api(this, "Api", {
       functions: Object.fromEntries(HTTP_FUNCTIONS.map((name) => [name, functions[name].fn])) as Record<FunctionName, RapportFunction["fn"]>,
@@ -345,8 +377,10 @@ export class RapportStack extends Stack {
         "send-dlq": this.pipeline.deadLetterQueue,
         "ses-events-dlq": this.mail.eventsDeadLetterQueue!,
         "reports-stream-dlq": this.reportsStream.deadLetterQueue,
+        "outbox-stream-dlq": this.outbox.streamDeadLetterQueue,
+        "webhook-delivery-dlq": this.outbox.deadLetterQueue,
       },
-      streamConsumers: { "reports-stream": functions["reports-stream"].fn },
+      streamConsumers: { "reports-stream": functions["reports-stream"].fn, outbox: functions.outbox.fn },
       sesReputation: { bounceRate: config.bounceRateAlarm, complaintRate: config.complaintRateAlarm },
       ...(config.alarmEmail ? { email: config.alarmEmail } : {}),
     });
@@ -361,6 +395,10 @@ export class RapportStack extends Stack {
     new CfnOutput(this, "ConnectionsSecretArn", {
       value: this.connectionSecrets.secretArn,
       description: "The shop connections' signing secrets: `rapport --stack NAME connections add` writes them",
+    });
+    new CfnOutput(this, "WebhooksSecretArn", {
+      value: this.outbox.secretArn,
+      description: "The outbound webhook endpoints' signing secrets: `rapport --stack NAME webhooks add` writes them",
     });
     new CfnOutput(this, "ConfigurationSetName", { value: this.mail.configurationSetName, description: "The SES configuration set every email is sent with" });
   }

@@ -1,4 +1,5 @@
-import { CUSTOMER_PREFIX } from "../shared/entities/customer.ts";
+import { CUSTOMER_PREFIX, ERASED_SK } from "../shared/entities/customer.ts";
+import { TIMELINE_PREFIX } from "../shared/entities/timeline.ts";
 
 /**
  * Which table changes reach the report counters' stream consumer: only items whose partition key
@@ -14,6 +15,15 @@ import { CUSTOMER_PREFIX } from "../shared/entities/customer.ts";
  */
 export const REPORTS_STREAM_FILTER = {
   dynamodb: { Keys: { PK: { S: [{ prefix: CUSTOMER_PREFIX }] } } },
+} as const;
+
+/**
+ * Which table changes reach the outbox (functions/outbox.ts): timeline entries and tombstones in
+ * customer partitions, the changes domain events are derived from (shared/outbox/events.ts).
+ * Profile updates, send ledger entries and markers never invoke it.
+ */
+export const OUTBOX_STREAM_FILTER = {
+  dynamodb: { Keys: { PK: { S: [{ prefix: CUSTOMER_PREFIX }] }, SK: { S: [{ prefix: TIMELINE_PREFIX }, ERASED_SK] } } },
 } as const;
 
 /** A Lambda event filter pattern: nested objects ending in arrays of allowed values or operators. */

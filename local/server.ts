@@ -12,6 +12,7 @@ import { makeHandler as makeMailTest } from "../functions/mailtest.ts";
 import { makeHandler as makePeople } from "../functions/people.ts";
 import { makeHandler as makePublic } from "../functions/public.ts";
 import { makeHandler as makeReports } from "../functions/reports.ts";
+import { makeHandler as makeSegments } from "../functions/segments.ts";
 import { makeHandler as makeSweep, type SweepWiring } from "../functions/sweep.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { corsPolicy } from "../shared/http/cors.ts";
@@ -71,6 +72,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     hooks: makeHooks(deps),
     exports: makeExports(deps),
     mailtest: makeMailTest(deps, { queue: sweepWiring.queue, afterQueue: () => sweepWiring.afterSweep?.(deps.clock.now()) ?? Promise.resolve() }),
+    segments: makeSegments(deps),
   };
   const authorize = makeAuthorizer(deps);
   const cors = corsPolicy(deps.config.allowedOrigins);

@@ -1,15 +1,20 @@
 import type { Server } from "node:http";
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { ScheduledEvent } from "aws-lambda";
+import { makeHandler as makeOutbox } from "../functions/outbox.ts";
 import { makeHandler as makeReportsStream } from "../functions/reports-stream.ts";
 import { makeHandler as makeSesEventsHandler } from "../functions/ses-events.ts";
 import { makeScheduledHandler } from "../functions/sweep.ts";
+import { makeHandler as makeWebhookSender } from "../functions/webhook-sender.ts";
+import { matchesEventFilter, OUTBOX_STREAM_FILTER } from "../infra/stream-filter.ts";
 import { createDocumentClient } from "../shared/aws/db.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { fixedClock } from "../shared/core/clock.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import type { Mailer } from "../shared/core/ports.ts";
+import { captchaVerifierFromConfig } from "../shared/leads/siteverify.ts";
+import { webhookSecretsFromConfig } from "../shared/webhooks/secrets.ts";
 import { freePort } from "./dynamo.ts";
 import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
 import type { ApiServerOptions } from "./server.ts";
@@ -18,6 +23,7 @@ import { SimulatedSesEvents } from "./ses-events.ts";
 import type { StreamPoller } from "./streams.ts";
 import { startStreamPoller } from "./streams.ts";
 import { ensureTable } from "./table.ts";
+import { LocalWebhookQueue } from "./webhook-queue.ts";
 
 export interface LocalApiOptions {
   /** DynamoDB Local's endpoint. */
@@ -65,6 +71,8 @@ export interface LocalApiOptions {
   reportsDeps?: Partial<Deps>;
   /** Called with every answer the API gives (the tests check each against the route table). */
   onResponse?: ApiServerOptions["onResponse"];
+  /** Multiplies the webhook retry waits and their 24 hours (tests run a day of retries in seconds); default 1. */
+  webhookRetryScale?: number;
 }
 
 export interface LocalApi {
@@ -75,6 +83,8 @@ export interface LocalApi {
   /** The in-process send queue (SQS locally) and the event bus, for tests and the CLI. */
   queue: InProcessQueue;
   bus: LocalBus;
+  /** The webhook delivery queue (SQS on AWS) feeding the webhook sender. */
+  webhooks: LocalWebhookQueue;
   /** What SES would report for each sent mail, fed to the ses-events handler; absent with `sesEvents: false`. */
   sesEvents?: SimulatedSesEvents;
   /** The table's stream poller feeding the report counters (local/streams.ts); absent with `reportCounters: false`. */
@@ -109,7 +119,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   };
   const logger = options.logger ?? new Logger({ serviceName: "rapport", logLevel: options.logLevel ?? "WARN" });
   const bus = new LocalBus();
-  const deps = depsFromEnv(env, { logger, bus, ...options.deps });
+  const built = depsFromEnv(env, { logger, bus, ...options.deps });
+  // As the capture function builds it on AWS.
+  const deps = { ...built, captcha: options.deps?.captcha ?? captchaVerifierFromConfig(built.config) };
   // The instant mail goes out as of: a simulated sweep's (`POST /v1/sweeps` with "at") while it drains.
   let mailClock = deps.clock;
   const sesMailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });
@@ -140,13 +152,28 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     options.reportCounters === false || options.reportsDeps?.db
       ? undefined
       : createDocumentClient({ region: deps.config.region, endpoint: options.dynamodbEndpoint });
+  const streamDeps = { ...deps, ...(reportsDb ? { db: reportsDb } : {}), ...options.reportsDeps };
+  const webhooks = new LocalWebhookQueue(logger, { retryDelayMs: options.retryDelayMs });
+  webhooks.consume(
+    makeWebhookSender(streamDeps, webhookSecretsFromConfig(deps.config, deps.clock), webhooks, {
+      ...(options.webhookRetryScale ? { retryScale: options.webhookRetryScale } : {}),
+    }),
+  );
+  const reportsStream = makeReportsStream(streamDeps);
+  const outbox = makeOutbox(streamDeps, webhooks);
+  // On AWS the outbox is a second event source mapping on the same stream with its own filter;
+  // locally one poller reads the stream once and hands each consumer what its filter keeps.
   const streams =
     options.reportCounters === false
       ? undefined
       : startStreamPoller({
           endpoint: options.dynamodbEndpoint,
           tableName: options.tableName,
-          handler: makeReportsStream({ ...deps, ...(reportsDb ? { db: reportsDb } : {}), ...options.reportsDeps }),
+          handler: async (event) => {
+            await reportsStream(event);
+            const records = event.Records.filter((r) => matchesEventFilter(OUTBOX_STREAM_FILTER, r));
+            if (records.length) await outbox({ Records: records });
+          },
           logger,
         });
   const scheduled = makeScheduledHandler(deps, wiring);
@@ -172,6 +199,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     server,
     queue,
     bus,
+    webhooks,
     streams,
     sesEvents,
     settleReports: async (settleOptions) => {
@@ -183,6 +211,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       await sesEvents?.settle();
       // Before the table client goes: a batch being handled finishes first.
       await streams?.stop();
+      await webhooks.stop();
       reportsDb?.destroy();
       await new Promise<void>((resolve) => {
         server.closeAllConnections();

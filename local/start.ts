@@ -73,6 +73,8 @@ async function main(): Promise<void> {
       ...cognito.env,
       // The shop connections' signing secrets, as `npx rapport connections add` writes them.
       CONNECTIONS_FILE: join(env.dataDir, "connections.json"),
+      // The outbound webhook endpoints' signing secrets, as `npx rapport webhooks add` writes them.
+      WEBHOOKS_FILE: join(env.dataDir, "webhooks.json"),
       // Every setting of the settings table but ALLOWED_ORIGINS, which adds to the API's own origins
       // above; CAPTCHA_SECRET is the local stand-in for the secret a deployment keeps in Secrets Manager.
       ...pick(process.env, [

@@ -20,6 +20,8 @@ describe("alerts with nobody in the team", () => {
     const capturedAt = Date.now();
     const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email: "nobody.follows@example.com", firstName: "Nora" } });
     const id = res.body.customerId as string;
+    // Its due-index entry comes from the change stream, a moment later.
+    await stack.settleReports();
 
     // When the sweep runs past the follow-up hours
     const swept = await stack.api("/v1/sweeps", { key: stack.adminKey, body: { at: new Date(capturedAt + 49 * HOUR).toISOString() } });

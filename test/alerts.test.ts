@@ -39,6 +39,8 @@ async function addAndSignIn(email: string, role: "owner" | "staff", name: string
 async function lead(body: Record<string, unknown>): Promise<string> {
   const res = await stack.api("/v1/leads", { key: stack.leadsKey, body });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
+  // A new lead's due-index entry is written from the change stream, a moment later.
+  await stack.settleReports();
   return res.body.customerId;
 }
 

@@ -435,6 +435,7 @@ describe("POST /v1/hooks/shopify", () => {
     expect(purchase.data.data).toEqual({
       platform: "shopify",
       orderId: SHOPIFY_ORDER_ID,
+      event: "orders/paid",
       items: [
         { productId: "632910392", name: "IPod Nano - 8GB", quantity: 1, price: 199 },
         { productId: "632910392", name: "IPod Nano - 8GB", quantity: 1, price: 199 },
@@ -595,6 +596,8 @@ describe("GET /v1/connections", () => {
 
   it("gives each connection's URL to paste into the platform, its last delivery and its problems, never its secret", async () => {
     await postShopify("orders/paid", shopifyOrder("last.delivery@example.com", "5550001"));
+    // A counted order is noted on its connection from the table's stream, a moment later.
+    await stack.settleReports();
     const res = await stack.api("/v1/connections", { key: stack.adminKey });
     expect(res.status).toBe(200);
     expect(res.body.connections.map((c: any) => [c.platform, c.endpoint])).toEqual([

@@ -13,7 +13,7 @@ import { readConfig } from "../infra/config.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
 import type { FunctionId } from "../infra/stack.ts";
 import { RapportStack } from "../infra/stack.ts";
-import { REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
+import { OUTBOX_STREAM_FILTER, REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
 import { configFromEnv } from "../shared/core/config.ts";
 import { contextKey, RUNTIME_SETTINGS, settingsFromEnv, settingsToEnv } from "../shared/core/settings.ts";
 import { routeKey, routes } from "../shared/http/routes.ts";
@@ -50,7 +50,8 @@ const actionsOf = (statements: any[]) => [...new Set(statements.flatMap((s) => [
 const byService = (statements: any[], service: string) => statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith(`${service}:`)));
 
 /** The functions that publish domain events (the README lists the events), and so may put events on the custom bus. */
-const PUBLISHERS: FunctionId[] = ["capture", "customers", "events", "links", "sweep", "sender", "ses-events", "hooks"];
+/** Domain events come from the table's stream: only the outbox puts them on the bus. */
+const PUBLISHERS: FunctionId[] = ["outbox"];
 
 describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   let app: App;
@@ -66,17 +67,23 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     // Bundles fourteen functions with esbuild: over a minute when the machine is busy.
   }, 180_000);
 
-  it("creates one function per route table function plus the authorizer, the sender, ses-events and reports-stream, all Node.js 24 on arm64", () => {
+  it("creates one function per route table function plus the authorizer, the sender, ses-events, reports-stream, the outbox and the webhook sender, all Node.js 24 on arm64", () => {
     const functionNames = new Set(routes.map((r) => r.fn));
     const functions = ofType("AWS::Lambda::Function");
-    expect(functions).toHaveLength(functionNames.size + 4);
-    expect(Object.keys(stack.functions).sort()).toEqual([...functionNames, "authorizer", "sender", "ses-events", "reports-stream"].sort());
+    expect(functions).toHaveLength(functionNames.size + 6);
+    expect(Object.keys(stack.functions).sort()).toEqual(
+      [...functionNames, "authorizer", "sender", "ses-events", "reports-stream", "outbox", "webhook-sender"].sort(),
+    );
     // The sweep may outlast an API request when run by the schedule; the sender retries throttling;
     // the stream consumer retries counter transactions that conflict.
     const longer: Record<string, number> = {
       [logicalId(stack, stack.functions.sweep.fn)]: 300,
       [logicalId(stack, stack.functions.sender.fn)]: 60,
       [logicalId(stack, stack.functions["reports-stream"].fn)]: 60,
+      // A segment's evaluation reads every profile it may match: all the time the API waits.
+      [logicalId(stack, stack.functions.segments.fn)]: 29,
+      [logicalId(stack, stack.functions.outbox.fn)]: 60,
+      [logicalId(stack, stack.functions["webhook-sender"].fn)]: 30,
     };
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
@@ -162,7 +169,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       expect(env.REPLY_TO_EMAIL, id).toBeUndefined();
       expect(env.SALES_EMAIL, id).toBeUndefined();
       // Links in pages and emails are absolute; the authorizer and the stream consumer render none.
-      if (![stack.functions.authorizer, stack.functions["reports-stream"]].some((f) => logicalId(stack, f.fn) === id))
+      if (
+        ![stack.functions.authorizer, stack.functions["reports-stream"], stack.functions.outbox, stack.functions["webhook-sender"]].some(
+          (f) => logicalId(stack, f.fn) === id,
+        )
+      )
         expect(env.PUBLIC_BASE_URL, id).toEqual(apiEndpoint);
     }
   });
@@ -283,11 +294,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       },
       // One read: a key's hash or a person's directory entry, and nothing else in the table.
       authorizer: { actions: ["dynamodb:GetItem"], indexes: [], partitions: ["APIKEY", "PERSON"] },
-      // The people directory and the API keys.
+      // The people directory, the API keys and the webhook endpoints.
       people: {
         actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
         indexes: [],
-        partitions: ["PERSON", "APIKEY"],
+        partitions: ["PERSON", "APIKEY", "WEBHOOK*"],
       },
       // Counters and campaign names only: the reports cannot read a customer.
       reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
@@ -306,6 +317,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       exports: { actions: [], indexes: ["GSI1"] },
       // A test send reads the campaign, the customer and the person.
       mailtest: { actions: ["dynamodb:GetItem"], indexes: [] },
+      // The segment partition, the stage counter, and customer profiles read by the stage index (never a Scan).
+      segments: { actions: ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], indexes: ["GSI1"] },
+      // The webhook endpoints, to fan events out to: one Query of their partition.
+      // and a shop's counted order noted on its connection.
+      outbox: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["WEBHOOK", "CONNECTION"] },
+      // The endpoint, the delivery claim and the dead letters: webhook partitions only.
+      "webhook-sender": { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [], partitions: ["WEBHOOK*"] },
     };
     expect(Object.keys(expected).sort()).toEqual(Object.keys(stack.functions).sort());
     const tableArn = { "Fn::GetAtt": [logicalId(stack, stack.table.table), "Arn"] };
@@ -320,7 +338,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // The stream: only its consumer reads it (next test).
       const onStream = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(streamArn));
       expect(actionsOf(onStream), name).toEqual(
-        name === "reports-stream" ? ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"] : [],
+        name === "reports-stream" || name === "outbox"
+          ? ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
+          : [],
       );
       // An index ARN authorizes nothing but Query, so nothing else is granted there.
       const onIndexes = dynamo.filter((s) => !onTable.includes(s) && !onStream.includes(s));
@@ -334,15 +354,14 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
 
   it("gives each function nothing beyond its own log group, its table actions and what its job needs", () => {
     const extra: Record<FunctionId, string[]> = {
-      capture: ["events:PutEvents"],
+      capture: [],
       public: [],
-      customers: ["events:PutEvents"],
-      events: ["events:PutEvents"],
+      customers: [],
+      events: [],
       campaigns: [],
-      links: ["events:PutEvents", "secretsmanager:GetSecretValue"],
-      sweep: ["events:PutEvents", "sqs:SendMessage"],
+      links: ["secretsmanager:GetSecretValue"],
+      sweep: ["sqs:SendMessage"],
       sender: [
-        "events:PutEvents",
         "secretsmanager:GetSecretValue",
         "ses:SendEmail",
         "sqs:ChangeMessageVisibility",
@@ -353,16 +372,37 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         // Hands sends back with a delay while SES is not sending for the account.
         "sqs:SendMessage",
       ],
-      "ses-events": ["events:PutEvents"],
+      "ses-events": [],
       authorizer: [],
       reports: [],
+      segments: [],
       // Lambda sends a batch that failed every retry to the on-failure queue with this role.
       "reports-stream": ["sqs:SendMessage"],
       app: [],
-      people: ["cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminGetUser"],
-      hooks: ["events:PutEvents", "secretsmanager:GetSecretValue"],
       exports: [],
       mailtest: ["sqs:SendMessage"],
+      // Adding a webhook endpoint writes its secret into the endpoints' secret.
+      people: [
+        "cognito-idp:AdminAddUserToGroup",
+        "cognito-idp:AdminCreateUser",
+        "cognito-idp:AdminDeleteUser",
+        "cognito-idp:AdminGetUser",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+      ],
+      hooks: ["secretsmanager:GetSecretValue"],
+      // Publishes the events; queues deliveries; its stream's on-failure queue.
+      outbox: ["events:PutEvents", "sqs:SendMessage"],
+      // Consumes the delivery queue and hands failed deliveries back to it with a delay; reads the secrets.
+      "webhook-sender": [
+        "secretsmanager:GetSecretValue",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ReceiveMessage",
+        "sqs:SendMessage",
+      ],
     };
     const queueArn = { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] };
     const reportsDlqArn = { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "Arn"] };
@@ -374,7 +414,17 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         byService(statements, "logs").map((s) => s.Resource),
         name,
       ).toEqual([{ "Fn::GetAtt": [logicalId(stack, fn.logGroup), "Arn"] }]);
-      for (const statement of byService(statements, "sqs")) expect(statement.Resource, name).toEqual(name === "reports-stream" ? reportsDlqArn : queueArn);
+      const webhookQueueArn = { "Fn::GetAtt": [logicalId(stack, stack.outbox.queue), "Arn"] };
+      const outboxDlqArn = { "Fn::GetAtt": [logicalId(stack, stack.outbox.streamDeadLetterQueue), "Arn"] };
+      const allowed =
+        name === "reports-stream"
+          ? [reportsDlqArn]
+          : name === "outbox"
+            ? [webhookQueueArn, outboxDlqArn]
+            : name === "webhook-sender"
+              ? [webhookQueueArn]
+              : [queueArn];
+      for (const statement of byService(statements, "sqs")) for (const resource of [statement.Resource].flat()) expect(allowed, name).toContainEqual(resource);
     }
   });
 
@@ -416,7 +466,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       .flatMap(([, p]) => p.Properties.Roles.map((r: any) => r.Ref as string))
       .sort();
     expect(readers).toEqual(
-      [logicalId(stack, stack.functions.links.role), logicalId(stack, stack.functions.sender.role), logicalId(stack, stack.functions.hooks.role)].sort(),
+      [
+        logicalId(stack, stack.functions.links.role),
+        logicalId(stack, stack.functions.sender.role),
+        logicalId(stack, stack.functions.hooks.role),
+        logicalId(stack, stack.functions.people.role),
+        logicalId(stack, stack.functions["webhook-sender"].role),
+      ].sort(),
     );
     for (const name of ["links", "sender"] as const) {
       const statements = byService(statementsOf(resources, logicalId(stack, stack.functions[name].role)), "secretsmanager");
@@ -427,10 +483,16 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     }
     const hooks = byService(statementsOf(resources, logicalId(stack, stack.functions.hooks.role)), "secretsmanager");
     expect(hooks.map((s) => [s.Action, s.Resource])).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.connectionSecrets.secret) }]]);
+    const people = byService(statementsOf(resources, logicalId(stack, stack.functions.people.role)), "secretsmanager");
+    expect(people.map((s) => [s.Action, s.Resource])).toEqual([
+      [["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"], { Ref: logicalId(stack, stack.outbox.secret) }],
+    ]);
+    const sender = byService(statementsOf(resources, logicalId(stack, stack.functions["webhook-sender"].role)), "secretsmanager");
+    expect(sender.map((s) => [s.Action, s.Resource])).toEqual([["secretsmanager:GetSecretValue", { Ref: logicalId(stack, stack.outbox.secret) }]]);
   });
 
   it("generates the link-signing key at deploy time (48 letters and digits), never rotates it and keeps it when the stack goes", () => {
-    template.resourceCountIs("AWS::SecretsManager::Secret", 2);
+    template.resourceCountIs("AWS::SecretsManager::Secret", 3);
     template.hasResource("AWS::SecretsManager::Secret", {
       DeletionPolicy: "Retain",
       UpdateReplacePolicy: "Retain",
@@ -449,8 +511,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
   });
 
-  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, batch writes only to the stream consumer in its own partitions", () => {
+  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep and the segments (a page of members), batch writes only to the stream consumer in its own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
+    const segmentsRole = logicalId(stack, stack.functions.segments.role);
     const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
     for (const [, policy] of ofType("AWS::IAM::Policy")) {
       for (const statement of policy.Properties.PolicyDocument.Statement as any[]) {
@@ -460,7 +523,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
           if (action.includes("BatchWrite")) {
             expect(policy.Properties.Roles).toEqual([{ Ref: streamRole }]);
             expect(statement.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REPORT#*", "SEARCH#*"] } });
-          } else if (action.includes("Batch")) expect(policy.Properties.Roles).toEqual([{ Ref: sweepRole }]);
+          } else if (action.includes("Batch")) expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }]]).toContainEqual(policy.Properties.Roles);
         }
         expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }
@@ -481,7 +544,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("queues sends on an encrypted, TLS-only queue that parks a request in a dead-letter queue after 5 receives", () => {
     const queueId = logicalId(stack, stack.pipeline.queue);
     const dlqId = logicalId(stack, stack.pipeline.deadLetterQueue);
-    template.resourceCountIs("AWS::SQS::Queue", 4); // send queue, its DLQ, the SES events rule's DLQ, the reports stream's DLQ
+    // send queue, its DLQ, the SES events rule's DLQ, the reports stream's DLQ, the outbox stream's DLQ, the webhook delivery queue and its DLQ
+    template.resourceCountIs("AWS::SQS::Queue", 7);
     expect(resources[queueId]!.Properties).toEqual({
       SqsManagedSseEnabled: true,
       // Six times the sender's 60 s timeout.
@@ -508,7 +572,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   });
 
   it("feeds the sender from the queue in batches of 10, with partial batch failures and a concurrency ceiling", () => {
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 2); // the send queue's, the table stream's
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 4); // the send queue's, the webhook queue's, the table stream's two (reports, outbox)
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] },
       FunctionName: { Ref: logicalId(stack, stack.functions.sender.fn) },
@@ -519,7 +583,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   });
 
   it("feeds the reports-stream function the table's customer changes, in order, off the request path", () => {
-    const mappings = ofType("AWS::Lambda::EventSourceMapping").filter(([, m]) => JSON.stringify(m.Properties.EventSourceArn).includes("StreamArn"));
+    const mappings = ofType("AWS::Lambda::EventSourceMapping").filter(
+      ([, m]) =>
+        JSON.stringify(m.Properties.EventSourceArn).includes("StreamArn") &&
+        JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(stack, stack.functions["reports-stream"].fn) }),
+    );
     expect(mappings).toHaveLength(1);
     const [mappingId, mapping] = mappings[0]!;
     const dlqArn = { "Fn::GetAtt": [logicalId(stack, stack.reportsStream.deadLetterQueue), "Arn"] };
@@ -561,6 +629,40 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         ]),
       },
     });
+  });
+
+  it("feeds the outbox the timeline entries and tombstones, retrying and bisecting a failing batch, and the webhook sender its queue", () => {
+    const outboxFn = { Ref: logicalId(stack, stack.functions.outbox.fn) };
+    const [mapping] = ofType("AWS::Lambda::EventSourceMapping").filter(([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify(outboxFn));
+    expect(mapping?.[1].Properties).toEqual({
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.table.table), "StreamArn"] },
+      FunctionName: outboxFn,
+      // Events from the deployment on, not a replay of the day the stream still holds.
+      StartingPosition: "LATEST",
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 6 * 3600,
+      // Split a failing batch to isolate the record that keeps failing; event ids make the repeats harmless.
+      BisectBatchOnFunctionError: true,
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [logicalId(stack, stack.outbox.streamDeadLetterQueue), "Arn"] } } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(OUTBOX_STREAM_FILTER) }] },
+    });
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.outbox.queue), "Arn"] },
+      FunctionName: { Ref: logicalId(stack, stack.functions["webhook-sender"].fn) },
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    expect(resources[logicalId(stack, stack.outbox.queue)]!.Properties).toMatchObject({
+      VisibilityTimeout: 180,
+      RedrivePolicy: { deadLetterTargetArn: { "Fn::GetAtt": [logicalId(stack, stack.outbox.deadLetterQueue), "Arn"] }, maxReceiveCount: 5 },
+    });
+    const env = (name: FunctionId) => resources[logicalId(stack, stack.functions[name].fn)]!.Properties.Environment.Variables;
+    expect(env("outbox").WEBHOOK_QUEUE_URL).toEqual({ Ref: logicalId(stack, stack.outbox.queue) });
+    expect(env("webhook-sender").WEBHOOKS_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.outbox.secret) });
+    expect(env("people").WEBHOOKS_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.outbox.secret) });
   });
 
   it("runs the sweep on the configured schedule", () => {
@@ -679,7 +781,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
 
   it("alarms on every function's errors, the API's 5xx, anything dead-lettered, a stream consumer falling behind and the SES bounce and complaint rates", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
-    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 3 + 1 + 2); // functions, API 5xx, three DLQs, iterator age, SES rates
+    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 5 + 2 + 2); // functions, API 5xx, five DLQs, two iterator ages, SES rates
     for (const [name, fn] of Object.entries(stack.functions)) {
       expect(
         alarms.some((a) => a.MetricName === "Errors" && a.Dimensions?.[0]?.Value?.Ref === logicalId(stack, fn.fn)),
@@ -707,7 +809,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       }),
     );
     // Reports going stale: the consumer's oldest record handed over is more than 5 minutes old.
-    expect(alarms.filter((a) => a.MetricName === "IteratorAge")).toEqual([
+    expect(alarms.filter((a) => a.MetricName === "IteratorAge")).toHaveLength(2);
+    expect(alarms.filter((a) => a.MetricName === "IteratorAge")).toContainEqual(
       expect.objectContaining({
         Namespace: "AWS/Lambda",
         Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(stack, stack.functions["reports-stream"].fn) } }],
@@ -717,7 +820,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         ComparisonOperator: "GreaterThanThreshold",
         TreatMissingData: "notBreaching",
       }),
-    ]);
+    );
     for (const [metric, threshold] of [
       ["Reputation.BounceRate", 0.05],
       ["Reputation.ComplaintRate", 0.001],
@@ -1088,9 +1191,17 @@ describe("cdk-nag AWS Solutions checks", () => {
       }
     }
     expect(acknowledged.get("AwsSolutions-SQS3")?.sort()).toEqual(
-      [stack.mail.eventsDeadLetterQueue!.node.path, stack.pipeline.deadLetterQueue.node.path, stack.reportsStream.deadLetterQueue.node.path].sort(),
+      [
+        stack.mail.eventsDeadLetterQueue!.node.path,
+        stack.pipeline.deadLetterQueue.node.path,
+        stack.reportsStream.deadLetterQueue.node.path,
+        stack.outbox.streamDeadLetterQueue.node.path,
+        stack.outbox.deadLetterQueue.node.path,
+      ].sort(),
     );
-    expect(acknowledged.get("AwsSolutions-SMG4")?.sort()).toEqual([stack.tokenSecret.secret.node.path, stack.connectionSecrets.secret.node.path].sort());
+    expect(acknowledged.get("AwsSolutions-SMG4")?.sort()).toEqual(
+      [stack.tokenSecret.secret.node.path, stack.connectionSecrets.secret.node.path, stack.outbox.secret.node.path].sort(),
+    );
     // Public routes only: one per route without auth.
     expect(acknowledged.get("AwsSolutions-APIG4")).toHaveLength(routes.filter((r) => r.auth === null).length);
     // The user pool's plan (Lite, not Plus) and, with rapport:peopleMfa optional, MFA not forced on everyone.

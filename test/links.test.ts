@@ -23,6 +23,8 @@ async function newCustomer(fields: Record<string, unknown> = {}): Promise<{ id: 
   const email = `links-${++counter}-${Date.now()}@example.com`;
   const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email, consent: "yes", firstName: "Ingrid", ...fields } });
   expect(res.status).toBe(201);
+  // The change stream writes its due-index entry a moment later: wait, so "before" is settled.
+  await stack.settleReports();
   return { id: res.body.customerId, email };
 }
 
@@ -118,8 +120,16 @@ describe("POST /v1/unsubscribe: RFC 8058 one-click", () => {
     const entries = await ofType(c.id, "unsubscribed");
     expect(entries).toHaveLength(1);
     expect(entries[0]!.data).toMatchObject({ campaignId: "win-back", occurrence: "2027-01-10" });
+    // Published from the timeline entry through the table's stream, a moment later.
+    await stack.settleReports();
     expect(stack.bus.events.filter((e) => e.type === "Unsubscribed" && e.customerId === c.id)).toEqual([
-      { type: "Unsubscribed", customerId: c.id, at: after.unsubscribedAt, data: { campaignId: "win-back", occurrence: "2027-01-10" } },
+      {
+        id: expect.stringMatching(/^evt_/),
+        type: "Unsubscribed",
+        customerId: c.id,
+        at: after.unsubscribedAt,
+        data: { campaignId: "win-back", occurrence: "2027-01-10" },
+      },
     ]);
     const view = await stack.api(`/v1/customers/${c.id}`, { key: stack.adminKey });
     expect(view.body.consent.marketing).toBe(false);
@@ -153,6 +163,7 @@ describe("POST /v1/unsubscribe: RFC 8058 one-click", () => {
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(results.filter((r) => r.body.changed)).toHaveLength(1);
     expect(await ofType(d.id, "unsubscribed")).toHaveLength(1);
+    await stack.settleReports();
     expect(stack.bus.events.filter((e) => e.type === "Unsubscribed" && e.customerId === d.id)).toHaveLength(1);
   });
 
@@ -322,6 +333,7 @@ describe("feedback links: the score link opens a page, a POST records score and 
     expect(await ofType(c.id, "stage_changed")).toEqual([expect.objectContaining({ data: { from: "lead", to: "advocate", reason: "feedback" } })]);
     const advocates = await stack.api("/v1/customers?stage=advocate", { key: stack.adminKey });
     expect(advocates.body.items.map((i: { id: string }) => i.id)).toContain(c.id);
+    await stack.settleReports();
     const events = stack.bus.events.filter((e) => e.customerId === c.id);
     expect(events.find((e) => e.type === "FeedbackReceived")?.data).toEqual({
       score: 10,
@@ -461,6 +473,8 @@ describe("feedback links: the score link opens a page, a POST records score and 
     // A score again without a comment keeps the comment.
     await stack.api("/v1/feedback", { body: { t: t, score: 7 } });
     expect((await ofType(c.id, "feedback"))[0]!.data).toMatchObject({ score: 7, comment: "Great coffee, slow delivery <b>!</b>" });
+    await stack.settleReports();
+    expect(stack.bus.events.filter((e) => e.customerId === c.id && e.type === "FeedbackReceived").map((e) => e.data?.score)).toEqual([8, 8, 7]);
     expect(JSON.stringify(stack.bus.events.filter((e) => e.customerId === c.id))).not.toContain("slow delivery");
     expect((await customer(c.id)).stage).toBe("lead");
   });

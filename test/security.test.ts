@@ -106,6 +106,9 @@ describe("every admin route checks the key and its scope", () => {
         "GET /v1/unsubscribe",
         "POST /v1/unsubscribe",
         "POST /v1/resubscribe",
+        // The preference page: the unsubscribe link's signed token, like the routes around it.
+        "GET /v1/preferences",
+        "POST /v1/preferences",
         "GET /v1/confirm",
         "POST /v1/confirm",
         "GET /v1/feedback",

@@ -131,10 +131,12 @@ describe("SES events: bounces and complaints", () => {
           occurrence: "01JPURCHASE0000000000000000",
           bounceType: "Permanent",
           bounceSubType: "General",
+          status: "bounced",
         },
       }),
     ]);
     expect(JSON.stringify(entries)).not.toContain(c.email);
+    await stack.settleReports();
     expect(stack.bus.events.filter((e) => e.customerId === c.id && e.type === "CustomerUpdated").map((e) => e.data?.change)).toEqual(["email_bounced"]);
   });
 
@@ -247,6 +249,20 @@ describe("SES events: engagement on the timeline", () => {
     expect(JSON.stringify(items)).not.toContain("198.51.100.4");
   });
 
+  it("the customer keeps their latest open and click (what segments on engagement read), never moved back by a late older event", async () => {
+    const c = await newCustomer();
+    const open = (at: string) => handle(sesEvent("Open", c.email, { open: { timestamp: at } }, tagsFor(c.id)));
+    await open("2027-01-15T12:00:00.000Z");
+    await handle(sesEvent("Click", c.email, { click: { timestamp: "2027-01-15T12:05:00.000Z", link: "https://shop.example/" } }, tagsFor(c.id)));
+    // An older open of another message, delivered late
+    await open("2027-01-10T08:00:00.000Z");
+    const item = await customer(c.id);
+    expect(item.lastOpenedAt).toBe("2027-01-15T12:00:00.000Z");
+    expect(item.lastClickedAt).toBe("2027-01-15T12:05:00.000Z");
+    await open("2027-01-16T08:00:00.000Z");
+    expect((await customer(c.id)).lastOpenedAt).toBe("2027-01-16T08:00:00.000Z");
+  });
+
   it("a click keeps the link without its query string or fragment (tokens never reach the timeline)", async () => {
     const c = await newCustomer();
     const token = "eyJjIjoiY3VzXzAxIiwicCI6ImZlZWRiYWNrIiwiZSI6OTk5OTk5OTk5OX0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2ln";
@@ -289,7 +305,12 @@ describe("SES events: which customer", () => {
     expect(await handle(permanentBounce(shouted, {}))).toBe("recorded");
     expect((await customer(c.id)).emailStatus).toBe("bounced");
     expect(await isSuppressed(stack.deps, c.email)).toBe(true);
-    expect((await ofType(c.id, "email_bounced"))[0]!.data).toEqual({ messageId: expect.any(String), bounceType: "Permanent", bounceSubType: "General" });
+    expect((await ofType(c.id, "email_bounced"))[0]!.data).toEqual({
+      messageId: expect.any(String),
+      bounceType: "Permanent",
+      bounceSubType: "General",
+      status: "bounced",
+    });
   });
 
   it("an alert to the customer's owner carries the customer's tag, but its bounce suppresses the owner's address and leaves the customer alone", async () => {

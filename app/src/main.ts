@@ -3,6 +3,7 @@ import { api, signInHash } from "./api.ts";
 import { h, replace } from "./dom.ts";
 import { campaignEditPage } from "./pages/campaign-edit.ts";
 import { campaignsPage } from "./pages/campaigns.ts";
+import { connectionsPage } from "./pages/connections.ts";
 import { contactNewPage } from "./pages/contact-new.ts";
 import { customerPage } from "./pages/customer.ts";
 import { customersPage } from "./pages/customers.ts";
@@ -11,10 +12,12 @@ import { keysPage } from "./pages/keys.ts";
 import { overviewPage } from "./pages/overview.ts";
 import { peoplePage } from "./pages/people.ts";
 import { quarantinePage } from "./pages/quarantine.ts";
+import { savedSegmentsPage } from "./pages/saved-segments.ts";
 import { segmentListPage } from "./pages/segment-list.ts";
 import { segmentsPage } from "./pages/segments.ts";
 import { signInPage } from "./pages/signin.ts";
 import { todayPage } from "./pages/today.ts";
+import { webhooksPage } from "./pages/webhooks.ts";
 import { isOwner, isSignedIn, keepMe, type Me, me, signOut } from "./session.ts";
 import type { PageContext } from "./ui.ts";
 
@@ -46,9 +49,12 @@ const ROUTES: RouteDef[] = [
   { pattern: /^\/campaigns$/, page: campaignsPage, nav: "campaigns" },
   { pattern: /^\/campaigns\/(?<id>[^/]+)$/, page: campaignEditPage, nav: "campaigns" },
   { pattern: /^\/segments$/, page: segmentsPage, nav: "segments" },
+  { pattern: /^\/saved-segments$/, page: savedSegmentsPage, nav: "saved-segments" },
   { pattern: /^\/people$/, page: peoplePage, nav: "people" },
   { pattern: /^\/segments\/(?<id>[^/]+)$/, page: segmentListPage, nav: "segments" },
   { pattern: /^\/keys$/, page: keysPage, nav: "keys" },
+  { pattern: /^\/connections$/, page: connectionsPage, nav: "connections" },
+  { pattern: /^\/webhooks$/, page: webhooksPage, nav: "webhooks" },
 ];
 
 let current: { abort: AbortController; charts: Chart[] } | undefined;

@@ -24,7 +24,7 @@ export class EventBridgeBus implements EventBus {
             Source: "rapport",
             DetailType: e.type,
             Time: new Date(e.at),
-            Detail: JSON.stringify({ customerId: e.customerId, at: e.at, ...e.data }),
+            Detail: JSON.stringify({ eventId: e.id, customerId: e.customerId, at: e.at, ...e.data }),
           })),
         }),
       );

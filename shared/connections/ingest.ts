@@ -1,6 +1,5 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { NotFound, Unauthorized } from "../core/errors.ts";
 import { upsertContact } from "../customers/contact.ts";
 import { normalizeEmail } from "../customers/email.ts";
@@ -41,13 +40,16 @@ export function orderExternalId(platform: Platform, orderId: string): string {
  * delivery is still answered 2xx: the platform would otherwise retry it for days, and nothing
  * about it would change.
  *
- * Then notes the delivery on the connection (last delivery, count).
+ * Then notes the delivery on the connection (last delivery, count): here when nothing was
+ * counted, from the table's stream (shared/outbox/) when an order or refund was.
  */
 export async function ingestDelivery(deps: Deps, platform: Platform, delivery: Delivery): Promise<IngestResult> {
   const results: FactResult[] = [];
   for (const fact of delivery.facts) results.push(await applyFact(deps, platform, delivery, fact));
   const outcome = overall(results);
-  await noteDelivery(deps, platform, delivery.event, outcome);
+  // A counted order or refund is noted on the connection by the outbox, from its timeline entry
+  // (off the request path: the order's write units stay with the order).
+  if (outcome !== "counted") await noteDelivery(deps, platform, delivery.event, outcome);
   return { outcome, results };
 }
 
@@ -138,7 +140,7 @@ async function applyOrder(deps: Deps, platform: Platform, delivery: Delivery, fa
       amount: fact.amount,
       currency: fact.currency,
       ...(product ? { product } : {}),
-      data: { platform, orderId: fact.orderId, ...(fact.items.length ? { items: fact.items } : {}) },
+      data: { platform, orderId: fact.orderId, event: delivery.event.slice(0, 100), ...(fact.items.length ? { items: fact.items } : {}) },
     },
     { marker: marker(platform, delivery, fact.currency), otherCurrency: "record" },
   );
@@ -182,7 +184,7 @@ async function applyRefund(deps: Deps, platform: Platform, delivery: Delivery, f
         externalId: `${platform}:refund:${fact.refundId}`,
         amount: fact.amount,
         currency,
-        data: { platform, refundId: fact.refundId, ...(fact.orderId ? { orderId: fact.orderId } : {}) },
+        data: { platform, refundId: fact.refundId, event: delivery.event.slice(0, 100), ...(fact.orderId ? { orderId: fact.orderId } : {}) },
       },
       { marker: marker(platform, delivery, currency), otherCurrency: "record" },
     );
@@ -229,11 +231,8 @@ async function applyCustomer(deps: Deps, platform: Platform, delivery: Delivery,
       at: now,
       type: "shop_customer",
       summary,
-      data: { platform, event: delivery.event, ...(consent ? { consent: { ...consent, changed: consentChanged } } : {}) },
+      data: { platform, event: delivery.event, created, ...(consent ? { consent: { ...consent, changed: consentChanged } } : {}) },
     });
-    await publishEvents(deps, [
-      { type: "CustomerUpdated", customerId, at: now, data: { change: created ? `created_in_${platform}` : "consent", source: platform } },
-    ]);
   }
   return { fact: "customer", outcome: "updated", customerId };
 }

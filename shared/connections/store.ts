@@ -124,6 +124,33 @@ export async function noteDelivery(deps: Deps, platform: Platform, event: string
 }
 
 /**
+ * Notes a counted order or refund on its connection, from its timeline entry on the table's
+ * stream. The entry's id makes a redelivered stream record count once.
+ */
+export async function noteCountedDelivery(deps: Deps, platform: string, event: string, entryId: string): Promise<void> {
+  if (!isPlatform(platform)) return;
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.table,
+        Key: connectionKey(platform),
+        UpdateExpression: "SET lastDeliveryAt = :at, lastEvent = :event, lastOutcome = :outcome, lastEntry = :entry ADD deliveries :one",
+        ConditionExpression: "attribute_exists(PK) AND (attribute_not_exists(lastEntry) OR lastEntry <> :entry)",
+        ExpressionAttributeValues: {
+          ":at": deps.clock.now().toISOString(),
+          ":event": event.slice(0, 100),
+          ":outcome": "counted",
+          ":entry": entryId,
+          ":one": 1,
+        },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
+}
+
+/**
  * Records a problem on the connection: one item per kind, counted, with the latest example's
  * ids, so a thousand orders in the wrong currency are one line on the connections page.
  */

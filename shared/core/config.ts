@@ -109,6 +109,13 @@ export interface RuntimeConfig {
    * same shape in the data directory [CONNECTIONS_FILE]. Neither: no shop can connect.
    */
   connections: { secretArn?: string; file?: string };
+  /**
+   * Where the outbound webhook endpoints' signing secrets are kept: a Secrets Manager secret
+   * holding one JSON object, a key per endpoint id [WEBHOOKS_SECRET_ARN]; locally a file of the
+   * same shape in the data directory [WEBHOOKS_FILE]. The queue of deliveries on AWS
+   * [WEBHOOK_QUEUE_URL].
+   */
+  webhooks: { secretArn?: string; file?: string; queueUrl?: string };
 }
 
 function botProtectionFrom(env: NodeJS.ProcessEnv, settings: RuntimeSettings): BotProtectionConfig {
@@ -182,6 +189,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     connections: {
       ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
       ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),
+    },
+    webhooks: {
+      ...(env.WEBHOOKS_SECRET_ARN ? { secretArn: env.WEBHOOKS_SECRET_ARN } : {}),
+      ...(env.WEBHOOKS_FILE ? { file: env.WEBHOOKS_FILE } : {}),
+      ...(env.WEBHOOK_QUEUE_URL ? { queueUrl: env.WEBHOOK_QUEUE_URL } : {}),
     },
   };
 }

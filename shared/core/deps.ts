@@ -3,12 +3,11 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../aws/db.ts";
 import { EventBridgeBus, LogOnlyBus } from "../aws/eventbridge-bus.ts";
 import type { CaptchaVerifier } from "../leads/bot-protection.ts";
-import { captchaVerifierFromConfig } from "../leads/siteverify.ts";
 import type { Clock } from "./clock.ts";
 import { systemClock } from "./clock.ts";
 import type { RuntimeConfig } from "./config.ts";
 import { configFromEnv } from "./config.ts";
-import type { DomainEvent, EventBus } from "./ports.ts";
+import type { EventBus } from "./ports.ts";
 
 /** What domain code is handed: the table, the clock, configuration and a logger. */
 export interface Deps {
@@ -17,9 +16,16 @@ export interface Deps {
   clock: Clock;
   config: RuntimeConfig;
   logger: Logger;
-  /** Domain events (the README lists them): EventBridge on AWS, in process locally. */
+  /**
+   * Domain events (the README lists them): EventBridge on AWS, in process locally. Only the outbox
+   * (shared/outbox/) publishes, from the table's stream: a request never publishes after its write.
+   */
   bus: EventBus;
-  /** Checks captcha tokens on POST /v1/leads when `config.botProtection.captchaProvider` is set. */
+  /**
+   * Checks captcha tokens on POST /v1/leads when `config.botProtection.captchaProvider` is set.
+   * Built by the capture function and the local stack (`captchaVerifierFromConfig`), not here, so
+   * the other functions' bundles carry no captcha client.
+   */
   captcha?: CaptchaVerifier;
 }
 
@@ -36,25 +42,6 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Par
     bus: config.retention.eventBusName
       ? new EventBridgeBus(config.retention.eventBusName, config.region)
       : new LogOnlyBus((message, extra) => logger.debug(message, extra)),
-    captcha: captchaVerifierFromConfig(config),
     ...overrides,
   };
-}
-
-/**
- * Publishes after the fact is stored. A bus failure must not turn a stored lead or purchase into
- * an error for the caller (who would retry and, without an idempotency key, store it twice), so
- * it is logged (ids only) and the request succeeds.
- */
-export async function publishEvents(deps: Pick<Deps, "bus" | "logger">, events: DomainEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  try {
-    await deps.bus.publish(events);
-  } catch (err) {
-    deps.logger.error("publishing domain events failed", {
-      types: events.map((e) => e.type).join(","),
-      error: (err as Error).name,
-      message: (err as Error).message,
-    });
-  }
 }

@@ -4,17 +4,24 @@
  */
 
 /** Domain events on the bus, as the README documents them. Details carry ids and facts, never PII beyond the customer id. */
-export type DomainEventType =
-  | "LeadCaptured"
-  | "CustomerUpdated"
-  | "StageChanged"
-  | "PurchaseRecorded"
-  | "EmailSent"
-  | "FeedbackReceived"
-  | "Unsubscribed"
-  | "CustomerErased";
+export const DOMAIN_EVENT_TYPES = [
+  "LeadCaptured",
+  "CustomerUpdated",
+  "StageChanged",
+  "PurchaseRecorded",
+  "EmailSent",
+  "FeedbackReceived",
+  "Unsubscribed",
+  "CustomerErased",
+] as const;
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
 export interface DomainEvent {
+  /**
+   * Unique per change and the same on every redelivery of it (the table's stream record id):
+   * consumers drop repeats by it. The bus carries it as the detail's `eventId`.
+   */
+  id: string;
   type: DomainEventType;
   customerId: string;
   /** When it happened (ISO 8601). */
@@ -23,7 +30,7 @@ export interface DomainEvent {
 }
 
 export interface EventBus {
-  /** Best effort after the fact is stored: a failure is logged by the caller, never loses data. */
+  /** Throws when an event was not accepted: the outbox (shared/outbox/) fails its batch, and the stream delivers it again. */
   publish(events: DomainEvent[]): Promise<void>;
 }
 

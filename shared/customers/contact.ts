@@ -4,7 +4,7 @@ import type { Deps } from "../core/deps.ts";
 import { newCustomerId } from "../core/ids.ts";
 import type { CustomerItem, Profile } from "../entities/customer.ts";
 import { customerKey, customerUpdate, erasedCustomerKey, setActivity, stageIndexKey } from "../entities/customer.ts";
-import { dueAttributes, setDueIfAbsent } from "../entities/due.ts";
+import { dueAttributes, setDueIfAbsent, setDueTimeIfAbsent } from "../entities/due.ts";
 import { emailKey } from "../entities/email.ts";
 import type { ConsentRecord } from "./item.ts";
 
@@ -20,6 +20,11 @@ export interface ContactInput {
   pendingConsent?: ConsentRecord;
   /** Put a new customer in the due index at this time (a repeat's entry is left alone). */
   dueIfNew?: string;
+  /**
+   * Without `dueIfNew`: give a new customer this due time and let the change stream write its
+   * index entry (shared/retention/due-stream.ts), off the request path.
+   */
+  dueSoonIfNew?: string;
 }
 
 /**
@@ -93,6 +98,7 @@ async function mergeProfile(deps: Deps, customerId: string, input: ContactInput)
     update.set("consentPending", pending);
   }
   if (input.dueIfNew) setDueIfAbsent(update, customerId, input.dueIfNew, deps.config.retention.dueShards);
+  else if (input.dueSoonIfNew) setDueTimeIfAbsent(update, input.dueSoonIfNew);
   if (input.attribution && Object.keys(input.attribution).length > 0) update.setIfNotExists("attribution", input.attribution);
   if (input.tags && input.tags.length > 0) update.add("tags", new Set(input.tags));
   const result = await deps.db.send(new UpdateCommand({ ...customerUpdate(deps.table, customerId, update), ReturnValues: "ALL_OLD" }));
@@ -130,6 +136,7 @@ export function newCustomerItem(deps: Deps, customerId: string, input: Omit<Cont
     });
   }
   if (input.dueIfNew) Object.assign(item, dueAttributes(customerId, input.dueIfNew, deps.config.retention.dueShards));
+  else if (input.dueSoonIfNew) item.nextDueAt = input.dueSoonIfNew;
   if (input.attribution && Object.keys(input.attribution).length > 0) item.attribution = input.attribution;
   if (input.tags && input.tags.length > 0) item.tags = new Set(input.tags);
   return item;

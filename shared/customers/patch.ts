@@ -2,7 +2,6 @@ import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod/mini";
 import { cancellationCodes, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { Conflict, NotFound } from "../core/errors.ts";
 import { customerUpdate } from "../entities/customer.ts";
 import { setDue } from "../entities/due.ts";
@@ -65,6 +64,5 @@ export async function patchCustomer(deps: Deps, customerId: string, patch: Custo
     if (codes && codes[emailChange ? 2 : 0] === "ConditionalCheckFailed") throw new NotFound(`no customer ${customerId}`);
     throw err;
   }
-  await publishEvents(deps, [{ type: "CustomerUpdated", customerId, at: now, data: { fields: changed.join(",") } }]);
   return getCustomer360(deps, customerId);
 }

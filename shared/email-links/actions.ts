@@ -2,10 +2,8 @@ import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, type TransactItem, Update } from "../aws/db.ts";
 import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.ts";
 import { MAIL_CATEGORIES, type MailCategory } from "../core/fields.ts";
-import type { DomainEvent } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import type { By } from "../customers/schema.ts";
@@ -171,7 +169,6 @@ async function withdraw(deps: Deps, customerId: string, w: Withdrawal): Promise<
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "Unsubscribed", customerId, at: now, data: w.event }]);
     return { changed: true };
   }
 }
@@ -257,7 +254,6 @@ async function restore(deps: Deps, customerId: string, r: Restoration): Promise<
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId, at: now, data: { change: "resubscribed" } }]);
     return { changed: true, marketingConsent };
   }
 }
@@ -348,7 +344,6 @@ export async function confirmConsent(deps: Deps, token: string): Promise<Confirm
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "consent_confirmed" } }]);
     return { changed: true, confirmed: true };
   }
 }
@@ -444,9 +439,6 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    const events: DomainEvent[] = [{ type: "FeedbackReceived", customerId: payload.c, at: now, data: { score, ...source, updated: marker !== undefined } }];
-    if (toAdvocate) events.push({ type: "StageChanged", customerId: payload.c, at: now, data: { from: customer.stage, to: "advocate", reason: "feedback" } });
-    await publishEvents(deps, events);
     if (score <= DETRACTOR_MAX_SCORE) {
       // The task now, with the comment; the sweep raises the same alert again as a no-op, which
       // covers a crash right here. A comment posted after the score refreshes the task's notes.
@@ -567,7 +559,6 @@ export async function setPreferences(
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
-    await publishEvents(deps, [{ type: "CustomerUpdated", customerId: payload.c, at: now, data: { change: "preferences" } }]);
     return { preferences: after, unsubscribed, changed: true };
   }
 }

@@ -78,6 +78,9 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   /** When the customer last got a low score follow-up or became at risk (occurrence keys). */
   atRiskSince?: string;
   lowFeedbackAt?: string;
+  /** The latest open and click of an email SES reported (shared/mail-feedback): segments on engagement read them. */
+  lastOpenedAt?: string;
+  lastClickedAt?: string;
   /** The comment that came with the latest low score, for the alert's task and email. */
   lowFeedbackComment?: string;
   /** The earliest time something may be due; with the due index keys (entities/due.ts). Absent: nothing due. */

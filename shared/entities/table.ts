@@ -33,6 +33,11 @@ import { DUE_INDEX } from "./due.ts";
  * 19. Tasks: one by id, a customer's tasks (`CUST#<id>` / `TASK#<ulid>`), and one person's open
  *     tasks by due time on GSI1 (`TASKS#<assignee>` / `<dueAt>#<taskId>`, shared with the stage
  *     index) (task.ts).
+ * 20. Saved segments: one by id, all of them: `SEGMENT` / `seg_<ulid>` (segment.ts); members are
+ *     evaluated from the stage index (4), never stored.
+ * 21. Outbound webhook endpoints and their counters, in one Query: `WEBHOOK` / `<id>`; an
+ *     endpoint's dead letters: `WEBHOOK#DEAD#<id>` / `<at>#<event id>` (webhook.ts).
+ * 22. Was this event delivered to this endpoint: `WEBHOOK#SENT#<id>` / `<event id>` (webhook.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 

@@ -45,7 +45,9 @@ import {
   SegmentsReport,
 } from "../reports/schema.ts";
 import { SweepBody, SweepResult } from "../retention/schema.ts";
+import { MembersQuery, Segment, SegmentDefinition, SegmentIdParam, SegmentInput, SegmentList, SegmentMembers } from "../segments/schema.ts";
 import { Task, TaskIdParam, TaskInput, TaskList, TaskPatch, TasksQuery } from "../tasks/schema.ts";
+import { WebhookCreated, WebhookIdParam, WebhookInput, WebhookList, WebhookTestResult } from "../webhooks/schema.ts";
 import { ErrorBody, edgeErrorBody, FileBody, Health, HtmlPage, OpenApiDocument, ValidationErrorBody } from "./schema.ts";
 
 /**
@@ -67,7 +69,8 @@ export type FunctionName =
   | "hooks"
   | "people"
   | "exports"
-  | "mailtest";
+  | "mailtest"
+  | "segments";
 /**
  * What a route asks of its caller. `staff`: the day-to-day work (customers, events, reports,
  * quarantine, reading campaigns and connections); `admin`: what only an owner or an admin API key
@@ -814,6 +817,54 @@ const hookRoutes = [
   }),
 ];
 
+// Outbound webhooks (shared/webhooks/), owners only: an endpoint gets every customer id it subscribes to.
+const webhookAnswers = { 400: validation, 401: unauthorized, 403: forbidden, 404: { description: "No such endpoint", content: asJson(ErrorBody) } };
+const webhookRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/webhooks",
+    operationId: "listWebhooks",
+    fn: "people",
+    auth: "admin",
+    summary: "Webhook endpoints and their deliveries",
+    tags: ["webhooks"],
+    responses: { 200: { description: "The endpoints", content: asJson(WebhookList) }, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/webhooks",
+    operationId: "addWebhook",
+    fn: "people",
+    auth: "admin",
+    summary: "Add an endpoint (its secret is shown once)",
+    tags: ["webhooks"],
+    request: { body: WebhookInput, bodyTypes: ["application/json"] },
+    responses: { 201: { description: "Added", content: asJson(WebhookCreated) }, 400: validation, 401: unauthorized, 403: forbidden, ...bodyRefused },
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/webhooks/{id}",
+    operationId: "removeWebhook",
+    fn: "people",
+    auth: "admin",
+    summary: "Remove an endpoint",
+    tags: ["webhooks"],
+    request: { params: { id: WebhookIdParam } },
+    responses: { 204: { description: "Removed" }, ...webhookAnswers },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/webhooks/{id}/test",
+    operationId: "testWebhook",
+    fn: "people",
+    auth: "admin",
+    summary: "Send a webhook.test event",
+    tags: ["webhooks"],
+    request: { params: { id: WebhookIdParam } },
+    responses: { 200: { description: "Sent", content: asJson(WebhookTestResult) }, ...webhookAnswers },
+  }),
+];
+
 // People and keys (shared/auth/): who is calling, the team who sign in, the API keys of
 // integrations, and what a browser needs to sign people in with Cognito.
 const noPool = { description: "No user pool is set up", content: asJson(ErrorBody) };
@@ -980,6 +1031,113 @@ const taskRoutes = [
     },
   }),
 ];
+// Saved segments (shared/segments/): named conditions on customers, evaluated when their members are read.
+const noSegment = { description: "No such segment", content: asJson(ErrorBody) };
+const segmentId = { id: SegmentIdParam };
+const segmentRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/segments",
+    operationId: "listSegments",
+    fn: "segments",
+    auth: "staff",
+    summary: "Every saved segment, by name",
+    tags: ["segments"],
+    responses: { 200: { description: "The segments", content: asJson(SegmentList) }, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/segments",
+    operationId: "createSegment",
+    fn: "segments",
+    auth: "staff",
+    summary: "Save a segment: a name, `match` all or any, and conditions (field, op, value)",
+    tags: ["segments"],
+    request: { body: SegmentInput, bodyTypes: ["application/json"] },
+    responses: {
+      201: { description: "Created", content: asJson(Segment) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/segments/preview",
+    operationId: "previewSegment",
+    fn: "segments",
+    auth: "staff",
+    summary: "Count the members of a segment definition, and its first page, without saving it (the builder's live count)",
+    tags: ["segments"],
+    request: { body: SegmentDefinition, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The number of members and the first page", content: asJson(SegmentMembers) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/segments/{id}",
+    operationId: "getSegment",
+    fn: "segments",
+    auth: "staff",
+    summary: "A saved segment's definition",
+    tags: ["segments"],
+    request: { params: segmentId },
+    responses: { 200: { description: "The segment", content: asJson(Segment) }, 400: validation, 401: unauthorized, 403: forbidden, 404: noSegment },
+  }),
+  route({
+    method: "PUT",
+    path: "/v1/segments/{id}",
+    operationId: "replaceSegment",
+    fn: "segments",
+    auth: "staff",
+    summary: "Replace a segment's name and conditions",
+    tags: ["segments"],
+    request: { params: segmentId, body: SegmentInput, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The segment as saved", content: asJson(Segment) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noSegment,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/segments/{id}",
+    operationId: "deleteSegment",
+    fn: "segments",
+    auth: "admin",
+    summary: "Delete a saved segment (owners only); its customers are untouched",
+    tags: ["segments"],
+    request: { params: segmentId },
+    responses: { 204: { description: "Deleted" }, 400: validation, 401: unauthorized, 403: forbidden, 404: noSegment },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/segments/{id}/members",
+    operationId: "segmentMembers",
+    fn: "segments",
+    auth: "staff",
+    summary: "The segment's members now, most recently active first, a page at a time with the count of all; `format=csv`: every member as CSV",
+    tags: ["segments"],
+    request: { params: segmentId, query: MembersQuery },
+    responses: {
+      200: { description: "A page of members with the count, or the CSV file", content: { [JSON_TYPE]: SegmentMembers, "text/csv": FileBody } },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noSegment,
+    },
+  }),
+];
+
 const table = [
   ...coreRoutes,
   ...campaignRoutes,
@@ -991,6 +1149,8 @@ const table = [
   ...peopleRoutes,
   ...dashboardRoutes,
   ...taskRoutes,
+  ...segmentRoutes,
+  ...webhookRoutes,
 ];
 
 /** Each route with its literal types: what `httpFunction` types an operation's input from. */

@@ -1,7 +1,6 @@
 import { basename } from "node:path";
 import { isThrottledOrConflicting, sleep } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { type ColumnPlan, guessFormat, type ImportField, ImportUsageError, planColumns, type SourceFormat } from "./columns.ts";
 import { convertRecord, type FileTraits, fileTraits, type ImportRow, type RowIssue } from "./convert.ts";
 import { type CsvRecord, readCsv } from "./csv-read.ts";
@@ -132,7 +131,6 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
     importSource: `import:${fileName}`,
     attributionSource: options.source ?? `import:${fileName}`,
     notes: note,
-    events: [],
   };
   const concurrency = Math.max(1, options.concurrency ?? 32);
   const backoffMs = options.throttleBackoffMs ?? 500;
@@ -169,10 +167,6 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
     return undefined;
   };
 
-  const flushEvents = async (all: boolean) => {
-    while (deps && (ctx.events.length >= 10 || (all && ctx.events.length))) await publishEvents(deps, ctx.events.splice(0, 10));
-  };
-
   const run = async (item: { row: ImportRow; state: RowState }) => {
     const email = item.row.lead.email;
     busy.add(email);
@@ -182,7 +176,6 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
       const outcome = await importRow(deps!, item.row, item.state, ctx);
       summary[outcome]++;
       progress();
-      await flushEvents(false);
     } catch (err) {
       if (isThrottledOrConflicting(err) && item.state.attempts < maxRequeues) {
         item.state.attempts++;
@@ -284,7 +277,6 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
     // Ahead of any later row with the same address, as a row put back after throttling is.
     pending.unshift(...left);
     wake();
-    await flushEvents(false).catch((err: unknown) => (fatal ??= err));
   };
 
   const read = async () => {
@@ -325,7 +317,6 @@ export async function importCsv(deps: Deps | undefined, options: ImportOptions):
   try {
     // Workers finish the rows they have even when reading fails, so nothing is left half-done.
     const [reading] = await Promise.allSettled([read(), ...workers]);
-    await flushEvents(true);
     if (reading.status === "rejected") throw reading.reason;
   } finally {
     summary.failed = failedRows.size;

@@ -3,7 +3,6 @@ import { cancellationCodes, isConditionFailed, type TransactItem, Update } from 
 import { isThrottledOrConflicting, sleep } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
 import { newCustomerId } from "../core/ids.ts";
-import type { DomainEvent } from "../core/ports.ts";
 import { PROFILE_FIELD_NAMES } from "../core/schema.ts";
 import { newCustomerItem, upsertContact } from "../customers/contact.ts";
 import type { ConsentRecord } from "../customers/item.ts";
@@ -50,7 +49,6 @@ export interface ImportContext {
   importSource: string;
   attributionSource: string;
   notes: (issue: RowIssue) => void;
-  events: DomainEvent[];
 }
 
 const TIMELINE_KIND = "imported";
@@ -123,11 +121,6 @@ export async function importRow(deps: Deps, row: ImportRow, state: RowState, ctx
     // find nothing left to change and leave the row without its entry).
     state.outcome = change.created ? "created" : "merged";
     state.change = change;
-    ctx.events.push(
-      change.created
-        ? { type: "LeadCaptured", customerId: change.customerId, at, data: { created: true, consentPending: false, imported: true } }
-        : { type: "CustomerUpdated", customerId: change.customerId, at, data: { fields: Object.keys(change.fields).join(","), imported: true } },
-    );
   }
   if (state.dueAt && state.change) {
     await scheduleDue(deps, state.change.customerId, state.dueAt);
@@ -242,6 +235,8 @@ function recordItems(
     file: ctx.fileName,
     row: row.row,
     externalId,
+    // A new customer or an update: the outbox announces LeadCaptured or CustomerUpdated from it.
+    created: change.created,
     fields: change.fields,
     ...(change.tags.length ? { tags: change.tags } : {}),
     ...(row.lead.message ? { message: row.lead.message } : {}),
@@ -291,7 +286,6 @@ export async function createRows(
 ): Promise<{ left: { row: ImportRow; state: RowState }[]; throttled: boolean }> {
   const at = deps.clock.now().toISOString();
   const writes: TransactItem[] = [];
-  const events: DomainEvent[] = [];
   for (const { row } of items) {
     const customerId = newCustomerId(deps.clock);
     const profile = profileOf(row.lead);
@@ -314,7 +308,6 @@ export async function createRows(
       { Put: { TableName: deps.table, Item: marker, ConditionExpression: isNew } },
       { Put: { TableName: deps.table, Item: entry } },
     );
-    events.push({ type: "LeadCaptured", customerId, at, data: { created: true, consentPending: false, imported: true } });
   }
   try {
     await deps.db.send(new TransactWriteCommand({ TransactItems: writes }));
@@ -326,7 +319,6 @@ export async function createRows(
     throw err;
   }
   for (const { state } of items) state.outcome = "created";
-  ctx.events.push(...events);
   return { left: [], throttled: false };
 }
 

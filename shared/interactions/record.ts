@@ -1,7 +1,6 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, cancelledItem, Update } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { NotFound, ValidationError } from "../core/errors.ts";
 import { ulid } from "../core/ids.ts";
 import { fromMinor, toMinor } from "../core/money.ts";
@@ -118,10 +117,6 @@ export async function recordExternalEvent(deps: Deps, input: EventInput, options
           ],
         }),
       );
-      await publishEvents(deps, [
-        ...(input.type === "purchase" ? [{ type: "PurchaseRecorded" as const, customerId, at, data: { eventId, amount: input.amount ?? 0, currency } }] : []),
-        ...(plan.stage !== current.stage ? [{ type: "StageChanged" as const, customerId, at: now, data: { from: current.stage, to: plan.stage } }] : []),
-      ]);
       return { eventId, customerId, duplicate: false, stage: plan.stage, counted: true };
     } catch (err) {
       const codes = cancellationCodes(err);
@@ -226,8 +221,9 @@ function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: str
       if (current.orders === 0) update.setIfNotExists("firstOrderSpendMinor", spend);
       if (!current.lastPurchaseAt || at > current.lastPurchaseAt) update.set("lastPurchaseAt", at).set("lastPurchaseId", eventId);
       // Thank-you, feedback and milestone campaigns may now be due: the sweep looks at once and
-      // then keeps the entry at the next real due time.
-      setDue(update, current.id, now, deps.config.retention.dueShards);
+      // then keeps the entry at the next real due time. An entry already due is left where it is
+      // (the sweep looks at it just the same), which spares moving it in the due index.
+      if (!current.nextDueAt || current.nextDueAt > now) setDue(update, current.id, now, deps.config.retention.dueShards);
     }
   }
   if (FOLLOW_UPS.has(input.type)) update.set("lastFollowUpAt", at);

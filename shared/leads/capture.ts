@@ -1,6 +1,5 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { newCustomerId } from "../core/ids.ts";
 import { PROFILE_FIELD_NAMES } from "../core/schema.ts";
 import { upsertContact } from "../customers/contact.ts";
@@ -65,16 +64,17 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
   // Double opt-in: a grant from a form waits for the emailed link; a withdrawal counts at once.
   const pending = deps.config.retention.doubleOptIn && consent?.granted ? consent : undefined;
   const immediate = pending ? undefined : consent;
-  // Every new lead goes in the due index: the follow-up alert becomes a task whether or not any
-  // mail is configured (shared/retention/alerts.ts); the sweep then finds the real time.
-  const dueIfNew = at;
+  // Every new lead becomes due: the follow-up alert is a task whether or not any mail is configured
+  // (shared/retention/alerts.ts); the sweep then finds the real time. What must go out soon (a
+  // confirmation, a birthday) is indexed at once; otherwise the change stream writes the index
+  // entry (shared/retention/due-stream.ts), which keeps a new lead at four write units.
   const { customerId, created, before } = await upsertContact(deps, {
     email: lead.email,
     profile,
     tags: lead.tags,
     consent: immediate,
     pendingConsent: pending,
-    dueIfNew,
+    ...(lead.birthday || pending ? { dueIfNew: at } : { dueSoonIfNew: at }),
     attribution,
     at,
   });
@@ -82,6 +82,7 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
 
   const consentChanged = consent !== undefined && (before?.consentMarketing ?? false) !== consent.granted;
   const data: Record<string, unknown> = {
+    created,
     fields: profile,
     ...(lead.message ? { message: lead.message } : {}),
     ...(Object.keys(attribution).length ? { attribution } : {}),
@@ -92,6 +93,5 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
   };
   const summary = created ? `Lead captured from ${source}` : `Form submitted again from ${source}`;
   await deps.db.send(new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }));
-  await publishEvents(deps, [{ type: "LeadCaptured", customerId, at, data: { created, consentPending: pending !== undefined } }]);
   return { customerId, created, discarded: false };
 }

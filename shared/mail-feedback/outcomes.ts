@@ -2,7 +2,6 @@ import { PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dy
 import { cancellationCodes, isConditionFailed, type TransactItem, Update } from "../aws/db.ts";
 import { parseInstant } from "../core/dates.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { CUSTOMER_ID_PATTERN } from "../core/ids.ts";
 import { normalizeEmail } from "../customers/email.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
@@ -94,6 +93,8 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
 
   const campaignId = tags.campaign?.[0];
   const occurrence = tags.occurrence?.[0];
+  // A later bounce never overwrites a complaint: the stronger signal, never to be mailed again.
+  const status = plan.status === "bounced" && customer.emailStatus === "complained" ? undefined : plan.status;
   const entryId = deterministicEntryId("ses", event.mail.messageId, plan.kind);
   const entry = {
     ...timelineKey(customer.id, plan.at, entryId),
@@ -102,12 +103,17 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
     kind: plan.kind,
     at: plan.at,
     summary: plan.summary,
-    data: { messageId: event.mail.messageId, ...(campaignId ? { campaignId } : {}), ...(occurrence ? { occurrence } : {}), ...plan.data },
+    data: {
+      messageId: event.mail.messageId,
+      ...(campaignId ? { campaignId } : {}),
+      ...(occurrence ? { occurrence } : {}),
+      ...plan.data,
+      // The address's new status, when this outcome changed it: the outbox announces it (CustomerUpdated).
+      ...(status ? { status } : {}),
+    },
   };
   const put = { TableName: deps.table, Item: entry, ConditionExpression: "attribute_not_exists(PK)" };
   const items: TransactItem[] = [{ Put: put }];
-  // A later bounce never overwrites a complaint: the stronger signal, never to be mailed again.
-  const status = plan.status === "bounced" && customer.emailStatus === "complained" ? undefined : plan.status;
   if (status) items.push({ Update: statusUpdate(deps, customer.id, status, plan.at, deps.clock.now().toISOString()) });
   try {
     if (items.length === 1) await deps.db.send(new PutCommand(put));
@@ -116,11 +122,7 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
     if (isConditionFailed(err) || cancellationCodes(err)?.[0] === "ConditionalCheckFailed") return "duplicate";
     throw err;
   }
-  if (status) {
-    await publishEvents(deps, [
-      { type: "CustomerUpdated", customerId: customer.id, at: plan.at, data: { change: `email_${status}`, ...(campaignId ? { campaignId } : {}) } },
-    ]);
-  }
+  if (plan.outcome === "opened" || plan.outcome === "clicked") await noteEngagement(deps, customer.id, plan.outcome, plan.at);
   return "recorded";
 }
 
@@ -246,6 +248,26 @@ async function customerFor(deps: Deps, tagged: string | undefined, recipients: s
     if (customer && customer.email === email) return customer;
   }
   return undefined;
+}
+
+/**
+ * Keeps the latest open or click on the customer's record (`lastOpenedAt`, `lastClickedAt`), so a
+ * segment on engagement reads one attribute of the profile instead of the timeline. Only a later
+ * time replaces an earlier one: SES delivers events out of order, and an old open arriving late
+ * must not make a recent reader look idle. A failed condition (older event, erased customer) is
+ * the expected no-op.
+ */
+async function noteEngagement(deps: Deps, customerId: string, outcome: "opened" | "clicked", at: string): Promise<void> {
+  const attribute = outcome === "opened" ? "lastOpenedAt" : "lastClickedAt";
+  const update = new Update()
+    .set(attribute, at)
+    .when("attribute_exists(PK)")
+    .when((name, value) => `attribute_not_exists(${name(attribute)}) OR ${name(attribute)} < ${value(at)}`);
+  try {
+    await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customerId, update)));
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
 }
 
 /**

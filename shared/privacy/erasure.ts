@@ -2,7 +2,6 @@ import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCo
 import { isConditionFailed, queryAll, type TransactItem } from "../aws/db.ts";
 import { LOST_RACE, retryTransaction } from "../aws/retry.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import { NotFound } from "../core/errors.ts";
 import type { Stage } from "../core/fields.ts";
 import { normalizeEmail } from "../customers/email.ts";
@@ -64,6 +63,8 @@ export interface TombstoneItem {
   currency: string;
   createdAt: string;
   erasedAt: string;
+  /** Who erased it (a person's or API key's id): the CustomerErased event says so. */
+  erasedBy?: string;
 }
 
 /** Items read (and deleted) per round: one Query page. */
@@ -94,7 +95,9 @@ export async function eraseCustomer(deps: Deps, customerId: string, actor: strin
     await purgePartition(deps, customerId);
     if (profile.email) await dropHeldSubmissions(deps, profile.email);
     try {
-      await deps.db.send(new TransactWriteCommand({ TransactItems: await replaceProfile(deps, customerId, profile, tombstone !== undefined, erasedAt) }));
+      await deps.db.send(
+        new TransactWriteCommand({ TransactItems: await replaceProfile(deps, customerId, profile, tombstone !== undefined, erasedAt, actor) }),
+      );
     } catch (err) {
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
@@ -102,7 +105,6 @@ export async function eraseCustomer(deps: Deps, customerId: string, actor: strin
     const removed = await purgePartition(deps, customerId);
     await dropSearchWords(deps, profile);
     deps.logger.info("customer erased", { customerId, by: actor, lateItems: removed, again: tombstone !== undefined });
-    if (!tombstone) await publishEvents(deps, [{ type: "CustomerErased", customerId, at: erasedAt, data: { by: actor } }]);
     return { customerId, erased: true, alreadyErased: tombstone !== undefined, erasedAt };
   }
 }
@@ -131,7 +133,14 @@ export async function unlessErased<T>(deps: Pick<Deps, "db" | "table">, customer
  * still what was read, so a purchase recorded meanwhile is not lost from them), put the tombstone,
  * delete the email lookup if it still points here, and keep the address suppressed.
  */
-async function replaceProfile(deps: Deps, id: string, profile: CustomerItem, tombstoneExists: boolean, erasedAt: string): Promise<TransactItem[]> {
+async function replaceProfile(
+  deps: Deps,
+  id: string,
+  profile: CustomerItem,
+  tombstoneExists: boolean,
+  erasedAt: string,
+  actor: string,
+): Promise<TransactItem[]> {
   const counts = { stage: profile.stage, orders: profile.orders, spendMinor: profile.spendMinor };
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -154,6 +163,7 @@ async function replaceProfile(deps: Deps, id: string, profile: CustomerItem, tom
     currency: profile.currency ?? deps.config.currency,
     createdAt: profile.createdAt ?? erasedAt,
     erasedAt,
+    erasedBy: actor,
   };
   const items: TransactItem[] = [
     {

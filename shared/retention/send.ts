@@ -4,7 +4,6 @@ import { isMessageRejected, isThrottling, type SendingPause, sendingPauseOf } fr
 import { composeEmail, INERT_LINKS } from "../campaigns/compose.ts";
 import type { Campaign } from "../campaigns/schema.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
 import type { Mailer, OutgoingMail, SendRequest, TestSend } from "../core/ports.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { issueToken, linkAttribution } from "../email-links/tokens.ts";
@@ -299,14 +298,6 @@ async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem
       return ledger?.status === "sent" && ledger.messageId === messageId;
     },
   );
-  await publishEvents(deps, [
-    {
-      type: "EmailSent",
-      customerId: customer.id,
-      at,
-      data: { campaignId: campaign.id, occurrence: request.occurrence, messageId, recipient: campaign.recipient },
-    },
-  ]);
 }
 
 /** The ledger item of a send (for tests and the 360 view). */

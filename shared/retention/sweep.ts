@@ -3,8 +3,7 @@ import { cancellationCodes, isConditionFailed, queryAll, Update } from "../aws/d
 import type { Campaign } from "../campaigns/schema.ts";
 import { listCampaigns } from "../campaigns/store.ts";
 import type { Deps } from "../core/deps.ts";
-import { publishEvents } from "../core/deps.ts";
-import type { DomainEvent, SendQueue } from "../core/ports.ts";
+import type { SendQueue } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
 import { timelineItem } from "../customers/repository.ts";
 import type { CustomerItem } from "../entities/customer.ts";
@@ -90,18 +89,13 @@ export async function runSweep(deps: Deps, queue: SendQueue, at: Date): Promise<
     const sends = plans.flatMap((p) => p.evaluation.sends);
     if (sends.length > 0) await queue.enqueue(sends);
     result.enqueued += sends.length;
-    const events: DomainEvent[] = [];
     await Promise.all(
       plans.map(async ({ customer, evaluation }) => {
         result.deferred += evaluation.deferred;
         const changed = await applyEvaluation(deps, customer, evaluation, now);
-        if (changed && evaluation.stageChange) {
-          result.stageChanges++;
-          events.push({ type: "StageChanged", customerId: customer.id, at: now, data: { from: evaluation.stageChange.from, to: evaluation.stageChange.to } });
-        }
+        if (changed && evaluation.stageChange) result.stageChanges++;
       }),
     );
-    await publishEvents(deps, events);
   }
   deps.logger.info("sweep", { ...result, campaigns: campaigns.length });
   return result;
