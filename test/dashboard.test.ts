@@ -474,7 +474,7 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     const w = await open();
     await signIn(w, key);
     await revokeApiKey(stack.deps, info.id);
-    await w.page.getByRole("link", { name: "Segments" }).click();
+    await w.page.getByRole("link", { name: "Segments", exact: true }).click();
     await w.page.getByRole("heading", { level: 1, name: "Sign in to Rapport" }).waitFor();
     expect(await w.page.getByRole("alert").filter({ hasText: "not accepted" }).textContent()).toBe(
       "Your API key was not accepted (it may have been revoked). Sign in again.",
