@@ -1,17 +1,39 @@
+import type * as z from "zod/mini";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
-import { listCustomers } from "../shared/customers/list.ts";
+import { customerItemsPage, listCustomers } from "../shared/customers/list.ts";
 import { patchCustomer } from "../shared/customers/patch.ts";
+import type { ListCustomersQuery } from "../shared/customers/schema.ts";
 import { searchCustomers } from "../shared/customers/search.ts";
-import { getCustomer360, getTimeline } from "../shared/customers/view.ts";
+import { segmentFilter } from "../shared/customers/segment.ts";
+import { getCustomer360, getTimeline, summarize } from "../shared/customers/view.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
-import { actorId, byOf, json } from "../shared/http/http.ts";
+import { actorId, byOf, type HttpResult, json } from "../shared/http/http.ts";
 import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
 import { exportCustomer } from "../shared/privacy/access.ts";
 import { eraseCustomer, unlessErased } from "../shared/privacy/erasure.ts";
 import { createTask, listCustomerTasks, listTasksFor, patchTask, resolveAssignee } from "../shared/tasks/tasks.ts";
+
+type ListQuery = z.output<typeof ListCustomersQuery>;
+
+/**
+ * `?segment=` (a stage or an RFM value segment): a page of its people by the stage index. Not
+ * with a search or an email lookup, which answer from other indexes.
+ */
+async function segmentPage(deps: Deps, query: ListQuery): Promise<HttpResult> {
+  if (query.q !== undefined || query.email !== undefined)
+    throw ValidationError.field("segment", "cannot be combined with q or email (a search answers on its own)");
+  if (query.stage !== undefined) throw ValidationError.field("segment", "cannot be combined with stage (a stage is a segment)");
+  const page = await customerItemsPage(deps, {
+    ...segmentFilter(query.segment!, deps.clock.now()),
+    limit: query.limit,
+    ...(query.tag !== undefined ? { tag: query.tag } : {}),
+    ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+  });
+  return json(200, { items: page.items.map(summarize), nextCursor: page.nextCursor });
+}
 
 /** Admin: read and edit customers, and the team's tasks about them. */
 export function makeHandler(deps: Deps) {
@@ -20,6 +42,7 @@ export function makeHandler(deps: Deps) {
     {
       listCustomers: async ({ query }) => {
         if (query.q !== undefined && query.email !== undefined) throw ValidationError.field("q", "cannot be combined with email");
+        if (query.segment !== undefined) return segmentPage(deps, query);
         // A whole address typed into search is the exact lookup (its top-level domain is not a search word).
         const wholeAddress = query.q?.includes("@") ? normalizeEmail(query.q) : null;
         if (query.q !== undefined && !wholeAddress) return json(200, await searchCustomers(deps, { ...query, q: query.q }));

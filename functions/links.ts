@@ -2,16 +2,26 @@ import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import { MAIL_CATEGORIES } from "../shared/core/fields.ts";
-import { confirmConsent, getPreferences, recordFeedback, resubscribe, setPreferences, unsubscribe, verifyLink } from "../shared/email-links/actions.ts";
+import {
+  changeSubscription,
+  confirmConsent,
+  getPreferences,
+  recordFeedback,
+  resubscribe,
+  setPreferences,
+  unsubscribe,
+  verifyLink,
+} from "../shared/email-links/actions.ts";
 import * as pages from "../shared/email-links/pages.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
-import { errorResponse, html, json, wantsJson } from "../shared/http/http.ts";
+import { byOf, errorResponse, html, json, wantsJson } from "../shared/http/http.ts";
 
 /**
  * The links in emails: unsubscribe (GET page, POST one-click per RFC 8058), resubscribe, double
  * opt-in confirmation and feedback scores. Browsers get small pages; scripts sending
  * `Accept: application/json` get JSON. Only POSTs and the confirm/score links change anything.
+ * Also the team's side of the same changes: `POST /v1/customers/{id}/subscription`.
  */
 export function makeHandler(deps: Deps) {
   const business = deps.config.retention.businessName;
@@ -36,6 +46,15 @@ export function makeHandler(deps: Deps) {
       resubscribe: async ({ event, body: { t } }) => {
         const result = await resubscribe(deps, t);
         return wantsJson(event) ? json(200, { resubscribed: true, ...result }) : html(200, pages.resubscribedPage(business, result.marketingConsent));
+      },
+      // Admin (staff): a change the customer asked a person for, with the same transactions as the links.
+      changeSubscription: async ({ params, body }, { principal }) => {
+        const { changed } = await changeSubscription(deps, params.id, {
+          marketing: body.marketing,
+          ...(body.reason ? { reason: body.reason } : {}),
+          by: byOf(principal),
+        });
+        return json(200, { customerId: params.id, changed, marketing: body.marketing });
       },
       preferencesPage: async ({ event, query: { t } }) => {
         const current = await getPreferences(deps, t);

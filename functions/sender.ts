@@ -27,14 +27,21 @@ function parseRequest(body: unknown): SendRequest | undefined {
   }
   // Checked by hand, not with zod: the sender's bundle carries no zod (about 36 KB of its budget).
   if (!value || typeof value !== "object") return undefined;
-  const { customerId, campaignId, occurrence, dueAt, pauses } = value;
+  const { customerId, campaignId, occurrence, dueAt, pauses, test } = value;
   if (typeof customerId !== "string" || !CUSTOMER_ID_PATTERN.test(customerId)) return undefined;
   if (typeof campaignId !== "string" || !CAMPAIGN_ID.test(campaignId)) return undefined;
   // A purchase id (an event's externalId, at most 200 characters), a year, a milestone amount or a date.
   if (typeof occurrence !== "string" || occurrence.length < 1 || occurrence.length > 200) return undefined;
   if (typeof dueAt !== "string" || dueAt.length > 64 || Number.isNaN(Date.parse(dueAt))) return undefined;
   if (pauses !== undefined && !(typeof pauses === "number" && Number.isInteger(pauses) && pauses >= 0)) return undefined;
-  return { customerId, campaignId, occurrence, dueAt, ...(pauses !== undefined ? { pauses } : {}) };
+  // A test send (POST /v1/campaigns/{id}/test): an address and a language tag, checked by the route first.
+  let testSend: SendRequest["test"];
+  if (test !== undefined) {
+    const { to, locale } = (test ?? {}) as Record<string, unknown>;
+    if (typeof to !== "string" || to.length > 254 || !to.includes("@") || typeof locale !== "string" || locale.length > 35) return undefined;
+    testSend = { to, locale };
+  }
+  return { customerId, campaignId, occurrence, dueAt, ...(pauses !== undefined ? { pauses } : {}), ...(testSend ? { test: testSend } : {}) };
 }
 
 /** A paused account keeps its sends cycling this long (4 days, SQS's default retention) before they may go to the DLQ. */

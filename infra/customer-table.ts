@@ -87,20 +87,23 @@ export class CustomerTable extends Construct {
 
   /**
    * Grants exactly `access.actions` on the table, and Query on each index in `access.indexes`;
-   * nothing when empty.
+   * nothing when both are empty.
    */
   grant(grantee: iam.IGrantable, access: TableAccess): void {
-    if (access.actions.length === 0) return;
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: [...access.actions],
-        resources: [this.table.tableArn],
-        ...(access.partitions ? { conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...access.partitions] } } } : {}),
-      }),
-    );
+    // A function that only reads an index (the CSV exports) gets nothing on the table itself.
+    if (access.actions.length > 0)
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [...access.actions],
+          resources: [this.table.tableArn],
+          ...(access.partitions ? { conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [...access.partitions] } } } : {}),
+        }),
+      );
     const indexes = access.indexes ?? [];
     if (indexes.length === 0) return;
-    if (!access.actions.includes("dynamodb:Query")) throw new Error("an index grant needs dynamodb:Query: an index serves nothing else");
+    // `actions: []` with indexes: Query on those indexes and nothing on the table.
+    if (access.actions.length > 0 && !access.actions.includes("dynamodb:Query"))
+      throw new Error("an index grant needs dynamodb:Query: an index serves nothing else");
     if (access.partitions) throw new Error("an index's partition keys are not the table's: a partition-restricted grant cannot include indexes");
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ["dynamodb:Query"], resources: indexes.map((name) => `${this.table.tableArn}/index/${name}`) }),

@@ -111,12 +111,14 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
   },
   campaigns: {
-    description: "Admin: list, read and edit campaign definitions",
+    description: "Admin: list, read and edit campaign definitions; preview one for a customer",
     // Campaigns live in one partition: Query lists them, GetItem reads one, PutItem saves one.
+    // A preview reads the campaign and the customer's profile (GetItem) and writes nothing.
     access: { actions: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem"] },
   },
   links: {
-    description: "The pages behind links in emails: unsubscribe (one-click too), resubscribe, consent confirmation, feedback",
+    description:
+      "The pages behind links in emails: unsubscribe (one-click too), resubscribe, consent confirmation, feedback; and the same subscription changes made by the team on a customer's request",
     // Verifies the signed token, then updates consent and the suppression list and appends to
     // the timeline in a transaction.
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
@@ -204,6 +206,16 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"] },
     readsConnectionSecrets: true,
   },
+  exports: {
+    description: "Admin: a stage's or value segment's people (or everyone) as a CSV file",
+    // Queries the stage index (GSI1) a page at a time; nothing on the table itself, writes nothing.
+    access: { actions: [], indexes: ["GSI1"] },
+  },
+  mailtest: {
+    description: "Admin: a campaign's test send (POST /v1/campaigns/{id}/test) onto the send queue",
+    // Reads the campaign, the customer and the person (GetItem); one message on the send queue.
+    access: { actions: ["dynamodb:GetItem"] },
+  },
   segments: {
     description: "Admin: saved segments, their members (a page, or CSV) and the builder's live count",
     // Segments are one small partition: Query lists, GetItem reads, PutItem saves, DeleteItem
@@ -257,6 +269,8 @@ const HTTP_FUNCTIONS = [
   "app",
   "people",
   "hooks",
+  "exports",
+  "mailtest",
   "segments",
 ] as const satisfies readonly FunctionName[];
 
@@ -335,6 +349,8 @@ export class RapportStack extends Stack {
     this.functions = functions;
 
     this.pipeline.connect({ sweep: functions.sweep.fn, sender: functions.sender.fn });
+    // A campaign's test send goes the way every send goes: onto the queue, for the sender.
+    functions.mailtest.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [this.pipeline.queue.queueArn] }));
     this.mail.grantSend(functions.sender.role);
     this.mail.deliverEventsTo(functions["ses-events"].fn);
     this.reportsStream = new ReportsStream(this, "ReportsStream", { table: this.table, consumer: functions["reports-stream"].fn });

@@ -5,8 +5,10 @@ import { makeHandler as makeCampaigns } from "../functions/campaigns.ts";
 import { makeHandler as makeCapture } from "../functions/capture.ts";
 import { makeHandler as makeCustomers } from "../functions/customers.ts";
 import { makeHandler as makeEvents } from "../functions/events.ts";
+import { makeHandler as makeExports } from "../functions/exports.ts";
 import { makeHandler as makeHooks } from "../functions/hooks.ts";
 import { makeHandler as makeLinks } from "../functions/links.ts";
+import { makeHandler as makeMailTest } from "../functions/mailtest.ts";
 import { makeHandler as makePeople } from "../functions/people.ts";
 import { makeHandler as makePublic } from "../functions/public.ts";
 import { makeHandler as makeReports } from "../functions/reports.ts";
@@ -68,6 +70,8 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     app: makeApp(deps),
     people: makePeople(deps),
     hooks: makeHooks(deps),
+    exports: makeExports(deps),
+    mailtest: makeMailTest(deps, { queue: sweepWiring.queue, afterQueue: () => sweepWiring.afterSweep?.(deps.clock.now()) ?? Promise.resolve() }),
     segments: makeSegments(deps),
   };
   const authorize = makeAuthorizer(deps);

@@ -285,18 +285,18 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     const funnel = (await stack.api(`/v1/reports/funnel?from=${from}&to=${to}`, { key: stack.adminKey })).body as FunnelReport;
     expect(funnel.total).toBe(60);
     // The chart's data table: one row per stage with today's count.
-    expect(await tableRows(w.page, "Contacts per stage")).toEqual(
+    expect(await tableRows(w.page, /^Contacts per stage now$/)).toEqual(
       funnel.stages.map((s) => [s.stage === "at_risk" ? "At risk" : s.stage[0]!.toUpperCase() + s.stage.slice(1), int.format(s.count)]),
     );
-    expect(await w.page.getByRole("img", { name: /^Contacts per stage\./ }).getAttribute("aria-label")).toContain(`${funnel.total} contacts now`);
+    expect(await w.page.getByRole("img", { name: /^Contacts per stage now\./ }).getAttribute("aria-label")).toContain(`${funnel.total} contacts now`);
     // The conversion table, for this period.
-    const conversions = await tableRows(w.page, /^Conversion, /);
+    const conversions = await tableRows(w.page, /^Conversion in the period, /);
     expect(conversions.map((row) => row.slice(1))).toEqual(funnel.conversions.map((c) => [int.format(c.moved), int.format(c.eligible), pct(c.rate)]));
-    expect(await stat(w.page, "Contacts").textContent()).toBe(int.format(funnel.total));
-    expect(await stat(w.page, "New contacts").textContent()).toBe(int.format(funnel.newContacts));
+    expect(await stat(w.page, "Contacts now").textContent()).toBe(int.format(funnel.total));
+    expect(await stat(w.page, "New contacts in the period").textContent()).toBe(int.format(funnel.newContacts));
 
     const revenue = (await stack.api(`/v1/reports/revenue?from=${from}&to=${to}&interval=month`, { key: stack.adminKey })).body as RevenueReport;
-    expect(await stat(w.page, "Revenue").textContent()).toBe(usd.format(revenue.totals.revenue));
+    expect(await stat(w.page, "Revenue in the period").textContent()).toBe(usd.format(revenue.totals.revenue));
     expect((await tableRows(w.page, "Revenue per month")).map((r) => r[1])).toEqual(revenue.rows.map((r) => usd.format(r.revenue)));
 
     const campaigns = (await stack.api("/v1/reports/campaigns", { key: stack.adminKey })).body as CampaignsReport;
@@ -456,11 +456,11 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
         : route.continue(),
     );
     await go(w, "#/overview", "Overview");
-    const churn = w.page.locator("section", { has: w.page.getByRole("heading", { name: "Churn" }) });
+    const churn = w.page.locator("section", { has: w.page.getByRole("heading", { name: "Churn in the period" }) });
     expect(await churn.getByRole("alert").locator(".error-title").textContent()).toBe("Something went wrong on our side; retry later");
-    expect(await stat(w.page, "Churn rate").textContent()).toBe("n/a");
+    expect(await stat(w.page, "Churn rate in the period").textContent()).toBe("n/a");
     // The other parts are there.
-    expect(await w.page.getByRole("img", { name: /^Contacts per stage\./ }).count()).toBe(1);
+    expect(await w.page.getByRole("img", { name: /^Contacts per stage now\./ }).count()).toBe(1);
     await w.page.screenshot({ path: path.join(SHOTS, "overview-error-laptop.png") });
     failing = false;
     await churn.getByRole("button", { name: "Try again" }).click();
@@ -474,7 +474,7 @@ describe.skipIf(!haveBrowser)("the dashboard in a real browser", () => {
     const w = await open();
     await signIn(w, key);
     await revokeApiKey(stack.deps, info.id);
-    await w.page.getByRole("link", { name: "Segments" }).click();
+    await w.page.getByRole("link", { name: "Segments", exact: true }).click();
     await w.page.getByRole("heading", { level: 1, name: "Sign in to Rapport" }).waitFor();
     expect(await w.page.getByRole("alert").filter({ hasText: "not accepted" }).textContent()).toBe(
       "Your API key was not accepted (it may have been revoked). Sign in again.",

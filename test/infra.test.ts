@@ -316,6 +316,10 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       app: { actions: [], indexes: [] },
       // Orders as the events function records them, customer merges, the connections partition.
       hooks: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
+      // CSV lists: Query on the stage index only, nothing on the table itself.
+      exports: { actions: [], indexes: ["GSI1"] },
+      // A test send reads the campaign, the customer and the person.
+      mailtest: { actions: ["dynamodb:GetItem"], indexes: [] },
       // The segment partition, the stage counter, and customer profiles read by the stage index (never a Scan).
       segments: { actions: ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], indexes: ["GSI1"] },
       // The webhook endpoints, to fan events out to: one Query of their partition.
@@ -382,6 +386,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Lambda sends a batch that failed every retry to the on-failure queue with this role.
       "reports-stream": ["sqs:SendMessage"],
       app: [],
+      exports: [],
+      mailtest: ["sqs:SendMessage"],
       // Adding a webhook endpoint writes its secret into the endpoints' secret.
       people: [
         "cognito-idp:AdminAddUserToGroup",

@@ -8,10 +8,12 @@ import { contactNewPage } from "./pages/contact-new.ts";
 import { customerPage } from "./pages/customer.ts";
 import { customersPage } from "./pages/customers.ts";
 import { formPage } from "./pages/form.ts";
+import { keysPage } from "./pages/keys.ts";
 import { overviewPage } from "./pages/overview.ts";
 import { peoplePage } from "./pages/people.ts";
 import { quarantinePage } from "./pages/quarantine.ts";
 import { savedSegmentsPage } from "./pages/saved-segments.ts";
+import { segmentListPage } from "./pages/segment-list.ts";
 import { segmentsPage } from "./pages/segments.ts";
 import { signInPage } from "./pages/signin.ts";
 import { todayPage } from "./pages/today.ts";
@@ -49,6 +51,8 @@ const ROUTES: RouteDef[] = [
   { pattern: /^\/segments$/, page: segmentsPage, nav: "segments" },
   { pattern: /^\/saved-segments$/, page: savedSegmentsPage, nav: "saved-segments" },
   { pattern: /^\/people$/, page: peoplePage, nav: "people" },
+  { pattern: /^\/segments\/(?<id>[^/]+)$/, page: segmentListPage, nav: "segments" },
+  { pattern: /^\/keys$/, page: keysPage, nav: "keys" },
   { pattern: /^\/connections$/, page: connectionsPage, nav: "connections" },
   { pattern: /^\/webhooks$/, page: webhooksPage, nav: "webhooks" },
 ];

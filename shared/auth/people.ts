@@ -166,3 +166,9 @@ function generatePassword(): string {
   const required = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "-_.!"].map((set) => set[randomInt(set.length)]).join("");
   return `${body}${required}`;
 }
+
+/** A person's email address by their id (access pattern 18), for what is sent to them (a campaign's test send). */
+export async function personEmail(deps: Pick<Deps, "db" | "table">, sub: string): Promise<string | undefined> {
+  const result = await deps.db.send(new GetCommand({ TableName: deps.table, Key: personKey(sub), ConsistentRead: true }));
+  return result.Item ? toPerson(result.Item).email : undefined;
+}

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { CAMPAIGN_ID, MAIL_CATEGORIES } from "../core/fields.ts";
-import { STAGES } from "../core/schema.ts";
+import { CustomerIdParam, EmailField, STAGES } from "../core/schema.ts";
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
 
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./placeholders.ts";
@@ -163,3 +163,19 @@ export type Campaign = z.output<typeof Campaign>;
 
 /** `GET /v1/campaigns`: the shipped defaults and your own, with your edits. */
 export const CampaignList = z.object({ items: z.array(Campaign) });
+
+/** `POST /v1/campaigns/{id}/preview`: whose email, in which of the campaign's languages (default: the customer's own, as the sender picks). */
+export const PreviewInput = z.object({
+  customerId: CustomerIdParam,
+  locale: z.optional(z.string().check(z.maxLength(35))),
+});
+export type PreviewInput = z.output<typeof PreviewInput>;
+
+/** What the customer would get: the real renderer's output (`html` a whole document), links inert. */
+export const Preview = z.object({ customerId: z.string(), language: z.string(), subject: z.string(), text: z.string(), html: z.string() });
+
+/** `POST /v1/campaigns/{id}/test`: a preview sent by mail; `to` only for an owner or an admin key (default: the signed-in person's own address). */
+export const TestSendInput = z.object({ customerId: PreviewInput.shape.customerId, locale: PreviewInput.shape.locale, to: z.optional(EmailField) });
+export type TestSendInput = z.output<typeof TestSendInput>;
+
+export const TestSendQueued = z.object({ queued: z.boolean(), to: z.string(), language: z.string() });

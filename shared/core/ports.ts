@@ -44,6 +44,14 @@ export interface SendRequest {
   dueAt: string;
   /** How many times the sender has handed it back while SES was not sending for the account. */
   pauses?: number;
+  /** A test send to a person of the team, not to the customer (`POST /v1/campaigns/{id}/test`). */
+  test?: TestSend;
+}
+
+/** Where a test send goes and in which language it is rendered. */
+export interface TestSend {
+  to: string;
+  locale: string;
 }
 
 export interface SendQueue {

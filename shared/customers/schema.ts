@@ -1,15 +1,30 @@
 import * as z from "zod/mini";
-import { MAIL_CATEGORIES } from "../core/fields.ts";
+import { MAIL_CATEGORIES, STAGES } from "../core/fields.ts";
 import { EmailField, isoDateTime, limit, optionalText, PROFILE_FIELD_NAMES, ProfileFields, Stage, TagsField } from "../core/schema.ts";
 import { CustomerInterest } from "../tracking/schema.ts";
+import { SEGMENTS } from "../reports/types.ts";
+
+/** Every id `?segment=` accepts: the lifecycle stages, then the RFM value segments (never the same word). */
+export const SEGMENT_IDS = [...STAGES, ...SEGMENTS] as const;
+export type SegmentId = (typeof SEGMENT_IDS)[number];
+const SegmentField = z.enum(SEGMENT_IDS);
 
 export const ListCustomersQuery = z.object({
   q: z.optional(z.string().check(z.maxLength(200))),
   stage: z.optional(Stage),
   tag: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.maxLength(50))),
   email: z.optional(z.string()),
+  /** A lifecycle stage or an RFM value segment (champions, regulars, newcomers, potential, slipping, hibernating). */
+  segment: z.optional(SegmentField),
   limit: limit(25),
   cursor: z.optional(z.string().check(z.maxLength(2000))),
+});
+
+/** `GET /v1/exports/customers`: everyone, or a stage's or a value segment's people, optionally with a tag. */
+export const ExportCustomersQuery = z.object({
+  segment: ListCustomersQuery.shape.segment,
+  tag: ListCustomersQuery.shape.tag,
+  cursor: ListCustomersQuery.shape.cursor,
 });
 
 export const TimelineQuery = z.object({
@@ -49,6 +64,13 @@ export const CustomerPatch = z
   })
   .check(z.refine((p) => Object.values(p).some((v) => v !== undefined), { error: "send at least one field to change", path: ["body"] }));
 export type CustomerPatch = z.output<typeof CustomerPatch>;
+
+/** `POST /v1/customers/{id}/subscription`: the customer asked to stop (false) or to get marketing email again (true). */
+export const SubscriptionChange = z.strictObject({
+  marketing: z.boolean({ error: "must be true (subscribe) or false (unsubscribe)" }),
+  /** What the customer said, kept on the timeline. */
+  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+});
 
 /**
  * Who made a change that came through the API: a signed-in person (their id in the user pool and
@@ -124,6 +146,9 @@ export const Customer360 = z.object({
   /** From the website snippet: what they looked at, most viewed first. Absent before any tied visit. */
   interests: z.optional(z.array(CustomerInterest)),
 });
+
+/** What a subscription change answers (`changed: false`: it already was so); the customer's page reads the rest again. */
+export const SubscriptionChanged = z.object({ customerId: z.string(), changed: z.boolean(), marketing: z.boolean() });
 
 export const CustomerPage = z.object({ items: z.array(CustomerSummary), nextCursor: z.nullable(z.string()) });
 export const TimelinePage = z.object({ items: z.array(TimelineEntry), nextCursor: z.nullable(z.string()) });

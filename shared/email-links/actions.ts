@@ -6,11 +6,12 @@ import { Conflict, Forbidden, NotFound, ValidationError } from "../core/errors.t
 import { MAIL_CATEGORIES, type MailCategory } from "../core/fields.ts";
 import type { Stage } from "../core/schema.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
+import type { By } from "../customers/schema.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { customerUpdate, setStage } from "../entities/customer.ts";
 import { setDueNoLaterThan } from "../entities/due.ts";
 import { feedbackMarkerKey } from "../entities/timeline.ts";
-import { suppressionUpdate, unsuppressDelete } from "../mail-feedback/suppression.ts";
+import { getSuppression, suppressionUpdate, unsuppressDelete } from "../mail-feedback/suppression.ts";
 import { raiseAlerts } from "../retention/raise.ts";
 import type { TokenError, TokenPayload, TokenPurpose } from "./tokens.ts";
 import { parseAttribution, tokenSecret, verifyToken } from "./tokens.ts";
@@ -78,8 +79,59 @@ export interface UnsubscribeResult {
 export async function unsubscribe(deps: Deps, token: string): Promise<UnsubscribeResult> {
   const payload = await verifyLink(deps, token, "unsubscribe");
   const source = attribution(payload);
+  return withdraw(deps, payload.c, { consentSource: "unsubscribe_link", summary: "Unsubscribed from emails", data: { ...source, via: "link" }, event: source });
+}
+
+/** Who asked for a change of subscription through the team, and why (the customer page's buttons). */
+export interface SubscriptionRequest {
+  /** `false`: unsubscribe; `true`: subscribe again, with marketing consent granted on the customer's request. */
+  marketing: boolean;
+  /** What the customer said, as the person noted it (kept on the timeline). */
+  reason?: string;
+  by: By;
+}
+
+/**
+ * A subscription change a customer asked a person of the team for (by phone, by mail, at the
+ * counter), recorded with who made it and why. `marketing: false` is the unsubscribe a link does
+ * (same transaction: status, consent withdrawn, suppression, timeline entry; `Unsubscribed`
+ * published). `marketing: true` undoes an unsubscribe as the unsubscribe page's button does and,
+ * because the customer asked for it, also grants marketing consent (source `staff_request`,
+ * with `by` on the timeline) — a link's resubscribe cannot, since nobody is there to ask. An
+ * address that bounced or complained is refused with a Conflict saying which: that suppression is
+ * permanent. Idempotent: asking for what already holds changes nothing.
+ */
+export async function changeSubscription(deps: Deps, customerId: string, request: SubscriptionRequest): Promise<{ changed: boolean }> {
+  const data = { via: "staff", ...(request.reason ? { reason: request.reason } : {}) };
+  if (!request.marketing) {
+    const customer = await getCustomerItem(deps, customerId, true);
+    if (!customer) throw new NotFound(`no customer ${customerId}`);
+    return withdraw(deps, customerId, {
+      consentSource: "staff_request",
+      summary: "Unsubscribed at their request",
+      data,
+      event: { via: "staff" },
+      by: request.by,
+    });
+  }
+  return restore(deps, customerId, { grantConsent: true, summary: "Subscribed again at their request (marketing consent granted)", data, by: request.by }).then(
+    ({ changed }) => ({ changed }),
+  );
+}
+
+interface Withdrawal {
+  consentSource: string;
+  summary: string;
+  data: Record<string, string>;
+  /** The `Unsubscribed` event's data (ids and how, never personal data). */
+  event: Record<string, string>;
+  by?: By;
+}
+
+/** The unsubscribe transaction, for a link and for the team alike (see `unsubscribe`). */
+async function withdraw(deps: Deps, customerId: string, w: Withdrawal): Promise<UnsubscribeResult> {
   for (let attempt = 1; ; attempt++) {
-    const customer = await getCustomerItem(deps, payload.c, true);
+    const customer = await getCustomerItem(deps, customerId, true);
     if (!customer || customer.unsubscribedAt) return { changed: false };
     const now = deps.clock.now().toISOString();
     const status = customer.emailStatus === "bounced" || customer.emailStatus === "complained" ? customer.emailStatus : "unsubscribed";
@@ -90,12 +142,12 @@ export async function unsubscribe(deps: Deps, token: string): Promise<Unsubscrib
             {
               Update: customerUpdate(
                 deps.table,
-                payload.c,
+                customerId,
                 new Update()
                   .set("emailStatus", status)
                   .set("consentMarketing", false)
                   .set("consentAt", now)
-                  .set("consentSource", "unsubscribe_link")
+                  .set("consentSource", w.consentSource)
                   .set("unsubscribedAt", now)
                   .set("updatedAt", now)
                   .remove("consentPending")
@@ -107,7 +159,7 @@ export async function unsubscribe(deps: Deps, token: string): Promise<Unsubscrib
             {
               Put: {
                 TableName: deps.table,
-                Item: timelineItem(deps, payload.c, { at: now, type: "unsubscribed", summary: "Unsubscribed from emails", data: { ...source, via: "link" } }),
+                Item: timelineItem(deps, customerId, { at: now, type: "unsubscribed", summary: w.summary, data: w.data, ...(w.by ? { by: w.by } : {}) }),
               },
             },
           ],
@@ -135,39 +187,58 @@ export interface ResubscribeResult {
  */
 export async function resubscribe(deps: Deps, token: string): Promise<ResubscribeResult> {
   const payload = await verifyLink(deps, token, "unsubscribe");
+  return restore(deps, payload.c, {
+    grantConsent: false,
+    summary: "Subscribed again (marketing consent needs a new grant)",
+    data: attribution(payload),
+    gone: "this link's contact no longer exists",
+  });
+}
+
+interface Restoration {
+  /** Also grant marketing consent (a request the customer made to a person), not only lift the unsubscribe. */
+  grantConsent: boolean;
+  summary: string;
+  data: Record<string, string>;
+  by?: By;
+  /** The NotFound message when the customer is gone. */
+  gone?: string;
+}
+
+/** The resubscribe transaction, for a link and for the team alike (see `resubscribe`, `changeSubscription`). */
+async function restore(deps: Deps, customerId: string, r: Restoration): Promise<ResubscribeResult> {
   for (let attempt = 1; ; attempt++) {
-    const customer = await getCustomerItem(deps, payload.c, true);
-    if (!customer) throw new NotFound("this link's contact no longer exists");
-    if (customer.emailStatus === "bounced" || customer.emailStatus === "complained") throw cannotResubscribe();
-    const marketingConsent = customer.consentMarketing === true;
-    if (!customer.unsubscribedAt) return { changed: false, marketingConsent };
+    const customer = await getCustomerItem(deps, customerId, true);
+    if (!customer) throw new NotFound(r.gone ?? `no customer ${customerId}`);
+    if (customer.emailStatus === "bounced" || customer.emailStatus === "complained") throw cannotResubscribe(r.by ? customer.emailStatus : undefined);
+    const hadConsent = customer.consentMarketing === true;
+    const unsubscribed = customer.unsubscribedAt !== undefined;
+    if (!unsubscribed && (!r.grantConsent || hadConsent)) return { changed: false, marketingConsent: hadConsent };
     const now = deps.clock.now().toISOString();
+    const update = new Update()
+      .set("emailStatus", "ok")
+      .set("updatedAt", now)
+      .remove("unsubscribedAt")
+      .when(unsubscribed ? "attribute_exists(unsubscribedAt)" : "attribute_exists(PK) AND attribute_not_exists(unsubscribedAt)")
+      .when((name, value) => `attribute_not_exists(${name("emailStatus")}) OR ${name("emailStatus")} IN (${value("unsubscribed")}, ${value("ok")})`);
+    if (r.grantConsent) update.set("consentMarketing", true).set("consentAt", now).set("consentSource", "staff_request").remove("consentPending");
+    const marketingConsent = r.grantConsent || hadConsent;
     try {
       await deps.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Update: customerUpdate(
-                deps.table,
-                payload.c,
-                new Update()
-                  .set("emailStatus", "ok")
-                  .set("updatedAt", now)
-                  .remove("unsubscribedAt")
-                  .when("attribute_exists(unsubscribedAt)")
-                  .when((name, value) => `attribute_not_exists(${name("emailStatus")}) OR ${name("emailStatus")} = ${value("unsubscribed")}`),
-              ),
-            },
+            { Update: customerUpdate(deps.table, customerId, update) },
             // Fails the whole transaction when the address is suppressed for a bounce or complaint.
             { Delete: unsuppressDelete(deps, customer.email) },
             {
               Put: {
                 TableName: deps.table,
-                Item: timelineItem(deps, payload.c, {
+                Item: timelineItem(deps, customerId, {
                   at: now,
                   type: "resubscribed",
-                  summary: "Subscribed again (marketing consent needs a new grant)",
-                  data: { ...attribution(payload), marketingConsent },
+                  summary: r.summary,
+                  data: { ...r.data, marketingConsent },
+                  ...(r.by ? { by: r.by } : {}),
                 }),
               },
             },
@@ -175,7 +246,11 @@ export async function resubscribe(deps: Deps, token: string): Promise<Resubscrib
         }),
       );
     } catch (err) {
-      if (cancellationCodes(err)?.[1] === "ConditionalCheckFailed") throw cannotResubscribe();
+      if (cancellationCodes(err)?.[1] === "ConditionalCheckFailed") {
+        // The suppression list knows of a bounce or complaint the customer's record has not caught up with.
+        const reason = r.by ? (await getSuppression(deps, customer.email))?.reason : undefined;
+        throw cannotResubscribe(reason === "bounced" || reason === "complained" ? reason : undefined);
+      }
       if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
       throw err;
     }
@@ -183,8 +258,19 @@ export async function resubscribe(deps: Deps, token: string): Promise<Resubscrib
   }
 }
 
-function cannotResubscribe(): Conflict {
-  return new Conflict("cannot_resubscribe", "emails to this address bounced or were reported as spam, so it stays off our mailing list");
+/**
+ * The 409 of a resubscribe refused. To a person of the team (`status` given) it says which and
+ * what to do; the unsubscribe page says it without detail.
+ */
+function cannotResubscribe(status?: "bounced" | "complained"): Conflict {
+  return new Conflict(
+    "cannot_resubscribe",
+    status === "complained"
+      ? "this address reported our email as spam, so it stays off the mailing list for good; it cannot be resubscribed"
+      : status === "bounced"
+        ? "email to this address bounced (the mailbox does not exist or refuses mail), so it stays off the mailing list for good; ask the customer for another address"
+        : "emails to this address bounced or were reported as spam, so it stays off our mailing list",
+  );
 }
 
 export interface ConfirmResult {

@@ -155,13 +155,27 @@ export function setActivity(update: Update, customerId: string, at: string, init
 
 /**
  * The key condition of a stage index Query (access pattern 4): the stage's customers, with
- * `before` those less recently active than that sort key (a listing's cursor).
+ * `before` those less recently active than that sort key (a listing's cursor), with `since` those
+ * active at or after that instant. With both, the range is `BETWEEN` (a key condition allows one
+ * on the sort key), which includes `before` itself: the caller drops that one item.
  */
-export function stageQuery(stage: Stage, before?: string) {
+export function stageQuery(stage: Stage, before?: string, since?: string) {
+  const condition =
+    before && since
+      ? "GSI1PK = :pk AND GSI1SK BETWEEN :since AND :before"
+      : before
+        ? "GSI1PK = :pk AND GSI1SK < :before"
+        : since
+          ? "GSI1PK = :pk AND GSI1SK >= :since"
+          : "GSI1PK = :pk";
   return {
     IndexName: STAGE_INDEX.name,
-    KeyConditionExpression: before ? "GSI1PK = :pk AND GSI1SK < :before" : "GSI1PK = :pk",
-    ExpressionAttributeValues: { ":pk": stagePartition(stage), ...(before ? { ":before": before } : {}) } as Record<string, unknown>,
+    KeyConditionExpression: condition,
+    ExpressionAttributeValues: {
+      ":pk": stagePartition(stage),
+      ...(before ? { ":before": before } : {}),
+      ...(since ? { ":since": since } : {}),
+    } as Record<string, unknown>,
   };
 }
 

@@ -1,9 +1,19 @@
 import type * as z from "zod/mini";
 import * as auth from "../auth/schema.ts";
-import { Campaign, CampaignId, CampaignInput, CampaignList } from "../campaigns/schema.ts";
+import { Campaign, CampaignId, CampaignInput, CampaignList, Preview, PreviewInput, TestSendInput, TestSendQueued } from "../campaigns/schema.ts";
 import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
 import { CustomerIdParam } from "../core/schema.ts";
-import { Customer360, CustomerPage, CustomerPatch, ListCustomersQuery, TimelinePage, TimelineQuery } from "../customers/schema.ts";
+import {
+  Customer360,
+  CustomerPage,
+  CustomerPatch,
+  ExportCustomersQuery,
+  ListCustomersQuery,
+  SubscriptionChange,
+  SubscriptionChanged,
+  TimelinePage,
+  TimelineQuery,
+} from "../customers/schema.ts";
 import {
   ConfirmLinkValid,
   ConsentConfirmed,
@@ -59,6 +69,8 @@ export type FunctionName =
   | "app"
   | "hooks"
   | "people"
+  | "exports"
+  | "mailtest"
   | "segments";
 /**
  * What a route asks of its caller. `staff`: the day-to-day work (customers, events, reports,
@@ -218,6 +230,17 @@ const coreRoutes = [
   }),
   route({
     method: "GET",
+    path: "/v1/exports/customers",
+    operationId: "exportCustomers",
+    fn: "exports",
+    auth: "staff",
+    summary: "Customers as CSV",
+    tags: ["customers"],
+    request: { query: ExportCustomersQuery },
+    responses: { 200: { description: "A CSV attachment", content: { "text/csv": FileBody } }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "GET",
     path: "/v1/customers/{id}",
     operationId: "getCustomer",
     fn: "customers",
@@ -243,6 +266,26 @@ const coreRoutes = [
       403: forbidden,
       404: notFound,
       409: { description: "The new email belongs to another customer", content: asJson(ErrorBody) },
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/customers/{id}/subscription",
+    operationId: "changeSubscription",
+    // The links function already does unsubscribes and resubscribes, with the same code.
+    fn: "links",
+    auth: "staff",
+    summary: "Unsubscribe or resubscribe",
+    tags: ["customers"],
+    request: { params: idParam, body: SubscriptionChange, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "Done", content: asJson(SubscriptionChanged) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: notFound,
+      409: { description: "Bounced", content: asJson(ErrorBody) },
       ...bodyRefused,
     },
   }),
@@ -286,6 +329,7 @@ const coreRoutes = [
 ];
 
 const noCampaign = { description: "No such campaign", content: asJson(ErrorBody) };
+const noCampaignOrCustomer = { description: "Not found", content: asJson(ErrorBody) };
 const campaignRoutes = [
   route({
     method: "GET",
@@ -326,6 +370,43 @@ const campaignRoutes = [
       403: forbidden,
       413: tooLarge("256 KiB"),
       415: unsupportedType,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/campaigns/{id}/preview",
+    operationId: "previewCampaign",
+    fn: "campaigns",
+    auth: "staff",
+    summary: "Preview for a customer",
+    tags: ["campaigns"],
+    request: { params: { id: CampaignId }, body: PreviewInput, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The rendered email", content: asJson(Preview) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noCampaignOrCustomer,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/campaigns/{id}/test",
+    operationId: "testCampaign",
+    // Onto the send queue; the sender sends the test.
+    fn: "mailtest",
+    auth: "staff",
+    summary: "Send a preview to yourself",
+    tags: ["campaigns"],
+    request: { params: { id: CampaignId }, body: TestSendInput, bodyTypes: ["application/json"] },
+    responses: {
+      202: { description: "Queued", content: asJson(TestSendQueued) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noCampaignOrCustomer,
+      ...bodyRefused,
     },
   }),
   route({
@@ -641,7 +722,7 @@ const reportRoutes = [
     operationId: "segmentsReport",
     fn: "reports",
     auth: "staff",
-    summary: "RFM scores and value segments (champions, loyal, new, potential, at risk, hibernating) with revenue share and average lifetime value",
+    summary: "RFM scores and value segments (champions, regulars, newcomers, potential, slipping, hibernating) with revenue share and average lifetime value",
     tags: ["reports"],
     request: { query: SegmentsQuery },
     responses: { 200: { description: "Segments", content: reportOrTable(SegmentsReport) }, 400: validation, 401: unauthorized, 403: forbidden },

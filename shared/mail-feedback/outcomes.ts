@@ -85,6 +85,8 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
   if (plan.suppress) for (const email of recipients) await suppress(deps, email, plan.suppress, plan.at);
 
   const tags = event.mail.tags ?? {};
+  // A campaign's test send to a person of the team: on no customer's record, in no report.
+  if (tags.test?.[0] === "true") return plan.suppress ? "suppressed_only" : "ignored";
   if (plan.outcome) await markSend(deps, tags, plan.outcome, plan.at);
   const customer = await customerFor(deps, tags.customer?.[0], recipients);
   if (!customer) return plan.suppress ? "suppressed_only" : "no_customer";

@@ -1,6 +1,6 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { queryAll } from "../aws/db.ts";
-import { listCampaignNames } from "../campaigns/names.ts";
+import { listCampaignSummaries } from "../campaigns/summaries.ts";
 import type { Deps } from "../core/deps.ts";
 import { ValidationError } from "../core/errors.ts";
 import { CAMPAIGN_PARTITION, COHORT_PARTITION, DAY_PARTITION, RFM_PARTITION, RFM_SPEND_KEY, STAGES_KEY } from "../entities/report.ts";
@@ -92,7 +92,7 @@ export async function revenueReport(deps: Deps, query: RevenueQuery): Promise<Re
 }
 
 export async function campaignsReport(deps: Deps): Promise<CampaignsReport> {
-  const [campaigns, counters] = await Promise.all([listCampaignNames(deps), range(deps, CAMPAIGN_PARTITION)]);
+  const [campaigns, counters] = await Promise.all([listCampaignSummaries(deps), range(deps, CAMPAIGN_PARTITION)]);
   const rows = campaigns.map((c) => campaignRow(c.id, c.name, c.kind, counters.get(c.id) ?? {}));
   // Counters of a campaign since deleted still show, under its id.
   for (const [id, attrs] of counters) if (!campaigns.some((c) => c.id === id)) rows.push(campaignRow(id, id, "marketing", attrs));

@@ -68,9 +68,9 @@ export function frequencyScore(orders: number): number {
 
 export function segmentOf(r: number, f: number): Segment {
   if (r >= 4 && f >= 4) return "champions";
-  if (r >= 3 && f >= 3) return "loyal";
-  if (r >= 4 && f === 1) return "new";
-  if (r <= 2 && f >= 3) return "at_risk";
+  if (r >= 3 && f >= 3) return "regulars";
+  if (r >= 4 && f === 1) return "newcomers";
+  if (r <= 2 && f >= 3) return "slipping";
   if (r <= 2 && f <= 2) return "hibernating";
   return "potential";
 }

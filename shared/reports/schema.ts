@@ -169,6 +169,6 @@ export const SegmentsReport = z
   })
   .check(
     note(
-      "RFM over customers with at least one purchase, as of `at` (default now). Recency: calendar months since the month of the last purchase, 0 → 5, 1–2 → 4, 3–5 → 3, 6–11 → 2, 12+ → 1. Frequency: orders 1 → 1, 2 → 2, 3–4 → 3, 5–9 → 4, 10+ → 5. Monetary (lifetime spend, buckets about 6 % wide) by rank: 1 + ⌊5 × (customers with less ÷ customers)⌋. Segments, from the (R, F) grid: champions R≥4 F≥4; loyal R≥3 F≥3 (not champions); new R≥4 F=1; at_risk R≤2 F≥3; hibernating R≤2 F≤2; potential: everyone else.",
+      "RFM over customers with at least one purchase, as of `at` (default now). Recency: calendar months since the month of the last purchase, 0 → 5, 1–2 → 4, 3–5 → 3, 6–11 → 2, 12+ → 1. Frequency: orders 1 → 1, 2 → 2, 3–4 → 3, 5–9 → 4, 10+ → 5. Monetary (lifetime spend, buckets about 6 % wide) by rank: 1 + ⌊5 × (customers with less ÷ customers)⌋. Segments, from the (R, F) grid: champions R≥4 F≥4; regulars R≥3 F≥3 (not champions); newcomers R≥4 F=1; slipping R≤2 F≥3; hibernating R≤2 F≤2; potential: everyone else.",
     ),
   );

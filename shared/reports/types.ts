@@ -21,7 +21,7 @@ export type RevenueReport = z.output<typeof schema.RevenueReport>;
 /** `GET /v1/reports/campaigns`: lifetime figures per campaign (every campaign, zeros included). */
 export type CampaignsReport = z.output<typeof schema.CampaignsReport>;
 
-export const SEGMENTS = ["champions", "loyal", "new", "potential", "at_risk", "hibernating"] as const;
+export const SEGMENTS = ["champions", "regulars", "newcomers", "potential", "slipping", "hibernating"] as const;
 export type Segment = (typeof SEGMENTS)[number];
 
 /**
@@ -29,7 +29,8 @@ export type Segment = (typeof SEGMENTS)[number];
  * (default now). Recency: calendar months since the month of the last purchase, 0 → 5, 1–2 → 4,
  * 3–5 → 3, 6–11 → 2, 12+ → 1. Frequency: orders 1 → 1, 2 → 2, 3–4 → 3, 5–9 → 4, 10+ → 5.
  * Monetary (lifetime spend, buckets about 6 % wide) by rank: 1 + ⌊5 × (customers with less ÷
- * customers)⌋. Segments, from the (R, F) grid: champions R≥4 F≥4; loyal R≥3 F≥3 (not
- * champions); new R≥4 F=1; at_risk R≤2 F≥3; hibernating R≤2 F≤2; potential: everyone else.
+ * customers)⌋. Segments, from the (R, F) grid: champions R≥4 F≥4; regulars R≥3 F≥3 (not
+ * champions); newcomers R≥4 F=1; slipping R≤2 F≥3; hibernating R≤2 F≤2; potential: everyone else.
+ * The names differ from the lifecycle stages (`loyal`, `at_risk`) on purpose, so no word means two things.
  */
 export type SegmentsReport = z.output<typeof schema.SegmentsReport>;

@@ -1,10 +1,10 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, isConditionFailed, isTransactionConflict, itemOfFailedCondition, Update } from "../aws/db.ts";
 import { isMessageRejected, isThrottling, type SendingPause, sendingPauseOf } from "../aws/errors.ts";
-import { formatAmount, pickTemplate, type RenderContext, renderTemplate } from "../campaigns/render.ts";
+import { composeEmail, INERT_LINKS } from "../campaigns/compose.ts";
 import type { Campaign } from "../campaigns/schema.ts";
 import type { Deps } from "../core/deps.ts";
-import type { Mailer, OutgoingMail, SendRequest } from "../core/ports.ts";
+import type { Mailer, OutgoingMail, SendRequest, TestSend } from "../core/ports.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { issueToken, linkAttribution } from "../email-links/tokens.ts";
 import type { CustomerItem } from "../entities/customer.ts";
@@ -12,8 +12,6 @@ import { customerUpdate } from "../entities/customer.ts";
 import { scheduleDue } from "../entities/due.ts";
 import { sendKey } from "../entities/send.ts";
 import { isSuppressed } from "../mail-feedback/suppression.ts";
-import { customerBasis, recommendProducts } from "../tracking/recommendations.ts";
-import { dashboardCustomerUrl } from "./alerts.ts";
 import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
 
 export type SendOutcome =
@@ -64,6 +62,7 @@ export class SendingPaused extends Error {
  * ten minutes it is marked "unknown" and never resent (at most once beats twice).
  */
 export async function deliver(deps: Deps, mailer: Mailer, campaigns: Map<string, Campaign>, request: SendRequest): Promise<SendOutcome> {
+  if (request.test) return deliverTest(deps, mailer, campaigns, { ...request, test: request.test });
   const campaign = campaigns.get(request.campaignId);
   if (!campaign?.enabled) return { status: "skipped", reason: "campaign missing or disabled" };
   const customer = await getCustomerItem(deps, request.customerId, true);
@@ -204,41 +203,10 @@ async function sendWithBackoff(mailer: Mailer, mail: OutgoingMail): Promise<{ me
 
 /** The email for this send: template by the customer's locale, placeholders, signed links, headers. */
 async function compose(deps: Deps, campaign: Campaign, customer: CustomerItem, request: SendRequest, owner: string): Promise<OutgoingMail> {
-  const base = deps.config.publicBaseUrl;
   const retention = deps.config.retention;
   const attribution = linkAttribution(campaign.id, request.occurrence);
-  const unsubscribe = await issueToken(deps, { c: customer.id, p: "unsubscribe", k: attribution });
-  const unsubscribeUrl = `${base}/v1/unsubscribe?t=${unsubscribe}`;
   const locale = campaign.recipient === "owner" ? "en" : (customer.locale ?? "en");
-  const template = pickTemplate(campaign, locale);
-  const context: RenderContext = {
-    firstName: customer.firstName,
-    lastName: customer.lastName,
-    fullName: [customer.firstName, customer.lastName].filter(Boolean).join(" ") || undefined,
-    company: customer.company,
-    phone: customer.phone,
-    email: customer.email,
-    businessName: retention.businessName,
-    source: customer.attribution?.source,
-    // The dashboard's page of the customer: the API's URL would answer a browser with a 401.
-    customerUrl: dashboardCustomerUrl(base, customer.id),
-    unsubscribeUrl,
-    score: customer.latestFeedbackScore === undefined ? undefined : String(customer.latestFeedbackScore),
-    comment: campaign.trigger.type === "low_feedback" ? customer.lowFeedbackComment : undefined,
-  };
-  if (campaign.trigger.type === "spend_milestone") context.milestone = formatAmount(Number(request.occurrence), customer.currency, template.language);
-  if (campaign.trigger.type === "purchase" || template.text.includes("scoreLinks") || template.html.includes("scoreLinks")) {
-    const feedback = await issueToken(deps, { c: customer.id, p: "feedback", k: attribution });
-    context.scoreLinks = Array.from({ length: 11 }, (_, score) => `${base}/v1/feedback?t=${feedback}&score=${score}`);
-  }
-  if (template.text.includes("visitToken") || template.html.includes("visitToken"))
-    context.visitToken = await issueToken(deps, { c: customer.id, p: "visit", k: attribution });
-  if (campaign.trigger.type === "interest") context.interest = request.occurrence.slice(0, request.occurrence.lastIndexOf("@"));
-  if (template.text.includes("recommendations") || template.html.includes("recommendations"))
-    context.recommendations = (await recommendProducts(deps, customerBasis(customer), 3)).map((p) => p.name);
-  if (campaign.trigger.type === "double_opt_in")
-    context.confirmUrl = `${base}/v1/confirm?t=${await issueToken(deps, { c: customer.id, p: "confirm", k: attribution })}`;
-  const rendered = renderTemplate(template, context, template.language);
+  const rendered = await composeEmail(deps, campaign, customer, request.occurrence, locale, (p) => issueToken(deps, { c: customer.id, p, k: attribution }));
   const toCustomer = campaign.recipient === "customer";
   return {
     from: retention.senderEmail,
@@ -249,13 +217,40 @@ async function compose(deps: Deps, campaign: Campaign, customer: CustomerItem, r
     html: rendered.html,
     headers: toCustomer
       ? {
-          "List-Unsubscribe": `<${unsubscribeUrl}>, <mailto:${retention.replyToEmail ?? retention.senderEmail}?subject=unsubscribe>`,
+          "List-Unsubscribe": `<${rendered.unsubscribeUrl}>, <mailto:${retention.replyToEmail ?? retention.senderEmail}?subject=unsubscribe>`,
           ...(campaign.kind === "marketing" ? { "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" } : {}),
         }
       : {},
     // SES events come back with these tags; `recipient` tells an owner's bounce from the customer's.
     tags: { campaign: campaign.id, customer: customer.id, occurrence: request.occurrence, recipient: campaign.recipient },
   };
+}
+
+/**
+ * A test send (`POST /v1/campaigns/{id}/test`): the campaign as this customer would get it in
+ * `locale`, to a person of the team, subject prefixed "[Test] ". Its links are inert, and it is
+ * nowhere on the customer's record: no ledger claim, no timeline entry, no `sent#` mark, so the
+ * reports never count it; its SES events carry the `test` tag and are ignored. A disabled
+ * campaign can be tested (that is when one wants to); a gone customer or campaign is skipped.
+ */
+async function deliverTest(deps: Deps, mailer: Mailer, campaigns: Map<string, Campaign>, request: SendRequest & { test: TestSend }): Promise<SendOutcome> {
+  const campaign = campaigns.get(request.campaignId);
+  if (!campaign) return { status: "skipped", reason: "campaign missing" };
+  const customer = await getCustomerItem(deps, request.customerId, true);
+  if (!customer) return { status: "skipped", reason: "customer gone" };
+  const rendered = await composeEmail(deps, campaign, customer, request.occurrence, request.test.locale, INERT_LINKS);
+  const retention = deps.config.retention;
+  const { messageId } = await sendWithBackoff(mailer, {
+    from: retention.senderEmail,
+    to: request.test.to,
+    ...(retention.replyToEmail ? { replyTo: retention.replyToEmail } : {}),
+    subject: `[Test] ${rendered.subject}`,
+    text: rendered.text,
+    html: rendered.html,
+    headers: {},
+    tags: { test: "true", campaign: campaign.id },
+  });
+  return { status: "sent", messageId };
 }
 
 async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem, request: SendRequest, messageId: string, subject: string): Promise<void> {

@@ -198,23 +198,23 @@ describe("segments (RFM)", () => {
   it("segments with count, revenue share and average lifetime value", () => {
     // November (R5, F4): champions, 1 customer, 500.00 of 1,100.00 = 45.5 %.
     // October (R4, F3) and July ×2 (R3, F3): loyal, 3 customers, 300.00 + 200.00 = 500.00 = 45.5 %, 166.67 each.
-    // September ×2 (R4, F1): new, 40.00 = 3.6 %, 20.00. June ×3 (R3, F1): potential, 30.00 = 2.7 %, 10.00.
-    // March (R2, F2): hibernating, 30.00 = 2.7 %. Nobody at risk (R ≤ 2 with F ≥ 3).
+    // September ×2 (R4, F1): newcomers, 40.00 = 3.6 %, 20.00. June ×3 (R3, F1): potential, 30.00 = 2.7 %, 10.00.
+    // March (R2, F2): hibernating, 30.00 = 2.7 %. Nobody slipping (R ≤ 2 with F ≥ 3).
     expect(report.customers).toBe(10);
     expect(report.revenue).toBe(1100);
     expect(report.segments).toEqual([
       { segment: "champions", count: 1, share: 10, revenue: 500, revenueShare: 45.5, averageLifetimeValue: 500 },
-      { segment: "loyal", count: 3, share: 30, revenue: 500, revenueShare: 45.5, averageLifetimeValue: 166.67 },
-      { segment: "new", count: 2, share: 20, revenue: 40, revenueShare: 3.6, averageLifetimeValue: 20 },
+      { segment: "regulars", count: 3, share: 30, revenue: 500, revenueShare: 45.5, averageLifetimeValue: 166.67 },
+      { segment: "newcomers", count: 2, share: 20, revenue: 40, revenueShare: 3.6, averageLifetimeValue: 20 },
       { segment: "potential", count: 3, share: 30, revenue: 30, revenueShare: 2.7, averageLifetimeValue: 10 },
-      { segment: "at_risk", count: 0, share: 0, revenue: 0, revenueShare: 0, averageLifetimeValue: null },
+      { segment: "slipping", count: 0, share: 0, revenue: 0, revenueShare: 0, averageLifetimeValue: null },
       { segment: "hibernating", count: 1, share: 10, revenue: 30, revenueShare: 2.7, averageLifetimeValue: 30 },
     ]);
   });
 
-  it("the only buyer, who bought this month, is new, not hibernating", () => {
+  it("the only buyer, who bought this month, is a newcomer, not hibernating", () => {
     const one = segmentsFrom(rfmCells(days({ "2026-11": { "n#1": 1, "m#1": 4_250 } }), "2026-11"), { "n#146": 1 }, "USD", "2026-11-23T00:00:00.000Z");
-    expect(one.segments.find((s) => s.count > 0)!.segment).toBe("new");
+    expect(one.segments.find((s) => s.count > 0)!.segment).toBe("newcomers");
   });
 
   it("leaves out purchases after the as-of month", () => {

@@ -1,13 +1,14 @@
 import { PLACEHOLDERS } from "../../../shared/campaigns/placeholders.ts";
 import { STAGES } from "../../../shared/core/fields.ts";
-import { ApiError, api, type FieldError, SignedOut } from "../api.ts";
+import { ApiError, api, type FieldError, query, SignedOut } from "../api.ts";
 import { type Child, h, replace } from "../dom.ts";
 import * as f from "../format.ts";
 import { isOwner } from "../session.ts";
-import type { Campaign, CampaignsReport, Trigger } from "../types.ts";
+import type { Campaign, CampaignsReport, CustomerPage, Trigger } from "../types.ts";
 import type { PageContext } from "../ui.ts";
 import { announce, errorBox, facts, loadInto, loading, pageHeading, section } from "../ui.ts";
 import { triggerText } from "./campaigns.ts";
+import { customerName } from "./customers.ts";
 
 type TriggerType = Trigger["type"];
 
@@ -99,6 +100,7 @@ export async function campaignEditPage(ctx: PageContext): Promise<void> {
           h("p", { class: "subtitle" }, `${triggerText(campaign.trigger)} · ${f.label(campaign.kind)} · id `, h("code", null, campaign.id)),
         ),
         h("div", { class: "grid-edit" }, h("div", null, editForm(campaign, ctx)), section("Performance", { class: "side" }, performance)),
+        previewSection(campaign),
       ];
     },
   );
@@ -357,6 +359,75 @@ function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
     }
   }
 
+  /**
+   * "Add a language": the campaign with one more template (a copy of the English one, to
+   * translate), saved at once with PUT, so the same campaign schema judges the language tag;
+   * then the page shows it, open, to be translated and saved again.
+   */
+  function addLanguage(): HTMLElement {
+    const tag = h("input", {
+      type: "text",
+      id: "campaign-add-language",
+      autocomplete: "off",
+      spellcheck: "false",
+      "aria-describedby": "campaign-add-language-help campaign-add-language-error",
+    });
+    const error = h("p", { class: "field-error", id: "campaign-add-language-error", hidden: true });
+    const done = h("p", { class: "form-status", role: "status" });
+    const add = async () => {
+      error.hidden = true;
+      tag.removeAttribute("aria-invalid");
+      const lang = tag.value.trim();
+      const fail = (message: string) => {
+        error.textContent = `Language ${message}`;
+        error.hidden = false;
+        tag.setAttribute("aria-invalid", "true");
+        tag.focus();
+      };
+      if (!lang) return fail("is required: a tag such as de, fr or pt-BR");
+      if (Object.keys(campaign.templates).some((l) => l.toLowerCase() === lang.toLowerCase())) return fail(`${lang} is already there`);
+      const definition = read() as { templates: Record<string, unknown> };
+      definition.templates[lang] = definition.templates.en;
+      replace(done, loading("Adding…"));
+      try {
+        await api<Campaign>(`/v1/campaigns/${encodeURIComponent(campaign.id)}`, { method: "PUT", body: definition, signal: ctx.signal });
+      } catch (err) {
+        replace(done);
+        if (err instanceof SignedOut || ctx.signal.aborted) return;
+        const fields = err instanceof ApiError ? err.fields : [];
+        return fail(fields.length ? fields.map((x) => x.message).join("; ") : err instanceof ApiError ? err.message : "could not be added; try again");
+      }
+      await campaignEditPage(ctx);
+      announce(`${languageName(lang)} added, with the English text to translate.`);
+      const added = document.querySelector<HTMLDetailsElement>(`details[data-lang="${CSS.escape(lang)}"]`);
+      if (added) {
+        added.open = true;
+        added.querySelector<HTMLInputElement>("input")?.focus();
+      }
+    };
+    tag.addEventListener("keydown", (event) => {
+      // Enter adds the language; it must not submit the campaign form around it.
+      if (event.key === "Enter") {
+        event.preventDefault();
+        void add();
+      }
+    });
+    return h(
+      "div",
+      { class: "field add-language" },
+      h("label", { for: "campaign-add-language" }, "Add a language"),
+      tag,
+      h(
+        "p",
+        { class: "help", id: "campaign-add-language-help" },
+        "A language tag such as de, fr or pt-BR. It starts as a copy of the English text, saved at once.",
+      ),
+      error,
+      h("button", { type: "button", class: "button", onclick: () => void add() }, "Add language"),
+      done,
+    );
+  }
+
   return h(
     "form",
     { class: "campaign-form", novalidate: true, "aria-label": "Campaign definition", onsubmit: (event: Event) => void submit(event) },
@@ -403,6 +474,7 @@ function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
         ".",
       ),
       templates,
+      isOwner() ? addLanguage() : null,
     ),
     h(
       "div",
@@ -412,5 +484,138 @@ function editForm(campaign: Campaign, ctx: PageContext): HTMLElement {
       h("a", { href: "#/campaigns", class: "button button-quiet" }, "Back to campaigns"),
       status,
     ),
+  );
+}
+
+interface Preview {
+  customerId: string;
+  language: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * See the campaign as one customer would get it, in one of its languages, and send that to
+ * yourself. The HTML is shown as its source, never rendered into the dashboard: the page's CSP
+ * allows no frames and Trusted Types no markup from strings; the plain text shows the words.
+ */
+function previewSection(campaign: Campaign): HTMLElement {
+  const search = h("input", { type: "search", id: "preview-search", autocomplete: "off", "aria-describedby": "preview-search-help" });
+  const found = h("select", { id: "preview-customer", disabled: true }, h("option", { value: "" }, "Search for a customer first"));
+  const locale = h(
+    "select",
+    { id: "preview-locale" },
+    h("option", { value: "" }, "The customer's own language"),
+    Object.keys(campaign.templates)
+      .sort()
+      .map((l) => h("option", { value: l }, languageName(l))),
+  );
+  const searchStatus = h("p", { class: "form-status", role: "status" });
+  const status = h("p", { class: "form-status", role: "status" });
+  const shown = h("div", { class: "preview" });
+
+  const find = async () => {
+    const q = search.value.trim();
+    if (!q) {
+      searchStatus.textContent = "Type part of a name, company, email or phone.";
+      return search.focus();
+    }
+    searchStatus.textContent = "Searching…";
+    try {
+      const page = await api<CustomerPage>(`/v1/customers${query({ q, limit: 20 })}`);
+      replace(
+        found,
+        page.items.length === 0
+          ? h("option", { value: "" }, "Nobody found")
+          : page.items.map((c) => h("option", { value: c.id }, `${customerName(c)} <${c.email}>`)),
+      );
+      found.disabled = page.items.length === 0;
+      searchStatus.textContent = page.items.length === 0 ? `Nobody matches “${q}”.` : `${page.items.length} found: choose one under Customer to preview.`;
+    } catch (err) {
+      searchStatus.textContent = err instanceof ApiError ? err.message : "The search failed. Try again.";
+    }
+  };
+  search.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      void find();
+    }
+  });
+  const body = () => ({ customerId: found.value, ...(locale.value ? { locale: locale.value } : {}) });
+  const need = () => {
+    if (found.value) return false;
+    status.textContent = "Choose a customer first.";
+    search.focus();
+    return true;
+  };
+
+  const show = async () => {
+    if (need()) return;
+    status.textContent = "Rendering…";
+    try {
+      const p = await api<Preview>(`/v1/campaigns/${encodeURIComponent(campaign.id)}/preview`, { method: "POST", body: body() });
+      replace(
+        shown,
+        facts([
+          ["Language", languageName(p.language)],
+          ["Subject", p.subject],
+        ]),
+        h("h3", null, "Plain text"),
+        h("pre", { class: "mono preview-text", tabindex: "0", "aria-label": "Plain text of the email" }, p.text),
+        h(
+          "details",
+          null,
+          h("summary", null, "HTML source"),
+          h("pre", { class: "mono preview-text", tabindex: "0", "aria-label": "HTML of the email" }, p.html),
+        ),
+      );
+      status.textContent = `Preview in ${languageName(p.language)}. Links in a preview do nothing.`;
+    } catch (err) {
+      if (err instanceof SignedOut) return;
+      status.textContent =
+        err instanceof ApiError ? (err.fields.length ? err.fields.map((x) => `${x.field} ${x.message}`).join("; ") : err.message) : "The preview failed.";
+    }
+  };
+  const test = async () => {
+    if (need()) return;
+    status.textContent = "Sending…";
+    try {
+      const sent = await api<{ to: string; language: string }>(`/v1/campaigns/${encodeURIComponent(campaign.id)}/test`, { method: "POST", body: body() });
+      status.textContent = `Test sent to ${sent.to} in ${languageName(sent.language)}, subject starting “[Test]”. It is not recorded on the customer.`;
+    } catch (err) {
+      if (err instanceof SignedOut) return;
+      status.textContent =
+        err instanceof ApiError ? (err.fields.length ? err.fields.map((x) => `${x.field} ${x.message}`).join("; ") : err.message) : "The test failed.";
+    }
+  };
+
+  return section(
+    "Preview and test",
+    {},
+    h("p", { class: "help" }, "See this campaign as one customer would get it, with their details filled in, and send it to yourself."),
+    h(
+      "div",
+      { class: "toolbar preview-controls" },
+      h(
+        "div",
+        { class: "field field-wide" },
+        h("label", { for: "preview-search" }, "Find a customer"),
+        search,
+        h("p", { class: "help", id: "preview-search-help" }, "Part of a name, company, email or phone; press Enter"),
+      ),
+      h("div", { class: "field field-action" }, h("button", { type: "button", class: "button", onclick: () => void find() }, "Find")),
+      h("div", { class: "field" }, h("label", { for: "preview-customer" }, "Customer to preview"), found),
+      h("div", { class: "field" }, h("label", { for: "preview-locale" }, "Language"), locale),
+    ),
+    searchStatus,
+    h(
+      "div",
+      { class: "form-actions" },
+      h("button", { type: "button", class: "button button-primary", onclick: () => void show() }, "Show preview"),
+      h("button", { type: "button", class: "button", onclick: () => void test() }, "Send a test to me"),
+    ),
+    status,
+    shown,
   );
 }

@@ -325,7 +325,43 @@ function tasksBlock(c: Customer360): HTMLElement {
 }
 
 function actions(c: Customer360, ctx: PageContext): HTMLElement {
-  return h("div", { class: "actions" }, interactionForm(c, ctx), orderForm(c, ctx), profileForm(c, ctx), privacyActions(c));
+  return h("div", { class: "actions" }, interactionForm(c, ctx), orderForm(c, ctx), profileForm(c, ctx), subscriptionForm(c, ctx), privacyActions(c));
+}
+
+/**
+ * The customer asked to stop getting marketing email, or to get it again: recorded with who did
+ * it and why (POST /v1/customers/{id}/subscription). A bounced or complained address cannot be
+ * resubscribed; the API's 409 says why, and the form shows it.
+ */
+function subscriptionForm(c: Customer360, ctx: PageContext): HTMLElement {
+  const subscribed = c.consent.marketing && !c.emailStatus;
+  const reason = h("input", { type: "text", maxlength: 500, autocomplete: "off" });
+  const form = apiForm("subscription", subscribed ? "Unsubscribe" : "Subscribe again", async () => {
+    const question = subscribed
+      ? `Unsubscribe ${c.email} from marketing email? They get no marketing email from now on.`
+      : `Subscribe ${c.email} to marketing email again? Only do this when they asked for it: it records their consent with your name.`;
+    if (!window.confirm(question)) return "Nothing changed.";
+    await api(`/v1/customers/${encodeURIComponent(c.id)}/subscription`, {
+      method: "POST",
+      body: { marketing: !subscribed, ...(reason.value.trim() ? { reason: reason.value.trim() } : {}) },
+    });
+    await refresh(ctx, "subscription-reason");
+    announce(subscribed ? "Unsubscribed." : "Subscribed again.");
+    return subscribed ? "Unsubscribed." : "Subscribed again.";
+  });
+  form.append(
+    h(
+      "p",
+      { class: "help" },
+      subscribed
+        ? "They get marketing email now. Unsubscribe them when they ask you to."
+        : c.emailStatus === "bounced" || c.emailStatus === "complained"
+          ? "Mail to this address bounced or was reported as spam: it cannot be subscribed again."
+          : "They get no marketing email now. Subscribe them again only when they ask for it.",
+    ),
+    form.field("reason", "What they said", reason, "Kept on the timeline with your name, e.g. “asked on the phone”"),
+  );
+  return disclosure(subscribed ? "Unsubscribe on their request" : "Subscribe again on their request", form.element);
 }
 
 function interactionForm(c: Customer360, ctx: PageContext): HTMLElement {

@@ -81,8 +81,8 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
     h(
       "div",
       { class: "grid-2" },
-      section("Funnel", {}, funnelBody),
-      section("Churn", {}, churnBody),
+      section("Contacts per stage now", {}, funnelBody),
+      section("Churn in the period", {}, churnBody),
       section(interval === "month" ? "Revenue by month" : "Revenue by day", {}, revenueBody),
       section("NPS by campaign", {}, npsBody),
     ),
@@ -100,20 +100,20 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
       const rev = ok(rv);
       const nps = ok(ca) ? overallNps(ok(ca)!) : undefined;
       return stats([
-        { label: "Contacts", value: fun ? f.count(fun.total) : f.NOT_AVAILABLE, note: "now" },
-        { label: "New contacts", value: fun ? f.count(fun.newContacts) : f.NOT_AVAILABLE, note: "in the period" },
+        { label: "Contacts now", value: fun ? f.count(fun.total) : f.NOT_AVAILABLE, note: "every stage, today" },
+        { label: "New contacts in the period", value: fun ? f.count(fun.newContacts) : f.NOT_AVAILABLE, note: "captured between the dates" },
         {
-          label: "Revenue",
+          label: "Revenue in the period",
           value: rev ? f.money(rev.totals.revenue, rev.currency) : f.NOT_AVAILABLE,
           note: rev ? `${f.count(rev.totals.purchases)} purchases` : undefined,
         },
         {
-          label: "Churn rate",
+          label: "Churn rate in the period",
           value: ret ? f.percent(ret.churn.rate) : f.NOT_AVAILABLE,
-          note: ret ? `${f.count(ret.churn.churned)} churned; ${f.count(ret.churn.activeAtStart)} active at start` : undefined,
+          note: ret ? `${f.count(ret.churn.churned)} churned in the period, of ${f.count(ret.churn.activeAtStart)} active at its start` : undefined,
         },
         {
-          label: "NPS",
+          label: "NPS, all time",
           value: nps && nps.nps !== null ? f.number(nps.nps) : f.NOT_AVAILABLE,
           note: nps ? `${f.count(nps.count)} answers, all time` : undefined,
         },
@@ -183,7 +183,7 @@ function funnelView(r: FunnelReport, ctx: PageContext) {
   chartFigure(
     body,
     {
-      title: "Contacts per stage",
+      title: "Contacts per stage now",
       summary: `${f.count(r.total)} contacts now, ${r.stages.map((s) => `${f.label(s.stage)} ${f.count(s.count)}`).join(", ")}.`,
       type: "bar",
       horizontal: true,
@@ -196,7 +196,18 @@ function funnelView(r: FunnelReport, ctx: PageContext) {
   );
   body.append(
     dataTable(
-      `Conversion, ${f.day(r.period.from)} to ${f.day(r.period.to)}`,
+      "Contacts per stage now, and their moves in the period",
+      [
+        { heading: "Stage", cell: (s) => h("a", { href: `#/segments/${encodeURIComponent(s.stage)}` }, f.label(s.stage)) },
+        { heading: "Now", cell: (s) => f.count(s.count), numeric: true },
+        { heading: "At the period's start", cell: (s) => f.count(s.atStart), numeric: true },
+        { heading: "Entered in the period", cell: (s) => f.count(s.entered), numeric: true },
+      ],
+      r.stages,
+      { stack: true },
+    ),
+    dataTable(
+      `Conversion in the period, ${f.day(r.period.from)} to ${f.day(r.period.to)}`,
       [
         { heading: "Step", cell: (c) => `${f.label(c.from)} → ${f.label(c.to)}` },
         { heading: "Moved", cell: (c) => f.count(c.moved), numeric: true },
@@ -216,7 +227,12 @@ function churnView(r: RetentionReport, ctx: PageContext) {
       "p",
       { class: "lead-figure" },
       h("strong", null, f.percent(r.churn.rate)),
-      ` churn in the period: ${f.count(r.churn.churned)} churned; ${f.count(r.churn.activeAtStart)} customers were active at its start.`,
+      ` churn in the period: ${f.count(r.churn.churned)} customers churned between ${f.day(r.period.from)} and ${f.day(r.period.to)}, of ${f.count(r.churn.activeAtStart)} active at its start.`,
+    ),
+    h(
+      "p",
+      { class: "help" },
+      "Churned in the period counts who left during these dates; the Churned stage under “Contacts per stage now” counts everyone churned today, whenever they left.",
     ),
   );
   chartFigure(

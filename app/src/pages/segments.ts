@@ -9,12 +9,12 @@ import { dataTable, loadInto, pageHeading, section, stats } from "../ui.ts";
 type SegmentRow = SegmentsReport["segments"][number];
 
 /** What each RFM segment means (the grid in shared/reports/types.ts), for readers who don't speak RFM. */
-const MEANING: Record<string, string> = {
+export const SEGMENT_MEANING: Record<string, string> = {
   champions: "Bought recently and often: reward them, ask for reviews",
-  loyal: "Buy regularly: keep them close, offer more",
-  new: "First purchase was recent: help them buy again",
+  regulars: "Buy regularly: keep them close, offer more",
+  newcomers: "First purchase was recent: help them buy again",
   potential: "Recent or frequent, not yet both: nudge them",
-  at_risk: "Used to buy often, not lately: win them back",
+  slipping: "Used to buy often, not lately: win them back",
   hibernating: "Long gone and rarely bought: low priority",
 };
 
@@ -23,7 +23,14 @@ export async function segmentsPage(ctx: PageContext): Promise<void> {
   ctx.title("Segments");
   const body = h("div");
   ctx.main.replaceChildren(
-    pageHeading("Segments", h("p", { class: "subtitle" }, "Customers with at least one purchase, scored 1–5 on recency, frequency and monetary value (RFM).")),
+    pageHeading(
+      "Segments",
+      h(
+        "p",
+        { class: "subtitle" },
+        "Customers with at least one purchase, scored 1–5 on recency, frequency and monetary value (RFM), now. Value segments are about purchases; they are not the lifecycle stages (Loyal, At risk), which are about activity. Open a segment to see its people.",
+      ),
+    ),
     body,
   );
   await loadInto(
@@ -52,8 +59,23 @@ export async function segmentsPage(ctx: PageContext): Promise<void> {
           dataTable<SegmentRow>(
             `Value segments as of ${f.dateTime(r.asOf)}`,
             [
-              { heading: "Segment", cell: (s) => [f.label(s.segment), h("span", { class: "cell-note" }, MEANING[s.segment] ?? "")] },
-              { heading: "Customers", cell: (s) => f.count(s.count), numeric: true },
+              {
+                heading: "Segment",
+                cell: (s) => [
+                  h("a", { href: `#/segments/${encodeURIComponent(s.segment)}` }, f.label(s.segment)),
+                  h("span", { class: "cell-note" }, SEGMENT_MEANING[s.segment] ?? ""),
+                ],
+              },
+              {
+                heading: "Customers",
+                cell: (s) =>
+                  h(
+                    "a",
+                    { href: `#/segments/${encodeURIComponent(s.segment)}`, "aria-label": `${f.count(s.count)} customers in ${f.label(s.segment)}: see them` },
+                    f.count(s.count),
+                  ),
+                numeric: true,
+              },
               { heading: "Share", cell: (s) => f.percent(s.share), numeric: true },
               { heading: "Revenue", cell: (s) => f.money(s.revenue, r.currency), numeric: true },
               { heading: "Revenue share", cell: (s) => f.percent(s.revenueShare), numeric: true },
