@@ -1,8 +1,8 @@
 import * as z from "zod/mini";
 import { MAIL_CATEGORIES, STAGES } from "../core/fields.ts";
 import { EmailField, isoDateTime, limit, optionalText, PROFILE_FIELD_NAMES, ProfileFields, Stage, TagsField } from "../core/schema.ts";
-import { CustomerInterest } from "../tracking/schema.ts";
 import { SEGMENTS } from "../reports/types.ts";
+import { CustomerInterest } from "../tracking/schema.ts";
 
 /** Every id `?segment=` accepts: the lifecycle stages, then the RFM value segments (never the same word). */
 export const SEGMENT_IDS = [...STAGES, ...SEGMENTS] as const;
