@@ -120,7 +120,7 @@ describe("saved segments", () => {
         match: "all",
         conditions: [
           { field: "orders", op: "gte", value: 1 },
-          { field: "rfmSegment", op: "eq", value: "new" },
+          { field: "rfmSegment", op: "eq", value: "newcomers" },
         ],
       },
     });

@@ -53,8 +53,8 @@ describe("segment matcher", () => {
 
   it("scores the RFM segment as the segments report does, and a customer who never bought has none", () => {
     expect(rfmSegmentOf(vip, now)).toBe("champions");
-    expect(rfmSegmentOf({ orders: 1, lastPurchaseAt: "2026-12-01T00:00:00Z" }, now)).toBe("new");
-    expect(rfmSegmentOf({ orders: 4, lastPurchaseAt: "2025-06-01T00:00:00Z" }, now)).toBe("at_risk");
+    expect(rfmSegmentOf({ orders: 1, lastPurchaseAt: "2026-12-01T00:00:00Z" }, now)).toBe("newcomers");
+    expect(rfmSegmentOf({ orders: 4, lastPurchaseAt: "2025-06-01T00:00:00Z" }, now)).toBe("slipping");
     expect(rfmSegmentOf(lead, now)).toBeUndefined();
     expect(matches(all({ field: "rfmSegment", op: "neq", value: "champions" }), lead, now)).toBe(true);
   });
