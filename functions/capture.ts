@@ -26,6 +26,10 @@ export function makeHandler(deps: Deps) {
         const browser = !wantsJson(event);
         const next: NextTarget = browser ? safeNext(lead._next, deps.config.allowedOrigins) : {};
         if (next.problem) deps.logger.warn("_next ignored; redirecting to the thank-you page", { problem: next.problem });
+        // Whether an address was already known is the business's to know, not a stranger's: only
+        // a caller with a key (or a signed-in person) learns it and the id; a ULID's time would tell
+        // too. Asked before the write: a lookup failing after it would make a retry store it twice.
+        const insider = !browser && (await mayPostLeads(deps, event));
         const run = async () => {
           const result = await submitLead(deps, lead, submissionContext(event, deps.config.allowedOrigins));
           if (browser) return redirect(next.url ?? `${deps.config.publicBaseUrl}/v1/thanks`);
@@ -36,9 +40,7 @@ export function makeHandler(deps: Deps) {
               message: "this page's origin is not allowed to post here yet; the submission is kept for an admin to release",
             });
           }
-          // Whether an address was already known is the business's to know, not a stranger's: only
-          // a caller with a key (or a signed-in person) learns it and the id; a ULID's time would tell too.
-          if (!(await mayPostLeads(deps, event))) return json(202, { accepted: true });
+          if (!insider) return json(202, { accepted: true });
           return json(result.created ? 201 : 200, { customerId: result.customerId, created: result.created });
         };
         const key = header(event, "idempotency-key");

@@ -3,12 +3,15 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ESBUILD_OPTIONS } from "../infra/bundling.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
 import { httpEvent } from "../local/lambda-events.ts";
 import { ensureTable } from "../local/table.ts";
+import { createDocumentClient } from "../shared/aws/db.ts";
+import { emailKey } from "../shared/entities/email.ts";
 
 /** The deployed artefacts, built exactly as the CDK stack builds them, must run on their own. */
 const dir = mkdtempSync(path.join(tmpdir(), "rapport-bundle-"));
@@ -64,7 +67,13 @@ describe("the Lambda bundles", () => {
       { TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, AWS_REGION: "us-east-1", LOG_LEVEL: "ERROR" },
     );
     const res = JSON.parse(printed.trim().split("\n").pop()!);
-    expect(res.statusCode).toBe(201);
-    expect(JSON.parse(res.body)).toMatchObject({ created: true, customerId: expect.stringMatching(/^cus_/) });
+    // A post without a credential learns only that the lead was taken...
+    expect(res.statusCode).toBe(202);
+    expect(JSON.parse(res.body)).toEqual({ accepted: true });
+    // ...and the bundle stored it: the address now names a customer.
+    const lookup = await createDocumentClient({ region: "us-east-1", endpoint }).send(
+      new GetCommand({ TableName: table, Key: emailKey("bundled@example.com") }),
+    );
+    expect(lookup.Item?.customerId).toMatch(/^cus_/);
   });
 });

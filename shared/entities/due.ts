@@ -78,6 +78,14 @@ export function setDueIfAbsent(update: Update, customerId: string, dueAt: string
 }
 
 /**
+ * Whether the customer's due-index entry is already there at or before `at` (so moving it would
+ * only cost a write). A due time whose entry the stream has not written yet does not count.
+ */
+export function isDueInIndexBy(item: { nextDueAt?: string } & Partial<DueIndexKey>, at: string): boolean {
+  return item.nextDueAt !== undefined && item.nextDueAt <= at && item[DUE_INDEX.partitionKey] !== undefined;
+}
+
+/**
  * A new customer's due time without its index entry: the change stream writes the entry a moment
  * later (`indexDueFromStream`), which keeps a new lead at four write units on the request path.
  */

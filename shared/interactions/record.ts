@@ -11,7 +11,7 @@ import { findCustomerIdByEmail, getCustomerItem, timelineItem } from "../custome
 import type { By } from "../customers/schema.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { customerUpdate, setStage } from "../entities/customer.ts";
-import { setDue } from "../entities/due.ts";
+import { isDueInIndexBy, setDue } from "../entities/due.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import type { EventInput } from "./schema.ts";
 
@@ -223,7 +223,7 @@ function planEvent(deps: Deps, current: CustomerItem, input: EventInput, at: str
       // Thank-you, feedback and milestone campaigns may now be due: the sweep looks at once and
       // then keeps the entry at the next real due time. An entry already due is left where it is
       // (the sweep looks at it just the same), which spares moving it in the due index.
-      if (!current.nextDueAt || current.nextDueAt > now) setDue(update, current.id, now, deps.config.retention.dueShards);
+      if (!isDueInIndexBy(current, now)) setDue(update, current.id, now, deps.config.retention.dueShards);
     }
   }
   if (FOLLOW_UPS.has(input.type)) update.set("lastFollowUpAt", at);
