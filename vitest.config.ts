@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
  *  - "suite": every other file, in parallel (each gets its own table in one shared DynamoDB
  *    Local; most of the time a file waits on DynamoDB Local or a browser, so two workers on two
  *    cores keep the machine busy rather than overloading it);
- *  - "load": the one-minute load test, alone afterwards, with its own DynamoDB Local: 200 posts in
+ *  - "load": the half-minute load test, alone afterwards, with its own DynamoDB Local: 200 posts in
  *    flight saturate the machine, and sharing it would measure the other files.
  * Only the connected projects start DynamoDB Local (test/support/global-setup.ts).
  */

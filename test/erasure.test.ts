@@ -376,10 +376,10 @@ describe("erasure keeps the address suppressed", () => {
 });
 
 describe("erasure works a page at a time", () => {
-  it("erases a customer with thousands of timeline entries", async () => {
+  it("erases a customer whose history spans many pages (600 timeline entries, pages of 100)", async () => {
     const id = await lead({ email: "long.history@example.no", firstName: "Hanne" });
-    // Test-only bulk load: 2,500 entries written straight to the table.
-    const entries = Array.from({ length: 2500 }, (_, i) => ({
+    // Test-only bulk load: 600 entries written straight to the table.
+    const entries = Array.from({ length: 600 }, (_, i) => ({
       ...timelineKey(id, new Date(T0 - i * 60_000).toISOString(), `e${String(i).padStart(6, "0")}`),
       type: "timeline",
       id: `e${i}`,
@@ -391,7 +391,7 @@ describe("erasure works a page at a time", () => {
       let request: Record<string, any> | undefined = { [stack.deps.table]: entries.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
       while (request && Object.keys(request).length) request = (await stack.deps.db.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems;
     }
-    expect((await partition(id)).length).toBeGreaterThan(2500);
+    expect((await partition(id)).length).toBeGreaterThan(600);
     const res = await erase(id);
     expect(res.status).toBe(200);
     expect((await partition(id)).map((i) => i.SK)).toEqual(["ERASED"]);

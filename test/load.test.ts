@@ -6,12 +6,12 @@ import { useStack } from "./support/stack.ts";
 
 /**
  * Load: 20 clients (20 keep-alive connection pools), each keeping 10 lead posts in flight, for
- * RAPPORT_LOAD_SECONDS (default 60) against the local stack over real HTTP. New addresses,
+ * RAPPORT_LOAD_SECONDS (default 30) against the local stack over real HTTP. New addresses,
  * repeats of earlier ones from other clients at the same moment, hot addresses every client
  * posts, other spellings of the same address, JSON and browser form posts. Then: nothing lost,
  * nothing doubled, no 5xx. Throughput and latency go to stderr (they depend on the machine).
  */
-const SECONDS = Number(process.env.RAPPORT_LOAD_SECONDS || 60);
+const SECONDS = Number(process.env.RAPPORT_LOAD_SECONDS || 30);
 const CLIENTS = 20;
 const IN_FLIGHT = 10;
 const HOT = 12;
