@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     "",
     "Rapport is running.",
     "",
-    `  Dashboard            ${env.apiUrl}/app  (sign in with the admin key below)`,
+    `  Dashboard            ${env.apiUrl}/app  (sign in as the owner below, or with the admin key)`,
     `  Lead form (try it)   ${env.apiUrl}/`,
     `  API                  ${env.apiUrl}/v1`,
     `  OpenAPI document     ${env.apiUrl}/v1/openapi.json`,

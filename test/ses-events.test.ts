@@ -19,6 +19,8 @@ async function newCustomer(): Promise<{ id: string; email: string }> {
   const email = `ses-${++counter}-${Date.now()}@example.com`;
   const res = await stack.api("/v1/leads", { key: stack.leadsKey, body: { email, consent: "yes" } });
   expect(res.status).toBe(201);
+  // The change stream writes the new lead's due-index entry a moment later: let it land first.
+  await stack.settleReports();
   return { id: res.body.customerId, email };
 }
 
