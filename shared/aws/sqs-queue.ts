@@ -9,42 +9,48 @@ interface BatchResult {
 }
 
 /**
- * The send queue on AWS: one message per send, its body the SendRequest as JSON. SQS's JSON
- * protocol as one signed request per batch (shared/aws/json-api.ts): the sweep and the sender carry
- * no SQS client, which kept them over their bundle budget.
+ * Puts messages on an SQS queue with SQS's JSON protocol, one signed SendMessageBatch per ten
+ * (shared/aws/json-api.ts), so no function carries an SQS client; entries SQS refuses are sent
+ * again with backoff, and still refused after five attempts throw. `delaySeconds` is rounded up
+ * (never earlier than asked) and capped at SQS's 900.
  */
+export async function sendSqsBatch(
+  queue: { url: string; region: string; credentials?: AwsCredentials; what: string },
+  bodies: unknown[],
+  options: { delaySeconds?: number } = {},
+): Promise<void> {
+  const delay = options.delaySeconds === undefined ? {} : { DelaySeconds: Math.min(900, Math.max(0, Math.ceil(options.delaySeconds))) };
+  for (let i = 0; i < bodies.length; i += BATCH) {
+    let entries = bodies.slice(i, i + BATCH).map((b, n) => ({ Id: String(n), MessageBody: JSON.stringify(b), ...delay }));
+    for (let attempt = 0; entries.length > 0; attempt++) {
+      const result = await awsJsonCall<BatchResult>({
+        service: "sqs",
+        region: queue.region,
+        endpoint: new URL(queue.url).origin,
+        target: "AmazonSQS.SendMessageBatch",
+        contentType: "application/x-amz-json-1.0",
+        input: { QueueUrl: queue.url, Entries: entries },
+        ...(queue.credentials ? { credentials: queue.credentials } : {}),
+        what: queue.what,
+      });
+      const failed = new Set((result.Failed ?? []).map((f) => f.Id));
+      entries = entries.filter((e) => failed.has(e.Id));
+      if (entries.length === 0) break;
+      if (attempt >= 4) throw new Error(`SQS refused ${entries.length} messages for ${queue.what} after ${attempt + 1} attempts`);
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/** The send queue on AWS: one message per send, its body the SendRequest as JSON. */
 export class SqsQueue implements SendQueue {
-  private readonly url: string;
-  private readonly region: string;
-  private readonly credentials?: AwsCredentials;
+  private readonly queue: Parameters<typeof sendSqsBatch>[0];
 
   constructor(url: string, region: string, options: { credentials?: AwsCredentials } = {}) {
-    this.url = url;
-    this.region = region;
-    this.credentials = options.credentials;
+    this.queue = { url, region, ...(options.credentials ? { credentials: options.credentials } : {}), what: "the send queue" };
   }
 
-  async enqueue(requests: SendRequest[], options: { delaySeconds?: number } = {}): Promise<void> {
-    const delay = options.delaySeconds === undefined ? {} : { DelaySeconds: Math.min(900, Math.max(0, Math.round(options.delaySeconds))) };
-    for (let i = 0; i < requests.length; i += BATCH) {
-      let entries = requests.slice(i, i + BATCH).map((r, n) => ({ Id: String(n), MessageBody: JSON.stringify(r), ...delay }));
-      for (let attempt = 0; entries.length > 0; attempt++) {
-        const result = await awsJsonCall<BatchResult>({
-          service: "sqs",
-          region: this.region,
-          endpoint: new URL(this.url).origin,
-          target: "AmazonSQS.SendMessageBatch",
-          contentType: "application/x-amz-json-1.0",
-          input: { QueueUrl: this.url, Entries: entries },
-          ...(this.credentials ? { credentials: this.credentials } : {}),
-          what: "the send queue",
-        });
-        const failed = new Set((result.Failed ?? []).map((f) => f.Id));
-        entries = entries.filter((e) => failed.has(e.Id));
-        if (entries.length === 0) break;
-        if (attempt >= 4) throw new Error(`SQS refused ${entries.length} messages after ${attempt + 1} attempts`);
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-      }
-    }
+  enqueue(requests: SendRequest[], options: { delaySeconds?: number } = {}): Promise<void> {
+    return sendSqsBatch(this.queue, requests, options);
   }
 }

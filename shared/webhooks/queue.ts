@@ -1,4 +1,5 @@
-import { type AwsCredentials, awsJsonCall } from "../aws/json-api.ts";
+import type { AwsCredentials } from "../aws/json-api.ts";
+import { sendSqsBatch } from "../aws/sqs-queue.ts";
 
 /** What a webhook delivery carries: the Standard Webhooks message, as the receiver gets it. */
 export interface WebhookEvent {
@@ -25,51 +26,16 @@ export interface WebhookQueue {
   enqueue(deliveries: WebhookDelivery[], options?: { delaySeconds?: number }): Promise<void>;
 }
 
-/** SendMessageBatch takes at most 10 messages. */
-const BATCH = 10;
-
-interface BatchResult {
-  Failed?: { Id: string; Code?: string; SenderFault?: boolean }[];
-}
-
-/**
- * The delivery queue on AWS: one SQS message per (endpoint, event), sent with SQS's JSON protocol
- * as one signed request per batch (shared/aws/json-api.ts), so the outbox and the sender carry no
- * SQS client.
- */
+/** The delivery queue on AWS: one SQS message per (endpoint, event) (shared/aws/sqs-queue.ts). */
 export class SqsWebhookQueue implements WebhookQueue {
-  private readonly url: string;
-  private readonly region: string;
-  private readonly credentials?: AwsCredentials;
+  private readonly queue: Parameters<typeof sendSqsBatch>[0];
 
   constructor(url: string, region: string, options: { credentials?: AwsCredentials } = {}) {
-    this.url = url;
-    this.region = region;
-    this.credentials = options.credentials;
+    this.queue = { url, region, ...(options.credentials ? { credentials: options.credentials } : {}), what: "the webhook delivery queue" };
   }
 
-  async enqueue(deliveries: WebhookDelivery[], options: { delaySeconds?: number } = {}): Promise<void> {
-    const delay = options.delaySeconds === undefined ? {} : { DelaySeconds: Math.min(900, Math.max(0, Math.ceil(options.delaySeconds))) };
-    for (let i = 0; i < deliveries.length; i += BATCH) {
-      let entries = deliveries.slice(i, i + BATCH).map((d, n) => ({ Id: String(n), MessageBody: JSON.stringify(d), ...delay }));
-      for (let attempt = 0; entries.length > 0; attempt++) {
-        const result = await awsJsonCall<BatchResult>({
-          service: "sqs",
-          region: this.region,
-          endpoint: new URL(this.url).origin,
-          target: "AmazonSQS.SendMessageBatch",
-          contentType: "application/x-amz-json-1.0",
-          input: { QueueUrl: this.url, Entries: entries },
-          ...(this.credentials ? { credentials: this.credentials } : {}),
-          what: "the webhook delivery queue",
-        });
-        const failed = new Set((result.Failed ?? []).map((f) => f.Id));
-        entries = entries.filter((e) => failed.has(e.Id));
-        if (entries.length === 0) break;
-        if (attempt >= 4) throw new Error(`SQS refused ${entries.length} webhook deliveries after ${attempt + 1} attempts`);
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-      }
-    }
+  enqueue(deliveries: WebhookDelivery[], options: { delaySeconds?: number } = {}): Promise<void> {
+    return sendSqsBatch(this.queue, deliveries, options);
   }
 }
 
