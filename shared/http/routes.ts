@@ -563,7 +563,6 @@ const linkRoutes = [
       200: { description: "The score page (JSON with Accept: application/json: the link is valid; POST to record)", content: jsonOrPage(FeedbackLinkValid) },
       400: badLink("Bad score or token"),
       403: refusedLink,
-      404: goneContact,
     },
   }),
   route({
