@@ -6,6 +6,7 @@ import {
   changeSubscription,
   confirmConsent,
   getPreferences,
+  keepSubscribed,
   recordFeedback,
   resubscribe,
   setPreferences,
@@ -82,6 +83,14 @@ export function makeHandler(deps: Deps) {
       confirmConsent: async ({ event, body: { t } }) => {
         const result = await confirmConsent(deps, t);
         return wantsJson(event) ? json(200, result) : html(200, pages.consentConfirmedPage(business, result.confirmed));
+      },
+      keepPage: async ({ event, query: { t } }) => {
+        await verifyLink(deps, t, "keep");
+        return wantsJson(event) ? json(200, { valid: true, keepWith: "POST /v1/keep" }) : html(200, pages.keepPage(business, url("/v1/keep"), t));
+      },
+      keepSubscribed: async ({ event, body: { t } }) => {
+        const result = await keepSubscribed(deps, t);
+        return wantsJson(event) ? json(200, result) : html(200, pages.keptPage(business, result.subscribed));
       },
       feedbackFromLink: async ({ event, query: { t, score } }) => {
         // Records nothing: a scanner's prefetch must not put a score on a customer.

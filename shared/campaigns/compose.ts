@@ -6,7 +6,7 @@ import { formatAmount, pickTemplate, type RenderContext, type RenderedEmail, ren
 import type { Campaign } from "./schema.ts";
 
 /** What a link in an email is for; each gets its own signed token (shared/email-links/tokens.ts). */
-export type LinkPurpose = "unsubscribe" | "feedback" | "confirm" | "visit";
+export type LinkPurpose = "unsubscribe" | "feedback" | "confirm" | "visit" | "keep";
 
 /**
  * The token for each link: a signed one for a real send, an inert one for a preview or a test
@@ -41,7 +41,8 @@ export async function composeEmail(
 ): Promise<ComposedEmail> {
   const base = deps.config.publicBaseUrl;
   const retention = deps.config.retention;
-  const unsubscribeUrl = `${base}/v1/unsubscribe?t=${await tokens("unsubscribe")}`;
+  const unsubscribeToken = await tokens("unsubscribe");
+  const unsubscribeUrl = `${base}/v1/unsubscribe?t=${unsubscribeToken}`;
   const template = pickTemplate(campaign, locale);
   const context: RenderContext = {
     firstName: customer.firstName,
@@ -55,6 +56,8 @@ export async function composeEmail(
     // The dashboard's page of the customer: the API's URL would answer a browser with a 401.
     customerUrl: dashboardCustomerUrl(base, customer.id),
     unsubscribeUrl,
+    // The preference page takes the unsubscribe link's token (shared/email-links/actions.ts).
+    preferencesUrl: `${base}/v1/preferences?t=${unsubscribeToken}`,
     score: customer.latestFeedbackScore === undefined ? undefined : String(customer.latestFeedbackScore),
     comment: campaign.trigger.type === "low_feedback" ? customer.lowFeedbackComment : undefined,
   };
@@ -72,6 +75,8 @@ export async function composeEmail(
   if (campaign.trigger.type === "interest") context.interest = occurrence.includes("@") ? occurrence.slice(0, occurrence.lastIndexOf("@")) : occurrence;
   if (template.text.includes("recommendations") || template.html.includes("recommendations"))
     context.recommendations = (await recommendProducts(deps, customerBasis(customer), 3)).map((p) => p.name);
+  if (campaign.trigger.type === "sunset" || template.text.includes("keepUrl") || template.html.includes("keepUrl"))
+    context.keepUrl = `${base}/v1/keep?t=${await tokens("keep")}`;
   if (campaign.trigger.type === "double_opt_in") context.confirmUrl = `${base}/v1/confirm?t=${await tokens("confirm")}`;
   return { ...renderTemplate(template, context, template.language), language: template.language, unsubscribeUrl };
 }

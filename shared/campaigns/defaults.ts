@@ -4,7 +4,9 @@ import { detractorAlertCampaign } from "./defaults/detractor-alert.ts";
 import { feedbackRequestCampaign } from "./defaults/feedback-request.ts";
 import { interestCampaign } from "./defaults/interest.ts";
 import { leadFollowUpCampaign } from "./defaults/lead-follow-up.ts";
+import { opensNoClicksCampaign } from "./defaults/opens-no-clicks.ts";
 import { spendMilestoneCampaign } from "./defaults/spend-milestone.ts";
+import { sunsetCampaign } from "./defaults/sunset.ts";
 import { thankYouCampaign } from "./defaults/thank-you.ts";
 import { winBackCampaign } from "./defaults/win-back.ts";
 import type { Campaign } from "./schema.ts";
@@ -27,6 +29,8 @@ export const DEFAULT_CAMPAIGNS: Campaign[] = [
   detractorAlertCampaign,
   consentConfirmationCampaign,
   interestCampaign,
+  opensNoClicksCampaign,
+  sunsetCampaign,
 ].map((campaign) => ({ ...campaign, isDefault: true }));
 
 /** The shipped default with this id, if there is one. */

@@ -21,6 +21,8 @@ export const PLACEHOLDERS = {
   scoreLinks: "The 11 signed feedback links for scores 0-10: a row of links in HTML, one line per score in text",
   unsubscribeUrl: "Signed one-click unsubscribe link (customer emails)",
   confirmUrl: "double_opt_in: signed link that confirms marketing consent",
+  preferencesUrl: "Signed link to the preference page (each kind of marketing email on or off)",
+  keepUrl: "sunset: signed link that keeps the customer subscribed (the re-permission email)",
   customerUrl: "Owner alerts: the customer's record in the API",
   interest: "interest: what the customer looked at on the website",
   visitToken: "For links to your site (…?rapport_c={{visitToken}}): ties the visitor to the customer",

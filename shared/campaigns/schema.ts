@@ -56,6 +56,8 @@ const TRIGGER_TYPES = [
   "low_feedback",
   "double_opt_in",
   "interest",
+  "opens_without_clicks",
+  "sunset",
 ] as const;
 
 /** What makes the campaign due for a customer. Each kind has its own occurrence key (the ledger's). */
@@ -91,6 +93,16 @@ export const Trigger = z.discriminatedUnion(
      * tracking snippet), and nothing bought in it. Occurrence: the interest and the month.
      */
     z.object({ type: z.literal("interest"), views: int(1, 1000), days: int(1, 90) }),
+    /**
+     * Opened `opens` marketing emails in a row (each message once) and clicked none: a reader the
+     * mail does not move. Occurrence: the streak's first open, so one streak sends once.
+     */
+    z.object({ type: z.literal("opens_without_clicks"), opens: int(2, 100) }),
+    /**
+     * The re-permission email: no open or click for SUNSET_DAYS. Marketing stops SUNSET_GRACE_DAYS
+     * after it unless the customer engages. Occurrence: the start of the idle period.
+     */
+    z.object({ type: z.literal("sunset") }),
   ],
   {
     error: (issue) =>

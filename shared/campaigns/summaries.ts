@@ -20,6 +20,8 @@ export const DEFAULT_CAMPAIGN_SUMMARIES: readonly CampaignSummary[] = [
   { id: "detractor-alert", name: "Low feedback score alert", kind: "transactional" },
   { id: "consent-confirmation", name: "Consent confirmation (double opt-in)", kind: "transactional" },
   { id: "interest-nudge", name: "Website interest, nothing bought yet", kind: "marketing" },
+  { id: "opens-no-clicks", name: "Opens but never clicks", kind: "marketing" },
+  { id: "sunset-repermission", name: "Sunset: do you still want to hear from us?", kind: "marketing" },
 ];
 
 /**

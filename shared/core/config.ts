@@ -50,6 +50,9 @@ export interface RetentionConfig {
   /** No activity for this many days: at_risk; for churnDays: churned [AT_RISK_DAYS, CHURN_DAYS]. */
   atRiskDays: number;
   churnDays: number;
+  /** No open or click for this many days: the re-permission email; marketing stops sunsetGraceDays after it [SUNSET_DAYS, SUNSET_GRACE_DAYS]. */
+  sunsetDays: number;
+  sunsetGraceDays: number;
   /** Double opt-in: consent from a form takes effect when the emailed link is clicked [DOUBLE_OPT_IN=true]. */
   doubleOptIn: boolean;
 }
@@ -191,6 +194,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       defaultTimezone: s.defaultTimezone,
       atRiskDays: s.atRiskDays,
       churnDays: s.churnDays,
+      sunsetDays: s.sunsetDays,
+      sunsetGraceDays: s.sunsetGraceDays,
       doubleOptIn: s.doubleOptIn,
     },
     botProtection: botProtectionFrom(env, s),

@@ -262,6 +262,18 @@ export const RUNTIME_SETTINGS = {
     default: 180,
     parse: int(1, 3650),
   }),
+  sunsetDays: setting({
+    env: "SUNSET_DAYS",
+    expected: "a whole number of days without an open or click of any email after which a customer gets the re-permission email, 30 to 3650",
+    default: 180,
+    parse: int(30, 3650),
+  }),
+  sunsetGraceDays: setting({
+    env: "SUNSET_GRACE_DAYS",
+    expected: "a whole number of days after the re-permission email before marketing stops for a customer who did not engage, 1 to 365",
+    default: 14,
+    parse: int(1, 365),
+  }),
   doubleOptIn: setting({
     env: "DOUBLE_OPT_IN",
     expected: "true (marketing consent from a form takes effect when the emailed link is clicked) or false",

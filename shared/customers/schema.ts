@@ -145,6 +145,21 @@ export const Customer360 = z.object({
   emailsSent: z.array(z.record(z.string(), z.unknown())),
   /** From the website snippet: what they looked at, most viewed first. Absent before any tied visit. */
   interests: z.optional(z.array(CustomerInterest)),
+  /** Engagement with marketing email: the open streak and the sunset (absent before any marketing email or open). */
+  engagement: z.optional(
+    z.object({
+      lastOpenedAt: z.optional(z.string()),
+      lastClickedAt: z.optional(z.string()),
+      /** Marketing emails opened in a row without a click, each message once. */
+      opensWithoutClick: z.number(),
+      /** Since when nothing showed interest (open, click, "keep me", consent, first marketing email). */
+      idleSince: z.optional(z.string()),
+      /** When marketing stopped for lack of opens and clicks; absent while it goes (or after an open, click or new consent lifted it). */
+      sunsetAt: z.optional(z.string()),
+      /** When the customer pressed "keep me" in the re-permission email. */
+      keptAt: z.optional(z.string()),
+    }),
+  ),
 });
 
 /** What a subscription change answers (`changed: false`: it already was so); the customer's page reads the rest again. */

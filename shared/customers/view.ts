@@ -9,6 +9,7 @@ import { customerPk } from "../entities/customer.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { idleSince, isSunset } from "../retention/engagement.ts";
 import { viewsWithin } from "../tracking/interests.ts";
 import type { TimelineItem } from "./item.ts";
 import { getCustomerItem } from "./repository.ts";
@@ -83,6 +84,20 @@ export async function getCustomer360(deps: Deps, customerId: string): Promise<z.
     recentTimeline: timeline.items.map(toTimelineEntry),
     emailsSent: sends.items.map(({ PK: _pk, SK: _sk, ...rest }) => rest),
     ...(item.interests && Object.keys(item.interests).length ? { interests: interestView(item, deps.clock.now()) } : {}),
+    ...(item.firstMarketingAt || item.lastOpenedAt || item.lastClickedAt ? { engagement: engagementView(item) } : {}),
+  };
+}
+
+/** The open streak and the sunset as the 360° view shows them; a sunset something lifted since is not shown. */
+function engagementView(item: CustomerItem) {
+  const since = idleSince(item);
+  return {
+    ...(item.lastOpenedAt ? { lastOpenedAt: item.lastOpenedAt } : {}),
+    ...(item.lastClickedAt ? { lastClickedAt: item.lastClickedAt } : {}),
+    opensWithoutClick: item.opensWithoutClick ?? 0,
+    ...(since ? { idleSince: since } : {}),
+    ...(isSunset(item) ? { sunsetAt: item.sunsetAt } : {}),
+    ...(item.keptAt ? { keptAt: item.keptAt } : {}),
   };
 }
 

@@ -17,8 +17,8 @@ import type { TokenError, TokenPayload, TokenPurpose } from "./tokens.ts";
 import { parseAttribution, tokenSecret, verifyToken } from "./tokens.ts";
 
 /**
- * What the links in emails do: unsubscribe (and undo it), confirm a double opt-in, record a
- * feedback score. Each takes the token from the link, checks it (shared/email-links/tokens.ts) and changes the
+ * What the links in emails do: unsubscribe (and undo it), confirm a double opt-in, keep getting
+ * email (the re-permission email), record a feedback score. Each takes the token from the link, checks it (shared/email-links/tokens.ts) and changes the
  * customer, the suppression list and the timeline in one transaction, so a link either did all of
  * it or nothing. Every one is idempotent: a link clicked twice, or prefetched by a mail scanner
  * and then clicked, changes things once.
@@ -345,6 +345,66 @@ export async function confirmConsent(deps: Deps, token: string): Promise<Confirm
       throw err;
     }
     return { changed: true, confirmed: true };
+  }
+}
+
+export interface KeepResult {
+  /** False when this idle period was already answered (a second click), or there is no consent to keep. */
+  changed: boolean;
+  /** Whether marketing email goes to this address now. */
+  subscribed: boolean;
+}
+
+/**
+ * The re-permission email's "yes, keep me" (the sunset, shared/retention/engagement.ts): records
+ * `keptAt`, which restarts the idle clock and lifts a sunset already applied, with a
+ * `sunset_kept` timeline entry attributed to the campaign (the campaign report's "kept"). Grants
+ * nothing: an address without marketing consent (unsubscribed, withdrawn) stays without it. A
+ * second click for the same email changes nothing.
+ */
+export async function keepSubscribed(deps: Deps, token: string): Promise<KeepResult> {
+  const payload = await verifyLink(deps, token, "keep");
+  const { occurrence } = parseAttribution(payload.k);
+  for (let attempt = 1; ; attempt++) {
+    const customer = await getCustomerItem(deps, payload.c, true);
+    if (!customer) throw new NotFound("this link's contact no longer exists");
+    const subscribed = customer.consentMarketing === true && (customer.emailStatus ?? "ok") === "ok";
+    if (!subscribed) return { changed: false, subscribed: false };
+    // The idle period this email asked about (its occurrence) was already answered.
+    if (customer.keptAt && (!occurrence || customer.keptAt > occurrence)) return { changed: false, subscribed: true };
+    const now = deps.clock.now().toISOString();
+    const update = new Update()
+      .set("keptAt", now)
+      .set("updatedAt", now)
+      .remove("sunsetAt", "sunsetIdleSince")
+      // Still what this was decided from: of two clicks, one records.
+      .when((name, value) =>
+        customer.keptAt ? `${name("keptAt")} = ${value(customer.keptAt)}` : `attribute_exists(PK) AND attribute_not_exists(${name("keptAt")})`,
+      );
+    try {
+      await deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: customerUpdate(deps.table, payload.c, update) },
+            {
+              Put: {
+                TableName: deps.table,
+                Item: timelineItem(deps, payload.c, {
+                  at: now,
+                  type: "sunset_kept",
+                  summary: customer.sunsetAt ? "Asked to keep getting emails: marketing resumes" : "Asked to keep getting emails",
+                  data: { ...attribution(payload), ...(customer.sunsetAt ? { lifted: customer.sunsetAt } : {}) },
+                }),
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (await retryTransaction(err, attempt, { maxAttempts: MAX_ATTEMPTS, reasons: LOST_RACE })) continue;
+      throw err;
+    }
+    return { changed: true, subscribed: true };
   }
 }
 

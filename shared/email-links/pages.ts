@@ -127,6 +127,32 @@ export function consentConfirmedPage(business: string, confirmed: boolean): stri
       );
 }
 
+/** GET /v1/keep: the re-permission email's link asks for one click, as the confirmation link does (mail scanners prefetch). */
+export function keepPage(business: string, action: string, token: string): string {
+  return page(
+    "Keep getting our emails",
+    `<h1>Do you still want to hear from us?</h1>
+<p>Press the button to keep getting news and offers from ${escapeHtml(business)} at this address. If you do nothing, we will stop sending them soon.</p>
+<form method="post" action="${escapeHtml(action)}">
+  ${hidden("t", token)}
+  <button type="submit">Yes, keep me subscribed</button>
+</form>`,
+  );
+}
+
+/** POST /v1/keep: the result. */
+export function keptPage(business: string, subscribed: boolean): string {
+  return subscribed
+    ? page(
+        "Still subscribed",
+        `<h1>Thank you, you stay subscribed</h1><p>You will keep getting news and offers from ${escapeHtml(business)}. Every email has a link to unsubscribe.</p>`,
+      )
+    : page(
+        "Not subscribed",
+        `<h1>You are not subscribed</h1><p>This address does not get our news and offers (it was unsubscribed, or consent was withdrawn). To subscribe again, fill in one of our forms and tick the consent box.</p>`,
+      );
+}
+
 /** After a score: thanks, and a comment box that POSTs the same token and score. */
 export function feedbackThanksPage(business: string, action: string, token: string, score: number): string {
   return page(

@@ -50,6 +50,7 @@ export const FeedbackLinkValid = z.object({
   recordWith: z.literal("POST /v1/feedback").check(z.describe("A GET records nothing: mail scanners fetch every link in a message.")),
 });
 export const ConfirmLinkValid = z.object({ valid: z.literal(true), confirmWith: z.literal("POST /v1/confirm") });
+export const KeepLinkValid = z.object({ valid: z.literal(true), keepWith: z.literal("POST /v1/keep") });
 
 export const Unsubscribed = z.object({
   unsubscribed: z.literal(true),
@@ -65,6 +66,11 @@ export const Resubscribed = z.object({
 export const ConsentConfirmed = z.object({
   changed: z.boolean(),
   confirmed: z.boolean().check(z.describe("Whether marketing consent is in effect now.")),
+});
+
+export const KeptSubscribed = z.object({
+  changed: z.boolean().check(z.describe("false when this link was used before, or there is no consent to keep")),
+  subscribed: z.boolean().check(z.describe("Whether marketing email goes to this address now.")),
 });
 
 export const FeedbackRecorded = z.object({

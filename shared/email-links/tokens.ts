@@ -4,13 +4,13 @@ import type { Deps } from "../core/deps.ts";
 
 /**
  * Signed, expiring, tamper-evident tokens for the links in emails (unsubscribe, feedback, double
- * opt-in confirmation).
+ * opt-in confirmation, the re-permission email's "keep me").
  *
  * A token is `base64url(JSON payload) "." base64url(HMAC-SHA256(secret, first part))`. The payload
  * is readable by whoever holds the link (it carries ids, never PII) but cannot be changed without
  * the secret: a changed customer id, purpose or expiry breaks the signature.
  */
-export type TokenPurpose = "unsubscribe" | "feedback" | "confirm" | "visit";
+export type TokenPurpose = "unsubscribe" | "feedback" | "confirm" | "visit" | "keep";
 
 export interface TokenPayload {
   /** The customer id. */
@@ -27,7 +27,8 @@ export type TokenError = "malformed" | "forged" | "expired" | "wrong_purpose";
 export type VerifyResult = { ok: true; payload: TokenPayload } | { ok: false; error: TokenError };
 
 // "visit": a link to the business's website (`?rapport_c=<token>`) that ties the visitor to the customer.
-const PURPOSES: readonly TokenPurpose[] = ["unsubscribe", "feedback", "confirm", "visit"];
+// "keep": the re-permission email's "yes, keep me" link (the sunset).
+const PURPOSES: readonly TokenPurpose[] = ["unsubscribe", "feedback", "confirm", "visit", "keep"];
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** Secrets shorter than this are refused: an HMAC key must not be guessable. */
 const MIN_SECRET_LENGTH = 16;

@@ -81,6 +81,17 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   /** The latest open and click of an email SES reported (shared/mail-feedback): segments on engagement read them. */
   lastOpenedAt?: string;
   lastClickedAt?: string;
+  /** Marketing messages opened since the last click, each message once (the opens_without_clicks trigger). */
+  opensWithoutClick?: number;
+  /** The first counted open of the current streak: the trigger's occurrence, so one streak sends once. */
+  opensStreakSince?: string;
+  /** When the first marketing email went out: the sunset's idle clock starts no earlier (shared/retention/engagement.ts). */
+  firstMarketingAt?: string;
+  /** When the customer clicked "keep me" in the re-permission email. */
+  keptAt?: string;
+  /** When marketing stopped for lack of opens and clicks, and since when they had been idle then. */
+  sunsetAt?: string;
+  sunsetIdleSince?: string;
   /** The comment that came with the latest low score, for the alert's task and email. */
   lowFeedbackComment?: string;
   /** The earliest time something may be due; with the due index keys (entities/due.ts). Absent: nothing due. */

@@ -7,8 +7,10 @@ import { normalizeEmail } from "../customers/email.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "../customers/repository.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { customerUpdate } from "../entities/customer.ts";
+import { setDue } from "../entities/due.ts";
 import { sendKey } from "../entities/send.ts";
 import { deterministicEntryId, timelineKey } from "../entities/timeline.ts";
+import { streakChange } from "../retention/engagement.ts";
 import type { SuppressionReason } from "./suppression.ts";
 import { suppress } from "./suppression.ts";
 
@@ -87,7 +89,7 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
   const tags = event.mail.tags ?? {};
   // A campaign's test send to a person of the team: on no customer's record, in no report.
   if (tags.test?.[0] === "true") return plan.suppress ? "suppressed_only" : "ignored";
-  if (plan.outcome) await markSend(deps, tags, plan.outcome, plan.at);
+  const ledgerBefore = plan.outcome ? await markSend(deps, tags, plan.outcome, plan.at) : undefined;
   const customer = await customerFor(deps, tags.customer?.[0], recipients);
   if (!customer) return plan.suppress ? "suppressed_only" : "no_customer";
 
@@ -122,7 +124,8 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
     if (isConditionFailed(err) || cancellationCodes(err)?.[0] === "ConditionalCheckFailed") return "duplicate";
     throw err;
   }
-  if (plan.outcome === "opened" || plan.outcome === "clicked") await noteEngagement(deps, customer.id, plan.outcome, plan.at);
+  if (plan.outcome === "opened" || plan.outcome === "clicked")
+    await noteEngagement(deps, customer, plan.outcome, plan.at, streakChange(plan.outcome, ledgerBefore));
   return "recorded";
 }
 
@@ -132,12 +135,20 @@ export async function applySesEvent(deps: Deps, event: SesEvent, receivedAt?: st
  * delivered, opened and clicked, not events (a message opened five times is one open). An
  * entry that is gone (the customer was erased) or already has the outcome is left alone.
  * Idempotent, so it runs before the timeline write that detects redeliveries.
+ *
+ * Returns the entry as it was before, when this call was the one that noted the outcome: the
+ * first open of a message, and only it, counts toward the open streak, whatever SES redelivers.
  */
-async function markSend(deps: Deps, tags: Record<string, string[] | undefined>, outcome: SendOutcome, at: string): Promise<void> {
+async function markSend(
+  deps: Deps,
+  tags: Record<string, string[] | undefined>,
+  outcome: SendOutcome,
+  at: string,
+): Promise<Record<string, unknown> | undefined> {
   const [customerId, campaignId, occurrence] = [tags.customer?.[0], tags.campaign?.[0], tags.occurrence?.[0]];
-  if (!customerId || !CUSTOMER_ID_PATTERN.test(customerId) || !campaignId || !occurrence) return;
+  if (!customerId || !CUSTOMER_ID_PATTERN.test(customerId) || !campaignId || !occurrence) return undefined;
   try {
-    await deps.db.send(
+    const result = await deps.db.send(
       new UpdateCommand({
         TableName: deps.table,
         Key: sendKey(customerId, campaignId, occurrence),
@@ -145,10 +156,13 @@ async function markSend(deps: Deps, tags: Record<string, string[] | undefined>, 
         ConditionExpression: "attribute_exists(PK) AND attribute_not_exists(#outcome)",
         ExpressionAttributeNames: { "#outcome": `${outcome}At` },
         ExpressionAttributeValues: { ":at": at },
+        ReturnValues: "ALL_OLD",
       }),
     );
+    return result.Attributes;
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
+    return undefined;
   }
 }
 
@@ -256,15 +270,43 @@ async function customerFor(deps: Deps, tagged: string | undefined, recipients: s
  * time replaces an earlier one: SES delivers events out of order, and an old open arriving late
  * must not make a recent reader look idle. A failed condition (older event, erased customer) is
  * the expected no-op.
+ *
+ * In the same write, the open streak (shared/retention/engagement.ts): a counted open adds one
+ * and makes the customer due now, so the sweep sees a streak that reached a campaign's count; a
+ * click ends it. An open or click also clears a sunset (the guardrail already ignores a sunset
+ * older than the latest engagement; this keeps the record and its segment field honest).
  */
-async function noteEngagement(deps: Deps, customerId: string, outcome: "opened" | "clicked", at: string): Promise<void> {
+async function noteEngagement(
+  deps: Deps,
+  customer: CustomerItem,
+  outcome: "opened" | "clicked",
+  at: string,
+  streak: "count" | "reset" | "none",
+): Promise<void> {
   const attribute = outcome === "opened" ? "lastOpenedAt" : "lastClickedAt";
-  const update = new Update()
+  const streakUpdate = (update: Update) => {
+    if (streak === "count") {
+      update.add("opensWithoutClick", 1).setIfNotExists("opensStreakSince", at);
+      const now = deps.clock.now().toISOString();
+      if (customer.nextDueAt === undefined || customer.nextDueAt > now) setDue(update, customer.id, now, deps.config.retention.dueShards);
+    } else if (streak === "reset" && customer.opensWithoutClick) update.set("opensWithoutClick", 0).remove("opensStreakSince");
+    return update;
+  };
+  const latest = new Update()
     .set(attribute, at)
     .when("attribute_exists(PK)")
     .when((name, value) => `attribute_not_exists(${name(attribute)}) OR ${name(attribute)} < ${value(at)}`);
+  if (customer.sunsetAt) latest.remove("sunsetAt", "sunsetIdleSince");
   try {
-    await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customerId, update)));
+    await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customer.id, streakUpdate(latest))));
+    return;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
+  // An older event arriving late: the latest time stays, but its message still counts once.
+  if (streak !== "count") return;
+  try {
+    await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customer.id, streakUpdate(new Update().when("attribute_exists(PK)")))));
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
   }

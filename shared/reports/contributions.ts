@@ -28,6 +28,7 @@ import { monthsBetween } from "./dates.ts";
  * | timeline `purchase` | — | day: `purchases`, `revenue` (minor units) |
  * | timeline `stage_changed` | — | day: `move#<from>#<to>` |
  * | timeline `unsubscribed` / `feedback` with a campaign | — | campaign: `unsubscribed`; `fb#<score>` |
+ * | timeline `sunset` / `sunset_kept` with a campaign | — | campaign: `sunset` (marketing stopped); `kept` ("keep me" pressed) |
  * | send ledger | — | campaign: `sent` (status sent), `delivered`, `opened`, `clicked`, `bounced`, `complained` (first time each, unique per message); day: `sent` |
  */
 
@@ -156,6 +157,12 @@ function timelineEntry(item: Item, cfg: ContributionConfig, { history }: Contrib
     case "unsubscribed": {
       const campaign = str(data.campaignId);
       if (campaign) add(history, campaignCounterKey(campaign), "unsubscribed", 1);
+      return;
+    }
+    case "sunset":
+    case "sunset_kept": {
+      const campaign = str(data.campaignId);
+      if (campaign) add(history, campaignCounterKey(campaign), item.kind === "sunset" ? "sunset" : "kept", 1);
       return;
     }
     case "feedback": {

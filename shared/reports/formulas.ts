@@ -202,6 +202,8 @@ export function campaignRow(id: string, name: string, kind: CampaignRow["kind"],
     sent,
     ...outcome,
     unsubscribed,
+    // The sunset's re-permission email: who pressed "keep me", and for whom marketing stopped.
+    ...(a.kept !== undefined || a.sunset !== undefined ? { repermission: { kept: a.kept ?? 0, sunset: a.sunset ?? 0 } } : {}),
     rates: {
       delivery: percent(outcome.delivered, sent),
       open: percent(outcome.opened, outcome.delivered),

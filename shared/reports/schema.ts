@@ -129,6 +129,13 @@ export const CampaignsReport = z.object({
         bounced: z.number(),
         complained: z.number(),
         unsubscribed: z.number().check(note("Unsubscribes through this campaign's links.")),
+        repermission: z.optional(
+          z
+            .object({ kept: z.number(), sunset: z.number() })
+            .check(
+              note('The sunset\'s re-permission email: kept = pressed "keep me"; sunset = marketing stopped after no engagement (absent on other campaigns).'),
+            ),
+        ),
         rates: z
           .object({ delivery: z.nullable(z.number()), open: z.nullable(z.number()), click: z.nullable(z.number()), unsubscribe: z.nullable(z.number()) })
           .check(note("delivered÷sent, opened÷delivered, clicked÷delivered, unsubscribed÷delivered, × 100.")),

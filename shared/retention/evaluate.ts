@@ -7,6 +7,7 @@ import type { Stage } from "../core/schema.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { qualifyingInterest } from "../tracking/interests.ts";
 import { type Alert, type AlertReason, isValuable } from "./alerts.ts";
+import { idleSince, isSunset, repermissionDueAt, streakOccurrence, sunsetDueAt } from "./engagement.ts";
 import { birthdayIn, DAY_MS, HOUR_MS, localParts, nextInWindow, safeZone, zonedInstant } from "./time.ts";
 
 /**
@@ -21,6 +22,11 @@ export interface Evaluation {
   alerts: Alert[];
   /** A stage change from inactivity (at_risk, churned), applied by the sweep with a timeline entry. */
   stageChange?: { from: Stage; to: Stage; since: string };
+  /**
+   * Marketing stops: the re-permission email (`campaignId`) went out `sunsetGraceDays` ago and the
+   * customer has shown no interest since `idleSince`. Applied by the sweep with a timeline entry.
+   */
+  sunset?: { at: string; idleSince: string; campaignId: string };
   /** When to evaluate this customer again; undefined when nothing can become due by itself. */
   nextDueAt?: string;
   /** Sends that are due but wait: for the customer's send window or the frequency cap. */
@@ -98,7 +104,35 @@ function candidate(campaign: Campaign, c: CustomerItem, now: Date, cfg: Retentio
     }
     case "double_opt_in":
       return c.consentPending ? { occurrence: c.consentPending.at, dueAt: Date.parse(c.consentPending.at) } : undefined;
+    case "opens_without_clicks": {
+      const occurrence = streakOccurrence(c, t.opens);
+      return occurrence ? { occurrence, dueAt: Date.parse(c.lastOpenedAt ?? occurrence) } : undefined;
+    }
+    case "sunset": {
+      const due = repermissionDueAt(c, cfg);
+      return due ? { occurrence: due.idleSince, dueAt: due.dueAt } : undefined;
+    }
   }
+}
+
+function sunsetCampaign(campaigns: Campaign[]): Campaign | undefined {
+  return campaigns.find((x) => x.enabled && x.trigger.type === "sunset");
+}
+
+/**
+ * Whether marketing stops now: the grace period after the current idle period's re-permission
+ * email has run out. A grace period still running is a time to look again (`later`).
+ */
+function sunsetOf(c: CustomerItem, campaigns: Campaign[], now: Date, cfg: RetentionConfig, later: number[]): Evaluation["sunset"] {
+  const campaign = sunsetCampaign(campaigns);
+  if (!campaign || c.consentMarketing !== true) return undefined;
+  const stopsAt = sunsetDueAt(c, sentOf(c, campaign.id), cfg);
+  if (stopsAt === undefined) return undefined;
+  if (stopsAt > now.getTime()) {
+    later.push(stopsAt);
+    return undefined;
+  }
+  return { at: new Date(stopsAt).toISOString(), idleSince: idleSince(c)!, campaignId: campaign.id };
 }
 
 /**
@@ -124,6 +158,7 @@ export function blockedReason(campaign: Campaign, c: CustomerItem, owner: string
   if (campaign.recipient === "owner") return owner ? undefined : "no owner or SALES_EMAIL to alert";
   if (c.emailStatus && c.emailStatus !== "ok") return `address ${c.emailStatus}`;
   if (campaign.kind === "marketing" && c.consentMarketing !== true) return "no marketing consent";
+  if (campaign.kind === "marketing" && isSunset(c)) return `sunset: no opens or clicks since ${c.sunsetIdleSince?.slice(0, 10)}`;
   if (campaign.kind === "marketing" && c.mailPreferences?.[campaign.category ?? "offers"] === false) return `${campaign.category ?? "offers"} switched off`;
   if (campaign.trigger.type === "double_opt_in" && (!c.consentPending || c.consentMarketing === true)) return "nothing to confirm";
   return undefined;
@@ -166,6 +201,13 @@ export function evaluate(customer: CustomerItem, campaigns: Campaign[], now: Dat
       result.stageChange = { from: customer.stage, to: "churned", since: new Date(threshold).toISOString() };
       c = { ...c, stage: "churned" };
     } else later.push(threshold);
+  }
+
+  // The sunset comes before the sends too: marketing due in this pass already sees it stopped.
+  const sunset = sunsetOf(c, campaigns, now, cfg, later);
+  if (sunset) {
+    result.sunset = sunset;
+    c = { ...c, sunsetAt: sunset.at, sunsetIdleSince: sunset.idleSince };
   }
 
   const owner = c.owner ?? cfg.salesEmail;
@@ -212,6 +254,12 @@ export function evaluate(customer: CustomerItem, campaigns: Campaign[], now: Dat
     if (campaign.kind === "marketing" && campaign.recipient === "customer") marketingNow.push(campaign.id);
     result.sends.push({ customerId: c.id, campaignId: campaign.id, occurrence: due.occurrence, dueAt: new Date(due.dueAt).toISOString() });
   }
+  // A customer whose idle clock starts with a marketing mail going out in this very pass (the send
+  // sets `firstMarketingAt` once it is out, after this evaluation) is looked at again then.
+  const asking = sunsetCampaign(campaigns);
+  if (marketingNow.length > 0 && !c.firstMarketingAt && asking) later.push(nowMs + cfg.sunsetDays * DAY_MS);
+  // Likewise the re-permission email going out now: its grace period's end is the next look.
+  if (asking && marketingNow.includes(asking.id)) later.push(nowMs + cfg.sunsetGraceDays * DAY_MS);
   if (lifecycle && c.stage === "at_risk" && c.atRiskSince && nowMs - Date.parse(c.atRiskSince) <= STALE_AFTER_MS && isValuable(c, lifecycle))
     result.alerts.push({ customerId: c.id, reason: "valuable-at-risk", occurrence: c.atRiskSince.slice(0, 10), dueAt: c.atRiskSince });
   if (later.length > 0) result.nextDueAt = new Date(Math.min(...later)).toISOString();

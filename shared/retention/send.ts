@@ -256,7 +256,8 @@ async function deliverTest(deps: Deps, mailer: Mailer, campaigns: Map<string, Ca
 async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem, request: SendRequest, messageId: string, subject: string): Promise<void> {
   const at = deps.clock.now().toISOString();
   const sentUpdate = new Update().set(`sent#${campaign.id}`, { occurrence: request.occurrence, at }).when("attribute_exists(PK)");
-  if (campaign.kind === "marketing" && campaign.recipient === "customer") sentUpdate.set("lastMarketingAt", at);
+  // The first one also starts the sunset's idle clock (./engagement.ts).
+  if (campaign.kind === "marketing" && campaign.recipient === "customer") sentUpdate.set("lastMarketingAt", at).setIfNotExists("firstMarketingAt", at);
   const ledgerKey = sendKey(request.customerId, request.campaignId, request.occurrence);
   // SES has taken the mail: this record must land, or the ledger says "sending" for a mail that
   // went out. Throttling past the SDK's retries is retried here; an attempt whose answer was lost

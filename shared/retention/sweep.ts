@@ -159,7 +159,7 @@ async function readCustomers(deps: Deps, ids: string[]): Promise<CustomerItem[]>
 }
 
 /**
- * Moves the customer's due entry and applies an inactivity stage change, only if the entry is
+ * Moves the customer's due entry and applies an inactivity stage change and a sunset, only if the entry is
  * still the one the sweep evaluated. Returns whether it was applied.
  */
 async function applyEvaluation(deps: Deps, customer: CustomerItem, evaluation: ReturnType<typeof evaluate>, now: string): Promise<boolean> {
@@ -167,23 +167,40 @@ async function applyEvaluation(deps: Deps, customer: CustomerItem, evaluation: R
   if (evaluation.nextDueAt) setDue(update, customer.id, evaluation.nextDueAt, deps.config.retention.dueShards);
   else clearDue(update);
   const change = evaluation.stageChange;
+  const entries = [];
   if (change) {
     setStage(update, customer.id, change.to, customer.lastActivityAt).set("updatedAt", now);
     if (change.to === "at_risk") update.set("atRiskSince", change.since);
+    entries.push(
+      timelineItem(deps, customer.id, {
+        at: now,
+        type: "stage_changed",
+        summary: `${change.from} → ${change.to}`,
+        data: { from: change.from, to: change.to, reason: "inactivity", inactiveSince: customer.lastActivityAt },
+      }),
+    );
+  }
+  const sunset = evaluation.sunset;
+  if (sunset) {
+    update.set("sunsetAt", sunset.at).set("sunsetIdleSince", sunset.idleSince).set("updatedAt", now);
+    entries.push(
+      timelineItem(deps, customer.id, {
+        at: now,
+        type: "sunset",
+        summary: `Marketing stopped: no opens or clicks since ${sunset.idleSince.slice(0, 10)}, none after the re-permission email`,
+        data: { campaignId: sunset.campaignId, idleSince: sunset.idleSince, sunsetAt: sunset.at },
+      }),
+    );
   }
   const item = customerUpdate(deps.table, customer.id, update);
   try {
-    if (!change) {
+    if (entries.length === 0) {
       await deps.db.send(new UpdateCommand(item));
       return true;
     }
-    const entry = timelineItem(deps, customer.id, {
-      at: now,
-      type: "stage_changed",
-      summary: `${change.from} → ${change.to}`,
-      data: { from: change.from, to: change.to, reason: "inactivity", inactiveSince: customer.lastActivityAt },
-    });
-    await deps.db.send(new TransactWriteCommand({ TransactItems: [{ Update: item }, { Put: { TableName: deps.table, Item: entry } }] }));
+    await deps.db.send(
+      new TransactWriteCommand({ TransactItems: [{ Update: item }, ...entries.map((entry) => ({ Put: { TableName: deps.table, Item: entry } }))] }),
+    );
     return true;
   } catch (err) {
     if (isConditionFailed(err) || cancellationCodes(err)?.[0] === "ConditionalCheckFailed") return false;

@@ -44,6 +44,22 @@ export const FIELDS = {
   emailStatus: { ops: ["eq", "neq"], value: { kind: "choice", choices: EMAIL_STATUSES }, attributes: ["emailStatus"] },
   lastOpenedAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastOpenedAt"] },
   lastClickedAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastClickedAt"] },
+  /** Marketing stopped for lack of opens and clicks (shared/retention/engagement.ts): true or false. */
+  sunset: {
+    ops: ["eq"],
+    value: { kind: "boolean" },
+    attributes: [
+      "sunsetAt",
+      "sunsetIdleSince",
+      "firstMarketingAt",
+      "lastOpenedAt",
+      "lastClickedAt",
+      "keptAt",
+      "consentMarketing",
+      "consentAt",
+      "consentConfirmedAt",
+    ],
+  },
   interests: { ops: ["contains"], value: { kind: "text" }, attributes: ["interests"] },
   leadScore: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["leadScore"] },
 } as const satisfies Record<string, FieldSpec>;

@@ -3,6 +3,7 @@ import { toMinor } from "../core/money.ts";
 import { monthsBetween } from "../reports/dates.ts";
 import { frequencyScore, recencyScore, segmentOf } from "../reports/rfm.ts";
 import type { Segment } from "../reports/types.ts";
+import { type EngagementFacts, isSunset } from "../retention/engagement.ts";
 import { FIELDS, type Field, type Op } from "./fields.ts";
 
 /**
@@ -54,6 +55,8 @@ export function conditionHolds(condition: Condition, customer: MatchInput, now: 
       return compareEq(op, customer.emailStatus ?? "ok", value);
     case "consent":
       return compareEq(op, customer.consentMarketing === true, value);
+    case "sunset":
+      return compareEq(op, isSunset(customer as EngagementFacts), value);
     case "tags":
       return hasTag(customer.tags, String(value));
     case "interests":

@@ -42,6 +42,12 @@ const TRIGGERS: { type: TriggerType; label: string; fields: { name: string; labe
       { name: "days", label: "Within days", help: "In the last this many days (1-90)", kind: "int" },
     ],
   },
+  {
+    type: "opens_without_clicks",
+    label: "Opens emails but never clicks",
+    fields: [{ name: "opens", label: "Opens in a row", help: "Marketing emails opened in a row with no click (2-100)", kind: "int" }],
+  },
+  { type: "sunset", label: "Sunset: no opens or clicks (re-permission)", fields: [] },
 ];
 
 function languageName(tag: string): string {

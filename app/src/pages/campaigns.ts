@@ -29,6 +29,10 @@ export function triggerText(t: Trigger): string {
       return "When a form lead ticks consent (confirm email)";
     case "interest":
       return `Viewed one interest ${t.views} times in ${t.days} days, bought nothing in it`;
+    case "opens_without_clicks":
+      return `Opened ${t.opens} marketing emails in a row without a click`;
+    case "sunset":
+      return "No opens or clicks for the sunset period (asks once, then marketing stops)";
   }
 }
 

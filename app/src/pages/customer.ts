@@ -119,6 +119,7 @@ function view(c: Customer360, ctx: PageContext) {
             ["Where", c.consent.source ?? ""],
           ]),
         ),
+        c.engagement ? section("Email engagement", {}, engagementFacts(c.engagement)) : "",
         section(
           "Lifecycle",
           {},
@@ -263,6 +264,24 @@ function emailBadge(c: Customer360): HTMLElement | null {
   const status = c.emailStatus;
   const text = status ? EMAIL_STATUS[status] : undefined;
   return text ? h("span", { class: "badge badge-no" }, text) : null;
+}
+
+/** Opens, clicks, the open streak and the sunset: why marketing goes to this address or has stopped. */
+function engagementFacts(e: NonNullable<Customer360["engagement"]>): HTMLElement {
+  return h(
+    "div",
+    null,
+    e.sunsetAt
+      ? h("p", { class: "badge badge-no" }, `Sunset on ${f.date(e.sunsetAt)} — no opens or clicks since ${f.date(e.idleSince)}: no marketing email`)
+      : "",
+    facts([
+      ["Last opened", e.lastOpenedAt ? f.dateTime(e.lastOpenedAt) : "Never"],
+      ["Last clicked", e.lastClickedAt ? f.dateTime(e.lastClickedAt) : "Never"],
+      ["Opened in a row without a click", f.count(e.opensWithoutClick)],
+      ["No interest shown since", e.idleSince && !e.sunsetAt ? f.date(e.idleSince) : ""],
+      ["Asked to keep getting email", e.keptAt ? f.dateTime(e.keptAt) : ""],
+    ]),
+  );
 }
 
 const INTERACTIONS = [

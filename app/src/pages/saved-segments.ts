@@ -52,6 +52,7 @@ const FIELD_LABELS: Record<Field, string> = {
   emailStatus: "Email status",
   lastOpenedAt: "Last opened an email",
   lastClickedAt: "Last clicked in an email",
+  sunset: "Sunset (marketing stopped, no opens or clicks)",
   interests: "Interests",
   leadScore: "Lead score",
 };

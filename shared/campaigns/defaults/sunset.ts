@@ -1,0 +1,69 @@
+import { letter } from "../letter.ts";
+import type { CampaignInput } from "../schema.ts";
+import { HI, MARKETING_FOOTER, TEAM } from "./phrases.ts";
+
+const sunset = {
+  en: letter("en", {
+    subject: "Do you still want to hear from us?",
+    blocks: [
+      HI.en,
+      "We haven't seen you open our emails for a while, and we don't want to fill your inbox with mail you don't read.",
+      "If you'd like to keep getting our news and offers, press the button. Otherwise we'll stop sending them soon.",
+      { button: "keepUrl", label: "Yes, keep me subscribed" },
+    ],
+    signOff: [TEAM.en],
+    unsubscribe: MARKETING_FOOTER.en,
+  }),
+  zh: letter("zh", {
+    subject: "您还想收到我们的邮件吗？",
+    blocks: [
+      HI.zh,
+      "我们发现您有一段时间没有打开我们的邮件了，我们不想让您的收件箱塞满不读的邮件。",
+      "如果您还想继续收到我们的消息和优惠，请点击下面的按钮。否则我们很快就会停止发送。",
+      { button: "keepUrl", label: "是的，继续订阅" },
+    ],
+    signOff: [TEAM.zh],
+    unsubscribe: MARKETING_FOOTER.zh,
+  }),
+  nb: letter("nb", {
+    subject: "Vil du fortsatt høre fra oss?",
+    blocks: [
+      HI.nb,
+      "Det er en stund siden du åpnet e-postene våre, og vi vil ikke fylle innboksen din med e-post du ikke leser.",
+      "Vil du fortsatt få nyheter og tilbud fra oss, trykker du på knappen. Ellers slutter vi snart å sende dem.",
+      { button: "keepUrl", label: "Ja, jeg vil fortsatt få e-post" },
+    ],
+    signOff: [TEAM.nb],
+    unsubscribe: MARKETING_FOOTER.nb,
+  }),
+  id: letter("id", {
+    subject: "Apakah Anda masih ingin menerima kabar dari kami?",
+    blocks: [
+      HI.id,
+      "Sudah beberapa waktu Anda tidak membuka email kami, dan kami tidak ingin memenuhi kotak masuk Anda dengan email yang tidak dibaca.",
+      "Jika Anda masih ingin menerima kabar dan penawaran kami, tekan tombol di bawah. Jika tidak, kami akan segera berhenti mengirimnya.",
+      { button: "keepUrl", label: "Ya, saya tetap berlangganan" },
+    ],
+    signOff: [TEAM.id],
+    unsubscribe: MARKETING_FOOTER.id,
+  }),
+};
+
+/**
+ * The sunset's one re-permission email: no open or click for SUNSET_DAYS. Without an open, a
+ * click or the button within SUNSET_GRACE_DAYS, marketing stops for the address (transactional
+ * mail still goes). Disabling it turns the sunset off: nobody is stopped without being asked.
+ */
+export const sunsetCampaign = {
+  id: "sunset-repermission",
+  name: "Sunset: do you still want to hear from us?",
+  description: "No opens or clicks for the sunset period: asks once; marketing stops if they don't engage within the grace period.",
+  enabled: true,
+  kind: "marketing",
+  category: "newsletters",
+  recipient: "customer",
+  trigger: { type: "sunset" },
+  audience: {},
+  minDaysBetween: 0,
+  templates: sunset,
+} satisfies CampaignInput & { id: string };
