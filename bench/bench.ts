@@ -27,6 +27,8 @@
  *    service, from operations measured here and the cold-import figures above.
  *  - Shop webhooks (bench/hooks.ts): `hook.order.wru` and `hook.order.calls` of one signed order
  *    of a known customer, through HTTP to the local stack.
+ *  - Engagement (bench/engagement.ts): `engagement.open.first.wru` and the other write units of one
+ *    SES open or click event (the open streak, the sunset's engagement marks).
  *  - Outbound webhooks (bench/webhooks.ts): `webhook.delivery.p95`, milliseconds from a lead's
  *    201 to its signed delivery at a receiver, through the stream, the outbox and the sender.
  *
@@ -48,6 +50,7 @@ import { buildApp } from "../scripts/build-app.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { APP_BUDGETS, type AppResources, appFigures, stopAppResources } from "./app.ts";
 import { type CostResources, costFigures, stopCostResources } from "./cost-measure.ts";
+import { ENGAGEMENT_BUDGETS, type EngagementResources, engagementFigures } from "./engagement.ts";
 import { HOOK_BUDGETS, type HookResources, hookFigures, stopHookResources } from "./hooks.ts";
 import { IMPORT_STACK_MIN_BUDGETS, type ImportStackResources, importStackFigures, stopImportStackResources } from "./import-stack.ts";
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
@@ -84,6 +87,7 @@ const BUDGETS: Record<string, number> = {
   ...TASKS_BUDGETS,
   ...TRACK_BUDGETS,
   ...HOOK_BUDGETS,
+  ...ENGAGEMENT_BUDGETS,
   ...WEBHOOK_BUDGETS,
   ...APP_BUDGETS,
   "app.js.gzipBytes": 120_000,
@@ -260,6 +264,7 @@ const trackResources: TrackResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
 const hookResources: HookResources = {};
+const engagementResources: EngagementResources = {};
 const webhookResources: WebhookResources = {};
 let cleaning: Promise<void> | undefined;
 
@@ -275,6 +280,7 @@ function cleanup(): Promise<void> {
     await segmentResources.dynamo?.stop().catch(() => {});
     await tasksResources.dynamo?.stop().catch(() => {});
     await trackResources.dynamo?.stop().catch(() => {});
+    await engagementResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
     await stopHookResources(hookResources);
@@ -523,6 +529,7 @@ try {
   if (runs("app")) await appFigures({ results, notes, breakdown, log }, appResources);
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("track")) await trackFigures({ results, notes, breakdown, log }, trackResources);
+  if (runs("engagement")) await engagementFigures({ results, notes, breakdown, log }, engagementResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("webhooks")) await webhookFigures({ results, notes, breakdown, log }, webhookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });

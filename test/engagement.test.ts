@@ -1,4 +1,6 @@
 import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
@@ -6,6 +8,7 @@ import { makeHandler } from "../functions/ses-events.ts";
 import type { Clock } from "../shared/core/clock.ts";
 import { getCustomerItem } from "../shared/customers/repository.ts";
 import { customerPk } from "../shared/entities/customer.ts";
+import { HAVE_BROWSER, launchBrowser, openWatched, SHOTS, seriousViolations, settled, VIEWPORTS } from "./support/browser.ts";
 import { type TestStack, useStack } from "./support/stack.ts";
 
 /**
@@ -176,7 +179,8 @@ describe("sunset: no opens or clicks", () => {
     const keeper = await lead(stack, "keeper@example.com", day(100, "08:00"));
     const silent = await lead(stack, "silent@example.com", day(100, "08:00"));
     const neverMailed = await lead(stack, "nomail@example.com", day(100, "08:00"));
-    for (const id of [keeper, silent]) await purchase(stack, id, day(100, "10:00"));
+    gone = await lead(stack, "gone@example.com", day(100, "08:00"));
+    for (const id of [keeper, silent, gone]) await purchase(stack, id, day(100, "10:00"));
     await sweep(stack, day(100));
     expect((await customer(silent)).firstMarketingAt).toBe(day(100));
 
@@ -228,9 +232,43 @@ describe("sunset: no opens or clicks", () => {
 
     // The campaign report counts the re-permission emails, the keeps and the sunsets.
     const row = await repermissionRow();
-    expect({ sent: row.sent - before.sent, kept: row.kept - before.kept, sunset: row.sunset - before.sunset }).toEqual({ sent: 2, kept: 1, sunset: 1 });
+    expect({ sent: row.sent - before.sent, kept: row.kept - before.kept, sunset: row.sunset - before.sunset }).toEqual({ sent: 3, kept: 1, sunset: 2 });
+    const segment = await stack.api("/v1/segments/preview", {
+      key: stack.adminKey,
+      body: { match: "all", conditions: [{ field: "sunset", op: "eq", value: true }] },
+    });
+    expect(segment.status, JSON.stringify(segment.body)).toBe(200);
+    expect(segment.body.count).toBe(1);
+  });
+
+  it.skipIf(!HAVE_BROWSER)("the customer page says when marketing stopped and since when nothing was opened, at laptop and phone sizes", async () => {
+    const browser = await launchBrowser();
+    const shots = path.join(SHOTS, "..", "engagement");
+    mkdirSync(shots, { recursive: true });
+    const key = stack.adminKey;
+    try {
+      for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
+        const w = await openWatched(browser, viewport);
+        await w.page.goto(`${stack.url}/app`);
+        await w.page.getByLabel("Admin API key").fill(key);
+        await w.page.getByRole("button", { name: "Sign in" }).click();
+        await w.page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+        await w.page.goto(`${stack.url}/app#/customers/${gone}`);
+        await w.page.getByRole("heading", { level: 2, name: "Email engagement" }).waitFor();
+        await settled(w.page);
+        await expect.poll(() => w.page.getByText("Sunset on Jul 16, 2027 — no opens or clicks since Jun 9, 2027").count()).toBe(1);
+        expect(await seriousViolations(w.page)).toEqual([]);
+        await w.page.screenshot({ path: path.join(shots, `customer-sunset-${viewport}.png`), fullPage: true });
+        expect(w.problems).toEqual([]);
+        await w.context.close();
+      }
+    } finally {
+      await browser.close();
+    }
   });
 });
+
+let gone = "";
 
 async function repermissionRow(): Promise<{ sent: number; kept: number; sunset: number }> {
   await stack.settleReports();

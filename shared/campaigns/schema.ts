@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { CAMPAIGN_ID, MAIL_CATEGORIES } from "../core/fields.ts";
 import { CustomerIdParam, EmailField, STAGES } from "../core/schema.ts";
+import { MIN_STREAK_OPENS } from "../retention/engagement.ts";
 import { PLACEHOLDER_PATTERN, PLACEHOLDERS } from "./placeholders.ts";
 
 export { PLACEHOLDER_PATTERN, PLACEHOLDERS, type PlaceholderName } from "./placeholders.ts";
@@ -97,7 +98,7 @@ export const Trigger = z.discriminatedUnion(
      * Opened `opens` marketing emails in a row (each message once) and clicked none: a reader the
      * mail does not move. Occurrence: the streak's first open, so one streak sends once.
      */
-    z.object({ type: z.literal("opens_without_clicks"), opens: int(2, 100) }),
+    z.object({ type: z.literal("opens_without_clicks"), opens: int(MIN_STREAK_OPENS, 100) }),
     /**
      * The re-permission email: no open or click for SUNSET_DAYS. Marketing stops SUNSET_GRACE_DAYS
      * after it unless the customer engages. Occurrence: the start of the idle period.

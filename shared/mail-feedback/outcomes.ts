@@ -10,7 +10,7 @@ import { customerUpdate } from "../entities/customer.ts";
 import { setDue } from "../entities/due.ts";
 import { sendKey } from "../entities/send.ts";
 import { deterministicEntryId, timelineKey } from "../entities/timeline.ts";
-import { streakChange } from "../retention/engagement.ts";
+import { MIN_STREAK_OPENS, streakChange } from "../retention/engagement.ts";
 import type { SuppressionReason } from "./suppression.ts";
 import { suppress } from "./suppression.ts";
 
@@ -272,8 +272,8 @@ async function customerFor(deps: Deps, tagged: string | undefined, recipients: s
  * the expected no-op.
  *
  * In the same write, the open streak (shared/retention/engagement.ts): a counted open adds one
- * and makes the customer due now, so the sweep sees a streak that reached a campaign's count; a
- * click ends it. An open or click also clears a sunset (the guardrail already ignores a sunset
+ * and, from the second on, makes the customer due now, so the sweep sees a streak that reached a
+ * campaign's count; a click ends it. An open or click also clears a sunset (the guardrail already ignores a sunset
  * older than the latest engagement; this keeps the record and its segment field honest).
  */
 async function noteEngagement(
@@ -287,8 +287,11 @@ async function noteEngagement(
   const streakUpdate = (update: Update) => {
     if (streak === "count") {
       update.add("opensWithoutClick", 1).setIfNotExists("opensStreakSince", at);
+      // Due now once the streak is long enough for any trigger to ask about it (moving the due
+      // entry is two index writes, so not on a streak's first open).
       const now = deps.clock.now().toISOString();
-      if (customer.nextDueAt === undefined || customer.nextDueAt > now) setDue(update, customer.id, now, deps.config.retention.dueShards);
+      const reaches = (customer.opensWithoutClick ?? 0) + 1 >= MIN_STREAK_OPENS;
+      if (reaches && (customer.nextDueAt === undefined || customer.nextDueAt > now)) setDue(update, customer.id, now, deps.config.retention.dueShards);
     } else if (streak === "reset" && customer.opensWithoutClick) update.set("opensWithoutClick", 0).remove("opensStreakSince");
     return update;
   };

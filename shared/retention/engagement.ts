@@ -72,6 +72,9 @@ export function sunsetDueAt(c: EngagementFacts, sent: { occurrence: string; at: 
   return Date.parse(sent.at) + s.sunsetGraceDays * DAY_MS;
 }
 
+/** The fewest opens in a row an opens_without_clicks trigger may ask for: a first open alone never makes anyone due. */
+export const MIN_STREAK_OPENS = 2;
+
 /** The open streak's occurrence key: one per streak (its first counted open), so a streak triggers once. */
 export function streakOccurrence(c: Pick<CustomerItem, "opensWithoutClick" | "opensStreakSince">, opens: number): string | undefined {
   return (c.opensWithoutClick ?? 0) >= opens && c.opensStreakSince ? c.opensStreakSince : undefined;

@@ -272,13 +272,18 @@ function engagementFacts(e: NonNullable<Customer360["engagement"]>): HTMLElement
     "div",
     null,
     e.sunsetAt
-      ? h("p", { class: "badge badge-no" }, `Sunset on ${f.date(e.sunsetAt)} — no opens or clicks since ${f.date(e.idleSince)}: no marketing email`)
+      ? h(
+          "p",
+          null,
+          h("span", { class: "badge badge-no" }, "No marketing email"),
+          ` Sunset on ${f.date(e.sunsetAt)} — no opens or clicks since ${f.date(e.idleSince)}`,
+        )
       : "",
     facts([
       ["Last opened", e.lastOpenedAt ? f.dateTime(e.lastOpenedAt) : "Never"],
       ["Last clicked", e.lastClickedAt ? f.dateTime(e.lastClickedAt) : "Never"],
       ["Opened in a row without a click", f.count(e.opensWithoutClick)],
-      ["No interest shown since", e.idleSince && !e.sunsetAt ? f.date(e.idleSince) : ""],
+      ["No sign of interest since", e.idleSince ? f.date(e.idleSince) : ""],
       ["Asked to keep getting email", e.keptAt ? f.dateTime(e.keptAt) : ""],
     ]),
   );
