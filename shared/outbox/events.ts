@@ -66,6 +66,12 @@ function fromEntry(kind: string, data: Data): Derived | undefined {
       return { type: "CustomerUpdated", data: { change: "consent_confirmed" } };
     case "preferences_changed":
       return { type: "CustomerUpdated", data: { change: "preferences" } };
+    // Marketing stopped for lack of opens and clicks, or the customer asked to keep getting it: a
+    // tool that mails on its own should follow.
+    case "sunset":
+      return { type: "CustomerUpdated", data: { change: "sunset", ...scalars(data, ["campaignId"]) } };
+    case "sunset_kept":
+      return { type: "CustomerUpdated", data: { change: "kept", ...scalars(data, ATTRIBUTION) } };
     case "profile_updated":
       return { type: "CustomerUpdated", data: { fields: Array.isArray(data.changed) ? data.changed.join(",") : "" } };
     case "shop_customer": {

@@ -9,7 +9,7 @@ import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { issueToken, linkAttribution } from "../email-links/tokens.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { customerUpdate } from "../entities/customer.ts";
-import { scheduleDue } from "../entities/due.ts";
+import { scheduleDue, setDueIfAbsent } from "../entities/due.ts";
 import { sendKey } from "../entities/send.ts";
 import { isSuppressed } from "../mail-feedback/suppression.ts";
 import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
@@ -257,7 +257,17 @@ async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem
   const at = deps.clock.now().toISOString();
   const sentUpdate = new Update().set(`sent#${campaign.id}`, { occurrence: request.occurrence, at }).when("attribute_exists(PK)");
   // The first one also starts the sunset's idle clock (./engagement.ts).
-  if (campaign.kind === "marketing" && campaign.recipient === "customer") sentUpdate.set("lastMarketingAt", at).setIfNotExists("firstMarketingAt", at);
+  if (campaign.kind === "marketing" && campaign.recipient === "customer") {
+    sentUpdate.set("lastMarketingAt", at).setIfNotExists("firstMarketingAt", at);
+    // A customer out of the due index (nothing else due) is looked at when the sunset could be.
+    if (!customer.firstMarketingAt)
+      setDueIfAbsent(
+        sentUpdate,
+        customer.id,
+        new Date(Date.parse(at) + deps.config.retention.sunsetDays * 86_400_000).toISOString(),
+        deps.config.retention.dueShards,
+      );
+  }
   const ledgerKey = sendKey(request.customerId, request.campaignId, request.occurrence);
   // SES has taken the mail: this record must land, or the ledger says "sending" for a mail that
   // went out. Throttling past the SDK's retries is retried here; an attempt whose answer was lost

@@ -39,6 +39,17 @@ describe("domain events from the table's stream", () => {
     expect(JSON.stringify(events)).not.toContain("Ada");
   });
 
+  it("announces a sunset and a keep-me click as customer updates, so a tool that mails on its own can follow", () => {
+    const events = eventsFromRecords([
+      entry("sunset", { campaignId: "sunset-repermission", idleSince: "2027-01-05T00:00:00.000Z", sunsetAt: "2027-07-18T10:00:00.000Z" }),
+      entry("sunset_kept", { campaignId: "sunset-repermission", occurrence: "2027-01-05T00:00:00.000Z" }, "2026-12-02T10:00:00.000Z"),
+    ]);
+    expect(events.map((e) => [e.type, e.data])).toEqual([
+      ["CustomerUpdated", { change: "sunset", campaignId: "sunset-repermission" }],
+      ["CustomerUpdated", { change: "kept", campaignId: "sunset-repermission", occurrence: "2027-01-05T00:00:00.000Z" }],
+    ]);
+  });
+
   it("announces a feedback entry updated by a second click, and an erasure's tombstone; ignores the rest", () => {
     const events = eventsFromRecords([
       record("MODIFY", "TL#2026-12-01T10:00:00.000Z#01JFB", {
