@@ -241,31 +241,41 @@ describe("sunset: no opens or clicks", () => {
     expect(segment.body.count).toBe(1);
   });
 
-  it.skipIf(!HAVE_BROWSER)("the customer page says when marketing stopped and since when nothing was opened, at laptop and phone sizes", async () => {
-    const browser = await launchBrowser();
-    const shots = path.join(SHOTS, "..", "engagement");
-    mkdirSync(shots, { recursive: true });
-    const key = stack.adminKey;
-    try {
-      for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
-        const w = await openWatched(browser, viewport);
-        await w.page.goto(`${stack.url}/app`);
-        await w.page.getByLabel("Admin API key").fill(key);
-        await w.page.getByRole("button", { name: "Sign in" }).click();
-        await w.page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
-        await w.page.goto(`${stack.url}/app#/customers/${gone}`);
-        await w.page.getByRole("heading", { level: 2, name: "Email engagement" }).waitFor();
-        await settled(w.page);
-        await expect.poll(() => w.page.getByText("Sunset on Jul 16, 2027 — no opens or clicks since Jun 9, 2027").count()).toBe(1);
-        expect(await seriousViolations(w.page)).toEqual([]);
-        await w.page.screenshot({ path: path.join(shots, `customer-sunset-${viewport}.png`), fullPage: true });
-        expect(w.problems).toEqual([]);
-        await w.context.close();
+  it.skipIf(!HAVE_BROWSER)(
+    "the customer page says when marketing stopped and since when nothing was opened, the campaigns page how many were kept and sunset",
+    async () => {
+      const browser = await launchBrowser();
+      const shots = path.join(SHOTS, "..", "engagement");
+      mkdirSync(shots, { recursive: true });
+      const key = stack.adminKey;
+      try {
+        for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
+          const w = await openWatched(browser, viewport);
+          await w.page.goto(`${stack.url}/app`);
+          await w.page.getByLabel("Admin API key").fill(key);
+          await w.page.getByRole("button", { name: "Sign in" }).click();
+          await w.page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+          await w.page.goto(`${stack.url}/app#/customers/${gone}`);
+          await w.page.getByRole("heading", { level: 2, name: "Email engagement" }).waitFor();
+          await settled(w.page);
+          await expect.poll(() => w.page.getByText("Sunset on Jul 16, 2027 — no opens or clicks since Jun 9, 2027").count()).toBe(1);
+          expect(await seriousViolations(w.page)).toEqual([]);
+          await w.page.screenshot({ path: path.join(shots, `customer-sunset-${viewport}.png`), fullPage: true });
+          // The campaigns page: who answered the re-permission email, and for whom marketing stopped.
+          await w.page.goto(`${stack.url}/app#/campaigns`);
+          await w.page.getByRole("heading", { level: 1, name: "Campaigns" }).waitFor();
+          await settled(w.page);
+          await expect.poll(() => w.page.getByText("Kept subscribed: 1 · Sunset: 2").count()).toBe(1);
+          expect(await seriousViolations(w.page)).toEqual([]);
+          await w.page.screenshot({ path: path.join(shots, `campaigns-${viewport}.png`), fullPage: true });
+          expect(w.problems).toEqual([]);
+          await w.context.close();
+        }
+      } finally {
+        await browser.close();
       }
-    } finally {
-      await browser.close();
-    }
-  });
+    },
+  );
 });
 
 let gone = "";

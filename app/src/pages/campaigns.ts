@@ -68,6 +68,13 @@ export async function campaignsPage(ctx: PageContext): Promise<void> {
             cell: (c) => [
               h("a", { href: `#/campaigns/${encodeURIComponent(c.id)}` }, c.name),
               c.description && h("span", { class: "cell-note" }, c.description),
+              // The sunset's re-permission email: who answered it, and for whom marketing stopped.
+              perf(c)?.repermission &&
+                h(
+                  "span",
+                  { class: "cell-note" },
+                  `Kept subscribed: ${f.count(perf(c)!.repermission!.kept)} · Sunset: ${f.count(perf(c)!.repermission!.sunset)}`,
+                ),
             ],
           },
           { heading: "Status", cell: (c) => h("span", { class: `badge ${c.enabled ? "badge-yes" : "badge-no"}` }, c.enabled ? "On" : "Off") },
