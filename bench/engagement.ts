@@ -5,8 +5,8 @@
  *
  *  - `engagement.open.first.wru`: the first open of a marketing message, the streak's first
  *    (counted into the open streak in the customer write the open already makes);
- *  - `engagement.open.streak.wru`: the first open of another marketing message, which makes the
- *    streak long enough for a trigger: it also moves the customer's due entry to now;
+ *  - `engagement.open.streak.wru`: the first open of another marketing message, the streak's
+ *    second: from there on a counted open also moves the customer's due entry to now;
  *  - `engagement.open.repeat.wru`: the same message opened again (counts nothing);
  *  - `engagement.open.transactional.wru`: the first open of a transactional message;
  *  - `engagement.click.wru`: a click (ends the streak);
