@@ -18,9 +18,9 @@ import { parseAttribution, tokenSecret, verifyToken } from "./tokens.ts";
 
 /**
  * What the links in emails do: unsubscribe (and undo it), confirm a double opt-in, keep getting
- * email (the re-permission email), record a feedback score. Each takes the token from the link, checks it (shared/email-links/tokens.ts) and changes the
- * customer, the suppression list and the timeline in one transaction, so a link either did all of
- * it or nothing. Every one is idempotent: a link clicked twice, or prefetched by a mail scanner
+ * email (the re-permission email), record a feedback score. Each takes the token from the link,
+ * checks it (shared/email-links/tokens.ts) and changes the customer, the suppression list and the
+ * timeline in one transaction, so a link either did all of it or nothing. Every one is idempotent: a link clicked twice, or prefetched by a mail scanner
  * and then clicked, changes things once.
  */
 

@@ -273,8 +273,8 @@ async function customerFor(deps: Deps, tagged: string | undefined, recipients: s
  *
  * In the same write, the open streak (shared/retention/engagement.ts): a counted open adds one
  * and, from the second on, makes the customer due now, so the sweep sees a streak that reached a
- * campaign's count; a click ends it. An open or click also clears a sunset (the guardrail already ignores a sunset
- * older than the latest engagement; this keeps the record and its segment field honest).
+ * campaign's count; a click ends it. An open or click also clears a sunset (the guardrail
+ * already ignores a sunset older than the latest engagement; this keeps the record tidy).
  */
 async function noteEngagement(
   deps: Deps,

@@ -159,8 +159,8 @@ async function readCustomers(deps: Deps, ids: string[]): Promise<CustomerItem[]>
 }
 
 /**
- * Moves the customer's due entry and applies an inactivity stage change and a sunset, only if the entry is
- * still the one the sweep evaluated. Returns whether it was applied.
+ * Moves the customer's due entry and applies an inactivity stage change and a sunset, only if
+ * the entry is still the one the sweep evaluated. Returns whether it was applied.
  */
 async function applyEvaluation(deps: Deps, customer: CustomerItem, evaluation: ReturnType<typeof evaluate>, now: string): Promise<boolean> {
   const update = new Update().when((name, value) => `${name("nextDueAt")} = ${value(customer.nextDueAt)}`);
