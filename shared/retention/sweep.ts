@@ -81,6 +81,8 @@ export async function runSweep(deps: Deps, queue: SendQueue, at: Date): Promise<
   const ids = await dueCustomerIds(deps, now);
   const result: SweepResult = { at: now, due: ids.length, enqueued: 0, stageChanges: 0, deferred: 0, tasks: 0 };
   const afterHours = followUpHours(campaigns);
+  // For the log only: the campaigns report counts sunsets from their timeline entries.
+  let sunsets = 0;
   for await (const plans of dueEvaluations(deps, campaigns, at, ids)) {
     // Tasks first: a crash before the due entries move makes the next sweep raise them again,
     // and a task's id fixed by its alert makes the repeat a no-op.
@@ -94,10 +96,11 @@ export async function runSweep(deps: Deps, queue: SendQueue, at: Date): Promise<
         result.deferred += evaluation.deferred;
         const changed = await applyEvaluation(deps, customer, evaluation, now);
         if (changed && evaluation.stageChange) result.stageChanges++;
+        if (changed && evaluation.sunset) sunsets++;
       }),
     );
   }
-  deps.logger.info("sweep", { ...result, campaigns: campaigns.length });
+  deps.logger.info("sweep", { ...result, sunsets, campaigns: campaigns.length });
   return result;
 }
 
