@@ -111,6 +111,9 @@ describe("every admin route checks the key and its scope", () => {
         "POST /v1/preferences",
         "GET /v1/confirm",
         "POST /v1/confirm",
+        // The re-permission email's keep-me link: its own signed token; it grants no consent.
+        "GET /v1/keep",
+        "POST /v1/keep",
         "GET /v1/feedback",
         "POST /v1/feedback",
         // The dashboard's static files (functions/app.ts): no data; the app signs in to the admin routes.
