@@ -9,6 +9,7 @@ import { customerPk } from "../entities/customer.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { leadScoreNow, type ScoreView, scoreView } from "../lead-score/score.ts";
 import { viewsWithin } from "../tracking/interests.ts";
 import type { TimelineItem } from "./item.ts";
 import { getCustomerItem } from "./repository.ts";
@@ -26,7 +27,11 @@ function toTimelineEntry(item: Record<string, unknown>): TimelineItem {
   };
 }
 
-export function summarize(item: CustomerItem) {
+/**
+ * What a list shows of a customer. `leadScore`: their score decayed to now (`scoreOf`), given by
+ * callers that list scored customers; absent, the summary has none.
+ */
+export function summarize(item: CustomerItem, leadScore?: number) {
   return {
     id: item.id,
     email: item.email,
@@ -38,7 +43,15 @@ export function summarize(item: CustomerItem) {
     ...(item.owner ? { owner: item.owner } : {}),
     lastActivityAt: item.lastActivityAt,
     createdAt: item.createdAt,
+    ...(leadScore !== undefined ? { leadScore } : {}),
   };
+}
+
+/** A summarizer that carries each customer's lead score decayed to now (for customers who have one). */
+export function scoredSummary(deps: Pick<Deps, "config" | "clock">): (item: CustomerItem) => ReturnType<typeof summarize> {
+  const now = deps.clock.now();
+  const halfLife = deps.config.leadScore.halfLifeDays;
+  return (item) => summarize(item, typeof item.leadScore === "number" ? leadScoreNow(item, halfLife, now) : undefined);
 }
 
 /**
@@ -83,7 +96,12 @@ export async function getCustomer360(deps: Deps, customerId: string): Promise<z.
     recentTimeline: timeline.items.map(toTimelineEntry),
     emailsSent: sends.items.map(({ PK: _pk, SK: _sk, ...rest }) => rest),
     ...(item.interests && Object.keys(item.interests).length ? { interests: interestView(item, deps.clock.now()) } : {}),
+    ...withScore(scoreView(item, deps.config.leadScore, deps.clock.now())),
   };
+}
+
+function withScore(view: ScoreView | undefined): { leadScore?: ScoreView } {
+  return view ? { leadScore: view } : {};
 }
 
 /** The customer's interests, most viewed first, as the 360° view shows them. */

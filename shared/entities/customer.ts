@@ -1,5 +1,6 @@
 import type { Update } from "../aws/db.ts";
 import type { MailCategory, PROFILE_FIELD_NAMES, Stage } from "../core/fields.ts";
+import type { ScoreState } from "../lead-score/score.ts";
 import type { DueIndexKey } from "./due.ts";
 import type { TableKey } from "./table.ts";
 
@@ -97,6 +98,13 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   /** Product keys and interests the customer has bought (cross-sell; the interest trigger's "bought nothing in it"). */
   bought?: Set<string>;
   boughtInterests?: Set<string>;
+  // The lead score (shared/lead-score/), kept by the table's stream consumer; see `ScoreState`.
+  leadScore?: ScoreState["leadScore"];
+  leadScoreAt?: ScoreState["leadScoreAt"];
+  leadScoreParts?: ScoreState["leadScoreParts"];
+  leadScoreLog?: ScoreState["leadScoreLog"];
+  leadScoreHot?: ScoreState["leadScoreHot"];
+  leadScoreRev?: ScoreState["leadScoreRev"];
 }
 
 export function customerKey(customerId: string): TableKey {

@@ -1,0 +1,197 @@
+import { createHash } from "node:crypto";
+import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import type { DynamoDBRecord } from "aws-lambda";
+import { isConditionFailed, Update } from "../aws/db.ts";
+import type { LeadScoreConfig } from "../core/config.ts";
+import type { Deps } from "../core/deps.ts";
+import { CUSTOMER_PREFIX, type CustomerItem, customerKey, customerUpdate } from "../entities/customer.ts";
+import { scoreEntry } from "../entities/lead-score.ts";
+import { deterministicEntryId, TIMELINE_PREFIX, timelineKey } from "../entities/timeline.ts";
+import { raiseAlerts } from "../retention/raise.ts";
+import { type Activity, applyActivities, keyPageOf, type LeadScoreSource, leadScoreNow, type Scored } from "./score.ts";
+
+/**
+ * The lead score's part of the table's stream consumer (functions/reports-stream.ts calls it). The
+ * facts that score are timeline entries every writer already makes, so scoring costs the request
+ * path nothing:
+ *
+ * - `form_submitted` (POST /v1/leads, the embeddable form): `form`;
+ * - `visit` (website tracking): `page`, once per key page pattern per visit, from the page the
+ *   entry says was viewed last when it was written (and the first page, on its first write);
+ * - `email_clicked` (SES click events): `click`; `email_reply`: `reply`; `purchase` (the API,
+ *   imports, shop webhooks): `purchase`.
+ *
+ * Per customer and batch: one consistent read of the profile, one conditional UpdateItem of its
+ * score attributes (an optimistic check on `leadScoreRev`, so two writers never lose points), one
+ * Put of the sort entry. Replays count once: each activity's key (from the entry's key, so the
+ * same on every delivery) goes into the customer's log, and a key already there scores nothing.
+ * A crossing of the hot threshold also writes a `hot_lead` timeline entry (the outbox's `HotLead`
+ * event) and a task for the customer's owner, both keyed by the activity that crossed, before the
+ * score itself, so a retried batch finds them made rather than making them twice.
+ */
+export async function applyLeadScoreRecords(deps: Deps, records: readonly DynamoDBRecord[]): Promise<{ scored: number; writes: number }> {
+  const config = deps.config.leadScore;
+  const byCustomer = new Map<string, Activity[]>();
+  for (const record of records) {
+    for (const { customerId, activity } of activitiesOf(record, config)) {
+      const list = byCustomer.get(customerId) ?? [];
+      list.push(activity);
+      byCustomer.set(customerId, list);
+    }
+  }
+  let scored = 0;
+  let writes = 0;
+  for (const [customerId, activities] of byCustomer) {
+    const outcome = await scoreCustomer(deps, customerId, activities);
+    scored += outcome.scored;
+    writes += outcome.writes;
+  }
+  return { scored, writes };
+}
+
+/** Timeline entry kinds that score, and their source; `visit` is decided by its page. */
+const SOURCES: Record<string, LeadScoreSource> = {
+  form_submitted: "form",
+  email_clicked: "click",
+  email_reply: "reply",
+  purchase: "purchase",
+};
+
+function image(raw: unknown): Record<string, unknown> | undefined {
+  try {
+    return raw && typeof raw === "object" ? unmarshall(raw as Record<string, AttributeValue>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short, stable key for an activity (the customer's log keeps a dozen of them, so they stay small). */
+function activityKey(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\u0000"), "utf8").digest("base64url").slice(0, 12);
+}
+
+/** What one stream record scores: nothing, or one activity of one customer. Never throws on a malformed image. */
+export function activitiesOf(record: DynamoDBRecord, config: LeadScoreConfig): { customerId: string; activity: Activity }[] {
+  if (record.eventName !== "INSERT" && record.eventName !== "MODIFY") return [];
+  const keys = image(record.dynamodb?.Keys);
+  const pk = keys?.PK;
+  const sk = keys?.SK;
+  if (typeof pk !== "string" || !pk.startsWith(CUSTOMER_PREFIX) || typeof sk !== "string" || !sk.startsWith(TIMELINE_PREFIX)) return [];
+  const next = image(record.dynamodb?.NewImage);
+  if (!next || typeof next.kind !== "string" || typeof next.at !== "string") return [];
+  const customerId = pk.slice(CUSTOMER_PREFIX.length);
+  const source = SOURCES[next.kind];
+  if (source) return record.eventName === "INSERT" ? [{ customerId, activity: { key: activityKey(sk), source, at: next.at } }] : [];
+  if (next.kind !== "visit" || config.keyPages.length === 0) return [];
+  // A visit's entry is rewritten on every page view: a new last page (or last view time) is a view.
+  const data = (next.data ?? {}) as { lastAt?: unknown; lastPath?: unknown; entryPath?: unknown };
+  const before = (image(record.dynamodb?.OldImage)?.data ?? {}) as { lastAt?: unknown; lastPath?: unknown };
+  if (typeof data.lastAt !== "string") return [];
+  if (record.eventName === "MODIFY" && before.lastAt === data.lastAt && before.lastPath === data.lastPath) return [];
+  const paths = [data.lastPath, ...(record.eventName === "INSERT" ? [data.entryPath] : [])].filter((p): p is string => typeof p === "string");
+  const found = new Set(paths.map((p) => keyPageOf(p, config.keyPages)).filter((p) => p !== undefined));
+  return [...found].map((pattern) => ({ customerId, activity: { key: activityKey(sk, pattern), source: "page" as const, at: data.lastAt as string } }));
+}
+
+/** Attempts at the optimistic write before the batch is failed (and delivered again). */
+const ATTEMPTS = 3;
+
+async function scoreCustomer(deps: Deps, customerId: string, activities: Activity[]): Promise<{ scored: number; writes: number }> {
+  const config = deps.config.leadScore;
+  let writes = 0;
+  for (let attempt = 1; ; attempt++) {
+    const customer = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: customerKey(customerId), ConsistentRead: true }))).Item as
+      | CustomerItem
+      | undefined;
+    // An erased (or never stored) customer gets nothing.
+    if (!customer) return { scored: 0, writes };
+    const now = deps.clock.now();
+    const result = applyActivities(customer, activities, config, now);
+    if (!result) {
+      // All seen before: a replay. Its sort entry may be what a crash left unwritten.
+      if (typeof customer.leadScore === "number" && customer.leadScoreAt && customer.leadScoreRev)
+        writes += await putEntry(deps, customerId, customer.leadScore, customer.leadScoreAt, customer.leadScoreRev);
+      return { scored: 0, writes };
+    }
+    if (result.crossed) writes += await announceHot(deps, customer, result, now);
+    const update = new Update();
+    for (const [name, value] of Object.entries(result.state)) update.set(name, value);
+    update
+      .when((name, value) =>
+        customer.leadScoreRev === undefined ? `attribute_not_exists(${name("leadScoreRev")})` : `${name("leadScoreRev")} = ${value(customer.leadScoreRev)}`,
+      )
+      .when("attribute_exists(PK)");
+    try {
+      await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customerId, update)));
+      writes++;
+    } catch (err) {
+      if (!isConditionFailed(err)) throw err;
+      // Another writer scored this customer since the read (or they were erased): read again.
+      if (attempt >= ATTEMPTS) throw new Error("lead score changed concurrently; the batch is retried");
+      continue;
+    }
+    writes += await putEntry(deps, customerId, result.state.leadScore, result.state.leadScoreAt, result.state.leadScoreRev);
+    return { scored: result.counted.length, writes };
+  }
+}
+
+/** The sort entry, unless a later write already put a newer one (its rev is higher). */
+async function putEntry(deps: Deps, customerId: string, score: number, at: string, rev: number): Promise<number> {
+  if (!(score > 0)) return 0;
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.table,
+        Item: scoreEntry(customerId, score, at, rev, deps.config.leadScore.halfLifeDays),
+        ConditionExpression: "attribute_not_exists(PK) OR leadScoreRev < :rev",
+        ExpressionAttributeValues: { ":rev": rev },
+      }),
+    );
+    return 1;
+  } catch (err) {
+    if (isConditionFailed(err)) return 0;
+    throw err;
+  }
+}
+
+/**
+ * A crossing of the hot threshold: a `hot_lead` timeline entry (whose stream record is the
+ * outbox's `HotLead` event) and a task for the customer's owner. Both keyed by the activity
+ * that crossed, so a retry writes neither twice.
+ */
+async function announceHot(deps: Deps, customer: CustomerItem, result: Scored, now: Date): Promise<number> {
+  const config = deps.config.leadScore;
+  const last = result.counted[result.counted.length - 1]!;
+  const score = leadScoreNow(result.state, config.halfLifeDays, now);
+  const id = deterministicEntryId("hot_lead", customer.id, last.key);
+  const at = now.toISOString();
+  let writes = 0;
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.table,
+        Item: {
+          ...timelineKey(customer.id, last.at, id),
+          type: "timeline",
+          id,
+          kind: "hot_lead",
+          at: last.at,
+          summary: `Became a hot lead: score ${Math.round(score)} (threshold ${config.hotThreshold})`,
+          data: { score, threshold: config.hotThreshold, source: last.source },
+        },
+        ConditionExpression: "attribute_not_exists(PK)",
+      }),
+    );
+    writes++;
+  } catch (err) {
+    if (!isConditionFailed(err)) throw err;
+  }
+  const created = await raiseAlerts(
+    deps,
+    [{ alert: { customerId: customer.id, reason: "hot-lead", occurrence: last.key, dueAt: at }, customer: { ...customer, ...result.state } }],
+    { at },
+  );
+  return writes + created * 2;
+}
