@@ -1112,6 +1112,10 @@ describe("the settings table", () => {
     "rapport:minSubmitSeconds": 3,
     "rapport:interestPaths": "/shoes=Shoes,/shoes/trail=trail running",
     "rapport:visitorTtlDays": 30,
+    "rapport:leadScoreWeights": "purchase=40,click=1",
+    "rapport:leadScoreHalfLifeDays": 14,
+    "rapport:leadScoreKeyPages": "/pricing,/book-a-call",
+    "rapport:leadScoreHotThreshold": 80,
   };
 
   it("names every setting the functions read, so the round trip below covers them all", () => {

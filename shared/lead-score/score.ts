@@ -19,6 +19,9 @@ const DAY_MS = 86_400_000;
 /** Scored activities remembered on the customer: replays are recognised by them, and the trend and recent list read them. */
 export const LOG_SIZE = 16;
 
+/** The share of the hot threshold a score must fall below before crossing it again counts as a new crossing. */
+export const COOLED = 0.9;
+
 /** How far back the trend compares. */
 export const TREND_DAYS = 7;
 
@@ -39,7 +42,7 @@ export interface ScoreState {
   leadScoreParts?: Partial<Record<LeadScoreSource, number>>;
   /** The latest scored activities, oldest first, at most `LOG_SIZE`. */
   leadScoreLog?: ScoreLogEntry[];
-  /** Whether the score was at or above the hot threshold when last written. */
+  /** Whether the score crossed the hot threshold and had not cooled down (below `COOLED` of it) when last written. */
   leadScoreHot?: boolean;
   /** Bumped on every write: the optimistic check of concurrent writers. */
   leadScoreRev?: number;
@@ -83,9 +86,11 @@ export interface Scored {
  * Each activity's points are decayed from when it happened, so a backfilled old purchase counts
  * for what it would be worth today.
  *
- * Crossing is upwards only and once: the score reaches the threshold and was below it just
- * before (decayed to now). A score that stayed hot does not cross again; one that decayed below
- * the threshold since its last write crosses again when it rises back.
+ * Crossing is upwards only and once: the score reaches the threshold and had not crossed it
+ * before, or has cooled down since (decayed below `COOLED` of the threshold). A score that stays
+ * hot does not cross again; one that cooled down crosses again when it rises back. The margin
+ * keeps a score that hovers at the threshold (decaying under it by a hair between two
+ * activities) from making a task every time it ticks back over.
  */
 export function applyActivities(state: ScoreState, activities: readonly Activity[], config: LeadScoreConfig, now: Date): Scored | undefined {
   const seen = new Set((state.leadScoreLog ?? []).map((e) => e.k));
@@ -116,7 +121,7 @@ export function applyActivities(state: ScoreState, activities: readonly Activity
     Object.values(parts).reduce((sum, n) => sum + n, 0),
     4,
   );
-  const wasHot = state.leadScoreHot === true && before >= config.hotThreshold;
+  const wasHot = state.leadScoreHot === true && before >= config.hotThreshold * COOLED;
   const hot = score >= config.hotThreshold;
   return {
     state: {
@@ -124,7 +129,7 @@ export function applyActivities(state: ScoreState, activities: readonly Activity
       leadScoreAt: now.toISOString(),
       leadScoreParts: parts,
       leadScoreLog: log.slice(-LOG_SIZE),
-      leadScoreHot: hot,
+      leadScoreHot: hot || (wasHot && score >= config.hotThreshold * COOLED),
       leadScoreRev: (state.leadScoreRev ?? 0) + 1,
     },
     counted,

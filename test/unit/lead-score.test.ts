@@ -57,7 +57,7 @@ describe("lead score", () => {
     expect(r.state.leadScoreLog.at(-1)!.k).toBe("k39");
   });
 
-  it("crosses the hot threshold upwards once; again only after decaying below it", () => {
+  it("crosses the hot threshold upwards once; again only after cooling down below 90% of it", () => {
     const a = applyActivities({}, [act("a", "purchase"), act("b", "reply")], config, T0)!;
     expect(a.crossed).toBe(false);
     const b = applyActivities(a.state, [act("c", "form")], config, T0)!;
@@ -69,6 +69,15 @@ describe("lead score", () => {
     const d = applyActivities(c.state, [act("e", "purchase", days(60)), act("f", "purchase", days(60))], config, days(60))!;
     expect(d.state.leadScore).toBeGreaterThanOrEqual(50);
     expect(d.crossed).toBe(true);
+    // Hovering: 50 decays to 47 in 3 days (not cooled down), 3 more points take it over 50 again: no new crossing.
+    const e = applyActivities({}, [act("g", "purchase"), act("h", "reply"), act("i", "form")], config, T0)!;
+    expect(e.crossed).toBe(true);
+    const f = applyActivities(e.state, [act("j", "click", days(3))], config, days(3))!;
+    expect(f.state.leadScore).toBeGreaterThanOrEqual(48);
+    expect(f.crossed).toBe(false);
+    const g = applyActivities(f.state, [act("k", "click", days(3)), act("l", "click", days(3))], config, days(3))!;
+    expect(g.state.leadScore).toBeGreaterThanOrEqual(50);
+    expect(g.crossed).toBe(false);
   });
 
   it("shows breakdown, trend over 7 days and recent activities, newest first", () => {
