@@ -185,13 +185,12 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // The lead score (shared/lead-score/stream.ts): reads the customer item, updates its score
     // (UpdateItem) and puts its sort entry and a hot lead's timeline entry (PutItem); a hot lead's
     // task is the alerts' transaction (ConditionCheckItem on the profile, PutItem) for the owner
-    // found in the people directory (Query).
+    // found in the people directory (Query of its partition).
     moreAccess: [
       {
-        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"],
-        partitions: [`${CUSTOMER_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`],
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
+        partitions: [`${CUSTOMER_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`, PERSON_PARTITION],
       },
-      { actions: ["dynamodb:Query"], partitions: [PERSON_PARTITION] },
     ],
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
     timeout: Duration.seconds(60),

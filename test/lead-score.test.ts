@@ -207,34 +207,45 @@ describe("the lead score", () => {
     expect(mixed.body.fields.map((f: { field: string }) => f.field)).toEqual(["sort"]);
   });
 
-  it("makes one hot lead task and one HotLead event when the score crosses the threshold, not again while it stays hot", async () => {
+  it("makes one hot lead task and one HotLead event when a lead's score crosses the threshold, not again while it stays hot", async () => {
     const id = await lead({ email: unique("hot"), firstName: "Hana" });
-    await purchase(id);
-    await expect.poll(() => scoreOf(id), { timeout: 10_000 }).toBeCloseTo(35, 0);
+    const reply = () => record({ type: "email_reply", customerId: id, text: "When can you deliver?" });
+    await reply();
+    await reply();
+    await expect.poll(() => scoreOf(id), { timeout: 10_000 }).toBeCloseTo(40, 0);
     const tasks = async () => (await stack.api(`/v1/tasks?customerId=${id}`, { key: stack.adminKey })).body.items as { title: string }[];
     expect(await tasks()).toEqual([]);
 
-    await record({ type: "email_reply", customerId: id, text: "When can you deliver?" });
+    await reply();
     await expect.poll(async () => (await tasks()).map((t) => t.title), { timeout: 10_000 }).toEqual(["Hot lead: reach out to Hana"]);
-    await expect
-      .poll(() => stack.bus.events.filter((e) => e.type === "HotLead" && e.customerId === id).length, { timeout: 10_000 })
-      .toBe(1);
+    await expect.poll(() => stack.bus.events.filter((e) => e.type === "HotLead" && e.customerId === id).length, { timeout: 10_000 }).toBe(1);
 
     // More points while hot: no second task.
-    await purchase(id);
-    await expect.poll(() => scoreOf(id), { timeout: 10_000 }).toBeCloseTo(75, 0);
+    await reply();
+    await expect.poll(() => scoreOf(id), { timeout: 10_000 }).toBeCloseTo(70, 0);
     await stack.settleReports();
     expect(await tasks()).toHaveLength(1);
 
-    // Two months on it has decayed below 50; rising over it again is a new crossing.
+    // Two months on it has cooled down to 17.5; rising over 50 again is a new crossing.
     offsetDays = 60;
     try {
-      expect(await scoreOf(id)).toBeLessThan(50);
-      await purchase(id);
-      await purchase(id);
+      expect(await scoreOf(id)).toBeCloseTo(17.5, 0);
+      await reply();
+      await reply();
+      await reply();
       await expect.poll(async () => (await tasks()).length, { timeout: 10_000 }).toBe(2);
     } finally {
       offsetDays = 0;
     }
+  });
+
+  it("ranks a buyer by score but makes no hot lead task for purchases", async () => {
+    const id = await lead({ email: unique("buyer") });
+    await purchase(id);
+    await purchase(id);
+    await expect.poll(() => scoreOf(id), { timeout: 10_000 }).toBeCloseTo(60, 0);
+    expect((await view(id)).leadScore.hot).toBe(true);
+    await stack.settleReports();
+    expect((await stack.api(`/v1/tasks?customerId=${id}`, { key: stack.adminKey })).body.items).toEqual([]);
   });
 });

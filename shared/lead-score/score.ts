@@ -175,7 +175,7 @@ export function scoreView(state: ScoreState, config: LeadScoreConfig, now: Date)
   const score = round(exact, 1);
   return {
     score,
-    hot: exact >= config.hotThreshold,
+    hot: score >= config.hotThreshold,
     threshold: config.hotThreshold,
     halfLifeDays: config.halfLifeDays,
     updatedAt: state.leadScoreAt,

@@ -27,9 +27,10 @@ import { type Activity, applyActivities, keyPageOf, type LeadScoreSource, leadSc
  * score attributes (an optimistic check on `leadScoreRev`, so two writers never lose points), one
  * Put of the sort entry. Replays count once: each activity's key (from the entry's key, so the
  * same on every delivery) goes into the customer's log, and a key already there scores nothing.
- * A crossing of the hot threshold also writes a `hot_lead` timeline entry (the outbox's `HotLead`
- * event) and a task for the customer's owner, both keyed by the activity that crossed, before the
- * score itself, so a retried batch finds them made rather than making them twice.
+ * A crossing of the hot threshold by a customer who is not buying (`HOT_LEAD_STAGES`) also writes
+ * a `hot_lead` timeline entry (the outbox's `HotLead` event) and a task for the customer's owner,
+ * both keyed by the activity that crossed, before the score itself, so a retried batch finds them
+ * made rather than making them twice.
  */
 export async function applyLeadScoreRecords(deps: Deps, records: readonly DynamoDBRecord[]): Promise<{ scored: number; writes: number }> {
   const config = deps.config.leadScore;
@@ -95,6 +96,14 @@ export function activitiesOf(record: DynamoDBRecord, config: LeadScoreConfig): {
   return [...found].map((pattern) => ({ customerId, activity: { key: activityKey(sk, pattern), source: "page" as const, at: data.lastAt as string } }));
 }
 
+/**
+ * The stages in which a crossing is a hot lead (a task and an event): people who are not buying
+ * now, leads and those who stopped. A customer who buys keeps their score (it ranks them and
+ * segments read it), but their purchases crossing the threshold are not somebody's call to make:
+ * a shop's every second repeat buyer would put a task on the owner's Today.
+ */
+const HOT_LEAD_STAGES: ReadonlySet<string> = new Set(["lead", "at_risk", "churned"]);
+
 /** Attempts at the optimistic write before the batch is failed (and delivered again). */
 const ATTEMPTS = 3;
 
@@ -115,7 +124,7 @@ async function scoreCustomer(deps: Deps, customerId: string, activities: Activit
         writes += await putEntry(deps, customerId, customer.leadScore, customer.leadScoreAt, customer.leadScoreRev);
       return { scored: 0, writes };
     }
-    if (result.crossed) writes += await announceHot(deps, customer, result, now);
+    if (result.crossed && HOT_LEAD_STAGES.has(customer.stage)) writes += await announceHot(deps, customer, result, now);
     const update = new Update();
     for (const [name, value] of Object.entries(result.state)) update.set(name, value);
     update
