@@ -4,7 +4,7 @@
  * - `score.activity.wru`: write units the stream consumer spends per scored activity (form post,
  *   key-page visit, email click, reply, purchase), fed one record at a time as the stream would
  *   carry them, on customers with profiles as the bench's others and a full activity log (the
- *   steady state: the log is at its cap, so the item is as big as scoring makes it);
+ *   steady state: the log is at its cap, so the score item is as big as scoring makes it);
  *   `score.activity.rru` its one consistent read; `score.crossing.wru` what a hot lead adds (the
  *   timeline entry and the task);
  * - `score.page.rru`: read units of one page of 25 of `GET /v1/customers?sort=leadScore` at
@@ -131,8 +131,8 @@ export async function scoreFigures(report: Report, resources: ScoreResources): P
   results["score.activity.firstWru"] = mean(first);
   results["score.activity.rru"] = mean(steady.map((s) => s.rru));
   notes["score.activity.wru"] =
-    `stream consumer, per scored activity, steady state (a full log of the last activities on the item): the customer's UpdateItem and the sort entry's Put; the first activity of a customer: ${results["score.activity.firstWru"]}`;
-  notes["score.activity.rru"] = "one consistent GetItem of the customer per batch and customer";
+    `stream consumer, per scored activity, steady state (a full log of the last activities on the score item): the score item's Put with its move in GSI1 (delete and put), the profile's UpdateItem of its copy of the score with the stage index's copy (GSI1 projects everything); the first activity of a customer: ${results["score.activity.firstWru"]}`;
+  notes["score.activity.rru"] = "consistent GetItems of the profile and the score item, per batch and customer";
 
   // A crossing: leads at 40, then a reply takes them over 50.
   const hot = depsFromEnv({ ...env, LEAD_SCORE_HOT_THRESHOLD: "50" });
@@ -171,7 +171,7 @@ export async function scoreFigures(report: Report, resources: ScoreResources): P
       at,
     }));
     const state = applyActivities({}, activities, config, new Date(at))!.state;
-    items.push({ ...customer, ...state }, scoreEntry(String(customer.id), state.leadScore, state.leadScoreAt, state.leadScoreRev, config.halfLifeDays));
+    items.push({ ...customer, leadScore: state.leadScore, leadScoreAt: state.leadScoreAt }, scoreEntry(String(customer.id), state, config.halfLifeDays));
   }
   const started = performance.now();
   await writeAll(deps.db, table, items);

@@ -98,13 +98,12 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   /** Product keys and interests the customer has bought (cross-sell; the interest trigger's "bought nothing in it"). */
   bought?: Set<string>;
   boughtInterests?: Set<string>;
-  // The lead score (shared/lead-score/), kept by the table's stream consumer; see `ScoreState`.
+  /**
+   * The lead score as of `leadScoreAt` (a reader decays it to now), copied from the score item
+   * (entities/lead-score.ts) by the stream consumer, for lists, the stage index and segments.
+   */
   leadScore?: ScoreState["leadScore"];
   leadScoreAt?: ScoreState["leadScoreAt"];
-  leadScoreParts?: ScoreState["leadScoreParts"];
-  leadScoreLog?: ScoreState["leadScoreLog"];
-  leadScoreHot?: ScoreState["leadScoreHot"];
-  leadScoreRev?: ScoreState["leadScoreRev"];
 }
 
 export function customerKey(customerId: string): TableKey {

@@ -4,12 +4,11 @@ import type { TableKey } from "./table.ts";
 /**
  * The lead score's sort entry: customers by lead score, highest first (access pattern 25).
  *
- * A small item beside the profile, `PK = CUST#<id>, SK = SCORE`, carries the GSI1 keys
- * `GSI1PK = SCORE, GSI1SK = <rank>#<id>`; a page is a Query of that one partition, descending,
- * then one BatchGetItem of the page's profiles. GSI1 is shared with the stage index and Today
+ * An item beside the profile, `PK = CUST#<id>, SK = SCORE`, holds the score's state and carries
+ * the GSI1 keys `GSI1PK = SCORE, GSI1SK = <rank>#<id>`; a page is a Query of that one partition,
+ * descending, then one BatchGetItem of the page's profiles. GSI1 is shared with the stage index and Today
  * (`STAGE#…`, `TASKS#…` and `SCORE` never meet), so no index is added; the entry sits in the
- * customer's partition, so erasure takes it along; it is small, so a page's Query reads little.
- * Sparse: only a customer with a score has one.
+ * customer's partition, so erasure takes it along. Sparse: only a customer with a score has one.
  *
  * Every score decays by the same factor, so the order of decayed-to-now scores never changes
  * without a write. The rank is that order frozen: `log2(score) + (days since 1970) ÷ half-life`,
@@ -35,17 +34,21 @@ export function scoreRank(score: number, at: string, halfLifeDays: number): stri
   return value.toFixed(6).padStart(20, "0");
 }
 
-/** The sort entry of a customer's score `score` as of `at`, written whole (a Put) after every scored activity. */
-export function scoreEntry(customerId: string, score: number, at: string, rev: number, halfLifeDays: number) {
+/**
+ * The score item, written whole (a Put) after every scored activity: the sort entry's keys and the
+ * score's whole state (parts by source, the log of recent activities, the hot flag, the revision).
+ * The state lives here rather than on the profile, which carries only `leadScore` and
+ * `leadScoreAt`: the profile is on the stage index with every attribute, so each byte on it is paid
+ * twice by every write of the customer, whatever that write is about.
+ */
+export function scoreEntry<State extends { leadScore: number; leadScoreAt: string }>(customerId: string, state: State, halfLifeDays: number) {
   return {
     ...scoreEntryKey(customerId),
     [SCORE_INDEX.partitionKey]: SCORE_PARTITION,
-    [SCORE_INDEX.sortKey]: `${scoreRank(score, at, halfLifeDays)}#${customerId}`,
+    [SCORE_INDEX.sortKey]: `${scoreRank(Math.max(state.leadScore, 1e-6), state.leadScoreAt, halfLifeDays)}#${customerId}`,
     type: "lead_score",
     customerId,
-    leadScore: score,
-    leadScoreAt: at,
-    leadScoreRev: rev,
+    ...state,
   };
 }
 

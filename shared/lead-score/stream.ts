@@ -7,10 +7,10 @@ import { isConditionFailed, Update } from "../aws/db.ts";
 import type { LeadScoreConfig } from "../core/config.ts";
 import type { Deps } from "../core/deps.ts";
 import { CUSTOMER_PREFIX, type CustomerItem, customerKey, customerUpdate } from "../entities/customer.ts";
-import { scoreEntry } from "../entities/lead-score.ts";
+import { scoreEntry, scoreEntryKey } from "../entities/lead-score.ts";
 import { deterministicEntryId, TIMELINE_PREFIX, timelineKey } from "../entities/timeline.ts";
 import { raiseAlerts } from "../retention/raise.ts";
-import { type Activity, applyActivities, keyPageOf, type LeadScoreSource, leadScoreNow, type Scored } from "./score.ts";
+import { type Activity, applyActivities, keyPageOf, type LeadScoreSource, leadScoreNow, type Scored, type ScoreState } from "./score.ts";
 
 /**
  * The lead score's part of the table's stream consumer (functions/reports-stream.ts calls it). The
@@ -23,10 +23,11 @@ import { type Activity, applyActivities, keyPageOf, type LeadScoreSource, leadSc
  * - `email_clicked` (SES click events): `click`; `email_reply`: `reply`; `purchase` (the API,
  *   imports, shop webhooks): `purchase`.
  *
- * Per customer and batch: one consistent read of the profile, one conditional UpdateItem of its
- * score attributes (an optimistic check on `leadScoreRev`, so two writers never lose points), one
- * Put of the sort entry. Replays count once: each activity's key (from the entry's key, so the
- * same on every delivery) goes into the customer's log, and a key already there scores nothing.
+ * Per customer and batch: consistent reads of the profile and of the score item, one Put of the
+ * score item (conditional on its revision, so two writers never lose points; it is also the sort
+ * entry), one UpdateItem of the profile's copy of the score. Replays count once: each activity's
+ * key (from the entry's key, so the same on every delivery) goes into the score item's log, and a
+ * key already there scores nothing.
  * A crossing of the hot threshold by a customer who is not buying (`HOT_LEAD_STAGES`) also writes
  * a `hot_lead` timeline entry (the outbox's `HotLead` event) and a task for the customer's owner,
  * both keyed by the activity that crossed, before the score itself, so a retried batch finds them
@@ -111,53 +112,58 @@ async function scoreCustomer(deps: Deps, customerId: string, activities: Activit
   const config = deps.config.leadScore;
   let writes = 0;
   for (let attempt = 1; ; attempt++) {
-    const customer = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: customerKey(customerId), ConsistentRead: true }))).Item as
-      | CustomerItem
-      | undefined;
+    const [customer, stored] = await Promise.all([
+      deps.db
+        .send(new GetCommand({ TableName: deps.table, Key: customerKey(customerId), ConsistentRead: true }))
+        .then((r) => r.Item as CustomerItem | undefined),
+      deps.db
+        .send(new GetCommand({ TableName: deps.table, Key: scoreEntryKey(customerId), ConsistentRead: true }))
+        .then((r) => r.Item as ScoreState | undefined),
+    ]);
     // An erased (or never stored) customer gets nothing.
     if (!customer) return { scored: 0, writes };
     const now = deps.clock.now();
-    const result = applyActivities(customer, activities, config, now);
+    const result = applyActivities(stored ?? {}, activities, config, now);
     if (!result) {
-      // All seen before: a replay. Its sort entry may be what a crash left unwritten.
-      if (typeof customer.leadScore === "number" && customer.leadScoreAt && customer.leadScoreRev)
-        writes += await putEntry(deps, customerId, customer.leadScore, customer.leadScoreAt, customer.leadScoreRev);
+      // All seen before: a replay. The profile's copy may be what a crash left unwritten.
+      if (stored && customer.leadScoreAt !== stored.leadScoreAt) writes += await copyToProfile(deps, customerId, stored);
       return { scored: 0, writes };
     }
-    if (result.crossed && HOT_LEAD_STAGES.has(customer.stage)) writes += await announceHot(deps, customer, result, now);
-    const update = new Update();
-    for (const [name, value] of Object.entries(result.state)) update.set(name, value);
-    update
-      .when((name, value) =>
-        customer.leadScoreRev === undefined ? `attribute_not_exists(${name("leadScoreRev")})` : `${name("leadScoreRev")} = ${value(customer.leadScoreRev)}`,
-      )
-      .when("attribute_exists(PK)");
+    if (result.crossed && HOT_LEAD_STAGES.has(customer.stage)) writes += await announceHot(deps, { ...customer, ...result.state }, result, now);
     try {
-      await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customerId, update)));
+      // The commit point: the activities' keys go into the log with the points.
+      await deps.db.send(
+        new PutCommand({
+          TableName: deps.table,
+          Item: scoreEntry(customerId, result.state, config.halfLifeDays),
+          ConditionExpression: stored?.leadScoreRev === undefined ? "attribute_not_exists(PK)" : "leadScoreRev = :rev",
+          ...(stored?.leadScoreRev === undefined ? {} : { ExpressionAttributeValues: { ":rev": stored.leadScoreRev } }),
+        }),
+      );
       writes++;
     } catch (err) {
       if (!isConditionFailed(err)) throw err;
-      // Another writer scored this customer since the read (or they were erased): read again.
+      // Another writer scored this customer since the read: read again.
       if (attempt >= ATTEMPTS) throw new Error("lead score changed concurrently; the batch is retried");
       continue;
     }
-    writes += await putEntry(deps, customerId, result.state.leadScore, result.state.leadScoreAt, result.state.leadScoreRev);
+    writes += await copyToProfile(deps, customerId, result.state);
     return { scored: result.counted.length, writes };
   }
 }
 
-/** The sort entry, unless a later write already put a newer one (its rev is higher). */
-async function putEntry(deps: Deps, customerId: string, score: number, at: string, rev: number): Promise<number> {
-  if (!(score > 0)) return 0;
+/**
+ * The score and its instant onto the profile, where lists, the stage index and segments read it;
+ * never over a later one, never onto an erased customer.
+ */
+async function copyToProfile(deps: Deps, customerId: string, state: ScoreState): Promise<number> {
+  const update = new Update()
+    .set("leadScore", state.leadScore)
+    .set("leadScoreAt", state.leadScoreAt)
+    .when("attribute_exists(PK)")
+    .when((name, value) => `attribute_not_exists(${name("leadScoreAt")}) OR ${name("leadScoreAt")} <= ${value(state.leadScoreAt)}`);
   try {
-    await deps.db.send(
-      new PutCommand({
-        TableName: deps.table,
-        Item: scoreEntry(customerId, score, at, rev, deps.config.leadScore.halfLifeDays),
-        ConditionExpression: "attribute_not_exists(PK) OR leadScoreRev < :rev",
-        ExpressionAttributeValues: { ":rev": rev },
-      }),
-    );
+    await deps.db.send(new UpdateCommand(customerUpdate(deps.table, customerId, update)));
     return 1;
   } catch (err) {
     if (isConditionFailed(err)) return 0;
@@ -170,7 +176,7 @@ async function putEntry(deps: Deps, customerId: string, score: number, at: strin
  * outbox's `HotLead` event) and a task for the customer's owner. Both keyed by the activity
  * that crossed, so a retry writes neither twice.
  */
-async function announceHot(deps: Deps, customer: CustomerItem, result: Scored, now: Date): Promise<number> {
+async function announceHot(deps: Deps, customer: CustomerItem & ScoreState, result: Scored, now: Date): Promise<number> {
   const config = deps.config.leadScore;
   const last = result.counted[result.counted.length - 1]!;
   const score = leadScoreNow(result.state, config.halfLifeDays, now);
@@ -197,10 +203,6 @@ async function announceHot(deps: Deps, customer: CustomerItem, result: Scored, n
   } catch (err) {
     if (!isConditionFailed(err)) throw err;
   }
-  const created = await raiseAlerts(
-    deps,
-    [{ alert: { customerId: customer.id, reason: "hot-lead", occurrence: last.key, dueAt: at }, customer: { ...customer, ...result.state } }],
-    { at },
-  );
+  const created = await raiseAlerts(deps, [{ alert: { customerId: customer.id, reason: "hot-lead", occurrence: last.key, dueAt: at }, customer }], { at });
   return writes + created * 2;
 }

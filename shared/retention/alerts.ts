@@ -4,6 +4,7 @@ import { stableUlid } from "../core/ids.ts";
 import { fromMinor } from "../core/money.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { taskId, UNASSIGNED } from "../entities/task.ts";
+import type { ScoreState } from "../lead-score/score.ts";
 
 /**
  * Alerts about a customer that someone in the team should act on become tasks, never only
@@ -63,7 +64,11 @@ export function alertAssignee(owner: string | undefined, people: PersonInfo[]): 
 }
 
 /** The task's words: a title that says what to do and about whom, notes with the facts. */
-export function alertText(alert: Alert, c: CustomerItem, extra: { afterHours?: number }): { title: string; notes?: string } {
+export function alertText(
+  alert: Alert,
+  c: CustomerItem & Pick<ScoreState, "leadScoreParts">,
+  extra: { afterHours?: number },
+): { title: string; notes?: string } {
   const who = [c.firstName, c.lastName].filter(Boolean).join(" ") || c.company || c.email;
   switch (alert.reason) {
     case "lead-follow-up":
