@@ -30,7 +30,12 @@ import { billedUnits, instrument, READ_COMMANDS } from "./meter.ts";
 import { benchProfile } from "./search.ts";
 import { type Report, writeAll } from "./sweep.ts";
 
-export const SCORE_BUDGETS: Record<string, number> = { "score.activity.wru": 4, "score.page.rru": 20 };
+/**
+ * A scored activity: the score item's Put (1) and its move in GSI1 (2), the profile's copy (1) and the
+ * stage index's copy of the profile (2 at most; 1 for a profile under 1 KB). A page: 25 profiles at
+ * 0.5 each and the entries' Query.
+ */
+export const SCORE_BUDGETS: Record<string, number> = { "score.activity.wru": 5, "score.page.rru": 20 };
 
 export interface ScoreResources {
   dynamo?: { stop(): Promise<void> };
