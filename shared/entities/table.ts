@@ -42,6 +42,8 @@ import { DUE_INDEX } from "./due.ts";
  *     `VISITOR`, TTL while anonymous (visitor.ts).
  * 24. Cross-sell counters: what was bought with a product, or by people who viewed an interest:
  *     `COBUY#<product key>` or `COBUY#@<interest>` / `<other product key>` (co-purchase.ts).
+ * 25. Customers by lead score, highest first: a sort entry `CUST#<id>` / `SCORE` on GSI1
+ *     (`SCORE` / `<rank>#<id>`, shared with the stage index) (lead-score.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 

@@ -61,7 +61,7 @@ export const FIELDS = {
     ],
   },
   interests: { ops: ["contains"], value: { kind: "text" }, attributes: ["interests"] },
-  leadScore: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["leadScore"] },
+  leadScore: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["leadScore", "leadScoreAt"] },
 } as const satisfies Record<string, FieldSpec>;
 
 export type Field = keyof typeof FIELDS;
