@@ -304,13 +304,13 @@ export const RUNTIME_SETTINGS = {
   }),
   sunsetDays: setting({
     env: "SUNSET_DAYS",
-    expected: "a whole number of days without an open or click of any email after which a customer gets the re-permission email, 30 to 3650",
+    expected: "whole days without an open or click before the re-permission email, 30 to 3650",
     default: 180,
     parse: int(30, 3650),
   }),
   sunsetGraceDays: setting({
     env: "SUNSET_GRACE_DAYS",
-    expected: "a whole number of days after the re-permission email before marketing stops for a customer who did not engage, 1 to 365",
+    expected: "whole days after the re-permission email before marketing stops, 1 to 365",
     default: 14,
     parse: int(1, 365),
   }),

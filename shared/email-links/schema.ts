@@ -69,7 +69,7 @@ export const ConsentConfirmed = z.object({
 });
 
 export const KeptSubscribed = z.object({
-  changed: z.boolean().check(z.describe("false when this link was used before, or there is no consent to keep")),
+  changed: z.boolean(),
   subscribed: z.boolean().check(z.describe("Whether marketing email goes to this address now.")),
 });
 

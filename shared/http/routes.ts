@@ -558,7 +558,7 @@ const linkRoutes = [
     operationId: "keepPage",
     fn: "links",
     auth: null,
-    summary: "The re-permission email's link: a page with one button to keep getting marketing email (a GET changes nothing: mail scanners prefetch links)",
+    summary: "The re-permission email's keep-me link: a page with one button (a GET changes nothing)",
     tags: ["links"],
     request: { query: TokenQuery },
     responses: {
@@ -573,7 +573,7 @@ const linkRoutes = [
     operationId: "keepSubscribed",
     fn: "links",
     auth: null,
-    summary: "Keep getting marketing email: restarts the sunset's idle clock and lifts a sunset already applied; grants no consent",
+    summary: "Keep getting marketing email (lifts a sunset; grants no consent)",
     tags: ["links"],
     request: { body: TokenQuery, bodyTypes: ["application/x-www-form-urlencoded", "multipart/form-data", "application/json"] },
     responses: {

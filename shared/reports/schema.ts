@@ -130,11 +130,7 @@ export const CampaignsReport = z.object({
         complained: z.number(),
         unsubscribed: z.number().check(note("Unsubscribes through this campaign's links.")),
         repermission: z.optional(
-          z
-            .object({ kept: z.number(), sunset: z.number() })
-            .check(
-              note('The sunset\'s re-permission email: kept = pressed "keep me"; sunset = marketing stopped after no engagement (absent on other campaigns).'),
-            ),
+          z.object({ kept: z.number(), sunset: z.number() }).check(note("The re-permission email only: kept (pressed keep-me), sunset (marketing stopped).")),
         ),
         rates: z
           .object({ delivery: z.nullable(z.number()), open: z.nullable(z.number()), click: z.nullable(z.number()), unsubscribe: z.nullable(z.number()) })

@@ -7,8 +7,7 @@ const sunset = {
     subject: "Do you still want to hear from us?",
     blocks: [
       HI.en,
-      "We haven't seen you open our emails for a while, and we don't want to fill your inbox with mail you don't read.",
-      "If you'd like to keep getting our news and offers, press the button. Otherwise we'll stop sending them soon.",
+      "You haven't opened our emails for a while. Still want our news and offers? Press the button, or we'll stop sending them soon.",
       { button: "keepUrl", label: "Yes, keep me subscribed" },
     ],
     signOff: [TEAM.en],
@@ -18,8 +17,7 @@ const sunset = {
     subject: "您还想收到我们的邮件吗？",
     blocks: [
       HI.zh,
-      "我们发现您有一段时间没有打开我们的邮件了，我们不想让您的收件箱塞满不读的邮件。",
-      "如果您还想继续收到我们的消息和优惠，请点击下面的按钮。否则我们很快就会停止发送。",
+      "您有一段时间没有打开我们的邮件了。还想收到我们的消息和优惠吗？请点击按钮，否则我们很快会停止发送。",
       { button: "keepUrl", label: "是的，继续订阅" },
     ],
     signOff: [TEAM.zh],
@@ -29,8 +27,7 @@ const sunset = {
     subject: "Vil du fortsatt høre fra oss?",
     blocks: [
       HI.nb,
-      "Det er en stund siden du åpnet e-postene våre, og vi vil ikke fylle innboksen din med e-post du ikke leser.",
-      "Vil du fortsatt få nyheter og tilbud fra oss, trykker du på knappen. Ellers slutter vi snart å sende dem.",
+      "Det er en stund siden du åpnet e-postene våre. Vil du fortsatt få nyheter og tilbud? Trykk på knappen, ellers slutter vi snart å sende dem.",
       { button: "keepUrl", label: "Ja, jeg vil fortsatt få e-post" },
     ],
     signOff: [TEAM.nb],
@@ -40,8 +37,7 @@ const sunset = {
     subject: "Apakah Anda masih ingin menerima kabar dari kami?",
     blocks: [
       HI.id,
-      "Sudah beberapa waktu Anda tidak membuka email kami, dan kami tidak ingin memenuhi kotak masuk Anda dengan email yang tidak dibaca.",
-      "Jika Anda masih ingin menerima kabar dan penawaran kami, tekan tombol di bawah. Jika tidak, kami akan segera berhenti mengirimnya.",
+      "Sudah lama Anda tidak membuka email kami. Masih ingin menerima kabar dan penawaran kami? Tekan tombol ini, atau kami akan segera berhenti mengirimnya.",
       { button: "keepUrl", label: "Ya, saya tetap berlangganan" },
     ],
     signOff: [TEAM.id],
