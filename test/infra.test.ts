@@ -13,7 +13,7 @@ import { readConfig } from "../infra/config.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
 import type { FunctionId } from "../infra/stack.ts";
 import { RapportStack } from "../infra/stack.ts";
-import { OUTBOX_STREAM_FILTER, REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
+import { BROADCAST_STREAM_FILTER, OUTBOX_STREAM_FILTER, REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
 import { configFromEnv } from "../shared/core/config.ts";
 import { contextKey, RUNTIME_SETTINGS, settingsFromEnv, settingsToEnv } from "../shared/core/settings.ts";
 import { routeKey, routes } from "../shared/http/routes.ts";
@@ -67,12 +67,12 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     // Bundles fourteen functions with esbuild: over a minute when the machine is busy.
   }, 180_000);
 
-  it("creates one function per route table function plus the authorizer, the sender, ses-events, reports-stream, the outbox and the webhook sender, all Node.js 24 on arm64", () => {
+  it("creates one function per route table function plus the authorizer, the sender, ses-events, reports-stream, the outbox, the webhook sender and the broadcast scheduler, all Node.js 24 on arm64", () => {
     const functionNames = new Set(routes.map((r) => r.fn));
     const functions = ofType("AWS::Lambda::Function");
-    expect(functions).toHaveLength(functionNames.size + 6);
+    expect(functions).toHaveLength(functionNames.size + 7);
     expect(Object.keys(stack.functions).sort()).toEqual(
-      [...functionNames, "authorizer", "sender", "ses-events", "reports-stream", "outbox", "webhook-sender"].sort(),
+      [...functionNames, "authorizer", "sender", "ses-events", "reports-stream", "outbox", "webhook-sender", "broadcast-scheduler"].sort(),
     );
     // The sweep may outlast an API request when run by the schedule; the sender retries throttling;
     // the stream consumer retries counter transactions that conflict.
@@ -84,6 +84,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       [logicalId(stack, stack.functions.segments.fn)]: 29,
       [logicalId(stack, stack.functions.outbox.fn)]: 60,
       [logicalId(stack, stack.functions["webhook-sender"].fn)]: 30,
+      // Expanding a newsletter's segment and queuing its recipients.
+      [logicalId(stack, stack.functions["broadcast-scheduler"].fn)]: 300,
     };
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
@@ -170,9 +172,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       expect(env.SALES_EMAIL, id).toBeUndefined();
       // Links in pages and emails are absolute; the authorizer and the stream consumer render none.
       if (
-        ![stack.functions.authorizer, stack.functions["reports-stream"], stack.functions.outbox, stack.functions["webhook-sender"]].some(
-          (f) => logicalId(stack, f.fn) === id,
-        )
+        ![
+          stack.functions.authorizer,
+          stack.functions["reports-stream"],
+          stack.functions.outbox,
+          stack.functions["webhook-sender"],
+          stack.functions["broadcast-scheduler"],
+        ].some((f) => logicalId(stack, f.fn) === id)
       )
         expect(env.PUBLIC_BASE_URL, id).toEqual(apiEndpoint);
     }
@@ -302,7 +308,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         partitions: ["PERSON", "APIKEY", "WEBHOOK*"],
       },
       // Counters and campaign names only: the reports cannot read a customer.
-      reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
+      reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN", "BROADCAST"] },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
       // search index's puts and deletes in BatchWriteItem calls. Website visits, interests and
       // co-purchase counters in a statement of their own (it reads the customer item for those).
@@ -322,6 +328,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       mailtest: { actions: ["dynamodb:GetItem"], indexes: [] },
       // The segment partition, the stage counter, and customer profiles read by the stage index (never a Scan).
       segments: { actions: ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], indexes: ["GSI1"] },
+      // Newsletters: their partitions, the segment, the figures; a preview reads the customer.
+      broadcasts: { actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
+      // Expands a segment on the stage index, writes and deletes the waiting lists, moves the state.
+      "broadcast-scheduler": {
+        actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        indexes: ["GSI1"],
+      },
       // The webhook endpoints, to fan events out to: one Query of their partition.
       // and a shop's counted order noted on its connection.
       outbox: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["WEBHOOK", "CONNECTION"] },
@@ -345,7 +358,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // The stream: only its consumer reads it (next test).
       const onStream = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(streamArn));
       expect(actionsOf(onStream), name).toEqual(
-        name === "reports-stream" || name === "outbox"
+        name === "reports-stream" || name === "outbox" || name === "broadcast-scheduler"
           ? ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
           : [],
       );
@@ -388,6 +401,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       app: [],
       exports: [],
       mailtest: ["sqs:SendMessage"],
+      broadcasts: [],
+      // Keeps newsletters' one-time schedules, passing the role they run as; queues the recipients.
+      "broadcast-scheduler": ["iam:PassRole", "scheduler:CreateSchedule", "scheduler:DeleteSchedule", "sqs:SendMessage"],
       // Adding a webhook endpoint writes its secret into the endpoints' secret.
       people: [
         "cognito-idp:AdminAddUserToGroup",
@@ -430,7 +446,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
             ? [webhookQueueArn, outboxDlqArn]
             : name === "webhook-sender"
               ? [webhookQueueArn]
-              : [queueArn];
+              : name === "broadcast-scheduler"
+                ? [queueArn, { "Fn::GetAtt": [logicalId(stack, stack.broadcasts.streamDeadLetterQueue), "Arn"] }]
+                : [queueArn];
       for (const statement of byService(statements, "sqs")) for (const resource of [statement.Resource].flat()) expect(allowed, name).toContainEqual(resource);
     }
   });
@@ -673,6 +691,50 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     expect(env("outbox").WEBHOOK_QUEUE_URL).toEqual({ Ref: logicalId(stack, stack.outbox.queue) });
     expect(env("webhook-sender").WEBHOOKS_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.outbox.secret) });
     expect(env("people").WEBHOOKS_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.outbox.secret) });
+  });
+
+  it("starts newsletters with one-time schedules: the broadcast scheduler reads only newsletter items from the stream, may create and delete only newsletter schedules, and passes only the role that may invoke it", () => {
+    const schedulerFn = stack.functions["broadcast-scheduler"];
+    const fnRef = { Ref: logicalId(stack, schedulerFn.fn) };
+    const [mapping] = ofType("AWS::Lambda::EventSourceMapping").filter(([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify(fnRef));
+    expect(mapping?.[1].Properties).toMatchObject({
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.table.table), "StreamArn"] },
+      StartingPosition: "LATEST",
+      BisectBatchOnFunctionError: true,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(BROADCAST_STREAM_FILTER) }] },
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [logicalId(stack, stack.broadcasts.streamDeadLetterQueue), "Arn"] } } },
+    });
+    const roleArn = { "Fn::GetAtt": [logicalId(stack, stack.broadcasts.scheduleRole), "Arn"] };
+    const statements = statementsOf(resources, logicalId(stack, schedulerFn.role));
+    const scheduler = byService(statements, "scheduler");
+    expect(scheduler.map((st) => [st.Action, st.Resource])).toEqual([
+      [
+        ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+        {
+          "Fn::Join": [
+            "",
+            ["arn:", { Ref: "AWS::Partition" }, ":scheduler:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":schedule/default/nl-*"],
+          ],
+        },
+      ],
+    ]);
+    expect(byService(statements, "iam").map((st) => [st.Action, st.Resource])).toEqual([["iam:PassRole", roleArn]]);
+    expect(resources[logicalId(stack, schedulerFn.fn)]!.Properties.Environment.Variables.BROADCAST_SCHEDULE_ROLE_ARN).toEqual(roleArn);
+    // The role the schedules run as: assumed by EventBridge Scheduler of this account only, and may only invoke the scheduler function.
+    const role = resources[logicalId(stack, stack.broadcasts.scheduleRole)]!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: "sts:AssumeRole",
+        Effect: "Allow",
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      },
+    ]);
+    const invoke = statementsOf(resources, logicalId(stack, stack.broadcasts.scheduleRole));
+    expect(invoke.map((st) => [st.Action, st.Resource])).toEqual([["lambda:InvokeFunction", { "Fn::GetAtt": [logicalId(stack, schedulerFn.fn), "Arn"] }]]);
+    // No HTTP function bundles the Scheduler client or may touch schedules.
+    const withScheduler = ofType("AWS::IAM::Policy").filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('"scheduler:'));
+    expect(withScheduler.map(([, p]) => p.Properties.Roles)).toEqual([[{ Ref: logicalId(stack, schedulerFn.role) }]]);
   });
 
   it("runs the sweep on the configured schedule", () => {
