@@ -9,6 +9,8 @@ import type { SendQueue } from "../shared/core/ports.ts";
 
 /** Set by the stack: the role EventBridge Scheduler assumes to invoke this function. */
 export const SCHEDULE_ROLE_ENV = "BROADCAST_SCHEDULE_ROLE_ARN";
+/** Set by the stack: the schedule group newsletters' schedules are made in. */
+export const SCHEDULE_GROUP_ENV = "BROADCAST_SCHEDULE_GROUP";
 
 /** A schedule's input (shared/aws/scheduler.ts). */
 interface ScheduledStart {
@@ -52,8 +54,9 @@ export const handler = (event: DynamoDBStreamEvent | ScheduledStart, context: Co
     const deps = depsFromEnv();
     const url = deps.config.retention.sendQueueUrl;
     const role = process.env[SCHEDULE_ROLE_ENV];
-    if (!url || !role) throw new Error(`SEND_QUEUE_URL and ${SCHEDULE_ROLE_ENV} must be set`);
+    const group = process.env[SCHEDULE_GROUP_ENV];
+    if (!url || !role || !group) throw new Error(`SEND_QUEUE_URL, ${SCHEDULE_ROLE_ENV} and ${SCHEDULE_GROUP_ENV} must be set`);
     // The schedules invoke this very function: its ARN without a version or alias suffix.
     const self = context.invokedFunctionArn.split(":").slice(0, 7).join(":");
-    return makeHandler(deps, new SqsQueue(url, deps.config.region), new EventBridgeSchedules(deps.config.region, self, role));
+    return makeHandler(deps, new SqsQueue(url, deps.config.region), new EventBridgeSchedules(deps.config.region, { target: self, roleArn: role, group }));
   })())(event);

@@ -245,13 +245,12 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     description:
       "Newsletters' starts: keeps a one-time schedule per send time (from the table's stream) and, when one fires, expands the segment and queues the recipients",
     // Lists the newsletters and Queries their waiting lists; evaluates the segment on the stage
-    // index (GSI1, projected); reads the segment and the letters (GetItem); writes the waiting
-    // lists (BatchWriteItem), deletes what it queued (DeleteItem), moves the state and counters
-    // (UpdateItem, in a transaction with the skip counters). Its stream, schedules and role: infra/broadcasts.ts.
-    access: {
-      actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"],
-      indexes: ["GSI1"],
-    },
+    // index (GSI1, projected); reads the segment and the letters (GetItem). Writes only in the
+    // newsletter partitions: the waiting lists (BatchWriteItem), what it queued (DeleteItem), the
+    // state and counters (UpdateItem, in a transaction with the skip counters). Its stream,
+    // schedules and role: infra/broadcasts.ts.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: ["GSI1"] },
+    moreAccess: [{ actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"], partitions: [`${BROADCAST_PARTITION}*`] }],
     memorySize: 1024,
     // Expanding 100,000 members and queuing them takes well under a minute; room for a slow day.
     timeout: Duration.minutes(5),

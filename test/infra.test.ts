@@ -332,8 +332,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       broadcasts: { actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
       // Expands a segment on the stage index, writes and deletes the waiting lists, moves the state.
       "broadcast-scheduler": {
-        actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        actions: ["dynamodb:GetItem", "dynamodb:Query"],
         indexes: ["GSI1"],
+        more: { actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"], partitions: ["BROADCAST*"] },
       },
       // The webhook endpoints, to fan events out to: one Query of their partition.
       // and a shop's counted order noted on its connection.
@@ -540,17 +541,30 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep and the segments (a page of members), batch writes only to the stream consumer in its own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
     const segmentsRole = logicalId(stack, stack.functions.segments.role);
+    const broadcastsRole = logicalId(stack, stack.functions.broadcasts.role);
     const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
-    for (const [, policy] of ofType("AWS::IAM::Policy")) {
+    const schedulerRole = logicalId(stack, stack.functions["broadcast-scheduler"].role);
+    const schedulesPolicy = logicalId(stack, stack.broadcasts.schedulesPolicy);
+    for (const [id, policy] of ofType("AWS::IAM::Policy")) {
       for (const statement of policy.Properties.PolicyDocument.Statement as any[]) {
         for (const action of [statement.Action].flat() as string[]) {
           expect(action).not.toContain("*");
           expect(action).not.toMatch(/Scan/);
           if (action.includes("BatchWrite")) {
-            expect(policy.Properties.Roles).toEqual([{ Ref: streamRole }]);
-            expect(statement.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REPORT#*", "SEARCH#*"] } });
-          } else if (action.includes("Batch")) expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }]]).toContainEqual(policy.Properties.Roles);
+            // The stream consumer in its counter and search partitions; the newsletters' starts in the newsletter partitions.
+            const allowed = [
+              { roles: [{ Ref: streamRole }], keys: ["REPORT#*", "SEARCH#*"] },
+              { roles: [{ Ref: schedulerRole }], keys: ["BROADCAST*"] },
+            ];
+            expect(allowed).toContainEqual({
+              roles: policy.Properties.Roles,
+              keys: statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"],
+            });
+          } else if (action.includes("Batch"))
+            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: broadcastsRole }]]).toContainEqual(policy.Properties.Roles);
         }
+        // The one wildcard: newsletters' schedules, named at run time, within the stack's own schedule group.
+        if (id === schedulesPolicy && JSON.stringify(statement.Action).includes("scheduler:")) continue;
         expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }
     }
@@ -570,8 +584,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("queues sends on an encrypted, TLS-only queue that parks a request in a dead-letter queue after 5 receives", () => {
     const queueId = logicalId(stack, stack.pipeline.queue);
     const dlqId = logicalId(stack, stack.pipeline.deadLetterQueue);
-    // send queue, its DLQ, the SES events rule's DLQ, the reports stream's DLQ, the outbox stream's DLQ, the webhook delivery queue and its DLQ
-    template.resourceCountIs("AWS::SQS::Queue", 7);
+    // send queue, its DLQ, the SES events rule's DLQ, the reports stream's DLQ, the outbox stream's DLQ, the webhook delivery queue and its DLQ,
+    // the newsletter schedules stream's DLQ
+    template.resourceCountIs("AWS::SQS::Queue", 8);
     expect(resources[queueId]!.Properties).toEqual({
       SqsManagedSseEnabled: true,
       // Six times the sender's 60 s timeout.
@@ -598,7 +613,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   });
 
   it("feeds the sender from the queue in batches of 10, with partial batch failures and a concurrency ceiling", () => {
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 4); // the send queue's, the webhook queue's, the table stream's two (reports, outbox)
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 5); // the send queue's, the webhook queue's, the table stream's three (reports, outbox, newsletters)
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] },
       FunctionName: { Ref: logicalId(stack, stack.functions.sender.fn) },
@@ -705,6 +720,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [logicalId(stack, stack.broadcasts.streamDeadLetterQueue), "Arn"] } } },
     });
     const roleArn = { "Fn::GetAtt": [logicalId(stack, stack.broadcasts.scheduleRole), "Arn"] };
+    template.hasResourceProperties("AWS::Scheduler::ScheduleGroup", { Name: "Rapport-newsletters" });
     const statements = statementsOf(resources, logicalId(stack, schedulerFn.role));
     const scheduler = byService(statements, "scheduler");
     expect(scheduler.map((st) => [st.Action, st.Resource])).toEqual([
@@ -713,13 +729,15 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         {
           "Fn::Join": [
             "",
-            ["arn:", { Ref: "AWS::Partition" }, ":scheduler:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":schedule/default/nl-*"],
+            ["arn:", { Ref: "AWS::Partition" }, ":scheduler:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":schedule/Rapport-newsletters/*"],
           ],
         },
       ],
     ]);
     expect(byService(statements, "iam").map((st) => [st.Action, st.Resource])).toEqual([["iam:PassRole", roleArn]]);
-    expect(resources[logicalId(stack, schedulerFn.fn)]!.Properties.Environment.Variables.BROADCAST_SCHEDULE_ROLE_ARN).toEqual(roleArn);
+    const env = resources[logicalId(stack, schedulerFn.fn)]!.Properties.Environment.Variables;
+    expect(env.BROADCAST_SCHEDULE_ROLE_ARN).toEqual(roleArn);
+    expect(env.BROADCAST_SCHEDULE_GROUP).toBe("Rapport-newsletters");
     // The role the schedules run as: assumed by EventBridge Scheduler of this account only, and may only invoke the scheduler function.
     const role = resources[logicalId(stack, stack.broadcasts.scheduleRole)]!;
     expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
@@ -735,6 +753,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     // No HTTP function bundles the Scheduler client or may touch schedules.
     const withScheduler = ofType("AWS::IAM::Policy").filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('"scheduler:'));
     expect(withScheduler.map(([, p]) => p.Properties.Roles)).toEqual([[{ Ref: logicalId(stack, schedulerFn.role) }]]);
+    // The sender paces itself under MaxSendRate with the send queue's concurrency ceiling.
+    expect(resources[logicalId(stack, stack.functions.sender.fn)]!.Properties.Environment.Variables.SENDER_MAX_CONCURRENCY).toBe("2");
   });
 
   it("runs the sweep on the configured schedule", () => {
@@ -853,7 +873,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
 
   it("alarms on every function's errors, the API's 5xx, anything dead-lettered, a stream consumer falling behind and the SES bounce and complaint rates", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
-    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 5 + 2 + 2); // functions, API 5xx, five DLQs, two iterator ages, SES rates
+    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 6 + 2 + 2); // functions, API 5xx, six DLQs, two iterator ages, SES rates
     for (const [name, fn] of Object.entries(stack.functions)) {
       expect(
         alarms.some((a) => a.MetricName === "Errors" && a.Dimensions?.[0]?.Value?.Ref === logicalId(stack, fn.fn)),
@@ -1162,6 +1182,7 @@ describe("the settings table", () => {
     "rapport:salesEmail": "sales@crumb.co",
     "rapport:businessName": "Crumb & Co, Bergen",
     "rapport:frequencyCapDays": 0,
+    "rapport:maxSendRate": 200,
     "rapport:sendWindow": "08:30-24:00",
     "rapport:defaultTimezone": "Europe/Oslo",
     "rapport:atRiskDays": 30,
@@ -1271,8 +1292,11 @@ describe("cdk-nag AWS Solutions checks", () => {
         stack.reportsStream.deadLetterQueue.node.path,
         stack.outbox.streamDeadLetterQueue.node.path,
         stack.outbox.deadLetterQueue.node.path,
+        stack.broadcasts.streamDeadLetterQueue.node.path,
       ].sort(),
     );
+    const schedules = "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/Rapport-newsletters/*]";
+    expect(acknowledged.get(schedules)).toEqual([stack.broadcasts.schedulesPolicy.node.path]);
     expect(acknowledged.get("AwsSolutions-SMG4")?.sort()).toEqual(
       [stack.tokenSecret.secret.node.path, stack.connectionSecrets.secret.node.path, stack.outbox.secret.node.path].sort(),
     );
@@ -1281,7 +1305,14 @@ describe("cdk-nag AWS Solutions checks", () => {
     // The user pool's plan (Lite, not Plus) and, with rapport:peopleMfa optional, MFA not forced on everyone.
     expect(acknowledged.get("AwsSolutions-COG8")).toEqual([stack.people.userPool.node.path]);
     expect(acknowledged.get("AwsSolutions-COG2")).toEqual([stack.people.userPool.node.path]);
-    expect([...acknowledged.keys()].sort()).toEqual(["AwsSolutions-APIG4", "AwsSolutions-COG2", "AwsSolutions-COG8", "AwsSolutions-SMG4", "AwsSolutions-SQS3"]);
+    expect([...acknowledged.keys()].sort()).toEqual([
+      "AwsSolutions-APIG4",
+      "AwsSolutions-COG2",
+      "AwsSolutions-COG8",
+      schedules,
+      "AwsSolutions-SMG4",
+      "AwsSolutions-SQS3",
+    ]);
   });
 
   it("acknowledge optional MFA only while it is optional: required MFA needs no exception", () => {

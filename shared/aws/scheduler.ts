@@ -10,11 +10,16 @@ export class EventBridgeSchedules implements BroadcastSchedules {
   private readonly client: SchedulerClient;
   private readonly target: string;
   private readonly roleArn: string;
-  /** @param target the function the schedule invokes; @param roleArn the role the Scheduler assumes to invoke it. */
-  constructor(region: string, target: string, roleArn: string) {
+  private readonly group: string;
+  /**
+   * @param options.target the function the schedule invokes; `roleArn` the role the Scheduler
+   * assumes to invoke it; `group` the schedule group (the stack's own).
+   */
+  constructor(region: string, options: { target: string; roleArn: string; group: string }) {
     this.client = new SchedulerClient({ region });
-    this.target = target;
-    this.roleArn = roleArn;
+    this.target = options.target;
+    this.roleArn = options.roleArn;
+    this.group = options.group;
   }
 
   async create(id: string, at: string): Promise<void> {
@@ -22,6 +27,7 @@ export class EventBridgeSchedules implements BroadcastSchedules {
       await this.client.send(
         new CreateScheduleCommand({
           Name: scheduleName(id, at),
+          GroupName: this.group,
           // `at()` takes a local date-time in ScheduleExpressionTimezone, to the second.
           ScheduleExpression: `at(${at.slice(0, 19)})`,
           ScheduleExpressionTimezone: "UTC",
@@ -38,7 +44,7 @@ export class EventBridgeSchedules implements BroadcastSchedules {
 
   async remove(id: string, at: string): Promise<void> {
     try {
-      await this.client.send(new DeleteScheduleCommand({ Name: scheduleName(id, at) }));
+      await this.client.send(new DeleteScheduleCommand({ Name: scheduleName(id, at), GroupName: this.group }));
     } catch (err) {
       if (!(err instanceof ResourceNotFoundException)) throw err;
     }
