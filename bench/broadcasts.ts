@@ -29,6 +29,7 @@ import { DEMO_COUNTRIES, DEMO_EMAIL_DOMAINS } from "../shared/demo/data.ts";
 import { mulberry32 } from "../shared/demo/seed.ts";
 import { customerKey, customerPk, stageIndexKey } from "../shared/entities/customer.ts";
 import { emailKey } from "../shared/entities/email.ts";
+import { evaluateSegment } from "../shared/segments/evaluate.ts";
 import { createSegment } from "../shared/segments/store.ts";
 import { billedUnits, instrument } from "./meter.ts";
 import { round } from "./stats.ts";
@@ -222,6 +223,15 @@ export async function broadcastFigures(report: Report, resources: BroadcastResou
       handed += requests.length;
     },
   };
+  // The segment's evaluation alone, for the breakdown: the part of the start that reads customers.
+  const e = performance.now();
+  await evaluateSegment(large, { match: "all", conditions: [{ field: "tags", op: "contains", value: "newsletter" }] }, [
+    "timezone",
+    "consentMarketing",
+    "emailStatus",
+    "mailPreferences",
+  ]);
+  const evaluateSeconds = (performance.now() - e) / 1000;
   log(`starting a newsletter to ${LARGE.toLocaleString("en")} ...`);
   const t = performance.now();
   const big = await runDueBroadcasts({ ...large, clock: fixedClock(at) }, counting, at);
@@ -230,5 +240,8 @@ export async function broadcastFigures(report: Report, resources: BroadcastResou
   results["broadcast.queue100k.seconds"] = round(queueSeconds, 1);
   notes["broadcast.queue100k.seconds"] =
     `${LARGE.toLocaleString("en")} recipients from the start to all on the queue (segment evaluated, ${Math.ceil(LARGE / 1000)} waiting items written, released, deleted) on DynamoDB Local on this machine`;
+  breakdown.push(
+    `newsletter to ${LARGE.toLocaleString("en")}: queued in ${round(queueSeconds, 1)} s, of which evaluating the segment alone takes ${round(evaluateSeconds, 1)} s`,
+  );
   large.db.destroy();
 }

@@ -62,7 +62,7 @@ export async function evaluateSegment(deps: Deps, definition: SegmentDefinition,
 }
 
 /** Key ranges of one stage partition read at once: a big partition is read as this many pages in flight, not one after another. */
-const SLICES = 4;
+const SLICES = 8;
 
 /**
  * One stage partition's members. The partition is cut into `SLICES` ranges of its sort key (last
