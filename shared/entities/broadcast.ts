@@ -29,6 +29,7 @@ export function isBroadcastId(id: string): boolean {
   return BROADCAST_ID_PATTERN.test(id);
 }
 
+/** A newsletter's small item: name, segment, send time, state, counts. */
 export function broadcastKey(id: string): TableKey {
   return { PK: BROADCAST_PARTITION, SK: id };
 }
@@ -38,10 +39,12 @@ export function broadcastsQuery() {
   return { KeyConditionExpression: "PK = :pk", ExpressionAttributeValues: { ":pk": BROADCAST_PARTITION } };
 }
 
+/** A newsletter's letters, written once with it. */
 export function broadcastTemplatesKey(id: string): TableKey {
   return { PK: `${BROADCAST_PREFIX}${id}`, SK: "TEMPLATES" };
 }
 
+/** A newsletter's skip (`skip#<reason>`) and deferral counters, added to by the start and the sender. */
 export function broadcastStatsKey(id: string): TableKey {
   return { PK: `${BROADCAST_PREFIX}${id}`, SK: "STATS" };
 }
