@@ -281,7 +281,16 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // Website tracking: the visitor's item, co-purchase counters, a tied visitor's customer item.
       public: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["VISITOR#*", "COBUY#*", "CUST#*"] },
       customers: {
-        actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        // BatchGetItem: a page of customers by lead score reads its profiles in one call.
+        actions: [
+          "dynamodb:BatchGetItem",
+          "dynamodb:ConditionCheckItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:Query",
+          "dynamodb:UpdateItem",
+        ],
         indexes: ["GSI1"],
       },
       events: { actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
@@ -316,7 +325,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         indexes: [],
         partitions: ["REPORT#*", "SEARCH#*"],
-        more: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: ["CUST#*", "COBUY#*"] },
+        // The lead score besides: a hot lead's task (ConditionCheckItem on the profile) for the owner found in the people directory (Query).
+        more: {
+          actions: ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+          partitions: ["CUST#*", "COBUY#*", "PERSON"],
+        },
       },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },
@@ -538,10 +551,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
   });
 
-  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep and the segments (a page of members), batch writes only to the stream consumer in its own partitions", () => {
+  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, the segments (a page of members), the customers (a page by lead score) and the newsletters (their figures), batch writes only to the stream consumer and the newsletters' starts in their own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
     const segmentsRole = logicalId(stack, stack.functions.segments.role);
     const broadcastsRole = logicalId(stack, stack.functions.broadcasts.role);
+    const customersRole = logicalId(stack, stack.functions.customers.role);
     const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
     const schedulerRole = logicalId(stack, stack.functions["broadcast-scheduler"].role);
     const schedulesPolicy = logicalId(stack, stack.broadcasts.schedulesPolicy);
@@ -561,7 +575,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
               keys: statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"],
             });
           } else if (action.includes("Batch"))
-            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: broadcastsRole }]]).toContainEqual(policy.Properties.Roles);
+            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: customersRole }], [{ Ref: broadcastsRole }]]).toContainEqual(
+              policy.Properties.Roles,
+            );
         }
         // The one wildcard: newsletters' schedules, named at run time, within the stack's own schedule group.
         if (id === schedulesPolicy && JSON.stringify(statement.Action).includes("scheduler:")) continue;
@@ -1195,6 +1211,10 @@ describe("the settings table", () => {
     "rapport:minSubmitSeconds": 3,
     "rapport:interestPaths": "/shoes=Shoes,/shoes/trail=trail running",
     "rapport:visitorTtlDays": 30,
+    "rapport:leadScoreWeights": "purchase=40,click=1",
+    "rapport:leadScoreHalfLifeDays": 14,
+    "rapport:leadScoreKeyPages": "/pricing,/book-a-call",
+    "rapport:leadScoreHotThreshold": 80,
   };
 
   it("names every setting the functions read, so the round trip below covers them all", () => {

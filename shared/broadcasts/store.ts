@@ -43,7 +43,7 @@ export async function createBroadcast(deps: Deps, input: BroadcastInput, actor: 
     createdAt: now,
     createdBy: actor,
   };
-  if (input.sendAt) Object.assign(meta, scheduledFields(deps, input.sendAt, now));
+  if (input.sendAt) Object.assign(meta, scheduledFields(input.sendAt, now));
   await deps.db.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -56,7 +56,7 @@ export async function createBroadcast(deps: Deps, input: BroadcastInput, actor: 
 }
 
 /** The fields a schedule sets; a send time already past is a 400 naming `sendAt`. */
-function scheduledFields(deps: Deps, sendAt: SendAt, now: string): Pick<BroadcastMeta, "sendAt" | "state" | "scheduledAt" | "nextAt"> {
+function scheduledFields(sendAt: SendAt, now: string): Pick<BroadcastMeta, "sendAt" | "state" | "scheduledAt" | "nextAt"> {
   const first = firstSendTime(sendAt);
   const last = typeof sendAt === "string" ? first : new Date(Date.parse(first) + 26 * 3_600_000).toISOString();
   if (last <= now) throw ValidationError.field("sendAt", "is in the past");
@@ -96,7 +96,7 @@ export async function scheduleBroadcast(deps: Deps, id: string, sendAt: SendAt |
   const meta = await getMeta(deps, id);
   const when = sendAt ?? meta.sendAt;
   if (!when) throw ValidationError.field("sendAt", "is required: this draft has no send time");
-  const fields = scheduledFields(deps, when, deps.clock.now().toISOString());
+  const fields = scheduledFields(when, deps.clock.now().toISOString());
   try {
     await deps.db.send(
       new UpdateCommand({

@@ -1,7 +1,7 @@
 import type { TableKey } from "./table.ts";
 
 /**
- * Keys of newsletters (broadcasts), access pattern 25:
+ * Keys of newsletters (broadcasts), access pattern 26:
  * - a broadcast by id, all broadcasts: `BROADCAST` / `nl-<ulid>`: a small item (name, segment,
  *   send time, state, counts), so the list is one Query and the sender's per-batch state check
  *   reads a fraction of a unit;
