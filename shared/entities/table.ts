@@ -44,6 +44,9 @@ import { DUE_INDEX } from "./due.ts";
  *     `COBUY#<product key>` or `COBUY#@<interest>` / `<other product key>` (co-purchase.ts).
  * 25. Customers by lead score, highest first: a sort entry `CUST#<id>` / `SCORE` on GSI1
  *     (`SCORE` / `<rank>#<id>`, shared with the stage index) (lead-score.ts).
+ * 26. Newsletters: one by id, all of them: `BROADCAST` / `nl-<ulid>`; a newsletter's letters,
+ *     counters and recipients waiting by send time: `BROADCAST#<id>` / `TEMPLATES`, `STATS`,
+ *     `WAIT#<dueAt>#<part>` (broadcast.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 
