@@ -1,15 +1,16 @@
-import { birthdayCampaign } from "./defaults/birthday.ts";
-import { consentConfirmationCampaign } from "./defaults/consent-confirmation.ts";
-import { detractorAlertCampaign } from "./defaults/detractor-alert.ts";
-import { feedbackRequestCampaign } from "./defaults/feedback-request.ts";
-import { interestCampaign } from "./defaults/interest.ts";
-import { leadFollowUpCampaign } from "./defaults/lead-follow-up.ts";
-import { opensNoClicksCampaign } from "./defaults/opens-no-clicks.ts";
-import { spendMilestoneCampaign } from "./defaults/spend-milestone.ts";
-import { sunsetCampaign } from "./defaults/sunset.ts";
-import { thankYouCampaign } from "./defaults/thank-you.ts";
-import { winBackCampaign } from "./defaults/win-back.ts";
-import type { Campaign } from "./schema.ts";
+import { birthdayTemplates } from "./defaults/birthday.ts";
+import { consentConfirmationTemplates } from "./defaults/consent-confirmation.ts";
+import { detractorAlertTemplates } from "./defaults/detractor-alert.ts";
+import { feedbackRequestTemplates } from "./defaults/feedback-request.ts";
+import { interestTemplates } from "./defaults/interest.ts";
+import { leadFollowUpTemplates } from "./defaults/lead-follow-up.ts";
+import { opensNoClicksTemplates } from "./defaults/opens-no-clicks.ts";
+import { spendMilestoneTemplates } from "./defaults/spend-milestone.ts";
+import { sunsetTemplates } from "./defaults/sunset.ts";
+import { thankYouTemplates } from "./defaults/thank-you.ts";
+import { winBackTemplates } from "./defaults/win-back.ts";
+import { DEFAULT_DEFINITIONS } from "./definitions.ts";
+import type { Campaign, Template } from "./schema.ts";
 
 /**
  * The campaigns a fresh stack ships with (the README lists them), one file each under
@@ -18,20 +19,23 @@ import type { Campaign } from "./schema.ts";
  * the shipped version stays here. Their emails are written as letters (./letter.ts).
  */
 
+/** Each default's emails, by its id (the definitions are in ./definitions.ts). */
+const TEMPLATES: Record<string, Record<string, Template>> = {
+  "thank-you": thankYouTemplates(),
+  "feedback-request": feedbackRequestTemplates(),
+  "spend-milestone": spendMilestoneTemplates(),
+  birthday: birthdayTemplates(),
+  "win-back": winBackTemplates(),
+  "lead-follow-up": leadFollowUpTemplates(),
+  "detractor-alert": detractorAlertTemplates(),
+  "consent-confirmation": consentConfirmationTemplates(),
+  "interest-nudge": interestTemplates(),
+  "opens-no-clicks": opensNoClicksTemplates(),
+  "sunset-repermission": sunsetTemplates(),
+};
+
 /** The shipped defaults, by fixed id. */
-export const DEFAULT_CAMPAIGNS: Campaign[] = [
-  thankYouCampaign,
-  feedbackRequestCampaign,
-  spendMilestoneCampaign,
-  birthdayCampaign,
-  winBackCampaign,
-  leadFollowUpCampaign,
-  detractorAlertCampaign,
-  consentConfirmationCampaign,
-  interestCampaign,
-  opensNoClicksCampaign,
-  sunsetCampaign,
-].map((campaign) => ({ ...campaign, isDefault: true }));
+export const DEFAULT_CAMPAIGNS: Campaign[] = DEFAULT_DEFINITIONS.map((campaign) => ({ ...campaign, templates: TEMPLATES[campaign.id]!, isDefault: true }));
 
 /** The shipped default with this id, if there is one. */
 export function defaultCampaign(id: string): Campaign | undefined {

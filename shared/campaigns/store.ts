@@ -1,29 +1,20 @@
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { queryAll } from "../aws/db.ts";
 import type { Deps } from "../core/deps.ts";
 import { NotFound } from "../core/errors.ts";
-import { CAMPAIGN_PARTITION, campaignKey } from "../entities/campaign.ts";
+import { campaignKey } from "../entities/campaign.ts";
 import type { TableKey } from "../entities/table.ts";
 import { DEFAULT_CAMPAIGN_IDS, DEFAULT_CAMPAIGNS, defaultCampaign } from "./defaults.ts";
+import { campaignsOver } from "./listing.ts";
 import type { Campaign, CampaignInput } from "./schema.ts";
 
 type StoredCampaign = CampaignInput & TableKey & { id: string; updatedAt: string; updatedBy: string };
 
 /**
  * Every campaign: the shipped defaults, each replaced by its stored edit if there is one, and the
- * campaigns created through the API; sorted by id. One Query on the campaign partition (it only
- * pages past 1 MB of definitions), so the sweep can call it once per run.
+ * campaigns created through the API; sorted by id (./listing.ts).
  */
 export async function listCampaigns(deps: Pick<Deps, "db" | "table">): Promise<Campaign[]> {
-  const byId = new Map<string, Campaign>(DEFAULT_CAMPAIGNS.map((c) => [c.id, structuredClone(c)]));
-  for await (const item of queryAll(deps.db, {
-    TableName: deps.table,
-    KeyConditionExpression: "PK = :pk",
-    ExpressionAttributeValues: { ":pk": CAMPAIGN_PARTITION },
-  })) {
-    byId.set((item as StoredCampaign).id, fromItem(item as StoredCampaign));
-  }
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return campaignsOver(deps, DEFAULT_CAMPAIGNS);
 }
 
 /** One campaign: its stored definition, else the shipped default; NotFound if neither. */

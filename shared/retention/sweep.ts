@@ -1,7 +1,8 @@
 import { BatchGetCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, isConditionFailed, queryAll, Update } from "../aws/db.ts";
+import { DEFAULT_DEFINITIONS, DEFAULT_LANGUAGES } from "../campaigns/definitions.ts";
+import { campaignsOver } from "../campaigns/listing.ts";
 import type { Campaign } from "../campaigns/schema.ts";
-import { listCampaigns } from "../campaigns/store.ts";
 import type { Deps } from "../core/deps.ts";
 import type { SendQueue } from "../core/ports.ts";
 import type { Stage } from "../core/schema.ts";
@@ -77,7 +78,7 @@ async function* dueEvaluations(deps: Deps, campaigns: Campaign[], at: Date, ids:
  */
 export async function runSweep(deps: Deps, queue: SendQueue, at: Date): Promise<SweepResult> {
   const now = at.toISOString();
-  const campaigns = (await listCampaigns(deps)).filter((c) => c.enabled);
+  const campaigns = (await sweepCampaigns(deps)).filter((c) => c.enabled);
   const ids = await dueCustomerIds(deps, now);
   const result: SweepResult = { at: now, due: ids.length, enqueued: 0, stageChanges: 0, deferred: 0, tasks: 0 };
   const afterHours = followUpHours(campaigns);
@@ -111,7 +112,7 @@ export async function runSweep(deps: Deps, queue: SendQueue, at: Date): Promise<
  */
 export async function planSweep(deps: Deps, at: Date): Promise<SweepPlan> {
   const now = at.toISOString();
-  const campaigns = (await listCampaigns(deps)).filter((c) => c.enabled);
+  const campaigns = (await sweepCampaigns(deps)).filter((c) => c.enabled);
   const byId = new Map(campaigns.map((c) => [c.id, c]));
   const ids = await dueCustomerIds(deps, now);
   const plan: SweepPlan = { at: now, due: ids.length, sends: [], stageChanges: [], deferred: 0, alerts: [] };
@@ -128,6 +129,21 @@ export async function planSweep(deps: Deps, at: Date): Promise<SweepPlan> {
     }
   }
   return plan;
+}
+
+/**
+ * The campaigns as the sweep needs them: definitions only (it never renders an email). The
+ * shipped defaults come without their text, each language standing in for its template so
+ * `sendLanguage` still names the language a send will be written in.
+ */
+const NO_TEXT = { subject: "", text: "", html: "" };
+const SHIPPED: Campaign[] = DEFAULT_DEFINITIONS.map((d) => ({
+  ...d,
+  templates: Object.fromEntries(DEFAULT_LANGUAGES.map((l) => [l, NO_TEXT])),
+  isDefault: true,
+}));
+function sweepCampaigns(deps: Deps): Promise<Campaign[]> {
+  return campaignsOver(deps, SHIPPED);
 }
 
 /** The lead follow-up campaign's hours, for the task's words. */

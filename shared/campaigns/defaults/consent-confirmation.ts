@@ -2,7 +2,8 @@ import { letter } from "../letter.ts";
 import type { CampaignInput } from "../schema.ts";
 import { HI, TEAM } from "./phrases.ts";
 
-const consentConfirmation = {
+// Built when asked for, so a bundle that never renders (the sweep's) leaves the text out.
+const consentConfirmation = () => ({
   en: letter("en", {
     subject: "Please confirm your subscription",
     blocks: [
@@ -43,7 +44,7 @@ const consentConfirmation = {
     ],
     signOff: ["Terima kasih,", TEAM.id],
   }),
-};
+});
 
 export const consentConfirmationCampaign = {
   id: "consent-confirmation",
@@ -55,5 +56,7 @@ export const consentConfirmationCampaign = {
   trigger: { type: "double_opt_in" },
   audience: {},
   minDaysBetween: 0,
-  templates: consentConfirmation,
-} satisfies CampaignInput & { id: string };
+} satisfies Omit<CampaignInput, "templates"> & { id: string };
+
+/** Its emails, apart from the definition: the sweep reads definitions only, and its bundle leaves the text out. */
+export const consentConfirmationTemplates = consentConfirmation;

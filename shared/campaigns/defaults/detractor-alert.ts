@@ -1,7 +1,8 @@
 import { letter } from "../letter.ts";
 import type { CampaignInput } from "../schema.ts";
 
-const detractorAlert = {
+// Built when asked for, so a bundle that never renders (the sweep's) leaves the text out.
+const detractorAlert = () => ({
   en: letter("en", {
     subject: "Low feedback score ({{score|0-6}}/10) from {{fullName|a customer}}",
     blocks: [
@@ -42,7 +43,7 @@ const detractorAlert = {
     ],
     signOff: ["Rapport", "untuk {{businessName|bisnis Anda}}"],
   }),
-};
+});
 
 export const detractorAlertCampaign = {
   id: "detractor-alert",
@@ -54,5 +55,7 @@ export const detractorAlertCampaign = {
   trigger: { type: "low_feedback" },
   audience: {},
   minDaysBetween: 0,
-  templates: detractorAlert,
-} satisfies CampaignInput & { id: string };
+} satisfies Omit<CampaignInput, "templates"> & { id: string };
+
+/** Its emails, apart from the definition: the sweep reads definitions only, and its bundle leaves the text out. */
+export const detractorAlertTemplates = detractorAlert;

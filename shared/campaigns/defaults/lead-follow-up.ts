@@ -1,7 +1,8 @@
 import { letter } from "../letter.ts";
 import type { CampaignInput } from "../schema.ts";
 
-const leadFollowUp = {
+// Built when asked for, so a bundle that never renders (the sweep's) leaves the text out.
+const leadFollowUp = () => ({
   en: letter("en", {
     subject: "Follow up with {{fullName|a new lead}}",
     blocks: [
@@ -78,7 +79,7 @@ const leadFollowUp = {
     ],
     signOff: ["Rapport", "untuk {{businessName|bisnis Anda}}"],
   }),
-};
+});
 
 export const leadFollowUpCampaign = {
   id: "lead-follow-up",
@@ -90,5 +91,7 @@ export const leadFollowUpCampaign = {
   trigger: { type: "lead_no_follow_up", afterHours: 48 },
   audience: { stages: ["lead"] },
   minDaysBetween: 0,
-  templates: leadFollowUp,
-} satisfies CampaignInput & { id: string };
+} satisfies Omit<CampaignInput, "templates"> & { id: string };
+
+/** Its emails, apart from the definition: the sweep reads definitions only, and its bundle leaves the text out. */
+export const leadFollowUpTemplates = leadFollowUp;

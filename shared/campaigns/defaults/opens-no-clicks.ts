@@ -3,7 +3,8 @@ import type { CampaignInput } from "../schema.ts";
 import { HI, MARKETING_FOOTER, TEAM } from "./phrases.ts";
 
 // Short on purpose: a reader who opens and never clicks gets a question, not another offer.
-const opensNoClicks = {
+// Built when asked for, so a bundle that never renders (the sweep's) leaves the text out.
+const opensNoClicks = () => ({
   en: letter("en", {
     subject: "Are our emails still useful to you?",
     blocks: [
@@ -48,7 +49,7 @@ const opensNoClicks = {
     signOff: [TEAM.id],
     unsubscribe: MARKETING_FOOTER.id,
   }),
-};
+});
 
 /** Opened 5 marketing emails in a row, clicked none: ask what they want (the preference page). */
 export const opensNoClicksCampaign = {
@@ -62,5 +63,7 @@ export const opensNoClicksCampaign = {
   trigger: { type: "opens_without_clicks", opens: 5 },
   audience: {},
   minDaysBetween: 90,
-  templates: opensNoClicks,
-} satisfies CampaignInput & { id: string };
+} satisfies Omit<CampaignInput, "templates"> & { id: string };
+
+/** Its emails, apart from the definition: the sweep reads definitions only, and its bundle leaves the text out. */
+export const opensNoClicksTemplates = opensNoClicks;

@@ -2,7 +2,8 @@ import { letter } from "../letter.ts";
 import type { CampaignInput } from "../schema.ts";
 import { HI, TEAM, TRANSACTIONAL_FOOTER } from "./phrases.ts";
 
-const spendMilestone = {
+// Built when asked for, so a bundle that never renders (the sweep's) leaves the text out.
+const spendMilestone = () => ({
   en: letter("en", {
     subject: "A big thank-you from {{businessName|us}}",
     blocks: [
@@ -47,7 +48,7 @@ const spendMilestone = {
     signOff: ["Dengan penuh terima kasih,", TEAM.id],
     unsubscribe: TRANSACTIONAL_FOOTER.id,
   }),
-};
+});
 
 export const spendMilestoneCampaign = {
   id: "spend-milestone",
@@ -59,5 +60,7 @@ export const spendMilestoneCampaign = {
   trigger: { type: "spend_milestone", amounts: [250, 500, 1000] },
   audience: {},
   minDaysBetween: 0,
-  templates: spendMilestone,
-} satisfies CampaignInput & { id: string };
+} satisfies Omit<CampaignInput, "templates"> & { id: string };
+
+/** Its emails, apart from the definition: the sweep reads definitions only, and its bundle leaves the text out. */
+export const spendMilestoneTemplates = spendMilestone;
