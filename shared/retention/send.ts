@@ -272,8 +272,8 @@ async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem
   if (campaign.kind === "marketing" && campaign.recipient === "customer") {
     sentUpdate.set("lastMarketingAt", at).setIfNotExists("firstMarketingAt", at);
     // A customer out of the due index (nothing else due, or only newsletters so far) is looked at
-    // when the sunset could be.
-    if (!customer.firstMarketingAt)
+    // when the sunset could be; one with a due time is looked at then anyway.
+    if (!customer.firstMarketingAt && customer.nextDueAt === undefined)
       setDueIfAbsent(
         sentUpdate,
         customer.id,
