@@ -2,6 +2,7 @@ import type { DynamoDBStreamEvent } from "aws-lambda";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { applySearchRecords } from "../shared/customers/search.ts";
+import { applyReferralRecords } from "../shared/referrals/referrals.ts";
 import { applyStreamRecords } from "../shared/reports/apply.ts";
 import { applyDueRecords } from "../shared/retention/due-stream.ts";
 import { applyTrackingRecords } from "../shared/tracking/stream.ts";
@@ -9,8 +10,9 @@ import { applyTrackingRecords } from "../shared/tracking/stream.ts";
 /**
  * The table's stream consumer: keeps the report counters (shared/reports/apply.ts) and the customer
  * search index (shared/customers/search.ts), writes a new lead's due-index entry
- * (shared/retention/due-stream.ts), and keeps website visits, interests and co-purchase counters
- * (shared/tracking/stream.ts). A batch is one shard's records in order; a failure
+ * (shared/retention/due-stream.ts), keeps website visits, interests and co-purchase counters
+ * (shared/tracking/stream.ts), and credits a referred person's first purchase to their referrer
+ * (shared/referrals/referrals.ts). A batch is one shard's records in order; a failure
  * throws, so Lambda (or the local poller) delivers the same batch again: the counters' markers make
  * the second delivery skip what the first one wrote, and the index's writes are whole-item puts and
  * deletes computed from the records' images, which end in the same state when repeated.
@@ -22,6 +24,7 @@ export function makeHandler(deps: Deps) {
     const { writes } = await applySearchRecords(deps, records);
     const { indexed } = await applyDueRecords(deps, records);
     const tracking = await applyTrackingRecords(deps, records);
+    const referrals = await applyReferralRecords(deps, records);
     deps.logger.debug("stream batch", {
       records: records.length,
       applied,
@@ -29,6 +32,7 @@ export function makeHandler(deps: Deps) {
       searchWrites: writes,
       dueIndexed: indexed,
       trackingWrites: tracking.writes,
+      referralsConverted: referrals.converted,
     });
   };
 }

@@ -72,6 +72,9 @@ export async function composeEmail(
   if (campaign.trigger.type === "interest") context.interest = occurrence.includes("@") ? occurrence.slice(0, occurrence.lastIndexOf("@")) : occurrence;
   if (template.text.includes("recommendations") || template.html.includes("recommendations"))
     context.recommendations = (await recommendProducts(deps, customerBasis(customer), 3)).map((p) => p.name);
+  if (customer.referralCode) context.referralLink = `${base}/r/${customer.referralCode}`;
+  // The sender claims the code before composing (shared/retention/send.ts); a preview shows the one held, if any.
+  if (customer.perkCode) context.perkCode = customer.perkCode;
   if (campaign.trigger.type === "double_opt_in") context.confirmUrl = `${base}/v1/confirm?t=${await tokens("confirm")}`;
   return { ...renderTemplate(template, context, template.language), language: template.language, unsubscribeUrl };
 }

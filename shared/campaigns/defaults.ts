@@ -1,3 +1,4 @@
+import { ambassadorRewardCampaign } from "./defaults/ambassador-reward.ts";
 import { birthdayCampaign } from "./defaults/birthday.ts";
 import { consentConfirmationCampaign } from "./defaults/consent-confirmation.ts";
 import { detractorAlertCampaign } from "./defaults/detractor-alert.ts";
@@ -27,6 +28,7 @@ export const DEFAULT_CAMPAIGNS: Campaign[] = [
   detractorAlertCampaign,
   consentConfirmationCampaign,
   interestCampaign,
+  ambassadorRewardCampaign,
 ].map((campaign) => ({ ...campaign, isDefault: true }));
 
 /** The shipped default with this id, if there is one. */

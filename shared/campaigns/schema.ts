@@ -56,6 +56,7 @@ const TRIGGER_TYPES = [
   "low_feedback",
   "double_opt_in",
   "interest",
+  "ambassador",
 ] as const;
 
 /** What makes the campaign due for a customer. Each kind has its own occurrence key (the ledger's). */
@@ -91,6 +92,12 @@ export const Trigger = z.discriminatedUnion(
      * tracking snippet), and nothing bought in it. Occurrence: the interest and the month.
      */
     z.object({ type: z.literal("interest"), views: int(1, 1000), days: int(1, 90) }),
+    /**
+     * The referrer's referred people who bought reached `rapport:ambassadorReferrals`: they became
+     * an ambassador. Once per customer. Occurrence: "first". A template with `{{perkCode}}` waits
+     * for a code from the perk pool rather than going without one.
+     */
+    z.object({ type: z.literal("ambassador") }),
   ],
   {
     error: (issue) =>

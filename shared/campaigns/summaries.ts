@@ -20,6 +20,7 @@ export const DEFAULT_CAMPAIGN_SUMMARIES: readonly CampaignSummary[] = [
   { id: "detractor-alert", name: "Low feedback score alert", kind: "transactional" },
   { id: "consent-confirmation", name: "Consent confirmation (double opt-in)", kind: "transactional" },
   { id: "interest-nudge", name: "Website interest, nothing bought yet", kind: "marketing" },
+  { id: "ambassador-reward", name: "Ambassador reward", kind: "transactional" },
 ];
 
 /**

@@ -94,6 +94,14 @@ export interface TrackingConfig {
   visitorTtlDays: number;
 }
 
+/** The advocate programme (shared/referrals/). Env names in brackets. */
+export interface ReferralConfig {
+  /** Where `/r/<code>` sends a visitor, with `?ref=<code>` [REFERRAL_LANDING_URL]; unset: the first allowed origin. */
+  landingUrl?: string;
+  /** Referred people who bought that make a referrer an ambassador [AMBASSADOR_REFERRALS]. */
+  ambassadorAfter: number;
+}
+
 export interface RuntimeConfig {
   tableName: string;
   region: string;
@@ -112,6 +120,7 @@ export interface RuntimeConfig {
   botProtection: BotProtectionConfig;
   people: PeopleConfig;
   tracking: TrackingConfig;
+  referrals: ReferralConfig;
   /**
    * Where the shop connections' webhook signing secrets are kept: a Secrets Manager secret
    * holding one JSON object, a key per platform [CONNECTIONS_SECRET_ARN]; locally a file of the
@@ -199,6 +208,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       interestPaths: s.interestPaths.map(([a, b]) => [a, b]),
       visitorTtlDays: s.visitorTtlDays,
     },
+    referrals: { ...(s.referralLandingUrl ? { landingUrl: s.referralLandingUrl } : {}), ambassadorAfter: s.ambassadorReferrals },
     connections: {
       ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
       ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),

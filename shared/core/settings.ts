@@ -110,6 +110,16 @@ export function isOrigin(value: string): boolean {
   }
 }
 
+/** An absolute http(s) URL without credentials or fragment: where a referral link lands. */
+export function isLandingUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password && !url.hash && value.length <= 500;
+  } catch {
+    return false;
+  }
+}
+
 /** One or more origins: an array, a JSON array or a comma-separated string; trailing slashes dropped, duplicates once. */
 export const origins: Parser<string[]> = (raw) => {
   let items = raw;
@@ -304,6 +314,19 @@ export const RUNTIME_SETTINGS = {
     expected: "path prefixes and their interests, like /shoes=shoes,/bags=bags",
     default: [] as [string, string][],
     parse: prefixMap,
+  }),
+  referralLandingUrl: setting({
+    env: "REFERRAL_LANDING_URL",
+    expected:
+      "the http(s) URL a referral link (/r/<code>) sends the visitor to with ?ref=<code>, like https://example.com/welcome, or absent for the first allowed origin",
+    default: undefined,
+    parse: text(isLandingUrl),
+  }),
+  ambassadorReferrals: setting({
+    env: "AMBASSADOR_REFERRALS",
+    expected: "a whole number of referred people who bought, 1 to 1000, that makes a referrer an ambassador",
+    default: 3,
+    parse: int(1, 1000),
   }),
   visitorTtlDays: setting({
     env: "VISITOR_TTL_DAYS",

@@ -145,6 +145,22 @@ export const Customer360 = z.object({
   emailsSent: z.array(z.record(z.string(), z.unknown())),
   /** From the website snippet: what they looked at, most viewed first. Absent before any tied visit. */
   interests: z.optional(z.array(CustomerInterest)),
+  /** The advocate programme: absent for someone with no referral link who was not referred. */
+  referral: z.optional(
+    z.object({
+      code: z.optional(z.string()),
+      link: z.optional(z.string().check(z.describe("The personal referral link, /r/<code>"))),
+      referredBy: z.optional(z.string().check(z.describe("The customer whose link brought this one"))),
+      referredLeads: z.number().check(z.describe("New contacts this customer's link brought")),
+      referrals: z.number().check(z.describe("Of those, how many made a first purchase (converted)")),
+      status: z
+        .enum(["none", "promoter", "ambassador"])
+        .check(z.describe("Programme status: `promoter` once they have a link, `ambassador` once `referrals` reached `rapport:ambassadorReferrals`")),
+      ambassadorAt: z.optional(z.string()),
+      perkCode: z.optional(z.string().check(z.describe("The perk code given to this ambassador"))),
+      perkWaitingSince: z.optional(z.string().check(z.describe("The reward waits for the perk pool to be refilled since then"))),
+    }),
+  ),
 });
 
 /** What a subscription change answers (`changed: false`: it already was so); the customer's page reads the rest again. */

@@ -33,11 +33,14 @@ import {
 import { EventInput, EventRecorded } from "../interactions/schema.ts";
 import { LeadAccepted, LeadInput, LeadTakenOrHeld, QuarantineId, QuarantinePage, QuarantineQuery } from "../leads/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
+import { PerkSummary, ReferralCodeParam } from "../referrals/schema.ts";
 import {
   CampaignsReport,
   FormatQuery,
   FunnelReport,
   PeriodQuery,
+  ReferralsQuery,
+  ReferralsReport,
   RetentionReport,
   RevenueQuery,
   RevenueReport,
@@ -717,6 +720,17 @@ const reportRoutes = [
   }),
   route({
     method: "GET",
+    path: "/v1/reports/referrals",
+    operationId: "referralsReport",
+    fn: "reports",
+    auth: "staff",
+    summary: "Referred leads, conversions and revenue from referred customers per day or month, and the top referrers",
+    tags: ["reports", "referrals"],
+    request: { query: ReferralsQuery },
+    responses: { 200: { description: "Referrals", content: reportOrTable(ReferralsReport) }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "GET",
     path: "/v1/reports/segments",
     operationId: "segmentsReport",
     fn: "reports",
@@ -1181,6 +1195,35 @@ const trackRoutes = [
   }),
 ];
 
+// The advocate programme (shared/referrals/): the referral link every promoter shares, and the
+// perk pool's summary for the owner (codes are imported with `rapport perks import`).
+const referralRoutes = [
+  route({
+    method: "GET",
+    path: "/r/{code}",
+    operationId: "referralLink",
+    fn: "public",
+    auth: null,
+    summary: "A promoter's referral link: redirects to the website with `?ref=<code>`; records nothing",
+    tags: ["referrals"],
+    request: { params: { code: ReferralCodeParam } },
+    responses: {
+      302: { description: "To REFERRAL_LANDING_URL (default: the first allowed origin) with `ref=<code>`; an unknown code lands without `ref`" },
+      400: { description: "A code over 100 characters", content: jsonOrPage(ValidationErrorBody) },
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/perks",
+    operationId: "perkSummary",
+    fn: "reports",
+    auth: "admin",
+    summary: "The perk pool: codes available and handed out to ambassadors",
+    tags: ["referrals"],
+    responses: { 200: { description: "The pool", content: asJson(PerkSummary) }, 401: unauthorized, 403: forbidden },
+  }),
+];
+
 const table = [
   ...coreRoutes,
   ...campaignRoutes,
@@ -1195,6 +1238,7 @@ const table = [
   ...segmentRoutes,
   ...trackRoutes,
   ...webhookRoutes,
+  ...referralRoutes,
 ];
 
 /** Each route with its literal types: what `httpFunction` types an operation's input from. */

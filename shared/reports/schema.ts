@@ -33,7 +33,24 @@ export const SegmentsQuery = z.object({
   format: Format,
 });
 
+export const ReferralsQuery = z.object({
+  from: z.optional(Day),
+  to: z.optional(Day),
+  interval: z.optional(z.enum(["day", "month"], { error: "must be day or month" })),
+  top: z.optional(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,3}$/, { error: "must be a whole number from 1 to 100" })),
+      z.pipe(
+        z.transform((v: string) => Number(v)),
+        z.int().check(z.minimum(1, { error: "must be 1 to 100" }), z.maximum(100, { error: "must be 1 to 100" })),
+      ),
+    ),
+  ),
+  format: Format,
+});
+
 export type PeriodQuery = z.infer<typeof PeriodQuery>;
+export type ReferralsQuery = z.output<typeof ReferralsQuery>;
 export type RevenueQuery = z.infer<typeof RevenueQuery>;
 export type SegmentsQuery = z.infer<typeof SegmentsQuery>;
 export type FormatQuery = z.infer<typeof FormatQuery>;
@@ -112,6 +129,35 @@ export const RevenueReport = z.object({
   currency: z.string(),
   rows: z.array(z.object({ period: z.string(), ...RevenueFigures })).check(note("One row per day or month of the period, zeros included.")),
   totals: z.object(RevenueFigures),
+});
+
+const ReferralFigures = {
+  referredLeads: z.number().check(note("New contacts who arrived through a referral link.")),
+  conversions: z.number().check(note("Referred people whose first purchase fell in the period.")),
+  revenue: z.number().check(note("Purchases by referred customers in the period (major units).")),
+};
+
+export const ReferralsReport = z.object({
+  asOf: z.string(),
+  period: Period,
+  interval: z.enum(["day", "month"]),
+  currency: z.string(),
+  ambassadorAfter: z.number().check(note("Referred people who bought that make a referrer an ambassador (`rapport:ambassadorReferrals`).")),
+  rows: z.array(z.object({ period: z.string(), ...ReferralFigures })).check(note("One row per day or month of the period, zeros included.")),
+  totals: z.object({ ...ReferralFigures, conversionRate: percent("conversions ÷ referred leads × 100 over the period.") }),
+  topReferrers: z
+    .array(
+      z.object({
+        customerId: z.string(),
+        name: z.nullable(z.string()).check(note("`null` when the referrer was erased.")),
+        referralCode: z.nullable(z.string()),
+        ambassador: z.boolean(),
+        leads: z.number(),
+        conversions: z.number(),
+        revenue: z.number(),
+      }),
+    )
+    .check(note("Lifetime figures of the `top` (default 10) referrers: most conversions first, then revenue, then leads.")),
 });
 
 export const CampaignsReport = z.object({

@@ -8,13 +8,15 @@ import { taskId, UNASSIGNED } from "../entities/task.ts";
 /**
  * Alerts about a customer that someone in the team should act on become tasks, never only
  * emails: a task is on somebody's Today whether or not any mail is configured, and it stays there
- * until it is done. Three alerts:
+ * until it is done. Four alerts:
  *
  * - `lead-follow-up`: a lead with no recorded follow-up the lead follow-up campaign's `afterHours`
  *   after capture (48 by default), raised by the sweep;
  * - `detractor-alert`: a feedback score of 0-6, with the customer's comment, raised when the
  *   feedback is recorded (and again, as a no-op, by the sweep);
- * - `valuable-at-risk`: a customer who becomes at risk while in a valuable segment (`isValuable`).
+ * - `valuable-at-risk`: a customer who becomes at risk while in a valuable segment (`isValuable`);
+ * - `perk-pool-empty`: an ambassador's reward mail waits for a perk code because the pool is empty
+ *   (shared/referrals/perks.ts), raised by the sweep while it waits.
  *
  * Each goes to the customer's owner when the owner's email is a person of the team, else to the
  * first owner of the team (the person in the owner group who was added first), else to nobody
@@ -22,7 +24,7 @@ import { taskId, UNASSIGNED } from "../entities/task.ts";
  * and the alert's occurrence, so the same alert never makes two tasks. The optional alert email
  * (to the owner or SALES_EMAIL) is the lead and detractor campaigns' own, sent as before.
  */
-export type AlertReason = "lead-follow-up" | "detractor-alert" | "valuable-at-risk";
+export type AlertReason = "lead-follow-up" | "detractor-alert" | "valuable-at-risk" | "perk-pool-empty";
 
 /** One alert the sweep (or the feedback link) raises about one customer. */
 export interface Alert {
@@ -74,6 +76,11 @@ export function alertText(alert: Alert, c: CustomerItem, extra: { afterHours?: n
       const comment = c.lowFeedbackComment ? `Their comment: “${c.lowFeedbackComment}”` : "No comment given.";
       return { title: `Low feedback score ${score} from ${who}`, notes: `${comment}\nA personal reply in the next day or two can turn this around.` };
     }
+    case "perk-pool-empty":
+      return {
+        title: `Perk pool empty: ${who}'s ambassador reward is waiting`,
+        notes: `${who} became an ambassador, but there is no perk code left to send them. Import codes (rapport perks import FILE.csv); the reward mail goes out within the hour after.`,
+      };
     case "valuable-at-risk":
       return {
         title: `Win back ${who}: a valuable customer at risk`,

@@ -98,6 +98,8 @@ function candidate(campaign: Campaign, c: CustomerItem, now: Date, cfg: Retentio
     }
     case "double_opt_in":
       return c.consentPending ? { occurrence: c.consentPending.at, dueAt: Date.parse(c.consentPending.at) } : undefined;
+    case "ambassador":
+      return c.ambassadorAt ? { occurrence: "first", dueAt: Date.parse(c.ambassadorAt) } : undefined;
   }
 }
 
@@ -212,6 +214,9 @@ export function evaluate(customer: CustomerItem, campaigns: Campaign[], now: Dat
     if (campaign.kind === "marketing" && campaign.recipient === "customer") marketingNow.push(campaign.id);
     result.sends.push({ customerId: c.id, campaignId: campaign.id, occurrence: due.occurrence, dueAt: new Date(due.dueAt).toISOString() });
   }
+  // The reward mail waits for a perk code (shared/referrals/perks.ts): somebody has to refill the pool.
+  if (c.perkWaitingSince && !c.perkCode)
+    result.alerts.push({ customerId: c.id, reason: "perk-pool-empty", occurrence: c.perkWaitingSince, dueAt: c.perkWaitingSince });
   if (lifecycle && c.stage === "at_risk" && c.atRiskSince && nowMs - Date.parse(c.atRiskSince) <= STALE_AFTER_MS && isValuable(c, lifecycle))
     result.alerts.push({ customerId: c.id, reason: "valuable-at-risk", occurrence: c.atRiskSince.slice(0, 10), dueAt: c.atRiskSince });
   if (later.length > 0) result.nextDueAt = new Date(Math.min(...later)).toISOString();

@@ -29,6 +29,8 @@ export function triggerText(t: Trigger): string {
       return "When a form lead ticks consent (confirm email)";
     case "interest":
       return `Viewed one interest ${t.views} times in ${t.days} days, bought nothing in it`;
+    case "ambassador":
+      return "When a customer's referrals make them an ambassador";
   }
 }
 
