@@ -272,8 +272,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("gives each function exactly the table actions its code performs on the table, only on its partitions where it has few, and Query on the indexes it reads", () => {
     const expected: Record<FunctionId, { actions: string[]; indexes: string[]; partitions?: string[]; more?: { actions: string[]; partitions: string[] } }> = {
       capture: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
-      // Website tracking: the visitor's item, co-purchase counters, a tied visitor's customer item.
-      public: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["VISITOR#*", "COBUY#*", "CUST#*"] },
+      // Website tracking: the visitor's item, co-purchase counters, a tied visitor's customer item;
+      // a referral link's code item.
+      public: {
+        actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        indexes: [],
+        partitions: ["VISITOR#*", "COBUY#*", "CUST#*", "REF#*"],
+      },
       customers: {
         actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
         indexes: ["GSI1"],
@@ -301,8 +306,14 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         indexes: [],
         partitions: ["PERSON", "APIKEY", "WEBHOOK*"],
       },
-      // Counters and campaign names only: the reports cannot read a customer.
-      reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN"] },
+      // Counters, campaign names and the perk pool; of customers, only the top referrers' profiles
+      // (a batch read, projected to name and code), in a statement of its own.
+      reports: {
+        actions: ["dynamodb:GetItem", "dynamodb:Query"],
+        indexes: [],
+        partitions: ["REPORT#*", "CAMPAIGN", "PERK"],
+        more: { actions: ["dynamodb:BatchGetItem"], partitions: ["CUST#*"] },
+      },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
       // search index's puts and deletes in BatchWriteItem calls. Website visits, interests and
       // co-purchase counters in a statement of their own (it reads the customer item for those).
@@ -519,9 +530,10 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
   });
 
-  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep and the segments (a page of members), batch writes only to the stream consumer in its own partitions", () => {
+  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, the segments (a page of members) and the reports (the top referrers), batch writes only to the stream consumer in its own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
     const segmentsRole = logicalId(stack, stack.functions.segments.role);
+    const reportsRole = logicalId(stack, stack.functions.reports.role);
     const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
     for (const [, policy] of ofType("AWS::IAM::Policy")) {
       for (const statement of policy.Properties.PolicyDocument.Statement as any[]) {
@@ -531,7 +543,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
           if (action.includes("BatchWrite")) {
             expect(policy.Properties.Roles).toEqual([{ Ref: streamRole }]);
             expect(statement.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REPORT#*", "SEARCH#*"] } });
-          } else if (action.includes("Batch")) expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }]]).toContainEqual(policy.Properties.Roles);
+          } else if (action.includes("Batch")) expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: reportsRole }]]).toContainEqual(policy.Properties.Roles);
         }
         expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }
@@ -1112,6 +1124,8 @@ describe("the settings table", () => {
     "rapport:minSubmitSeconds": 3,
     "rapport:interestPaths": "/shoes=Shoes,/shoes/trail=trail running",
     "rapport:visitorTtlDays": 30,
+    "rapport:referralLandingUrl": "https://crumb.co/velkommen",
+    "rapport:ambassadorReferrals": 5,
   };
 
   it("names every setting the functions read, so the round trip below covers them all", () => {
