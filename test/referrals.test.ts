@@ -5,19 +5,22 @@
  * wait while the pool is empty), the referrals report and the perk pool's CLI.
  */
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { PROJECT_ROOT } from "../infra/functions.ts";
 import { normalizeEmail } from "../shared/customers/email.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "../shared/customers/repository.ts";
 import { signToken } from "../shared/email-links/tokens.ts";
 import { customerKey, customerPk } from "../shared/entities/customer.ts";
 import { claimPerk, importPerks, perkSummary } from "../shared/referrals/perks.ts";
 import { applyReferralRecords } from "../shared/referrals/referrals.ts";
+import { HAVE_BROWSER, launchBrowser, openWatched, seriousViolations, settled, type Watched } from "./support/browser.ts";
 import { TEST_TOKEN_SECRET, useStack } from "./support/stack.ts";
 
 const LANDING = "https://shop.example/welcome?lang=en";
@@ -63,6 +66,9 @@ async function sweep(at: number) {
   await stack.queue.drain();
   return res.body as { due: number; enqueued: number };
 }
+
+/** An ambassador the dashboard test opens. */
+let shownAmbassador = "";
 
 const customer = async (id: string) => (await getCustomerItem(stack.deps, id, true))!;
 
@@ -231,6 +237,7 @@ describe("the ambassador reward", () => {
     await importPerks(stack.deps, [{ code: "FJORD-A" }, { code: "FJORD-B" }, { code: "FJORD-C", description: "10% off" }], new Date().toISOString());
     const a = await promoter("Astrid");
     const b = await promoter("Bjørn");
+    shownAmbassador = a.id;
     await ambassador(a);
     await ambassador(b);
     const view = await stack.api(`/v1/customers/${a.id}`, { key: stack.adminKey });
@@ -347,6 +354,53 @@ describe("rapport perks import", () => {
       expect(wrong.stderr).toContain('the header needs a "code" column');
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(HAVE_BROWSER)("the dashboard", () => {
+  const shots = join(PROJECT_ROOT, "screenshots", "referrals");
+  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  afterAll(async () => browser?.close());
+
+  async function open(viewport: "laptop" | "phone", hash: string, heading: string | RegExp): Promise<Watched> {
+    browser ??= await launchBrowser();
+    const w = await openWatched(browser, viewport);
+    await w.page.goto(`${stack.url}/app`);
+    await w.page.getByLabel("Admin API key").fill(stack.adminKey);
+    await w.page.getByRole("button", { name: "Sign in" }).click();
+    await w.page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+    if (hash) {
+      await w.page.goto(`${stack.url}/app${hash}`);
+      await w.page.getByRole("heading", { level: 1, name: heading }).waitFor();
+    }
+    await settled(w.page);
+    return w;
+  }
+
+  it("shows an ambassador's link, referrals and perk on their page, and the referrals in the overview, without accessibility problems", async () => {
+    mkdirSync(shots, { recursive: true });
+    for (const viewport of ["laptop", "phone"] as const) {
+      const person = await open(viewport, `#/customers/${shownAmbassador}`, "Astrid Advocate");
+      const panel = person.page.locator("section", { has: person.page.getByRole("heading", { name: "Referrals", exact: true }) });
+      await expect.poll(() => panel.textContent()).toContain("Ambassador");
+      expect(await panel.textContent()).toMatch(/\/r\/[0-9a-z]{10}/);
+      expect(await panel.textContent()).toMatch(/FJORD-[ABC]/);
+      expect(await seriousViolations(person.page)).toEqual([]);
+      await panel.scrollIntoViewIfNeeded();
+      await person.page.screenshot({ path: join(shots, `customer-${viewport}.png`), fullPage: viewport === "laptop" });
+      expect(person.problems).toEqual([]);
+      await person.context.close();
+
+      const overview = await open(viewport, "", "Overview");
+      const section = overview.page.locator("section", { has: overview.page.getByRole("heading", { name: "Referrals", exact: true }) });
+      const table = section.getByRole("table", { name: "Top referrers, all time" });
+      await expect.poll(() => table.textContent()).toContain("Astrid Advocate");
+      expect(await seriousViolations(overview.page)).toEqual([]);
+      await section.scrollIntoViewIfNeeded();
+      await section.screenshot({ path: join(shots, `overview-${viewport}.png`) });
+      expect(overview.problems).toEqual([]);
+      await overview.context.close();
     }
   });
 });

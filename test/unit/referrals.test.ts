@@ -78,11 +78,11 @@ describe("the referrals report", () => {
   });
 
   it("sums the day counters into months, with the conversion rate and the top referrers' names", () => {
-    const days = new Map([
+    const days = new Map<string, Record<string, number>>([
       ["2027-01-05", { refLeads: 3, refConversions: 1, refRevenue: 5000 }],
       ["2027-02-01", { refLeads: 1, refConversions: 1, refRevenue: 2550 }],
     ]);
-    const referrers = new Map([
+    const referrers = new Map<string, Record<string, number>>([
       ["cus_R", { leads: 4, conversions: 2, revenue: 7550 }],
       ["cus_Gone", { leads: 1 }],
     ]);
