@@ -543,7 +543,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
           if (action.includes("BatchWrite")) {
             expect(policy.Properties.Roles).toEqual([{ Ref: streamRole }]);
             expect(statement.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REPORT#*", "SEARCH#*"] } });
-          } else if (action.includes("Batch")) expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: reportsRole }]]).toContainEqual(policy.Properties.Roles);
+          } else if (action.includes("Batch"))
+            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: reportsRole }]]).toContainEqual(policy.Properties.Roles);
         }
         expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }
