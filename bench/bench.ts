@@ -51,6 +51,7 @@ import { type CostResources, costFigures, stopCostResources } from "./cost-measu
 import { HOOK_BUDGETS, type HookResources, hookFigures, stopHookResources } from "./hooks.ts";
 import { IMPORT_STACK_MIN_BUDGETS, type ImportStackResources, importStackFigures, stopImportStackResources } from "./import-stack.ts";
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
+import { REFERRAL_BUDGETS, type ReferralResources, referralFigures } from "./referrals.ts";
 import { REPORT_BUDGETS, type ReportResources, reportFigures } from "./reports.ts";
 import { SEARCH_BUDGETS, type SearchResources, searchFigures } from "./search.ts";
 import { SEGMENT_BUDGETS, type SegmentResources, segmentFigures } from "./segments.ts";
@@ -83,6 +84,7 @@ const BUDGETS: Record<string, number> = {
   ...SEGMENT_BUDGETS,
   ...TASKS_BUDGETS,
   ...TRACK_BUDGETS,
+  ...REFERRAL_BUDGETS,
   ...HOOK_BUDGETS,
   ...WEBHOOK_BUDGETS,
   ...APP_BUDGETS,
@@ -257,6 +259,7 @@ const segmentResources: SegmentResources = {};
 const appResources: AppResources = {};
 const tasksResources: TasksResources = {};
 const trackResources: TrackResources = {};
+const referralResources: ReferralResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
 const hookResources: HookResources = {};
@@ -275,6 +278,7 @@ function cleanup(): Promise<void> {
     await segmentResources.dynamo?.stop().catch(() => {});
     await tasksResources.dynamo?.stop().catch(() => {});
     await trackResources.dynamo?.stop().catch(() => {});
+    await referralResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
     await stopHookResources(hookResources);
@@ -523,6 +527,7 @@ try {
   if (runs("app")) await appFigures({ results, notes, breakdown, log }, appResources);
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("track")) await trackFigures({ results, notes, breakdown, log }, trackResources);
+  if (runs("referrals")) await referralFigures({ results, notes, breakdown, log }, referralResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("webhooks")) await webhookFigures({ results, notes, breakdown, log }, webhookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });
