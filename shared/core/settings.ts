@@ -317,14 +317,13 @@ export const RUNTIME_SETTINGS = {
   }),
   referralLandingUrl: setting({
     env: "REFERRAL_LANDING_URL",
-    expected:
-      "the http(s) URL a referral link (/r/<code>) sends the visitor to with ?ref=<code>, like https://example.com/welcome, or absent for the first allowed origin",
+    expected: "an http(s) URL like https://example.com/welcome, or absent for the first allowed origin",
     default: undefined,
     parse: text(isLandingUrl),
   }),
   ambassadorReferrals: setting({
     env: "AMBASSADOR_REFERRALS",
-    expected: "a whole number of referred people who bought, 1 to 1000, that makes a referrer an ambassador",
+    expected: "a whole number of referred buyers, 1 to 1000",
     default: 3,
     parse: int(1, 1000),
   }),

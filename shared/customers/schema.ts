@@ -149,16 +149,14 @@ export const Customer360 = z.object({
   referral: z.optional(
     z.object({
       code: z.optional(z.string()),
-      link: z.optional(z.string().check(z.describe("The personal referral link, /r/<code>"))),
-      referredBy: z.optional(z.string().check(z.describe("The customer whose link brought this one"))),
-      referredLeads: z.number().check(z.describe("New contacts this customer's link brought")),
-      referrals: z.number().check(z.describe("Of those, how many made a first purchase (converted)")),
-      status: z
-        .enum(["none", "promoter", "ambassador"])
-        .check(z.describe("Programme status: `promoter` once they have a link, `ambassador` once `referrals` reached `rapport:ambassadorReferrals`")),
+      link: z.optional(z.string()),
+      referredBy: z.optional(z.string()),
+      referredLeads: z.number(),
+      referrals: z.number().check(z.describe("Referred people who bought")),
+      status: z.enum(["none", "promoter", "ambassador"]),
       ambassadorAt: z.optional(z.string()),
-      perkCode: z.optional(z.string().check(z.describe("The perk code given to this ambassador"))),
-      perkWaitingSince: z.optional(z.string().check(z.describe("The reward waits for the perk pool to be refilled since then"))),
+      perkCode: z.optional(z.string()),
+      perkWaitingSince: z.optional(z.string()),
     }),
   ),
 });

@@ -21,7 +21,7 @@ export const LeadInput = z.object({
   ),
   ref: describe(
     z.optional(z.string().check(z.maxLength(100, { error: "at most 100 characters" }))),
-    "A referral code (the `ref` a referral link /r/<code> adds to the landing page, which the tracking snippet puts into the form): a new lead is credited to that customer. A malformed or unknown code, a person's own code, or an address already known is ignored; the lead is stored either way.",
+    "A referral code (from /r/<code>): a new contact is credited to its customer; anything else about it is ignored, never the lead.",
   ),
   _gotcha: describe(z.optional(z.string()), "Honeypot: leave empty. When filled the post is answered as a success and nothing is stored."),
   // Not limited here: an unusable `_next` is the form's configuration, never a reason to lose the lead.

@@ -8,8 +8,4 @@ import * as z from "zod/mini";
 /** `/r/{code}`: anything up to 100 characters; a code that is not one lands without `ref`, never an error. */
 export const ReferralCodeParam = z.string().check(z.maxLength(100, { error: "at most 100 characters" }));
 
-export const PerkSummary = z.object({
-  available: z.number().check(z.describe("Codes not handed out yet (expired ones included: they are passed over when claiming).")),
-  used: z.number().check(z.describe("Codes handed to ambassadors, each to one.")),
-  ambassadorAfter: z.number().check(z.describe("Referred people who bought that make a referrer an ambassador (`rapport:ambassadorReferrals`).")),
-});
+export const PerkSummary = z.object({ available: z.number(), used: z.number(), ambassadorAfter: z.number() });

@@ -131,25 +131,23 @@ export const RevenueReport = z.object({
   totals: z.object(RevenueFigures),
 });
 
-const ReferralFigures = {
-  referredLeads: z.number().check(note("New contacts who arrived through a referral link.")),
-  conversions: z.number().check(note("Referred people whose first purchase fell in the period.")),
-  revenue: z.number().check(note("Purchases by referred customers in the period (major units).")),
-};
+const ReferralFigures = { referredLeads: z.number(), conversions: z.number(), revenue: z.number() };
 
 export const ReferralsReport = z.object({
   asOf: z.string(),
   period: Period,
   interval: z.enum(["day", "month"]),
   currency: z.string(),
-  ambassadorAfter: z.number().check(note("Referred people who bought that make a referrer an ambassador (`rapport:ambassadorReferrals`).")),
-  rows: z.array(z.object({ period: z.string(), ...ReferralFigures })).check(note("One row per day or month of the period, zeros included.")),
-  totals: z.object({ ...ReferralFigures, conversionRate: percent("conversions ÷ referred leads × 100 over the period.") }),
+  ambassadorAfter: z.number(),
+  rows: z
+    .array(z.object({ period: z.string(), ...ReferralFigures }))
+    .check(note("Per day or month: new contacts referred, referred people's first purchases, referred customers' revenue.")),
+  totals: z.object({ ...ReferralFigures, conversionRate: z.nullable(z.number()) }),
   topReferrers: z
     .array(
       z.object({
         customerId: z.string(),
-        name: z.nullable(z.string()).check(note("`null` when the referrer was erased.")),
+        name: z.nullable(z.string()),
         referralCode: z.nullable(z.string()),
         ambassador: z.boolean(),
         leads: z.number(),
@@ -157,7 +155,7 @@ export const ReferralsReport = z.object({
         revenue: z.number(),
       }),
     )
-    .check(note("Lifetime figures of the `top` (default 10) referrers: most conversions first, then revenue, then leads.")),
+    .check(note("All time, the `top` (10) referrers by conversions, revenue, leads.")),
 });
 
 export const CampaignsReport = z.object({
