@@ -14,6 +14,7 @@ import {
   injectThrottling,
   lagIndex,
   seededRandom,
+  shortenBackoff,
   splitBatchGets,
   THROTTLING_ERRORS,
   transactionConflict,
@@ -125,6 +126,7 @@ const minor = (amount: number) => Math.round(amount * 100);
 
 describe.concurrent("DynamoDB throttling on lead capture and purchases", () => {
   it("every accepted lead and purchase is stored exactly once, with the SDK's retries and with throttling past them", async () => {
+    shortenBackoff(leadsStack.deps.db);
     const dynamo = injectThrottling(leadsStack.deps.db, { seed: 1, rate: 0.25, maxConsecutive: 2, errorName: dynamoError });
     const serverErrors = { count: 0 };
     const acceptedLeads = new Map<string, number>();
@@ -246,6 +248,7 @@ describe.concurrent("a retention sweep and the sender under DynamoDB and SES thr
     }
 
     const forced = { recorded: 0, released: 0, sweeps: 0 };
+    shortenBackoff(stack.deps.db);
     const dynamo = injectThrottling(stack.deps.db, {
       seed: 2,
       rate: 0.25,

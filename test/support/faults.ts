@@ -1,4 +1,5 @@
 import { Logger, type LogItem } from "@aws-lambda-powertools/logger";
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import type { FinalizeRequestMiddleware, InitializeMiddleware, MiddlewareStack } from "@smithy/types";
 import { CONFLICT_RETRY_MIDDLEWARE } from "../../shared/aws/db.ts";
 import { mulberry32 } from "../../shared/demo/seed.ts";
@@ -53,6 +54,18 @@ function bodyText(body: unknown): string {
   if (typeof body === "string") return body;
   if (body instanceof Uint8Array) return new TextDecoder().decode(body);
   return "";
+}
+
+/**
+ * Keeps a client's retry strategy (the same attempts, the same retry quota) but waits a twentieth
+ * as long between attempts. The SDK waits up to 1 s × 2^attempt after a throttle: a few hundred
+ * injected throttles would otherwise spend most of a test asleep (55 s of the sweep test's 57),
+ * while what is under test — which attempts happen and what our code does when they run out —
+ * does not depend on how long each wait is.
+ */
+export function shortenBackoff(client: { config: { retryStrategy: unknown } }, maxAttempts = 5): void {
+  const strategy = new ConfiguredRetryStrategy(maxAttempts, (attempt) => Math.random() * 50 * 2 ** Math.min(attempt, 5));
+  client.config.retryStrategy = async () => strategy;
 }
 
 /** The error a throttling AWS service answers with, shaped as the SDK's deserializer makes it. */
