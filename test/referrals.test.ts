@@ -7,6 +7,8 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,8 +25,17 @@ import { applyReferralRecords } from "../shared/referrals/referrals.ts";
 import { HAVE_BROWSER, launchBrowser, openWatched, seriousViolations, settled, type Watched } from "./support/browser.ts";
 import { TEST_TOKEN_SECRET, useStack } from "./support/stack.ts";
 
-const LANDING = "https://shop.example/welcome?lang=en";
-const stack = useStack({ env: { BUSINESS_NAME: "Fjord Coffee", AMBASSADOR_REFERRALS: "2", REFERRAL_LANDING_URL: LANDING } });
+/** The business's website, served by this file on its own origin: where referral links land. */
+const sitePort = await (async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+})();
+const site = `http://127.0.0.1:${sitePort}`;
+const LANDING = `${site}/welcome?lang=en`;
+const stack = useStack({ allowedOrigins: [site], env: { BUSINESS_NAME: "Fjord Coffee", AMBASSADOR_REFERRALS: "2", REFERRAL_LANDING_URL: LANDING } });
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
@@ -121,14 +132,14 @@ describe("a promoter's referral link", () => {
     );
     const res = await fetch(p.link, { redirect: "manual" });
     expect(res.status).toBe(302);
-    expect(res.headers.get("location")).toBe(`https://shop.example/welcome?lang=en&ref=${p.code}`);
+    expect(res.headers.get("location")).toBe(`${site}/welcome?lang=en&ref=${p.code}`);
     expect(res.headers.get("set-cookie")).toBeNull();
     // Typed in capitals from a phone call: the same code.
     expect((await fetch(`${stack.url}/r/${p.code.toUpperCase()}`, { redirect: "manual" })).headers.get("location")).toContain(`ref=${p.code}`);
     // An unknown code still reaches the website, without a ref.
     const unknown = await fetch(`${stack.url}/r/zzzzzzzzzz`, { redirect: "manual" });
     expect(unknown.status).toBe(302);
-    expect(unknown.headers.get("location")).toBe("https://shop.example/welcome?lang=en");
+    expect(unknown.headers.get("location")).toBe(`${site}/welcome?lang=en`);
     const after = await stack.deps.db.send(
       new QueryCommand({
         TableName: stack.deps.table,
@@ -358,7 +369,7 @@ describe("rapport perks import", () => {
   });
 });
 
-describe.runIf(HAVE_BROWSER)("the dashboard", () => {
+describe.runIf(HAVE_BROWSER)("in a browser", () => {
   const shots = join(PROJECT_ROOT, "screenshots", "referrals");
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   afterAll(async () => browser?.close());
@@ -377,6 +388,38 @@ describe.runIf(HAVE_BROWSER)("the dashboard", () => {
     await settled(w.page);
     return w;
   }
+
+  it("a new visitor follows a link to the website, where the snippet puts ref into the form: the lead is credited", async () => {
+    const p = await promoter("Vilde");
+    // The landing page with the snippet (no consent asked yet) and a Rapport form.
+    const server = createServer((req, res) => {
+      const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Welcome</title><script src="${stack.url}/v1/t.js" async></script></head>
+<body><main><h1>Welcome to Fjord Coffee</h1><form action="${stack.url}/v1/leads" method="post"><input type="hidden" name="_next" value="${site}/thanks">
+<label>Email <input name="email" type="email" required></label><label>First name <input name="firstName"></label><button type="submit">Join</button></form></main></body></html>`;
+      res
+        .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+        .end(req.url?.startsWith("/welcome") ? page : "<!doctype html><title>Thanks</title><h1>Thanks</h1>");
+    });
+    await new Promise<void>((resolve) => server.listen(sitePort, "127.0.0.1", resolve));
+    try {
+      browser ??= await launchBrowser();
+      const w = await openWatched(browser);
+      await w.page.goto(p.link);
+      expect(w.page.url()).toBe(`${site}/welcome?lang=en&ref=${p.code}`);
+      await expect.poll(() => w.page.locator('form input[name="ref"]').getAttribute("value")).toBe(p.code);
+      const email = unique("visitor");
+      await w.page.getByLabel("Email").fill(email);
+      await w.page.getByLabel("First name").fill("Viggo");
+      await w.page.getByRole("button", { name: "Join" }).click();
+      await w.page.waitForURL(`${site}/thanks`);
+      const id = (await findCustomerIdByEmail(stack.deps, normalizeEmail(email)!))!;
+      expect((await customer(id)).referredBy).toBe(p.id);
+      expect(await timeline(p.id)).toContainEqual(expect.objectContaining({ type: "referred", summary: "Referred Viggo" }));
+      await w.context.close();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 
   it("shows an ambassador's link, referrals and perk on their page, and the referrals in the overview, without accessibility problems", async () => {
     mkdirSync(shots, { recursive: true });
