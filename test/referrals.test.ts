@@ -323,7 +323,7 @@ describe("GET /v1/reports/referrals and GET /v1/perks", () => {
   });
 });
 
-describe("rapport perks import", () => {
+describe("rapport perks import and rapport reports referrals", () => {
   const root = fileURLToPath(new URL("..", import.meta.url));
   const rapport = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
@@ -358,6 +358,9 @@ describe("rapport perks import", () => {
       expect(second.stdout).toContain("imported 0 perk codes (3 already known, 2 invalid)");
       const status = await rapport(["perks", "status"]);
       expect(status.stdout.trim()).toMatch(new RegExp(`^${before + 2} available, \\d+ handed out$`));
+      // The referrals report, from the terminal.
+      const report = await rapport(["reports", "referrals", "--interval", "day", "--csv"]);
+      expect(report.stdout.split("\r\n")[0]).toBe("day,referred_leads,conversions,revenue_USD");
       // A file without a code column says so.
       await writeFile(file, "coupon\nX\n");
       const wrong = await rapport(["perks", "import", file]);
