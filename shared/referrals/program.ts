@@ -62,12 +62,13 @@ export interface ReferralFacts {
 
 /**
  * The referrer to credit with a conversion when a profile changes from `before` to `after`: the
- * referred person's first purchase (no `firstPurchaseAt` before, one now), or a purchase landing on
- * someone who bought before being credited to a referrer never counts. Undefined: nothing to credit.
+ * change that makes a referred person a buyer, i.e. the first image with both `referredBy` and
+ * `firstPurchaseAt` (usually the first purchase; in a race, the credit landing just after it), as
+ * the report's counters see it. Later purchases and other edits credit nothing. Undefined: none.
  */
 export function convertedReferrer(before: ReferralFacts | undefined, after: ReferralFacts | undefined): string | undefined {
   if (!after || typeof after.referredBy !== "string" || typeof after.firstPurchaseAt !== "string") return undefined;
-  if (before && typeof before.firstPurchaseAt === "string") return undefined;
+  if (before && typeof before.referredBy === "string" && typeof before.firstPurchaseAt === "string") return undefined;
   return after.referredBy;
 }
 

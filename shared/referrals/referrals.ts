@@ -145,8 +145,8 @@ export async function creditReferral(deps: Deps, lead: { customerId: string; cre
 }
 
 /**
- * The stream's part of the programme: a referred person's first purchase (a profile change that
- * gains `firstPurchaseAt` while carrying `referredBy`) adds one to the referrer's `referrals`, with
+ * The stream's part of the programme: a referred person's first purchase (the profile change after
+ * which it carries both `referredBy` and `firstPurchaseAt`) adds one to the referrer's `referrals`, with
  * a "Referral converted" entry on the referrer's timeline; reaching the threshold
  * (`rapport:ambassadorReferrals`) makes them an ambassador (`ambassadorAt`, an entry, and due now,
  * so the sweep sends the reward campaign). A marker per referred person (pattern 26) written in
