@@ -82,7 +82,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     readsCaptchaSecret: true,
   },
   public: {
-    description: "Health, the OpenAPI document, the thank-you page, website tracking (POST /v1/track) and recommendations",
+    description: "Health, the OpenAPI document, the thank-you page, website tracking (POST /v1/track), recommendations and referral links (/r/{code})",
     // A page view is a GetItem and an UpdateItem of the visitor's item; recommendations read the
     // visitor, a tied visitor's customer item (bought products and interests) and Query a few
     // co-purchase partitions. A referral link (/r/{code}) is one GetItem of the code's item.
@@ -156,7 +156,7 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
   },
   reports: {
-    description: "Admin: the reports (funnel, retention, revenue, campaigns, segments), read from the report counters",
+    description: "Admin: the reports (funnel, retention, revenue, campaigns, segments, referrals), read from the report counters; the perk pool",
     // A handful of GetItem/Query on the counter partitions, and one Query of the campaign
     // definitions (for the campaigns report's names); the perk pool's two counting Queries. The
     // referrals report reads the names and codes of its top referrers (BatchGetItem of at most 100
