@@ -424,6 +424,29 @@ describe.runIf(HAVE_BROWSER)("in a browser", () => {
     }
   });
 
+  it("shows a promoter their link on the score page and the thank-you page, without accessibility problems", async () => {
+    mkdirSync(shots, { recursive: true });
+    const { id } = await lead({ firstName: "Hedda" });
+    const t = signToken(TEST_TOKEN_SECRET, { c: id, p: "feedback", k: "feedback-request:order-h" }, new Date(Date.now() + 30 * DAY));
+    browser ??= await launchBrowser();
+    const w = await openWatched(browser, "phone");
+    // The score link: the page's script records the score and shows the link it gets back.
+    await w.page.goto(`${stack.url}/v1/feedback?t=${encodeURIComponent(t)}&score=10`);
+    const link = w.page.getByRole("link", { name: /\/r\/[0-9a-z]{10}$/ });
+    await link.waitFor();
+    expect(await seriousViolations(w.page)).toEqual([]);
+    await w.page.screenshot({ path: join(shots, "score-page-phone.png"), fullPage: true });
+    // A comment from there: the thank-you page repeats the link, in a labelled field to copy.
+    await w.page.getByLabel("Anything you would like to add? (optional)").fill("Great beans");
+    await w.page.getByRole("button", { name: "Send comment" }).click();
+    await w.page.getByRole("heading", { name: "Thank you!" }).waitFor();
+    expect(await w.page.getByLabel("Your referral link").inputValue()).toBe(await link.textContent());
+    expect(await seriousViolations(w.page)).toEqual([]);
+    await w.page.screenshot({ path: join(shots, "thank-you-phone.png"), fullPage: true });
+    expect(w.problems).toEqual([]);
+    await w.context.close();
+  });
+
   it("shows an ambassador's link, referrals and perk on their page, and the referrals in the overview, without accessibility problems", async () => {
     mkdirSync(shots, { recursive: true });
     for (const viewport of ["laptop", "phone"] as const) {
