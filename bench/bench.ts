@@ -22,6 +22,8 @@
  *  - Dashboard (bench/app.ts, `--only app`): every page in headless Chromium at 100,000 customers,
  *    from navigation to content rendered and settled (`app.interactive.maxMs` ≤ 1,000).
  *  - Tasks (bench/tasks.ts): read units and p95 of one person's Today among 100,000 tasks.
+ *  - Lead score (bench/score.ts, `--only score`): write units per scored activity in the stream
+ *    consumer, and read units of a page of customers sorted by score at 100,000 scored customers.
  *  - Cost sheet (bench/cost-measure.ts, bench/cost.ts, prices in bench/prices.ts): a month at
  *    10,000 and 1,000,000 contacts, `cost.month.10k` and `cost.month.1m` (USD) with a key per
  *    service, from operations measured here and the cold-import figures above.
@@ -53,6 +55,7 @@ import { IMPORT_STACK_MIN_BUDGETS, type ImportStackResources, importStackFigures
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
 import { REFERRAL_BUDGETS, type ReferralResources, referralFigures } from "./referrals.ts";
 import { REPORT_BUDGETS, type ReportResources, reportFigures } from "./reports.ts";
+import { SCORE_BUDGETS, type ScoreResources, scoreFigures } from "./score.ts";
 import { SEARCH_BUDGETS, type SearchResources, searchFigures } from "./search.ts";
 import { SEGMENT_BUDGETS, type SegmentResources, segmentFigures } from "./segments.ts";
 import { fmt, median, percentile, round, sum } from "./stats.ts";
@@ -84,6 +87,7 @@ const BUDGETS: Record<string, number> = {
   ...SEGMENT_BUDGETS,
   ...TASKS_BUDGETS,
   ...TRACK_BUDGETS,
+  ...SCORE_BUDGETS,
   ...REFERRAL_BUDGETS,
   ...HOOK_BUDGETS,
   ...WEBHOOK_BUDGETS,
@@ -259,6 +263,7 @@ const segmentResources: SegmentResources = {};
 const appResources: AppResources = {};
 const tasksResources: TasksResources = {};
 const trackResources: TrackResources = {};
+const scoreResources: ScoreResources = {};
 const referralResources: ReferralResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
@@ -278,6 +283,7 @@ function cleanup(): Promise<void> {
     await segmentResources.dynamo?.stop().catch(() => {});
     await tasksResources.dynamo?.stop().catch(() => {});
     await trackResources.dynamo?.stop().catch(() => {});
+    await scoreResources.dynamo?.stop().catch(() => {});
     await referralResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
@@ -527,6 +533,7 @@ try {
   if (runs("app")) await appFigures({ results, notes, breakdown, log }, appResources);
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("track")) await trackFigures({ results, notes, breakdown, log }, trackResources);
+  if (runs("score")) await scoreFigures({ results, notes, breakdown, log }, scoreResources);
   if (runs("referrals")) await referralFigures({ results, notes, breakdown, log }, referralResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("webhooks")) await webhookFigures({ results, notes, breakdown, log }, webhookResources);

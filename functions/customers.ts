@@ -8,9 +8,10 @@ import { patchCustomer } from "../shared/customers/patch.ts";
 import type { ListCustomersQuery } from "../shared/customers/schema.ts";
 import { searchCustomers } from "../shared/customers/search.ts";
 import { segmentFilter } from "../shared/customers/segment.ts";
-import { getCustomer360, getTimeline, summarize } from "../shared/customers/view.ts";
+import { getCustomer360, getTimeline, scoredSummary, summarize } from "../shared/customers/view.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import { actorId, byOf, type HttpResult, json } from "../shared/http/http.ts";
+import { listByScore } from "../shared/lead-score/list.ts";
 import { dropQuarantined, listQuarantine, releaseQuarantined } from "../shared/leads/quarantine.ts";
 import { exportCustomer } from "../shared/privacy/access.ts";
 import { eraseCustomer, unlessErased } from "../shared/privacy/erasure.ts";
@@ -32,7 +33,14 @@ async function segmentPage(deps: Deps, query: ListQuery): Promise<HttpResult> {
     ...(query.tag !== undefined ? { tag: query.tag } : {}),
     ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
   });
-  return json(200, { items: page.items.map(summarize), nextCursor: page.nextCursor });
+  return json(200, { items: page.items.map(scoredSummary(deps)), nextCursor: page.nextCursor });
+}
+
+/** `?sort=leadScore`: the scored customers, highest first, from the score index alone (no filters ride on it). */
+async function scorePage(deps: Deps, query: ListQuery): Promise<HttpResult> {
+  const other = (["q", "email", "stage", "tag", "segment"] as const).find((name) => query[name] !== undefined);
+  if (other) throw ValidationError.field("sort", `leadScore cannot be combined with ${other} (the score order has an index of its own)`);
+  return json(200, await listByScore(deps, query.limit, query.cursor, summarize));
 }
 
 /** Admin: read and edit customers, and the team's tasks about them. */
@@ -41,6 +49,7 @@ export function makeHandler(deps: Deps) {
     "customers",
     {
       listCustomers: async ({ query }) => {
+        if (query.sort === "leadScore") return scorePage(deps, query);
         if (query.q !== undefined && query.email !== undefined) throw ValidationError.field("q", "cannot be combined with email");
         if (query.segment !== undefined) return segmentPage(deps, query);
         // A whole address typed into search is the exact lookup (its top-level domain is not a search word).

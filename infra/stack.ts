@@ -103,8 +103,17 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // Tasks: creating one checks the customer's profile and puts it in one transaction
     // (ConditionCheckItem, PutItem); a change is GetItem then a conditional PutItem; Today is one
     // Query of GSI1 (`TASKS#<person>`); an assignee by email is found with a Query of the people.
+    // Sorted by lead score: a Query of GSI1 (`SCORE`), then the page's profiles in one BatchGetItem.
     access: {
-      actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"],
+      actions: [
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+      ],
       indexes: ["GSI1"],
     },
   },
@@ -181,7 +190,16 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
       actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
       partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],
     },
-    moreAccess: [{ actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: [`${CUSTOMER_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`] }],
+    // The lead score (shared/lead-score/stream.ts): reads the customer item, updates its score
+    // (UpdateItem) and puts its sort entry and a hot lead's timeline entry (PutItem); a hot lead's
+    // task is the alerts' transaction (ConditionCheckItem on the profile, PutItem) for the owner
+    // found in the people directory (Query of its partition).
+    moreAccess: [
+      {
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
+        partitions: [`${CUSTOMER_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`, PERSON_PARTITION],
+      },
+    ],
     // A batch of 100 records is a few transactions, each retried on conflicts with backoff.
     timeout: Duration.seconds(60),
   },

@@ -280,7 +280,16 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         partitions: ["VISITOR#*", "COBUY#*", "CUST#*", "REF#*"],
       },
       customers: {
-        actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        // BatchGetItem: a page of customers by lead score reads its profiles in one call.
+        actions: [
+          "dynamodb:BatchGetItem",
+          "dynamodb:ConditionCheckItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:Query",
+          "dynamodb:UpdateItem",
+        ],
         indexes: ["GSI1"],
       },
       events: { actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
@@ -321,7 +330,11 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         indexes: [],
         partitions: ["REPORT#*", "SEARCH#*"],
-        more: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], partitions: ["CUST#*", "COBUY#*"] },
+        // The lead score besides: a hot lead's task (ConditionCheckItem on the profile) for the owner found in the people directory (Query).
+        more: {
+          actions: ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+          partitions: ["CUST#*", "COBUY#*", "PERSON"],
+        },
       },
       // The dashboard's static files come from its own bundle.
       app: { actions: [], indexes: [] },
@@ -530,9 +543,10 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
   });
 
-  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, the segments (a page of members) and the reports (the top referrers), batch writes only to the stream consumer in its own partitions", () => {
+  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, the segments (a page of members), the customers (a page by lead score) and the reports (the top referrers), batch writes only to the stream consumer in its own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
     const segmentsRole = logicalId(stack, stack.functions.segments.role);
+    const customersRole = logicalId(stack, stack.functions.customers.role);
     const reportsRole = logicalId(stack, stack.functions.reports.role);
     const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
     for (const [, policy] of ofType("AWS::IAM::Policy")) {
@@ -544,7 +558,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
             expect(policy.Properties.Roles).toEqual([{ Ref: streamRole }]);
             expect(statement.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REPORT#*", "SEARCH#*"] } });
           } else if (action.includes("Batch"))
-            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: reportsRole }]]).toContainEqual(policy.Properties.Roles);
+            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: customersRole }], [{ Ref: reportsRole }]]).toContainEqual(policy.Properties.Roles);
         }
         expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }
@@ -1125,6 +1139,10 @@ describe("the settings table", () => {
     "rapport:minSubmitSeconds": 3,
     "rapport:interestPaths": "/shoes=Shoes,/shoes/trail=trail running",
     "rapport:visitorTtlDays": 30,
+    "rapport:leadScoreWeights": "purchase=40,click=1",
+    "rapport:leadScoreHalfLifeDays": 14,
+    "rapport:leadScoreKeyPages": "/pricing,/book-a-call",
+    "rapport:leadScoreHotThreshold": 80,
     "rapport:referralLandingUrl": "https://crumb.co/velkommen",
     "rapport:ambassadorReferrals": 5,
   };

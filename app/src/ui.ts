@@ -84,6 +84,11 @@ export interface Column<T> {
   cell: (row: T) => Child;
   /** Right-aligned figures. */
   numeric?: boolean;
+  /**
+   * A column the list can be ordered by: its heading links to that order (`href`), and the
+   * column the rows are in order of says so (`aria-sort`, highest or latest first).
+   */
+  sort?: { href: string; active: boolean };
 }
 
 /**
@@ -112,7 +117,21 @@ export function dataTable<T>(
         h(
           "tr",
           null,
-          columns.map((c) => h("th", { scope: "col", class: c.numeric ? "num" : null }, c.heading)),
+          columns.map((c) =>
+            h(
+              "th",
+              { scope: "col", class: c.numeric ? "num" : null, "aria-sort": c.sort?.active ? "descending" : null },
+              c.sort
+                ? h(
+                    "a",
+                    { href: c.sort.href, class: "sort-link", "aria-current": c.sort.active ? "true" : null },
+                    c.heading,
+                    h("span", { "aria-hidden": "true" }, c.sort.active ? " ▼" : " ↕"),
+                    h("span", { class: "visually-hidden" }, c.sort.active ? ", sorted highest first" : ", sort by this column"),
+                  )
+                : c.heading,
+            ),
+          ),
         ),
       ),
       h(

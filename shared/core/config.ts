@@ -1,4 +1,4 @@
-import type { RuntimeSettings } from "./settings.ts";
+import type { LeadScoreSource, RuntimeSettings } from "./settings.ts";
 import { CAPTCHA_PROVIDERS, sendWindowMinutes, settingsFromEnv } from "./settings.ts";
 
 export { CAPTCHA_PROVIDERS };
@@ -102,6 +102,18 @@ export interface ReferralConfig {
   ambassadorAfter: number;
 }
 
+/** The lead score (shared/lead-score/). Env names in brackets. */
+export interface LeadScoreConfig {
+  /** Points per activity, by source [LEAD_SCORE_WEIGHTS]. */
+  weights: Record<LeadScoreSource, number>;
+  /** Days after which an activity's points count half [LEAD_SCORE_HALF_LIFE_DAYS]. */
+  halfLifeDays: number;
+  /** Page path patterns whose visits earn `page` points [LEAD_SCORE_KEY_PAGES]. */
+  keyPages: string[];
+  /** A score at or above this is a hot lead: crossing it upwards makes a task [LEAD_SCORE_HOT_THRESHOLD]. */
+  hotThreshold: number;
+}
+
 export interface RuntimeConfig {
   tableName: string;
   region: string;
@@ -121,6 +133,7 @@ export interface RuntimeConfig {
   people: PeopleConfig;
   tracking: TrackingConfig;
   referrals: ReferralConfig;
+  leadScore: LeadScoreConfig;
   /**
    * Where the shop connections' webhook signing secrets are kept: a Secrets Manager secret
    * holding one JSON object, a key per platform [CONNECTIONS_SECRET_ARN]; locally a file of the
@@ -209,6 +222,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       visitorTtlDays: s.visitorTtlDays,
     },
     referrals: { ...(s.referralLandingUrl ? { landingUrl: s.referralLandingUrl } : {}), ambassadorAfter: s.ambassadorReferrals },
+    leadScore: {
+      weights: Object.fromEntries(s.leadScoreWeights) as Record<LeadScoreSource, number>,
+      halfLifeDays: s.leadScoreHalfLifeDays,
+      keyPages: [...s.leadScoreKeyPages],
+      hotThreshold: s.leadScoreHotThreshold,
+    },
     connections: {
       ...(env.CONNECTIONS_SECRET_ARN ? { secretArn: env.CONNECTIONS_SECRET_ARN } : {}),
       ...(env.CONNECTIONS_FILE ? { file: env.CONNECTIONS_FILE } : {}),

@@ -13,6 +13,7 @@ export const DOMAIN_EVENT_TYPES = [
   "FeedbackReceived",
   "Unsubscribed",
   "CustomerErased",
+  "HotLead",
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 

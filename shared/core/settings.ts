@@ -171,6 +171,46 @@ export const prefixMap: Parser<[string, string][]> = (raw) =>
         .sort((a, b) => b[0].length - a[0].length)
     : INVALID;
 
+/** Where lead score points come from (shared/lead-score/): the activities that earn them. */
+export const LEAD_SCORE_SOURCES = ["form", "page", "click", "reply", "purchase"] as const;
+export type LeadScoreSource = (typeof LEAD_SCORE_SOURCES)[number];
+
+/** Points per activity when `leadScoreWeights` does not say otherwise. */
+export const DEFAULT_LEAD_SCORE_WEIGHTS: [LeadScoreSource, number][] = [
+  ["form", 10],
+  ["page", 5],
+  ["click", 3],
+  ["reply", 15],
+  ["purchase", 25],
+];
+
+/**
+ * `source=points` pairs, comma-separated (`form=10,page=5`), points 0 to 1,000; a source left out
+ * keeps its default. Always all five sources, in `LEAD_SCORE_SOURCES` order.
+ */
+export const scoreWeights: Parser<[LeadScoreSource, number][]> = (raw) => {
+  if (typeof raw !== "string") return INVALID;
+  const given = new Map<string, number>();
+  for (const pair of raw.split(",").filter((p) => p.trim())) {
+    const [name, points, extra] = pair.split("=").map((v) => v.trim().toLowerCase());
+    const n = numeric(points);
+    if (extra !== undefined || !LEAD_SCORE_SOURCES.includes(name as LeadScoreSource) || !(n >= 0 && n <= 1000) || given.has(name!)) return INVALID;
+    given.set(name!, n);
+  }
+  return DEFAULT_LEAD_SCORE_WEIGHTS.map(([source, points]) => [source, given.get(source) ?? points]);
+};
+
+/**
+ * Page path patterns, comma-separated (`/pricing,/demo,/plans/*`): each matches its path and
+ * everything below it; `*` stands for one path segment (or part of one).
+ */
+export const pathPatterns: Parser<string[]> = (raw) => {
+  const items = typeof raw === "string" ? raw.split(",") : Array.isArray(raw) ? raw : undefined;
+  if (!items?.every((p) => typeof p === "string")) return INVALID;
+  const list = items.map((p: string) => p.trim().replace(/(.)\/+$/, "$1")).filter(Boolean);
+  return list.every((p) => /^\/[^\s,?#]{0,200}$/.test(p)) ? [...new Set(list)] : INVALID;
+};
+
 /** The CDK context key of the setting named `name`. */
 export const contextKey = (name: string): string => `rapport:${name}`;
 
@@ -332,6 +372,30 @@ export const RUNTIME_SETTINGS = {
     expected: "days an anonymous visitor is kept, 1 to 730",
     default: 90,
     parse: int(1, 730),
+  }),
+  leadScoreWeights: setting({
+    env: "LEAD_SCORE_WEIGHTS",
+    expected: "points per activity, 0 to 1000, like form=10,page=5,click=3,reply=15,purchase=25 (a source left out keeps its default)",
+    default: DEFAULT_LEAD_SCORE_WEIGHTS,
+    parse: scoreWeights,
+  }),
+  leadScoreHalfLifeDays: setting({
+    env: "LEAD_SCORE_HALF_LIFE_DAYS",
+    expected: "days after which an activity's points count half, more than 0 and at most 3650",
+    default: 30,
+    parse: positive(3650),
+  }),
+  leadScoreKeyPages: setting({
+    env: "LEAD_SCORE_KEY_PAGES",
+    expected: "page paths that earn points, comma-separated, like /pricing,/demo (each covers the pages below it; * is one path segment)",
+    default: ["/pricing", "/demo"] as string[],
+    parse: pathPatterns,
+  }),
+  leadScoreHotThreshold: setting({
+    env: "LEAD_SCORE_HOT_THRESHOLD",
+    expected: "the score that makes a hot lead, more than 0 and at most 100000",
+    default: 50,
+    parse: positive(100_000),
   }),
 } as const;
 

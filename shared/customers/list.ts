@@ -5,7 +5,7 @@ import type { Stage } from "../core/schema.ts";
 import { type CustomerItem, stageQuery } from "../entities/customer.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { findCustomerIdByEmail, getCustomerItem } from "./repository.ts";
-import { summarize } from "./view.ts";
+import { scoredSummary } from "./view.ts";
 
 export interface ListFilter {
   stage?: Stage;
@@ -28,10 +28,10 @@ export async function listCustomers(deps: Deps, filter: ListFilter) {
     const id = await findCustomerIdByEmail(deps, filter.email);
     const item = id ? await getCustomerItem(deps, id) : undefined;
     const matches = item && (!filter.stage || item.stage === filter.stage) && (!filter.tag || item.tags?.has(filter.tag));
-    return { items: matches ? [summarize(item)] : [], nextCursor: null };
+    return { items: matches ? [scoredSummary(deps)(item)] : [], nextCursor: null };
   }
   const page = await customerItemsPage(deps, { ...filter, stages: filter.stage ? [filter.stage] : [...STAGES] });
-  return { items: page.items.map(summarize), nextCursor: page.nextCursor };
+  return { items: page.items.map(scoredSummary(deps)), nextCursor: page.nextCursor };
 }
 
 /** Which stage partitions to read, and what else a customer must be, for `customerItemsPage`. */

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { MAIL_CATEGORIES, STAGES } from "../core/fields.ts";
 import { EmailField, isoDateTime, limit, optionalText, PROFILE_FIELD_NAMES, ProfileFields, Stage, TagsField } from "../core/schema.ts";
+import { LEAD_SCORE_SOURCES } from "../core/settings.ts";
 import { SEGMENTS } from "../reports/types.ts";
 import { CustomerInterest } from "../tracking/schema.ts";
 
@@ -16,6 +17,11 @@ export const ListCustomersQuery = z.object({
   email: z.optional(z.string()),
   /** A lifecycle stage or an RFM value segment (champions, regulars, newcomers, potential, slipping, hibernating). */
   segment: z.optional(SegmentField),
+  /**
+   * `leadScore`: the customers who have a lead score, highest first (decayed to now), on their own
+   * index; not with q, email, stage, tag or segment. Absent (or `lastActivity`): most recently active first.
+   */
+  sort: z.optional(z.enum(["lastActivity", "leadScore"])),
   limit: limit(25),
   cursor: z.optional(z.string().check(z.maxLength(2000))),
 });
@@ -112,6 +118,22 @@ export const CustomerSummary = z.object({
   /** Absent in search results (`?q=`): the search index does not follow activity. */
   lastActivityAt: z.optional(z.string()),
   createdAt: z.string(),
+  /** The lead score decayed to now, one decimal; absent for a customer never scored (and in search results). */
+  leadScore: z.optional(z.number()),
+});
+
+const ScoreSource = z.enum(LEAD_SCORE_SOURCES);
+
+/** The lead score in the 360° view: the score now, its parts by source, the trend and the latest scored activities. */
+export const LeadScoreView = z.object({
+  score: z.number(),
+  hot: z.boolean(),
+  threshold: z.number(),
+  halfLifeDays: z.number(),
+  updatedAt: z.string(),
+  breakdown: z.record(ScoreSource, z.number()),
+  trend: z.object({ days: z.number(), before: z.number(), change: z.number() }),
+  recent: z.array(z.object({ source: ScoreSource, points: z.number(), at: z.string() })),
 });
 
 export const Metrics = z.object({
@@ -145,6 +167,8 @@ export const Customer360 = z.object({
   emailsSent: z.array(z.record(z.string(), z.unknown())),
   /** From the website snippet: what they looked at, most viewed first. Absent before any tied visit. */
   interests: z.optional(z.array(CustomerInterest)),
+  /** Points from activity, decaying over time (see the README's Lead score). Absent before the first scored activity. */
+  leadScore: z.optional(LeadScoreView),
   /** The advocate programme: absent for someone with no referral link who was not referred. */
   referral: z.optional(
     z.object({

@@ -1,4 +1,4 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type * as z from "zod/mini";
 import type { Deps } from "../core/deps.ts";
 import { NotFound } from "../core/errors.ts";
@@ -6,9 +6,11 @@ import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
 import { fromMinor } from "../core/money.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { customerPk } from "../entities/customer.ts";
+import { scoreEntryKey } from "../entities/lead-score.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { leadScoreNow, type ScoreState, type ScoreView, scoreView } from "../lead-score/score.ts";
 import { viewsWithin } from "../tracking/interests.ts";
 import type { TimelineItem } from "./item.ts";
 import { getCustomerItem } from "./repository.ts";
@@ -26,7 +28,11 @@ function toTimelineEntry(item: Record<string, unknown>): TimelineItem {
   };
 }
 
-export function summarize(item: CustomerItem) {
+/**
+ * What a list shows of a customer. `leadScore`: their score decayed to now (`scoreOf`), given by
+ * callers that list scored customers; absent, the summary has none.
+ */
+export function summarize(item: CustomerItem, leadScore?: number) {
   return {
     id: item.id,
     email: item.email,
@@ -38,7 +44,15 @@ export function summarize(item: CustomerItem) {
     ...(item.owner ? { owner: item.owner } : {}),
     lastActivityAt: item.lastActivityAt,
     createdAt: item.createdAt,
+    ...(leadScore !== undefined ? { leadScore } : {}),
   };
+}
+
+/** A summarizer that carries each customer's lead score decayed to now (for customers who have one). */
+export function scoredSummary(deps: Pick<Deps, "config" | "clock">): (item: CustomerItem) => ReturnType<typeof summarize> {
+  const now = deps.clock.now();
+  const halfLife = deps.config.leadScore.halfLifeDays;
+  return (item) => summarize(item, typeof item.leadScore === "number" ? leadScoreNow(item, halfLife, now) : undefined);
 }
 
 /**
@@ -46,10 +60,11 @@ export function summarize(item: CustomerItem) {
  * schema `GET /v1/customers/{id}` declares, the one the dashboard reads.
  */
 export async function getCustomer360(deps: Deps, customerId: string): Promise<z.output<typeof Customer360>> {
-  const [item, timeline, sends] = await Promise.all([
+  const [item, timeline, sends, score] = await Promise.all([
     getCustomerItem(deps, customerId, true),
     queryPartition(deps, customerId, TIMELINE_PREFIX, 20),
     queryPartition(deps, customerId, SEND_PREFIX, 50),
+    deps.db.send(new GetCommand({ TableName: deps.table, Key: scoreEntryKey(customerId) })).then((r) => r.Item as ScoreState | undefined),
   ]);
   if (!item) throw new NotFound(`no customer ${customerId}`);
   const profile: Record<string, string> = {};
@@ -83,6 +98,7 @@ export async function getCustomer360(deps: Deps, customerId: string): Promise<z.
     recentTimeline: timeline.items.map(toTimelineEntry),
     emailsSent: sends.items.map(({ PK: _pk, SK: _sk, ...rest }) => rest),
     ...(item.interests && Object.keys(item.interests).length ? { interests: interestView(item, deps.clock.now()) } : {}),
+    ...withScore(score ? scoreView(score, deps.config.leadScore, deps.clock.now()) : undefined),
     ...(item.referralCode || item.referredBy || item.referredLeads ? { referral: referralView(item, deps.config.publicBaseUrl) } : {}),
   };
 }
@@ -99,6 +115,10 @@ function referralView(item: CustomerItem, publicBaseUrl: string) {
     ...(item.perkCode ? { perkCode: item.perkCode } : {}),
     ...(item.perkWaitingSince && !item.perkCode ? { perkWaitingSince: item.perkWaitingSince } : {}),
   };
+}
+
+function withScore(view: ScoreView | undefined): { leadScore?: ScoreView } {
+  return view ? { leadScore: view } : {};
 }
 
 /** The customer's interests, most viewed first, as the 360° view shows them. */

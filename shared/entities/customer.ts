@@ -1,5 +1,6 @@
 import type { Update } from "../aws/db.ts";
 import type { MailCategory, PROFILE_FIELD_NAMES, Stage } from "../core/fields.ts";
+import type { ScoreState } from "../lead-score/score.ts";
 import type { DueIndexKey } from "./due.ts";
 import type { TableKey } from "./table.ts";
 
@@ -97,8 +98,14 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   /** Product keys and interests the customer has bought (cross-sell; the interest trigger's "bought nothing in it"). */
   bought?: Set<string>;
   boughtInterests?: Set<string>;
+  /**
+   * The lead score as of `leadScoreAt` (a reader decays it to now), copied from the score item
+   * (entities/lead-score.ts) by the stream consumer, for lists, the stage index and segments.
+   */
+  leadScore?: ScoreState["leadScore"];
+  leadScoreAt?: ScoreState["leadScoreAt"];
   // The advocate programme (shared/referrals/).
-  /** This customer's referral code: their link is `/r/<code>` (pattern 25 points back here). */
+  /** This customer's referral code: their link is `/r/<code>` (pattern 26 points back here). */
   referralCode?: string;
   /** Who referred this customer: set once, when they arrived as a new lead through a referral link. */
   referredBy?: string;

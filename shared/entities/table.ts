@@ -42,10 +42,12 @@ import { DUE_INDEX } from "./due.ts";
  *     `VISITOR`, TTL while anonymous (visitor.ts).
  * 24. Cross-sell counters: what was bought with a product, or by people who viewed an interest:
  *     `COBUY#<product key>` or `COBUY#@<interest>` / `<other product key>` (co-purchase.ts).
- * 25. A referral link's customer: `REF#<code>` / `REF` (referral.ts).
- * 26. A referred person's first purchase credited to the referrer once: `CUST#<referrer>` /
+ * 25. Customers by lead score, highest first: a sort entry `CUST#<id>` / `SCORE` on GSI1
+ *     (`SCORE` / `<rank>#<id>`, shared with the stage index) (lead-score.ts).
+ * 26. A referral link's customer: `REF#<code>` / `REF` (referral.ts).
+ * 27. A referred person's first purchase credited to the referrer once: `CUST#<referrer>` /
  *     `REFERRAL#<referred id>` (referral.ts).
- * 27. The perk pool, codes available and handed out: `PERK` / `A#<code>`, `PERK` / `U#<code>` (referral.ts).
+ * 28. The perk pool, codes available and handed out: `PERK` / `A#<code>`, `PERK` / `U#<code>` (referral.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 

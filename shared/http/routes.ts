@@ -226,7 +226,8 @@ const coreRoutes = [
     operationId: "listCustomers",
     fn: "customers",
     auth: "staff",
-    summary: "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word",
+    summary:
+      "A page of customers, most recently active first; with `q`, those a name, company, email or phone word of begins with each typed word; with `sort=leadScore`, those with a lead score, highest first",
     tags: ["customers"],
     request: { query: ListCustomersQuery },
     responses: { 200: { description: "A page", content: asJson(CustomerPage) }, 400: validation, 401: unauthorized, 403: forbidden },

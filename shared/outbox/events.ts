@@ -52,6 +52,8 @@ function fromEntry(kind: string, data: Data): Derived | undefined {
         type: "PurchaseRecorded",
         data: { ...scalars(data, ["eventId"]), amount: typeof data.amount === "number" ? data.amount : 0, ...scalars(data, ["currency"]) },
       };
+    case "hot_lead":
+      return { type: "HotLead", data: scalars(data, ["score", "threshold", "source"]) };
     case "stage_changed":
       return { type: "StageChanged", data: scalars(data, ["from", "to", "reason"]) };
     case "email_sent":

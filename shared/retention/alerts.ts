@@ -4,17 +4,20 @@ import { stableUlid } from "../core/ids.ts";
 import { fromMinor } from "../core/money.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { taskId, UNASSIGNED } from "../entities/task.ts";
+import type { ScoreState } from "../lead-score/score.ts";
 
 /**
  * Alerts about a customer that someone in the team should act on become tasks, never only
  * emails: a task is on somebody's Today whether or not any mail is configured, and it stays there
- * until it is done. Four alerts:
+ * until it is done. Five alerts:
  *
  * - `lead-follow-up`: a lead with no recorded follow-up the lead follow-up campaign's `afterHours`
  *   after capture (48 by default), raised by the sweep;
  * - `detractor-alert`: a feedback score of 0-6, with the customer's comment, raised when the
  *   feedback is recorded (and again, as a no-op, by the sweep);
  * - `valuable-at-risk`: a customer who becomes at risk while in a valuable segment (`isValuable`);
+ * - `hot-lead`: a lead score that crossed the hot threshold upwards, raised by the table's stream
+ *   consumer (shared/lead-score/stream.ts), once per crossing.
  * - `perk-pool-empty`: an ambassador's reward mail waits for a perk code because the pool is empty
  *   (shared/referrals/perks.ts), raised by the sweep while it waits.
  *
@@ -24,7 +27,7 @@ import { taskId, UNASSIGNED } from "../entities/task.ts";
  * and the alert's occurrence, so the same alert never makes two tasks. The optional alert email
  * (to the owner or SALES_EMAIL) is the lead and detractor campaigns' own, sent as before.
  */
-export type AlertReason = "lead-follow-up" | "detractor-alert" | "valuable-at-risk" | "perk-pool-empty";
+export type AlertReason = "lead-follow-up" | "detractor-alert" | "valuable-at-risk" | "hot-lead" | "perk-pool-empty";
 
 /** One alert the sweep (or the feedback link) raises about one customer. */
 export interface Alert {
@@ -63,7 +66,11 @@ export function alertAssignee(owner: string | undefined, people: PersonInfo[]): 
 }
 
 /** The task's words: a title that says what to do and about whom, notes with the facts. */
-export function alertText(alert: Alert, c: CustomerItem, extra: { afterHours?: number }): { title: string; notes?: string } {
+export function alertText(
+  alert: Alert,
+  c: CustomerItem & Pick<ScoreState, "leadScoreParts">,
+  extra: { afterHours?: number },
+): { title: string; notes?: string } {
   const who = [c.firstName, c.lastName].filter(Boolean).join(" ") || c.company || c.email;
   switch (alert.reason) {
     case "lead-follow-up":
@@ -86,8 +93,21 @@ export function alertText(alert: Alert, c: CustomerItem, extra: { afterHours?: n
         title: `Win back ${who}: a valuable customer at risk`,
         notes: `${c.orders} orders, ${fromMinor(c.spendMinor ?? 0, c.currency)} ${c.currency} spent, no activity since ${c.lastActivityAt.slice(0, 10)}.`,
       };
+    case "hot-lead": {
+      const parts = Object.entries(c.leadScoreParts ?? {})
+        .filter(([, n]) => n >= 0.5)
+        .sort((a, b) => b[1] - a[1])
+        .map(([source, n]) => `${SOURCE_WORDS[source] ?? source} ${Math.round(n)}`);
+      return {
+        title: `Hot lead: reach out to ${who}`,
+        notes: `Lead score ${Math.round(c.leadScore ?? 0)}${parts.length ? ` (${parts.join(", ")})` : ""}. They are active now: a call or a personal email today has the best odds.`,
+      };
+    }
   }
 }
+
+/** How the hot lead task names each source of points. */
+const SOURCE_WORDS: Record<string, string> = { form: "forms", page: "key pages", click: "email clicks", reply: "replies", purchase: "purchases" };
 
 /** The dashboard page of a customer, for links in alert emails (the API's URL would ask a browser for a key). */
 export function dashboardCustomerUrl(publicBaseUrl: string, customerId: string): string {

@@ -1,6 +1,7 @@
 import { listPeople, type PersonInfo } from "../auth/people.ts";
 import type { Deps } from "../core/deps.ts";
 import type { CustomerItem } from "../entities/customer.ts";
+import type { ScoreState } from "../lead-score/score.ts";
 import { createSystemTask } from "../tasks/tasks.ts";
 import { type Alert, alertAssignee, alertTaskId, alertText } from "./alerts.ts";
 
@@ -12,7 +13,7 @@ import { type Alert, alertAssignee, alertTaskId, alertText } from "./alerts.ts";
  */
 export async function raiseAlerts(
   deps: Deps,
-  alerts: { alert: Alert; customer: CustomerItem }[],
+  alerts: { alert: Alert; customer: CustomerItem & Pick<ScoreState, "leadScoreParts"> }[],
   options: { at: string; afterHours?: number; refreshNotes?: boolean; people?: PersonInfo[] },
 ): Promise<number> {
   if (alerts.length === 0) return 0;

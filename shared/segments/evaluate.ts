@@ -3,7 +3,7 @@ import { csvLine } from "../core/csv.ts";
 import type { Deps } from "../core/deps.ts";
 import type { Stage } from "../core/fields.ts";
 import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
-import { summarize } from "../customers/view.ts";
+import { scoredSummary, type summarize } from "../customers/view.ts";
 import { type CustomerItem, customerKey, PROFILE_SK, STAGE_INDEX, stageQuery } from "../entities/customer.ts";
 import { STAGES_KEY } from "../entities/report.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
@@ -20,7 +20,20 @@ import { attributesFor, isStageOnly, type MatchInput, matches, type SegmentDefin
  */
 
 /** What a member page shows of a customer (`summarize`), read for the page's customers only. */
-const SUMMARY_ATTRIBUTES = ["id", "email", "firstName", "lastName", "company", "stage", "tags", "owner", "lastActivityAt", "createdAt"];
+const SUMMARY_ATTRIBUTES = [
+  "id",
+  "email",
+  "firstName",
+  "lastName",
+  "company",
+  "stage",
+  "tags",
+  "owner",
+  "lastActivityAt",
+  "createdAt",
+  "leadScore",
+  "leadScoreAt",
+];
 /** What the CSV export writes (`csvCells`, the columns `rapport export` writes). */
 const EXPORT_ATTRIBUTES = [
   "id",
@@ -84,7 +97,7 @@ async function evaluateStage(deps: Deps, stage: Stage, definition: SegmentDefini
     );
     readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
     scanned += page.ScannedCount ?? 0;
-    for (const item of page.Items ?? []) if (matches(definition, item, now)) members.push(item);
+    for (const item of page.Items ?? []) if (matches(definition, item, now, { scoreHalfLifeDays: deps.config.leadScore.halfLifeDays })) members.push(item);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return { members, readUnits, scanned };
@@ -148,7 +161,7 @@ async function stageOnlyMembers(deps: Deps, definition: SegmentDefinition, limit
   const more = merged.length > limit || perStage.some((p) => p.more);
   return {
     count: stages.reduce((n, s) => n + Math.max(0, typeof counts[s] === "number" ? counts[s] : 0), 0),
-    items: slice.map(summarize),
+    items: slice.map(scoredSummary(deps)),
     nextCursor: more && last ? encodeCursor({ before: last.GSI1SK }) : null,
   };
 }
@@ -171,7 +184,7 @@ async function summaries(deps: Deps, ids: string[]): Promise<ReturnType<typeof s
   // A customer erased since the evaluation is simply no longer on the page.
   return ids.flatMap((id) => {
     const item = found.get(id);
-    return item ? [summarize(item)] : [];
+    return item ? [scoredSummary(deps)(item)] : [];
   });
 }
 

@@ -45,7 +45,7 @@ export const FIELDS = {
   lastOpenedAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastOpenedAt"] },
   lastClickedAt: { ops: DATE_OPS, value: { kind: "date" }, attributes: ["lastClickedAt"] },
   interests: { ops: ["contains"], value: { kind: "text" }, attributes: ["interests"] },
-  leadScore: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["leadScore"] },
+  leadScore: { ops: NUMBER_OPS, value: { kind: "number" }, attributes: ["leadScore", "leadScoreAt"] },
 } as const satisfies Record<string, FieldSpec>;
 
 export type Field = keyof typeof FIELDS;

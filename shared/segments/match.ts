@@ -1,5 +1,6 @@
 import { STAGES, type Stage } from "../core/fields.ts";
 import { toMinor } from "../core/money.ts";
+import { leadScoreNow, type ScoreState } from "../lead-score/score.ts";
 import { monthsBetween } from "../reports/dates.ts";
 import { frequencyScore, recencyScore, segmentOf } from "../reports/rfm.ts";
 import type { Segment } from "../reports/types.ts";
@@ -34,13 +35,19 @@ const DAY_MS = 86_400_000;
  * neither before nor after any date, and has no RFM segment; missing numbers (lead score) are 0,
  * missing tags and interests are empty, a missing email status is `ok`.
  */
-export function matches(definition: SegmentDefinition, customer: MatchInput, now: Date): boolean {
-  const holds = (c: Condition) => conditionHolds(c, customer, now);
+export function matches(definition: SegmentDefinition, customer: MatchInput, now: Date, options: MatchOptions = {}): boolean {
+  const holds = (c: Condition) => conditionHolds(c, customer, now, options);
   return definition.match === "all" ? definition.conditions.every(holds) : definition.conditions.some(holds);
 }
 
+/** What a match needs besides the customer: the lead score's half-life, to decay a score to `now`. */
+export interface MatchOptions {
+  /** Without it, `leadScore` compares the score as last written. */
+  scoreHalfLifeDays?: number;
+}
+
 /** One condition against one customer. */
-export function conditionHolds(condition: Condition, customer: MatchInput, now: Date): boolean {
+export function conditionHolds(condition: Condition, customer: MatchInput, now: Date, options: MatchOptions = {}): boolean {
   const { field, op, value } = condition;
   switch (field) {
     case "stage":
@@ -61,7 +68,14 @@ export function conditionHolds(condition: Condition, customer: MatchInput, now: 
     case "orders":
       return compareNumber(op, numberOr(customer.orders, 0), Number(value));
     case "leadScore":
-      return compareNumber(op, numberOr(customer.leadScore, 0), Number(value));
+      // The score decays without writes: compare it as of now, as the customer list shows it.
+      return compareNumber(
+        op,
+        options.scoreHalfLifeDays !== undefined && typeof customer.leadScoreAt === "string"
+          ? leadScoreNow(customer as ScoreState, options.scoreHalfLifeDays, now)
+          : numberOr(customer.leadScore, 0),
+        Number(value),
+      );
     case "lifetimeSpend": {
       // Spend is kept in the customer's currency's minor unit; the condition speaks in major units.
       const currency = typeof customer.currency === "string" ? customer.currency : "EUR";

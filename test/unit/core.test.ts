@@ -87,7 +87,7 @@ describe("OpenAPI document", () => {
     expect(Object.keys(lead)).toEqual(["application/json", "application/x-www-form-urlencoded", "multipart/form-data"]);
     expect(lead["application/json"].schema.required).toEqual(["email"]);
     const list = doc.paths["/v1/customers"]!.get.parameters.map((p: { name: string }) => p.name);
-    expect(list).toEqual(["q", "stage", "tag", "email", "segment", "limit", "cursor"]);
+    expect(list).toEqual(["q", "stage", "tag", "email", "segment", "sort", "limit", "cursor"]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { ApiError, api, apiDownload, query } from "../api.ts";
-import { h, replace } from "../dom.ts";
+import { type Child, h, replace } from "../dom.ts";
 import * as f from "../format.ts";
 import { apiForm, disclosure, instantOf, localValueOf } from "../forms.ts";
 import { isOwner } from "../session.ts";
@@ -74,6 +74,7 @@ function view(c: Customer360, ctx: PageContext) {
       { label: "Lifetime spend", value: f.money(c.metrics.lifetimeSpend, c.metrics.currency) },
       { label: "Last activity", value: f.date(c.metrics.lastActivityAt) },
       { label: "Latest feedback", value: c.metrics.latestFeedbackScore === undefined ? f.NOT_AVAILABLE : `${c.metrics.latestFeedbackScore} / 10` },
+      { label: "Lead score", value: c.leadScore ? f.count(Math.round(c.leadScore.score)) : "0", ...(c.leadScore?.hot ? { note: "Hot" } : {}) },
     ]),
     section("Work with this customer", { class: "actions-panel" }, actions(c, ctx)),
     section("Tasks", {}, tasksBlock(c)),
@@ -131,6 +132,7 @@ function view(c: Customer360, ctx: PageContext) {
             ["Last activity", f.dateTime(c.metrics.lastActivityAt)],
           ]),
         ),
+        section("Lead score", { class: "score-panel" }, scorePanel(c)),
         section("Referrals", {}, referralFacts(c)),
         section("Website interests", {}, interestsTable(c)),
       ),
@@ -236,6 +238,69 @@ function entry(e: TimelineEntry): HTMLElement {
 type Interest = NonNullable<Customer360["interests"]>[number];
 
 /** What they looked at on the website (the tracking snippet), most viewed first. */
+const SCORE_SOURCES: Record<string, string> = {
+  form: "Form posts",
+  page: "Key pages",
+  click: "Email clicks",
+  reply: "Replies",
+  purchase: "Purchases",
+};
+
+type LeadScore = NonNullable<Customer360["leadScore"]>;
+
+/** The lead score: the figure now, the change over the trend's days, points by source and the latest scored activities. */
+function scorePanel(c: Customer360): Child {
+  const s = c.leadScore;
+  if (!s) return h("p", { class: "empty" }, "No score yet: form posts, key page visits, email clicks, replies and purchases earn points.");
+  const change = s.trend.change;
+  const sources = Object.entries(s.breakdown).filter(([, points]) => points > 0);
+  return [
+    h(
+      "p",
+      { class: "score-figure" },
+      h("span", { class: "score-value" }, f.count(Math.round(s.score))),
+      " ",
+      s.hot ? h("span", { class: "badge badge-hot" }, "Hot") : h("span", { class: "muted" }, `hot at ${f.count(s.threshold)}`),
+    ),
+    h(
+      "p",
+      { class: "score-trend" },
+      change === 0
+        ? `No change in the last ${s.trend.days} days.`
+        : `${change > 0 ? "Up" : "Down"} ${f.count(Math.abs(Math.round(change)))} in the last ${s.trend.days} days (from ${f.count(Math.round(s.trend.before))}).`,
+    ),
+    dataTable<[string, number]>(
+      "Points by source, as they count today",
+      [
+        { heading: "Source", cell: ([source]) => SCORE_SOURCES[source] ?? source },
+        { heading: "Points", cell: ([, points]) => f.count(Math.round(points)), numeric: true },
+        {
+          heading: "Share",
+          cell: ([source, points]) =>
+            h("meter", { min: 0, max: Math.max(s.score, 1), value: points, "aria-label": `${SCORE_SOURCES[source] ?? source}: share of the score` }),
+        },
+      ],
+      sources,
+      { captionHidden: false },
+    ),
+    recentScores(s),
+    h("p", { class: "help" }, `Points halve every ${f.count(s.halfLifeDays)} days without new activity.`),
+  ];
+}
+
+function recentScores(s: LeadScore): HTMLElement {
+  return h(
+    "details",
+    { class: "score-recent" },
+    h("summary", null, `Latest scored activity (${s.recent.length})`),
+    h(
+      "ul",
+      null,
+      s.recent.map((r) => h("li", null, `${SCORE_SOURCES[r.source] ?? r.source}: +${f.count(r.points)} on ${f.dateTime(r.at)}`)),
+    ),
+  );
+}
+
 function interestsTable(c: Customer360): HTMLElement {
   return dataTable<Interest>(
     "Website interests, most viewed first",

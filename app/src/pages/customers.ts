@@ -22,11 +22,15 @@ export function customerName(c: { firstName?: string; lastName?: string; profile
 
 /**
  * Customers, most recently active first: find one by part of a name, company, email or phone
- * (`q`), or filter by stage and tag, a page at a time.
+ * (`q`), or filter by stage and tag, a page at a time; or every scored customer by lead score,
+ * highest first (the Score column's heading: `sort=leadScore`, which takes no filters).
  */
 export async function customersPage(ctx: PageContext): Promise<void> {
   ctx.title("Customers");
-  const filter = { q: ctx.query.get("q") ?? "", email: ctx.query.get("email") ?? "", stage: ctx.query.get("stage") ?? "", tag: ctx.query.get("tag") ?? "" };
+  const byScore = ctx.query.get("sort") === "leadScore";
+  const filter = byScore
+    ? { sort: "leadScore" }
+    : { q: ctx.query.get("q") ?? "", email: ctx.query.get("email") ?? "", stage: ctx.query.get("stage") ?? "", tag: ctx.query.get("tag") ?? "" };
   const cursor = ctx.query.get("cursor") ?? "";
   const filterKey = JSON.stringify(filter);
   if (earlier.filter !== filterKey) Object.assign(earlier, { filter: filterKey, cursors: [] });
@@ -39,7 +43,7 @@ export async function customersPage(ctx: PageContext): Promise<void> {
     id: "filter-q",
     name: "q",
     type: "search",
-    value: filter.q || filter.email,
+    value: filter.q || filter.email || "",
     autocomplete: "off",
     "aria-describedby": "filter-q-help filter-q-error",
   });
@@ -76,7 +80,7 @@ export async function customersPage(ctx: PageContext): Promise<void> {
       "div",
       { class: "field field-action" },
       h("button", { type: "submit", class: "button button-primary" }, "Search"),
-      (filter.q || filter.email || filter.stage || filter.tag) && h("a", { href: "#/customers", class: "button button-quiet" }, "Clear"),
+      (filter.q || filter.email || filter.stage || filter.tag || filter.sort) && h("a", { href: "#/customers", class: "button button-quiet" }, "Clear"),
     ),
   );
   const results = h("div", { class: "panel" });
@@ -108,8 +112,9 @@ export async function customersPage(ctx: PageContext): Promise<void> {
   if (data) announce(`${data.items.length} customers shown, page ${page}.`);
 }
 
-function list(answer: CustomerPage, filter: Record<string, string>, cursor: string, page: number) {
+function list(answer: CustomerPage, filter: Record<string, string | undefined>, cursor: string, page: number) {
   const filtered = Boolean(filter.q || filter.email || filter.stage || filter.tag);
+  const byScore = filter.sort === "leadScore";
   const previous = () => {
     const before = earlier.cursors.pop() ?? "";
     location.hash = `#/customers${query({ ...filter, cursor: before })}`;
@@ -119,12 +124,24 @@ function list(answer: CustomerPage, filter: Record<string, string>, cursor: stri
     location.hash = `#/customers${query({ ...filter, cursor: answer.nextCursor })}`;
   };
   return [
+    // The column headings order the list too, but a phone shows no headings (rows stack as cards).
+    !filtered &&
+      h(
+        "nav",
+        { class: "order-links", "aria-label": "Order of the list" },
+        "Order: ",
+        h("a", { href: "#/customers", "aria-current": byScore ? null : "true" }, "most recently active"),
+        " · ",
+        h("a", { href: "#/customers?sort=leadScore", "aria-current": byScore ? "true" : null }, "highest lead score"),
+      ),
     h(
       "p",
       { class: "result-count" },
       answer.items.length === 0
         ? ""
-        : `Page ${page}: ${answer.items.length} customer${answer.items.length === 1 ? "" : "s"}${filter.q ? ` matching “${filter.q}”` : ", most recently active first"}.`,
+        : `Page ${page}: ${answer.items.length} customer${answer.items.length === 1 ? "" : "s"}${
+            filter.q ? ` matching “${filter.q}”` : byScore ? ", highest lead score first (customers with a score)" : ", most recently active first"
+          }.`,
     ),
     dataTable<CustomerSummary>(
       "Customers",
@@ -143,12 +160,30 @@ function list(answer: CustomerPage, filter: Record<string, string>, cursor: stri
                 )
               : "",
         },
+        {
+          heading: "Score",
+          numeric: true,
+          cell: (c) => (c.leadScore === undefined ? "" : f.count(Math.round(c.leadScore))),
+          sort: { href: "#/customers?sort=leadScore", active: byScore },
+        },
         filter.q
           ? { heading: "Company", cell: (c) => c.company ?? "" }
-          : { heading: "Last activity", cell: (c) => (c.lastActivityAt ? f.dateTime(c.lastActivityAt) : "") },
+          : {
+              heading: "Last activity",
+              cell: (c) => (c.lastActivityAt ? f.dateTime(c.lastActivityAt) : ""),
+              ...(filtered ? {} : { sort: { href: "#/customers", active: !byScore } }),
+            },
       ],
       answer.items,
-      { captionHidden: true, stack: true, empty: filtered ? "No customer matches these filters." : "No customers yet. Leads posted to /v1/leads appear here." },
+      {
+        captionHidden: true,
+        stack: true,
+        empty: filtered
+          ? "No customer matches these filters."
+          : byScore
+            ? "Nobody has a lead score yet: form posts, key page visits, email clicks, replies and purchases earn points."
+            : "No customers yet. Leads posted to /v1/leads appear here.",
+      },
     ),
     (cursor || answer.nextCursor) &&
       h(

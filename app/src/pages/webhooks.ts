@@ -15,6 +15,7 @@ const EVENTS = [
   ["FeedbackReceived", "A feedback score comes in"],
   ["Unsubscribed", "Someone unsubscribes"],
   ["CustomerErased", "A customer is erased"],
+  ["HotLead", "A lead's score crosses the hot threshold"],
 ] as const;
 
 interface LastDelivery {
