@@ -122,6 +122,8 @@ describe("a promoter's referral link", () => {
 
   it("redirects a new visitor to the landing page with ?ref=, sets no cookie and writes nothing", async () => {
     const p = await promoter("Rita");
+    // The stream's own follow-up of the promoter's feedback (lead score, search) lands first.
+    await stack.settleReports();
     const before = await stack.deps.db.send(
       new QueryCommand({
         TableName: stack.deps.table,
@@ -140,6 +142,7 @@ describe("a promoter's referral link", () => {
     const unknown = await fetch(`${stack.url}/r/zzzzzzzzzz`, { redirect: "manual" });
     expect(unknown.status).toBe(302);
     expect(unknown.headers.get("location")).toBe(`${site}/welcome?lang=en`);
+    await stack.settleReports();
     const after = await stack.deps.db.send(
       new QueryCommand({
         TableName: stack.deps.table,
