@@ -155,6 +155,17 @@ describe("a promoter's referral link", () => {
   });
 });
 
+describe("an erased promoter's link", () => {
+  it("stops naming them: a later visit lands without ref and a lead with the code credits nobody", async () => {
+    const p = await promoter("Erna");
+    expect((await stack.api(`/v1/customers/${p.id}`, { method: "DELETE", key: stack.adminKey })).status).toBe(200);
+    expect((await fetch(p.link, { redirect: "manual" })).headers.get("location")).toBe(`${site}/welcome?lang=en`);
+    const friend = await lead({ firstName: "Fia", ref: p.code });
+    expect(friend.status).toBe(201);
+    expect((await customer(friend.id)).referredBy).toBeUndefined();
+  });
+});
+
 describe("a lead who arrives through a referral link", () => {
   it("is credited to the referrer, with an entry on both timelines (a browser form post with ref)", async () => {
     const p = await promoter("Sigrid");
