@@ -19,6 +19,8 @@
  *    importing new contacts next to a stack started as `npm start` starts it (≥ 200).
  *  - Search (bench/search.ts): read units and p50/p95 latency of typed queries at 100,000 customers.
  *  - Segments (bench/segments.ts): read units per customer and time of a full segment evaluation at 100,000 customers.
+ *  - Newsletters (bench/broadcasts.ts): read and write units per recipient end to end (start, queue,
+ *    send, record) at 2,000 recipients, and seconds to queue 100,000 (`broadcast.queue100k.seconds` ≤ 60).
  *  - Dashboard (bench/app.ts, `--only app`): every page in headless Chromium at 100,000 customers,
  *    from navigation to content rendered and settled (`app.interactive.maxMs` ≤ 1,000).
  *  - Tasks (bench/tasks.ts): read units and p95 of one person's Today among 100,000 tasks.
@@ -49,6 +51,7 @@ import { type LocalApi, startLocalApi } from "../local/stack.ts";
 import { buildApp } from "../scripts/build-app.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
 import { APP_BUDGETS, type AppResources, appFigures, stopAppResources } from "./app.ts";
+import { BROADCAST_BUDGETS, type BroadcastResources, broadcastFigures } from "./broadcasts.ts";
 import { type CostResources, costFigures, stopCostResources } from "./cost-measure.ts";
 import { HOOK_BUDGETS, type HookResources, hookFigures, stopHookResources } from "./hooks.ts";
 import { IMPORT_STACK_MIN_BUDGETS, type ImportStackResources, importStackFigures, stopImportStackResources } from "./import-stack.ts";
@@ -85,6 +88,7 @@ const BUDGETS: Record<string, number> = {
   ...REPORT_BUDGETS,
   ...SEARCH_BUDGETS,
   ...SEGMENT_BUDGETS,
+  ...BROADCAST_BUDGETS,
   ...TASKS_BUDGETS,
   ...TRACK_BUDGETS,
   ...SCORE_BUDGETS,
@@ -260,6 +264,7 @@ const sweepResources: SweepResources = {};
 const reportResources: ReportResources = {};
 const searchResources: SearchResources = {};
 const segmentResources: SegmentResources = {};
+const broadcastResources: BroadcastResources = {};
 const appResources: AppResources = {};
 const tasksResources: TasksResources = {};
 const trackResources: TrackResources = {};
@@ -281,6 +286,7 @@ function cleanup(): Promise<void> {
     await reportResources.dynamo?.stop().catch(() => {});
     await searchResources.dynamo?.stop().catch(() => {});
     await segmentResources.dynamo?.stop().catch(() => {});
+    await broadcastResources.dynamo?.stop().catch(() => {});
     await tasksResources.dynamo?.stop().catch(() => {});
     await trackResources.dynamo?.stop().catch(() => {});
     await scoreResources.dynamo?.stop().catch(() => {});
@@ -530,6 +536,7 @@ try {
   if (runs("reports")) await reportFigures({ results, notes, breakdown, log }, reportResources);
   if (runs("search")) await searchFigures({ results, notes, breakdown, log }, searchResources);
   if (runs("segments")) await segmentFigures({ results, notes, breakdown, log }, segmentResources);
+  if (runs("broadcasts")) await broadcastFigures({ results, notes, breakdown, log }, broadcastResources);
   if (runs("app")) await appFigures({ results, notes, breakdown, log }, appResources);
   if (runs("tasks")) await tasksFigures({ results, notes, breakdown, log }, tasksResources);
   if (runs("track")) await trackFigures({ results, notes, breakdown, log }, trackResources);

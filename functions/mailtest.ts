@@ -1,5 +1,6 @@
 import { personEmail } from "../shared/auth/people.ts";
 import { SqsQueue } from "../shared/aws/sqs-queue.ts";
+import { loadBroadcastCampaign } from "../shared/broadcasts/campaign.ts";
 import { queueTestSend } from "../shared/campaigns/test-send.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
@@ -14,7 +15,7 @@ export interface MailTestWiring {
 }
 
 /**
- * `POST /v1/campaigns/{id}/test`: a campaign's test send goes onto the send queue, so the sender
+ * `POST /v1/campaigns/{id}/test` and `POST /v1/broadcasts/{id}/test`: a campaign's (or newsletter's) test send goes onto the send queue, so the sender
  * sends it through the same mailer as every campaign email. A function of its own (not the
  * sweep's, which also feeds the queue) to keep both bundles under their 400 KB budget.
  */
@@ -24,6 +25,11 @@ export function makeHandler(deps: Deps, wiring: MailTestWiring) {
     {
       testCampaign: async ({ params, body }, { principal }) => {
         const queued = await queueTestSend(deps, wiring.queue, params.id, body, principal, (id) => personEmail(deps, id));
+        await wiring.afterQueue?.();
+        return json(202, queued);
+      },
+      testBroadcast: async ({ params, body }, { principal }) => {
+        const queued = await queueTestSend(deps, wiring.queue, params.id, body, principal, (id) => personEmail(deps, id), loadBroadcastCampaign);
         await wiring.afterQueue?.();
         return json(202, queued);
       },

@@ -1,6 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
 import { SqsQueue } from "../shared/aws/sqs-queue.ts";
+import { broadcastCampaigns, countOutcome } from "../shared/broadcasts/campaign.ts";
 import type { Campaign } from "../shared/campaigns/schema.ts";
 import { listCampaigns } from "../shared/campaigns/store.ts";
 import type { Deps } from "../shared/core/deps.ts";
@@ -8,9 +9,13 @@ import { depsFromEnv } from "../shared/core/deps.ts";
 import { CAMPAIGN_ID } from "../shared/core/fields.ts";
 import { CUSTOMER_ID_PATTERN } from "../shared/core/ids.ts";
 import type { Mailer, SendQueue, SendRequest } from "../shared/core/ports.ts";
+import { isBroadcastId } from "../shared/entities/broadcast.ts";
 import { deliver, SendingPaused } from "../shared/retention/send.ts";
 
 const CAMPAIGN_CACHE_MS = 60_000;
+
+/** Set by the stack on the sender: the send queue event source's maximum concurrency. */
+export const SENDER_MAX_CONCURRENCY_ENV = "SENDER_MAX_CONCURRENCY";
 
 /**
  * A send request as the sweep enqueues it. Each part becomes part of a key or a lookup, so a
@@ -55,6 +60,30 @@ export interface SenderOptions {
   requeue?: SendQueue;
   /** Overrides how long a pause lasts (tests); SES's error decides otherwise (shared/aws/errors.ts). */
   pauseSeconds?: number;
+  /**
+   * Emails per second this container may hand to SES: the account's MaxSendRate divided by the
+   * send queue's maximum concurrency, so all containers together stay under the account's rate
+   * however many sends a newsletter queues at once. Absent: no pacing (the local stack).
+   */
+  sendsPerSecond?: number;
+}
+
+/**
+ * The mailer, at most `perSecond` sends a second from this container: each send takes the next
+ * free slot (slots are `1000 / perSecond` ms apart) and waits for it.
+ */
+export function pacedMailer(mailer: Mailer, perSecond: number): Mailer {
+  const gap = 1000 / perSecond;
+  let next = 0;
+  return {
+    send: async (mail) => {
+      const now = Date.now();
+      const slot = Math.max(now, next);
+      next = slot + gap;
+      if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+      return mailer.send(mail);
+    },
+  };
 }
 
 /**
@@ -73,7 +102,8 @@ export interface SenderOptions {
  * message is let fail as usual, so the DLQ alarm tells someone. The claim on the ledger was
  * released before, so a later attempt sends it once.
  */
-export function makeSender(deps: Deps, mailer: Mailer, options: SenderOptions = {}) {
+export function makeSender(deps: Deps, unpaced: Mailer, options: SenderOptions = {}) {
+  const mailer = options.sendsPerSecond ? pacedMailer(unpaced, options.sendsPerSecond) : unpaced;
   let pausedUntil = 0;
   let pauseSeconds = 0;
   // One campaign list per container for a minute, not one Query per batch of ten: an edit takes
@@ -98,11 +128,16 @@ export function makeSender(deps: Deps, mailer: Mailer, options: SenderOptions = 
     }
   };
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const campaigns = await campaignsNow();
+    const records = Array.isArray(event?.Records) ? event.Records : [];
+    const requests = records.map((record) => parseRequest(record?.body));
+    // Newsletters' state is read per batch (never cached a minute like the campaigns): a
+    // cancellation stops the rest of a send within a batch.
+    const broadcastIds = requests.flatMap((r) => (r && isBroadcastId(r.campaignId) ? [r.campaignId] : []));
+    const campaigns = broadcastIds.length > 0 ? new Map([...(await campaignsNow()), ...(await broadcastCampaigns(deps, broadcastIds))]) : await campaignsNow();
     const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
     await Promise.all(
-      (Array.isArray(event?.Records) ? event.Records : []).map(async (record) => {
-        const request = parseRequest(record?.body);
+      records.map(async (record, i) => {
+        const request = requests[i];
         if (!request) {
           // A malformed message can never succeed: dropping it beats five retries and a DLQ entry.
           deps.logger.error("malformed send request dropped", {
@@ -115,6 +150,9 @@ export function makeSender(deps: Deps, mailer: Mailer, options: SenderOptions = 
         try {
           const outcome = await deliver(deps, mailer, campaigns, request);
           deps.logger.info("send", { campaignId: request.campaignId, customerId: request.customerId, occurrence: request.occurrence, ...outcome });
+          // A newsletter's figures say why members got nothing (deferrals are counted where they are made).
+          if (!request.test && isBroadcastId(request.campaignId) && (outcome.status === "skipped" || outcome.status === "rejected"))
+            await countOutcome(deps, request.campaignId, `skip#${outcome.reason}`);
         } catch (err) {
           if (err instanceof SendingPaused) {
             pauseSeconds = options.pauseSeconds ?? err.pause.seconds;
@@ -138,8 +176,11 @@ export const handler = (event: SQSEvent) => {
   if (!sender) {
     const deps = depsFromEnv();
     const url = deps.config.retention.sendQueueUrl;
+    // The stack writes the send queue's maximum concurrency here; together the containers send at most MaxSendRate.
+    const concurrency = Math.max(1, Number(process.env[SENDER_MAX_CONCURRENCY_ENV]) || 1);
     sender = makeSender(deps, new SesMailer({ region: deps.config.region, configurationSet: deps.config.retention.configurationSet }), {
       ...(url ? { requeue: new SqsQueue(url, deps.config.region) } : {}),
+      sendsPerSecond: deps.config.retention.maxSendRate / concurrency,
     });
   }
   return sender(event);

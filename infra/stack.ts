@@ -2,8 +2,10 @@ import type { StackProps } from "aws-cdk-lib";
 import { CfnOutput, Duration, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { Construct } from "constructs";
+import { SENDER_MAX_CONCURRENCY_ENV } from "../functions/sender.ts";
 import { settingsToEnv } from "../shared/core/settings.ts";
 import { API_KEY_PARTITION } from "../shared/entities/api-key.ts";
+import { BROADCAST_PARTITION } from "../shared/entities/broadcast.ts";
 import { CAMPAIGN_PARTITION } from "../shared/entities/campaign.ts";
 import { CO_PURCHASE_PREFIX } from "../shared/entities/co-purchase.ts";
 import { CONNECTION_PARTITION } from "../shared/entities/connection.ts";
@@ -17,6 +19,7 @@ import { WEBHOOK_PARTITION } from "../shared/entities/webhook.ts";
 import type { FunctionName } from "../shared/http/routes.ts";
 import { Alarms } from "./alarms.ts";
 import { Api } from "./api.ts";
+import { Broadcasts } from "./broadcasts.ts";
 import type { RapportConfig } from "./config.ts";
 import { ConnectionSecrets } from "./connection-secrets.ts";
 import type { TableAccess } from "./customer-table.ts";
@@ -35,7 +38,7 @@ import { LinkTokenSecret } from "./token-secret.ts";
  * driven by events rather than HTTP: the sender (send queue), ses-events (SES events) and
  * reports-stream and outbox (the table's stream), webhook-sender (the webhook delivery queue). The sweep is both: `POST /v1/sweeps` and the schedule.
  */
-export type FunctionId = FunctionName | "authorizer" | "sender" | "ses-events" | "reports-stream" | "outbox" | "webhook-sender";
+export type FunctionId = FunctionName | "authorizer" | "sender" | "ses-events" | "reports-stream" | "outbox" | "webhook-sender" | "broadcast-scheduler";
 
 interface FunctionSpec {
   description: string;
@@ -166,11 +169,14 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
   },
   reports: {
     description: "Admin: the reports (funnel, retention, revenue, campaigns, segments, referrals), read from the report counters; the perk pool",
-    // A handful of GetItem/Query on the counter partitions, and one Query of the campaign
-    // definitions (for the campaigns report's names); the perk pool's two counting Queries. The
-    // referrals report reads the names and codes of its top referrers (BatchGetItem of at most 100
-    // profiles, projected): the only customer items it may read.
-    access: { actions: ["dynamodb:GetItem", "dynamodb:Query"], partitions: [`${REPORT_PREFIX}*`, CAMPAIGN_PARTITION, PERK_PARTITION] },
+    // A handful of GetItem/Query on the counter partitions, and one Query each of the campaign
+    // definitions and the newsletters (for the campaigns report's names); the perk pool's two
+    // counting Queries. The referrals report reads the names and codes of its top referrers
+    // (BatchGetItem of at most 100 profiles, projected): the only customer items it may read.
+    access: {
+      actions: ["dynamodb:GetItem", "dynamodb:Query"],
+      partitions: [`${REPORT_PREFIX}*`, CAMPAIGN_PARTITION, BROADCAST_PARTITION, PERK_PARTITION],
+    },
     moreAccess: [{ actions: ["dynamodb:BatchGetItem"], partitions: [`${CUSTOMER_PREFIX}*`] }],
   },
   "reports-stream": {
@@ -256,6 +262,28 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // A full evaluation reads every customer profile the conditions can match; the API stops waiting at 30 s.
     timeout: Duration.seconds(29),
   },
+  broadcasts: {
+    description: "Admin: newsletters — write, list with figures, preview, schedule, cancel",
+    // A newsletter is two items put in one transaction (PutItem) after a GetItem of its segment;
+    // the list is one Query of its partition and one BatchGetItem of the figures (its counters and
+    // the campaign report counters); schedule and cancel are conditional UpdateItems. A preview
+    // reads the customer (GetItem) and, for recommendations in a letter, Queries co-purchases.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"] },
+  },
+  "broadcast-scheduler": {
+    description:
+      "Newsletters' starts: keeps a one-time schedule per send time (from the table's stream) and, when one fires, expands the segment and queues the recipients",
+    // Lists the newsletters and Queries their waiting lists; evaluates the segment on the stage
+    // index (GSI1, projected); reads the segment and the letters (GetItem). Writes only in the
+    // newsletter partitions: the waiting lists (BatchWriteItem), what it queued (DeleteItem), the
+    // state and counters (UpdateItem, in a transaction with the skip counters). Its stream,
+    // schedules and role: infra/broadcasts.ts.
+    access: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: ["GSI1"] },
+    moreAccess: [{ actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"], partitions: [`${BROADCAST_PARTITION}*`] }],
+    memorySize: 1024,
+    // Expanding 100,000 members and queuing them takes well under a minute; room for a slow day.
+    timeout: Duration.minutes(5),
+  },
   outbox: {
     description: "The outbox: domain events from the table's stream (timeline entries, tombstones) to the event bus and the webhook delivery queue",
     // One Query of the webhook endpoints per batch, to fan each event out to those that want it;
@@ -298,6 +326,7 @@ const HTTP_FUNCTIONS = [
   "exports",
   "mailtest",
   "segments",
+  "broadcasts",
 ] as const satisfies readonly FunctionName[];
 
 export interface RapportStackProps extends StackProps {
@@ -317,6 +346,7 @@ export class RapportStack extends Stack {
   readonly pipeline: RetentionPipeline;
   readonly reportsStream: ReportsStream;
   readonly outbox: Outbox;
+  readonly broadcasts: Broadcasts;
   readonly tokenSecret: LinkTokenSecret;
   readonly people: People;
   readonly connectionSecrets: ConnectionSecrets;
@@ -375,10 +405,15 @@ export class RapportStack extends Stack {
     this.functions = functions;
 
     this.pipeline.connect({ sweep: functions.sweep.fn, sender: functions.sender.fn });
+    // Each sender container paces itself at MaxSendRate ÷ this (functions/sender.ts), so a
+    // newsletter's fan-out never bursts past the SES account's rate.
+    functions.sender.fn.addEnvironment(SENDER_MAX_CONCURRENCY_ENV, String(config.senderMaxConcurrency));
     // A campaign's test send goes the way every send goes: onto the queue, for the sender.
     functions.mailtest.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["sqs:SendMessage"], resources: [this.pipeline.queue.queueArn] }));
     this.mail.grantSend(functions.sender.role);
     this.mail.deliverEventsTo(functions["ses-events"].fn);
+    this.broadcasts = new Broadcasts(this, "Broadcasts", { table: this.table, sendQueue: this.pipeline.queue });
+    this.broadcasts.connect(functions["broadcast-scheduler"].fn);
     this.reportsStream = new ReportsStream(this, "ReportsStream", { table: this.table, consumer: functions["reports-stream"].fn });
     this.outbox = new Outbox(this, "Outbox", { table: this.table });
     this.outbox.connect({ outbox: functions.outbox.fn, sender: functions["webhook-sender"].fn, admin: functions.people.fn });
@@ -423,6 +458,7 @@ export class RapportStack extends Stack {
         "reports-stream-dlq": this.reportsStream.deadLetterQueue,
         "outbox-stream-dlq": this.outbox.streamDeadLetterQueue,
         "webhook-delivery-dlq": this.outbox.deadLetterQueue,
+        "broadcast-stream-dlq": this.broadcasts.streamDeadLetterQueue,
       },
       streamConsumers: { "reports-stream": functions["reports-stream"].fn, outbox: functions.outbox.fn },
       sesReputation: { bounceRate: config.bounceRateAlarm, complaintRate: config.complaintRateAlarm },

@@ -1,3 +1,4 @@
+import { BROADCAST_PARTITION } from "../shared/entities/broadcast.ts";
 import { CUSTOMER_PREFIX, ERASED_SK } from "../shared/entities/customer.ts";
 import { TIMELINE_PREFIX } from "../shared/entities/timeline.ts";
 import { VISITOR_PREFIX } from "../shared/entities/visitor.ts";
@@ -60,3 +61,11 @@ function matchesValue(expected: FilterValue, actual: unknown): boolean {
   if ("exists" in expected) return (actual !== undefined) === expected.exists;
   throw new Error(`event filter operator not supported locally: ${JSON.stringify(expected)}`);
 }
+
+/**
+ * Which table changes reach the broadcast scheduler (functions/broadcast-scheduler.ts): only the
+ * newsletters' own items (`BROADCAST` / `<id>`), whose `nextAt` is what gets a schedule.
+ */
+export const BROADCAST_STREAM_FILTER = {
+  dynamodb: { Keys: { PK: { S: [BROADCAST_PARTITION] } } },
+} as const;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { makeHandler as makeApp } from "../functions/app.ts";
 import { makeAuthorizer } from "../functions/authorizer.ts";
+import { makeHandler as makeBroadcasts } from "../functions/broadcasts.ts";
 import { makeHandler as makeCampaigns } from "../functions/campaigns.ts";
 import { makeHandler as makeCapture } from "../functions/capture.ts";
 import { makeHandler as makeCustomers } from "../functions/customers.ts";
@@ -73,6 +74,7 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     exports: makeExports(deps),
     mailtest: makeMailTest(deps, { queue: sweepWiring.queue, afterQueue: () => sweepWiring.afterSweep?.(deps.clock.now()) ?? Promise.resolve() }),
     segments: makeSegments(deps),
+    broadcasts: makeBroadcasts(deps),
   };
   const authorize = makeAuthorizer(deps);
   const cors = corsPolicy(deps.config.allowedOrigins);

@@ -9,6 +9,7 @@ import { makeHandler as makeWebhookSender } from "../functions/webhook-sender.ts
 import { matchesEventFilter, OUTBOX_STREAM_FILTER } from "../infra/stream-filter.ts";
 import { createDocumentClient } from "../shared/aws/db.ts";
 import { SesMailer } from "../shared/aws/ses-mailer.ts";
+import { runDueBroadcasts } from "../shared/broadcasts/dispatch.ts";
 import { fixedClock } from "../shared/core/clock.ts";
 import type { Deps } from "../shared/core/deps.ts";
 import { depsFromEnv } from "../shared/core/deps.ts";
@@ -135,6 +136,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     afterSweep: async (at: Date) => {
       mailClock = fixedClock(at);
       try {
+        // What the newsletters' one-time schedules do on AWS: start and feed those due by `at`.
+        await runDueBroadcasts({ ...deps, clock: mailClock }, queue, at);
         await queue.drain(mailClock);
       } finally {
         mailClock = deps.clock;
@@ -183,6 +186,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         async () => {
           // The same handler and event shape the EventBridge schedule rule delivers on AWS.
           await scheduled(scheduledEvent(deps.clock.now()));
+          await runDueBroadcasts(deps, queue, deps.clock.now());
           await queue.drain();
         },
         (err) => logger.error("scheduled sweep failed", { error: (err as Error).name, message: (err as Error).message }),

@@ -13,7 +13,7 @@ import { readConfig } from "../infra/config.ts";
 import { PROJECT_ROOT } from "../infra/functions.ts";
 import type { FunctionId } from "../infra/stack.ts";
 import { RapportStack } from "../infra/stack.ts";
-import { OUTBOX_STREAM_FILTER, REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
+import { BROADCAST_STREAM_FILTER, OUTBOX_STREAM_FILTER, REPORTS_STREAM_FILTER } from "../infra/stream-filter.ts";
 import { configFromEnv } from "../shared/core/config.ts";
 import { contextKey, RUNTIME_SETTINGS, settingsFromEnv, settingsToEnv } from "../shared/core/settings.ts";
 import { routeKey, routes } from "../shared/http/routes.ts";
@@ -67,12 +67,12 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     // Bundles fourteen functions with esbuild: over a minute when the machine is busy.
   }, 180_000);
 
-  it("creates one function per route table function plus the authorizer, the sender, ses-events, reports-stream, the outbox and the webhook sender, all Node.js 24 on arm64", () => {
+  it("creates one function per route table function plus the authorizer, the sender, ses-events, reports-stream, the outbox, the webhook sender and the broadcast scheduler, all Node.js 24 on arm64", () => {
     const functionNames = new Set(routes.map((r) => r.fn));
     const functions = ofType("AWS::Lambda::Function");
-    expect(functions).toHaveLength(functionNames.size + 6);
+    expect(functions).toHaveLength(functionNames.size + 7);
     expect(Object.keys(stack.functions).sort()).toEqual(
-      [...functionNames, "authorizer", "sender", "ses-events", "reports-stream", "outbox", "webhook-sender"].sort(),
+      [...functionNames, "authorizer", "sender", "ses-events", "reports-stream", "outbox", "webhook-sender", "broadcast-scheduler"].sort(),
     );
     // The sweep may outlast an API request when run by the schedule; the sender retries throttling;
     // the stream consumer retries counter transactions that conflict.
@@ -84,6 +84,8 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       [logicalId(stack, stack.functions.segments.fn)]: 29,
       [logicalId(stack, stack.functions.outbox.fn)]: 60,
       [logicalId(stack, stack.functions["webhook-sender"].fn)]: 30,
+      // Expanding a newsletter's segment and queuing its recipients.
+      [logicalId(stack, stack.functions["broadcast-scheduler"].fn)]: 300,
     };
     for (const [id, fn] of functions) {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
@@ -170,9 +172,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       expect(env.SALES_EMAIL, id).toBeUndefined();
       // Links in pages and emails are absolute; the authorizer and the stream consumer render none.
       if (
-        ![stack.functions.authorizer, stack.functions["reports-stream"], stack.functions.outbox, stack.functions["webhook-sender"]].some(
-          (f) => logicalId(stack, f.fn) === id,
-        )
+        ![
+          stack.functions.authorizer,
+          stack.functions["reports-stream"],
+          stack.functions.outbox,
+          stack.functions["webhook-sender"],
+          stack.functions["broadcast-scheduler"],
+        ].some((f) => logicalId(stack, f.fn) === id)
       )
         expect(env.PUBLIC_BASE_URL, id).toEqual(apiEndpoint);
     }
@@ -315,12 +321,12 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         indexes: [],
         partitions: ["PERSON", "APIKEY", "WEBHOOK*"],
       },
-      // Counters, campaign names and the perk pool; of customers, only the top referrers' profiles
-      // (a batch read, projected to name and code), in a statement of its own.
+      // Counters, campaign and newsletter names and the perk pool; of customers, only the top
+      // referrers' profiles (a batch read, projected to name and code), in a statement of its own.
       reports: {
         actions: ["dynamodb:GetItem", "dynamodb:Query"],
         indexes: [],
-        partitions: ["REPORT#*", "CAMPAIGN", "PERK"],
+        partitions: ["REPORT#*", "CAMPAIGN", "BROADCAST", "PERK"],
         more: { actions: ["dynamodb:BatchGetItem"], partitions: ["CUST#*"] },
       },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
@@ -346,6 +352,14 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       mailtest: { actions: ["dynamodb:GetItem"], indexes: [] },
       // The segment partition, the stage counter, and customer profiles read by the stage index (never a Scan).
       segments: { actions: ["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"], indexes: ["GSI1"] },
+      // Newsletters: their partitions, the segment, the figures; a preview reads the customer.
+      broadcasts: { actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [] },
+      // Expands a segment on the stage index, writes and deletes the waiting lists, moves the state.
+      "broadcast-scheduler": {
+        actions: ["dynamodb:GetItem", "dynamodb:Query"],
+        indexes: ["GSI1"],
+        more: { actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"], partitions: ["BROADCAST*"] },
+      },
       // The webhook endpoints, to fan events out to: one Query of their partition.
       // and a shop's counted order noted on its connection.
       outbox: { actions: ["dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["WEBHOOK", "CONNECTION"] },
@@ -369,7 +383,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       // The stream: only its consumer reads it (next test).
       const onStream = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(streamArn));
       expect(actionsOf(onStream), name).toEqual(
-        name === "reports-stream" || name === "outbox"
+        name === "reports-stream" || name === "outbox" || name === "broadcast-scheduler"
           ? ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"]
           : [],
       );
@@ -412,6 +426,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
       app: [],
       exports: [],
       mailtest: ["sqs:SendMessage"],
+      broadcasts: [],
+      // Keeps newsletters' one-time schedules, passing the role they run as; queues the recipients.
+      "broadcast-scheduler": ["iam:PassRole", "scheduler:CreateSchedule", "scheduler:DeleteSchedule", "sqs:SendMessage"],
       // Adding a webhook endpoint writes its secret into the endpoints' secret.
       people: [
         "cognito-idp:AdminAddUserToGroup",
@@ -454,7 +471,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
             ? [webhookQueueArn, outboxDlqArn]
             : name === "webhook-sender"
               ? [webhookQueueArn]
-              : [queueArn];
+              : name === "broadcast-scheduler"
+                ? [queueArn, { "Fn::GetAtt": [logicalId(stack, stack.broadcasts.streamDeadLetterQueue), "Arn"] }]
+                : [queueArn];
       for (const statement of byService(statements, "sqs")) for (const resource of [statement.Resource].flat()) expect(allowed, name).toContainEqual(resource);
     }
   });
@@ -543,23 +562,37 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
   });
 
-  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, the segments (a page of members), the customers (a page by lead score) and the reports (the top referrers), batch writes only to the stream consumer in its own partitions", () => {
+  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, the segments (a page of members), the customers (a page by lead score), the newsletters (their figures) and the reports (the top referrers), batch writes only to the stream consumer in its own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
     const segmentsRole = logicalId(stack, stack.functions.segments.role);
+    const broadcastsRole = logicalId(stack, stack.functions.broadcasts.role);
     const customersRole = logicalId(stack, stack.functions.customers.role);
     const reportsRole = logicalId(stack, stack.functions.reports.role);
     const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
-    for (const [, policy] of ofType("AWS::IAM::Policy")) {
+    const schedulerRole = logicalId(stack, stack.functions["broadcast-scheduler"].role);
+    const schedulesPolicy = logicalId(stack, stack.broadcasts.schedulesPolicy);
+    for (const [id, policy] of ofType("AWS::IAM::Policy")) {
       for (const statement of policy.Properties.PolicyDocument.Statement as any[]) {
         for (const action of [statement.Action].flat() as string[]) {
           expect(action).not.toContain("*");
           expect(action).not.toMatch(/Scan/);
           if (action.includes("BatchWrite")) {
-            expect(policy.Properties.Roles).toEqual([{ Ref: streamRole }]);
-            expect(statement.Condition).toEqual({ "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["REPORT#*", "SEARCH#*"] } });
+            // The stream consumer in its counter and search partitions; the newsletters' starts in the newsletter partitions.
+            const allowed = [
+              { roles: [{ Ref: streamRole }], keys: ["REPORT#*", "SEARCH#*"] },
+              { roles: [{ Ref: schedulerRole }], keys: ["BROADCAST*"] },
+            ];
+            expect(allowed).toContainEqual({
+              roles: policy.Properties.Roles,
+              keys: statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"],
+            });
           } else if (action.includes("Batch"))
-            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: customersRole }], [{ Ref: reportsRole }]]).toContainEqual(policy.Properties.Roles);
+            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: customersRole }], [{ Ref: broadcastsRole }], [{ Ref: reportsRole }]]).toContainEqual(
+              policy.Properties.Roles,
+            );
         }
+        // The one wildcard: newsletters' schedules, named at run time, within the stack's own schedule group.
+        if (id === schedulesPolicy && JSON.stringify(statement.Action).includes("scheduler:")) continue;
         expect(JSON.stringify(statement.Resource)).not.toContain("*");
       }
     }
@@ -579,8 +612,9 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("queues sends on an encrypted, TLS-only queue that parks a request in a dead-letter queue after 5 receives", () => {
     const queueId = logicalId(stack, stack.pipeline.queue);
     const dlqId = logicalId(stack, stack.pipeline.deadLetterQueue);
-    // send queue, its DLQ, the SES events rule's DLQ, the reports stream's DLQ, the outbox stream's DLQ, the webhook delivery queue and its DLQ
-    template.resourceCountIs("AWS::SQS::Queue", 7);
+    // send queue, its DLQ, the SES events rule's DLQ, the reports stream's DLQ, the outbox stream's DLQ, the webhook delivery queue and its DLQ,
+    // the newsletter schedules stream's DLQ
+    template.resourceCountIs("AWS::SQS::Queue", 8);
     expect(resources[queueId]!.Properties).toEqual({
       SqsManagedSseEnabled: true,
       // Six times the sender's 60 s timeout.
@@ -607,7 +641,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   });
 
   it("feeds the sender from the queue in batches of 10, with partial batch failures and a concurrency ceiling", () => {
-    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 4); // the send queue's, the webhook queue's, the table stream's two (reports, outbox)
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 5); // the send queue's, the webhook queue's, the table stream's three (reports, outbox, newsletters)
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.pipeline.queue), "Arn"] },
       FunctionName: { Ref: logicalId(stack, stack.functions.sender.fn) },
@@ -700,6 +734,55 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     expect(env("outbox").WEBHOOK_QUEUE_URL).toEqual({ Ref: logicalId(stack, stack.outbox.queue) });
     expect(env("webhook-sender").WEBHOOKS_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.outbox.secret) });
     expect(env("people").WEBHOOKS_SECRET_ARN).toEqual({ Ref: logicalId(stack, stack.outbox.secret) });
+  });
+
+  it("starts newsletters with one-time schedules: the broadcast scheduler reads only newsletter items from the stream, may create and delete only newsletter schedules, and passes only the role that may invoke it", () => {
+    const schedulerFn = stack.functions["broadcast-scheduler"];
+    const fnRef = { Ref: logicalId(stack, schedulerFn.fn) };
+    const [mapping] = ofType("AWS::Lambda::EventSourceMapping").filter(([, m]) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify(fnRef));
+    expect(mapping?.[1].Properties).toMatchObject({
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack, stack.table.table), "StreamArn"] },
+      StartingPosition: "LATEST",
+      BisectBatchOnFunctionError: true,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(BROADCAST_STREAM_FILTER) }] },
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [logicalId(stack, stack.broadcasts.streamDeadLetterQueue), "Arn"] } } },
+    });
+    const roleArn = { "Fn::GetAtt": [logicalId(stack, stack.broadcasts.scheduleRole), "Arn"] };
+    template.hasResourceProperties("AWS::Scheduler::ScheduleGroup", { Name: "Rapport-newsletters" });
+    const statements = statementsOf(resources, logicalId(stack, schedulerFn.role));
+    const scheduler = byService(statements, "scheduler");
+    expect(scheduler.map((st) => [st.Action, st.Resource])).toEqual([
+      [
+        ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"],
+        {
+          "Fn::Join": [
+            "",
+            ["arn:", { Ref: "AWS::Partition" }, ":scheduler:", { Ref: "AWS::Region" }, ":", { Ref: "AWS::AccountId" }, ":schedule/Rapport-newsletters/*"],
+          ],
+        },
+      ],
+    ]);
+    expect(byService(statements, "iam").map((st) => [st.Action, st.Resource])).toEqual([["iam:PassRole", roleArn]]);
+    const env = resources[logicalId(stack, schedulerFn.fn)]!.Properties.Environment.Variables;
+    expect(env.BROADCAST_SCHEDULE_ROLE_ARN).toEqual(roleArn);
+    expect(env.BROADCAST_SCHEDULE_GROUP).toBe("Rapport-newsletters");
+    // The role the schedules run as: assumed by EventBridge Scheduler of this account only, and may only invoke the scheduler function.
+    const role = resources[logicalId(stack, stack.broadcasts.scheduleRole)]!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Action: "sts:AssumeRole",
+        Effect: "Allow",
+        Principal: { Service: "scheduler.amazonaws.com" },
+        Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+      },
+    ]);
+    const invoke = statementsOf(resources, logicalId(stack, stack.broadcasts.scheduleRole));
+    expect(invoke.map((st) => [st.Action, st.Resource])).toEqual([["lambda:InvokeFunction", { "Fn::GetAtt": [logicalId(stack, schedulerFn.fn), "Arn"] }]]);
+    // No HTTP function bundles the Scheduler client or may touch schedules.
+    const withScheduler = ofType("AWS::IAM::Policy").filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('"scheduler:'));
+    expect(withScheduler.map(([, p]) => p.Properties.Roles)).toEqual([[{ Ref: logicalId(stack, schedulerFn.role) }]]);
+    // The sender paces itself under MaxSendRate with the send queue's concurrency ceiling.
+    expect(resources[logicalId(stack, stack.functions.sender.fn)]!.Properties.Environment.Variables.SENDER_MAX_CONCURRENCY).toBe("2");
   });
 
   it("runs the sweep on the configured schedule", () => {
@@ -818,7 +901,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
 
   it("alarms on every function's errors, the API's 5xx, anything dead-lettered, a stream consumer falling behind and the SES bounce and complaint rates", () => {
     const alarms = ofType("AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
-    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 5 + 2 + 2); // functions, API 5xx, five DLQs, two iterator ages, SES rates
+    expect(alarms).toHaveLength(Object.keys(stack.functions).length + 1 + 6 + 2 + 2); // functions, API 5xx, six DLQs, two iterator ages, SES rates
     for (const [name, fn] of Object.entries(stack.functions)) {
       expect(
         alarms.some((a) => a.MetricName === "Errors" && a.Dimensions?.[0]?.Value?.Ref === logicalId(stack, fn.fn)),
@@ -1127,6 +1210,7 @@ describe("the settings table", () => {
     "rapport:salesEmail": "sales@crumb.co",
     "rapport:businessName": "Crumb & Co, Bergen",
     "rapport:frequencyCapDays": 0,
+    "rapport:maxSendRate": 200,
     "rapport:sendWindow": "08:30-24:00",
     "rapport:defaultTimezone": "Europe/Oslo",
     "rapport:atRiskDays": 30,
@@ -1242,8 +1326,11 @@ describe("cdk-nag AWS Solutions checks", () => {
         stack.reportsStream.deadLetterQueue.node.path,
         stack.outbox.streamDeadLetterQueue.node.path,
         stack.outbox.deadLetterQueue.node.path,
+        stack.broadcasts.streamDeadLetterQueue.node.path,
       ].sort(),
     );
+    const schedules = "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/Rapport-newsletters/*]";
+    expect(acknowledged.get(schedules)).toEqual([stack.broadcasts.schedulesPolicy.node.path]);
     expect(acknowledged.get("AwsSolutions-SMG4")?.sort()).toEqual(
       [stack.tokenSecret.secret.node.path, stack.connectionSecrets.secret.node.path, stack.outbox.secret.node.path].sort(),
     );
@@ -1252,7 +1339,14 @@ describe("cdk-nag AWS Solutions checks", () => {
     // The user pool's plan (Lite, not Plus) and, with rapport:peopleMfa optional, MFA not forced on everyone.
     expect(acknowledged.get("AwsSolutions-COG8")).toEqual([stack.people.userPool.node.path]);
     expect(acknowledged.get("AwsSolutions-COG2")).toEqual([stack.people.userPool.node.path]);
-    expect([...acknowledged.keys()].sort()).toEqual(["AwsSolutions-APIG4", "AwsSolutions-COG2", "AwsSolutions-COG8", "AwsSolutions-SMG4", "AwsSolutions-SQS3"]);
+    expect([...acknowledged.keys()].sort()).toEqual([
+      "AwsSolutions-APIG4",
+      "AwsSolutions-COG2",
+      "AwsSolutions-COG8",
+      schedules,
+      "AwsSolutions-SMG4",
+      "AwsSolutions-SQS3",
+    ]);
   });
 
   it("acknowledge optional MFA only while it is optional: required MFA needs no exception", () => {

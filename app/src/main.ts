@@ -9,6 +9,7 @@ import { customerPage } from "./pages/customer.ts";
 import { customersPage } from "./pages/customers.ts";
 import { formPage } from "./pages/form.ts";
 import { keysPage } from "./pages/keys.ts";
+import { newslettersPage } from "./pages/newsletters.ts";
 import { overviewPage } from "./pages/overview.ts";
 import { peoplePage } from "./pages/people.ts";
 import { quarantinePage } from "./pages/quarantine.ts";
@@ -50,6 +51,7 @@ const ROUTES: RouteDef[] = [
   { pattern: /^\/campaigns\/(?<id>[^/]+)$/, page: campaignEditPage, nav: "campaigns" },
   { pattern: /^\/segments$/, page: segmentsPage, nav: "segments" },
   { pattern: /^\/saved-segments$/, page: savedSegmentsPage, nav: "saved-segments" },
+  { pattern: /^\/newsletters$/, page: newslettersPage, nav: "newsletters" },
   { pattern: /^\/people$/, page: peoplePage, nav: "people" },
   { pattern: /^\/segments\/(?<id>[^/]+)$/, page: segmentListPage, nav: "segments" },
   { pattern: /^\/keys$/, page: keysPage, nav: "keys" },

@@ -6,6 +6,7 @@ import { InProcessQueue } from "../../local/pipeline.ts";
 import { SimulatedSesEvents } from "../../local/ses-events.ts";
 import { SesMailer } from "../../shared/aws/ses-mailer.ts";
 import { SqsQueue } from "../../shared/aws/sqs-queue.ts";
+import { runDueBroadcasts } from "../../shared/broadcasts/dispatch.ts";
 import { fixedClock } from "../../shared/core/clock.ts";
 import { parseInstant } from "../../shared/core/dates.ts";
 import type { SweepPlan } from "../../shared/retention/sweep.ts";
@@ -70,11 +71,15 @@ export const sweep: Command = {
     await queue.drain();
     if (leftover > 0) ctx.err(`Delivered ${leftover} sends an interrupted sweep had queued.`);
     const result = await runSweep(deps, queue, instant);
+    // Locally the sweep also starts the newsletters due by then (their one-time schedules do it on AWS).
+    const newsletters = await runDueBroadcasts({ ...deps, clock: fixedClock(instant) }, queue, instant);
     await queue.drain(fixedClock(instant));
     await mailer.settle();
     ctx.err(
       `Sweep as of ${result.at}: ${result.due} due, ${result.enqueued} sent or queued, ${result.deferred} waiting for a send window or the frequency cap, ${result.stageChanges} stage changes, ${result.tasks} alert tasks created.`,
     );
+    if (newsletters.queued > 0 || newsletters.started > 0)
+      ctx.err(`Newsletters: ${newsletters.started} started, ${newsletters.queued} recipients queued (each is sent once, or skipped by a guardrail).`);
     if (queue.deadLetters.length) ctx.err(`${queue.deadLetters.length} sends failed five times (is SES local running at ${sesEndpoint}?)`);
     ctx.err(`Mail: ${sesEndpoint.replace("127.0.0.1", "localhost")}`);
     ctx.out(JSON.stringify(result));

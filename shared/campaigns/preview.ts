@@ -1,6 +1,6 @@
 import type { Deps } from "../core/deps.ts";
 import { composeEmail, INERT_LINKS } from "./compose.ts";
-import { campaignAndCustomer, localeFor } from "./recipient.ts";
+import { type CampaignLoader, campaignAndCustomer, localeFor } from "./recipient.ts";
 import type { PreviewInput } from "./schema.ts";
 
 /**
@@ -10,8 +10,8 @@ import type { PreviewInput } from "./schema.ts";
  */
 
 /** The rendered subject, text and HTML of a campaign for one customer. NotFound for an unknown campaign or customer. */
-export async function previewCampaign(deps: Deps, campaignId: string, input: PreviewInput) {
-  const { campaign, customer } = await campaignAndCustomer(deps, campaignId, input.customerId);
+export async function previewCampaign(deps: Deps, campaignId: string, input: PreviewInput, load?: CampaignLoader) {
+  const { campaign, customer } = await campaignAndCustomer(deps, campaignId, input.customerId, load);
   const mail = await composeEmail(deps, campaign, customer, "preview", localeFor(campaign, customer, input.locale), INERT_LINKS);
   return { customerId: customer.id, language: mail.language, subject: mail.subject, text: mail.text, html: mail.html };
 }

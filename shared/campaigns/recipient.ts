@@ -20,9 +20,17 @@ export function localeFor(campaign: Campaign, customer: CustomerItem, locale: st
   return locale;
 }
 
+/** Reads a campaign by id, throwing NotFound: the campaigns' store, or a newsletter's campaign. */
+export type CampaignLoader = (deps: Deps, id: string) => Promise<Campaign>;
+
 /** Both, or NotFound naming the one missing. */
-export async function campaignAndCustomer(deps: Deps, campaignId: string, customerId: string): Promise<{ campaign: Campaign; customer: CustomerItem }> {
-  const [campaign, customer] = await Promise.all([getCampaign(deps, campaignId), getCustomerItem(deps, customerId, true)]);
+export async function campaignAndCustomer(
+  deps: Deps,
+  campaignId: string,
+  customerId: string,
+  load: CampaignLoader = getCampaign,
+): Promise<{ campaign: Campaign; customer: CustomerItem }> {
+  const [campaign, customer] = await Promise.all([load(deps, campaignId), getCustomerItem(deps, customerId, true)]);
   if (!customer) throw new NotFound(`no customer ${customerId}`);
   return { campaign, customer };
 }

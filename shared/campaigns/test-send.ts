@@ -2,7 +2,7 @@ import type { Deps } from "../core/deps.ts";
 import { Forbidden, ValidationError } from "../core/errors.ts";
 import type { SendQueue } from "../core/ports.ts";
 import type { Principal } from "../http/http.ts";
-import { campaignAndCustomer, localeFor } from "./recipient.ts";
+import { type CampaignLoader, campaignAndCustomer, localeFor } from "./recipient.ts";
 import { pickTemplate } from "./render.ts";
 import type { TestSendInput } from "./schema.ts";
 
@@ -13,6 +13,7 @@ import type { TestSendInput } from "./schema.ts";
  * an API key has none, so it must name `to`.
  *
  * @param personEmail the address of a signed-in person (their entry in the people directory).
+ * @param load reads the campaign (a newsletter passes its own).
  */
 export async function queueTestSend(
   deps: Deps,
@@ -21,8 +22,9 @@ export async function queueTestSend(
   input: TestSendInput,
   principal: Principal,
   personEmail: (id: string) => Promise<string | undefined>,
+  load?: CampaignLoader,
 ): Promise<{ queued: true; to: string; language: string }> {
-  const { campaign, customer } = await campaignAndCustomer(deps, campaignId, input.customerId);
+  const { campaign, customer } = await campaignAndCustomer(deps, campaignId, input.customerId, load);
   const locale = localeFor(campaign, customer, input.locale);
   let to = input.to;
   if (to !== undefined && !principal.scopes.split(" ").includes("admin"))

@@ -43,6 +43,8 @@ export interface RetentionConfig {
   dueShards: number;
   /** At most one marketing email per this many days per customer [FREQUENCY_CAP_DAYS]. */
   frequencyCapDays: number;
+  /** The SES account's MaxSendRate, which all sender invocations together stay under [MAX_SEND_RATE]. */
+  maxSendRate: number;
   /** Marketing goes out only between these local hours [SEND_WINDOW, e.g. 09:00-20:00]. */
   sendWindow: { startMinute: number; endMinute: number };
   /** Time zone for customers who gave none [DEFAULT_TIMEZONE]. */
@@ -208,6 +210,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       tokenTtlDays: s.tokenTtlDays,
       dueShards: s.dueShards,
       frequencyCapDays: s.frequencyCapDays,
+      maxSendRate: s.maxSendRate,
       // The parser accepted it, so it is a window.
       sendWindow: sendWindowMinutes(s.sendWindow)!,
       defaultTimezone: s.defaultTimezone,

@@ -288,6 +288,12 @@ export const RUNTIME_SETTINGS = {
     default: 3,
     parse: int(0, 365),
   }),
+  maxSendRate: setting({
+    env: "MAX_SEND_RATE",
+    expected: "the SES account's maximum send rate (MaxSendRate, emails per second), a whole number from 1 to 100000",
+    default: 14,
+    parse: int(1, 100_000),
+  }),
   sendWindow: setting({
     env: "SEND_WINDOW",
     expected: "local hours marketing mail may go out, HH:MM-HH:MM with the end after the start, like 09:00-20:00",

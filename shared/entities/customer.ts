@@ -105,7 +105,7 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
   leadScore?: ScoreState["leadScore"];
   leadScoreAt?: ScoreState["leadScoreAt"];
   // The advocate programme (shared/referrals/).
-  /** This customer's referral code: their link is `/r/<code>` (pattern 26 points back here). */
+  /** This customer's referral code: their link is `/r/<code>` (pattern 27 points back here). */
   referralCode?: string;
   /** Who referred this customer: set once, when they arrived as a new lead through a referral link. */
   referredBy?: string;

@@ -6,12 +6,12 @@ import type { TableKey } from "./table.ts";
  * and the pool of perk codes ambassadors are given.
  *
  * Access patterns served (numbered as in shared/entities/table.ts):
- * 26. A referral link's customer: `REF#<code>` / `REF` (GetItem), holding the customer id only.
+ * 27. A referral link's customer: `REF#<code>` / `REF` (GetItem), holding the customer id only.
  *     Written with `attribute_not_exists(PK)`, so a code names one customer for good.
- * 27. A referred person's first purchase credited once: `CUST#<referrer>` / `REFERRAL#<referred id>`
+ * 28. A referred person's first purchase credited once: `CUST#<referrer>` / `REFERRAL#<referred id>`
  *     in the referrer's own partition (a conditional put in the transaction that counts it; the
  *     referrer's converted referrals with one Query `begins_with(SK, "REFERRAL#")`).
- * 28. The perk pool: `PERK` / `A#<code>` for a code not handed out yet, `PERK` / `U#<code>` once it
+ * 29. The perk pool: `PERK` / `A#<code>` for a code not handed out yet, `PERK` / `U#<code>` once it
  *     went to an ambassador; a claim moves one from `A#` to `U#` in one transaction conditional on
  *     the `A#` item still being there, so two ambassadors never get the same code. Counted with a
  *     `Select: COUNT` Query per prefix.

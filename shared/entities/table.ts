@@ -44,10 +44,13 @@ import { DUE_INDEX } from "./due.ts";
  *     `COBUY#<product key>` or `COBUY#@<interest>` / `<other product key>` (co-purchase.ts).
  * 25. Customers by lead score, highest first: a sort entry `CUST#<id>` / `SCORE` on GSI1
  *     (`SCORE` / `<rank>#<id>`, shared with the stage index) (lead-score.ts).
- * 26. A referral link's customer: `REF#<code>` / `REF` (referral.ts).
- * 27. A referred person's first purchase credited to the referrer once: `CUST#<referrer>` /
+ * 26. Newsletters: one by id, all of them: `BROADCAST` / `nl-<ulid>`; a newsletter's letters,
+ *     counters and recipients waiting by send time: `BROADCAST#<id>` / `TEMPLATES`, `STATS`,
+ *     `WAIT#<dueAt>#<part>` (broadcast.ts).
+ * 27. A referral link's customer: `REF#<code>` / `REF` (referral.ts).
+ * 28. A referred person's first purchase credited to the referrer once: `CUST#<referrer>` /
  *     `REFERRAL#<referred id>` (referral.ts).
- * 28. The perk pool, codes available and handed out: `PERK` / `A#<code>`, `PERK` / `U#<code>` (referral.ts).
+ * 29. The perk pool, codes available and handed out: `PERK` / `A#<code>`, `PERK` / `U#<code>` (referral.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 

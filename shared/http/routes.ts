@@ -1,5 +1,6 @@
 import type * as z from "zod/mini";
 import * as auth from "../auth/schema.ts";
+import { Broadcast, BroadcastIdParam, BroadcastInput, BroadcastList, BroadcastWithTemplates, ScheduleInput } from "../broadcasts/schema.ts";
 import { Campaign, CampaignId, CampaignInput, CampaignList, Preview, PreviewInput, TestSendInput, TestSendQueued } from "../campaigns/schema.ts";
 import { ConnectionList, HookReceived, WebhookBody } from "../connections/schema.ts";
 import { CustomerIdParam } from "../core/schema.ts";
@@ -74,7 +75,8 @@ export type FunctionName =
   | "people"
   | "exports"
   | "mailtest"
-  | "segments";
+  | "segments"
+  | "broadcasts";
 /**
  * What a route asks of its caller. `staff`: the day-to-day work (customers, events, reports,
  * quarantine, reading campaigns and connections); `admin`: what only an owner or an admin API key
@@ -1196,6 +1198,132 @@ const trackRoutes = [
   }),
 ];
 
+// Newsletters (shared/broadcasts/): one email to a saved segment's members, at one time or at a local time in each zone.
+const noBroadcast = { description: "No such newsletter", content: asJson(ErrorBody) };
+const broadcastId = { id: BroadcastIdParam };
+const broadcastRoutes = [
+  route({
+    method: "GET",
+    path: "/v1/broadcasts",
+    operationId: "listBroadcasts",
+    fn: "broadcasts",
+    auth: "staff",
+    summary: "Every newsletter, newest first, with its state and figures",
+    tags: ["newsletters"],
+    responses: { 200: { description: "The newsletters", content: asJson(BroadcastList) }, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/broadcasts",
+    operationId: "createBroadcast",
+    fn: "broadcasts",
+    auth: "admin",
+    summary: "Write a newsletter: a name, a saved segment, letters per language, and (to schedule it at once) `sendAt`",
+    tags: ["newsletters"],
+    request: { body: BroadcastInput, bodyTypes: ["application/json"], maxBodyBytes: 256 * 1024 },
+    responses: {
+      201: { description: "Saved (a draft, or scheduled with `sendAt`)", content: asJson(Broadcast) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      413: tooLarge("256 KiB"),
+      415: unsupportedType,
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/broadcasts/{id}",
+    operationId: "getBroadcast",
+    fn: "broadcasts",
+    auth: "staff",
+    summary:
+      "One newsletter: its letters, state and figures (recipients, queued, sent, skipped by reason, delivered, opened, clicked, unsubscribed, complained)",
+    tags: ["newsletters"],
+    request: { params: broadcastId },
+    responses: {
+      200: { description: "The newsletter", content: asJson(BroadcastWithTemplates) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noBroadcast,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/broadcasts/{id}/preview",
+    operationId: "previewBroadcast",
+    fn: "broadcasts",
+    auth: "staff",
+    summary: "A newsletter as one customer would get it",
+    tags: ["newsletters"],
+    request: { params: broadcastId, body: PreviewInput, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "The rendered email", content: asJson(Preview) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noCampaignOrCustomer,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/broadcasts/{id}/test",
+    operationId: "testBroadcast",
+    // Onto the send queue, as a campaign's test send; the sender sends it.
+    fn: "mailtest",
+    auth: "staff",
+    summary: "Send a newsletter's preview to yourself",
+    tags: ["newsletters"],
+    request: { params: broadcastId, body: TestSendInput, bodyTypes: ["application/json"] },
+    responses: {
+      202: { description: "Queued", content: asJson(TestSendQueued) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noCampaignOrCustomer,
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/broadcasts/{id}/schedule",
+    operationId: "scheduleBroadcast",
+    fn: "broadcasts",
+    auth: "admin",
+    summary: "Schedule a draft (or move a scheduled newsletter) to `sendAt`, or to the time it was written with",
+    tags: ["newsletters"],
+    request: { params: broadcastId, body: ScheduleInput, bodyTypes: ["application/json"] },
+    responses: {
+      200: { description: "Scheduled", content: asJson(Broadcast) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noBroadcast,
+      409: { description: "Already sending, sent or cancelled", content: asJson(ErrorBody) },
+      ...bodyRefused,
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/broadcasts/{id}/cancel",
+    operationId: "cancelBroadcast",
+    fn: "broadcasts",
+    auth: "admin",
+    summary: "Cancel a newsletter before or during its send: nobody not yet sent to gets it",
+    tags: ["newsletters"],
+    request: { params: broadcastId },
+    responses: {
+      200: { description: "Cancelled", content: asJson(Broadcast) },
+      400: validation,
+      401: unauthorized,
+      403: forbidden,
+      404: noBroadcast,
+      409: { description: "Already sent whole, or cancelled", content: asJson(ErrorBody) },
+    },
+  }),
+];
+
 // The advocate programme (shared/referrals/): the referral link every promoter shares, and the
 // perk pool's summary for the owner (codes are imported with `rapport perks import`).
 const referralRoutes = [
@@ -1237,6 +1365,7 @@ const table = [
   ...dashboardRoutes,
   ...taskRoutes,
   ...segmentRoutes,
+  ...broadcastRoutes,
   ...trackRoutes,
   ...webhookRoutes,
   ...referralRoutes,

@@ -9,7 +9,7 @@ import { AVAILABLE_PERK_PREFIX, availablePerkKey, perkPoolQuery, USED_PERK_PREFI
 /**
  * The perk pool: one-time codes (a discount, a gift card) the owner imports
  * (`rapport perks import FILE.csv`) and the ambassador reward hands out, each exactly once.
- * A code is an item `A#<code>` while available and `U#<code>` once given (pattern 28).
+ * A code is an item `A#<code>` while available and `U#<code>` once given (pattern 29).
  */
 
 /** One code as imported. */

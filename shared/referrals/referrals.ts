@@ -26,7 +26,7 @@ export function displayName(c: Pick<CustomerItem, "firstName" | "lastName" | "co
 
 /**
  * The customer's referral code, created on first use: a random code claimed with a conditional put
- * of its lookup item (pattern 26) in the same transaction that stores it on the customer only if
+ * of its lookup item (pattern 27) in the same transaction that stores it on the customer only if
  * they have none. Of two concurrent first uses (the score posted by script and the comment form),
  * one wins and the other reads the winner's code, so a customer has one code for good.
  *
@@ -149,7 +149,7 @@ export async function creditReferral(deps: Deps, lead: { customerId: string; cre
  * which it carries both `referredBy` and `firstPurchaseAt`) adds one to the referrer's `referrals`, with
  * a "Referral converted" entry on the referrer's timeline; reaching the threshold
  * (`rapport:ambassadorReferrals`) makes them an ambassador (`ambassadorAt`, an entry, and due now,
- * so the sweep sends the reward campaign). A marker per referred person (pattern 27) written in
+ * so the sweep sends the reward campaign). A marker per referred person (pattern 28) written in
  * the same transaction makes a redelivered record, or a second purchase, count nothing.
  */
 export async function applyReferralRecords(deps: Deps, records: readonly DynamoDBRecord[]): Promise<{ converted: number }> {

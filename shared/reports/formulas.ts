@@ -185,7 +185,7 @@ export function revenueFrom(days: Map<string, Attrs>, period: Period, interval: 
 
 type CampaignRow = CampaignsReport["campaigns"][number];
 
-export function campaignRow(id: string, name: string, kind: CampaignRow["kind"], a: Attrs): CampaignRow {
+export function campaignRow(id: string, name: string, kind: CampaignRow["kind"], a: Attrs, newsletter = false): CampaignRow {
   const scores = Array.from({ length: 11 }, (_, s) => a[`fb#${s}`] ?? 0);
   const count = scores.reduce((n, x) => n + x, 0);
   const promoters = scores[9]! + scores[10]!;
@@ -199,6 +199,7 @@ export function campaignRow(id: string, name: string, kind: CampaignRow["kind"],
     id,
     name,
     kind,
+    ...(newsletter ? { newsletter: true as const } : {}),
     sent,
     ...outcome,
     unsubscribed,

@@ -3,6 +3,7 @@ import { queryAll } from "../aws/db.ts";
 import { listCampaignSummaries } from "../campaigns/summaries.ts";
 import type { Deps } from "../core/deps.ts";
 import { ValidationError } from "../core/errors.ts";
+import { broadcastsQuery } from "../entities/broadcast.ts";
 import { type CustomerItem, customerKey } from "../entities/customer.ts";
 import { CAMPAIGN_PARTITION, COHORT_PARTITION, DAY_PARTITION, REFERRER_PARTITION, RFM_PARTITION, RFM_SPEND_KEY, STAGES_KEY } from "../entities/report.ts";
 import type { TableKey } from "../entities/table.ts";
@@ -94,11 +95,27 @@ export async function revenueReport(deps: Deps, query: RevenueQuery): Promise<Re
 }
 
 export async function campaignsReport(deps: Deps): Promise<CampaignsReport> {
-  const [campaigns, counters] = await Promise.all([listCampaignSummaries(deps), range(deps, CAMPAIGN_PARTITION)]);
+  const [campaigns, counters, newsletters] = await Promise.all([listCampaignSummaries(deps), range(deps, CAMPAIGN_PARTITION), newsletterNames(deps)]);
   const rows = campaigns.map((c) => campaignRow(c.id, c.name, c.kind, counters.get(c.id) ?? {}));
+  // Newsletters are sent as marketing campaigns under their own id: a row each, newest first.
+  for (const n of newsletters) rows.push(campaignRow(n.id, n.name, "marketing", counters.get(n.id) ?? {}, true));
   // Counters of a campaign since deleted still show, under its id.
-  for (const [id, attrs] of counters) if (!campaigns.some((c) => c.id === id)) rows.push(campaignRow(id, id, "marketing", attrs));
+  for (const [id, attrs] of counters)
+    if (!campaigns.some((c) => c.id === id) && !newsletters.some((n) => n.id === id)) rows.push(campaignRow(id, id, "marketing", attrs));
   return { asOf: deps.clock.now().toISOString(), campaigns: rows };
+}
+
+/** Every newsletter's id and name, newest first: one Query of their small items, projected. */
+async function newsletterNames(deps: Deps): Promise<{ id: string; name: string }[]> {
+  const out: { id: string; name: string }[] = [];
+  for await (const item of queryAll(deps.db, {
+    TableName: deps.table,
+    ...broadcastsQuery(),
+    ProjectionExpression: "id, #name",
+    ExpressionAttributeNames: { "#name": "name" },
+  }))
+    out.push({ id: String(item.id), name: String(item.name) });
+  return out.sort((a, b) => (a.id < b.id ? 1 : -1));
 }
 
 export async function segmentsReport(deps: Deps, query: SegmentsQuery): Promise<SegmentsReport> {

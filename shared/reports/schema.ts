@@ -166,6 +166,7 @@ export const CampaignsReport = z.object({
         id: z.string(),
         name: z.string(),
         kind: z.enum(["transactional", "marketing"]),
+        newsletter: z.optional(z.literal(true)).check(note("Present on a newsletter's row (its id is the newsletter's, its name the newsletter's).")),
         sent: z.number().check(note("Emails handed to SES.")),
         delivered: z.number().check(note("Unique messages with each outcome (a message opened five times counts once).")),
         opened: z.number(),

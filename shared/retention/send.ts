@@ -1,12 +1,14 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { cancellationCodes, isConditionFailed, isTransactionConflict, itemOfFailedCondition, Update } from "../aws/db.ts";
 import { isMessageRejected, isThrottling, type SendingPause, sendingPauseOf } from "../aws/errors.ts";
+import { deferRecipient } from "../broadcasts/campaign.ts";
 import { composeEmail, INERT_LINKS } from "../campaigns/compose.ts";
 import type { Campaign } from "../campaigns/schema.ts";
 import type { Deps } from "../core/deps.ts";
 import type { Mailer, OutgoingMail, SendRequest, TestSend } from "../core/ports.ts";
 import { getCustomerItem, timelineItem } from "../customers/repository.ts";
 import { issueToken, linkAttribution } from "../email-links/tokens.ts";
+import { isBroadcastId } from "../entities/broadcast.ts";
 import type { CustomerItem } from "../entities/customer.ts";
 import { customerUpdate } from "../entities/customer.ts";
 import { scheduleDue } from "../entities/due.ts";
@@ -79,7 +81,13 @@ export async function deliver(deps: Deps, mailer: Mailer, campaigns: Map<string,
   const now = deps.clock.now();
   const earliest = earliestSendTime(campaign, customer, now, deps.config.retention);
   if (earliest > now) {
-    await scheduleDue(deps, customer.id, earliest.toISOString());
+    // A newsletter is not something the sweep's evaluation knows: its recipient waits on the
+    // newsletter's own list. It leaves no `sent#` mark on the customer, so a repeat of a request
+    // already sent (held back by its own send's frequency cap) is told from the ledger here.
+    if (isBroadcastId(campaign.id)) {
+      if ((await getSendRecord(deps, request))?.status === "sent") return { status: "duplicate" };
+      await deferRecipient(deps, campaign.id, customer.id, earliest.toISOString());
+    } else await scheduleDue(deps, customer.id, earliest.toISOString());
     return { status: "deferred", until: earliest.toISOString() };
   }
 
@@ -271,7 +279,11 @@ async function deliverTest(deps: Deps, mailer: Mailer, campaigns: Map<string, Ca
 
 async function recordSent(deps: Deps, campaign: Campaign, customer: CustomerItem, request: SendRequest, messageId: string, subject: string): Promise<void> {
   const at = deps.clock.now().toISOString();
-  const sentUpdate = new Update().set(`sent#${campaign.id}`, { occurrence: request.occurrence, at }).when("attribute_exists(PK)");
+  // A newsletter's mark would grow every customer item by one attribute per newsletter, forever
+  // (read and written with the item on every change); its ledger claim alone keeps it to one send.
+  const sentUpdate = isBroadcastId(campaign.id)
+    ? new Update().when("attribute_exists(PK)")
+    : new Update().set(`sent#${campaign.id}`, { occurrence: request.occurrence, at }).when("attribute_exists(PK)");
   if (campaign.kind === "marketing" && campaign.recipient === "customer") sentUpdate.set("lastMarketingAt", at);
   const ledgerKey = sendKey(request.customerId, request.campaignId, request.occurrence);
   // SES has taken the mail: this record must land, or the ledger says "sending" for a mail that

@@ -74,8 +74,56 @@ export async function evaluateSegment(deps: Deps, definition: SegmentDefinition,
   return { members, readUnits: results.reduce((n, r) => n + r.readUnits, 0), scanned: results.reduce((n, r) => n + r.scanned, 0) };
 }
 
+/** Key ranges of one stage partition read at once: a big partition is read as this many pages in flight, not one after another. */
+const SLICES = 8;
+
+/**
+ * One stage partition's members. The partition is cut into `SLICES` ranges of its sort key (last
+ * activity, between the oldest and the newest found by two one-item Queries) read in parallel: a
+ * partition of 100,000 profiles is over a hundred 1 MB pages, and reading them one after another
+ * is what an evaluation's time is made of. Boundaries are bare instants, which sort before every
+ * key of that instant (`<instant>#<id>`), so no customer falls in two ranges.
+ */
 async function evaluateStage(deps: Deps, stage: Stage, definition: SegmentDefinition, now: Date, names: Record<string, string>): Promise<Evaluation> {
-  const query = stageQuery(stage);
+  const edge = async (forward: boolean) => {
+    const out = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.table,
+        ...stageQuery(stage),
+        ScanIndexForward: forward,
+        Limit: 1,
+        ProjectionExpression: "#sk1",
+        ExpressionAttributeNames: { "#sk1": STAGE_INDEX.sortKey },
+        ReturnConsumedCapacity: "TOTAL",
+      }),
+    );
+    const key = out.Items?.[0]?.[STAGE_INDEX.sortKey];
+    return { at: typeof key === "string" ? Date.parse(key.slice(0, key.indexOf("#"))) : Number.NaN, readUnits: out.ConsumedCapacity?.CapacityUnits ?? 0 };
+  };
+  const [first, last] = await Promise.all([edge(true), edge(false)]);
+  const edgeUnits = first.readUnits + last.readUnits;
+  if (Number.isNaN(first.at) || Number.isNaN(last.at)) return { members: [], readUnits: edgeUnits, scanned: 0 };
+  // "0" sorts before and "~" after every key; the cuts in between are instants.
+  const cuts = ["0", ...Array.from({ length: SLICES - 1 }, (_, i) => new Date(first.at + ((last.at - first.at) * (i + 1)) / SLICES).toISOString()), "~"];
+  const slices = await Promise.all(
+    cuts.slice(1).map((until, i) => evaluateRange(deps, definition, now, names, stageQuery(stage, until, cuts[i]!), i === SLICES - 1 ? undefined : until)),
+  );
+  return {
+    members: slices.flatMap((r) => r.members),
+    readUnits: edgeUnits + slices.reduce((n, r) => n + r.readUnits, 0),
+    scanned: slices.reduce((n, r) => n + r.scanned, 0),
+  };
+}
+
+/** One key range of a stage partition, a 1 MB page at a time; `until` (BETWEEN includes it) is dropped should a key equal it. */
+async function evaluateRange(
+  deps: Deps,
+  definition: SegmentDefinition,
+  now: Date,
+  names: Record<string, string>,
+  query: ReturnType<typeof stageQuery>,
+  until: string | undefined,
+): Promise<Evaluation> {
   const members: MatchInput[] = [];
   let readUnits = 0;
   let scanned = 0;
@@ -97,7 +145,8 @@ async function evaluateStage(deps: Deps, stage: Stage, definition: SegmentDefini
     );
     readUnits += page.ConsumedCapacity?.CapacityUnits ?? 0;
     scanned += page.ScannedCount ?? 0;
-    for (const item of page.Items ?? []) if (matches(definition, item, now, { scoreHalfLifeDays: deps.config.leadScore.halfLifeDays })) members.push(item);
+    for (const item of page.Items ?? [])
+      if (item[STAGE_INDEX.sortKey] !== until && matches(definition, item, now, { scoreHalfLifeDays: deps.config.leadScore.halfLifeDays })) members.push(item);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return { members, readUnits, scanned };
