@@ -110,16 +110,6 @@ export function isOrigin(value: string): boolean {
   }
 }
 
-/** An absolute http(s) URL without credentials or fragment: where a referral link lands. */
-export function isLandingUrl(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password && !url.hash && value.length <= 500;
-  } catch {
-    return false;
-  }
-}
-
 /** One or more origins: an array, a JSON array or a comma-separated string; trailing slashes dropped, duplicates once. */
 export const origins: Parser<string[]> = (raw) => {
   let items = raw;
@@ -363,9 +353,10 @@ export const RUNTIME_SETTINGS = {
   }),
   referralLandingUrl: setting({
     env: "REFERRAL_LANDING_URL",
-    expected: "an http(s) URL like https://example.com/welcome, or absent for the first allowed origin",
+    expected: "an http(s) URL, or absent for the first allowed origin",
     default: undefined,
-    parse: text(isLandingUrl),
+    // An absolute http(s) URL without credentials or fragment (URL.canParse keeps the parser small: every bundle carries it).
+    parse: text((v) => /^https?:\/\/[^\s/@#?]+(\/[^\s#]*)?$/.test(v) && v.length <= 500 && URL.canParse(v)),
   }),
   ambassadorReferrals: setting({
     env: "AMBASSADOR_REFERRALS",

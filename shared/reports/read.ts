@@ -134,7 +134,8 @@ export async function referralsReport(deps: Deps, query: ReferralsQuery): Promis
   const today = now.toISOString().slice(0, 10);
   const defaults = interval === "month" && !query.from ? { from: `${addMonths((query.to ?? today).slice(0, 7), -11)}-01` } : {};
   const period = resolvePeriod({ ...query, ...defaults }, now, 30);
-  const top = query.top ?? 10;
+  // The query's pattern admits 1-100 only.
+  const top = query.top ? Number(query.top) : 10;
   const [days, referrers] = await Promise.all([range(deps, DAY_PARTITION, period.from, period.to), range(deps, REFERRER_PARTITION)]);
   const profiles = await referrerProfiles(deps, topReferrerIds(referrers, top));
   return referralsFrom(days, referrers, profiles, {

@@ -37,15 +37,7 @@ export const ReferralsQuery = z.object({
   from: z.optional(Day),
   to: z.optional(Day),
   interval: z.optional(z.enum(["day", "month"], { error: "must be day or month" })),
-  top: z.optional(
-    z.pipe(
-      z.string().check(z.regex(/^\d{1,3}$/, { error: "must be a whole number from 1 to 100" })),
-      z.pipe(
-        z.transform((v: string) => Number(v)),
-        z.int().check(z.minimum(1, { error: "must be 1 to 100" }), z.maximum(100, { error: "must be 1 to 100" })),
-      ),
-    ),
-  ),
+  top: z.optional(z.string().check(z.regex(/^(100|[1-9]\d?)$/, { error: "must be 1 to 100" }))),
   format: Format,
 });
 
@@ -139,9 +131,7 @@ export const ReferralsReport = z.object({
   interval: z.enum(["day", "month"]),
   currency: z.string(),
   ambassadorAfter: z.number(),
-  rows: z
-    .array(z.object({ period: z.string(), ...ReferralFigures }))
-    .check(note("Per day or month: new contacts referred, referred people's first purchases, referred customers' revenue.")),
+  rows: z.array(z.object({ period: z.string(), ...ReferralFigures })),
   totals: z.object({ ...ReferralFigures, conversionRate: z.nullable(z.number()) }),
   topReferrers: z
     .array(
@@ -155,7 +145,7 @@ export const ReferralsReport = z.object({
         revenue: z.number(),
       }),
     )
-    .check(note("All time, the `top` (10) referrers by conversions, revenue, leads.")),
+    .check(note("All time, by conversions, revenue, leads")),
 });
 
 export const CampaignsReport = z.object({

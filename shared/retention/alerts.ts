@@ -86,7 +86,7 @@ export function alertText(
     case "perk-pool-empty":
       return {
         title: `Perk pool empty: ${who}'s ambassador reward is waiting`,
-        notes: `${who} became an ambassador, but there is no perk code left to send them. Import codes (rapport perks import FILE.csv); the reward mail goes out within the hour after.`,
+        notes: "No perk code is left to send. Import codes (rapport perks import FILE.csv): the mail goes out within the hour.",
       };
     case "valuable-at-risk":
       return {

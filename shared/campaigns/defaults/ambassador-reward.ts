@@ -2,49 +2,30 @@ import { letter } from "../letter.ts";
 import type { CampaignInput } from "../schema.ts";
 import { HI, TEAM, TRANSACTIONAL_FOOTER } from "./phrases.ts";
 
+// Short on purpose: every default's letters ride in the sweep's and the sender's bundles.
 const reward = {
   en: letter("en", {
-    subject: "You're one of our ambassadors: a thank-you gift",
-    blocks: [
-      HI.en,
-      "Friends you sent our way have become customers of {{businessName|ours}}: you are one of our ambassadors. Thank you!",
-      { fields: [["Your one-time code", "{{perkCode}}"]] },
-      { link: "referralLink", label: "Your referral link" },
-    ],
-    signOff: ["With thanks,", TEAM.en],
+    subject: "A thank-you gift, ambassador",
+    blocks: [HI.en, "Friends you sent us became customers. Thank you! Your one-time code: {{perkCode}}"],
+    signOff: [TEAM.en],
     unsubscribe: TRANSACTIONAL_FOOTER.en,
   }),
   zh: letter("zh", {
-    subject: "您已成为我们的推荐大使：一份感谢礼物",
-    blocks: [
-      HI.zh,
-      "您推荐的朋友已成为{{businessName|我们}}的顾客：您是我们的推荐大使。谢谢您！",
-      { fields: [["您的一次性代码", "{{perkCode}}"]] },
-      { link: "referralLink", label: "您的推荐链接" },
-    ],
-    signOff: ["衷心感谢！", TEAM.zh],
+    subject: "推荐大使的感谢礼物",
+    blocks: [HI.zh, "您推荐的朋友已成为我们的顾客。谢谢您！您的一次性代码：{{perkCode}}"],
+    signOff: [TEAM.zh],
     unsubscribe: TRANSACTIONAL_FOOTER.zh,
   }),
   nb: letter("nb", {
-    subject: "Du er en av våre ambassadører: en takk fra oss",
-    blocks: [
-      HI.nb,
-      "Venner du har sendt til oss, har blitt kunder hos {{businessName|oss}}: du er en av våre ambassadører. Tusen takk!",
-      { fields: [["Din engangskode", "{{perkCode}}"]] },
-      { link: "referralLink", label: "Din vervelenke" },
-    ],
-    signOff: ["Takk!", TEAM.nb],
+    subject: "En takk til deg, ambassadør",
+    blocks: [HI.nb, "Venner du sendte til oss, har blitt kunder. Tusen takk! Din engangskode: {{perkCode}}"],
+    signOff: [TEAM.nb],
     unsubscribe: TRANSACTIONAL_FOOTER.nb,
   }),
   id: letter("id", {
-    subject: "Anda kini duta kami: hadiah terima kasih",
-    blocks: [
-      HI.id,
-      "Teman-teman yang Anda ajak kini menjadi pelanggan {{businessName|kami}}: Anda salah satu duta kami. Terima kasih!",
-      { fields: [["Kode sekali pakai Anda", "{{perkCode}}"]] },
-      { link: "referralLink", label: "Tautan referensi Anda" },
-    ],
-    signOff: ["Terima kasih,", TEAM.id],
+    subject: "Hadiah terima kasih, duta kami",
+    blocks: [HI.id, "Teman yang Anda ajak kini pelanggan kami. Terima kasih! Kode sekali pakai Anda: {{perkCode}}"],
+    signOff: [TEAM.id],
     unsubscribe: TRANSACTIONAL_FOOTER.id,
   }),
 };
@@ -58,7 +39,7 @@ const reward = {
 export const ambassadorRewardCampaign = {
   id: "ambassador-reward",
   name: "Ambassador reward",
-  description: "A thank-you with a one-time perk code when a customer's referrals make them an ambassador.",
+  description: "A one-time perk code for a new ambassador.",
   enabled: true,
   kind: "transactional",
   recipient: "customer",
