@@ -59,6 +59,7 @@ import { ENGAGEMENT_BUDGETS, type EngagementResources, engagementFigures } from 
 import { HOOK_BUDGETS, type HookResources, hookFigures, stopHookResources } from "./hooks.ts";
 import { IMPORT_STACK_MIN_BUDGETS, type ImportStackResources, importStackFigures, stopImportStackResources } from "./import-stack.ts";
 import { type CallRecord, type Capacity, DATA_COMMANDS, instrument, type Meter } from "./meter.ts";
+import { REFERRAL_BUDGETS, type ReferralResources, referralFigures } from "./referrals.ts";
 import { REPORT_BUDGETS, type ReportResources, reportFigures } from "./reports.ts";
 import { SCORE_BUDGETS, type ScoreResources, scoreFigures } from "./score.ts";
 import { SEARCH_BUDGETS, type SearchResources, searchFigures } from "./search.ts";
@@ -94,6 +95,7 @@ const BUDGETS: Record<string, number> = {
   ...TASKS_BUDGETS,
   ...TRACK_BUDGETS,
   ...SCORE_BUDGETS,
+  ...REFERRAL_BUDGETS,
   ...HOOK_BUDGETS,
   ...ENGAGEMENT_BUDGETS,
   ...WEBHOOK_BUDGETS,
@@ -271,6 +273,7 @@ const appResources: AppResources = {};
 const tasksResources: TasksResources = {};
 const trackResources: TrackResources = {};
 const scoreResources: ScoreResources = {};
+const referralResources: ReferralResources = {};
 const costResources: CostResources = {};
 const importStackResources: ImportStackResources = {};
 const hookResources: HookResources = {};
@@ -293,6 +296,7 @@ function cleanup(): Promise<void> {
     await trackResources.dynamo?.stop().catch(() => {});
     await engagementResources.dynamo?.stop().catch(() => {});
     await scoreResources.dynamo?.stop().catch(() => {});
+    await referralResources.dynamo?.stop().catch(() => {});
     await stopCostResources(costResources);
     await stopImportStackResources(importStackResources);
     await stopHookResources(hookResources);
@@ -544,6 +548,7 @@ try {
   if (runs("track")) await trackFigures({ results, notes, breakdown, log }, trackResources);
   if (runs("engagement")) await engagementFigures({ results, notes, breakdown, log }, engagementResources);
   if (runs("score")) await scoreFigures({ results, notes, breakdown, log }, scoreResources);
+  if (runs("referrals")) await referralFigures({ results, notes, breakdown, log }, referralResources);
   if (runs("hooks")) await hookFigures({ results, notes, breakdown, log }, hookResources);
   if (runs("webhooks")) await webhookFigures({ results, notes, breakdown, log }, webhookResources);
   if (runs("cost")) await costFigures({ results, notes, breakdown, log }, costResources, { coldImportMs: coldImportByFunction() });

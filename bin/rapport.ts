@@ -14,6 +14,7 @@ import { exportCommand } from "./commands/export.ts";
 import { importCommand } from "./commands/import.ts";
 import { keysCreate, keysList, keysRevoke } from "./commands/keys.ts";
 import { peopleCommands } from "./commands/people.ts";
+import { perkCommands } from "./commands/perks.ts";
 import { reportCommands } from "./commands/reports.ts";
 import { seed } from "./commands/seed.ts";
 import { sweep } from "./commands/sweep.ts";
@@ -34,6 +35,7 @@ export const COMMANDS: Command[] = [
   ...reportCommands,
   ...connectionCommands,
   ...webhookCommands,
+  ...perkCommands,
 ];
 
 const ENVIRONMENT: [string, string][] = [

@@ -3,6 +3,7 @@ import { depsFromEnv } from "../shared/core/deps.ts";
 import { ValidationError } from "../shared/core/errors.ts";
 import { MAIL_CATEGORIES } from "../shared/core/fields.ts";
 import {
+  ADVOCATE_MIN_SCORE,
   changeSubscription,
   confirmConsent,
   getPreferences,
@@ -17,6 +18,8 @@ import * as pages from "../shared/email-links/pages.ts";
 import { httpFunction, lazyHandler } from "../shared/http/handler.ts";
 import type { HttpEvent, HttpResult } from "../shared/http/http.ts";
 import { byOf, errorResponse, html, json, wantsJson } from "../shared/http/http.ts";
+import { referralLink } from "../shared/referrals/program.ts";
+import { ensureReferralCode } from "../shared/referrals/referrals.ts";
 
 /**
  * The links in emails: unsubscribe (GET page, POST one-click per RFC 8058), resubscribe, double
@@ -100,9 +103,12 @@ export function makeHandler(deps: Deps) {
           : html(200, pages.feedbackScorePage(business, url("/v1/feedback"), t, score), { "content-security-policy": pages.FEEDBACK_PAGE_CSP });
       },
       feedback: async ({ event, body: { t, score, comment } }) => {
-        const result = await recordFeedback(deps, t, score, comment);
-        if (wantsJson(event)) return json(200, { recorded: true, ...result });
-        return html(200, comment ? pages.feedbackCommentedPage(business) : pages.feedbackThanksPage(business, url("/v1/feedback"), t, score));
+        const { customerId, ...result } = await recordFeedback(deps, t, score, comment);
+        // A promoter's thank-you carries their personal referral link (created on first use).
+        const code = result.score >= ADVOCATE_MIN_SCORE ? await ensureReferralCode(deps, customerId) : undefined;
+        const link = code ? referralLink(deps.config.publicBaseUrl, code) : undefined;
+        if (wantsJson(event)) return json(200, { recorded: true, ...result, ...(link ? { referralLink: link } : {}) });
+        return html(200, comment ? pages.feedbackCommentedPage(business, link) : pages.feedbackThanksPage(business, url("/v1/feedback"), t, score, link));
       },
     },
     deps,

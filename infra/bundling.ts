@@ -17,6 +17,8 @@ export const REQUIRE_BANNER = "import { createRequire } from 'module'; const req
 /** Lambda-only replacements for dependencies (see shared/aws/lambda-credentials.ts for why). */
 export const ALIASES: Record<string, string> = {
   "@aws-sdk/credential-provider-node": path.join(path.resolve(import.meta.dirname, ".."), "shared", "aws", "lambda-credentials.ts"),
+  // No API Rapport calls streams events; see the file for what this saves.
+  "@smithy/core/event-streams": path.join(path.resolve(import.meta.dirname, ".."), "shared", "aws", "no-event-streams.ts"),
 };
 
 export const ESBUILD_OPTIONS = {

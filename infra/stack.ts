@@ -11,6 +11,7 @@ import { CO_PURCHASE_PREFIX } from "../shared/entities/co-purchase.ts";
 import { CONNECTION_PARTITION } from "../shared/entities/connection.ts";
 import { CUSTOMER_PREFIX } from "../shared/entities/customer.ts";
 import { PERSON_PARTITION } from "../shared/entities/person.ts";
+import { PERK_PARTITION, REFERRAL_CODE_PREFIX } from "../shared/entities/referral.ts";
 import { REPORT_PREFIX } from "../shared/entities/report.ts";
 import { SEARCH_PREFIX } from "../shared/entities/search.ts";
 import { VISITOR_PREFIX } from "../shared/entities/visitor.ts";
@@ -76,20 +77,22 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     description: "POST /v1/leads: web forms and scripts post leads here",
     // Claim the email, merge the profile, append the timeline entry, schedule the lead's
     // follow-up in the due index; idempotency records are put, completed, and deleted when the
-    // work failed.
+    // work failed. A lead with a referral code reads the code's item and the referrer (GetItem)
+    // and credits the referrer in one transaction (UpdateItem, PutItem).
     // A submission held as a suspected bot is one PutItem in the quarantine partition. In the rare
     // race with an erasure, a GetItem of the tombstone and two DeleteItems undo a recreated profile.
     access: { actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:GetItem"] },
     readsCaptchaSecret: true,
   },
   public: {
-    description: "Health, the OpenAPI document, the thank-you page, website tracking (POST /v1/track) and recommendations",
+    description: "Health, the OpenAPI document, the thank-you page, website tracking (POST /v1/track), recommendations and referral links (/r/{code})",
     // A page view is a GetItem and an UpdateItem of the visitor's item; recommendations read the
     // visitor, a tied visitor's customer item (bought products and interests) and Query a few
-    // co-purchase partitions. Nothing else in the table.
+    // co-purchase partitions. A referral link (/r/{code}) is one GetItem of the code's item.
+    // Nothing else in the table.
     access: {
       actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"],
-      partitions: [`${VISITOR_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`, `${CUSTOMER_PREFIX}*`],
+      partitions: [`${VISITOR_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`, `${CUSTOMER_PREFIX}*`, `${REFERRAL_CODE_PREFIX}*`],
     },
     // Verifies the signed `rapport_c` of a link in an email that tied a visitor.
     readsTokenSecret: true,
@@ -165,10 +168,16 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     access: { actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"] },
   },
   reports: {
-    description: "Admin: the reports (funnel, retention, revenue, campaigns, segments), read from the report counters",
+    description: "Admin: the reports (funnel, retention, revenue, campaigns, segments, referrals), read from the report counters; the perk pool",
     // A handful of GetItem/Query on the counter partitions, and one Query each of the campaign
-    // definitions and the newsletters (for the campaigns report's names). Nothing else: it cannot read a customer.
-    access: { actions: ["dynamodb:GetItem", "dynamodb:Query"], partitions: [`${REPORT_PREFIX}*`, CAMPAIGN_PARTITION, BROADCAST_PARTITION] },
+    // definitions and the newsletters (for the campaigns report's names); the perk pool's two
+    // counting Queries. The referrals report reads the names and codes of its top referrers
+    // (BatchGetItem of at most 100 profiles, projected): the only customer items it may read.
+    access: {
+      actions: ["dynamodb:GetItem", "dynamodb:Query"],
+      partitions: [`${REPORT_PREFIX}*`, CAMPAIGN_PARTITION, BROADCAST_PARTITION, PERK_PARTITION],
+    },
+    moreAccess: [{ actions: ["dynamodb:BatchGetItem"], partitions: [`${CUSTOMER_PREFIX}*`] }],
   },
   "reports-stream": {
     description: "The table's stream consumer: keeps the report counters and the customer search index from the changes to customer partitions",
@@ -180,7 +189,9 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // (GetItem), puts a tied visitor's visit entry, updates the customer's interests and due
     // entry, and writes a purchase's co-purchase counters in transactions (UpdateItem). A new
     // lead's due-index entry (shared/retention/due-stream.ts) is one more UpdateItem on its
-    // customer item. Its stream read access and dead-letter queue: infra/reports-stream.ts.
+    // customer item. A referred person's first purchase is credited to the referrer in one
+    // transaction (PutItem of the marker and timeline entries, UpdateItem of the referrer) after a
+    // GetItem of the referrer. Its stream read access and dead-letter queue: infra/reports-stream.ts.
     access: {
       actions: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
       partitions: [`${REPORT_PREFIX}*`, `${SEARCH_PREFIX}*`],

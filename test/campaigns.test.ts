@@ -5,6 +5,7 @@ import { useStack } from "./support/stack.ts";
 const stack = useStack();
 
 const DEFAULT_IDS = [
+  "ambassador-reward",
   "birthday",
   "consent-confirmation",
   "detractor-alert",
@@ -47,7 +48,7 @@ const admin = (path: string, init: { method?: string; body?: unknown; headers?: 
 const put = (id: string, body: unknown) => admin(`/v1/campaigns/${id}`, { method: "PUT", body });
 
 describe("GET /v1/campaigns", () => {
-  it("a fresh stack lists the eleven shipped defaults, sorted by id, each with en, zh, nb and id templates", async () => {
+  it("a fresh stack lists the twelve shipped defaults, sorted by id, each with en, zh, nb and id templates", async () => {
     const res = await admin("/v1/campaigns");
     expect(res.status).toBe(200);
     const items = res.body.items as { id: string; isDefault: boolean; enabled: boolean; templates: Record<string, Template> }[];

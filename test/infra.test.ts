@@ -278,8 +278,13 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
   it("gives each function exactly the table actions its code performs on the table, only on its partitions where it has few, and Query on the indexes it reads", () => {
     const expected: Record<FunctionId, { actions: string[]; indexes: string[]; partitions?: string[]; more?: { actions: string[]; partitions: string[] } }> = {
       capture: { actions: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], indexes: [] },
-      // Website tracking: the visitor's item, co-purchase counters, a tied visitor's customer item.
-      public: { actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], indexes: [], partitions: ["VISITOR#*", "COBUY#*", "CUST#*"] },
+      // Website tracking: the visitor's item, co-purchase counters, a tied visitor's customer item;
+      // a referral link's code item.
+      public: {
+        actions: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        indexes: [],
+        partitions: ["VISITOR#*", "COBUY#*", "CUST#*", "REF#*"],
+      },
       customers: {
         // BatchGetItem: a page of customers by lead score reads its profiles in one call.
         actions: [
@@ -316,8 +321,14 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         indexes: [],
         partitions: ["PERSON", "APIKEY", "WEBHOOK*"],
       },
-      // Counters and campaign names only: the reports cannot read a customer.
-      reports: { actions: ["dynamodb:GetItem", "dynamodb:Query"], indexes: [], partitions: ["REPORT#*", "CAMPAIGN", "BROADCAST"] },
+      // Counters, campaign and newsletter names and the perk pool; of customers, only the top
+      // referrers' profiles (a batch read, projected to name and code), in a statement of its own.
+      reports: {
+        actions: ["dynamodb:GetItem", "dynamodb:Query"],
+        indexes: [],
+        partitions: ["REPORT#*", "CAMPAIGN", "BROADCAST", "PERK"],
+        more: { actions: ["dynamodb:BatchGetItem"], partitions: ["CUST#*"] },
+      },
       // Its applied markers (a conditional Put) and counter ADDs, in one transaction per chunk; the
       // search index's puts and deletes in BatchWriteItem calls. Website visits, interests and
       // co-purchase counters in a statement of their own (it reads the customer item for those).
@@ -551,11 +562,12 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
     template.hasOutput("ConnectionsSecretArn", { Value: { Ref: id } });
   });
 
-  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, the segments (a page of members), the customers (a page by lead score) and the newsletters (their figures), batch writes only to the stream consumer and the newsletters' starts in their own partitions", () => {
+  it("grants no Scan, no wildcard action or resource and no managed policy anywhere; batch reads only to the sweep, the segments (a page of members), the customers (a page by lead score), the newsletters (their figures) and the reports (the top referrers), batch writes only to the stream consumer in its own partitions", () => {
     const sweepRole = logicalId(stack, stack.functions.sweep.role);
     const segmentsRole = logicalId(stack, stack.functions.segments.role);
     const broadcastsRole = logicalId(stack, stack.functions.broadcasts.role);
     const customersRole = logicalId(stack, stack.functions.customers.role);
+    const reportsRole = logicalId(stack, stack.functions.reports.role);
     const streamRole = logicalId(stack, stack.functions["reports-stream"].role);
     const schedulerRole = logicalId(stack, stack.functions["broadcast-scheduler"].role);
     const schedulesPolicy = logicalId(stack, stack.broadcasts.schedulesPolicy);
@@ -575,7 +587,7 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
               keys: statement.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"],
             });
           } else if (action.includes("Batch"))
-            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: customersRole }], [{ Ref: broadcastsRole }]]).toContainEqual(
+            expect([[{ Ref: sweepRole }], [{ Ref: segmentsRole }], [{ Ref: customersRole }], [{ Ref: broadcastsRole }], [{ Ref: reportsRole }]]).toContainEqual(
               policy.Properties.Roles,
             );
         }
@@ -1217,6 +1229,8 @@ describe("the settings table", () => {
     "rapport:leadScoreHalfLifeDays": 14,
     "rapport:leadScoreKeyPages": "/pricing,/book-a-call",
     "rapport:leadScoreHotThreshold": 80,
+    "rapport:referralLandingUrl": "https://crumb.co/velkommen",
+    "rapport:ambassadorReferrals": 5,
   };
 
   it("names every setting the functions read, so the round trip below covers them all", () => {

@@ -132,6 +132,9 @@ describe("every admin route checks the key and its scope", () => {
         "GET /v1/t.js",
         "POST /v1/track",
         "GET /v1/public/recommendations",
+        // A promoter's referral link (shared/referrals/): a redirect to the website that writes nothing;
+        // whether a code exists shows only as the ref it adds, and codes are 50 random bits.
+        "GET /r/{code}",
       ].sort(),
     );
   });

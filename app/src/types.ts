@@ -6,7 +6,15 @@ import type * as z from "zod/mini";
 import type * as s from "../../shared/customers/schema.ts";
 
 export type { Campaign, CampaignInput, Template, Trigger } from "../../shared/campaigns/schema.ts";
-export type { CampaignsReport, FunnelReport, RetentionReport, RevenueReport, Segment, SegmentsReport } from "../../shared/reports/types.ts";
+export type {
+  CampaignsReport,
+  FunnelReport,
+  ReferralsReport,
+  RetentionReport,
+  RevenueReport,
+  Segment,
+  SegmentsReport,
+} from "../../shared/reports/types.ts";
 
 export type CustomerSummary = z.output<typeof s.CustomerSummary>;
 export type CustomerPage = z.output<typeof s.CustomerPage>;

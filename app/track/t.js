@@ -13,6 +13,9 @@
  * - Adds the visitor id as a hidden `visitorId` field to Rapport forms (posting to /v1/leads), so
  *   the visitor becomes the customer who posted it.
  * - A page's interests: `data-rapport-interest="shoes"` on any element (comma-separated for more).
+ * - A referral link (/r/<code>) lands with `?ref=<code>`: the code goes into Rapport forms as a
+ *   hidden `ref` field, so the lead is credited to the friend who shared the link. Kept for the
+ *   rest of the visit (sessionStorage) only with consent; without, only on the landing page.
  */
 (() => {
   const script = document.currentScript;
@@ -42,13 +45,27 @@
       .replace(/=+$/, "");
   };
 
+  const REF_KEY = "rapport_ref";
+  const session = () => {
+    try {
+      return window.sessionStorage;
+    } catch {
+      return null;
+    }
+  };
+  let ref = new URLSearchParams(location.search).get("ref");
+  if (!(ref && /^[0-9A-Za-z]{10}$/.test(ref))) ref = (visitorId && session()?.getItem(REF_KEY)) || null;
+  else if (visitorId) session()?.setItem(REF_KEY, ref);
+
   const consent = (given) => {
     if (given && !gpc) {
       visitorId = visitorId || newId();
       storage()?.setItem(KEY, visitorId);
+      if (ref) session()?.setItem(REF_KEY, ref);
     } else {
       visitorId = null;
       storage()?.removeItem(KEY);
+      session()?.removeItem(REF_KEY);
     }
     tagForms();
   };
@@ -94,6 +111,13 @@
 
   const tagForm = (form) => {
     if (!isRapportForm(form)) return;
+    if (ref && !form.querySelector('input[name="ref"]')) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "ref";
+      input.value = ref;
+      form.appendChild(input);
+    }
     let field = form.querySelector('input[name="visitorId"]');
     if (!visitorId) return field?.remove();
     if (!field) {

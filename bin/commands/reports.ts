@@ -3,10 +3,10 @@ import type { Deps } from "../../shared/core/deps.ts";
 import { ValidationError } from "../../shared/core/errors.ts";
 import { rebuildSearchIndex } from "../../shared/customers/search.ts";
 import type { ReportTable } from "../../shared/reports/csv.ts";
-import { campaignsTable, funnelTable, retentionTable, revenueTable, segmentsTable, toCsv } from "../../shared/reports/csv.ts";
-import { campaignsReport, funnelReport, retentionReport, revenueReport, segmentsReport } from "../../shared/reports/read.ts";
+import { campaignsTable, funnelTable, referralsTable, retentionTable, revenueTable, segmentsTable, toCsv } from "../../shared/reports/csv.ts";
+import { campaignsReport, funnelReport, referralsReport, retentionReport, revenueReport, segmentsReport } from "../../shared/reports/read.ts";
 import { rebuildReports } from "../../shared/reports/rebuild.ts";
-import { PeriodQuery, RevenueQuery, SegmentsQuery } from "../../shared/reports/schema.ts";
+import { PeriodQuery, ReferralsQuery, RevenueQuery, SegmentsQuery } from "../../shared/reports/schema.ts";
 import type { Command, CommandContext, OptionSpec } from "../cli.ts";
 import { UsageError } from "../cli.ts";
 import { seconds, table } from "../format.ts";
@@ -108,6 +108,18 @@ export const reportCommands: Command[] = [
     SegmentsQuery,
     segmentsReport,
     segmentsTable,
+  ),
+  report(
+    "referrals",
+    "Referred leads, their first purchases and revenue per month (default: 12 months) or per day; --json adds the top referrers.",
+    {
+      ...PERIOD,
+      interval: { type: "string", value: "day|month", description: "one row per day or per month (default month)" },
+      top: { type: "string", value: "N", description: "how many top referrers the JSON lists, 1-100 (default 10)" },
+    },
+    ReferralsQuery,
+    referralsReport,
+    referralsTable,
   ),
   {
     name: "reports rebuild",

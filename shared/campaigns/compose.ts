@@ -77,6 +77,9 @@ export async function composeEmail(
     context.recommendations = (await recommendProducts(deps, customerBasis(customer), 3)).map((p) => p.name);
   if (campaign.trigger.type === "sunset" || template.text.includes("keepUrl") || template.html.includes("keepUrl"))
     context.keepUrl = `${base}/v1/keep?t=${await tokens("keep")}`;
+  if (customer.referralCode) context.referralLink = `${base}/r/${customer.referralCode}`;
+  // The sender claims the code before composing (shared/retention/send.ts); a preview shows the one held, if any.
+  if (customer.perkCode) context.perkCode = customer.perkCode;
   if (campaign.trigger.type === "double_opt_in") context.confirmUrl = `${base}/v1/confirm?t=${await tokens("confirm")}`;
   return { ...renderTemplate(template, context, template.language), language: template.language, unsubscribeUrl };
 }

@@ -1,3 +1,4 @@
+import { ambassadorRewardTemplates } from "./defaults/ambassador-reward.ts";
 import { birthdayTemplates } from "./defaults/birthday.ts";
 import { consentConfirmationTemplates } from "./defaults/consent-confirmation.ts";
 import { detractorAlertTemplates } from "./defaults/detractor-alert.ts";
@@ -32,6 +33,7 @@ const TEMPLATES: Record<string, Record<string, Template>> = {
   "interest-nudge": interestTemplates(),
   "opens-no-clicks": opensNoClicksTemplates(),
   "sunset-repermission": sunsetTemplates(),
+  "ambassador-reward": ambassadorRewardTemplates(),
 };
 
 /** The shipped defaults, by fixed id. */

@@ -1,3 +1,4 @@
+import { ambassadorRewardCampaign } from "./defaults/ambassador-reward.ts";
 import { birthdayCampaign } from "./defaults/birthday.ts";
 import { consentConfirmationCampaign } from "./defaults/consent-confirmation.ts";
 import { detractorAlertCampaign } from "./defaults/detractor-alert.ts";
@@ -26,6 +27,7 @@ export const DEFAULT_DEFINITIONS = [
   detractorAlertCampaign,
   consentConfirmationCampaign,
   interestCampaign,
+  ambassadorRewardCampaign,
   opensNoClicksCampaign,
   sunsetCampaign,
 ];

@@ -8,7 +8,7 @@ import type { Template } from "./schema.ts";
  * and sets `<html lang>`.
  */
 
-type UrlPlaceholder = "unsubscribeUrl" | "confirmUrl" | "customerUrl" | "preferencesUrl" | "keepUrl";
+type UrlPlaceholder = "unsubscribeUrl" | "confirmUrl" | "customerUrl" | "preferencesUrl" | "keepUrl" | "referralLink";
 
 type Block =
   /** A paragraph; `\n` is a line break. */

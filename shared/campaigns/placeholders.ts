@@ -27,6 +27,8 @@ export const PLACEHOLDERS = {
   interest: "interest: what the customer looked at on the website",
   visitToken: "For links to your site (…?rapport_c={{visitToken}}): ties the visitor to the customer",
   recommendations: "Products others who bought or viewed the same also bought, one per line",
+  referralLink: "The customer's referral link, once they have one",
+  perkCode: "ambassador: a one-time code from the perk pool",
 } as const satisfies Record<string, string>;
 export type PlaceholderName = keyof typeof PLACEHOLDERS;
 

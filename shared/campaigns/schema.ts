@@ -59,6 +59,7 @@ const TRIGGER_TYPES = [
   "interest",
   "opens_without_clicks",
   "sunset",
+  "ambassador",
 ] as const;
 
 /** What makes the campaign due for a customer. Each kind has its own occurrence key (the ledger's). */
@@ -104,6 +105,12 @@ export const Trigger = z.discriminatedUnion(
      * after it unless the customer engages. Occurrence: the start of the idle period.
      */
     z.object({ type: z.literal("sunset") }),
+    /**
+     * The referrer's referred people who bought reached `rapport:ambassadorReferrals`: they became
+     * an ambassador. Once per customer. Occurrence: "first". A template with `{{perkCode}}` waits
+     * for a code from the perk pool rather than going without one.
+     */
+    z.object({ type: z.literal("ambassador") }),
   ],
   {
     error: (issue) =>

@@ -22,6 +22,7 @@ export const DEFAULT_CAMPAIGN_SUMMARIES: readonly CampaignSummary[] = [
   { id: "interest-nudge", name: "Website interest, nothing bought yet", kind: "marketing" },
   { id: "opens-no-clicks", name: "Opens but never clicks", kind: "marketing" },
   { id: "sunset-repermission", name: "Sunset: do you still want to hear from us?", kind: "marketing" },
+  { id: "ambassador-reward", name: "Ambassador reward", kind: "transactional" },
 ];
 
 /**

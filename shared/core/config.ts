@@ -99,6 +99,14 @@ export interface TrackingConfig {
   visitorTtlDays: number;
 }
 
+/** The advocate programme (shared/referrals/). Env names in brackets. */
+export interface ReferralConfig {
+  /** Where `/r/<code>` sends a visitor, with `?ref=<code>` [REFERRAL_LANDING_URL]; unset: the first allowed origin. */
+  landingUrl?: string;
+  /** Referred people who bought that make a referrer an ambassador [AMBASSADOR_REFERRALS]. */
+  ambassadorAfter: number;
+}
+
 /** The lead score (shared/lead-score/). Env names in brackets. */
 export interface LeadScoreConfig {
   /** Points per activity, by source [LEAD_SCORE_WEIGHTS]. */
@@ -129,6 +137,7 @@ export interface RuntimeConfig {
   botProtection: BotProtectionConfig;
   people: PeopleConfig;
   tracking: TrackingConfig;
+  referrals: ReferralConfig;
   leadScore: LeadScoreConfig;
   /**
    * Where the shop connections' webhook signing secrets are kept: a Secrets Manager secret
@@ -220,6 +229,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
       interestPaths: s.interestPaths.map(([a, b]) => [a, b]),
       visitorTtlDays: s.visitorTtlDays,
     },
+    referrals: { ...(s.referralLandingUrl ? { landingUrl: s.referralLandingUrl } : {}), ambassadorAfter: s.ambassadorReferrals },
     leadScore: {
       weights: Object.fromEntries(s.leadScoreWeights) as Record<LeadScoreSource, number>,
       halfLifeDays: s.leadScoreHalfLifeDays,

@@ -363,6 +363,19 @@ export const RUNTIME_SETTINGS = {
     default: [] as [string, string][],
     parse: prefixMap,
   }),
+  referralLandingUrl: setting({
+    env: "REFERRAL_LANDING_URL",
+    expected: "an http(s) URL, or absent for the first allowed origin",
+    default: undefined,
+    // An absolute http(s) URL without credentials or fragment (URL.canParse keeps the parser small: every bundle carries it).
+    parse: text((v) => /^https?:\/\/[^\s/@#?]+(\/[^\s#]*)?$/.test(v) && v.length <= 500 && URL.canParse(v)),
+  }),
+  ambassadorReferrals: setting({
+    env: "AMBASSADOR_REFERRALS",
+    expected: "a whole number of referred buyers, 1 to 1000",
+    default: 3,
+    parse: int(1, 1000),
+  }),
   visitorTtlDays: setting({
     env: "VISITOR_TTL_DAYS",
     expected: "days an anonymous visitor is kept, 1 to 730",

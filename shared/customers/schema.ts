@@ -184,6 +184,20 @@ export const Customer360 = z.object({
   ),
   /** Points from activity, decaying over time (see the README's Lead score). Absent before the first scored activity. */
   leadScore: z.optional(LeadScoreView),
+  /** The advocate programme: absent for someone with no referral link who was not referred. */
+  referral: z.optional(
+    z.object({
+      code: z.optional(z.string()),
+      link: z.optional(z.string()),
+      referredBy: z.optional(z.string()),
+      referredLeads: z.number(),
+      referrals: z.number().check(z.describe("Referred people who bought")),
+      status: z.enum(["none", "promoter", "ambassador"]),
+      ambassadorAt: z.optional(z.string()),
+      perkCode: z.optional(z.string()),
+      perkWaitingSince: z.optional(z.string()),
+    }),
+  ),
 });
 
 /** What a subscription change answers (`changed: false`: it already was so); the customer's page reads the rest again. */

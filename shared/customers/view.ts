@@ -101,6 +101,21 @@ export async function getCustomer360(deps: Deps, customerId: string): Promise<z.
     ...(item.interests && Object.keys(item.interests).length ? { interests: interestView(item, deps.clock.now()) } : {}),
     ...(item.firstMarketingAt || item.lastOpenedAt || item.lastClickedAt ? { engagement: engagementView(item) } : {}),
     ...withScore(score ? scoreView(score, deps.config.leadScore, deps.clock.now()) : undefined),
+    ...(item.referralCode || item.referredBy || item.referredLeads ? { referral: referralView(item, deps.config.publicBaseUrl) } : {}),
+  };
+}
+
+/** Where the customer stands in the advocate programme (shared/referrals/). */
+function referralView(item: CustomerItem, publicBaseUrl: string) {
+  return {
+    ...(item.referralCode ? { code: item.referralCode, link: `${publicBaseUrl}/r/${item.referralCode}` } : {}),
+    ...(item.referredBy ? { referredBy: item.referredBy } : {}),
+    referredLeads: item.referredLeads ?? 0,
+    referrals: item.referrals ?? 0,
+    status: item.ambassadorAt ? ("ambassador" as const) : item.referralCode ? ("promoter" as const) : ("none" as const),
+    ...(item.ambassadorAt ? { ambassadorAt: item.ambassadorAt } : {}),
+    ...(item.perkCode ? { perkCode: item.perkCode } : {}),
+    ...(item.perkWaitingSince && !item.perkCode ? { perkWaitingSince: item.perkWaitingSince } : {}),
   };
 }
 

@@ -409,6 +409,8 @@ export async function keepSubscribed(deps: Deps, token: string): Promise<KeepRes
 }
 
 export interface FeedbackResult {
+  /** Whose score it is (the link's customer), for the promoter's referral link; not part of the JSON answer. */
+  customerId: string;
   score: number;
   /** True when this link's score was recorded before (same link again, or a comment after the score). */
   updated: boolean;
@@ -509,7 +511,7 @@ export async function recordFeedback(deps: Deps, token: string, score: number, c
         refreshNotes: true,
       });
     }
-    return { score, updated: marker !== undefined, stage: toAdvocate ? "advocate" : customer.stage };
+    return { customerId: payload.c, score, updated: marker !== undefined, stage: toAdvocate ? "advocate" : customer.stage };
   }
 }
 

@@ -153,12 +153,28 @@ export function keptPage(business: string, subscribed: boolean): string {
       );
 }
 
-/** After a score: thanks, and a comment box that POSTs the same token and score. */
-export function feedbackThanksPage(business: string, action: string, token: string, score: number): string {
+/** After a score: thanks, a promoter's referral link, and a comment box that POSTs the same token and score. */
+export function feedbackThanksPage(business: string, action: string, token: string, score: number, referralLink?: string): string {
   return page(
     "Thank you for your feedback",
-    `<h1>Thank you!</h1>\n<p>Your score for ${escapeHtml(business)}: ${score} out of 10. It helps us a lot.</p>\n${scoreForm(action, token, score, "Send comment")}`,
+    `<h1>Thank you!</h1>\n<p>Your score for ${escapeHtml(business)}: ${score} out of 10. It helps us a lot.</p>\n${referralBlock(business, referralLink)}${scoreForm(action, token, score, "Send comment")}`,
   );
+}
+
+/**
+ * A promoter's personal referral link, to copy and share: a read-only field (selectable with the
+ * keyboard, no script needed) with its label.
+ */
+function referralBlock(business: string, link: string | undefined): string {
+  if (!link) return "";
+  return `<section aria-labelledby="share-title">
+<h2 id="share-title">Know someone who would like ${escapeHtml(business)}?</h2>
+<p>Share your personal link with friends. When they get in touch through it, we'll know you sent them.</p>
+<label for="referral-link">Your referral link</label>
+<input id="referral-link" type="text" readonly value="${escapeHtml(link)}">
+<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>
+</section>
+`;
 }
 
 /**
@@ -186,15 +202,18 @@ function scoreForm(action: string, token: string, score: number, button: string)
 </form>`;
 }
 
-/** Posts the score (not the comment, which the person may still be writing) and says so. */
-const FEEDBACK_SCRIPT = `(function(){var f=document.querySelector("form"),s=document.getElementById("feedback-status"),d=new URLSearchParams();d.set("t",f.elements.t.value);d.set("score",f.elements.score.value);fetch(f.action,{method:"POST",headers:{accept:"application/json"},body:d}).then(function(r){if(r.ok){s.textContent="Thank you! Your score is recorded.";f.querySelector("button").textContent="Send comment";}}).catch(function(){});})();`;
+/** Posts the score (not the comment, which the person may still be writing) and says so; a promoter also sees their referral link. */
+const FEEDBACK_SCRIPT = `(function(){var f=document.querySelector("form"),s=document.getElementById("feedback-status"),d=new URLSearchParams();d.set("t",f.elements.t.value);d.set("score",f.elements.score.value);fetch(f.action,{method:"POST",headers:{accept:"application/json"},body:d}).then(function(r){return r.ok?r.json():null}).then(function(b){if(!b)return;s.textContent="Thank you! Your score is recorded.";f.querySelector("button").textContent="Send comment";if(b.referralLink){var p=document.createElement("p"),a=document.createElement("a");p.textContent="Know someone who would like us? Share your personal link: ";a.href=b.referralLink;a.textContent=b.referralLink;p.appendChild(a);s.after(p);}}).catch(function(){});})();`;
 
 /** The Content-Security-Policy of the score page: its one inline script, by hash, and a post to this API. */
 export const FEEDBACK_PAGE_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash("sha256").update(FEEDBACK_SCRIPT).digest("base64")}'; connect-src 'self'; form-action *; frame-ancestors 'none'`;
 
-/** After a comment was posted. */
-export function feedbackCommentedPage(business: string): string {
-  return page("Thank you for your feedback", `<h1>Thank you!</h1><p>${escapeHtml(business)} has your score and your comment.</p>`);
+/** After a comment was posted (a promoter's referral link again, for whoever skipped it). */
+export function feedbackCommentedPage(business: string, referralLink?: string): string {
+  return page(
+    "Thank you for your feedback",
+    `<h1>Thank you!</h1><p>${escapeHtml(business)} has your score and your comment.</p>\n${referralBlock(business, referralLink)}`,
+  );
 }
 
 /** A link that does not work: missing or broken token (400), forged, altered or expired (403), gone (404). */

@@ -78,4 +78,5 @@ export const FeedbackRecorded = z.object({
   score: z.number(),
   updated: z.boolean().check(z.describe("true when this link's score was recorded before (same link again, or a comment after the score)")),
   stage: z.enum(STAGES),
+  referralLink: z.optional(z.string().check(z.describe("A promoter's (9-10) referral link, /r/<code>"))),
 });

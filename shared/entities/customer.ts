@@ -115,6 +115,21 @@ export interface CustomerItem extends Profile, Partial<DueIndexKey> {
    */
   leadScore?: ScoreState["leadScore"];
   leadScoreAt?: ScoreState["leadScoreAt"];
+  // The advocate programme (shared/referrals/).
+  /** This customer's referral code: their link is `/r/<code>` (pattern 27 points back here). */
+  referralCode?: string;
+  /** Who referred this customer: set once, when they arrived as a new lead through a referral link. */
+  referredBy?: string;
+  /** Leads this customer's link brought (new contacts only). */
+  referredLeads?: number;
+  /** Referred people who made a first purchase: the count that makes an ambassador. */
+  referrals?: number;
+  /** When the referrals reached the ambassador threshold: the programme status, and the reward campaign's occurrence. */
+  ambassadorAt?: string;
+  /** The perk code handed to this ambassador (one per person, claimed from the pool). */
+  perkCode?: string;
+  /** Since when the reward mail waits for the perk pool to be refilled (the owner's task says so). */
+  perkWaitingSince?: string;
 }
 
 export function customerKey(customerId: string): TableKey {

@@ -13,6 +13,7 @@ import type { TableKey } from "./table.ts";
  * | per campaign: sent, delivered, opened, clicked, bounced, complained, unsubscribed, feedback scores | `REPORT#CAMPAIGN` / `<campaignId>` | Query of the partition |
  * | per first-purchase month: cohort size, retained after k months | `REPORT#COHORT` / `<YYYY-MM>` | Query on a range of months |
  * | RFM: customers and spend per order count, per month of last purchase; spend histogram | `REPORT#RFM` / `<YYYY-MM>`, `REPORT#RFM` / `M` | Query of the partition |
+| per referrer: referred leads, their first purchases, their revenue | `REPORT#REFERRER` / `<customerId>` | Query of the partition |
  * | applied stream chunks (idempotency of the consumer) | `REPORT#APPLIED` / `<first eventID>` | GetItem |
  *
  * Counter attributes are flat names (`move#lead#customer`, `n#2`) so one UpdateItem can ADD to
@@ -26,9 +27,10 @@ export const DAY_PARTITION = "REPORT#DAY";
 export const CAMPAIGN_PARTITION = "REPORT#CAMPAIGN";
 export const COHORT_PARTITION = "REPORT#COHORT";
 export const RFM_PARTITION = "REPORT#RFM";
+export const REFERRER_PARTITION = "REPORT#REFERRER";
 export const APPLIED_PARTITION = "REPORT#APPLIED";
 /** The counter partitions a rebuild replaces (not the applied markers). */
-export const COUNTER_PARTITIONS = [STAGES_KEY.PK, DAY_PARTITION, CAMPAIGN_PARTITION, COHORT_PARTITION, RFM_PARTITION] as const;
+export const COUNTER_PARTITIONS = [STAGES_KEY.PK, DAY_PARTITION, CAMPAIGN_PARTITION, COHORT_PARTITION, RFM_PARTITION, REFERRER_PARTITION] as const;
 
 export function dayKey(day: string): TableKey {
   return { PK: DAY_PARTITION, SK: day };
@@ -40,6 +42,11 @@ export function campaignCounterKey(campaignId: string): TableKey {
 
 export function cohortKey(month: string): TableKey {
   return { PK: COHORT_PARTITION, SK: month };
+}
+
+/** The counters of what one referrer's links brought: leads, first purchases, revenue. */
+export function referrerCounterKey(referrerId: string): TableKey {
+  return { PK: REFERRER_PARTITION, SK: referrerId };
 }
 
 /** The RFM item of customers whose last purchase was in `month` (YYYY-MM). */

@@ -47,6 +47,10 @@ import { DUE_INDEX } from "./due.ts";
  * 26. Newsletters: one by id, all of them: `BROADCAST` / `nl-<ulid>`; a newsletter's letters,
  *     counters and recipients waiting by send time: `BROADCAST#<id>` / `TEMPLATES`, `STATS`,
  *     `WAIT#<dueAt>#<part>` (broadcast.ts).
+ * 27. A referral link's customer: `REF#<code>` / `REF` (referral.ts).
+ * 28. A referred person's first purchase credited to the referrer once: `CUST#<referrer>` /
+ *     `REFERRAL#<referred id>` (referral.ts).
+ * 29. The perk pool, codes available and handed out: `PERK` / `A#<code>`, `PERK` / `U#<code>` (referral.ts).
  */
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
 

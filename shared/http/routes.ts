@@ -36,11 +36,14 @@ import {
 import { EventInput, EventRecorded } from "../interactions/schema.ts";
 import { LeadAccepted, LeadInput, LeadTakenOrHeld, QuarantineId, QuarantinePage, QuarantineQuery } from "../leads/schema.ts";
 import { CustomerErasure, CustomerExport } from "../privacy/schema.ts";
+import { PerkSummary, ReferralCodeParam } from "../referrals/schema.ts";
 import {
   CampaignsReport,
   FormatQuery,
   FunnelReport,
   PeriodQuery,
+  ReferralsQuery,
+  ReferralsReport,
   RetentionReport,
   RevenueQuery,
   RevenueReport,
@@ -754,6 +757,17 @@ const reportRoutes = [
   }),
   route({
     method: "GET",
+    path: "/v1/reports/referrals",
+    operationId: "referralsReport",
+    fn: "reports",
+    auth: "staff",
+    summary: "Referrals per day or month; top referrers",
+    tags: ["reports"],
+    request: { query: ReferralsQuery },
+    responses: { 200: { description: "Referrals", content: reportOrTable(ReferralsReport) }, 400: validation, 401: unauthorized, 403: forbidden },
+  }),
+  route({
+    method: "GET",
     path: "/v1/reports/segments",
     operationId: "segmentsReport",
     fn: "reports",
@@ -1344,6 +1358,35 @@ const broadcastRoutes = [
   }),
 ];
 
+// The advocate programme (shared/referrals/): the referral link every promoter shares, and the
+// perk pool's summary for the owner (codes are imported with `rapport perks import`).
+const referralRoutes = [
+  route({
+    method: "GET",
+    path: "/r/{code}",
+    operationId: "referralLink",
+    fn: "public",
+    auth: null,
+    summary: "A referral link: a redirect adding ?ref=<code>",
+    tags: ["referrals"],
+    request: { params: { code: ReferralCodeParam } },
+    responses: {
+      302: { description: "To the landing page" },
+      400: { description: "Code too long", content: jsonOrPage(ValidationErrorBody) },
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/perks",
+    operationId: "perkSummary",
+    fn: "reports",
+    auth: "admin",
+    summary: "The perk pool",
+    tags: ["referrals"],
+    responses: { 200: { description: "The pool", content: asJson(PerkSummary) }, 401: unauthorized, 403: forbidden },
+  }),
+];
+
 const table = [
   ...coreRoutes,
   ...campaignRoutes,
@@ -1359,6 +1402,7 @@ const table = [
   ...broadcastRoutes,
   ...trackRoutes,
   ...webhookRoutes,
+  ...referralRoutes,
 ];
 
 /** Each route with its literal types: what `httpFunction` types an operation's input from. */

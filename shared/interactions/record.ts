@@ -100,7 +100,8 @@ export async function recordExternalEvent(deps: Deps, input: EventInput, options
         type: input.type,
         summary: describe(input, currency),
         ...(input.text ? { text: input.text } : {}),
-        data: eventData(input, eventId, currency),
+        // A referred customer's purchases carry their referrer: the referrals report's revenue counts them.
+        data: { ...eventData(input, eventId, currency), ...(money && current.referredBy ? { referredBy: current.referredBy } : {}) },
         ...(options.by ? { by: options.by } : {}),
       },
       ...(plan.stage !== current.stage

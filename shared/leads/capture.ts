@@ -7,6 +7,7 @@ import type { ConsentRecord } from "../customers/item.ts";
 import { timelineItem } from "../customers/repository.ts";
 import type { Profile } from "../entities/customer.ts";
 import { scheduleDue } from "../entities/due.ts";
+import { creditReferral } from "../referrals/referrals.ts";
 import { tieVisitor } from "../tracking/tie.ts";
 import type { LeadInput } from "./schema.ts";
 
@@ -44,7 +45,9 @@ const ATTRIBUTION_FIELDS = ["source", "utm_source", "utm_medium", "utm_campaign"
  * A new email creates the customer; a known one merges the non-empty fields (never wiping
  * data) and adds tags. The submission itself, its attribution and any consent statement (with
  * time, source, wording version and client IP: the consent ledger) go on the timeline entry.
- * Three round trips: claim email, merge profile, write the entry.
+ * Three round trips: claim email, merge profile, write the entry; with a referral code (`ref`),
+ * a lookup of the code and, for a new contact, one transaction crediting the referrer
+ * (shared/referrals/referrals.ts).
  */
 export async function captureLead(deps: Deps, lead: LeadInput, context: SubmissionContext): Promise<LeadResult> {
   if (lead._gotcha) return { customerId: newCustomerId(deps.clock), created: true, discarded: true };
@@ -94,6 +97,8 @@ export async function captureLead(deps: Deps, lead: LeadInput, context: Submissi
   };
   const summary = created ? `Lead captured from ${source}` : `Form submitted again from ${source}`;
   await deps.db.send(new PutCommand({ TableName: deps.table, Item: timelineItem(deps, customerId, { at, type: "form_submitted", summary, data }) }));
+  // After the lead is stored: a referral that cannot be credited never costs the lead.
+  if (lead.ref) await creditReferral(deps, { customerId, created, ref: lead.ref, at });
   // A form on a page with the tracking snippet: from now on that visitor's visits show on this customer.
   if (lead.visitorId) await tieVisitor(deps, lead.visitorId, customerId);
   return { customerId, created, discarded: false };

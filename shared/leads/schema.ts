@@ -19,6 +19,10 @@ export const LeadInput = z.object({
     ),
     "Added by the website snippet (with consent): ties that visitor to this customer. A malformed one is ignored.",
   ),
+  ref: describe(
+    z.optional(z.string().check(z.maxLength(100, { error: "at most 100 characters" }))),
+    "A referral code (from /r/<code>): a new contact is credited to its customer. Ignored otherwise.",
+  ),
   _gotcha: describe(z.optional(z.string()), "Honeypot: leave empty. When filled the post is answered as a success and nothing is stored."),
   // Not limited here: an unusable `_next` is the form's configuration, never a reason to lose the lead.
   _next: describe(

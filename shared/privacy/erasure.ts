@@ -12,6 +12,7 @@ import { customerKey, customerPk, ERASED_SK, erasedCustomerKey, PROFILE_SK } fro
 import { emailKey } from "../entities/email.ts";
 import { externalEventKey } from "../entities/external-event.ts";
 import { QUARANTINE_PARTITION } from "../entities/quarantine.ts";
+import { referralCodeKey } from "../entities/referral.ts";
 import { suppressionKey } from "../entities/suppression.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
 import { visitorKey } from "../entities/visitor.ts";
@@ -191,6 +192,8 @@ async function replaceProfile(
     const reason = suppressionReasonOf(profile);
     if (reason) items.push({ Update: keepSuppressed(deps, profile.email, reason, profile.unsubscribedAt ?? profile.updatedAt ?? erasedAt) });
   }
+  // The referral link stops naming anybody (a later visit lands without `ref`).
+  if (profile.referralCode) items.push({ Delete: { TableName: deps.table, Key: referralCodeKey(profile.referralCode) } });
   return items;
 }
 

@@ -1,6 +1,6 @@
 import { toMinor } from "../core/money.ts";
 import { ERASED_SK, PROFILE_SK } from "../entities/customer.ts";
-import { campaignCounterKey, cohortKey, dayKey, itemId, RFM_SPEND_KEY, rfmMonthKey, STAGES_KEY } from "../entities/report.ts";
+import { campaignCounterKey, cohortKey, dayKey, itemId, RFM_SPEND_KEY, referrerCounterKey, rfmMonthKey, STAGES_KEY } from "../entities/report.ts";
 import { SEND_PREFIX } from "../entities/send.ts";
 import type { TableKey as Key } from "../entities/table.ts";
 import { TIMELINE_PREFIX } from "../entities/timeline.ts";
@@ -23,9 +23,9 @@ import { monthsBetween } from "./dates.ts";
  *
  * | item | state (follows the item; its removal subtracts) | history (removal ignored) |
  * |---|---|---|
- * | profile | stage count; cohort size and retention; RFM cell and spend bucket | day created (`new`); day of first purchase (`newCustomers`) |
+ * | profile | stage count; cohort size and retention; RFM cell and spend bucket | day created (`new`); day of first purchase (`newCustomers`); with `referredBy`: day created `refLeads` and the referrer's `leads`, day of first purchase `refConversions` and the referrer's `conversions` |
  * | tombstone | — | day erased (`erased#<stage>`) |
- * | timeline `purchase` | — | day: `purchases`, `revenue` (minor units) |
+ * | timeline `purchase` | — | day: `purchases`, `revenue` (minor units); with `referredBy`: day `refRevenue` and the referrer's `revenue` |
  * | timeline `stage_changed` | — | day: `move#<from>#<to>` |
  * | timeline `unsubscribed` / `feedback` with a campaign | — | campaign: `unsubscribed`; `fb#<score>` |
  * | timeline `sunset` / `sunset_kept` with a campaign | — | campaign: `sunset` (marketing stopped); `kept` ("keep me" pressed) |
@@ -112,6 +112,17 @@ function profile(item: Item, { state, history }: Contributions): void {
   const firstDay = day(first);
   if (firstDay) add(history, dayKey(firstDay), "newCustomers", 1);
 
+  // Referred people: a lead the day they arrived, a conversion the day of their first purchase.
+  const referrer = str(item.referredBy);
+  if (referrer && created) {
+    add(history, dayKey(created), "refLeads", 1);
+    add(history, referrerCounterKey(referrer), "leads", 1);
+    if (firstDay) {
+      add(history, dayKey(firstDay), "refConversions", 1);
+      add(history, referrerCounterKey(referrer), "conversions", 1);
+    }
+  }
+
   if (first) {
     const cohort = first.slice(0, 7);
     add(state, cohortKey(cohort), "size", 1);
@@ -146,6 +157,11 @@ function timelineEntry(item: Item, cfg: ContributionConfig, { history }: Contrib
       add(history, dayKey(at), "purchases", 1);
       const amount = typeof data.amount === "number" ? data.amount : 0;
       add(history, dayKey(at), "revenue", toMinor(amount, cfg.currency));
+      const referrer = str(data.referredBy);
+      if (referrer) {
+        add(history, dayKey(at), "refRevenue", toMinor(amount, cfg.currency));
+        add(history, referrerCounterKey(referrer), "revenue", toMinor(amount, cfg.currency));
+      }
       return;
     }
     case "stage_changed": {

@@ -1,5 +1,5 @@
 import { csvLine } from "../core/csv.ts";
-import type { CampaignsReport, FunnelReport, RetentionReport, RevenueReport, SegmentsReport } from "./types.ts";
+import type { CampaignsReport, FunnelReport, ReferralsReport, RetentionReport, RevenueReport, SegmentsReport } from "./types.ts";
 
 /**
  * Each report as one CSV table (`?format=csv` on the route, `rapport reports ... --csv`), for
@@ -50,6 +50,14 @@ export function revenueTable(r: RevenueReport): ReportTable {
   return table(
     [r.interval, "purchases", `revenue_${r.currency}`, "new_contacts", "new_customers"],
     r.rows.map((row) => [row.period, row.purchases, row.revenue, row.newContacts, row.newCustomers]),
+  );
+}
+
+/** One row per day or month; the top referrers are the JSON answer's (a second table would not fit one CSV). */
+export function referralsTable(r: ReferralsReport): ReportTable {
+  return table(
+    [r.interval, "referred_leads", "conversions", `revenue_${r.currency}`],
+    r.rows.map((row) => [row.period, row.referredLeads, row.conversions, row.revenue]),
   );
 }
 

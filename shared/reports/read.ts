@@ -1,16 +1,18 @@
-import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { queryAll } from "../aws/db.ts";
 import { listCampaignSummaries } from "../campaigns/summaries.ts";
 import type { Deps } from "../core/deps.ts";
 import { ValidationError } from "../core/errors.ts";
 import { broadcastsQuery } from "../entities/broadcast.ts";
-import { CAMPAIGN_PARTITION, COHORT_PARTITION, DAY_PARTITION, RFM_PARTITION, RFM_SPEND_KEY, STAGES_KEY } from "../entities/report.ts";
+import { type CustomerItem, customerKey } from "../entities/customer.ts";
+import { CAMPAIGN_PARTITION, COHORT_PARTITION, DAY_PARTITION, REFERRER_PARTITION, RFM_PARTITION, RFM_SPEND_KEY, STAGES_KEY } from "../entities/report.ts";
 import type { TableKey } from "../entities/table.ts";
 import { addDays, addMonths, daysBetween } from "./dates.ts";
 import { type Attrs, campaignRow, funnelFrom, retentionFrom, revenueFrom } from "./formulas.ts";
+import { type ReferrerProfile, referralsFrom, topReferrerIds } from "./referrals.ts";
 import { rfmCells, segmentsFrom } from "./rfm.ts";
-import type { PeriodQuery, RevenueQuery, SegmentsQuery } from "./schema.ts";
-import type { CampaignsReport, FunnelReport, Period, RetentionReport, RevenueReport, SegmentsReport } from "./types.ts";
+import type { PeriodQuery, ReferralsQuery, RevenueQuery, SegmentsQuery } from "./schema.ts";
+import type { CampaignsReport, FunnelReport, Period, ReferralsReport, RetentionReport, RevenueReport, SegmentsReport } from "./types.ts";
 
 /**
  * The reports, computed from the counters (shared/reports/contributions.ts) with a handful of
@@ -120,4 +122,52 @@ export async function segmentsReport(deps: Deps, query: SegmentsQuery): Promise<
   const asOf = query.at ? new Date(query.at) : deps.clock.now();
   const items = await range(deps, RFM_PARTITION);
   return segmentsFrom(rfmCells(items, asOf.toISOString().slice(0, 7)), items.get(RFM_SPEND_KEY.SK) ?? {}, deps.config.currency, asOf.toISOString());
+}
+
+/**
+ * Referred leads, conversions and revenue per day or month (the day counters), and the top
+ * referrers (their counters, plus one BatchGetItem of at most 100 profiles for names and codes).
+ */
+export async function referralsReport(deps: Deps, query: ReferralsQuery): Promise<ReferralsReport> {
+  const now = deps.clock.now();
+  const interval = query.interval ?? "month";
+  const today = now.toISOString().slice(0, 10);
+  const defaults = interval === "month" && !query.from ? { from: `${addMonths((query.to ?? today).slice(0, 7), -11)}-01` } : {};
+  const period = resolvePeriod({ ...query, ...defaults }, now, 30);
+  // The query's pattern admits 1-100 only.
+  const top = query.top ? Number(query.top) : 10;
+  const [days, referrers] = await Promise.all([range(deps, DAY_PARTITION, period.from, period.to), range(deps, REFERRER_PARTITION)]);
+  const profiles = await referrerProfiles(deps, topReferrerIds(referrers, top));
+  return referralsFrom(days, referrers, profiles, {
+    period,
+    interval,
+    currency: deps.config.currency,
+    asOf: now.toISOString(),
+    top,
+    ambassadorAfter: deps.config.referrals.ambassadorAfter,
+  });
+}
+
+async function referrerProfiles(deps: Deps, ids: string[]): Promise<Map<string, ReferrerProfile>> {
+  const profiles = new Map<string, ReferrerProfile>();
+  let keys = ids.map((id) => customerKey(id));
+  for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+    const result = await deps.db.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [deps.table]: { Keys: keys, ProjectionExpression: "id, firstName, lastName, company, email, referralCode, ambassadorAt" },
+        },
+      }),
+    );
+    for (const item of (result.Responses?.[deps.table] ?? []) as Partial<CustomerItem>[]) {
+      if (!item.id) continue;
+      profiles.set(item.id, {
+        name: [item.firstName, item.lastName].filter(Boolean).join(" ") || item.company || item.email || item.id,
+        ...(item.referralCode ? { referralCode: item.referralCode } : {}),
+        ambassador: item.ambassadorAt !== undefined,
+      });
+    }
+    keys = (result.UnprocessedKeys?.[deps.table]?.Keys ?? []) as typeof keys;
+  }
+  return profiles;
 }

@@ -33,7 +33,16 @@ export const SegmentsQuery = z.object({
   format: Format,
 });
 
+export const ReferralsQuery = z.object({
+  from: z.optional(Day),
+  to: z.optional(Day),
+  interval: z.optional(z.enum(["day", "month"], { error: "must be day or month" })),
+  top: z.optional(z.string().check(z.regex(/^(100|[1-9]\d?)$/, { error: "must be 1 to 100" }))),
+  format: Format,
+});
+
 export type PeriodQuery = z.infer<typeof PeriodQuery>;
+export type ReferralsQuery = z.output<typeof ReferralsQuery>;
 export type RevenueQuery = z.infer<typeof RevenueQuery>;
 export type SegmentsQuery = z.infer<typeof SegmentsQuery>;
 export type FormatQuery = z.infer<typeof FormatQuery>;
@@ -112,6 +121,31 @@ export const RevenueReport = z.object({
   currency: z.string(),
   rows: z.array(z.object({ period: z.string(), ...RevenueFigures })).check(note("One row per day or month of the period, zeros included.")),
   totals: z.object(RevenueFigures),
+});
+
+const ReferralFigures = { referredLeads: z.number(), conversions: z.number(), revenue: z.number() };
+
+export const ReferralsReport = z.object({
+  asOf: z.string(),
+  period: Period,
+  interval: z.enum(["day", "month"]),
+  currency: z.string(),
+  ambassadorAfter: z.number(),
+  rows: z.array(z.object({ period: z.string(), ...ReferralFigures })),
+  totals: z.object({ ...ReferralFigures, conversionRate: z.nullable(z.number()) }),
+  topReferrers: z
+    .array(
+      z.object({
+        customerId: z.string(),
+        name: z.nullable(z.string()),
+        referralCode: z.nullable(z.string()),
+        ambassador: z.boolean(),
+        leads: z.number(),
+        conversions: z.number(),
+        revenue: z.number(),
+      }),
+    )
+    .check(note("All time, by conversions, revenue, leads")),
 });
 
 export const CampaignsReport = z.object({

@@ -18,6 +18,9 @@ export type RetentionReport = z.output<typeof schema.RetentionReport>;
 /** `GET /v1/reports/revenue?from=&to=&interval=day|month` (default: the 12 months up to today, by month). */
 export type RevenueReport = z.output<typeof schema.RevenueReport>;
 
+/** `GET /v1/reports/referrals?from=&to=&interval=&top=` (default: the 12 months up to today, by month). */
+export type ReferralsReport = z.output<typeof schema.ReferralsReport>;
+
 /** `GET /v1/reports/campaigns`: lifetime figures per campaign (every campaign, zeros included). */
 export type CampaignsReport = z.output<typeof schema.CampaignsReport>;
 

@@ -9,7 +9,7 @@ import type { ScoreState } from "../lead-score/score.ts";
 /**
  * Alerts about a customer that someone in the team should act on become tasks, never only
  * emails: a task is on somebody's Today whether or not any mail is configured, and it stays there
- * until it is done. Three alerts:
+ * until it is done. Five alerts:
  *
  * - `lead-follow-up`: a lead with no recorded follow-up the lead follow-up campaign's `afterHours`
  *   after capture (48 by default), raised by the sweep;
@@ -18,6 +18,8 @@ import type { ScoreState } from "../lead-score/score.ts";
  * - `valuable-at-risk`: a customer who becomes at risk while in a valuable segment (`isValuable`);
  * - `hot-lead`: a lead score that crossed the hot threshold upwards, raised by the table's stream
  *   consumer (shared/lead-score/stream.ts), once per crossing.
+ * - `perk-pool-empty`: an ambassador's reward mail waits for a perk code because the pool is empty
+ *   (shared/referrals/perks.ts), raised by the sweep while it waits.
  *
  * Each goes to the customer's owner when the owner's email is a person of the team, else to the
  * first owner of the team (the person in the owner group who was added first), else to nobody
@@ -25,7 +27,7 @@ import type { ScoreState } from "../lead-score/score.ts";
  * and the alert's occurrence, so the same alert never makes two tasks. The optional alert email
  * (to the owner or SALES_EMAIL) is the lead and detractor campaigns' own, sent as before.
  */
-export type AlertReason = "lead-follow-up" | "detractor-alert" | "valuable-at-risk" | "hot-lead";
+export type AlertReason = "lead-follow-up" | "detractor-alert" | "valuable-at-risk" | "hot-lead" | "perk-pool-empty";
 
 /** One alert the sweep (or the feedback link) raises about one customer. */
 export interface Alert {
@@ -81,6 +83,11 @@ export function alertText(
       const comment = c.lowFeedbackComment ? `Their comment: “${c.lowFeedbackComment}”` : "No comment given.";
       return { title: `Low feedback score ${score} from ${who}`, notes: `${comment}\nA personal reply in the next day or two can turn this around.` };
     }
+    case "perk-pool-empty":
+      return {
+        title: `Perk pool empty: ${who}'s ambassador reward is waiting`,
+        notes: "No perk code is left to send. Import codes (rapport perks import FILE.csv): the mail goes out within the hour.",
+      };
     case "valuable-at-risk":
       return {
         title: `Win back ${who}: a valuable customer at risk`,

@@ -112,6 +112,8 @@ function candidate(campaign: Campaign, c: CustomerItem, now: Date, cfg: Retentio
       const due = repermissionDueAt(c, cfg);
       return due ? { occurrence: due.idleSince, dueAt: due.dueAt } : undefined;
     }
+    case "ambassador":
+      return c.ambassadorAt ? { occurrence: "first", dueAt: Date.parse(c.ambassadorAt) } : undefined;
   }
 }
 
@@ -260,6 +262,9 @@ export function evaluate(customer: CustomerItem, campaigns: Campaign[], now: Dat
   if (marketingNow.length > 0 && !c.firstMarketingAt && asking) later.push(nowMs + cfg.sunsetDays * DAY_MS);
   // Likewise the re-permission email going out now: its grace period's end is the next look.
   if (asking && marketingNow.includes(asking.id)) later.push(nowMs + cfg.sunsetGraceDays * DAY_MS);
+  // The reward mail waits for a perk code (shared/referrals/perks.ts): somebody has to refill the pool.
+  if (c.perkWaitingSince && !c.perkCode)
+    result.alerts.push({ customerId: c.id, reason: "perk-pool-empty", occurrence: c.perkWaitingSince, dueAt: c.perkWaitingSince });
   if (lifecycle && c.stage === "at_risk" && c.atRiskSince && nowMs - Date.parse(c.atRiskSince) <= STALE_AFTER_MS && isValuable(c, lifecycle))
     result.alerts.push({ customerId: c.id, reason: "valuable-at-risk", occurrence: c.atRiskSince.slice(0, 10), dueAt: c.atRiskSince });
   if (later.length > 0) result.nextDueAt = new Date(Math.min(...later)).toISOString();

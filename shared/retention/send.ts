@@ -14,6 +14,7 @@ import { customerUpdate } from "../entities/customer.ts";
 import { scheduleDue, setDueIfAbsent } from "../entities/due.ts";
 import { sendKey } from "../entities/send.ts";
 import { isSuppressed } from "../mail-feedback/suppression.ts";
+import { claimPerk, waitForPerks } from "../referrals/perks.ts";
 import { blockedReason, earliestSendTime, inAudience, sentOf } from "./evaluate.ts";
 
 export type SendOutcome =
@@ -53,6 +54,8 @@ export class SendingPaused extends Error {
  * 1. re-reads the customer (consistent) and re-checks every guardrail at send time: audience,
  *    suppression, consent for marketing, the frequency cap and the send window (deferring to the
  *    due index instead of dropping);
+ * 1b. a campaign showing `{{perkCode}}` gets the customer's perk code from the pool first, and
+ *    waits (deferred, the owner alerted by the sweep) while the pool is empty;
  * 2. claims the ledger item with a conditional write ("sending"); a claim already "sent" is a
  *    duplicate and sends nothing;
  * 3. sends through SES, retrying throttling with backoff; a failure marks the claim "failed" so the
@@ -88,10 +91,18 @@ export async function deliver(deps: Deps, mailer: Mailer, campaigns: Map<string,
     return { status: "deferred", until: earliest.toISOString() };
   }
 
+  // A reward that promises a perk code waits for one rather than going without (the owner is told).
+  let recipient = customer;
+  if (usesPerkCode(campaign) && !customer.perkCode) {
+    const perkCode = await claimPerk(deps, customer.id);
+    if (!perkCode) return { status: "deferred", until: await waitForPerks(deps, customer.id, now) };
+    recipient = { ...customer, perkCode };
+  }
+
   const claimed = await claim(deps, request, campaign, now);
   if (claimed !== "claimed") return claimed;
 
-  const mail = await compose(deps, campaign, customer, request, owner!);
+  const mail = await compose(deps, campaign, recipient, request, owner!);
   let messageId: string;
   try {
     messageId = (await sendWithBackoff(mailer, mail)).messageId;
@@ -118,6 +129,11 @@ export async function deliver(deps: Deps, mailer: Mailer, campaigns: Map<string,
   }
   await recordSent(deps, campaign, customer, request, messageId, mail.subject);
   return { status: "sent", messageId };
+}
+
+/** Whether any of the campaign's templates shows a perk code. */
+function usesPerkCode(campaign: Campaign): boolean {
+  return Object.values(campaign.templates).some((t) => `${t.subject}${t.text}${t.html}`.includes("perkCode"));
 }
 
 async function claim(deps: Deps, request: SendRequest, campaign: Campaign, now: Date): Promise<"claimed" | SendOutcome> {

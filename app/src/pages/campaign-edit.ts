@@ -34,6 +34,7 @@ const TRIGGERS: { type: TriggerType; label: string; fields: { name: string; labe
   },
   { type: "low_feedback", label: "Low feedback score (0–6)", fields: [] },
   { type: "double_opt_in", label: "Double opt-in (confirm consent)", fields: [] },
+  { type: "ambassador", label: "Becomes an ambassador (referrals)", fields: [] },
   {
     type: "interest",
     label: "Website interest, nothing bought in it",

@@ -33,6 +33,8 @@ export function triggerText(t: Trigger): string {
       return `Opened ${t.opens} marketing emails in a row without a click`;
     case "sunset":
       return "No opens or clicks for the sunset period (asks once, then marketing stops)";
+    case "ambassador":
+      return "When a customer's referrals make them an ambassador";
   }
 }
 

@@ -134,6 +134,7 @@ function view(c: Customer360, ctx: PageContext) {
           ]),
         ),
         section("Lead score", { class: "score-panel" }, scorePanel(c)),
+        section("Referrals", {}, referralFacts(c)),
         section("Website interests", {}, interestsTable(c)),
       ),
       section("Timeline", { class: "span-2" }, timeline),
@@ -156,6 +157,26 @@ function view(c: Customer360, ctx: PageContext) {
   ];
   void timelineInto(timeline, c.id, ctx);
   return page;
+}
+
+/** Where the customer stands in the advocate programme: their link, who they brought, and their reward. */
+function referralFacts(c: Customer360): HTMLElement {
+  const r = c.referral;
+  const status = r?.status ?? "none";
+  const badge = h(
+    "span",
+    { class: `badge ${status === "ambassador" ? "badge-yes" : "badge-no"}` },
+    status === "ambassador" ? "Ambassador" : status === "promoter" ? "Promoter (has a link)" : "No referral link",
+  );
+  return facts([
+    ["Programme status", badge],
+    ["Referral link", r?.link ? h("a", { href: r.link, rel: "noreferrer" }, r.link) : "Given on the feedback thank-you page after a score of 9 or 10"],
+    ["Leads referred", f.count(r?.referredLeads ?? 0)],
+    ["Referred people who bought", f.count(r?.referrals ?? 0)],
+    ["Referred by", r?.referredBy ? h("a", { href: `#/customers/${encodeURIComponent(r.referredBy)}` }, "the referring customer") : ""],
+    ["Ambassador since", r?.ambassadorAt ? f.dateTime(r.ambassadorAt) : ""],
+    ["Perk code", r?.perkCode ?? (r?.perkWaitingSince ? `Waiting for the perk pool since ${f.dateTime(r.perkWaitingSince)}` : "")],
+  ]);
 }
 
 /** The timeline a page at a time: "Show older entries" asks for the next page with the cursor. */

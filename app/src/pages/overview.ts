@@ -2,7 +2,7 @@ import { ApiError, api, query } from "../api.ts";
 import { COLORS, chartFigure } from "../charts.ts";
 import { h, replace } from "../dom.ts";
 import * as f from "../format.ts";
-import type { CampaignsReport, FunnelReport, RetentionReport, RevenueReport } from "../types.ts";
+import type { CampaignsReport, FunnelReport, ReferralsReport, RetentionReport, RevenueReport } from "../types.ts";
 import type { PageContext } from "../ui.ts";
 import { dataTable, loadInto, pageHeading, section, stats } from "../ui.ts";
 
@@ -64,6 +64,7 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
   const retention = retryable(() => api<RetentionReport>(`/v1/reports/retention${query(period)}`, { signal: ctx.signal }));
   const revenue = retryable(() => api<RevenueReport>(`/v1/reports/revenue${query({ ...period, interval })}`, { signal: ctx.signal }));
   const campaigns = retryable(() => api<CampaignsReport>("/v1/reports/campaigns", { signal: ctx.signal }));
+  const referrals = () => api<ReferralsReport>(`/v1/reports/referrals${query({ ...period, interval, top: 10 })}`, { signal: ctx.signal });
   const answers = Promise.allSettled([funnel.first, retention.first, revenue.first, campaigns.first]);
 
   const form = periodForm(period, preset);
@@ -72,6 +73,7 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
   const churnBody = h("div");
   const revenueBody = h("div");
   const npsBody = h("div");
+  const referralsBody = h("div");
 
   replace(
     ctx.main,
@@ -85,6 +87,7 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
       section("Churn in the period", {}, churnBody),
       section(interval === "month" ? "Revenue by month" : "Revenue by day", {}, revenueBody),
       section("NPS by campaign", {}, npsBody),
+      section("Referrals", { class: "span-2" }, referralsBody),
     ),
   );
 
@@ -124,6 +127,7 @@ export async function overviewPage(ctx: PageContext): Promise<void> {
   void loadInto(churnBody, ctx, "Loading churn…", retention.fetch, (r) => churnView(r, ctx));
   void loadInto(revenueBody, ctx, "Loading revenue…", revenue.fetch, (r) => revenueView(r, ctx));
   void loadInto(npsBody, ctx, "Loading campaign feedback…", campaigns.fetch, (r) => npsView(r, ctx));
+  void loadInto(referralsBody, ctx, "Loading referrals…", referrals, referralsView);
 
   // A period the API refuses (from after to, say) is named next to the field it is about.
   funnel.first.catch((err: unknown) => {
@@ -327,4 +331,36 @@ function npsView(r: CampaignsReport, ctx: PageContext) {
     ctx.charts,
   );
   return body;
+}
+
+/** What promoters' referral links brought in the period, and who brought the most (all time). */
+function referralsView(r: ReferralsReport) {
+  const t = r.totals;
+  return h(
+    "div",
+    null,
+    h(
+      "p",
+      { class: "lead-figure" },
+      h("strong", null, f.count(t.referredLeads)),
+      ` referred leads in the period; ${f.count(t.conversions)} referred people made a first purchase (${f.percent(t.conversionRate)}), and referred customers spent ${f.money(t.revenue, r.currency)}.`,
+    ),
+    h(
+      "p",
+      { class: "help" },
+      `Promoters (scores 9–10) get a personal referral link on the feedback thank-you page. After ${f.count(r.ambassadorAfter)} referred people buy, a referrer becomes an ambassador and gets the reward email with a perk code.`,
+    ),
+    dataTable(
+      "Top referrers, all time",
+      [
+        { heading: "Referrer", cell: (x) => h("a", { href: `#/customers/${encodeURIComponent(x.customerId)}` }, x.name ?? "Erased customer") },
+        { heading: "Status", cell: (x) => h("span", { class: `badge ${x.ambassador ? "badge-yes" : "badge-no"}` }, x.ambassador ? "Ambassador" : "Promoter") },
+        { heading: "Leads", cell: (x) => f.count(x.leads), numeric: true },
+        { heading: "Bought", cell: (x) => f.count(x.conversions), numeric: true },
+        { heading: "Revenue", cell: (x) => f.money(x.revenue, r.currency), numeric: true },
+      ],
+      r.topReferrers,
+      { stack: true, empty: "No referrals yet: nobody has arrived through a referral link." },
+    ),
+  );
 }
