@@ -24,6 +24,7 @@ import type { FunctionName, Route } from "../shared/http/routes.ts";
 import { matchRoute } from "../shared/http/routes.ts";
 import { isAllowedOrigin } from "../shared/leads/origins.ts";
 import { httpEvent, lambdaContext } from "./lambda-events.ts";
+import { type SimulatedSesEvents, TRACKING_PATH } from "./ses-events.ts";
 
 /** API Gateway refuses bodies over 10 MB; the local server stops reading at 1 MiB (handlers cap forms at 16 KiB). */
 const MAX_READ_BYTES = 1024 * 1024;
@@ -49,7 +50,12 @@ export interface ApiServerOptions {
    * separate instances; here they share one process, so a busy machine may need more.
    */
   functionTimeoutMs?: number;
+  /** SES's open and click tracking, locally: the simulated events' tracking URLs (local/ses-events.ts). */
+  sesTracking?: Pick<SimulatedSesEvents, "track">;
 }
+
+/** A 1×1 transparent GIF: what an open-tracking image answers. */
+const PIXEL = "R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
 
 type Answer = HttpResult | { statusCode: number; headers: Record<string, string>; body: string };
 
@@ -122,6 +128,20 @@ export function createApiServer(deps: Deps, sweepWiring: SweepWiring, options: A
     if (method === "GET" && (url.pathname === "/" || url.pathname === "/index.html")) {
       const action = `${deps.config.publicBaseUrl}/v1/leads`;
       return { answer: { statusCode: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: demoFormPage(action) } };
+    }
+
+    if (method === "GET" && url.pathname.startsWith(TRACKING_PATH) && options.sesTracking) {
+      const tracked = await options.sesTracking.track(url.pathname.slice(TRACKING_PATH.length), req.headers["user-agent"]);
+      if (tracked.kind === "redirect") return { answer: { statusCode: 302, headers: { location: tracked.location, "cache-control": "no-store" }, body: "" } };
+      if (tracked.kind === "pixel")
+        return { answer: { statusCode: 200, headers: { "content-type": "image/gif", "cache-control": "no-store" }, body: PIXEL, isBase64Encoded: true } };
+      return {
+        answer: {
+          statusCode: 404,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+          body: "This tracking link belongs to a mail sent before the local stack last started; its opens and clicks are no longer told apart.",
+        },
+      };
     }
 
     const match = matchRoute(method, url.pathname);

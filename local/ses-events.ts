@@ -19,6 +19,39 @@ const SIMULATOR: Record<string, "bounce" | "complaint" | "suppressed"> = {
 /** SES reports outcomes a moment after it accepts a mail; locally a short, fixed delay. */
 const REPORT_DELAY_MS = 200;
 
+/** Where the local server answers the open pixel and the click links it adds (SES's tracking domain on AWS). */
+export const TRACKING_PATH = "/_ses/";
+/** Mails whose opens and clicks are still told apart: the latest ones (a local stack's memory, not a database). */
+const TRACKED_MAILS = 20_000;
+
+interface TrackedMail {
+  mail: OutgoingMail;
+  messageId: string;
+  links: string[];
+}
+
+/** What the local server answers for a tracking URL. */
+export type TrackingAnswer = { kind: "pixel" } | { kind: "redirect"; location: string } | { kind: "unknown" };
+
+const ENTITIES: Record<string, string> = { "&amp;": "&", "&quot;": '"', "&#39;": "'", "&#x27;": "'", "&lt;": "<", "&gt;": ">" };
+
+/**
+ * The HTML part as SES's open and click tracking sends it: every http(s) link of an `<a>` goes
+ * through a tracking URL that redirects to it, and a 1×1 image at the end of the body reports the
+ * open (https://docs.aws.amazon.com/ses/latest/dg/faqs-metrics.html). The text part is left alone,
+ * as SES leaves it. Returns the HTML and the links, by their number in the tracking URLs.
+ */
+export function withTracking(html: string, base: string, id: string): { html: string; links: string[] } {
+  const links: string[] = [];
+  const tracked = html.replace(/(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?:\/\/[^"']+)\2/gi, (_all, start: string, quote: string, href: string) => {
+    links.push(href.replace(/&(amp|quot|#39|#x27|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity));
+    return `${start}${quote}${base}click/${id}/${links.length - 1}${quote}`;
+  });
+  const pixel = `<img src="${base}open/${id}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`;
+  const closing = tracked.search(/<\/body>/i);
+  return { html: closing === -1 ? `${tracked}${pixel}` : `${tracked.slice(0, closing)}${pixel}${tracked.slice(closing)}`, links };
+}
+
 /**
  * Stands in for what SES does after it accepts a mail and aws-ses-v2-local does not: it publishes
  * the configuration set's events (a Delivery for every accepted mail; a Bounce or a Complaint for
@@ -35,17 +68,33 @@ export class SimulatedSesEvents implements Mailer {
   private readonly logger: Logger;
   /** SES's clock: the instant a simulated sweep runs as of, so the outcome follows the send on the timeline. */
   private readonly now: () => Date;
+  /** With a base URL (`…/_ses/`), mails go out with SES-style open and click tracking (`withTracking`). */
+  private readonly trackingBase?: string;
+  private readonly tracked = new Map<string, TrackedMail>();
 
-  constructor(inner: Mailer, deliver: (event: SesEventBridgeEvent) => Promise<unknown>, logger: Logger, now: () => Date = () => new Date()) {
+  constructor(
+    inner: Mailer,
+    deliver: (event: SesEventBridgeEvent) => Promise<unknown>,
+    logger: Logger,
+    now: () => Date = () => new Date(),
+    trackingBase?: string,
+  ) {
     this.inner = inner;
     this.deliver = deliver;
     this.logger = logger;
     this.now = now;
+    if (trackingBase) this.trackingBase = trackingBase;
   }
 
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     const at = this.now();
-    const result = await this.inner.send(mail);
+    const id = randomUUID();
+    const tracking = this.trackingBase && mail.html ? withTracking(mail.html, this.trackingBase, id) : undefined;
+    const result = await this.inner.send(tracking ? { ...mail, html: tracking.html } : mail);
+    if (tracking) {
+      this.tracked.set(id, { mail, messageId: result.messageId, links: tracking.links });
+      if (this.tracked.size > TRACKED_MAILS) this.tracked.delete(this.tracked.keys().next().value!);
+    }
     const report = new Promise<void>((resolve) => setTimeout(resolve, REPORT_DELAY_MS))
       .then(async () => {
         for (const event of sesEventsFor(mail, result.messageId, at)) await this.deliver(event);
@@ -54,6 +103,27 @@ export class SimulatedSesEvents implements Mailer {
       .finally(() => this.pending.delete(report));
     this.pending.add(report);
     return result;
+  }
+
+  /**
+   * A tracking URL was fetched (`open/<id>` or `click/<id>/<n>` under the tracking base): reports
+   * the Open or Click event SES would publish to the same ses-events handler, and says what to
+   * answer. Every fetch is an event, as with SES (a mail opened twice reports two opens); what
+   * counts once is the handler's business. A link from before a restart is unknown: nothing to report.
+   */
+  async track(path: string, userAgent = "unknown"): Promise<TrackingAnswer> {
+    const [kind, id, n] = path.split("/");
+    const entry = id ? this.tracked.get(id) : undefined;
+    const link = kind === "click" && entry && n !== undefined && /^\d+$/.test(n) ? entry.links[Number(n)] : undefined;
+    if (!entry || (kind !== "open" && !link)) return { kind: "unknown" };
+    const at = this.now().toISOString();
+    const record = mailRecord(entry.mail, entry.messageId, at);
+    // The fields SES documents for these events; the handler reads only some of them.
+    const open = { timestamp: at, ipAddress: "127.0.0.1", userAgent };
+    const click = { ...open, link: link!, linkTags: {} };
+    const detail: SesEvent = kind === "open" ? { eventType: "Open", mail: record, open } : { eventType: "Click", mail: record, click };
+    await this.deliver(eventBridge(kind === "open" ? "Email Opened" : "Email Clicked", detail, at));
+    return kind === "open" ? { kind: "pixel" } : { kind: "redirect", location: link! };
   }
 
   /** Resolves once every event for the mails sent so far has been handled (tests, shutdown). */
@@ -68,16 +138,8 @@ export class SimulatedSesEvents implements Mailer {
  * wrapped as EventBridge delivers them (source `aws.ses`).
  */
 export function sesEventsFor(mail: OutgoingMail, messageId: string, at: Date): SesEventBridgeEvent[] {
-  const sent = at.toISOString();
   const later = new Date(at.getTime() + 1000).toISOString();
-  const record = {
-    timestamp: sent,
-    source: mail.from,
-    messageId,
-    destination: [mail.to],
-    headersTruncated: false,
-    tags: Object.fromEntries(Object.entries(mail.tags).map(([name, value]) => [name, [value]])),
-  };
+  const record = mailRecord(mail, messageId, at.toISOString());
   const simulated = SIMULATOR[mail.to.trim().toLowerCase()];
   const details: { detailType: string; detail: SesEvent }[] = [];
   if (simulated === "bounce" || simulated === "suppressed") {
@@ -107,15 +169,32 @@ export function sesEventsFor(mail: OutgoingMail, messageId: string, at: Date): S
       });
     }
   }
-  return details.map(({ detailType, detail }) => ({
+  return details.map(({ detailType, detail }) => eventBridge(detailType, detail, later));
+}
+
+/** The `mail` object of every SES event record: the message as it was sent. */
+function mailRecord(mail: OutgoingMail, messageId: string, sentAt: string) {
+  return {
+    timestamp: sentAt,
+    source: mail.from,
+    messageId,
+    destination: [mail.to],
+    headersTruncated: false,
+    tags: Object.fromEntries(Object.entries(mail.tags).map(([name, value]) => [name, [value]])),
+  };
+}
+
+/** An SES event as EventBridge delivers it (source `aws.ses`). */
+function eventBridge(detailType: string, detail: SesEvent, time: string): SesEventBridgeEvent {
+  return {
     version: "0",
     id: randomUUID(),
     "detail-type": detailType,
     source: "aws.ses",
     account: "000000000000",
-    time: later,
+    time,
     region: "us-east-1",
     resources: [],
     detail,
-  }));
+  };
 }

@@ -20,7 +20,7 @@ import { freePort } from "./dynamo.ts";
 import { InProcessQueue, LocalBus, startScheduler } from "./pipeline.ts";
 import type { ApiServerOptions } from "./server.ts";
 import { createApiServer } from "./server.ts";
-import { SimulatedSesEvents } from "./ses-events.ts";
+import { SimulatedSesEvents, TRACKING_PATH } from "./ses-events.ts";
 import type { StreamPoller } from "./streams.ts";
 import { startStreamPoller } from "./streams.ts";
 import { ensureTable } from "./table.ts";
@@ -126,7 +126,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   // The instant mail goes out as of: a simulated sweep's (`POST /v1/sweeps` with "at") while it drains.
   let mailClock = deps.clock;
   const sesMailer = options.mailer ?? new SesMailer({ region: deps.config.region, endpoint: options.sesEndpoint });
-  const sesEvents = options.sesEvents === false ? undefined : new SimulatedSesEvents(sesMailer, makeSesEventsHandler(deps), logger, () => mailClock.now());
+  const sesEvents =
+    options.sesEvents === false
+      ? undefined
+      : new SimulatedSesEvents(sesMailer, makeSesEventsHandler(deps), logger, () => mailClock.now(), `${url}${TRACKING_PATH}`);
   const mailer = sesEvents ?? sesMailer;
   const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs, pauseSeconds: options.pauseSeconds });
   bus.queue = queue;
@@ -144,7 +147,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       }
     },
   };
-  const server = createApiServer(deps, wiring, { onResponse: options.onResponse, functionTimeoutMs: options.functionTimeoutMs });
+  const server = createApiServer(deps, wiring, {
+    onResponse: options.onResponse,
+    functionTimeoutMs: options.functionTimeoutMs,
+    ...(sesEvents ? { sesTracking: sesEvents } : {}),
+  });
   if (table.streamAdded) {
     logger.warn(
       `The table ${options.tableName} was made before report counters: only changes from now on are counted. Count what is already there with: npx rapport reports rebuild`,

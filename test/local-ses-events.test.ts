@@ -58,6 +58,40 @@ describe("the local stack reports what SES would report", () => {
     expect(thankYou).toMatchObject({ sent: 4, delivered: 2, bounced: 2, complained: 1 });
   });
 
+  it("mails go out with SES's open and click tracking: the image reports an open, a link a click and then the page", async () => {
+    const id = await buyer(stack, "tracked@example.com", "2027-05-10T10:00:00Z");
+    // The thank-you has no links; the feedback request a week later has eleven score links.
+    await stack.api("/v1/sweeps", { key: stack.adminKey, body: { at: "2027-05-10T10:05:00Z" } });
+    await stack.api("/v1/sweeps", { key: stack.adminKey, body: { at: "2027-05-17T12:00:00Z" } });
+    await stack.sesEvents!.settle();
+    const mail = (await stack.mailsTo("tracked@example.com")).find((m) => m.body.html?.includes("<a "));
+    const html = mail!.body.html!;
+    // As SES sends it: every link of the HTML part goes through a tracking URL, an image at the end reports the open.
+    const hrefs = [...html.matchAll(/<a\b[^>]*href="([^"]+)"/g)].map((m) => m[1]!);
+    expect(hrefs.length).toBeGreaterThan(0);
+    for (const href of hrefs) expect(href.startsWith(`${stack.url}/_ses/click/`), href).toBe(true);
+    const pixel = /<img src="([^"]+\/_ses\/open\/[^"]+)"/.exec(html)![1]!;
+    expect(mail!.body.text).not.toContain("/_ses/");
+
+    const image = await fetch(pixel);
+    expect(image.status).toBe(200);
+    expect(image.headers.get("content-type")).toBe("image/gif");
+    const click = await fetch(hrefs[0]!, { redirect: "manual" });
+    expect(click.status).toBe(302);
+    // The page the link was for: one of the text part's links, which SES does not rewrite.
+    expect(mail!.body.text).toContain(click.headers.get("location"));
+
+    expect(await timelineTypes(stack, id)).toEqual(expect.arrayContaining(["email_opened", "email_clicked"]));
+    await stack.settleReports();
+    const report = await stack.api("/v1/reports/campaigns", { key: stack.adminKey });
+    expect((report.body.campaigns as { id: string; opened: number; clicked: number }[]).find((c) => c.id === "feedback-request")).toMatchObject({
+      opened: 1,
+      clicked: 1,
+    });
+    // A tracking URL the stack does not know (a mail from before a restart) reports nothing.
+    expect((await fetch(`${stack.url}/_ses/open/00000000-0000-0000-0000-000000000000`)).status).toBe(404);
+  });
+
   it("the outcome follows the send: SES's reports carry the simulated sweep's instant, not the wall clock", () => {
     const mail = {
       from: "shop@example.com",
