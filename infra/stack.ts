@@ -199,10 +199,11 @@ const FUNCTIONS: Record<FunctionId, FunctionSpec> = {
     // The lead score (shared/lead-score/stream.ts): reads the customer item, updates its score
     // (UpdateItem) and puts its sort entry and a hot lead's timeline entry (PutItem); a hot lead's
     // task is the alerts' transaction (ConditionCheckItem on the profile, PutItem) for the owner
-    // found in the people directory (Query of its partition).
+    // found in the people directory (Query of its partition); a sort entry written for a customer
+    // erased meanwhile is deleted (DeleteItem).
     moreAccess: [
       {
-        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"],
         partitions: [`${CUSTOMER_PREFIX}*`, `${CO_PURCHASE_PREFIX}*`, PERSON_PARTITION],
       },
     ],

@@ -336,9 +336,10 @@ describe("the Rapport stack, synthesized with cdk.json's defaults", () => {
         actions: ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         indexes: [],
         partitions: ["REPORT#*", "SEARCH#*"],
-        // The lead score besides: a hot lead's task (ConditionCheckItem on the profile) for the owner found in the people directory (Query).
+        // The lead score besides: a hot lead's task (ConditionCheckItem on the profile) for the owner found in the people directory (Query);
+        // the sort entry of a customer erased while it was written (DeleteItem).
         more: {
-          actions: ["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+          actions: ["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
           partitions: ["CUST#*", "COBUY#*", "PERSON"],
         },
       },

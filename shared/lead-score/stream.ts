@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
-import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { isConditionFailed, Update } from "../aws/db.ts";
@@ -147,9 +147,20 @@ async function scoreCustomer(deps: Deps, customerId: string, activities: Activit
       if (attempt >= ATTEMPTS) throw new Error("lead score changed concurrently; the batch is retried");
       continue;
     }
-    writes += await copyToProfile(deps, customerId, result.state);
-    return { scored: result.counted.length, writes };
+    const copied = await copyToProfile(deps, customerId, result.state);
+    // Refused because the profile is gone: the customer was erased between the read and the
+    // Put, after the erasure's last sweep of the partition. The entry must not outlive them.
+    if (copied === 0 && !(await profileExists(deps, customerId))) {
+      await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: scoreEntryKey(customerId) }));
+      return { scored: 0, writes: writes + 1 };
+    }
+    return { scored: result.counted.length, writes: writes + copied };
   }
+}
+
+async function profileExists(deps: Deps, customerId: string): Promise<boolean> {
+  const read = await deps.db.send(new GetCommand({ TableName: deps.table, Key: customerKey(customerId), ConsistentRead: true, ProjectionExpression: "PK" }));
+  return read.Item !== undefined;
 }
 
 /**
