@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { appendFile, readFile } from "node:fs/promises";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { SesEventBridgeEvent } from "../functions/ses-events.ts";
 import type { Mailer, OutgoingMail } from "../shared/core/ports.ts";
@@ -21,13 +22,24 @@ const REPORT_DELAY_MS = 200;
 
 /** Where the local server answers the open pixel and the click links it adds (SES's tracking domain on AWS). */
 export const TRACKING_PATH = "/_ses/";
+/** The journal of tracked mails in the local data dir (npm start and `rapport sweep` both write it). */
+export const SES_TRACKING_FILE = "ses-tracking.jsonl";
 /** Mails whose opens and clicks are still told apart: the latest ones (a local stack's memory, not a database). */
 const TRACKED_MAILS = 20_000;
 
 interface TrackedMail {
-  mail: OutgoingMail;
+  id: string;
+  mail: Pick<OutgoingMail, "from" | "to" | "tags">;
   messageId: string;
   links: string[];
+}
+
+/** Where a stack's tracking URLs lead, and the file shared with `rapport sweep` (which sends from a process of its own). */
+export interface TrackingOptions {
+  /** The tracking URLs' base: the local API's URL and `TRACKING_PATH`. */
+  base: string;
+  /** One line per tracked mail; the server reads it for a URL it did not make itself. */
+  journal?: string;
 }
 
 /** What the local server answers for a tracking URL. */
@@ -68,8 +80,8 @@ export class SimulatedSesEvents implements Mailer {
   private readonly logger: Logger;
   /** SES's clock: the instant a simulated sweep runs as of, so the outcome follows the send on the timeline. */
   private readonly now: () => Date;
-  /** With a base URL (`…/_ses/`), mails go out with SES-style open and click tracking (`withTracking`). */
-  private readonly trackingBase?: string;
+  /** With it, mails go out with SES-style open and click tracking (`withTracking`). */
+  private readonly tracking?: TrackingOptions;
   private readonly tracked = new Map<string, TrackedMail>();
 
   constructor(
@@ -77,23 +89,24 @@ export class SimulatedSesEvents implements Mailer {
     deliver: (event: SesEventBridgeEvent) => Promise<unknown>,
     logger: Logger,
     now: () => Date = () => new Date(),
-    trackingBase?: string,
+    tracking?: TrackingOptions,
   ) {
     this.inner = inner;
     this.deliver = deliver;
     this.logger = logger;
     this.now = now;
-    if (trackingBase) this.trackingBase = trackingBase;
+    if (tracking) this.tracking = tracking;
   }
 
   async send(mail: OutgoingMail): Promise<{ messageId: string }> {
     const at = this.now();
     const id = randomUUID();
-    const tracking = this.trackingBase && mail.html ? withTracking(mail.html, this.trackingBase, id) : undefined;
+    const tracking = this.tracking && mail.html ? withTracking(mail.html, this.tracking.base, id) : undefined;
     const result = await this.inner.send(tracking ? { ...mail, html: tracking.html } : mail);
     if (tracking) {
-      this.tracked.set(id, { mail, messageId: result.messageId, links: tracking.links });
-      if (this.tracked.size > TRACKED_MAILS) this.tracked.delete(this.tracked.keys().next().value!);
+      const entry = { id, mail: { from: mail.from, to: mail.to, tags: mail.tags }, messageId: result.messageId, links: tracking.links };
+      this.remember(entry);
+      if (this.tracking?.journal) await appendFile(this.tracking.journal, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
     }
     const report = new Promise<void>((resolve) => setTimeout(resolve, REPORT_DELAY_MS))
       .then(async () => {
@@ -113,7 +126,7 @@ export class SimulatedSesEvents implements Mailer {
    */
   async track(path: string, userAgent = "unknown"): Promise<TrackingAnswer> {
     const [kind, id, n] = path.split("/");
-    const entry = id ? this.tracked.get(id) : undefined;
+    const entry = id ? (this.tracked.get(id) ?? (await this.fromJournal(id))) : undefined;
     const link = kind === "click" && entry && n !== undefined && /^\d+$/.test(n) ? entry.links[Number(n)] : undefined;
     if (!entry || (kind !== "open" && !link)) return { kind: "unknown" };
     const at = this.now().toISOString();
@@ -124,6 +137,30 @@ export class SimulatedSesEvents implements Mailer {
     const detail: SesEvent = kind === "open" ? { eventType: "Open", mail: record, open } : { eventType: "Click", mail: record, click };
     await this.deliver(eventBridge(kind === "open" ? "Email Opened" : "Email Clicked", detail, at));
     return kind === "open" ? { kind: "pixel" } : { kind: "redirect", location: link! };
+  }
+
+  private remember(entry: TrackedMail): void {
+    this.tracked.set(entry.id, entry);
+    if (this.tracked.size > TRACKED_MAILS) this.tracked.delete(this.tracked.keys().next().value!);
+  }
+
+  /** A mail another process sent (`rapport sweep`): looked up in the journal both write. */
+  private async fromJournal(id: string): Promise<TrackedMail | undefined> {
+    if (!this.tracking?.journal) return undefined;
+    const text = await readFile(this.tracking.journal, "utf8").catch(() => "");
+    for (const line of text.split("\n")) {
+      if (!line.includes(id)) continue;
+      try {
+        const entry = JSON.parse(line) as TrackedMail;
+        if (entry.id === id) {
+          this.remember(entry);
+          return entry;
+        }
+      } catch {
+        // A line cut short by a killed process: not the one asked for.
+      }
+    }
+    return undefined;
   }
 
   /** Resolves once every event for the mails sent so far has been handled (tests, shutdown). */
@@ -173,7 +210,7 @@ export function sesEventsFor(mail: OutgoingMail, messageId: string, at: Date): S
 }
 
 /** The `mail` object of every SES event record: the message as it was sent. */
-function mailRecord(mail: OutgoingMail, messageId: string, sentAt: string) {
+function mailRecord(mail: Pick<OutgoingMail, "from" | "to" | "tags">, messageId: string, sentAt: string) {
   return {
     timestamp: sentAt,
     source: mail.from,

@@ -27,6 +27,8 @@ import { ensureTable } from "./table.ts";
 import { LocalWebhookQueue } from "./webhook-queue.ts";
 
 export interface LocalApiOptions {
+  /** A file for the tracking URLs of mails sent with SES-style open and click tracking, shared with `rapport sweep` (npm start: in the data dir). */
+  sesTrackingJournal?: string;
   /** DynamoDB Local's endpoint. */
   dynamodbEndpoint: string;
   tableName: string;
@@ -129,7 +131,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const sesEvents =
     options.sesEvents === false
       ? undefined
-      : new SimulatedSesEvents(sesMailer, makeSesEventsHandler(deps), logger, () => mailClock.now(), `${url}${TRACKING_PATH}`);
+      : new SimulatedSesEvents(sesMailer, makeSesEventsHandler(deps), logger, () => mailClock.now(), {
+          base: `${url}${TRACKING_PATH}`,
+          ...(options.sesTrackingJournal ? { journal: options.sesTrackingJournal } : {}),
+        });
   const mailer = sesEvents ?? sesMailer;
   const queue = new InProcessQueue(deps, mailer, { retryDelayMs: options.retryDelayMs, pauseSeconds: options.pauseSeconds });
   bus.queue = queue;

@@ -9,6 +9,7 @@ import { startCognitoLocal } from "./cognito.ts";
 import { JavaMissingError, type RunningDynamo, startDynamo } from "./dynamo.ts";
 import { localEnv } from "./env.ts";
 import { startSesLocal } from "./ses.ts";
+import { SES_TRACKING_FILE } from "./ses-events.ts";
 import { type LocalApi, startLocalApi } from "./stack.ts";
 
 /**
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     allowedOrigins: (process.env.ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
     sesEndpoint,
     sweepIntervalMinutes: Number(process.env.SWEEP_INTERVAL_MINUTES ?? 60),
+    sesTrackingJournal: join(env.dataDir, SES_TRACKING_FILE),
     // The same settings a deployment takes from cdk.json context, here from the shell.
     env: {
       TOKEN_SECRET: await localSecret(env.dataDir),

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { makeHandler as makeSesEventsHandler } from "../../functions/ses-events.ts";
 import { localEnv } from "../../local/env.ts";
 import { InProcessQueue } from "../../local/pipeline.ts";
-import { SimulatedSesEvents } from "../../local/ses-events.ts";
+import { SES_TRACKING_FILE, SimulatedSesEvents, TRACKING_PATH } from "../../local/ses-events.ts";
 import { SesMailer } from "../../shared/aws/ses-mailer.ts";
 import { SqsQueue } from "../../shared/aws/sqs-queue.ts";
 import { runDueBroadcasts } from "../../shared/broadcasts/dispatch.ts";
@@ -60,6 +60,8 @@ export const sweep: Command = {
       makeSesEventsHandler(deps),
       deps.logger,
       () => instant,
+      // Its opens and clicks are reported by the running npm start, which reads this file for the links.
+      { base: `${deps.config.publicBaseUrl}${TRACKING_PATH}`, journal: join(localEnv(process.env).dataDir, SES_TRACKING_FILE) },
     );
     const queue = new InProcessQueue(deps, mailer, { retryDelayMs: 100 });
     // Journaled like npm start's queue (its own file: two processes must not share one): the sweep
