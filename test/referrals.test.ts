@@ -438,6 +438,23 @@ describe.runIf(HAVE_BROWSER)("in a browser", () => {
     }
   });
 
+  it("the embeddable form alone (no snippet) carries ref from the page's address: the lead is credited", async () => {
+    const p = await promoter("Wenche");
+    browser ??= await launchBrowser();
+    const w = await openWatched(browser);
+    // The local stack's try-it page is the README's form as pasted, on the API's own origin.
+    await w.page.goto(`${stack.url}/?ref=${p.code}`);
+    expect(await w.page.locator('form input[name="ref"]').inputValue()).toBe(p.code);
+    const email = unique("plainform");
+    await w.page.getByLabel("Email").fill(email);
+    await w.page.getByLabel("First name").fill("Wilma");
+    await w.page.getByRole("button", { name: "Send" }).click();
+    await w.page.waitForURL(/\/v1\/thanks/);
+    const id = (await findCustomerIdByEmail(stack.deps, normalizeEmail(email)!))!;
+    expect((await customer(id)).referredBy).toBe(p.id);
+    await w.context.close();
+  });
+
   it("shows a promoter their link on the score page and the thank-you page, without accessibility problems", async () => {
     mkdirSync(shots, { recursive: true });
     const { id } = await lead({ firstName: "Hedda" });

@@ -71,6 +71,7 @@ export function leadFormHtml(action: string): string {
   <input type="hidden" name="source" value="website-contact-form">
   <div class="hp" aria-hidden="true"><label for="_gotcha">Leave this empty</label><input id="_gotcha" name="_gotcha" tabindex="-1" autocomplete="off"></div>
   <input type="hidden" name="_ts"><script>document.currentScript.previousElementSibling.value = Date.now()</script>
+  <input type="hidden" name="ref"><script>document.currentScript.previousElementSibling.value = new URLSearchParams(location.search).get("ref") || ""</script>
   <!-- Optional captcha (CAPTCHA_PROVIDER): Cloudflare Turnstile
   <div class="cf-turnstile" data-sitekey="YOUR-SITE-KEY"></div><script src="https://challenges.cloudflare.com/turnstile/v0/api.js" async defer></script>
   or hCaptcha
