@@ -59,7 +59,9 @@ export function withTracking(html: string, base: string, id: string): { html: st
     links.push(href.replace(/&(amp|quot|#39|#x27|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity));
     return `${start}${quote}${base}click/${id}/${links.length - 1}${quote}`;
   });
-  const pixel = `<img src="${base}open/${id}" width="1" height="1" alt="" style="display:block;border:0;width:1px;height:1px">`;
+  // loading="lazy": a viewer that lists every mail with its HTML hidden (SES local's does) does not
+  // count each as opened; it loads when the mail is shown.
+  const pixel = `<img src="${base}open/${id}" width="1" height="1" alt="" loading="lazy" style="display:block;border:0;width:1px;height:1px">`;
   const closing = tracked.search(/<\/body>/i);
   return { html: closing === -1 ? `${tracked}${pixel}` : `${tracked.slice(0, closing)}${pixel}${tracked.slice(closing)}`, links };
 }

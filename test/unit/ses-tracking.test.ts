@@ -11,7 +11,7 @@ describe("the local stand-in for SES's open and click tracking", () => {
     expect(tracked).toContain("<a href='http://localhost:3000/_ses/click/m1/1'>Stop</a>");
     // SES tracks web links only.
     expect(tracked).toContain('href="mailto:hi@shop.example"');
-    expect(tracked).toMatch(/<img src="http:\/\/localhost:3000\/_ses\/open\/m1"[^>]*><\/body><\/html>$/);
+    expect(tracked).toMatch(/<img src="http:\/\/localhost:3000\/_ses\/open\/m1"[^>]*loading="lazy"[^>]*><\/body><\/html>$/);
   });
 
   it("adds the open image at the end of a fragment without a body", () => {
