@@ -1,6 +1,7 @@
-import { BatchGetCommand, type BatchGetCommandOutput, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Deps } from "../core/deps.ts";
-import { type CustomerItem, customerKey } from "../entities/customer.ts";
+import { getCustomerItems } from "../customers/repository.ts";
+import type { CustomerItem } from "../entities/customer.ts";
 import { SCORE_INDEX, scoreEntryCustomerId, scoreQuery } from "../entities/lead-score.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { leadScoreNow } from "./score.ts";
@@ -26,7 +27,8 @@ export async function listByScore(
   const entries = (result.Items ?? []).slice(0, limit);
   const more = (result.Items ?? []).length > limit;
   const ids = entries.map(scoreEntryCustomerId);
-  const found = await profiles(deps, ids);
+  // One BatchGetItem of the page's profiles, projected to the list's attributes ("id" among them).
+  const found = await getCustomerItems(deps, ids, ROW_ATTRIBUTES);
   const now = deps.clock.now();
   const halfLife = deps.config.leadScore.halfLifeDays;
   const items = ids.flatMap((id) => {
@@ -35,21 +37,4 @@ export async function listByScore(
   });
   const last = entries[entries.length - 1];
   return { items, nextCursor: more && last ? encodeCursor({ rank: String(last[SCORE_INDEX.sortKey]) }) : null };
-}
-
-async function profiles(deps: Deps, ids: string[]): Promise<Map<string, CustomerItem>> {
-  const found = new Map<string, CustomerItem>();
-  if (ids.length === 0) return found;
-  const names = Object.fromEntries(ROW_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
-  let keys: Record<string, unknown>[] | undefined = ids.map(customerKey);
-  for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
-    const out: BatchGetCommandOutput = await deps.db.send(
-      new BatchGetCommand({
-        RequestItems: { [deps.table]: { Keys: keys, ProjectionExpression: Object.keys(names).join(", "), ExpressionAttributeNames: names } },
-      }),
-    );
-    for (const item of out.Responses?.[deps.table] ?? []) found.set(String(item.id), item as CustomerItem);
-    keys = out.UnprocessedKeys?.[deps.table]?.Keys;
-  }
-  return found;
 }

@@ -1,10 +1,11 @@
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { csvLine } from "../core/csv.ts";
 import type { Deps } from "../core/deps.ts";
 import type { Stage } from "../core/fields.ts";
 import { PROFILE_FIELD_NAMES } from "../core/fields.ts";
+import { getCustomerItems } from "../customers/repository.ts";
 import { scoredSummary, type summarize } from "../customers/view.ts";
-import { type CustomerItem, customerKey, PROFILE_SK, STAGE_INDEX, stageQuery } from "../entities/customer.ts";
+import { type CustomerItem, PROFILE_SK, STAGE_INDEX, stageQuery } from "../entities/customer.ts";
 import { STAGES_KEY } from "../entities/report.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { csvCells, EXPORT_COLUMNS } from "../import-export/export.ts";
@@ -218,18 +219,7 @@ async function stageOnlyMembers(deps: Deps, definition: SegmentDefinition, limit
 /** The page's customers as summaries, in the page's order: one BatchGetItem of at most 100 profiles, projected. */
 async function summaries(deps: Deps, ids: string[]): Promise<ReturnType<typeof summarize>[]> {
   if (ids.length === 0) return [];
-  const names = Object.fromEntries(SUMMARY_ATTRIBUTES.map((a, i) => [`#s${i}`, a]));
-  const found = new Map<string, CustomerItem>();
-  let keys: Record<string, unknown>[] | undefined = ids.map(customerKey);
-  for (let attempt = 0; keys?.length && attempt < 5; attempt++) {
-    const out: BatchGetCommandOutput = await deps.db.send(
-      new BatchGetCommand({
-        RequestItems: { [deps.table]: { Keys: keys, ProjectionExpression: Object.keys(names).join(", "), ExpressionAttributeNames: names } },
-      }),
-    );
-    for (const item of out.Responses?.[deps.table] ?? []) found.set(String(item.id), item as CustomerItem);
-    keys = out.UnprocessedKeys?.[deps.table]?.Keys;
-  }
+  const found = await getCustomerItems(deps, ids, SUMMARY_ATTRIBUTES);
   // A customer erased since the evaluation is simply no longer on the page.
   return ids.flatMap((id) => {
     const item = found.get(id);
