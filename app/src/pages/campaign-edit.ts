@@ -1,14 +1,14 @@
 import { PLACEHOLDERS } from "../../../shared/campaigns/placeholders.ts";
 import { STAGES } from "../../../shared/core/fields.ts";
-import { ApiError, api, type FieldError, query, SignedOut } from "../api.ts";
+import { ApiError, api, type FieldError, SignedOut } from "../api.ts";
 import { type Child, h, replace } from "../dom.ts";
 import * as f from "../format.ts";
 import { isOwner } from "../session.ts";
-import type { Campaign, CampaignsReport, CustomerPage, Trigger } from "../types.ts";
+import type { Campaign, CampaignsReport, Trigger } from "../types.ts";
 import type { PageContext } from "../ui.ts";
 import { announce, errorBox, facts, loadInto, loading, pageHeading, section } from "../ui.ts";
 import { triggerText } from "./campaigns.ts";
-import { customerName } from "./customers.ts";
+import { customerPicker } from "./customer-picker.ts";
 
 type TriggerType = Trigger["type"];
 
@@ -508,8 +508,8 @@ interface Preview {
  * allows no frames and Trusted Types no markup from strings; the plain text shows the words.
  */
 function previewSection(campaign: Campaign): HTMLElement {
-  const search = h("input", { type: "search", id: "preview-search", autocomplete: "off", "aria-describedby": "preview-search-help" });
-  const found = h("select", { id: "preview-customer", disabled: true }, h("option", { value: "" }, "Search for a customer first"));
+  const picker = customerPicker("preview");
+  const { search, found } = picker;
   const locale = h(
     "select",
     { id: "preview-locale" },
@@ -518,37 +518,9 @@ function previewSection(campaign: Campaign): HTMLElement {
       .sort()
       .map((l) => h("option", { value: l }, languageName(l))),
   );
-  const searchStatus = h("p", { class: "form-status", role: "status" });
   const status = h("p", { class: "form-status", role: "status" });
   const shown = h("div", { class: "preview" });
 
-  const find = async () => {
-    const q = search.value.trim();
-    if (!q) {
-      searchStatus.textContent = "Type part of a name, company, email or phone.";
-      return search.focus();
-    }
-    searchStatus.textContent = "Searching…";
-    try {
-      const page = await api<CustomerPage>(`/v1/customers${query({ q, limit: 20 })}`);
-      replace(
-        found,
-        page.items.length === 0
-          ? h("option", { value: "" }, "Nobody found")
-          : page.items.map((c) => h("option", { value: c.id }, `${customerName(c)} <${c.email}>`)),
-      );
-      found.disabled = page.items.length === 0;
-      searchStatus.textContent = page.items.length === 0 ? `Nobody matches “${q}”.` : `${page.items.length} found: choose one under Customer to preview.`;
-    } catch (err) {
-      searchStatus.textContent = err instanceof ApiError ? err.message : "The search failed. Try again.";
-    }
-  };
-  search.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      event.preventDefault();
-      void find();
-    }
-  });
   const body = () => ({ customerId: found.value, ...(locale.value ? { locale: locale.value } : {}) });
   const need = () => {
     if (found.value) return false;
@@ -601,21 +573,8 @@ function previewSection(campaign: Campaign): HTMLElement {
     "Preview and test",
     {},
     h("p", { class: "help" }, "See this campaign as one customer would get it, with their details filled in, and send it to yourself."),
-    h(
-      "div",
-      { class: "toolbar preview-controls" },
-      h(
-        "div",
-        { class: "field field-wide" },
-        h("label", { for: "preview-search" }, "Find a customer"),
-        search,
-        h("p", { class: "help", id: "preview-search-help" }, "Part of a name, company, email or phone; press Enter"),
-      ),
-      h("div", { class: "field field-action" }, h("button", { type: "button", class: "button", onclick: () => void find() }, "Find")),
-      h("div", { class: "field" }, h("label", { for: "preview-customer" }, "Customer to preview"), found),
-      h("div", { class: "field" }, h("label", { for: "preview-locale" }, "Language"), locale),
-    ),
-    searchStatus,
+    h("div", { class: "toolbar preview-controls" }, picker.fields, h("div", { class: "field" }, h("label", { for: "preview-locale" }, "Language"), locale)),
+    picker.status,
     h(
       "div",
       { class: "form-actions" },

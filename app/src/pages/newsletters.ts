@@ -3,10 +3,9 @@ import { ApiError, api, query, SignedOut } from "../api.ts";
 import { type Child, h, replace } from "../dom.ts";
 import * as f from "../format.ts";
 import { apiForm, instantOf } from "../forms.ts";
-import type { CustomerPage } from "../types.ts";
 import type { PageContext } from "../ui.ts";
 import { announce, dataTable, facts, loadInto, pageHeading, section, stats } from "../ui.ts";
-import { customerName } from "./customers.ts";
+import { customerPicker } from "./customer-picker.ts";
 
 interface SegmentItem {
   id: string;
@@ -200,36 +199,10 @@ function actions(b: Broadcast, done: () => void): Child {
 
 /** The newsletter as one customer would get it, and the same sent to yourself (links inert in both). */
 function previewBlock(b: Broadcast): HTMLElement {
-  const search = h("input", { type: "search", id: "nl-preview-search", autocomplete: "off", "aria-describedby": "nl-preview-search-help" });
-  const found = h("select", { id: "nl-preview-customer", disabled: true }, h("option", { value: "" }, "Search for a customer first"));
+  const picker = customerPicker("nl-preview");
+  const { search, found } = picker;
   const status = h("p", { class: "form-status", role: "status" });
   const shown = h("div", { class: "preview" });
-  const find = async () => {
-    const q = search.value.trim();
-    if (!q) {
-      status.textContent = "Type part of a name, company, email or phone.";
-      search.focus();
-      return;
-    }
-    try {
-      const page = await api<CustomerPage>(`/v1/customers${query({ q, limit: 20 })}`);
-      replace(
-        found,
-        page.items.length === 0
-          ? h("option", { value: "" }, "Nobody found")
-          : page.items.map((c) => h("option", { value: c.id }, `${customerName(c)} <${c.email}>`)),
-      );
-      found.disabled = page.items.length === 0;
-      status.textContent = page.items.length === 0 ? `Nobody matches “${q}”.` : `${page.items.length} found.`;
-    } catch (err) {
-      status.textContent = err instanceof ApiError ? err.message : "The search failed. Try again.";
-    }
-  };
-  search.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter") return;
-    event.preventDefault();
-    void find();
-  });
   const run = async (what: "preview" | "test") => {
     if (!found.value) {
       status.textContent = "Choose a customer first.";
@@ -265,19 +238,8 @@ function previewBlock(b: Broadcast): HTMLElement {
     "div",
     { class: "newsletter-preview" },
     h("h3", null, "Preview and test"),
-    h(
-      "div",
-      { class: "toolbar preview-controls" },
-      h(
-        "div",
-        { class: "field field-wide" },
-        h("label", { for: "nl-preview-search" }, "Find a customer"),
-        search,
-        h("p", { class: "help", id: "nl-preview-search-help" }, "Part of a name, company, email or phone; press Enter"),
-      ),
-      h("div", { class: "field field-action" }, h("button", { type: "button", class: "button", onclick: () => void find() }, "Find")),
-      h("div", { class: "field" }, h("label", { for: "nl-preview-customer" }, "Customer to preview"), found),
-    ),
+    h("div", { class: "toolbar preview-controls" }, picker.fields),
+    picker.status,
     h(
       "div",
       { class: "form-actions" },
