@@ -25,14 +25,20 @@ import { applyReferralRecords } from "../shared/referrals/referrals.ts";
 import { HAVE_BROWSER, launchBrowser, openWatched, seriousViolations, settled, type Watched } from "./support/browser.ts";
 import { TEST_TOKEN_SECRET, useStack } from "./support/stack.ts";
 
-/** The business's website, served by this file on its own origin: where referral links land. */
-const sitePort = await (async () => {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-})();
+/**
+ * The business's website, served by this file on its own origin: where referral links land. It
+ * listens from the start (its origin goes into the stack's allowed origins), so no other file can
+ * take its port between a probe and a later listen; a test sets what it answers.
+ */
+let sitePage: (url: string) => string = () => "<!doctype html><title>Fjord Coffee</title><h1>Fjord Coffee</h1>";
+const siteServer = createServer((req, res) => {
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(sitePage(req.url ?? "/"));
+});
+const sitePort = await new Promise<number>((resolve) => siteServer.listen(0, "127.0.0.1", () => resolve((siteServer.address() as AddressInfo).port)));
+afterAll(() => {
+  siteServer.closeAllConnections();
+  return new Promise((resolve) => siteServer.close(resolve));
+});
 const site = `http://127.0.0.1:${sitePort}`;
 const LANDING = `${site}/welcome?lang=en`;
 const stack = useStack({ allowedOrigins: [site], env: { BUSINESS_NAME: "Fjord Coffee", AMBASSADOR_REFERRALS: "2", REFERRAL_LANDING_URL: LANDING } });
@@ -409,15 +415,10 @@ describe.runIf(HAVE_BROWSER)("in a browser", () => {
   it("a new visitor follows a link to the website, where the snippet puts ref into the form: the lead is credited", async () => {
     const p = await promoter("Vilde");
     // The landing page with the snippet (no consent asked yet) and a Rapport form.
-    const server = createServer((req, res) => {
-      const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Welcome</title><script src="${stack.url}/v1/t.js" async></script></head>
+    const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Welcome</title><script src="${stack.url}/v1/t.js" async></script></head>
 <body><main><h1>Welcome to Fjord Coffee</h1><form action="${stack.url}/v1/leads" method="post"><input type="hidden" name="_next" value="${site}/thanks">
 <label>Email <input name="email" type="email" required></label><label>First name <input name="firstName"></label><button type="submit">Join</button></form></main></body></html>`;
-      res
-        .writeHead(200, { "content-type": "text/html; charset=utf-8" })
-        .end(req.url?.startsWith("/welcome") ? page : "<!doctype html><title>Thanks</title><h1>Thanks</h1>");
-    });
-    await new Promise<void>((resolve) => server.listen(sitePort, "127.0.0.1", resolve));
+    sitePage = (url) => (url.startsWith("/welcome") ? page : "<!doctype html><title>Thanks</title><h1>Thanks</h1>");
     try {
       browser ??= await launchBrowser();
       const w = await openWatched(browser);
@@ -434,7 +435,7 @@ describe.runIf(HAVE_BROWSER)("in a browser", () => {
       expect(await timeline(p.id)).toContainEqual(expect.objectContaining({ type: "referred", summary: "Referred Viggo" }));
       await w.context.close();
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      sitePage = () => "<!doctype html><title>Fjord Coffee</title><h1>Fjord Coffee</h1>";
     }
   });
 
